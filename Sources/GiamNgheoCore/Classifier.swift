@@ -1,0 +1,329 @@
+/// Bad or missing input for one household: names the household, the field and (if any) the member.
+public struct ClassificationError: Error, CustomStringConvertible, Sendable, Equatable {
+    public let household: String
+    public let field: String
+    public let message: String
+    public init(household: String, field: String, message: String) {
+        self.household = household; self.field = field; self.message = message
+    }
+    public var description: String { "Hộ \(household), trường '\(field)': \(message)" }
+}
+
+public struct Flags: Codable, Sendable, Equatable {
+    /// No member able to work ("hộ không có khả năng lao động").
+    public var noWorkingCapacity: Bool?
+    public var ethnicMinorityHead: Bool?
+    public var meritoriousPerson: Bool?
+    public var socialAssistance: Bool?
+}
+
+public struct IndicatorExplanation: Codable, Sendable, Equatable {
+    public struct MemberEvidence: Codable, Sendable, Equatable {
+        public var id: String
+        public var name: String?
+        public var facts: [String]
+    }
+    public var code: String
+    public var name: String
+    public var dimension: String
+    public var deprived: Bool
+    /// "facts" when derived from members and living conditions, "answer" when answered directly.
+    public var source: String
+    public var members: [MemberEvidence]
+    public var facts: [String]
+    public var rule: String
+    public var verified: Bool
+    public var citation: String?
+}
+
+public struct ThresholdUse: Codable, Sendable, Equatable {
+    public var name: String
+    public var label: String?
+    public var value: Int
+    public var verified: Bool
+}
+
+public struct Explanation: Codable, Sendable, Equatable {
+    public struct StandardRef: Codable, Sendable, Equatable {
+        public var id: String
+        public var name: String
+        public var kind: String
+        public var legalBasis: [String]
+        public var unverifiedItems: Int
+    }
+    public struct Rule: Codable, Sendable, Equatable {
+        public var category: Category
+        public var subtype: PoorSubtype?
+        public var text: String
+        public var verified: Bool
+        public var citation: String?
+    }
+    public var standard: StandardRef
+    public var referenceDate: String
+    public var area: Area
+    public var areaSource: String?
+    /// "incomePerCapita" (VND/person/month) or "scoreA" (points of form B2).
+    public var measure: String
+    public var value: Int
+    public var thresholds: [ThresholdUse]
+    public var indicators: [IndicatorExplanation]
+    public var deprivedCount: Int
+    public var deprivationThreshold: VerifiedInt
+    public var scoreB: Int?
+    public var rule: Rule
+    public var notes: [String]
+    public var summary: LocalizedText
+}
+
+public struct Classification: Codable, Sendable, Equatable {
+    public var code: String
+    public var standard: String
+    public var referenceDate: String
+    public var area: Area
+    public var category: Category
+    public var subtype: PoorSubtype?
+    public var deprived: [String]
+    public var deprivedCount: Int
+    public var scoreB: Int?
+    public var flags: Flags
+    public var explanation: Explanation?
+}
+
+public struct ClassificationOptions: Sendable {
+    /// Ethnic-group codes counted as minorities (every group but Kinh in the official list).
+    public var minorityEthnicities: Set<String>?
+    public var explain: Bool
+    public init(minorityEthnicities: Set<String>? = nil, explain: Bool = false) {
+        self.minorityEthnicities = minorityEthnicities; self.explain = explain
+    }
+}
+
+public enum Classifier {
+    /// Classifies one household under one standard on one reference date (ages are taken on that date).
+    public static func classify(_ h: Household, standard s: PovertyStandard, on date: CivilDate,
+                                options: ClassificationOptions = .init()) throws -> Classification {
+        func fail(_ field: String, _ msg: String) -> ClassificationError {
+            ClassificationError(household: h.code, field: field, message: msg)
+        }
+        guard let area = h.area else {
+            throw fail("area", "thiếu khu vực: cho 'area' (rural/urban) hoặc mã xã/phường 'commune'")
+        }
+        for code in h.answers.keys.sorted() + (h.deprivedList ?? []) where s.indicator(code) == nil {
+            throw fail("deprived", "chỉ số '\(code)' không có trong chuẩn \(s.id) (có: \(s.indicators.map(\.code).joined(separator: ", ")))")
+        }
+        if let n = h.size, n <= 0 { throw fail("size", "số nhân khẩu phải lớn hơn 0") }
+
+        // 1. Indicators
+        let evaluator = ConditionEvaluator(household: h, date: date)
+        var deprived: [String] = []
+        var indicatorNotes: [IndicatorExplanation] = []
+        if options.explain { indicatorNotes.reserveCapacity(s.indicators.count) }
+        for ind in s.indicators {
+            let isDeprived: Bool
+            var trace: Trace? = options.explain ? Trace() : nil
+            if let answer = h.answer(ind.code) {
+                isDeprived = answer
+                trace = nil
+            } else {
+                if h.members.isEmpty && ind.condition.needsMembers {
+                    throw fail("members", "thiếu danh sách nhân khẩu để xác định chỉ số \(ind.code) (\(ind.name.vi)); hoặc trả lời trực tiếp bằng 'deprived'")
+                }
+                switch evaluator.eval(ind.condition, member: nil, trace: trace) {
+                case .yes: isDeprived = true
+                case .no: isDeprived = false
+                case .unknown(let m):
+                    let who = m.memberID.map { id in
+                        let member = h.members.first { $0.id == id }
+                        return ", nhân khẩu \(member?.displayName ?? id)"
+                    } ?? ""
+                    let label = Fact(rawValue: m.fact)?.label ?? (m.fact == "birthDate" ? "ngày sinh hoặc năm sinh" : "danh sách nhân khẩu")
+                    throw fail(m.memberID == nil ? m.fact : "members[\(m.memberID!)].\(m.fact)",
+                               "thiếu \(label)\(who), cần để xác định chỉ số \(ind.code) (\(ind.name.vi))")
+                }
+            }
+            if isDeprived { deprived.append(ind.code) }
+            if options.explain {
+                indicatorNotes.append(IndicatorExplanation(
+                    code: ind.code, name: ind.name.vi, dimension: ind.dimension, deprived: isDeprived,
+                    source: h.answer(ind.code) != nil ? "answer" : "facts",
+                    members: trace?.members.map { .init(id: $0.id, name: $0.name, facts: $0.facts) } ?? [],
+                    facts: (trace?.facts ?? []) + (trace?.counts ?? []),
+                    rule: ind.rule.vi, verified: ind.verified, citation: ind.citation))
+            }
+        }
+        deprived.sort()
+        let count = deprived.count
+        let scoreB = s.pointRule.map { $0.pointsPerIndicator.value * count }
+
+        // 2. Measure and rule table: score A when given (the review's point method), else income.
+        let measure: String, value: Int, clauses: [ClassificationClause], lines: [String: AreaThreshold]
+        let threshold: Int, measured: Int
+        if let a = h.scoreA {
+            guard a >= 0 else { throw fail("scoreA", "điểm A không được âm (\(a))") }
+            guard let p = s.pointRule else {
+                throw fail("scoreA", "chuẩn \(s.id) chưa có quy tắc chấm điểm A/B; hãy cho thu nhập bình quân 'incomePerCapita'")
+            }
+            measure = "scoreA"; value = a; clauses = p.clauses; lines = p.scoreA
+            threshold = p.scoreBThreshold.value; measured = scoreB ?? 0
+        } else if let inc = h.incomePerCapita {
+            guard inc >= 0 else { throw fail("incomePerCapita", "thu nhập bình quân không được âm (\(inc))") }
+            measure = "incomePerCapita"; value = inc; clauses = s.classification; lines = s.incomeLines
+            threshold = s.deprivationThreshold.value; measured = count
+        } else {
+            throw fail("incomePerCapita", "thiếu thu nhập bình quân đầu người/tháng ('incomePerCapita') hoặc điểm A ('scoreA')")
+        }
+
+        var notes: [String] = []
+        var decided: (ClassificationClause, Int)?
+        clauseLoop: for (i, c) in clauses.enumerated() {
+            var lo: Int?, hi: Int?
+            for (name, isUpper) in [(c.above, false), (c.atMost, true)] {
+                guard let name else { continue }
+                guard let v = lines[name]?.value(for: area) else {
+                    // An unknown middle-income bound only means that band cannot be recognised;
+                    // an unknown poverty line would silently make everyone non-poor, so it is an error.
+                    guard c.category == .middleIncome else {
+                        throw fail(measure, "chuẩn \(s.id) chưa có giá trị ngưỡng '\(name)' cho khu vực \(area.vietnamese) (chưa xác minh); không phân loại được")
+                    }
+                    notes.append("Chuẩn \(s.id) chưa có giá trị '\(name)' cho khu vực \(area.vietnamese): không xác định được hộ có mức sống trung bình.")
+                    continue clauseLoop
+                }
+                if isUpper { hi = v } else { lo = v }
+            }
+            if let lo, value <= lo { continue }
+            if let hi, value > hi { continue }
+            switch c.deprivation {
+            case .atLeastThreshold?: if measured < threshold { continue }
+            case .belowThreshold?: if measured >= threshold { continue }
+            case nil: break
+            }
+            decided = (c, i); break
+        }
+        var category = decided?.0.category ?? .notPoor
+        let subtype = decided?.0.subtype
+        if category == .middleIncome && s.middleIncomeRequiresAgriculture && h.agriculture != true {
+            category = .notPoor
+            notes.append(h.agriculture == nil
+                ? "Thu nhập trong khoảng mức sống trung bình, nhưng không có thông tin hộ làm nông, lâm, ngư, diêm nghiệp ('agriculture'): xếp không thuộc diện."
+                : "Thu nhập trong khoảng mức sống trung bình, nhưng hộ không làm nông, lâm, ngư, diêm nghiệp: xếp không thuộc diện.")
+        }
+
+        let flags = computeFlags(h, minority: options.minorityEthnicities)
+        var explanation: Explanation?
+        if options.explain {
+            let used = Set(clauses.flatMap { [$0.above, $0.atMost].compactMap { $0 } })
+            let thresholds = used.sorted().compactMap { name -> ThresholdUse? in
+                guard let t = lines[name], let v = t.value(for: area) else { return nil }
+                return ThresholdUse(name: name, label: t.label?.vi, value: v, verified: t.verified)
+            }
+            let ruleText: String
+            let ruleVerified: Bool
+            if let (c, _) = decided {
+                ruleText = describe(c, lines: lines, area: area, measure: measure, threshold: threshold)
+                ruleVerified = c.verified
+            } else {
+                ruleText = "không thỏa dòng nào của quy tắc phân loại"
+                ruleVerified = true
+            }
+            let thresholdInfo = measure == "scoreA" ? s.pointRule!.scoreBThreshold : s.deprivationThreshold
+            explanation = Explanation(
+                standard: .init(id: s.id, name: s.name.vi, kind: s.kind.rawValue, legalBasis: s.legalBasis.map(\.text),
+                                unverifiedItems: s.unverifiedItems.count),
+                referenceDate: date.description, area: area, areaSource: h.areaSource, measure: measure, value: value,
+                thresholds: thresholds, indicators: indicatorNotes, deprivedCount: count,
+                deprivationThreshold: thresholdInfo, scoreB: scoreB,
+                rule: .init(category: category, subtype: subtype, text: ruleText, verified: ruleVerified,
+                            citation: decided?.0.citation),
+                notes: notes,
+                summary: summary(category: category, subtype: subtype, measure: measure, value: value, area: area,
+                                 deprived: deprived, rule: ruleText))
+        }
+        return Classification(code: h.code, standard: s.id, referenceDate: date.description, area: area,
+                              category: category, subtype: subtype, deprived: deprived, deprivedCount: count,
+                              scoreB: scoreB, flags: flags, explanation: explanation)
+    }
+
+    static func computeFlags(_ h: Household, minority: Set<String>?) -> Flags {
+        guard !h.members.isEmpty else { return Flags() }
+        var f = Flags()
+        let capacities = h.members.map(\.workingCapacity)
+        if capacities.contains(true) { f.noWorkingCapacity = false }
+        else if !capacities.contains(nil) { f.noWorkingCapacity = true }
+        if let minority, let head = h.head, let e = head.ethnicity { f.ethnicMinorityHead = minority.contains(e) }
+        func any(_ xs: [Bool?]) -> Bool? { xs.contains(true) ? true : (xs.contains(nil) ? nil : false) }
+        f.meritoriousPerson = any(h.members.map(\.meritorious))
+        f.socialAssistance = any(h.members.map(\.socialAllowance))
+        return f
+    }
+
+    static func describe(_ c: ClassificationClause, lines: [String: AreaThreshold], area: Area,
+                         measure: String, threshold: Int) -> String {
+        let what = measure == "scoreA" ? "điểm A" : "thu nhập bình quân"
+        let unit = measure == "scoreA" ? " điểm" : " đồng/người/tháng"
+        var parts: [String] = []
+        func line(_ name: String) -> String {
+            let t = lines[name]
+            let v = t?.value(for: area).map { Format.money($0) } ?? "?"
+            return "\(v)\(unit) (\(t?.label?.vi ?? name), \(area.vietnamese))"
+        }
+        switch (c.above, c.atMost) {
+        case let (lo?, hi?): parts.append("\(line(lo)) < \(what) ≤ \(line(hi))")
+        case let (nil, hi?): parts.append("\(what) ≤ \(line(hi))")
+        case let (lo?, nil): parts.append("\(what) > \(line(lo))")
+        default: break
+        }
+        let b = measure == "scoreA" ? "điểm B" : "số chỉ số thiếu hụt"
+        switch c.deprivation {
+        case .atLeastThreshold?: parts.append("\(b) ≥ \(threshold)")
+        case .belowThreshold?: parts.append("\(b) < \(threshold)")
+        case nil: break
+        }
+        return parts.joined(separator: " và ")
+    }
+
+    static func summary(category: Category, subtype: PoorSubtype?, measure: String, value: Int, area: Area,
+                        deprived: [String], rule: String) -> LocalizedText {
+        let cat = category.vietnamese + (subtype.map { " (\($0.vietnamese))" } ?? "")
+        let v = measure == "scoreA" ? "điểm A = \(value)" : "thu nhập bình quân \(Format.money(value)) đồng/người/tháng"
+        let d = deprived.isEmpty ? "không thiếu hụt chỉ số nào" : "thiếu hụt \(deprived.count) chỉ số: \(deprived.joined(separator: ", "))"
+        let en = "\(category.rawValue)\(subtype.map { " (\($0.rawValue))" } ?? ""): \(measure) \(value), \(area.rawValue), \(deprived.count) deprived indicator(s)\(deprived.isEmpty ? "" : ": " + deprived.joined(separator: ", "))"
+        return LocalizedText(vi: "\(cat). Khu vực \(area.vietnamese); \(v); \(d). Quy tắc: \(rule).", en: en)
+    }
+}
+
+extension Condition {
+    /// Whether the rule reads the member list (so an empty list must not be taken as "no one is deprived").
+    var needsMembers: Bool {
+        switch self {
+        case .anyMember, .memberShareAbove: return true
+        case .all(let xs), .any(let xs), .atLeast(_, let xs): return xs.contains { $0.needsMembers }
+        case .not(let x): return x.needsMembers
+        default: return false
+        }
+    }
+}
+
+extension Classification {
+    enum CodingKeys: String, CodingKey {
+        case code, standard, referenceDate, area, category, subtype, deprived, deprivedCount, scoreB, flags, explanation
+    }
+    /// Writes `subtype` and `scoreB` as explicit nulls: consumers test for the key, not its absence.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(code, forKey: .code); try c.encode(standard, forKey: .standard)
+        try c.encode(referenceDate, forKey: .referenceDate); try c.encode(area, forKey: .area)
+        try c.encode(category, forKey: .category); try c.encode(subtype, forKey: .subtype)
+        try c.encode(deprived, forKey: .deprived); try c.encode(deprivedCount, forKey: .deprivedCount)
+        try c.encode(scoreB, forKey: .scoreB); try c.encode(flags, forKey: .flags)
+        try c.encodeIfPresent(explanation, forKey: .explanation)
+    }
+}
+
+extension Flags {
+    enum CodingKeys: String, CodingKey { case noWorkingCapacity, ethnicMinorityHead, meritoriousPerson, socialAssistance }
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(noWorkingCapacity, forKey: .noWorkingCapacity); try c.encode(ethnicMinorityHead, forKey: .ethnicMinorityHead)
+        try c.encode(meritoriousPerson, forKey: .meritoriousPerson); try c.encode(socialAssistance, forKey: .socialAssistance)
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+
+/// The interchange formats of `giamngheo generate` and `giamngheo classify` (docs/classify-input.md):
+/// JSON Lines with one household per line, or a households.csv / members.csv pair.
+public enum Interchange {
+    public static let householdColumns = [
+        "code", "commune", "oldCommune", "village", "area", "incomePerCapita", "scoreA", "agriculture", "size",
+        "walls", "frame", "roof", "floorArea", "waterSource", "latrine", "usesInternet", "usesTelephone",
+        "informationDevices", "loudspeaker", "wasteTreatment", "deprived",
+    ]
+    public static let memberColumns = [
+        "householdCode", "id", "name", "birthDate", "sex", "ethnicity", "relation", "workingCapacity", "employment",
+        "healthInsurance", "schooling", "qualification", "nutrition", "disabled", "meritorious", "socialAllowance",
+        "seriousIllnessWithoutCare", "nationalID",
+    ]
+
+    public static func dictionary(_ h: Household) -> [String: Any] {
+        var d: [String: Any] = ["code": h.code]
+        if let v = h.commune { d["commune"] = v }
+        if let v = h.oldCommune { d["oldCommune"] = v }
+        if let v = h.village { d["village"] = v }
+        if let v = h.area, h.commune == nil || h.areaSource == "khai báo" { d["area"] = v.rawValue }
+        if let v = h.incomePerCapita { d["incomePerCapita"] = v }
+        if let v = h.scoreA { d["scoreA"] = v }
+        if let v = h.agriculture { d["agriculture"] = v }
+        if let v = h.size, h.members.isEmpty { d["size"] = v }
+        if let v = h.referenceDate { d["referenceDate"] = v.description }
+        if let v = h.deprivedList { d["deprived"] = v }
+        if !h.answers.isEmpty { d["answers"] = h.answers }
+        let l = livingDictionary(h.living)
+        if !l.isEmpty { d["living"] = l }
+        if !h.members.isEmpty { d["members"] = h.members.map(memberDictionary) }
+        return d
+    }
+
+    static func livingDictionary(_ l: LivingConditions) -> [String: Any] {
+        var d: [String: Any] = [:]
+        for f in HouseholdParser.livingKeys {
+            switch l.value(f) {
+            case .bool(let v?): d[f.rawValue] = v
+            case .text(let v?): d[f.rawValue] = v
+            case .number(let v?): d[f.rawValue] = v
+            case .list(let v?): d[f.rawValue] = v
+            default: break
+            }
+        }
+        return d
+    }
+
+    static func memberDictionary(_ m: Member) -> [String: Any] {
+        var d: [String: Any] = ["id": m.id]
+        if let v = m.name { d["name"] = v }
+        if let v = m.birthDate { d["birthDate"] = v.description } else if let y = m.birthYear { d["birthYear"] = y }
+        if let v = m.nationalID { d["nationalID"] = v }
+        for f in Fact.allCases where f.scope == .member {
+            switch m.value(f) {
+            case .bool(let v?): d[f.rawValue] = v
+            case .text(let v?): d[f.rawValue] = v
+            default: break
+            }
+        }
+        return d
+    }
+
+    public static func jsonLine(_ h: Household) -> String {
+        let data = try! JSONSerialization.data(withJSONObject: dictionary(h), options: [.sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    public static func householdCSVRow(_ h: Household) -> String {
+        let d = dictionary(h)
+        let living = d["living"] as? [String: Any] ?? [:]
+        return CSV.line(householdColumns.map { key in
+            if key == "size" { return h.members.isEmpty ? (h.size.map(String.init) ?? "") : String(h.members.count) }
+            return cell(d[key] ?? living[key])
+        })
+    }
+
+    public static func memberCSVRows(_ h: Household) -> String {
+        h.members.map { m in
+            var d = memberDictionary(m)
+            d["householdCode"] = h.code
+            if m.birthDate == nil, let y = m.birthYear { d["birthDate"] = String(y) }
+            return CSV.line(memberColumns.map { cell(d[$0]) })
+        }.joined()
+    }
+
+    static func cell(_ v: Any?) -> String {
+        switch v {
+        case nil: return ""
+        case let b as Bool: return b ? "true" : "false"
+        case let i as Int: return String(i)
+        case let x as Double: return x == x.rounded() ? String(Int(x)) : String(x)
+        case let xs as [String]: return xs.joined(separator: ";")
+        case let s as String: return s
+        default: return "\(v!)"
+        }
+    }
+
+    /// Reads the CSV pair into the same dictionaries as JSON Lines, so one parser checks both.
+    /// Empty cells mean "not given"; a member row whose household is missing is an error.
+    public static func readCSVPair(households: String, members: String?, parser: HouseholdParser) throws -> [Household] {
+        let hs = CSV.records(households)
+        guard hs.header.contains("code") else {
+            throw ClassificationError(household: "households.csv", field: "code", message: "thiếu cột 'code' ở dòng tiêu đề")
+        }
+        var membersByHousehold: [String: [[String: Any]]] = [:]
+        if let members {
+            let ms = CSV.records(members)
+            guard ms.header.contains("householdCode") else {
+                throw ClassificationError(household: "members.csv", field: "householdCode", message: "thiếu cột 'householdCode' ở dòng tiêu đề")
+            }
+            for (i, r) in ms.rows.enumerated() {
+                var d: [String: Any] = [:]
+                for (k, v) in r where !v.isEmpty && k != "householdCode" { d[k] = v }
+                guard let code = r["householdCode"], !code.isEmpty else {
+                    throw ClassificationError(household: "members.csv dòng \(i + 2)", field: "householdCode", message: "thiếu mã hộ")
+                }
+                membersByHousehold[code, default: []].append(d)
+            }
+        }
+        var out: [Household] = []
+        var seen = Set<String>()
+        for (i, r) in hs.rows.enumerated() {
+            var d: [String: Any] = [:]
+            for (k, v) in r where !v.isEmpty { d[k] = v }
+            let code = r["code"] ?? ""
+            if let ms = membersByHousehold.removeValue(forKey: code) {
+                d["members"] = ms
+                d.removeValue(forKey: "size")
+            }
+            let h = try parser.parse(d, fallbackCode: "households.csv dòng \(i + 2)")
+            guard seen.insert(h.code).inserted else {
+                throw ClassificationError(household: h.code, field: "code", message: "mã hộ trùng (households.csv dòng \(i + 2))")
+            }
+            out.append(h)
+        }
+        if let orphan = membersByHousehold.keys.sorted().first {
+            throw ClassificationError(household: orphan, field: "householdCode", message: "members.csv có nhân khẩu của hộ không có trong households.csv")
+        }
+        return out
+    }
+}

@@ -1,0 +1,188 @@
+public enum Area: String, Codable, Sendable, CaseIterable {
+    case rural, urban
+    public var vietnamese: String { self == .rural ? "nông thôn" : "thành thị" }
+}
+
+public enum Category: String, Codable, Sendable, CaseIterable {
+    case poor, nearPoor, middleIncome, notPoor
+    public var vietnamese: String {
+        switch self {
+        case .poor: return "Hộ nghèo"
+        case .nearPoor: return "Hộ cận nghèo"
+        case .middleIncome: return "Hộ có mức sống trung bình (làm NLNDN)"
+        case .notPoor: return "Không thuộc diện nghèo, cận nghèo"
+        }
+    }
+    /// Lower is worse off; used by the monotonicity property (more deprivation never improves the category).
+    public var severity: Int {
+        switch self { case .poor: return 0; case .nearPoor: return 1; case .middleIncome: return 2; case .notPoor: return 3 }
+    }
+}
+
+/// QĐ59/2015 reports poor households in two tiers (regulations.md §4.1).
+public enum PoorSubtype: String, Codable, Sendable {
+    case income, deprivation
+    public var vietnamese: String { self == .income ? "nghèo về thu nhập" : "nghèo thiếu hụt dịch vụ xã hội cơ bản" }
+}
+
+public struct LocalizedText: Codable, Sendable, Equatable {
+    public var vi: String
+    public var en: String
+    public init(vi: String, en: String) { self.vi = vi; self.en = en }
+}
+
+/// A legal text a value rests on, and whether the team has checked it against the official text.
+public struct Citation: Codable, Sendable, Equatable {
+    public var text: String
+    public var sources: [String]?
+    public var verified: Bool
+    public init(text: String, sources: [String]? = nil, verified: Bool) {
+        self.text = text; self.sources = sources; self.verified = verified
+    }
+}
+
+/// A threshold per area: VND per person per month for income lines, points for score A.
+/// `nil` for an area means the law's value is not known; using it is an error, never a guess.
+public struct AreaThreshold: Codable, Sendable, Equatable {
+    public var rural: Int?
+    public var urban: Int?
+    public var label: LocalizedText?
+    public var verified: Bool
+    public var note: String?
+    public init(rural: Int?, urban: Int?, label: LocalizedText? = nil, verified: Bool, note: String? = nil) {
+        self.rural = rural; self.urban = urban; self.label = label; self.verified = verified; self.note = note
+    }
+    public func value(for area: Area) -> Int? { area == .rural ? rural : urban }
+}
+
+public struct VerifiedInt: Codable, Sendable, Equatable {
+    public var value: Int
+    public var verified: Bool
+    public var citation: String?
+    public init(value: Int, verified: Bool, citation: String? = nil) {
+        self.value = value; self.verified = verified; self.citation = citation
+    }
+}
+
+public enum DeprivationTest: String, Codable, Sendable {
+    case atLeastThreshold, belowThreshold
+}
+
+/// One row of a classification rule, evaluated in order; the first row that holds decides.
+/// `above`/`atMost` name thresholds of the same table: bounds are `(above, atMost]` (regulations.md §11).
+public struct ClassificationClause: Codable, Sendable, Equatable {
+    public var category: Category
+    public var subtype: PoorSubtype?
+    public var above: String?
+    public var atMost: String?
+    public var deprivation: DeprivationTest?
+    public var verified: Bool
+    public var citation: String?
+    public init(category: Category, subtype: PoorSubtype? = nil, above: String? = nil, atMost: String? = nil,
+                deprivation: DeprivationTest? = nil, verified: Bool, citation: String? = nil) {
+        self.category = category; self.subtype = subtype; self.above = above; self.atMost = atMost
+        self.deprivation = deprivation; self.verified = verified; self.citation = citation
+    }
+}
+
+/// The point method of the review forms: score A (income proxy) against per-area maxima,
+/// score B = points per deprived indicator against a threshold (Circular 07/2021, regulations.md §5.1).
+public struct PointRule: Codable, Sendable, Equatable {
+    public var scoreA: [String: AreaThreshold]
+    public var pointsPerIndicator: VerifiedInt
+    public var scoreBThreshold: VerifiedInt
+    public var clauses: [ClassificationClause]
+    public var citation: Citation
+}
+
+public struct Dimension: Codable, Sendable, Equatable {
+    public var code: String
+    public var name: LocalizedText
+}
+
+public struct Indicator: Codable, Sendable, Equatable {
+    public var code: String
+    public var dimension: String
+    public var name: LocalizedText
+    /// What the rule means, in words, for the explanation and the printed standard.
+    public var rule: LocalizedText
+    public var condition: Condition
+    public var verified: Bool
+    public var citation: String?
+    public var note: String?
+}
+
+/// A poverty standard as versioned data (regulations.md §1 "Design consequence", §11).
+public struct PovertyStandard: Codable, Sendable, Equatable {
+    public var id: String
+    public var kind: Kind
+    public var name: LocalizedText
+    public var legalBasis: [Citation]
+    public var validFrom: CivilDate
+    public var validTo: CivilDate
+    /// For a local standard: the national standard it raises, and its province (2025 code).
+    public var extends: String?
+    public var province: String?
+    public var sources: [String]?
+    public var incomeLines: [String: AreaThreshold]
+    public var deprivationThreshold: VerifiedInt
+    public var classification: [ClassificationClause]
+    /// Middle income is recognised only for agriculture/forestry/fishery/salt households (Decision 24 Art. 6).
+    public var middleIncomeRequiresAgriculture: Bool
+    public var pointRule: PointRule?
+    public var dimensions: [Dimension]
+    public var indicators: [Indicator]
+    public var notes: [String]?
+
+    public enum Kind: String, Codable, Sendable { case national, local }
+
+    public func indicator(_ code: String) -> Indicator? { indicators.first { $0.code == code } }
+
+    public func covers(_ date: CivilDate) -> Bool { validFrom <= date && date <= validTo }
+
+    /// Everything in the standard that still needs checking against the official text.
+    public var unverifiedItems: [String] {
+        var out: [String] = []
+        for c in legalBasis where !c.verified { out.append("căn cứ: \(c.text)") }
+        for (name, line) in incomeLines.sorted(by: { $0.key < $1.key }) where !line.verified { out.append("ngưỡng \(name)") }
+        if !deprivationThreshold.verified { out.append("số chỉ số thiếu hụt tối thiểu") }
+        for (i, c) in classification.enumerated() where !c.verified { out.append("quy tắc phân loại dòng \(i + 1) (\(c.category.rawValue))") }
+        if let p = pointRule {
+            for (name, t) in p.scoreA.sorted(by: { $0.key < $1.key }) where !t.verified { out.append("điểm A \(name)") }
+            if !p.pointsPerIndicator.verified { out.append("điểm B mỗi chỉ số") }
+            if !p.scoreBThreshold.verified { out.append("ngưỡng điểm B") }
+        }
+        for i in indicators where !i.verified { out.append("chỉ số \(i.code)") }
+        return out
+    }
+
+    /// Refuses a standard whose parts do not fit together, with the field named.
+    public func validate() throws {
+        let where_ = "chuẩn \(id)"
+        guard validFrom <= validTo else { throw StandardError("\(where_): validFrom sau validTo") }
+        func checkClauses(_ clauses: [ClassificationClause], lines: [String: AreaThreshold], table: String) throws {
+            for (i, c) in clauses.enumerated() {
+                for name in [c.above, c.atMost].compactMap({ $0 }) where lines[name] == nil {
+                    throw StandardError("\(where_): \(table) dòng \(i + 1) dùng ngưỡng '\(name)' không có trong \(table == "classification" ? "incomeLines" : "pointRule.scoreA")")
+                }
+                if c.subtype != nil && c.category != .poor {
+                    throw StandardError("\(where_): \(table) dòng \(i + 1): chỉ hộ nghèo có phân loại con")
+                }
+            }
+        }
+        try checkClauses(classification, lines: incomeLines, table: "classification")
+        if let p = pointRule { try checkClauses(p.clauses, lines: p.scoreA, table: "pointRule") }
+        var seen = Set<String>()
+        let dims = Set(dimensions.map(\.code))
+        for ind in indicators {
+            guard seen.insert(ind.code).inserted else { throw StandardError("\(where_): mã chỉ số trùng '\(ind.code)'") }
+            guard dims.contains(ind.dimension) else {
+                throw StandardError("\(where_): chỉ số \(ind.code) thuộc chiều '\(ind.dimension)' không có trong dimensions")
+            }
+            try ind.condition.validate(scope: .household, path: "\(where_), chỉ số \(ind.code)")
+        }
+        if kind == .local && (extends == nil || province == nil) {
+            throw StandardError("\(where_): chuẩn địa phương cần 'extends' và 'province'")
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import GiamNgheoCore
+
+/// The official lists and standards shipped inside the package (Sources/GiamNgheoData/Data, with their READMEs).
+/// Loaded once per process: the admin-unit tables are ~25,000 rows.
+public enum BundledData {
+    /// Foundation on Linux may report `<bundle>/Resources` as the resource URL, so look in both places.
+    static let root: URL = {
+        let candidates = [Bundle.module.resourceURL, Bundle.module.bundleURL].compactMap { $0 }.map { $0.appendingPathComponent("Data") }
+        return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("standards").path) } ?? candidates[0]
+    }()
+
+    static func url(_ path: String) -> URL { root.appendingPathComponent(path) }
+
+    static func text(_ path: String) -> String {
+        // The files are part of the package; a missing one is a broken installation, not bad input.
+        guard let s = try? String(contentsOf: url(path), encoding: .utf8) else {
+            FileHandle.standardError.write(Data("Lỗi cài đặt: thiếu tệp dữ liệu \(url(path).path); hãy cài lại gói.\n".utf8))
+            exit(3)
+        }
+        return s
+    }
+
+    public static let adminUnits: AdminUnits = AdminUnits.fromCSV(
+        units2024: text("admin-units/units-2024.csv"), units2025: text("admin-units/units-2025.csv"),
+        mapping: text("admin-units/mapping-2024-2025.csv"))
+
+    public static let ethnicGroups: EthnicGroups = EthnicGroups.fromCSV(text("ethnic-groups/ethnic-groups.csv"))
+
+    public static let names: NamePool = NamePool.fromCSV(text("names/vi_common.csv"), ethnicGroups: ethnicGroups)
+
+    /// The national standards shipped as data (`Resources/standards/*.json`).
+    public static func nationalStandards() throws -> [PovertyStandard] {
+        let dir = url("standards")
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".json") }.sorted()
+        return try files.map { f in
+            try StandardCatalogue.decode(Data(contentsOf: dir.appendingPathComponent(f)), name: f)
+        }
+    }
+
+    /// The shipped standards plus any in `extraDirectory` (an administrator's corrections or a
+    /// province's local standard). A file there with the id of a shipped one replaces it.
+    public static func catalogue(extraDirectory: String? = nil) throws -> StandardCatalogue {
+        var national = try nationalStandards()
+        var locals: [LocalStandardSpec] = []
+        if let dir = extraDirectory {
+            let base = URL(fileURLWithPath: dir)
+            guard let files = try? FileManager.default.contentsOfDirectory(atPath: dir) else {
+                throw StandardError("không đọc được thư mục chuẩn '\(dir)'")
+            }
+            for f in files.filter({ $0.hasSuffix(".json") }).sorted() {
+                let data = try Data(contentsOf: base.appendingPathComponent(f))
+                let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+                if obj?["extends"] != nil && obj?["kind"] == nil {
+                    locals.append(try StandardCatalogue.decodeLocal(data, name: f))
+                } else {
+                    let s = try StandardCatalogue.decode(data, name: f)
+                    national.removeAll { $0.id == s.id }
+                    national.append(s)
+                }
+            }
+        }
+        var cat = try StandardCatalogue(national)
+        for l in locals { try cat.add(local: l) }
+        return cat
+    }
+
+    /// Old-district poor rates used to calibrate generated volume: the Huế 2024 plan's appendix.
+    public static let calibration: [String: [String: Double]] = {
+        var huế: [String: Double] = [:]
+        for r in CSV.records(text("calibration/hue-2024-targets.csv")).rows {
+            guard let unit = r["unit"], let rate = r["poor_rate_2023_pct"].flatMap(Double.init) else { continue }
+            let bare = unit.replacingOccurrences(of: "Thành phố ", with: "").replacingOccurrences(of: "Thị xã ", with: "")
+                .replacingOccurrences(of: "Huyện ", with: "")
+            huế[VietnameseText.fold(bare)] = rate
+        }
+        return ["46": huế]
+    }()
+
+    public static func generator() -> Generator {
+        var g = Generator(units: adminUnits, names: names, ethnicGroups: ethnicGroups)
+        g.districtPoorRates = calibration
+        return g
+    }
+
+    public static func parser() -> HouseholdParser {
+        let groups = ethnicGroups
+        return HouseholdParser(ethnicity: { groups.code(for: $0) })
+    }
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import GiamNgheoCore
+import GiamNgheoData
+
+@main
+struct GiamNgheo: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "giamngheo",
+        abstract: "GiamNgheo: rà soát hộ nghèo, hộ cận nghèo theo chuẩn nghèo đa chiều (poverty household review).",
+        subcommands: [Classify.self, Standards.self, Units.self, Generate.self, Bench.self])
+}
+
+/// Failures the user can fix: printed as one Vietnamese line, exit code 2, never a stack trace.
+struct UserError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
+
+func fail(_ message: String) -> ExitCode {
+    FileHandle.standardError.write(Data(("Lỗi: " + message + "\n").utf8))
+    return ExitCode(2)
+}
+
+func parseDate(_ s: String?, option: String) throws -> CivilDate? {
+    guard let s else { return nil }
+    guard let d = CivilDate(s) else { throw fail("\(option) '\(s)' không phải ngày hợp lệ (YYYY-MM-DD hoặc dd/mm/yyyy)") }
+    return d
+}
+
+/// Today in Vietnam: the law's dates are Vietnamese calendar days, whatever the machine's zone.
+func todayInVietnam() -> CivilDate {
+    var cal = Calendar(identifier: .gregorian)
+    cal.timeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh") ?? .current
+    let c = cal.dateComponents([.year, .month, .day], from: Date())
+    return CivilDate(year: c.year!, month: c.month!, day: c.day!)!
+}
+
+func loadCatalogue(_ dir: String?) throws -> StandardCatalogue {
+    do { return try BundledData.catalogue(extraDirectory: dir) }
+    catch { throw fail("\(error)") }
+}
+
+let jsonEncoder: JSONEncoder = {
+    let e = JSONEncoder()
+    e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return e
+}()
+
+final class LineWriter {
+    let handle: FileHandle
+    var buffer = Data()
+    init(_ handle: FileHandle) { self.handle = handle; buffer.reserveCapacity(1 << 20) }
+    func write(_ s: String) {
+        buffer.append(contentsOf: s.utf8)
+        if buffer.count > 1 << 20 { flush() }
+    }
+    func write(_ d: Data) { buffer.append(d); if buffer.count > 1 << 20 { flush() } }
+    func flush() { handle.write(buffer); buffer.removeAll(keepingCapacity: true) }
+}
