@@ -147,7 +147,9 @@ public enum Classifier {
                     code: ind.code, name: ind.name.vi, dimension: ind.dimension, deprived: isDeprived,
                     source: h.answer(ind.code) != nil ? "answer" : "facts",
                     members: trace?.members.map { .init(id: $0.id, name: $0.name, facts: $0.facts) } ?? [],
-                    facts: (trace?.facts ?? []) + (trace?.counts ?? []),
+                    facts: (trace?.facts ?? []) + (trace?.counts ?? [])
+                        + (!isDeprived && trace != nil && trace!.members.isEmpty && ind.condition.needsMembers
+                           ? ["không nhân khẩu nào thỏa điều kiện"] : []),
                     rule: ind.rule.vi, verified: ind.verified, citation: ind.citation))
             }
         }

@@ -144,16 +144,19 @@ public struct Generator: Sendable {
         let communes = try communes(for: o)
         if o.includeStories { for h in stories(o, communes: communes) { try emit(h) } }
         // Spread volume over communes with seeded weights (communes differ in size).
+        // Wards are more populous than rural communes, mountain communes less so.
         var wr = SeededRandom(seed: SeededRandom.hash("weights:\(o.province):\(o.commune ?? "")", seed: o.seed))
-        let weights = communes.map { _ in 0.4 + wr.unit() * 1.2 }
+        let profiles = communes.map { profile(of: $0, province: o.province) }
+        let weights = zip(communes, profiles).map { c, p in
+            (c.type == "Phường" ? 2.2 : 1.0) * (p.minorityShare > 0.3 ? 0.45 : 1.0) * (0.7 + 0.6 * wr.unit())
+        }
         let total = weights.reduce(0, +)
         var counts = weights.map { Int(Double(o.households) * $0 / total) }
         var rest = o.households - counts.reduce(0, +)
         var i = 0
         while rest > 0 { counts[i % counts.count] += 1; rest -= 1; i += 1 }
-        for (c, n) in zip(communes, counts) where n > 0 {
+        for ((c, prof), n) in zip(zip(communes, profiles), counts) where n > 0 {
             var rng = SeededRandom(seed: SeededRandom.hash("commune:\(c.code)", seed: o.seed))
-            let prof = profile(of: c, province: o.province)
             for k in 0..<n { try emit(household(in: c, index: k + 1, profile: prof, date: o.referenceDate, rng: &rng)) }
         }
     }

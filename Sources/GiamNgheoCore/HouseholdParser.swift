@@ -11,7 +11,7 @@ public struct HouseholdParser: Sendable {
 
     public static let householdKeys: Set<String> = [
         "code", "area", "commune", "oldCommune", "village", "incomePerCapita", "scoreA", "agriculture", "size", "referenceDate",
-        "deprived", "answers", "living", "members", "head", "note",
+        "deprived", "answers", "living", "members", "note",
     ]
     public static let livingKeys: [Fact] = [.walls, .frame, .roof, .floorArea, .waterSource, .latrine, .usesInternet,
                                             .usesTelephone, .informationDevices, .loudspeaker, .wasteTreatment]
@@ -229,6 +229,8 @@ public struct HouseholdParser: Sendable {
     func list(_ v: Any, household: String, field: String) throws -> [String] {
         if let arr = v as? [Any] { return try arr.compactMap { try text($0, household: household, field: field) } }
         if let s = v as? String {
+            // "none" / "không có" is the CSV spelling of an empty list (an empty cell means "not given").
+            if ["none", "khong co", "khong"].contains(VietnameseText.fold(s)) { return [] }
             return s.split(whereSeparator: { $0 == ";" || $0 == "," || $0 == "|" })
                 .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }

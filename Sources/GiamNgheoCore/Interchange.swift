@@ -63,8 +63,7 @@ public enum Interchange {
     }
 
     public static func jsonLine(_ h: Household) -> String {
-        let data = try! JSONSerialization.data(withJSONObject: dictionary(h), options: [.sortedKeys, .withoutEscapingSlashes])
-        return String(decoding: data, as: UTF8.self)
+        JSONText.encode(dictionary(h))
     }
 
     public static func householdCSVRow(_ h: Household) -> String {
@@ -91,7 +90,8 @@ public enum Interchange {
         case let b as Bool: return b ? "true" : "false"
         case let i as Int: return String(i)
         case let x as Double: return x == x.rounded() ? String(Int(x)) : String(x)
-        case let xs as [String]: return xs.joined(separator: ";")
+        // An empty cell means "not given", so an empty list is written as "none".
+        case let xs as [String]: return xs.isEmpty ? "none" : xs.joined(separator: ";")
         case let s as String: return s
         default: return "\(v!)"
         }

@@ -1,0 +1,56 @@
+/// A small JSON writer with keys in byte order. Foundation's sorted-key writer compares keys with
+/// locale collation, which made writing generated households 60 % of `generate`'s time.
+public enum JSONText {
+    public static func encode(_ value: Any?) -> String {
+        var out = ""
+        write(value, to: &out)
+        return out
+    }
+
+    static func write(_ value: Any?, to out: inout String) {
+        switch value {
+        case nil: out += "null"
+        case let b as Bool: out += b ? "true" : "false"
+        case let i as Int: out += String(i)
+        case let d as Double:
+            if d == d.rounded(), abs(d) < 1e15 { out += String(Int(d)) } else { out += String(d) }
+        case let s as String: string(s, to: &out)
+        case let xs as [String]:
+            out += "["
+            for (i, x) in xs.enumerated() { if i > 0 { out += "," }; string(x, to: &out) }
+            out += "]"
+        case let xs as [Any]:
+            out += "["
+            for (i, x) in xs.enumerated() { if i > 0 { out += "," }; write(x, to: &out) }
+            out += "]"
+        case let d as [String: Bool]:
+            write(d.mapValues { $0 as Any }, to: &out)
+        case let d as [String: Any]:
+            out += "{"
+            for (i, k) in d.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
+                if i > 0 { out += "," }
+                string(k, to: &out); out += ":"; write(d[k]!, to: &out)
+            }
+            out += "}"
+        default: string("\(value!)", to: &out)
+        }
+    }
+
+    static func string(_ s: String, to out: inout String) {
+        out += "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where u.value < 0x20:
+                let hex = String(u.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        out += "\""
+    }
+}
