@@ -28,7 +28,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "GiamNgheoCoreTests", dependencies: ["GiamNgheoCore", "GiamNgheoData"]),
-        .testTarget(name: "GiamNgheoDataTests", dependencies: ["GiamNgheoCore", "GiamNgheoData"]),
+        .target(name: "GiamNgheoTestSupport", path: "Tests/GiamNgheoTestSupport"),
+        .testTarget(name: "GiamNgheoCoreTests", dependencies: ["GiamNgheoCore", "GiamNgheoData", "GiamNgheoTestSupport"]),
+        // Depends on the executable so that its end-to-end tests run the binary that was just built.
+        .testTarget(name: "GiamNgheoDataTests", dependencies: ["GiamNgheoCore", "GiamNgheoData", "GiamNgheoTestSupport", "giamngheo"]),
     ]
 )

@@ -15,6 +15,11 @@ public struct Flags: Codable, Sendable, Equatable {
     public var ethnicMinorityHead: Bool?
     public var meritoriousPerson: Bool?
     public var socialAssistance: Bool?
+    public init(noWorkingCapacity: Bool? = nil, ethnicMinorityHead: Bool? = nil, meritoriousPerson: Bool? = nil,
+                socialAssistance: Bool? = nil) {
+        self.noWorkingCapacity = noWorkingCapacity; self.ethnicMinorityHead = ethnicMinorityHead
+        self.meritoriousPerson = meritoriousPerson; self.socialAssistance = socialAssistance
+    }
 }
 
 public struct IndicatorExplanation: Codable, Sendable, Equatable {

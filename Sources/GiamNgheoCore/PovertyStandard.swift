@@ -98,6 +98,7 @@ public struct PointRule: Codable, Sendable, Equatable {
 public struct Dimension: Codable, Sendable, Equatable {
     public var code: String
     public var name: LocalizedText
+    public init(code: String, name: LocalizedText) { self.code = code; self.name = name }
 }
 
 public struct Indicator: Codable, Sendable, Equatable {
@@ -110,6 +111,11 @@ public struct Indicator: Codable, Sendable, Equatable {
     public var verified: Bool
     public var citation: String?
     public var note: String?
+    public init(code: String, dimension: String, name: LocalizedText, rule: LocalizedText, condition: Condition,
+                verified: Bool, citation: String? = nil, note: String? = nil) {
+        self.code = code; self.dimension = dimension; self.name = name; self.rule = rule; self.condition = condition
+        self.verified = verified; self.citation = citation; self.note = note
+    }
 }
 
 /// A poverty standard as versioned data (regulations.md §1 "Design consequence", §11).

@@ -16,6 +16,16 @@ public struct LocalStandardSpec: Codable, Sendable {
     public var additionalIndicators: [Indicator]?
     public var notes: [String]?
 
+    public init(id: String, name: LocalizedText, extends: String, province: String, legalBasis: [Citation],
+                validFrom: CivilDate, validTo: CivilDate, incomeLines: [String: AreaThreshold]? = nil,
+                deprivationThreshold: VerifiedInt? = nil, additionalDimensions: [Dimension]? = nil,
+                additionalIndicators: [Indicator]? = nil, notes: [String]? = nil) {
+        self.id = id; self.name = name; self.extends = extends; self.province = province; self.legalBasis = legalBasis
+        self.validFrom = validFrom; self.validTo = validTo; self.incomeLines = incomeLines
+        self.deprivationThreshold = deprivationThreshold; self.additionalDimensions = additionalDimensions
+        self.additionalIndicators = additionalIndicators; self.notes = notes
+    }
+
     public func apply(to base: PovertyStandard) throws -> PovertyStandard {
         guard base.kind == .national else {
             throw StandardError("chuẩn địa phương \(id): chỉ mở rộng được chuẩn quốc gia, '\(base.id)' là chuẩn địa phương")
