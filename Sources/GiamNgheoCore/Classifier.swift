@@ -103,19 +103,73 @@ public struct ClassificationOptions: Sendable {
     }
 }
 
+/// A standard prepared for classifying many households: the indicator codes, conditions and the
+/// code set are extracted once instead of copying the Indicator values for every household.
+public final class CompiledStandard: Sendable {
+    public let standard: PovertyStandard
+    let codes: [String]
+    let conditions: [Condition]
+    let needsMembers: [Bool]
+    let codeSet: Set<String>
+    /// Rule rows with their thresholds looked up per area: [rural, urban].
+    let incomeRows: [[ResolvedClause]]
+    let scoreRows: [[ResolvedClause]]
+
+    public init(_ s: PovertyStandard) {
+        standard = s
+        codes = s.indicators.map(\.code)
+        conditions = s.indicators.map(\.condition)
+        needsMembers = s.indicators.map(\.condition.needsMembers)
+        codeSet = Set(codes)
+        func resolve(_ clauses: [ClassificationClause], _ lines: [String: AreaThreshold]) -> [[ResolvedClause]] {
+            [Area.rural, Area.urban].map { area in
+                clauses.enumerated().map { i, c in
+                    func bound(_ name: String?) -> ResolvedClause.Bound {
+                        guard let name else { return .none }
+                        return lines[name]?.value(for: area).map(ResolvedClause.Bound.value) ?? .missing(name)
+                    }
+                    return ResolvedClause(index: i, clause: c, lo: bound(c.above), hi: bound(c.atMost))
+                }
+            }
+        }
+        incomeRows = resolve(s.classification, s.incomeLines)
+        scoreRows = s.pointRule.map { resolve($0.clauses, $0.scoreA) } ?? [[], []]
+    }
+
+    public func classify(_ h: Household, on date: CivilDate, options: ClassificationOptions = .init()) throws -> Classification {
+        try Classifier.classify(h, compiled: self, on: date, options: options)
+    }
+}
+
+struct ResolvedClause: Sendable {
+    enum Bound: Sendable { case none, value(Int), missing(String) }
+    let index: Int
+    let clause: ClassificationClause
+    let lo: Bound
+    let hi: Bound
+}
+
 public enum Classifier {
     /// Classifies one household under one standard on one reference date (ages are taken on that date).
+    /// For many households, compile the standard once (`CompiledStandard`) and call it instead.
     public static func classify(_ h: Household, standard s: PovertyStandard, on date: CivilDate,
                                 options: ClassificationOptions = .init()) throws -> Classification {
+        try classify(h, compiled: CompiledStandard(s), on: date, options: options)
+    }
+
+    static func classify(_ h: Household, compiled: CompiledStandard, on date: CivilDate,
+                         options: ClassificationOptions) throws -> Classification {
+        let s = compiled.standard
         func fail(_ field: String, _ msg: String) -> ClassificationError {
             ClassificationError(household: h.code, field: field, message: msg)
         }
         guard let area = h.area else {
             throw fail("area", "thiếu khu vực: cho 'area' (rural/urban) hoặc mã xã/phường 'commune'")
         }
-        for code in h.answers.keys.sorted() + (h.deprivedList ?? []) where s.indicator(code) == nil {
-            throw fail("deprived", "chỉ số '\(code)' không có trong chuẩn \(s.id) (có: \(s.indicators.map(\.code).joined(separator: ", ")))")
-        }
+        let hasAnswers = !h.answers.isEmpty || h.deprivedList != nil
+        if hasAnswers { for code in h.answers.keys.sorted() + (h.deprivedList ?? []) where !compiled.codeSet.contains(code) {
+            throw fail("deprived", "chỉ số '\(code)' không có trong chuẩn \(s.id) (có: \(compiled.codes.joined(separator: ", ")))")
+        } }
         if let n = h.size, n <= 0 { throw fail("size", "số nhân khẩu phải lớn hơn 0") }
 
         // 1. Indicators
@@ -123,20 +177,23 @@ public enum Classifier {
         var deprived: [String] = []
         var indicatorNotes: [IndicatorExplanation] = []
         if options.explain { indicatorNotes.reserveCapacity(s.indicators.count) }
-        for ind in s.indicators {
+        for k in compiled.codes.indices {
+            let code = compiled.codes[k]
             let isDeprived: Bool
             var trace: Trace? = options.explain ? Trace() : nil
-            if let answer = h.answer(ind.code) {
+            if hasAnswers, let answer = h.answer(code) {
                 isDeprived = answer
                 trace = nil
             } else {
-                if h.members.isEmpty && ind.condition.needsMembers {
+                if h.members.isEmpty && compiled.needsMembers[k] {
+                    let ind = s.indicators[k]
                     throw fail("members", "thiếu danh sách nhân khẩu để xác định chỉ số \(ind.code) (\(ind.name.vi)); hoặc trả lời trực tiếp bằng 'deprived'")
                 }
-                switch evaluator.eval(ind.condition, member: nil, trace: trace) {
+                switch evaluator.eval(compiled.conditions[k], member: nil, trace: trace) {
                 case .yes: isDeprived = true
                 case .no: isDeprived = false
                 case .unknown(let m):
+                    let ind = s.indicators[k]
                     let who = m.memberID.map { id in
                         let member = h.members.first { $0.id == id }
                         return ", nhân khẩu \(member?.displayName ?? id)"
@@ -146,8 +203,9 @@ public enum Classifier {
                                "thiếu \(label)\(who), cần để xác định chỉ số \(ind.code) (\(ind.name.vi))")
                 }
             }
-            if isDeprived { deprived.append(ind.code) }
+            if isDeprived { deprived.append(code) }
             if options.explain {
+                let ind = s.indicators[k]
                 indicatorNotes.append(IndicatorExplanation(
                     code: ind.code, name: ind.name.vi, dimension: ind.dimension, deprived: isDeprived,
                     source: h.answer(ind.code) != nil ? "answer" : "facts",
@@ -164,39 +222,45 @@ public enum Classifier {
 
         // 2. Measure and rule table: score A when given (the review's point method), else income.
         let measure: String, value: Int, clauses: [ClassificationClause], lines: [String: AreaThreshold]
-        let threshold: Int, measured: Int
+        let threshold: Int, measured: Int, rows: [ResolvedClause]
+        let areaIndex = area == .rural ? 0 : 1
         if let a = h.scoreA {
             guard a >= 0 else { throw fail("scoreA", "điểm A không được âm (\(a))") }
             guard let p = s.pointRule else {
                 throw fail("scoreA", "chuẩn \(s.id) chưa có quy tắc chấm điểm A/B; hãy cho thu nhập bình quân 'incomePerCapita'")
             }
             measure = "scoreA"; value = a; clauses = p.clauses; lines = p.scoreA
-            threshold = p.scoreBThreshold.value; measured = scoreB ?? 0
+            threshold = p.scoreBThreshold.value; measured = scoreB ?? 0; rows = compiled.scoreRows[areaIndex]
         } else if let inc = h.incomePerCapita {
             guard inc >= 0 else { throw fail("incomePerCapita", "thu nhập bình quân không được âm (\(inc))") }
             measure = "incomePerCapita"; value = inc; clauses = s.classification; lines = s.incomeLines
-            threshold = s.deprivationThreshold.value; measured = count
+            threshold = s.deprivationThreshold.value; measured = count; rows = compiled.incomeRows[areaIndex]
         } else {
             throw fail("incomePerCapita", "thiếu thu nhập bình quân đầu người/tháng ('incomePerCapita') hoặc điểm A ('scoreA')")
         }
 
         var notes: [String] = []
         var decided: (ClassificationClause, Int)?
-        clauseLoop: for (i, c) in clauses.enumerated() {
-            var lo: Int?, hi: Int?
-            for (name, isUpper) in [(c.above, false), (c.atMost, true)] {
-                guard let name else { continue }
-                guard let v = lines[name]?.value(for: area) else {
+        for row in rows {
+            let c = row.clause
+            var skip = false
+            func bound(_ b: ResolvedClause.Bound) throws -> Int? {
+                switch b {
+                case .none: return nil
+                case .value(let v): return v
+                case .missing(let name):
                     // An unknown middle-income bound only means that band cannot be recognised;
                     // an unknown poverty line would silently make everyone non-poor, so it is an error.
                     guard c.category == .middleIncome else {
                         throw fail(measure, "chuẩn \(s.id) chưa có giá trị ngưỡng '\(name)' cho khu vực \(area.vietnamese) (chưa xác minh); không phân loại được")
                     }
-                    notes.append("Chuẩn \(s.id) chưa có giá trị '\(name)' cho khu vực \(area.vietnamese): không xác định được hộ có mức sống trung bình.")
-                    continue clauseLoop
+                    notes.append("Chuẩn \(s.id) chưa có giá trị '\(name)' cho khu vực \(area.vietnamese): không xác định được hộ có mức sống trung bình (dòng \(row.index + 1)).")
+                    skip = true
+                    return nil
                 }
-                if isUpper { hi = v } else { lo = v }
             }
+            let lo = try bound(row.lo), hi = try bound(row.hi)
+            if skip { continue }
             if let lo, value <= lo { continue }
             if let hi, value > hi { continue }
             switch c.deprivation {
@@ -204,7 +268,7 @@ public enum Classifier {
             case .belowThreshold?: if measured >= threshold { continue }
             case nil: break
             }
-            decided = (c, i); break
+            decided = (c, row.index); break
         }
         var category = decided?.0.category ?? .notPoor
         let subtype = decided?.0.subtype

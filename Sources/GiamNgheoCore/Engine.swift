@@ -6,11 +6,16 @@ public struct Engine: Sendable {
     public var fixedStandard: PovertyStandard?
     public var defaultDate: CivilDate
     public var options: ClassificationOptions
+    /// One compiled form per standard, made once: classification of a province reuses them.
+    private let compiled: [String: CompiledStandard]
 
     public init(catalogue: StandardCatalogue, units: AdminUnits?, fixedStandard: PovertyStandard? = nil,
                 defaultDate: CivilDate, options: ClassificationOptions = .init()) {
         self.catalogue = catalogue; self.units = units; self.fixedStandard = fixedStandard
         self.defaultDate = defaultDate; self.options = options
+        var c: [String: CompiledStandard] = [:]
+        for s in catalogue.standards + [fixedStandard].compactMap({ $0 }) { c[s.id] = CompiledStandard(s) }
+        compiled = c
     }
 
     public func classify(_ input: Household) throws -> Classification {
@@ -37,6 +42,6 @@ public struct Engine: Sendable {
             throw ClassificationError(household: h.code, field: "referenceDate",
                                       message: "không có chuẩn nghèo áp dụng ngày \(date.vietnamese) (có: \(known.joined(separator: "; ")))")
         }
-        return try Classifier.classify(h, standard: standard, on: date, options: options)
+        return try (compiled[standard.id] ?? CompiledStandard(standard)).classify(h, on: date, options: options)
     }
 }

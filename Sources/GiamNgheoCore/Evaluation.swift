@@ -22,7 +22,7 @@ struct ConditionEvaluator {
     let household: Household
     let date: CivilDate
 
-    func eval(_ c: Condition, member: Member?, trace: Trace?) -> Truth {
+    func eval(_ c: Condition, member: Int?, trace: Trace?) -> Truth {
         switch c {
         case .all(let xs):
             var missing: MissingFact?
@@ -67,12 +67,13 @@ struct ConditionEvaluator {
         case .anyMember(let x):
             var missing: MissingFact?
             var found = false
-            for m in household.members {
+            // Members are visited by index: copying a Member struct per rule was most of the cost.
+            for i in household.members.indices {
                 let sub = trace.map { _ in Trace() }
-                switch eval(x, member: m, trace: sub) {
+                switch eval(x, member: i, trace: sub) {
                 case .yes:
                     found = true
-                    if let sub { trace?.members.append((m.id, m.name, sub.facts)) } else { return .yes }
+                    if let sub { trace?.members.append((household.members[i].id, household.members[i].name, sub.facts)) } else { return .yes }
                 case .unknown(let mf): if missing == nil { missing = mf }
                 case .no: break
                 }
@@ -83,10 +84,10 @@ struct ConditionEvaluator {
             guard !household.members.isEmpty else { return .unknown(MissingFact(fact: "members", memberID: nil)) }
             var yes = 0, unknown = 0
             var missing: MissingFact?
-            for m in household.members {
+            for i in household.members.indices {
                 let sub = trace.map { _ in Trace() }
-                switch eval(x, member: m, trace: sub) {
-                case .yes: yes += 1; if let sub { trace?.members.append((m.id, m.name, sub.facts)) }
+                switch eval(x, member: i, trace: sub) {
+                case .yes: yes += 1; if let sub { trace?.members.append((household.members[i].id, household.members[i].name, sub.facts)) }
                 case .no: break
                 case .unknown(let mf): unknown += 1; if missing == nil { missing = mf }
                 }
@@ -108,15 +109,17 @@ struct ConditionEvaluator {
             // a < limit·n avoids rounding the quotient: 32 m² for 4 people is exactly 8, not deprived.
             return v < limit * Double(n) ? .yes : .no
         case .age(let lo, let hi):
-            guard let m = member else { return .no }
-            guard let age = m.age(on: date) else { return .unknown(MissingFact(fact: "birthDate", memberID: m.id)) }
+            guard let i = member else { return .no }
+            guard let age = household.members[i].age(on: date) else {
+                return .unknown(MissingFact(fact: "birthDate", memberID: household.members[i].id))
+            }
             trace?.facts.append("tuổi: \(age)")
             if let lo, age < lo { return .no }
             if let hi, age >= hi { return .no }
             return .yes
         case .factIs(let f, let lit):
             let v = value(f, member)
-            if v.isMissing { return .unknown(MissingFact(fact: f.rawValue, memberID: member?.id)) }
+            if v.isMissing { return .unknown(MissingFact(fact: f.rawValue, memberID: memberID(member))) }
             trace?.facts.append("\(f.label): \(v.display(f))")
             switch (v, lit) {
             case (.bool(let b?), .bool(let want)): return b == want ? .yes : .no
@@ -126,29 +129,31 @@ struct ConditionEvaluator {
             }
         case .factIn(let f, let xs), .factNotIn(let f, let xs):
             let v = value(f, member)
-            guard case .text(let s?) = v else { return .unknown(MissingFact(fact: f.rawValue, memberID: member?.id)) }
+            guard case .text(let s?) = v else { return .unknown(MissingFact(fact: f.rawValue, memberID: memberID(member))) }
             trace?.facts.append("\(f.label): \(v.display(f))")
             let isIn = xs.contains(s)
             if case .factIn = c { return isIn ? .yes : .no }
             return isIn ? .no : .yes
         case .containsNoneOf(let f, let xs), .containsAnyOf(let f, let xs):
             let v = value(f, member)
-            guard case .list(let list?) = v else { return .unknown(MissingFact(fact: f.rawValue, memberID: member?.id)) }
+            guard case .list(let list?) = v else { return .unknown(MissingFact(fact: f.rawValue, memberID: memberID(member))) }
             trace?.facts.append("\(f.label): \(v.display(f))")
             let hasAny = list.contains(where: xs.contains)
             if case .containsAnyOf = c { return hasAny ? .yes : .no }
             return hasAny ? .no : .yes
         case .numberBelow(let f, let limit), .numberAtLeast(let f, let limit):
             let v = value(f, member)
-            guard case .number(let n?) = v else { return .unknown(MissingFact(fact: f.rawValue, memberID: member?.id)) }
+            guard case .number(let n?) = v else { return .unknown(MissingFact(fact: f.rawValue, memberID: memberID(member))) }
             trace?.facts.append("\(f.label): \(v.display(f))")
             if case .numberBelow = c { return n < limit ? .yes : .no }
             return n >= limit ? .yes : .no
         }
     }
 
-    private func value(_ f: Fact, _ member: Member?) -> FactValue {
-        if f.scope == .member { return member?.value(f) ?? .bool(nil) }
+    private func value(_ f: Fact, _ member: Int?) -> FactValue {
+        if f.scope == .member { return member.map { household.members[$0].value(f) } ?? .bool(nil) }
         return household.living.value(f)
     }
+
+    private func memberID(_ member: Int?) -> String? { member.map { household.members[$0].id } }
 }

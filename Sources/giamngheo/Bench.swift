@@ -21,7 +21,7 @@ struct Bench: ParsableCommand {
             let ref = CivilDate(year: 2026, month: 11, day: 1)!
             let gen = BundledData.generator()
             let cat = try loadCatalogue(nil)
-            let nd07 = cat.standard(id: "vn-nd07-2022")!, nd351 = cat.standard(id: "vn-nd351-2027")!
+            let nd07 = CompiledStandard(cat.standard(id: "vn-nd07-2022")!), nd351 = CompiledStandard(cat.standard(id: "vn-nd351-2027")!)
             print("Sinh \(households) hộ (tỉnh 46, seed \(seed))…")
             var facts: [Household] = []
             facts.reserveCapacity(households)
@@ -31,10 +31,10 @@ struct Bench: ParsableCommand {
             // The same households with only their deprivation list, as from a paper form.
             let direct: [Household] = try facts.map { h in
                 var d = Household(code: h.code, area: h.area, incomePerCapita: h.incomePerCapita, agriculture: h.agriculture, size: h.members.count)
-                d.deprivedList = try Classifier.classify(h, standard: nd07, on: ref).deprived
+                d.deprivedList = try nd07.classify(h, on: ref).deprived
                 return d
             }
-            let bools: [[Bool]] = direct.map { h in nd07.indicators.map { h.deprivedList!.contains($0.code) } }
+            let bools: [[Bool]] = direct.map { h in nd07.standard.indicators.map { h.deprivedList!.contains($0.code) } }
             let flat = bools.flatMap { $0 }
 
             func measure(_ name: String, _ body: () throws -> Int) rethrows -> Double {
@@ -58,23 +58,24 @@ struct Bench: ParsableCommand {
                     var n = 0
                     for k in 0..<12 where flat[i + k] { n += 1 }
                     i += 12
-                    if (h.incomePerCapita ?? 0) <= 1_500_000 && n >= 3 { poor += 1 }
+                    let line = h.area == .urban ? 2_000_000 : 1_500_000
+                    if (h.incomePerCapita ?? 0) <= line && n >= 3 { poor += 1 }
                 }
                 return poor
             }
             let f07 = try measure("NĐ07 từ dữ kiện (nhân khẩu, điều kiện sống)") {
                 var poor = 0
-                for h in facts where try Classifier.classify(h, standard: nd07, on: ref).category == .poor { poor += 1 }
+                for h in facts where try nd07.classify(h, on: ref).category == .poor { poor += 1 }
                 return poor
             }
             let d07 = try measure("NĐ07 từ danh sách chỉ số thiếu hụt") {
                 var poor = 0
-                for h in direct where try Classifier.classify(h, standard: nd07, on: ref).category == .poor { poor += 1 }
+                for h in direct where try nd07.classify(h, on: ref).category == .poor { poor += 1 }
                 return poor
             }
             let f351 = try measure("NĐ351 từ dữ kiện (mô phỏng chuẩn mới)") {
                 var poor = 0
-                for h in facts where try Classifier.classify(h, standard: nd351, on: ref).category == .poor { poor += 1 }
+                for h in facts where try nd351.classify(h, on: ref).category == .poor { poor += 1 }
                 return poor
             }
             print("Tỉ lệ so với đường cơ sở (baseline = 1): từ dữ kiện \(String(format: "%.4f", f07 / base)), từ danh sách \(String(format: "%.4f", d07 / base)), NĐ351 từ dữ kiện \(String(format: "%.4f", f351 / base))")
