@@ -53,8 +53,8 @@ public struct HouseholdParser: Sendable {
         h.commune = try d["commune"].flatMap { try text($0, household: code, field: "commune") }
         h.oldCommune = try d["oldCommune"].flatMap { try text($0, household: code, field: "oldCommune") }
         h.village = try d["village"].flatMap { try text($0, household: code, field: "village") }
-        h.incomePerCapita = try d["incomePerCapita"].flatMap { try int($0, household: code, field: "incomePerCapita") }
-        h.scoreA = try d["scoreA"].flatMap { try int($0, household: code, field: "scoreA") }
+        h.incomePerCapita = try d["incomePerCapita"].flatMap { try ceilingInt($0, household: code, field: "incomePerCapita") }
+        h.scoreA = try d["scoreA"].flatMap { try ceilingInt($0, household: code, field: "scoreA") }
         h.agriculture = try d["agriculture"].flatMap { try bool($0, household: code, field: "agriculture") }
         h.size = try d["size"].flatMap { try int($0, household: code, field: "size") }
         if let r = d["referenceDate"], !(r is NSNull) {
@@ -201,6 +201,18 @@ public struct HouseholdParser: Sendable {
             if d == d.rounded(), abs(d) < 1e15 { return Int(d) }
         }
         throw ClassificationError(household: household, field: field, message: "giá trị '\(v)' không phải là số nguyên")
+    }
+
+    /// Income or points that may carry a fraction (annual income ÷ 12 ÷ members). Every threshold is a
+    /// whole number L, and x ≤ L ⇔ ⌈x⌉ ≤ L, so rounding up keeps every comparison of the rules exact.
+    func ceilingInt(_ v: Any, household: String, field: String) throws -> Int? {
+        if v is NSNull { return nil }
+        if let s = v as? String, s.contains(","), s.contains(".") || s.filter({ $0 == "," }).count > 1 {
+            return try int(v, household: household, field: field)   // "1,500,000" style thousands
+        }
+        if let s = v as? String, s.filter({ $0 == "." }).count > 1 { return try int(v, household: household, field: field) }
+        if let x = number(v), x.isFinite, abs(x) < 1e15 { return Int(x.rounded(.up)) }
+        return try int(v, household: household, field: field)
     }
 
     func number(_ v: Any) -> Double? {

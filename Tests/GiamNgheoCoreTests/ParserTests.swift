@@ -94,3 +94,23 @@ import GiamNgheoData
         #expect(CSV.line(["x,y", "plain", "q\""]) == "\"x,y\",plain,\"q\"\"\"\n")
     }
 }
+
+@Suite struct FractionalIncomeTests {
+    let parser = BundledData.parser()
+
+    /// A computed income just under the line is inside it, just over is outside: rounding up is exact.
+    @Test func fractionalIncomeKeepsTheBoundaryExact() throws {
+        for r in table("""
+        | income        | category |
+        | 1499999.5     | poor     |
+        | 1500000.0     | poor     |
+        | 1500000.01    | notPoor  |
+        | "1.500.000"   | poor     |
+        | "1,500,000"   | poor     |
+        | "1500000,5"   | notPoor  |
+        """) {
+            let h = try parser.parse(jsonLine: #"{"code":"F","area":"rural","deprived":["VL1","YT2","NO2"],"incomePerCapita":\#(r["income"]!)}"#, line: 1)
+            #expect(try classify(h).category.rawValue == r["category"], "\(r)")
+        }
+    }
+}
