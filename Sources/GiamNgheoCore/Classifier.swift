@@ -290,7 +290,7 @@ public enum Classifier {
             let ruleText: String
             let ruleVerified: Bool
             if let (c, _) = decided {
-                ruleText = describe(c, lines: lines, area: area, measure: measure, threshold: threshold)
+                ruleText = describe(c, lines: lines, area: area, measure: measure, threshold: threshold, points: s.pointRule)
                 ruleVerified = c.verified
             } else {
                 ruleText = "không thỏa dòng nào của quy tắc phân loại"
@@ -307,7 +307,7 @@ public enum Classifier {
                             citation: decided?.0.citation),
                 notes: notes,
                 summary: summary(category: category, subtype: subtype, measure: measure, value: value, area: area,
-                                 deprived: deprived, rule: ruleText))
+                                 deprived: deprived, rule: ruleText, scoreName: s.pointRule?.incomeScoreName ?? "điểm A"))
         }
         return Classification(code: h.code, standard: s.id, referenceDate: date.description, area: area,
                               category: category, subtype: subtype, deprived: deprived, deprivedCount: count,
@@ -328,34 +328,21 @@ public enum Classifier {
     }
 
     static func describe(_ c: ClassificationClause, lines: [String: AreaThreshold], area: Area,
-                         measure: String, threshold: Int) -> String {
-        let what = measure == "scoreA" ? "điểm A" : "thu nhập bình quân"
-        let unit = measure == "scoreA" ? " điểm" : " đồng/người/tháng"
-        var parts: [String] = []
-        func line(_ name: String) -> String {
+                         measure: String, threshold: Int, points: PointRule?) -> String {
+        let byScore = measure == "scoreA"
+        let unit = byScore ? " điểm" : " đồng/người/tháng"
+        return c.describe(what: byScore ? points?.incomeScoreName ?? "điểm A" : "thu nhập bình quân",
+                          deprivation: byScore ? points?.deprivationScoreName ?? "điểm B" : "số chỉ số thiếu hụt",
+                          threshold: threshold) { name in
             let t = lines[name]
-            let v = t?.value(for: area).map { Format.money($0) } ?? "?"
-            return "\(v)\(unit) (\(t?.label?.vi ?? name), \(area.vietnamese))"
+            return "\(t?.value(for: area).map { Format.money($0) } ?? "?")\(unit) (\(t?.label?.vi ?? name), \(area.vietnamese))"
         }
-        switch (c.above, c.atMost) {
-        case let (lo?, hi?): parts.append("\(line(lo)) < \(what) ≤ \(line(hi))")
-        case let (nil, hi?): parts.append("\(what) ≤ \(line(hi))")
-        case let (lo?, nil): parts.append("\(what) > \(line(lo))")
-        default: break
-        }
-        let b = measure == "scoreA" ? "điểm B" : "số chỉ số thiếu hụt"
-        switch c.deprivation {
-        case .atLeastThreshold?: parts.append("\(b) ≥ \(threshold)")
-        case .belowThreshold?: parts.append("\(b) < \(threshold)")
-        case nil: break
-        }
-        return parts.joined(separator: " và ")
     }
 
     static func summary(category: Category, subtype: PoorSubtype?, measure: String, value: Int, area: Area,
-                        deprived: [String], rule: String) -> LocalizedText {
+                        deprived: [String], rule: String, scoreName: String) -> LocalizedText {
         let cat = category.vietnamese + (subtype.map { " (\($0.vietnamese))" } ?? "")
-        let v = measure == "scoreA" ? "điểm A = \(value)" : "thu nhập bình quân \(Format.money(value)) đồng/người/tháng"
+        let v = measure == "scoreA" ? "\(scoreName) = \(value)" : "thu nhập bình quân \(Format.money(value)) đồng/người/tháng"
         let d = deprived.isEmpty ? "không thiếu hụt chỉ số nào" : "thiếu hụt \(deprived.count) chỉ số: \(deprived.joined(separator: ", "))"
         let en = "\(category.rawValue)\(subtype.map { " (\($0.rawValue))" } ?? ""): \(measure) \(value), \(area.rawValue), \(deprived.count) deprived indicator(s)\(deprived.isEmpty ? "" : ": " + deprived.joined(separator: ", "))"
         return LocalizedText(vi: "\(cat). Khu vực \(area.vietnamese); \(v); \(d). Quy tắc: \(rule).", en: en)

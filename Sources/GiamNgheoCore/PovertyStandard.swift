@@ -78,6 +78,23 @@ public struct ClassificationClause: Codable, Sendable, Equatable {
     public var deprivation: DeprivationTest?
     public var verified: Bool
     public var citation: String?
+    /// The row in words, e.g. "thu nhập ≤ X và số chỉ số thiếu hụt ≥ 3"; `bound` renders a named threshold.
+    public func describe(what: String, deprivation b: String, threshold: Int, bound: (String) -> String) -> String {
+        var parts: [String] = []
+        switch (above, atMost) {
+        case let (lo?, hi?): parts.append("\(bound(lo)) < \(what) ≤ \(bound(hi))")
+        case let (nil, hi?): parts.append("\(what) ≤ \(bound(hi))")
+        case let (lo?, nil): parts.append("\(what) > \(bound(lo))")
+        default: parts.append("mọi mức \(what)")
+        }
+        switch deprivation {
+        case .atLeastThreshold?: parts.append("\(b) ≥ \(threshold)")
+        case .belowThreshold?: parts.append("\(b) < \(threshold)")
+        case nil: break
+        }
+        return parts.joined(separator: " và ")
+    }
+
     public init(category: Category, subtype: PoorSubtype? = nil, above: String? = nil, atMost: String? = nil,
                 deprivation: DeprivationTest? = nil, verified: Bool, citation: String? = nil) {
         self.category = category; self.subtype = subtype; self.above = above; self.atMost = atMost
@@ -93,6 +110,16 @@ public struct PointRule: Codable, Sendable, Equatable {
     public var scoreBThreshold: VerifiedInt
     public var clauses: [ClassificationClause]
     public var citation: Citation
+    /// What the form calls the two scores: "điểm A"/"điểm B" (2022–) but "điểm B1"/"điểm B2" in
+    /// 2016–2020, when B1/B2 were parts of one form (regulations.md §4.3: keep the two apart).
+    public var scoreNames: ScoreNames?
+
+    public struct ScoreNames: Codable, Sendable, Equatable {
+        public var income: String
+        public var deprivation: String
+    }
+    public var incomeScoreName: String { scoreNames?.income ?? "điểm A" }
+    public var deprivationScoreName: String { scoreNames?.deprivation ?? "điểm B" }
 }
 
 public struct Dimension: Codable, Sendable, Equatable {

@@ -75,10 +75,11 @@ enum StandardReport {
         for c in s.legalBasis { line("  - \(c.text)\(c.sources.map { " [\($0.joined(separator: ", "))]" } ?? "")\(mark(c.verified))") }
         line()
         line("Ngưỡng thu nhập (đồng/người/tháng):")
-        line("  " + "Ngưỡng".padding(toLength: 44, withPad: " ", startingAt: 0) + "Nông thôn".padding(toLength: 14, withPad: " ", startingAt: 0) + "Thành thị")
+        let width = max(8, s.incomeLines.map { "\($0.value.label?.vi ?? $0.key) (\($0.key))".count }.max() ?? 0) + 2
+        line("  " + "Ngưỡng".padding(toLength: width, withPad: " ", startingAt: 0) + "Nông thôn".padding(toLength: 14, withPad: " ", startingAt: 0) + "Thành thị")
         for (name, t) in s.incomeLines.sorted(by: { ($0.value.rural ?? .max) < ($1.value.rural ?? .max) }) {
             let label = "\(t.label?.vi ?? name) (\(name))"
-            line("  " + label.padding(toLength: 44, withPad: " ", startingAt: 0)
+            line("  " + label.padding(toLength: width, withPad: " ", startingAt: 0)
                  + (t.rural.map(Format.money) ?? "chưa có").padding(toLength: 14, withPad: " ", startingAt: 0)
                  + (t.urban.map(Format.money) ?? "chưa có") + mark(t.verified))
         }
@@ -98,9 +99,9 @@ enum StandardReport {
             for (name, t) in p.scoreA.sorted(by: { $0.key < $1.key }) {
                 line("  \(t.label?.vi ?? name) (\(name)): nông thôn \(t.rural.map(String.init) ?? "chưa có"), thành thị \(t.urban.map(String.init) ?? "chưa có")\(mark(t.verified))")
             }
-            line("  Điểm B = \(p.pointsPerIndicator.value) điểm × số chỉ số thiếu hụt\(mark(p.pointsPerIndicator.verified)); ngưỡng điểm B: \(p.scoreBThreshold.value)\(mark(p.scoreBThreshold.verified))")
+            line("  \(p.deprivationScoreName.capitalizedFirst) = \(p.pointsPerIndicator.value) điểm × số chỉ số thiếu hụt\(mark(p.pointsPerIndicator.verified)); ngưỡng \(p.deprivationScoreName): \(p.scoreBThreshold.value)\(mark(p.scoreBThreshold.verified))")
             for (i, c) in p.clauses.enumerated() {
-                let text = ruleText(c, lines: p.scoreA, what: "điểm A", threshold: p.scoreBThreshold.value, b: "điểm B")
+                let text = ruleText(c, lines: p.scoreA, what: p.incomeScoreName, threshold: p.scoreBThreshold.value, b: p.deprivationScoreName)
                 line("  \(i + 1). \(c.category.vietnamese)\(c.subtype.map { " – \($0.vietnamese)" } ?? ""): \(text)\(mark(c.verified))")
             }
         }
@@ -130,22 +131,13 @@ enum StandardReport {
     }
 
     static func ruleText(_ c: ClassificationClause, lines: [String: AreaThreshold], what: String, threshold: Int, b: String) -> String {
-        func v(_ n: String) -> String {
-            let t = lines[n]
-            return "\(n) (\(t?.rural.map(Format.money) ?? "?") / \(t?.urban.map(Format.money) ?? "?"))"
+        c.describe(what: what, deprivation: b, threshold: threshold) { name in
+            let t = lines[name]
+            return "\(name) (\(t?.rural.map(Format.money) ?? "?") / \(t?.urban.map(Format.money) ?? "?"))"
         }
-        var parts: [String] = []
-        switch (c.above, c.atMost) {
-        case let (lo?, hi?): parts.append("\(v(lo)) < \(what) ≤ \(v(hi))")
-        case let (nil, hi?): parts.append("\(what) ≤ \(v(hi))")
-        case let (lo?, nil): parts.append("\(what) > \(v(lo))")
-        default: parts.append("mọi mức \(what)")
-        }
-        switch c.deprivation {
-        case .atLeastThreshold?: parts.append("\(b) ≥ \(threshold)")
-        case .belowThreshold?: parts.append("\(b) < \(threshold)")
-        case nil: break
-        }
-        return parts.joined(separator: " và ")
     }
+}
+
+extension String {
+    var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
 }
