@@ -173,7 +173,7 @@ public struct Generator: Sendable {
         let ethnicity = minority ? rng.weighted(p.minorityGroups.map { ($0.code, $0.weight) }) : "01"
         var h = Household(code: "\(c.code)-\(pad(index, 6))", area: area, areaSource: "\(c.name) (\(c.code))", commune: c.code)
         h.village = (c.type == "Phường" ? "Tổ dân phố " : "Thôn ") + String(rng.int(1...(c.type == "Phường" ? 20 : 12)))
-        h.members = makeMembers(target: target, ethnicity: ethnicity, date: date, rng: &rng)
+        h.members = makeMembers(target: target, ethnicity: ethnicity, date: date, province: c.parentCode ?? "00", rng: &rng)
         let agricultureShare = area == .rural ? 0.55 : 0.08
         h.agriculture = rng.chance(target == .other ? agricultureShare : agricultureShare + 0.2)
         // Income is drawn against the NĐ07 lines; under another standard the same facts classify anew.
@@ -206,7 +206,7 @@ public struct Generator: Sendable {
                 ("NO1", 2 * remote), ("YT1", 1 * remote), ("GD2", 1 * remote), ("NS1", 1 * remote), ("TT2", 3 * remote)]
     }
 
-    func makeMembers(target: Target, ethnicity: String, date: CivilDate, rng: inout SeededRandom) -> [Member] {
+    func makeMembers(target: Target, ethnicity: String, date: CivilDate, province: String, rng: inout SeededRandom) -> [Member] {
         // Household size: mean ≈ 3.6; poor households are more often single elderly or large families.
         let size = target == .other
             ? rng.weighted([(1, 0.08), (2, 0.18), (3, 0.22), (4, 0.27), (5, 0.14), (6, 0.07), (7, 0.03), (8, 0.01)])
@@ -215,17 +215,17 @@ public struct Generator: Sendable {
         let headAge = size == 1 ? rng.int(45...88) : rng.int(24...78)
         let headMale = rng.chance(size == 1 ? 0.4 : 0.78)
         let family = familyName(ethnicity: ethnicity, rng: &rng)
-        out.append(person(id: "1", age: headAge, male: headMale, relation: "head", family: family, ethnicity: ethnicity, date: date, rng: &rng))
+        out.append(person(id: "1", age: headAge, male: headMale, relation: "head", family: family, ethnicity: ethnicity, date: date, province: province, rng: &rng))
         var next = 2
         if size >= 2 && rng.chance(headAge < 80 ? 0.85 : 0.5) {
             let age = max(18, headAge + (headMale ? -rng.int(0...6) : rng.int(0...6)))
             out.append(person(id: String(next), age: age, male: !headMale, relation: "spouse",
-                              family: familyName(ethnicity: ethnicity, rng: &rng), ethnicity: ethnicity, date: date, rng: &rng))
+                              family: familyName(ethnicity: ethnicity, rng: &rng), ethnicity: ethnicity, date: date, province: province, rng: &rng))
             next += 1
         }
         if size - out.count >= 2 && headAge >= 45 && rng.chance(0.2) {
             out.append(person(id: String(next), age: min(100, headAge + rng.int(20...30)), male: rng.chance(0.35), relation: "parent",
-                              family: family, ethnicity: ethnicity, date: date, rng: &rng))
+                              family: family, ethnicity: ethnicity, date: date, province: province, rng: &rng))
             next += 1
         }
         while out.count < size {
@@ -233,7 +233,7 @@ public struct Generator: Sendable {
             let childAge = max(0, min(motherAge - 18, rng.int(0...max(0, motherAge - 18))))
             let relation = childAge < 16 && headAge > 55 ? "grandchild" : "child"
             out.append(person(id: String(next), age: childAge, male: rng.chance(0.51), relation: relation,
-                              family: family, ethnicity: ethnicity, date: date, rng: &rng))
+                              family: family, ethnicity: ethnicity, date: date, province: province, rng: &rng))
             next += 1
         }
         return out
@@ -248,7 +248,7 @@ public struct Generator: Sendable {
     }
 
     func person(id: String, age: Int, male: Bool, relation: String, family: String, ethnicity: String,
-                date: CivilDate, rng: inout SeededRandom) -> Member {
+                date: CivilDate, province: String, rng: inout SeededRandom) -> Member {
         let birthYear = date.year - age
         // Born between (date − age − 1 year, date − age]: keeps the completed age equal to `age`.
         let month = rng.int(1...12), day = rng.int(1...CivilDate.daysIn(month: month, year: birthYear))
@@ -289,7 +289,8 @@ public struct Generator: Sendable {
             m.employment = "notInLabourForce"
         }
         if age >= 14 && relation != "grandchild" {
-            let prefix = ["046", "001", "079", "038"][0]
+            // CCCD: 3-digit province of birth, a sex/century digit, 2-digit year of birth, 6 digits.
+            let prefix = "0" + province
             let century = birthYear >= 2000 ? (male ? 2 : 3) : (male ? 0 : 1)
             m.nationalID = prefix + String(century) + pad(birthYear % 100, 2) + pad(rng.int(0...999_999), 6)
         }
@@ -409,7 +410,6 @@ public struct Generator: Sendable {
             var h = Household(code: "\(c.code)-S\(pad(n, 2))", area: area, areaSource: "\(c.name) (\(c.code))", commune: c.code,
                               village: c.type == "Phường" ? "Tổ dân phố 1" : "Thôn 1", incomePerCapita: income,
                               agriculture: agriculture, members: members, living: living)
-            h.living.floorArea = max(h.living.floorArea ?? 0, 0)
             return h
         }
         var out: [Household] = []

@@ -166,6 +166,9 @@ public struct Household: Sendable, Equatable, Codable {
         return nil
     }
 
+    /// `areaSource` when the area was given with the household rather than taken from its commune.
+    public static let declaredArea = "khai báo"
+
     public var memberCount: Int? { members.isEmpty ? size : members.count }
     public var head: Member? { members.first { $0.relation == "head" } }
 }

@@ -48,7 +48,7 @@ public struct HouseholdParser: Sendable {
             case "urban", "thanh thi", "do thi": h.area = .urban
             default: throw fail("area", "khu vực '\(s)' không hợp lệ (rural/nông thôn hoặc urban/thành thị)")
             }
-            h.areaSource = "khai báo"
+            h.areaSource = Household.declaredArea
         }
         h.commune = try d["commune"].flatMap { try text($0, household: code, field: "commune") }
         h.oldCommune = try d["oldCommune"].flatMap { try text($0, household: code, field: "oldCommune") }

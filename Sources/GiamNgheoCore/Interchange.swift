@@ -19,7 +19,7 @@ public enum Interchange {
         if let v = h.commune { d["commune"] = v }
         if let v = h.oldCommune { d["oldCommune"] = v }
         if let v = h.village { d["village"] = v }
-        if let v = h.area, h.commune == nil || h.areaSource == "khai báo" { d["area"] = v.rawValue }
+        if let v = h.area, h.commune == nil || h.areaSource == Household.declaredArea { d["area"] = v.rawValue }
         if let v = h.incomePerCapita { d["incomePerCapita"] = v }
         if let v = h.scoreA { d["scoreA"] = v }
         if let v = h.agriculture { d["agriculture"] = v }
