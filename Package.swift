@@ -11,6 +11,11 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
+        .package(url: "https://github.com/vapor/fluent.git", from: "4.13.0"),
+        .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.9.0"),
+        .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
     ],
     targets: [
         // Pure domain: no I/O, no bundle access. Everything it needs is passed in as values.
@@ -21,10 +26,30 @@ let package = Package(
             dependencies: ["GiamNgheoCore"],
             resources: [.copy("Data")]
         ),
+        // Fluent models, migrations, SQLKit bulk work; every query takes the user's scope.
+        .target(
+            name: "GiamNgheoStorage",
+            dependencies: [
+                "GiamNgheoCore", "GiamNgheoData",
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "SQLKit", package: "sql-kit"),
+            ]
+        ),
+        // Vapor wiring, routes, pages, auth, CSRF.
+        .target(
+            name: "GiamNgheoWeb",
+            dependencies: [
+                "GiamNgheoCore", "GiamNgheoData", "GiamNgheoStorage",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+            ]
+        ),
         .executableTarget(
             name: "giamngheo",
             dependencies: [
-                "GiamNgheoCore", "GiamNgheoData",
+                "GiamNgheoCore", "GiamNgheoData", "GiamNgheoStorage", "GiamNgheoWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -32,5 +57,9 @@ let package = Package(
         .testTarget(name: "GiamNgheoCoreTests", dependencies: ["GiamNgheoCore", "GiamNgheoData", "GiamNgheoTestSupport"]),
         // Depends on the executable so that its end-to-end tests run the binary that was just built.
         .testTarget(name: "GiamNgheoDataTests", dependencies: ["GiamNgheoCore", "GiamNgheoData", "GiamNgheoTestSupport", "giamngheo"]),
+        .testTarget(name: "GiamNgheoWebTests", dependencies: [
+            "GiamNgheoWeb", "GiamNgheoStorage", "GiamNgheoCore", "GiamNgheoTestSupport",
+            .product(name: "VaporTesting", package: "vapor"),
+        ]),
     ]
 )

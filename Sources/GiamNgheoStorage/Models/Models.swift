@@ -1,0 +1,93 @@
+import Fluent
+import Foundation
+
+/// Roles as the glossary names them; what each may see and do is decided in `Scope`, not in views.
+public enum Role: String, Codable, CaseIterable, Sendable {
+    case admin, provinceOfficer, communeOfficer, villageHead, auditor
+
+    public var vietnamese: String {
+        switch self {
+        case .admin: return "Quản trị hệ thống"
+        case .provinceOfficer: return "Cán bộ tỉnh"
+        case .communeOfficer: return "Cán bộ xã"
+        case .villageHead: return "Trưởng thôn / rà soát viên"
+        case .auditor: return "Kiểm tra, giám sát (chỉ xem)"
+        }
+    }
+    public var canWrite: Bool { self == .admin || self == .communeOfficer || self == .villageHead }
+    /// Roles whose work needs the full national ID number (issuing certificates, checking identity).
+    public var seesNationalID: Bool { self == .admin || self == .communeOfficer }
+}
+
+public final class User: Model, @unchecked Sendable {
+    public static let schema = "users"
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "username") public var username: String
+    @Field(key: "password_hash") public var passwordHash: String
+    @Field(key: "display_name") public var displayName: String
+    @Enum(key: "role") public var role: Role
+    /// Unit codes (2025 structure): a province code covers all its communes.
+    @Field(key: "units") public var units: [String]
+    @Field(key: "failed_logins") public var failedLogins: Int
+    @OptionalField(key: "locked_until") public var lockedUntil: Date?
+    @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
+
+    public init() {}
+    public init(username: String, passwordHash: String, displayName: String, role: Role, units: [String]) {
+        self.username = username; self.passwordHash = passwordHash; self.displayName = displayName
+        self.role = role; self.units = units; self.failedLogins = 0
+    }
+}
+
+/// A household as stored: its facts as the interchange JSON (the engine's input, one document per
+/// household), plus the columns lists, filters, search and sorting need, kept in step on every save.
+public final class HouseholdRecord: Model, @unchecked Sendable {
+    public static let schema = "households"
+    @ID(custom: "id", generatedBy: .database) public var id: Int?
+    @Field(key: "code") public var code: String
+    @Field(key: "commune_code") public var communeCode: String
+    @OptionalField(key: "village") public var village: String?
+    @Field(key: "head_name") public var headName: String
+    /// Folded given name, then folded full name, then code: Vietnamese lists sort by tên, then họ.
+    @Field(key: "sort_key") public var sortKey: String
+    /// Folded names, codes and national IDs of everyone in the household, for accent-insensitive search.
+    @Field(key: "search_text") public var searchText: String
+    @Field(key: "facts") public var facts: String
+    @Field(key: "category") public var category: String
+    @OptionalField(key: "subtype") public var subtype: String?
+    @Field(key: "deprived") public var deprived: String
+    @Field(key: "deprived_count") public var deprivedCount: Int
+    @Field(key: "standard") public var standard: String
+    @OptionalField(key: "income_per_capita") public var incomePerCapita: Int?
+    @Field(key: "ethnic_minority_head") public var ethnicMinorityHead: Bool
+    @Field(key: "meritorious") public var meritorious: Bool
+    @Field(key: "no_working_capacity") public var noWorkingCapacity: Bool
+    @Field(key: "member_count") public var memberCount: Int
+    /// Optimistic concurrency: a save must name the version it read.
+    @Field(key: "version") public var version: Int
+    @OptionalField(key: "archived_reason") public var archivedReason: String?
+    @Timestamp(key: "updated_at", on: .update) public var updatedAt: Date?
+
+    public init() {}
+}
+
+/// Field-level audit trail: written in the same transaction as the change, never updated.
+public final class AuditEntry: Model, @unchecked Sendable {
+    public static let schema = "audit_entries"
+    @ID(custom: "id", generatedBy: .database) public var id: Int?
+    @Field(key: "at") public var at: Date
+    @Field(key: "username") public var username: String
+    @OptionalField(key: "household_id") public var householdID: Int?
+    @Field(key: "action") public var action: String
+    @OptionalField(key: "field") public var field: String?
+    @OptionalField(key: "old_value") public var oldValue: String?
+    @OptionalField(key: "new_value") public var newValue: String?
+    @OptionalField(key: "reason") public var reason: String?
+
+    public init() {}
+    public init(username: String, householdID: Int?, action: String, field: String? = nil,
+                oldValue: String? = nil, newValue: String? = nil, reason: String? = nil) {
+        self.at = Date(); self.username = username; self.householdID = householdID; self.action = action
+        self.field = field; self.oldValue = oldValue; self.newValue = newValue; self.reason = reason
+    }
+}

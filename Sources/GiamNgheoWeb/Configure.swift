@@ -1,0 +1,118 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import GiamNgheoCore
+import GiamNgheoData
+import GiamNgheoStorage
+import Vapor
+
+/// Where the registry lives. SQLite in a file is the default (a commune laptop); PostgreSQL for scale.
+public enum DatabaseChoice: Sendable, Equatable {
+    case sqliteFile(String), sqliteMemory, postgres(String)
+
+    /// `sqlite:PATH`, a `postgres://…` URL, or `memory`.
+    public static func parse(_ s: String) -> DatabaseChoice? {
+        if s == "memory" || s == "sqlite::memory:" { return .sqliteMemory }
+        if s.hasPrefix("postgres://") || s.hasPrefix("postgresql://") { return .postgres(s) }
+        if s.hasPrefix("sqlite:") { return .sqliteFile(String(s.dropFirst("sqlite:".count))) }
+        return nil
+    }
+}
+
+public struct AppConfig: Sendable {
+    public var database: DatabaseChoice = .sqliteFile("data/giamngheo.sqlite")
+    /// Seed the demo (Huế, one account per role) when the database has no accounts yet.
+    public var seedDemo = true
+    public var demoHouseholds = 3000
+    public var demoSeed: UInt64 = 1
+    /// The review date the app classifies on; defaults to today in Vietnam.
+    public var referenceDate: CivilDate? = nil
+    /// Mark the session cookie Secure (set when served over HTTPS).
+    public var secureCookies = false
+    public init() {}
+}
+
+/// Everything the routes need, built once per application.
+public struct RegistryServices: Sendable {
+    public let store: HouseholdStore
+    public let units: AdminUnits
+    public let parser: HouseholdParser
+    public let referenceDate: CivilDate
+}
+
+struct RegistryKey: StorageKey { typealias Value = RegistryServices }
+
+extension Application {
+    public var registry: RegistryServices {
+        get { storage[RegistryKey.self]! }
+        set { storage[RegistryKey.self] = newValue }
+    }
+}
+
+/// Builds the application: used by `giamngheo serve` and by every test with its own config.
+/// Returns the demo accounts' passwords when it created them (printed once by the CLI).
+@discardableResult
+public func configure(_ app: Application, _ config: AppConfig) async throws -> [(username: String, password: String, role: Role, units: [String])] {
+    switch config.database {
+    case .sqliteMemory: app.databases.use(.sqlite(.memory), as: .sqlite)
+    case .sqliteFile(let path):
+        let dir = (path as NSString).deletingLastPathComponent
+        if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        app.databases.use(.sqlite(.file(path)), as: .sqlite)
+    case .postgres(let url): try app.databases.use(.postgres(url: url), as: .psql)
+    }
+    app.migrations.add(RegistryMigrations.all)
+    app.migrations.add(SessionRecord.migration)
+    try await app.autoMigrate()
+
+    let units = BundledData.adminUnits
+    let date = config.referenceDate ?? today()
+    let catalogue = try BundledData.catalogue()
+    let engine = Engine(catalogue: catalogue, units: units, defaultDate: date,
+                        options: .init(minorityEthnicities: BundledData.ethnicGroups.minorityCodes))
+    app.registry = RegistryServices(store: HouseholdStore(engine: engine, units: units), units: units,
+                            parser: BundledData.parser(), referenceDate: date)
+
+    app.sessions.use(.fluent)
+    app.sessions.configuration.cookieName = "giamngheo_session"
+    let secure = config.secureCookies
+    app.sessions.configuration.cookieFactory = { id in
+        HTTPCookies.Value(string: id.string, expires: nil, maxAge: 8 * 3600, path: "/", isSecure: secure,
+                          isHTTPOnly: true, sameSite: .lax)
+    }
+    app.middleware = Middlewares()
+    app.middleware.use(FriendlyErrorMiddleware())
+    app.middleware.use(app.sessions.middleware)
+    app.middleware.use(CurrentUserMiddleware())
+    app.middleware.use(CSRFMiddleware())
+    try routes(app)
+
+    if config.seedDemo { return try await DemoSeeder.seedIfEmpty(app, config: config) }
+    return []
+}
+
+func today() -> CivilDate {
+    var cal = Calendar(identifier: .gregorian)
+    cal.timeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh") ?? .current
+    let c = cal.dateComponents([.year, .month, .day], from: Date())
+    return CivilDate(year: c.year!, month: c.month!, day: c.day!)!
+}
+
+/// Runs the server until it is stopped (SIGINT/SIGTERM shut it down gracefully). `started` is called
+/// once the database is ready, with the demo accounts if they were just created.
+public func runServer(_ config: AppConfig, hostname: String, port: Int,
+                      started: @Sendable ([(username: String, password: String, role: Role, units: [String])]) -> Void) async throws {
+    var env = Environment(name: "production", arguments: ["giamngheo", "serve", "--hostname", hostname, "--port", String(port)])
+    try LoggingSystem.bootstrap(from: &env)
+    let app = try await Application.make(env)
+    do {
+        let accounts = try await configure(app, config)
+        started(accounts)
+        try await app.execute()
+    } catch {
+        try? await app.asyncShutdown()
+        throw error
+    }
+    try await app.asyncShutdown()
+}

@@ -1,0 +1,43 @@
+import Fluent
+import Foundation
+import GiamNgheoCore
+import GiamNgheoData
+import GiamNgheoStorage
+import Vapor
+
+/// First start: a real province (Thành phố Huế, 46) filled by the generator, one account per role.
+enum DemoSeeder {
+    static func seedIfEmpty(_ app: Application, config: AppConfig) async throws -> [(username: String, password: String, role: Role, units: [String])] {
+        guard try await User.query(on: app.db).count() == 0 else { return [] }
+        let gen = BundledData.generator()
+        var households: [Household] = []
+        let options = GeneratorOptions(province: "46", households: config.demoHouseholds, seed: config.demoSeed,
+                                       referenceDate: app.registry.referenceDate)
+        try gen.generate(options) { households.append($0) }
+        _ = try await app.registry.store.bulkInsert(households, on: app.db)
+        let communes = try gen.communes(for: options)
+        let first = communes[0].code, second = communes[1].code
+        let accounts: [(String, String, Role, [String])] = [
+            ("admin", "Quản trị hệ thống", .admin, []),
+            ("tinh46", "Cán bộ Sở Nông nghiệp và Môi trường Huế", .provinceOfficer, ["46"]),
+            ("xa\(first)", "Cán bộ \(communes[0].name)", .communeOfficer, [first]),
+            ("thon\(first)", "Trưởng thôn, \(communes[0].name)", .villageHead, [first]),
+            ("xa\(second)", "Cán bộ \(communes[1].name)", .communeOfficer, [second]),
+            ("kiemtra", "Kiểm tra, giám sát", .auditor, ["46"]),
+        ]
+        var out: [(String, String, Role, [String])] = []
+        for (username, name, role, units) in accounts {
+            let password = randomPassword()
+            let hash = try await app.password.async.hash(password)
+            try await User(username: username, passwordHash: hash, displayName: name, role: role, units: units).create(on: app.db)
+            out.append((username, password, role, units))
+        }
+        return out.map { (username: $0.0, password: $0.1, role: $0.2, units: $0.3) }
+    }
+
+    static func randomPassword() -> String {
+        let alphabet = Array("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+        var g = SystemRandomNumberGenerator()
+        return String((0..<12).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &g)] })
+    }
+}

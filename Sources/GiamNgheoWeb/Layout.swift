@@ -1,0 +1,97 @@
+import GiamNgheoStorage
+import Vapor
+
+/// The page frame: Vietnamese, readable at 1366×768 and on a phone, printable on A4.
+enum Layout {
+    static let css = """
+    *{box-sizing:border-box}body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;color:#1c2430;background:#f5f6f8}
+    header{background:#8b1c1c;color:#fff;padding:.5rem 1rem;display:flex;flex-wrap:wrap;gap:.75rem;align-items:center}
+    header a{color:#fff;text-decoration:none;font-weight:600}header .who{margin-left:auto;font-size:.9rem}
+    header form{display:inline}header button{background:transparent;border:1px solid #fff;color:#fff;border-radius:4px;padding:.15rem .5rem;cursor:pointer}
+    main{max-width:1280px;margin:0 auto;padding:1rem}h1{font-size:1.35rem;margin:.2rem 0 1rem}h2{font-size:1.1rem;margin:1.4rem 0 .5rem}
+    table{border-collapse:collapse;width:100%;background:#fff}th,td{border:1px solid #d6dae0;padding:.35rem .5rem;text-align:left;vertical-align:top}
+    th{background:#eef0f3;font-weight:600}tr:nth-child(even) td{background:#fafbfc}
+    .card{background:#fff;border:1px solid #d6dae0;border-radius:6px;padding:1rem;margin-bottom:1rem}
+    .filters{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end;margin-bottom:1rem}.filters label{display:flex;flex-direction:column;font-size:.85rem}
+    input,select,button{font:inherit;padding:.35rem .5rem;border:1px solid #aab2bd;border-radius:4px}button.primary{background:#8b1c1c;color:#fff;border-color:#8b1c1c;cursor:pointer}
+    .badge{display:inline-block;padding:.05rem .45rem;border-radius:999px;font-size:.8rem;font-weight:600}
+    .poor{background:#fde2e1;color:#8b1c1c}.nearPoor{background:#fff1cc;color:#7a5200}.middleIncome{background:#e3f1ff;color:#0b4f8a}.notPoor{background:#e6f4ea;color:#1e6b34}
+    .unverified{background:#fff1cc;color:#7a5200;border:1px dashed #c99a00}.deprived{color:#8b1c1c;font-weight:600}
+    .error{background:#fde2e1;border:1px solid #e3a3a0;padding:.75rem;border-radius:6px}.muted{color:#5b6573;font-size:.9rem}
+    .scroll{overflow-x:auto;-webkit-overflow-scrolling:touch}.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(16rem,1fr));gap:1rem}
+    @media (max-width:640px){th,td{padding:.3rem}table{font-size:.9rem}.hide-sm{display:none}}
+    @media print{header,.filters,.noprint{display:none}body{background:#fff}main{max-width:none;padding:0}@page{size:A4;margin:15mm}}
+    """
+
+    static func page(_ req: Request, title: String, _ body: HTML) -> HTML {
+        let user = req.currentUser
+        let nav: HTML
+        if let user {
+            nav = """
+            <a href="/households">Hộ gia đình</a>
+            <span class="who">\(user.displayName) · \(user.role.vietnamese)</span>
+            <form method="post" action="/logout"><input type="hidden" name="_csrf" value="\(req.csrfToken)"><button type="submit">Đăng xuất</button></form>
+            """
+        } else { nav = "" }
+        return """
+        <!doctype html>
+        <html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>\(title) · GiamNgheo</title><style>\(raw: css)</style></head>
+        <body><header><a href="/">GiamNgheo</a>\(nav)</header><main>\(body)</main></body></html>
+        """
+    }
+
+    static func categoryBadge(_ category: String) -> HTML {
+        let label: String
+        switch category {
+        case "poor": label = "Hộ nghèo"
+        case "nearPoor": label = "Hộ cận nghèo"
+        case "middleIncome": label = "Mức sống trung bình"
+        default: label = "Không thuộc diện"
+        }
+        return "<span class=\"badge \(category)\">\(label)</span>"
+    }
+
+    static let unverifiedBadge: HTML = "<span class=\"badge unverified\" title=\"Chưa đối chiếu văn bản gốc\">chưa xác minh</span>"
+
+    /// `0461•••••789`: enough to tell people apart on a list, not enough to misuse.
+    static func maskedID(_ id: String?, reveal: Bool) -> String {
+        guard let id, id.count == 12 else { return id ?? "" }
+        return reveal ? id : String(id.prefix(4)) + "•••••" + String(id.suffix(3))
+    }
+}
+
+/// Errors become a friendly Vietnamese page (or JSON for API calls); details go to the log only.
+struct FriendlyErrorMiddleware: AsyncMiddleware {
+    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        do {
+            return try await next.respond(to: req)
+        } catch let e as ScopeError {
+            switch e.kind {
+            case .notFound: return try await render(req, .notFound, "Không tìm thấy", "Không có hộ này, hoặc hộ không thuộc địa bàn của bạn.")
+            case .forbidden: return try await render(req, .forbidden, "Không có quyền", "Tài khoản của bạn không được thực hiện thao tác này trên địa bàn này.")
+            case .conflict: return try await render(req, .conflict, "Dữ liệu đã thay đổi", "Người khác vừa lưu hộ này. Hãy tải lại trang để xem thay đổi của họ rồi nhập lại.")
+            case .invalid(let m): return try await render(req, .unprocessableEntity, "Dữ liệu không hợp lệ", m)
+            }
+        } catch let abort as any AbortError where abort.status == .seeOther || abort.status == .found || abort.status == .temporaryRedirect {
+            return req.redirect(to: abort.headers.first(name: .location) ?? "/")
+        } catch let abort as any AbortError {
+            let message = abort.status == .notFound ? "Không tìm thấy trang." : abort.reason
+            return try await render(req, abort.status, "Lỗi \(abort.status.code)", message)
+        } catch {
+            req.logger.report(error: error)
+            return try await render(req, .internalServerError, "Đã có lỗi", "Hệ thống gặp lỗi khi xử lý yêu cầu. Lỗi đã được ghi lại; hãy thử lại sau.")
+        }
+    }
+
+    func render(_ req: Request, _ status: HTTPStatus, _ title: String, _ message: String) async throws -> Response {
+        if req.headers.accept.mediaTypes.contains(.json) && !req.headers.accept.mediaTypes.contains(.html) {
+            let res = Response(status: status)
+            try res.content.encode(["error": message])
+            return res
+        }
+        let res = try await Layout.page(req, title: title, "<h1>\(title)</h1><p class=\"error\">\(message)</p><p><a href=\"/\">Về trang chính</a></p>").encodeResponse(for: req)
+        res.status = status
+        return res
+    }
+}

@@ -1,0 +1,91 @@
+import Fluent
+import Foundation
+import GiamNgheoCore
+import GiamNgheoStorage
+import Vapor
+
+func routes(_ app: Application) throws {
+    app.get("health") { req async throws -> Response in
+        // Touch the database so "healthy" means it answers, not just that the process is up.
+        _ = try await User.query(on: req.db).count()
+        let res = Response(status: .ok)
+        try res.content.encode(["status": "ok"])
+        return res
+    }
+    app.get { req async throws -> Response in
+        req.redirect(to: req.scope == nil ? "/login" : "/households")
+    }
+    let auth = AuthController()
+    app.get("login", use: auth.form)
+    app.post("login", use: auth.login)
+    app.post("logout", use: auth.logout)
+    let households = HouseholdController()
+    app.get("households", use: households.list)
+    app.get("households", ":id", use: households.show)
+    app.get("households", ":id", "edit", use: households.editForm)
+    app.post("households", ":id", "edit", use: households.save)
+}
+
+struct AuthController {
+    struct LoginForm: Content { var username: String; var password: String; var next: String? }
+
+    func form(req: Request) async throws -> HTML {
+        page(req, error: nil, username: "", next: req.query[String.self, at: "next"])
+    }
+
+    func page(_ req: Request, error: String?, username: String, next: String?) -> HTML {
+        let err: HTML = error.map { "<p class=\"error\" role=\"alert\">\($0)</p>" } ?? ""
+        return Layout.page(req, title: "Đăng nhập", """
+        <div class="card" style="max-width:26rem;margin:2rem auto">
+        <h1>Đăng nhập</h1>\(err)
+        <form method="post" action="/login">
+          <input type="hidden" name="_csrf" value="\(req.csrfToken)">
+          <input type="hidden" name="next" value="\(next ?? "")">
+          <p><label>Tên đăng nhập<br><input name="username" value="\(username)" autocomplete="username" required autofocus style="width:100%"></label></p>
+          <p><label>Mật khẩu<br><input name="password" type="password" autocomplete="current-password" required style="width:100%"></label></p>
+          <p><button class="primary" type="submit">Đăng nhập</button></p>
+        </form></div>
+        """)
+    }
+
+    func login(req: Request) async throws -> Response {
+        let form = try req.content.decode(LoginForm.self)
+        let fail = { (message: String) async throws -> Response in
+            let res = try await page(req, error: message, username: form.username, next: form.next).encodeResponse(for: req)
+            res.status = .unauthorized
+            return res
+        }
+        guard let user = try await User.query(on: req.db).filter(\.$username == form.username).first() else {
+            return try await fail("Tên đăng nhập hoặc mật khẩu không đúng.")
+        }
+        if let until = user.lockedUntil, until > Date() {
+            return try await fail("Tài khoản tạm khóa do đăng nhập sai nhiều lần. Hãy thử lại sau \(Int(until.timeIntervalSinceNow / 60) + 1) phút.")
+        }
+        guard try await req.password.async.verify(form.password, created: user.passwordHash) else {
+            user.failedLogins += 1
+            if user.failedLogins >= LoginThrottle.maxFailures {
+                user.lockedUntil = Date().addingTimeInterval(LoginThrottle.lockSeconds)
+                user.failedLogins = 0
+            }
+            try await user.save(on: req.db)
+            return try await fail("Tên đăng nhập hoặc mật khẩu không đúng.")
+        }
+        user.failedLogins = 0
+        user.lockedUntil = nil
+        try await user.save(on: req.db)
+        // A new session id at login prevents session fixation: drop the old record, let the
+        // sessions middleware issue a fresh id for the signed-in session.
+        if let old = req.session.id { try await req.application.sessions.driver.deleteSession(old, for: req).get() }
+        req.session.id = nil
+        req.session.data = SessionData()
+        req.session.data["uid"] = user.id!.uuidString
+        req.session.data["csrf"] = [UInt8].random(count: 24).base64
+        let next = form.next.flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil } ?? "/households"
+        return req.redirect(to: next)
+    }
+
+    func logout(req: Request) async throws -> Response {
+        req.session.destroy()
+        return req.redirect(to: "/login")
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import GiamNgheoCore
+import GiamNgheoStorage
+import GiamNgheoWeb
+import Testing
+import Vapor
+import VaporTesting
+
+typealias Account = (username: String, password: String, role: Role, units: [String])
+
+/// A fresh app on its own database, with the demo seeded small: in-memory SQLite by default, or a new
+/// PostgreSQL database per test when GIAMNGHEO_TEST_POSTGRES names a server (CI runs the suite on both).
+func withTestApp(households: Int = 120, _ body: (Application, [Account]) async throws -> Void) async throws {
+    let app = try await Application.make(.testing)
+    var dropDatabase: (() throws -> Void)?
+    do {
+        var config = AppConfig()
+        config.database = .sqliteMemory
+        if let server = ProcessInfo.processInfo.environment["GIAMNGHEO_TEST_POSTGRES"], !server.isEmpty {
+            let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+            try PostgresTestServer.psql(server, "CREATE DATABASE \(name)")
+            dropDatabase = { try PostgresTestServer.psql(server, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
+            config.database = .postgres(PostgresTestServer.url(server, database: name))
+        }
+        config.demoHouseholds = households
+        config.referenceDate = CivilDate(year: 2026, month: 11, day: 1)
+        let accounts = try await configure(app, config)
+        try await body(app, accounts)
+    } catch {
+        try? await app.asyncShutdown()
+        try? dropDatabase?()
+        throw error
+    }
+    try await app.asyncShutdown()
+    try dropDatabase?()
+}
+
+/// Creates and drops the per-test databases with the server's own client, so that no test can
+/// touch anything but a database it made.
+enum PostgresTestServer {
+    /// `postgres://user:pass@host:port/db` → the same server and credentials, another database.
+    static func url(_ server: String, database: String) -> String {
+        var c = URLComponents(string: server)!
+        c.path = "/" + database
+        return c.string!
+    }
+
+    static func psql(_ server: String, _ sql: String) throws {
+        let c = URLComponents(string: server)!
+        precondition(["127.0.0.1", "localhost"].contains(c.host ?? ""), "tests only use a local PostgreSQL server")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["psql", "-h", c.host!, "-p", String(c.port ?? 5432), "-U", c.user ?? "postgres", "-d", String(c.path.dropFirst()),
+                       "-v", "ON_ERROR_STOP=1", "-q", "-c", sql]
+        var env = ProcessInfo.processInfo.environment
+        env["PGPASSWORD"] = c.password ?? ""
+        p.environment = env
+        try p.run()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { throw PostgresSetupError(sql: sql) }
+    }
+
+    struct PostgresSetupError: Error { let sql: String }
+}
+
+/// Talks to the app in-process like a browser: keeps the session cookie and the page's CSRF token.
+struct Browser {
+    let app: Application
+    var cookie: String?
+    var csrf: String?
+    var lastBody = ""
+
+    init(_ app: Application) { self.app = app }
+
+    mutating func get(_ path: String) async throws -> (status: HTTPStatus, body: String, location: String?) {
+        try await send(.GET, path, form: nil)
+    }
+
+    mutating func post(_ path: String, _ form: [String: String], csrf useToken: Bool = true) async throws -> (status: HTTPStatus, body: String, location: String?) {
+        var f = form
+        if useToken, let csrf { f["_csrf"] = csrf }
+        return try await send(.POST, path, form: f)
+    }
+
+    private mutating func send(_ method: HTTPMethod, _ path: String, form: [String: String]?) async throws -> (status: HTTPStatus, body: String, location: String?) {
+        var out: (HTTPStatus, String, String?) = (.ok, "", nil)
+        let cookie = self.cookie
+        try await app.testing().test(method, path, beforeRequest: { req in
+            if let cookie { req.headers.replaceOrAdd(name: .cookie, value: "giamngheo_session=\(cookie)") }
+            if let form { try req.content.encode(form, as: .urlEncodedForm) }
+        }, afterResponse: { res async in
+            out = (res.status, res.body.string, res.headers.first(name: .location))
+            if let c = res.headers.setCookie?["giamngheo_session"] { self.cookie = c.string }
+        })
+        lastBody = out.1
+        if let range = out.1.range(of: "name=\"_csrf\" value=\"") {
+            let rest = out.1[range.upperBound...]
+            csrf = String(rest[..<rest.firstIndex(of: "\"")!])
+        }
+        return out
+    }
+
+    mutating func login(_ a: Account) async throws {
+        _ = try await get("/login")
+        let r = try await post("/login", ["username": a.username, "password": a.password])
+        #expect(r.status == .seeOther, "login \(a.username): \(r.status)")
+        _ = try await get("/households")
+    }
+}
+
+extension Array where Element == Account {
+    func first(_ role: Role) -> Account { first { $0.role == role }! }
+    func named(_ prefix: String) -> [Account] { filter { $0.username.hasPrefix(prefix) } }
+}

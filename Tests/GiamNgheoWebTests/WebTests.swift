@@ -1,0 +1,185 @@
+import Fluent
+import Foundation
+import GiamNgheoCore
+import GiamNgheoStorage
+import GiamNgheoWeb
+import Testing
+import Vapor
+import VaporTesting
+
+@Suite(.serialized) struct WebTests {
+    @Test func healthAndDemoAccounts() async throws {
+        try await withTestApp { app, accounts in
+            try await app.testing().test(.GET, "health") { res async in
+                #expect(res.status == .ok && res.body.string.contains("ok"))
+            }
+            #expect(Set(accounts.map(\.role)) == Set(Role.allCases))
+            let stored = try await User.query(on: app.db).all()
+            // Passwords are stored as Bcrypt hashes, never as given.
+            #expect(stored.allSatisfy { $0.passwordHash.hasPrefix("$2") && !accounts.map(\.password).contains($0.passwordHash) })
+            #expect(try await HouseholdRecord.query(on: app.db).count() == 120 + 8)
+        }
+    }
+
+    @Test func pagesNeedLoginAndWrongPasswordsLockTheAccount() async throws {
+        try await withTestApp { app, accounts in
+            var b = Browser(app)
+            let r = try await b.get("/households")
+            #expect(r.status == .seeOther && r.location?.hasPrefix("/login") == true)
+            _ = try await b.get("/login")
+            let bad = try await b.post("/login", ["username": "admin", "password": "sai"])
+            #expect(bad.status == .unauthorized && bad.body.contains("Tên đăng nhập hoặc mật khẩu không đúng."))
+            for _ in 0..<5 { _ = try await b.post("/login", ["username": "admin", "password": "sai"]) }
+            let locked = try await b.post("/login", ["username": "admin", "password": accounts.first(.admin).password])
+            #expect(locked.status == .unauthorized && locked.body.contains("tạm khóa"))
+        }
+    }
+
+    @Test func unsafeRequestsNeedTheCSRFToken() async throws {
+        try await withTestApp { app, accounts in
+            var b = Browser(app)
+            _ = try await b.get("/login")
+            let r = try await b.post("/login", ["username": "admin", "password": accounts.first(.admin).password], csrf: false)
+            #expect(r.status == .forbidden && r.body.contains("biểu mẫu không hợp lệ"))
+            #expect(!r.body.contains("Backtrace") && !r.body.contains("Abort"))
+        }
+    }
+
+    @Test func communeOfficerSeesOnlyTheirCommune() async throws {
+        try await withTestApp { app, accounts in
+            let officers = accounts.filter { $0.role == .communeOfficer }
+            #expect(officers.count == 2)
+            let mine = officers[0].units[0], other = officers[1].units[0]
+            var b = Browser(app)
+            try await b.login(officers[0])
+            #expect(b.lastBody.contains("\(mine)-"))
+            #expect(!b.lastBody.contains("\(other)-"))
+            // Another commune's household by URL: not found, whatever its id.
+            let foreign = try await HouseholdRecord.query(on: app.db).filter(\.$communeCode == other).first()!
+            let r = try await b.get("/households/\(foreign.id!)")
+            #expect(r.status == .notFound && r.body.contains("không thuộc địa bàn"))
+            let edit = try await b.post("/households/\(foreign.id!)/edit", ["version": "1", "reason": "thử"])
+            #expect(edit.status == .notFound)
+            let own = try await HouseholdRecord.query(on: app.db).filter(\.$communeCode == mine).first()!
+            #expect(try await b.get("/households/\(own.id!)").status == .ok)
+            // The province officer reaches both.
+            var p = Browser(app)
+            try await p.login(accounts.first(.provinceOfficer))
+            #expect(try await p.get("/households/\(foreign.id!)").status == .ok)
+        }
+    }
+
+    @Test func searchIsAccentInsensitive() async throws {
+        try await withTestApp { app, accounts in
+            var b = Browser(app)
+            try await b.login(accounts.first(.admin))
+            let r = try await b.get("/households?q=nguyen+van+binh")
+            #expect(r.status == .ok && r.body.contains("Nguyễn Văn Bình"))
+            let d = try await b.get("/households?q=%C4%91ang+van+hai")   // "đang van hai"
+            #expect(d.body.contains("Đặng Văn Hải"))
+            let none = try await b.get("/households?q=khongcoai")
+            #expect(none.body.contains("Không có hộ nào khớp điều kiện."))
+        }
+    }
+
+    @Test func householdPageExplainsAndMasksNationalIDs() async throws {
+        try await withTestApp { app, accounts in
+            let story = try await HouseholdRecord.query(on: app.db).filter(\.$code ~~ "-S01").first()!
+            var b = Browser(app)
+            try await b.login(accounts.first(.auditor))
+            let r = try await b.get("/households/\(story.id!)")
+            #expect(r.status == .ok)
+            #expect(r.body.contains("Hộ nghèo") && r.body.contains("YT2") && r.body.contains("chưa xác minh"))
+            #expect(r.body.contains("Trần Thị Hoa"))
+            // An auditor cannot edit.
+            #expect(try await b.get("/households/\(story.id!)/edit").status == .forbidden)
+            let withID = try await HouseholdRecord.query(on: app.db).filter(\.$searchText ~~ "046").first()!
+            let page = try await b.get("/households/\(withID.id!)")
+            #expect(page.body.contains("•••••"))
+        }
+    }
+
+    @Test func editingReclassifiesAuditsAndRefusesStaleVersions() async throws {
+        try await withTestApp { app, accounts in
+            let officer = accounts.first(.communeOfficer)
+            // S04 is near-poor with no deprivation; two uninsured adults + no internet + poor water make it poor.
+            let r0 = try await HouseholdRecord.query(on: app.db).filter(\.$code ~~ "-S04").first()!
+            #expect(r0.category == "nearPoor")
+            var b = Browser(app)
+            try await b.login(officer)
+            let form = try await b.get("/households/\(r0.id!)/edit")
+            #expect(form.status == .ok)
+            let ok = try await b.post("/households/\(r0.id!)/edit", [
+                "version": "1", "reason": "Rà soát định kỳ 2026", "usesInternet": "false", "waterSource": "surfaceWater",
+                "m.1.healthInsurance": "false",
+            ])
+            #expect(ok.status == .seeOther, "\(ok.body)")
+            let r1 = try await HouseholdRecord.find(r0.id, on: app.db)!
+            #expect(r1.category == "poor" && r1.version == 2 && r1.deprived == ",NS1,TT1,YT2,")
+            let page = try await b.get("/households/\(r0.id!)")
+            #expect(page.body.contains("members[1].healthInsurance") && page.body.contains("Rà soát định kỳ 2026"))
+            let audit = try await AuditEntry.query(on: app.db).filter(\.$householdID == r0.id!).all()
+            #expect(audit.contains { $0.field == "category" && $0.oldValue == "nearPoor" && $0.newValue == "poor" })
+            #expect(audit.allSatisfy { $0.username == officer.username })
+            // A second save from the page read at version 1 is a conflict, not an overwrite.
+            let stale = try await b.post("/households/\(r0.id!)/edit", ["version": "1", "reason": "cũ", "usesInternet": "true"])
+            #expect(stale.status == .conflict && stale.body.contains("Người khác vừa lưu hộ này"))
+            #expect(try await HouseholdRecord.find(r0.id, on: app.db)!.version == 2)
+            // Bad input: a Vietnamese message naming the field, nothing saved.
+            let bad = try await b.post("/households/\(r0.id!)/edit", ["version": "2", "reason": "x", "floorArea": "0"])
+            #expect(bad.status == .unprocessableEntity && bad.body.contains("diện tích nhà ở phải lớn hơn 0"))
+            #expect(try await HouseholdRecord.find(r0.id, on: app.db)!.version == 2)
+        }
+    }
+}
+
+/// Scope enforced in the storage layer, for every role × verb, on own and foreign communes.
+@Suite(.serialized) struct ScopeMatrixTests {
+    @Test func roleByVerb() async throws {
+        try await withTestApp(households: 60) { app, accounts in
+            let store = app.registry.store
+            let units = app.registry.units
+            let communes = accounts.filter { $0.role == .communeOfficer }.map { $0.units[0] }
+            let own = try await HouseholdRecord.query(on: app.db).filter(\.$communeCode == communes[0]).first()!
+            let foreign = try await HouseholdRecord.query(on: app.db).filter(\.$communeCode == communes[1]).first()!
+            let otherProvince = "01001"
+            for r in [(Role.admin, [String](), true, true, true), (.provinceOfficer, ["46"], true, true, false),
+                      (.communeOfficer, [communes[0]], true, false, true), (.villageHead, [communes[0]], true, false, true),
+                      (.auditor, ["46"], true, true, false)] {
+                let (role, unitCodes, readsOwn, readsForeign, writes) = r
+                let scope = Scope(username: "t", role: role, units: unitCodes, adminUnits: units)
+                // read
+                let gotOwn = try? await store.get(scope, id: own.id!, on: app.db)
+                let gotForeign = try? await store.get(scope, id: foreign.id!, on: app.db)
+                #expect((gotOwn != nil) == readsOwn, "\(role) read own")
+                #expect((gotForeign != nil) == readsForeign, "\(role) read foreign")
+                // list and search
+                let page = try await store.list(scope, HouseholdQuery(), on: app.db)
+                #expect(page.rows.allSatisfy { scope.allows(commune: $0.communeCode) }, "\(role) list")
+                var q = HouseholdQuery(); q.commune = otherProvince
+                if role != .admin {
+                    await #expect(throws: ScopeError(.forbidden), "\(role) list foreign commune") {
+                        _ = try await store.list(scope, q, on: app.db)
+                    }
+                }
+                // write
+                let h = try store.household(own, parser: app.registry.parser)
+                let current = try await HouseholdRecord.find(own.id, on: app.db)!.version
+                do {
+                    try await store.save(scope, id: own.id!, household: h, expectedVersion: current, reason: "kiểm tra", on: app.db)
+                    #expect(writes, "\(role) should not write")
+                } catch let e as ScopeError {
+                    #expect(!writes, "\(role) write refused: \(e)")
+                }
+                // moving a household into a commune outside the scope is refused
+                if writes && role != .admin {
+                    var moved = h; moved.commune = communes[1]
+                    let v = try await HouseholdRecord.find(own.id, on: app.db)!.version
+                    await #expect(throws: ScopeError(.forbidden)) {
+                        try await store.save(scope, id: own.id!, household: moved, expectedVersion: v, reason: nil, on: app.db)
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Starts a throwaway PostgreSQL cluster on 127.0.0.1:$PORT for the test suite (../shared/docs/swift-stack.md §3).
+# Prints the connection URL on its last line. Installs the server from Debian if it is missing.
+set -euo pipefail
+PORT=${PORT:-55432}
+ROOT=${ROOT:-/tmp/giamngheo-pg}
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+if [ -f "$ROOT/data/postmaster.pid" ]; then
+  runuser -u postgres -- "$PGBIN/pg_ctl" -D "$ROOT/data" -m fast stop >/dev/null 2>&1 || true
+fi
+rm -rf "$ROOT"; mkdir -p "$ROOT"; chown postgres:postgres "$ROOT"
+echo app > "$ROOT/pwfile"; chown postgres "$ROOT/pwfile"
+runuser -u postgres -- "$PGBIN/initdb" -D "$ROOT/data" -U postgres -E UTF8 --locale=C.UTF-8 \
+  --auth-local=trust --auth-host=scram-sha-256 --pwfile="$ROOT/pwfile" >/dev/null
+runuser -u postgres -- "$PGBIN/pg_ctl" -D "$ROOT/data" -l "$ROOT/server.log" -w \
+  -o "-p $PORT -k $ROOT -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
+runuser -u postgres -- psql -h "$ROOT" -p "$PORT" -U postgres -q \
+  -c "CREATE ROLE app LOGIN CREATEDB PASSWORD 'app'" -c "CREATE DATABASE app OWNER app"
+echo "postgres://app:app@127.0.0.1:$PORT/app"
