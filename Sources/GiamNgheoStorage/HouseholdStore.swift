@@ -118,6 +118,22 @@ public struct HouseholdStore: Sendable {
         }
     }
 
+    /// Archives a household with a reason: it leaves lists and pages but is never deleted.
+    public func archive(_ scope: Scope, id: Int, expectedVersion: Int, reason: String, on db: any Database) async throws {
+        guard scope.canWrite else { throw ScopeError(.forbidden) }
+        let why = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !why.isEmpty else { throw ScopeError(.invalid("Cần ghi lý do lưu trữ hộ.")) }
+        try await db.transaction { tx in
+            let old = try await get(scope, id: id, on: tx)
+            guard old.version == expectedVersion else { throw ScopeError(.conflict(currentVersion: old.version)) }
+            let updated = try await (tx as! any SQLDatabase).update(HouseholdRecord.schema)
+                .set("archived_reason", to: why).set("version", to: expectedVersion + 1).set("updated_at", to: Date())
+                .where("id", .equal, id).where("version", .equal, expectedVersion).returning("id").all()
+            guard !updated.isEmpty else { throw ScopeError(.conflict(currentVersion: old.version + 1)) }
+            try await AuditEntry(username: scope.username, householdID: id, action: "archive", reason: why).create(on: tx)
+        }
+    }
+
     /// Inserts many households at once (demo data, imports) with multi-row INSERTs in one transaction:
     /// never one ORM call per row (swift-stack.md §2).
     public func bulkInsert(_ households: [Household], on db: any Database, batch: Int = 500) async throws -> Int {

@@ -164,7 +164,22 @@ struct HouseholdController {
           <p><label>Lý do thay đổi<br><input name="reason" style="width:100%" required></label></p>
           <p><button class="primary" type="submit">Lưu</button> <a href="/households/\(r.id!)">Hủy</a></p>
         </form>
+        <h2>Lưu trữ hộ</h2>
+        <form method="post" action="/households/\(r.id!)/archive" class="filters">
+          <input type="hidden" name="_csrf" value="\(req.csrfToken)">
+          <input type="hidden" name="version" value="\(r.version)">
+          <label>Lý do (chuyển đi, nhập hộ khác, …)<input name="reason" required size="40"></label>
+          <button type="submit">Lưu trữ hộ</button>
+        </form>
         """)
+    }
+
+    func archive(req: Request) async throws -> Response {
+        let (scope, r) = try await record(req)
+        let form = try req.content.decode([String: String].self)
+        guard let version = form["version"].flatMap(Int.init) else { throw Abort(.badRequest, reason: "Thiếu phiên bản của bản ghi.") }
+        try await req.application.registry.store.archive(scope, id: r.id!, expectedVersion: version, reason: form["reason"] ?? "", on: req.db)
+        return req.redirect(to: "/households")
     }
 
     func save(req: Request) async throws -> Response {

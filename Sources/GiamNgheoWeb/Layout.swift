@@ -29,7 +29,8 @@ enum Layout {
         if let user {
             nav = """
             <a href="/households">Hộ gia đình</a>
-            <span class="who">\(user.displayName) · \(user.role.vietnamese)</span>
+            \(user.role == .admin ? HTML(unsafe: "<a href=\"/admin/users\">Tài khoản</a>") : "")
+            <span class="who"><a href="/account/password" title="Đổi mật khẩu">\(user.displayName)</a> · \(user.role.vietnamese)</span>
             <form method="post" action="/logout"><input type="hidden" name="_csrf" value="\(req.csrfToken)"><button type="submit">Đăng xuất</button></form>
             """
         } else { nav = "" }

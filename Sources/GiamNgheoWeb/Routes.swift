@@ -24,6 +24,13 @@ func routes(_ app: Application) throws {
     app.get("households", ":id", use: households.show)
     app.get("households", ":id", "edit", use: households.editForm)
     app.post("households", ":id", "edit", use: households.save)
+    app.post("households", ":id", "archive", use: households.archive)
+    let accounts = AccountController()
+    app.get("account", "password", use: accounts.passwordForm)
+    app.post("account", "password", use: accounts.changePassword)
+    app.get("admin", "users", use: accounts.users)
+    app.post("admin", "users", use: accounts.createUser)
+    app.post("admin", "users", ":id", "reset", use: accounts.resetPassword)
 }
 
 struct AuthController {

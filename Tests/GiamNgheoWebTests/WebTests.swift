@@ -183,3 +183,60 @@ import VaporTesting
         }
     }
 }
+
+@Suite(.serialized) struct AccountTests {
+    @Test func passwordChange() async throws {
+        try await withTestApp(households: 10) { app, accounts in
+            let a = accounts.first(.villageHead)
+            var b = Browser(app)
+            try await b.login(a)
+            _ = try await b.get("/account/password")
+            let short = try await b.post("/account/password", ["current": a.password, "new": "ngan", "confirm": "ngan"])
+            #expect(short.status == .unprocessableEntity && short.body.contains("ít nhất 10 ký tự"))
+            let wrong = try await b.post("/account/password", ["current": "sai", "new": "matkhaumoi2026", "confirm": "matkhaumoi2026"])
+            #expect(wrong.status == .unprocessableEntity && wrong.body.contains("Mật khẩu hiện tại không đúng."))
+            let ok = try await b.post("/account/password", ["current": a.password, "new": "matkhaumoi2026", "confirm": "matkhaumoi2026"])
+            #expect(ok.status == .ok && ok.body.contains("Đã đổi mật khẩu."))
+            var again = Browser(app)
+            try await again.login((a.username, "matkhaumoi2026", a.role, a.units))
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "password.change").count() == 1)
+        }
+    }
+
+    @Test func onlyAdministratorsManageAccounts() async throws {
+        try await withTestApp(households: 10) { app, accounts in
+            var officer = Browser(app)
+            try await officer.login(accounts.first(.provinceOfficer))
+            #expect(try await officer.get("/admin/users").status == .forbidden)
+            var admin = Browser(app)
+            try await admin.login(accounts.first(.admin))
+            #expect(try await admin.get("/admin/users").body.contains("tinh46"))
+            let bad = try await admin.post("/admin/users", ["username": "Cán Bộ", "displayName": "x", "role": "communeOfficer", "units": "19753"])
+            #expect(bad.status == .unprocessableEntity && bad.body.contains("Tên đăng nhập chỉ gồm"))
+            let unit = try await admin.post("/admin/users", ["username": "xa99", "displayName": "x", "role": "communeOfficer", "units": "99999"])
+            #expect(unit.status == .unprocessableEntity && unit.body.contains("Mã địa bàn &#39;99999&#39; không có"))
+            let ok = try await admin.post("/admin/users", ["username": "xa19789", "displayName": "Cán bộ Thuận Hóa", "role": "communeOfficer", "units": "19789"])
+            #expect(ok.status == .ok)
+            let password = try #require(ok.body.range(of: "<code>").map { r in String(ok.body[r.upperBound...].prefix(12)) })
+            var newcomer = Browser(app)
+            try await newcomer.login(("xa19789", password, .communeOfficer, ["19789"]))
+            #expect(newcomer.lastBody.contains("19789-") && !newcomer.lastBody.contains("19753-"))
+        }
+    }
+
+    @Test func archiveNeedsAReasonAndKeepsTheRecord() async throws {
+        try await withTestApp(households: 10) { app, accounts in
+            let r = try await HouseholdRecord.query(on: app.db).filter(\.$code ~~ "-S02").first()!
+            var b = Browser(app)
+            try await b.login(accounts.first(.communeOfficer))
+            let noReason = try await b.post("/households/\(r.id!)/archive", ["version": "1", "reason": " "])
+            #expect(noReason.status == .unprocessableEntity && noReason.body.contains("Cần ghi lý do"))
+            let ok = try await b.post("/households/\(r.id!)/archive", ["version": "1", "reason": "Chuyển đi nơi khác"])
+            #expect(ok.status == .seeOther)
+            #expect(try await b.get("/households/\(r.id!)").status == .notFound)
+            let kept = try await HouseholdRecord.find(r.id, on: app.db)
+            #expect(kept?.archivedReason == "Chuyển đi nơi khác")
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "archive").count() == 1)
+        }
+    }
+}

@@ -1,0 +1,118 @@
+"""The commune official's story in a real headless Chromium (Debian's chromium + chromedriver).
+
+Starts `giamngheo serve` on a fresh SQLite file with the demo, reads the printed passwords, then:
+log in, search, open a household, edit a member so it becomes poor, see the explanation and the
+audit entry change, and be refused the same household as another commune's officer.
+"""
+import os
+import re
+import subprocess
+import tempfile
+import time
+import urllib.request
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BINARY = os.environ.get("GIAMNGHEO_BIN", os.path.join(ROOT, ".build", "debug", "giamngheo"))
+PORT = int(os.environ.get("GIAMNGHEO_BROWSER_PORT", "18080"))
+BASE = f"http://127.0.0.1:{PORT}"
+
+
+@pytest.fixture(scope="module")
+def server():
+    work = tempfile.mkdtemp(prefix="giamngheo-browser-")
+    log = open(os.path.join(work, "serve.log"), "w+")
+    proc = subprocess.Popen([BINARY, "serve", "--port", str(PORT), "--demo-households", "300", "--date", "2026-11-01"],
+                            cwd=work, stdout=log, stderr=subprocess.STDOUT)
+    accounts = {}
+    try:
+        for _ in range(240):
+            time.sleep(0.5)
+            try:
+                urllib.request.urlopen(BASE + "/health", timeout=2)
+                break
+            except OSError:
+                assert proc.poll() is None, open(log.name).read()
+        log.flush()
+        for line in open(log.name, encoding="utf-8"):
+            m = re.match(r"^\s+(\S+)\s+(\S{12})\s{3}", line)
+            if m:
+                accounts[m.group(1)] = m.group(2)
+        assert "admin" in accounts, open(log.name).read()
+        yield accounts
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+@pytest.fixture()
+def browser():
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1366,768", "--lang=vi"]:
+        options.add_argument(a)
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver.implicitly_wait(5)
+    yield driver
+    driver.quit()
+
+
+def login(d, username, password):
+    d.get(BASE + "/login")
+    d.find_element(By.NAME, "username").send_keys(username)
+    d.find_element(By.NAME, "password").send_keys(password)
+    d.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+
+
+def test_commune_official_story(server, browser):
+    d = browser
+    officers = sorted(u for u in server if u.startswith("xa"))
+    mine, other = officers[0], officers[1]
+    login(d, mine, server[mine])
+    assert "Hộ gia đình" in d.title
+
+    # Accent-insensitive search.
+    box = d.find_element(By.NAME, "q")
+    box.send_keys("nguyen thi")
+    box.submit()
+    rows = d.find_elements(By.CSS_SELECTOR, "tbody tr")
+    assert rows and all("Nguyễn" in r.text or "Thị" in r.text or "Nguyen" in r.text for r in rows[:1])
+
+    d.get(BASE + "/households?q=dang+van+hai")
+    d.find_element(By.CSS_SELECTOR, "tbody a").click()
+    url = d.current_url
+    assert "Đặng Văn Hải" in d.page_source and "Hộ cận nghèo" in d.page_source
+
+    # Edit: a member loses health insurance, no internet, an unsafe water source → poor.
+    d.find_element(By.LINK_TEXT, "Sửa thông tin hộ").click()
+    Select(d.find_element(By.NAME, "m.1.healthInsurance")).select_by_visible_text("không")
+    Select(d.find_element(By.NAME, "usesInternet")).select_by_visible_text("không")
+    Select(d.find_element(By.NAME, "waterSource")).select_by_value("surfaceWater")
+    d.find_element(By.NAME, "reason").send_keys("Rà soát định kỳ năm 2026")
+    d.find_element(By.CSS_SELECTOR, "button[type=submit].primary").click()
+    assert d.current_url == url
+    page = d.page_source
+    assert "Hộ nghèo" in page and "thiếu hụt 3 chỉ số: NS1, TT1, YT2" in page
+    assert "members[1].healthInsurance" in page and "Rà soát định kỳ năm 2026" in page
+    d.save_screenshot(os.path.join(tempfile.gettempdir(), "giamngheo-household.png"))
+
+    # Another commune's officer is refused the same household.
+    d.find_element(By.CSS_SELECTOR, "header button").click()
+    login(d, other, server[other])
+    d.get(url)
+    assert "Không tìm thấy" in d.page_source
+
+
+def test_phone_width_and_print(server, browser):
+    d = browser
+    d.set_window_size(390, 844)
+    login(d, "admin", server["admin"])
+    d.get(BASE + "/households")
+    # The page must not scroll sideways as a whole on a phone (wide tables scroll inside their box).
+    width = d.execute_script("return document.documentElement.scrollWidth")
+    assert width <= 400, width
