@@ -30,6 +30,8 @@ public struct AppConfig: Sendable {
     public var referenceDate: CivilDate? = nil
     /// Mark the session cookie Secure (set when served over HTTPS).
     public var secureCookies = false
+    /// Bcrypt cost; tests lower it so that seeding accounts does not dominate their run time.
+    public var passwordCost = 12
     public init() {}
 }
 
@@ -74,6 +76,7 @@ public func configure(_ app: Application, _ config: AppConfig) async throws -> [
     app.registry = RegistryServices(store: HouseholdStore(engine: engine, units: units), units: units,
                             parser: BundledData.parser(), referenceDate: date)
 
+    app.passwords.use(.bcrypt(cost: config.passwordCost))
     app.sessions.use(.fluent)
     app.sessions.configuration.cookieName = "giamngheo_session"
     let secure = config.secureCookies

@@ -49,6 +49,8 @@ struct HouseholdController {
           <label>Thiếu hụt chỉ số<input name="deprived" value="\(q.deprived)" size="5" placeholder="YT2"></label>
           <label>Thôn/tổ<input name="village" value="\(q.village)" size="12"></label>
           <label><span><input type="checkbox" name="minority" value="1" \(q.ethnicMinority == true ? "checked" : "")> Chủ hộ DTTS</span></label>
+          <label><span><input type="checkbox" name="meritorious" value="1" \(q.meritorious == true ? "checked" : "")> Có người có công</span></label>
+          <label><span><input type="checkbox" name="noWorkingCapacity" value="1" \(q.noWorkingCapacity == true ? "checked" : "")> Không có khả năng lao động</span></label>
           <button class="primary" type="submit">Lọc</button>
         </form>
         <div class="scroll"><table><thead><tr><th>Mã hộ</th><th>Chủ hộ</th><th class="hide-sm">Xã/phường</th><th class="hide-sm">Thôn/tổ</th><th>Số NK</th><th>Phân loại</th><th class="hide-sm">Chỉ số thiếu hụt</th></tr></thead>
@@ -64,6 +66,18 @@ struct HouseholdController {
     }
 
     func show(req: Request) async throws -> HTML {
+        try await showPage(req, reveal: false)
+    }
+
+    /// Full national ID numbers for roles that need them; each reveal is itself audited.
+    func reveal(req: Request) async throws -> HTML {
+        let (scope, r) = try await record(req)
+        guard scope.role.seesNationalID else { throw ScopeError(.forbidden) }
+        try await AuditEntry(username: scope.username, householdID: r.id, action: "reveal", field: "nationalID").create(on: req.db)
+        return try await showPage(req, reveal: true)
+    }
+
+    func showPage(_ req: Request, reveal: Bool) async throws -> HTML {
         let (scope, r) = try await record(req)
         let services = req.application.registry
         let h = try services.store.household(r, parser: services.parser)
@@ -71,7 +85,6 @@ struct HouseholdController {
         engine.options.explain = true
         let c = try engine.classify(h)
         let e = c.explanation!
-        let reveal = scope.role.seesNationalID
         let members: [HTML] = h.members.map { m in
             let age = m.age(on: services.referenceDate).map(String.init) ?? ""
             return """
@@ -95,7 +108,11 @@ struct HouseholdController {
             "<tr><td>\(a.at.formatted(date: .numeric, time: .shortened))</td><td>\(a.username)</td><td>\(a.field ?? a.action)</td><td>\(a.oldValue)</td><td>\(a.newValue)</td><td>\(a.reason)</td></tr>"
         }
         let commune = services.units.unit(r.communeCode).map { services.units.path(of: $0) } ?? r.communeCode
-        let edit: HTML = scope.canWrite ? "<p class=\"noprint\"><a href=\"/households/\(r.id!)/edit\">Sửa thông tin hộ</a></p>" : ""
+        let edit: HTML = scope.canWrite ? "<a href=\"/households/\(r.id!)/edit\">Sửa thông tin hộ</a>" : ""
+        let revealButton: HTML = scope.role.seesNationalID && !reveal ? """
+            <form method="post" action="/households/\(r.id!)/reveal" style="display:inline"><input type="hidden" name="_csrf" value="\(req.csrfToken)"><button type="submit">Hiện số CCCD (được ghi nhật ký)</button></form>
+            """ : ""
+        let actions: HTML = "<p class=\"noprint\">\(edit) \(revealButton)</p>"
         return Layout.page(req, title: "Hộ \(r.code)", """
         <h1>Hộ \(r.code): \(r.headName) \(Layout.categoryBadge(c.category.rawValue))</h1>
         <div class="grid">
@@ -103,7 +120,7 @@ struct HouseholdController {
           <div class="card"><b>\(e.measure == "scoreA" ? "Điểm A" : "Thu nhập bình quân")</b><br>\(Format.money(e.value))\(e.measure == "scoreA" ? " điểm" : " đồng/người/tháng")</div>
           <div class="card"><b>Chuẩn áp dụng</b><br>\(e.standard.name)<br><span class="muted">\(e.standard.id), ngày rà soát \(services.referenceDate.vietnamese)</span></div>
         </div>
-        \(edit)
+        \(actions)
         <div class="card"><b>Kết luận:</b> \(e.summary.vi) \(e.rule.verified ? "" : Layout.unverifiedBadge)
         \(e.notes.isEmpty ? "" : HTML(unsafe: "<br><span class=\"muted\">" + HTML.escape(e.notes.joined(separator: " ")) + "</span>"))</div>
         <h2>Nhân khẩu (\(h.members.count))</h2>

@@ -25,6 +25,7 @@ func routes(_ app: Application) throws {
     app.get("households", ":id", "edit", use: households.editForm)
     app.post("households", ":id", "edit", use: households.save)
     app.post("households", ":id", "archive", use: households.archive)
+    app.post("households", ":id", "reveal", use: households.reveal)
     let accounts = AccountController()
     app.get("account", "password", use: accounts.passwordForm)
     app.post("account", "password", use: accounts.changePassword)

@@ -23,6 +23,7 @@ func withTestApp(households: Int = 120, _ body: (Application, [Account]) async t
             config.database = .postgres(PostgresTestServer.url(server, database: name))
         }
         config.demoHouseholds = households
+        config.passwordCost = 4
         config.referenceDate = CivilDate(year: 2026, month: 11, day: 1)
         let accounts = try await configure(app, config)
         try await body(app, accounts)

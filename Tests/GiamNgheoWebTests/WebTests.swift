@@ -95,7 +95,16 @@ import VaporTesting
             #expect(try await b.get("/households/\(story.id!)/edit").status == .forbidden)
             let withID = try await HouseholdRecord.query(on: app.db).filter(\.$searchText ~~ "046").first()!
             let page = try await b.get("/households/\(withID.id!)")
-            #expect(page.body.contains("•••••"))
+            #expect(page.body.contains("•••••") && !page.body.contains("Hiện số CCCD"))
+            #expect(try await b.post("/households/\(withID.id!)/reveal", [:]).status == .forbidden)
+            // Even a role that may see full numbers gets them masked until it asks; the reveal is audited.
+            var officer = Browser(app)
+            try await officer.login(accounts.first(.admin))
+            let masked = try await officer.get("/households/\(withID.id!)")
+            #expect(masked.body.contains("•••••") && masked.body.contains("Hiện số CCCD"))
+            let shown = try await officer.post("/households/\(withID.id!)/reveal", [:])
+            #expect(shown.status == .ok && !shown.body.contains("•••••"))
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "reveal").count() == 1)
         }
     }
 
