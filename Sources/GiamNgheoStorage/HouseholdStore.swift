@@ -110,6 +110,8 @@ public struct HouseholdStore: Sendable {
                 try await AuditEntry(username: scope.username, householdID: id, action: "update", field: key,
                                      oldValue: oldFacts[key], newValue: newFacts[key], reason: reason).create(on: tx)
             }
+            try await Summaries.add(-1, commune: old.communeCode, village: old.village, category: old.category, on: tx)
+            try await Summaries.add(1, commune: row.communeCode, village: row.village, category: row.category, on: tx)
             if old.category != row.category {
                 try await AuditEntry(username: scope.username, householdID: id, action: "reclassify", field: "category",
                                      oldValue: old.category, newValue: row.category, reason: classification.standard).create(on: tx)
@@ -131,6 +133,7 @@ public struct HouseholdStore: Sendable {
                 .where("id", .equal, id).where("version", .equal, expectedVersion).returning("id").all()
             guard !updated.isEmpty else { throw ScopeError(.conflict(currentVersion: old.version + 1)) }
             try await AuditEntry(username: scope.username, householdID: id, action: "archive", reason: why).create(on: tx)
+            try await Summaries.add(-1, commune: old.communeCode, village: old.village, category: old.category, on: tx)
         }
     }
 
@@ -157,6 +160,8 @@ public struct HouseholdStore: Sendable {
                 }
                 try await insert.run()
             }
+            // Summaries once per batch, from the rows just written (never per household).
+            try await Summaries.rebuild(communes: Array(Set(households.compactMap(\.commune))).sorted(), on: tx)
             return n
         }
     }

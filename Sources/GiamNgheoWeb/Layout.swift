@@ -28,6 +28,7 @@ enum Layout {
         let nav: HTML
         if let user {
             nav = """
+            <a href="/dashboard">Tổng quan</a>
             <a href="/households">Hộ gia đình</a>
             \(user.role == .admin ? HTML(unsafe: "<a href=\"/admin/users\">Tài khoản</a>") : "")
             <span class="who"><a href="/account/password" title="Đổi mật khẩu">\(user.displayName)</a> · \(user.role.vietnamese)</span>

@@ -13,7 +13,7 @@ func routes(_ app: Application) throws {
         return res
     }
     app.get { req async throws -> Response in
-        req.redirect(to: req.scope == nil ? "/login" : "/households")
+        req.redirect(to: req.scope == nil ? "/login" : "/dashboard")
     }
     let auth = AuthController()
     app.get("login", use: auth.form)
@@ -26,6 +26,7 @@ func routes(_ app: Application) throws {
     app.post("households", ":id", "edit", use: households.save)
     app.post("households", ":id", "archive", use: households.archive)
     app.post("households", ":id", "reveal", use: households.reveal)
+    app.get("dashboard", use: DashboardController().show)
     let accounts = AccountController()
     app.get("account", "password", use: accounts.passwordForm)
     app.post("account", "password", use: accounts.changePassword)
@@ -88,7 +89,7 @@ struct AuthController {
         req.session.data = SessionData()
         req.session.data["uid"] = user.id!.uuidString
         req.session.data["csrf"] = [UInt8].random(count: 24).base64
-        let next = form.next.flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil } ?? "/households"
+        let next = form.next.flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil } ?? "/dashboard"
         return req.redirect(to: next)
     }
 

@@ -249,3 +249,32 @@ import VaporTesting
         }
     }
 }
+
+@Suite(.serialized) struct DashboardTests {
+    @Test func summariesStayInStepAndTheDashboardReadsThem() async throws {
+        try await withTestApp(households: 200) { app, accounts in
+            #expect(try await Summaries.verify(on: app.db).isEmpty)
+            let officer = accounts.first(.communeOfficer)
+            let r0 = try await HouseholdRecord.query(on: app.db).filter(\.$code ~~ "-S04").first()!
+            var b = Browser(app)
+            try await b.login(officer)
+            _ = try await b.get("/households/\(r0.id!)/edit")
+            _ = try await b.post("/households/\(r0.id!)/edit", ["version": "1", "reason": "x", "usesInternet": "false",
+                                                                 "waterSource": "surfaceWater", "m.1.healthInsurance": "false"])
+            let s02 = try await HouseholdRecord.query(on: app.db).filter(\.$code ~~ "-S02").first()!
+            _ = try await b.post("/households/\(s02.id!)/archive", ["version": "1", "reason": "Chuyển đi"])
+            #expect(try await Summaries.verify(on: app.db).isEmpty)
+            // The commune officer's dashboard is by village, with counts that add up to the commune.
+            let page = try await b.get("/dashboard")
+            #expect(page.status == .ok && page.body.contains("<svg") && page.body.contains("Tổ dân phố"))
+            let communeTotal = try await HouseholdRecord.query(on: app.db).filter(\.$communeCode == officer.units[0]).filter(\.$archivedReason == nil).count()
+            #expect(page.body.contains("<b>Tổng số hộ</b><br>\(Format.money(communeTotal))"))
+            // The province officer sees communes, and cannot ask for a commune elsewhere.
+            var p = Browser(app)
+            try await p.login(accounts.first(.provinceOfficer))
+            let province = try await p.get("/dashboard")
+            #expect(province.body.contains("Phường Phú Xuân") && province.body.contains("Tỷ lệ hộ nghèo theo xã/phường"))
+            #expect(try await p.get("/dashboard?commune=00004").status == .forbidden)
+        }
+    }
+}

@@ -76,5 +76,5 @@ public struct CreateAuditEntry: AsyncMigration {
 }
 
 public enum RegistryMigrations {
-    public static let all: [any Migration] = [CreateUser(), CreateHousehold(), CreateAuditEntry()]
+    public static let all: [any Migration] = [CreateUser(), CreateHousehold(), CreateAuditEntry(), CreateUnitSummaries()]
 }
