@@ -19,7 +19,7 @@ enum SVGChart {
             body += "<text x=\"\(labelWidth + w + 4)\" y=\"\(y + 15)\" font-size=\"12\">\(HTML.escape(b.text))</text>"
         }
         return HTML(unsafe: """
-        <svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="chart-title" viewBox="0 0 \(width) \(height)" style="max-width:100%;height:auto;background:#fff">
+        <svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="chart-title" viewBox="0 0 \(width) \(height)" style="width:100%;max-width:\(width)px;height:auto;background:#fff">
         <title id="chart-title">\(HTML.escape(title))</title>\(body)</svg>
         """)
     }

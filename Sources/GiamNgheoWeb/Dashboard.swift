@@ -31,7 +31,9 @@ struct DashboardController {
         }
         let chart = SVGChart.horizontalBars(sorted.prefix(30).map { .init(label: $0.label, value: rate($0.poor, $0.total), text: pct($0.poor, $0.total)) },
                                             title: "Tỷ lệ hộ nghèo theo \(commune == nil ? "xã/phường" : "thôn/tổ dân phố")")
-        let place = commune.flatMap { units.unit($0) }.map { units.path(of: $0) } ?? "Địa bàn được giao"
+        let assigned = (req.currentUser?.units ?? []).compactMap { units.unit($0)?.name }
+        let place = commune.flatMap { units.unit($0) }.map { units.path(of: $0) }
+            ?? (scope.communes == nil ? "Toàn quốc" : assigned.joined(separator: ", "))
         return Layout.page(req, title: "Tổng quan", """
         <h1>Tổng quan: \(place)</h1>
         <div class="grid">
