@@ -12,6 +12,7 @@ typealias Account = (username: String, password: String, role: Role, units: [Str
 /// PostgreSQL database per test when GIAMNGHEO_TEST_POSTGRES names a server (CI runs the suite on both).
 func withTestApp(households: Int = 120, _ body: (Application, [Account]) async throws -> Void) async throws {
     let app = try await Application.make(.testing)
+    app.logger.logLevel = .warning   // keep CI output to test results, not migration chatter
     var dropDatabase: (() throws -> Void)?
     do {
         var config = AppConfig()
