@@ -74,9 +74,11 @@ def test_commune_official_story(server, browser):
     officers = sorted(u for u in server if u.startswith("xa"))
     mine, other = officers[0], officers[1]
     login(d, mine, server[mine])
-    assert "Hộ gia đình" in d.title
+    # Officials land on their unit's dashboard: figures by village, with the chart.
+    assert "Tổng quan" in d.title and "<svg" in d.page_source
 
     # Accent-insensitive search.
+    d.find_element(By.LINK_TEXT, "Hộ gia đình").click()
     box = d.find_element(By.NAME, "q")
     box.send_keys("nguyen thi")
     box.submit()
