@@ -94,15 +94,9 @@ public struct HouseholdStore: Sendable {
             let row = Self.row(h, classification)
             let sql = tx as! any SQLDatabase
             // The version in the WHERE clause makes the check and the write one atomic step.
-            let updated = try await sql.update(HouseholdRecord.schema)
-                .set("facts", to: row.facts).set("commune_code", to: row.communeCode).set("village", to: row.village)
-                .set("head_name", to: row.headName).set("sort_key", to: row.sortKey).set("search_text", to: row.searchText)
-                .set("category", to: row.category).set("subtype", to: row.subtype).set("deprived", to: row.deprived)
-                .set("deprived_count", to: row.deprivedCount).set("standard", to: row.standard)
-                .set("income_per_capita", to: row.incomePerCapita).set("ethnic_minority_head", to: row.ethnicMinorityHead)
-                .set("meritorious", to: row.meritorious).set("no_working_capacity", to: row.noWorkingCapacity)
-                .set("member_count", to: row.memberCount).set("version", to: expectedVersion + 1)
-                .set("updated_at", to: Date())
+            var update = sql.update(HouseholdRecord.schema)
+            for (column, value) in Self.columns(row) { update = update.set(column, to: value) }
+            let updated = try await update.set("version", to: expectedVersion + 1).set("updated_at", to: Date())
                 .where("id", .equal, id).where("version", .equal, expectedVersion)
                 .returning("id").all()
             guard !updated.isEmpty else { throw ScopeError(.conflict(currentVersion: old.version + 1)) }
@@ -144,18 +138,11 @@ public struct HouseholdStore: Sendable {
             let sql = tx as! any SQLDatabase
             var n = 0
             for chunk in stride(from: 0, to: households.count, by: batch).map({ Array(households[$0..<min($0 + batch, households.count)]) }) {
-                var insert = sql.insert(into: HouseholdRecord.schema).columns(
-                    "code", "commune_code", "village", "head_name", "sort_key", "search_text", "facts", "category", "subtype",
-                    "deprived", "deprived_count", "standard", "income_per_capita", "ethnic_minority_head", "meritorious",
-                    "no_working_capacity", "member_count", "version", "updated_at")
+                var insert = sql.insert(into: HouseholdRecord.schema)
+                    .columns(Self.columns(HouseholdRecord()).map(\.0) + ["version", "updated_at"])
                 for h in chunk {
-                    let c = try engine.classify(h)
-                    let r = Self.row(h, c)
-                    insert = insert.values(
-                        SQLBind(r.code), SQLBind(r.communeCode), SQLBind(r.village), SQLBind(r.headName), SQLBind(r.sortKey),
-                        SQLBind(r.searchText), SQLBind(r.facts), SQLBind(r.category), SQLBind(r.subtype), SQLBind(r.deprived),
-                        SQLBind(r.deprivedCount), SQLBind(r.standard), SQLBind(r.incomePerCapita), SQLBind(r.ethnicMinorityHead),
-                        SQLBind(r.meritorious), SQLBind(r.noWorkingCapacity), SQLBind(r.memberCount), SQLBind(1), SQLBind(Date()))
+                    let r = Self.row(h, try engine.classify(h))
+                    insert = insert.values(Self.columns(r).map { SQLBind($0.1) } + [SQLBind(1), SQLBind(Date())])
                     n += 1
                 }
                 try await insert.run()
@@ -164,6 +151,16 @@ public struct HouseholdStore: Sendable {
             try await Summaries.rebuild(communes: Array(Set(households.compactMap(\.commune))).sorted(), on: tx)
             return n
         }
+    }
+
+    /// The derived columns written by both the bulk INSERT and the versioned UPDATE, in one place.
+    static func columns(_ r: HouseholdRecord) -> [(String, any Encodable & Sendable)] {
+        [("code", r.$code.value), ("commune_code", r.$communeCode.value), ("village", r.village), ("head_name", r.$headName.value),
+         ("sort_key", r.$sortKey.value), ("search_text", r.$searchText.value), ("facts", r.$facts.value),
+         ("category", r.$category.value), ("subtype", r.subtype), ("deprived", r.$deprived.value),
+         ("deprived_count", r.$deprivedCount.value), ("standard", r.$standard.value), ("income_per_capita", r.incomePerCapita),
+         ("ethnic_minority_head", r.$ethnicMinorityHead.value), ("meritorious", r.$meritorious.value),
+         ("no_working_capacity", r.$noWorkingCapacity.value), ("member_count", r.$memberCount.value)]
     }
 
     /// The stored columns of a household, derived from its facts and classification.
