@@ -45,6 +45,8 @@ public struct AdminUnits: Sendable {
     public private(set) var byCode: [UnitStructure: [String: AdminUnit]] = [:]
     public private(set) var mappingByOld: [String: [UnitMapping]] = [:]
     public private(set) var mappingByNew: [String: [UnitMapping]] = [:]
+    /// Children by (structure, parent code), sorted by code: built once, read on every request's scope.
+    private var childrenByParent: [UnitStructure: [String: [AdminUnit]]] = [:]
     private var folded: [(key: String, bare: String, structure: UnitStructure, code: String)] = []
     /// Urban/rural status of a *đặc khu* is not settled in law (regulations.md §9.3.5): configurable.
     public var specialZoneArea: Area = .rural
@@ -53,6 +55,12 @@ public struct AdminUnits: Sendable {
         for u in units2024 + units2025 {
             byCode[u.structure, default: [:]][u.code] = u
             folded.append((VietnameseText.fold(u.name), VietnameseText.fold(u.bareName), u.structure, u.code))
+        }
+        for u in units2024 + units2025 {
+            if let p = u.parentCode { childrenByParent[u.structure, default: [:]][p, default: []].append(u) }
+        }
+        for s in childrenByParent.keys {
+            childrenByParent[s] = childrenByParent[s]!.mapValues { $0.sorted { $0.code < $1.code } }
         }
         for m in mapping {
             if let o = m.oldCommuneCode { mappingByOld[o, default: []].append(m) }
@@ -95,7 +103,7 @@ public struct AdminUnits: Sendable {
     public func path(of u: AdminUnit) -> String { ([u] + ancestors(of: u)).map(\.name).joined(separator: ", ") }
 
     public func children(of code: String, in structure: UnitStructure = .y2025) -> [AdminUnit] {
-        (byCode[structure] ?? [:]).values.filter { $0.parentCode == code }.sorted { $0.code < $1.code }
+        childrenByParent[structure]?[code] ?? []
     }
 
     /// The communes of a province, in either structure (through districts for 2024).

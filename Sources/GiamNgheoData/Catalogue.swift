@@ -1,6 +1,16 @@
 import Foundation
 import GiamNgheoCore
 
+extension CivilDate {
+    /// Today in Vietnam: the law's dates are Vietnamese calendar days, whatever the machine's time zone.
+    public static func todayInVietnam() -> CivilDate {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh") ?? .current
+        let c = cal.dateComponents([.year, .month, .day], from: Date())
+        return CivilDate(year: c.year!, month: c.month!, day: c.day!)!
+    }
+}
+
 /// The official lists and standards shipped inside the package (Sources/GiamNgheoData/Data, with their READMEs).
 /// Loaded once per process: the admin-unit tables are ~25,000 rows.
 public enum BundledData {

@@ -20,6 +20,17 @@ public enum DatabaseChoice: Sendable, Equatable {
     }
 }
 
+/// An account created with the demo; its password is shown once and never stored in clear.
+public struct DemoAccount: Sendable {
+    public var username: String
+    public var password: String
+    public var role: Role
+    public var units: [String]
+    public init(username: String, password: String, role: Role, units: [String]) {
+        self.username = username; self.password = password; self.role = role; self.units = units
+    }
+}
+
 public struct AppConfig: Sendable {
     public var database: DatabaseChoice = .sqliteFile("data/giamngheo.sqlite")
     /// Seed the demo (Huế, one account per role) when the database has no accounts yet.
@@ -55,7 +66,7 @@ extension Application {
 /// Builds the application: used by `giamngheo serve` and by every test with its own config.
 /// Returns the demo accounts' passwords when it created them (printed once by the CLI).
 @discardableResult
-public func configure(_ app: Application, _ config: AppConfig) async throws -> [(username: String, password: String, role: Role, units: [String])] {
+public func configure(_ app: Application, _ config: AppConfig) async throws -> [DemoAccount] {
     switch config.database {
     case .sqliteMemory: app.databases.use(.sqlite(.memory), as: .sqlite)
     case .sqliteFile(let path):
@@ -69,7 +80,7 @@ public func configure(_ app: Application, _ config: AppConfig) async throws -> [
     try await app.autoMigrate()
 
     let units = BundledData.adminUnits
-    let date = config.referenceDate ?? today()
+    let date = config.referenceDate ?? CivilDate.todayInVietnam()
     let catalogue = try BundledData.catalogue()
     let engine = Engine(catalogue: catalogue, units: units, defaultDate: date,
                         options: .init(minorityEthnicities: BundledData.ethnicGroups.minorityCodes))
@@ -95,17 +106,11 @@ public func configure(_ app: Application, _ config: AppConfig) async throws -> [
     return []
 }
 
-func today() -> CivilDate {
-    var cal = Calendar(identifier: .gregorian)
-    cal.timeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh") ?? .current
-    let c = cal.dateComponents([.year, .month, .day], from: Date())
-    return CivilDate(year: c.year!, month: c.month!, day: c.day!)!
-}
 
 /// Runs the server until it is stopped (SIGINT/SIGTERM shut it down gracefully). `started` is called
 /// once the database is ready, with the demo accounts if they were just created.
 public func runServer(_ config: AppConfig, hostname: String, port: Int,
-                      started: @Sendable ([(username: String, password: String, role: Role, units: [String])]) -> Void) async throws {
+                      started: @Sendable ([DemoAccount]) -> Void) async throws {
     var env = Environment(name: "production", arguments: ["giamngheo", "serve", "--hostname", hostname, "--port", String(port)])
     try LoggingSystem.bootstrap(from: &env)
     let app = try await Application.make(env)

@@ -7,7 +7,7 @@ import Vapor
 
 /// First start: a real province (Thành phố Huế, 46) filled by the generator, one account per role.
 enum DemoSeeder {
-    static func seedIfEmpty(_ app: Application, config: AppConfig) async throws -> [(username: String, password: String, role: Role, units: [String])] {
+    static func seedIfEmpty(_ app: Application, config: AppConfig) async throws -> [DemoAccount] {
         guard try await User.query(on: app.db).count() == 0 else { return [] }
         let gen = BundledData.generator()
         var households: [Household] = []
@@ -25,14 +25,14 @@ enum DemoSeeder {
             ("xa\(second)", "Cán bộ \(communes[1].name)", .communeOfficer, [second]),
             ("kiemtra", "Kiểm tra, giám sát", .auditor, ["46"]),
         ]
-        var out: [(String, String, Role, [String])] = []
+        var out: [DemoAccount] = []
         for (username, name, role, units) in accounts {
             let password = randomPassword()
             let hash = try await app.password.async.hash(password)
             try await User(username: username, passwordHash: hash, displayName: name, role: role, units: units).create(on: app.db)
-            out.append((username, password, role, units))
+            out.append(DemoAccount(username: username, password: password, role: role, units: units))
         }
-        return out.map { (username: $0.0, password: $0.1, role: $0.2, units: $0.3) }
+        return out
     }
 
     static func randomPassword() -> String {

@@ -66,7 +66,8 @@ struct HouseholdController {
     }
 
     func show(req: Request) async throws -> HTML {
-        try await showPage(req, reveal: false)
+        let (scope, r) = try await record(req)
+        return try await showPage(req, scope, r, reveal: false)
     }
 
     /// Full national ID numbers for roles that need them; each reveal is itself audited.
@@ -74,11 +75,10 @@ struct HouseholdController {
         let (scope, r) = try await record(req)
         guard scope.role.seesNationalID else { throw ScopeError(.forbidden) }
         try await AuditEntry(username: scope.username, householdID: r.id, action: "reveal", field: "nationalID").create(on: req.db)
-        return try await showPage(req, reveal: true)
+        return try await showPage(req, scope, r, reveal: true)
     }
 
-    func showPage(_ req: Request, reveal: Bool) async throws -> HTML {
-        let (scope, r) = try await record(req)
+    func showPage(_ req: Request, _ scope: Scope, _ r: HouseholdRecord, reveal: Bool) async throws -> HTML {
         let services = req.application.registry
         let h = try services.store.household(r, parser: services.parser)
         var engine = services.store.engine

@@ -79,9 +79,11 @@ struct AuthController {
             try await user.save(on: req.db)
             return try await fail("Tên đăng nhập hoặc mật khẩu không đúng.")
         }
-        user.failedLogins = 0
-        user.lockedUntil = nil
-        try await user.save(on: req.db)
+        if user.failedLogins != 0 || user.lockedUntil != nil {
+            user.failedLogins = 0
+            user.lockedUntil = nil
+            try await user.save(on: req.db)
+        }
         // A new session id at login prevents session fixation: drop the old record, let the
         // sessions middleware issue a fresh id for the signed-in session.
         if let old = req.session.id { try await req.application.sessions.driver.deleteSession(old, for: req).get() }

@@ -47,7 +47,7 @@ struct Classify: ParsableCommand {
         var units = BundledData.adminUnits
         units.specialZoneArea = zone
         let engine = Engine(catalogue: catalogue, units: units, fixedStandard: fixed,
-                            defaultDate: try parseDate(date, option: "--date") ?? todayInVietnam(),
+                            defaultDate: try parseDate(date, option: "--date") ?? CivilDate.todayInVietnam(),
                             options: .init(minorityEthnicities: BundledData.ethnicGroups.minorityCodes, explain: explain))
         let parser = BundledData.parser()
         let out = LineWriter(.standardOutput)

@@ -40,18 +40,23 @@ struct Generate: ParsableCommand {
         let cat = try loadCatalogue(nil)
         let engine = Engine(catalogue: cat, units: gen.units, defaultDate: ref)
         var counts: [Category: Int] = [:]
-        var total = 0, people = 0
+        var total = 0, people = 0, unclassified = 0
         try gen.generate(options) { h in
             jsonl.write(Interchange.jsonLine(h)); jsonl.write("\n")
             hcsv.write(Interchange.householdCSVRow(h))
             mcsv.write(Interchange.memberCSVRows(h))
             total += 1; people += h.members.count
-            if let c = try? engine.classify(h) { counts[c.category, default: 0] += 1 }
+            do { counts[try engine.classify(h).category, default: 0] += 1 }
+            catch {
+                unclassified += 1
+                FileHandle.standardError.write(Data("Cảnh báo: \(error)\n".utf8))
+            }
         }
         for w in [jsonl, hcsv, mcsv] { w.flush(); try? w.handle.close() }
         let std = cat.standard(for: ref)?.id ?? "?"
         func pct(_ n: Int) -> String { String(format: "%.2f", 100 * Double(n) / Double(max(total, 1))) }
         print("Đã sinh \(total) hộ, \(people) nhân khẩu vào \(out) (seed \(seed), ngày tham chiếu \(ref.vietnamese)).")
+        if unclassified > 0 { print("\(unclassified) hộ không phân loại được (xem cảnh báo ở trên).") }
         print("Theo \(std): nghèo \(counts[.poor, default: 0]) (\(pct(counts[.poor, default: 0]))%), cận nghèo \(counts[.nearPoor, default: 0]) (\(pct(counts[.nearPoor, default: 0]))%), mức sống trung bình \(counts[.middleIncome, default: 0]), không thuộc diện \(counts[.notPoor, default: 0]).")
     }
 }

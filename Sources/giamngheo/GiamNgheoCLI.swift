@@ -28,14 +28,6 @@ func parseDate(_ s: String?, option: String) throws -> CivilDate? {
     return d
 }
 
-/// Today in Vietnam: the law's dates are Vietnamese calendar days, whatever the machine's zone.
-func todayInVietnam() -> CivilDate {
-    var cal = Calendar(identifier: .gregorian)
-    cal.timeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh") ?? .current
-    let c = cal.dateComponents([.year, .month, .day], from: Date())
-    return CivilDate(year: c.year!, month: c.month!, day: c.day!)!
-}
-
 func loadCatalogue(_ dir: String?) throws -> StandardCatalogue {
     do { return try BundledData.catalogue(extraDirectory: dir) }
     catch { throw fail("\(error)") }

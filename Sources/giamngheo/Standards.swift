@@ -14,7 +14,7 @@ struct Standards: ParsableCommand {
         @Option(help: "Thư mục chuẩn bổ sung.") var standardsDir: String?
         func run() throws {
             let cat = try loadCatalogue(standardsDir)
-            let on = try parseDate(date, option: "--date") ?? todayInVietnam()
+            let on = try parseDate(date, option: "--date") ?? CivilDate.todayInVietnam()
             let applying = cat.standard(for: on)?.id
             print("Chuẩn nghèo (● = áp dụng ngày \(on.vietnamese)):")
             for s in cat.standards {

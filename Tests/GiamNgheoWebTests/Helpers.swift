@@ -6,7 +6,7 @@ import Testing
 import Vapor
 import VaporTesting
 
-typealias Account = (username: String, password: String, role: Role, units: [String])
+typealias Account = DemoAccount
 
 /// A fresh app on its own database, with the demo seeded small: in-memory SQLite by default, or a new
 /// PostgreSQL database per test when GIAMNGHEO_TEST_POSTGRES names a server (CI runs the suite on both).

@@ -207,7 +207,7 @@ import VaporTesting
             let ok = try await b.post("/account/password", ["current": a.password, "new": "matkhaumoi2026", "confirm": "matkhaumoi2026"])
             #expect(ok.status == .ok && ok.body.contains("Đã đổi mật khẩu."))
             var again = Browser(app)
-            try await again.login((a.username, "matkhaumoi2026", a.role, a.units))
+            try await again.login(DemoAccount(username: a.username, password: "matkhaumoi2026", role: a.role, units: a.units))
             #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "password.change").count() == 1)
         }
     }
@@ -228,7 +228,7 @@ import VaporTesting
             #expect(ok.status == .ok)
             let password = try #require(ok.body.range(of: "<code>").map { r in String(ok.body[r.upperBound...].prefix(12)) })
             var newcomer = Browser(app)
-            try await newcomer.login(("xa19789", password, .communeOfficer, ["19789"]))
+            try await newcomer.login(DemoAccount(username: "xa19789", password: password, role: .communeOfficer, units: ["19789"]))
             #expect(newcomer.lastBody.contains("19789-") && !newcomer.lastBody.contains("19753-"))
         }
     }

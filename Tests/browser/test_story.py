@@ -15,7 +15,8 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BINARY = os.environ.get("GIAMNGHEO_BIN", os.path.join(ROOT, ".build", "debug", "giamngheo"))
@@ -62,11 +63,17 @@ def browser():
     driver.quit()
 
 
+def wait(d):
+    return WebDriverWait(d, 15)
+
+
 def login(d, username, password):
     d.get(BASE + "/login")
     d.find_element(By.NAME, "username").send_keys(username)
     d.find_element(By.NAME, "password").send_keys(password)
     d.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    # A submit returns before the POST and its redirect finish: wait for the page after login.
+    wait(d).until(lambda drv: "/login" not in drv.current_url)
 
 
 def test_commune_official_story(server, browser):
@@ -75,13 +82,15 @@ def test_commune_official_story(server, browser):
     mine, other = officers[0], officers[1]
     login(d, mine, server[mine])
     # Officials land on their unit's dashboard: figures by village, with the chart.
-    assert "Tổng quan" in d.title and "<svg" in d.page_source
+    wait(d).until(EC.title_contains("Tổng quan"))
+    assert "<svg" in d.page_source
 
     # Accent-insensitive search.
     d.find_element(By.LINK_TEXT, "Hộ gia đình").click()
     box = d.find_element(By.NAME, "q")
     box.send_keys("nguyen thi")
     box.submit()
+    wait(d).until(lambda drv: "q=nguyen" in drv.current_url)
     rows = d.find_elements(By.CSS_SELECTOR, "tbody tr")
     assert rows and all("Nguyễn" in r.text or "Thị" in r.text or "Nguyen" in r.text for r in rows[:1])
 
@@ -97,7 +106,7 @@ def test_commune_official_story(server, browser):
     Select(d.find_element(By.NAME, "waterSource")).select_by_value("surfaceWater")
     d.find_element(By.NAME, "reason").send_keys("Rà soát định kỳ năm 2026")
     d.find_element(By.CSS_SELECTOR, "button[type=submit].primary").click()
-    assert d.current_url == url
+    wait(d).until(EC.url_to_be(url))
     page = d.page_source
     assert "Hộ nghèo" in page and "thiếu hụt 3 chỉ số: NS1, TT1, YT2" in page
     assert "members[1].healthInsurance" in page and "Rà soát định kỳ năm 2026" in page
@@ -105,6 +114,7 @@ def test_commune_official_story(server, browser):
 
     # Another commune's officer is refused the same household.
     d.find_element(By.CSS_SELECTOR, "header button").click()
+    wait(d).until(lambda drv: "/login" in drv.current_url)
     login(d, other, server[other])
     d.get(url)
     assert "Không tìm thấy" in d.page_source
