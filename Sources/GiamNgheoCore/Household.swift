@@ -148,6 +148,9 @@ public struct Household: Sendable, Equatable, Codable {
     /// every indicator not listed is answered "not deprived".
     public var deprivedList: [String]?
     public var referenceDate: CivilDate?
+    /// Poverty causes (regulations.md §7), codes from the cause table; the first is the main cause.
+    /// Registry data, not an engine input.
+    public var causes: [String]?
 
     public init(code: String, area: Area? = nil, areaSource: String? = nil, commune: String? = nil, village: String? = nil,
                 incomePerCapita: Int? = nil, scoreA: Int? = nil, agriculture: Bool? = nil, size: Int? = nil,

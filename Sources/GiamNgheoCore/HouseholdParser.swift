@@ -7,11 +7,16 @@ public struct HouseholdParser: Sendable {
     /// Resolves an ethnic group given as a code or a name (with spelling variants) to its code.
     public var ethnicity: @Sendable (String) -> String?
 
-    public init(ethnicity: @escaping @Sendable (String) -> String? = { $0 }) { self.ethnicity = ethnicity }
+    /// Poverty-cause codes accepted in `causes` (the cause table is data); nil accepts any code.
+    public var causeCodes: Set<String>?
+
+    public init(ethnicity: @escaping @Sendable (String) -> String? = { $0 }, causeCodes: Set<String>? = nil) {
+        self.ethnicity = ethnicity; self.causeCodes = causeCodes
+    }
 
     public static let householdKeys: Set<String> = [
         "code", "area", "commune", "oldCommune", "village", "incomePerCapita", "scoreA", "agriculture", "size", "referenceDate",
-        "deprived", "answers", "living", "members", "note",
+        "deprived", "answers", "living", "members", "note", "causes",
     ]
     public static let livingKeys: [Fact] = [.walls, .frame, .roof, .floorArea, .waterSource, .latrine, .usesInternet,
                                             .usesTelephone, .informationDevices, .loudspeaker, .wasteTreatment]
@@ -64,6 +69,14 @@ public struct HouseholdParser: Sendable {
         }
         if let v = d["deprived"], !(v is NSNull) {
             h.deprivedList = try list(v, household: code, field: "deprived").map { $0.uppercased() }
+        }
+        if let v = d["causes"], !(v is NSNull) {
+            let xs = try list(v, household: code, field: "causes")
+            if let allowed = causeCodes, let bad = xs.first(where: { !allowed.contains($0) }) {
+                throw fail("causes", "nguyên nhân nghèo '\(bad)' không có trong danh mục (\(allowed.sorted().joined(separator: ", ")))")
+            }
+            guard Set(xs).count == xs.count else { throw fail("causes", "một nguyên nhân được ghi hai lần") }
+            h.causes = xs
         }
         if let v = d["answers"], !(v is NSNull) {
             guard let dict = v as? [String: Any] else { throw fail("answers", "cần dạng {\"MÃ_CHỈ_SỐ\": true/false}") }

@@ -6,7 +6,7 @@ public enum Interchange {
     public static let householdColumns = [
         "code", "commune", "oldCommune", "village", "area", "incomePerCapita", "scoreA", "agriculture", "size",
         "walls", "frame", "roof", "floorArea", "waterSource", "latrine", "usesInternet", "usesTelephone",
-        "informationDevices", "loudspeaker", "wasteTreatment", "deprived",
+        "informationDevices", "loudspeaker", "wasteTreatment", "deprived", "causes",
     ]
     public static let memberColumns = [
         "householdCode", "id", "name", "birthDate", "sex", "ethnicity", "relation", "workingCapacity", "employment",
@@ -27,6 +27,7 @@ public enum Interchange {
         if let v = h.referenceDate { d["referenceDate"] = v.description }
         if let v = h.deprivedList { d["deprived"] = v }
         if !h.answers.isEmpty { d["answers"] = h.answers }
+        if let v = h.causes { d["causes"] = v }
         let l = livingDictionary(h.living)
         if !l.isEmpty { d["living"] = l }
         if !h.members.isEmpty { d["members"] = h.members.map(memberDictionary) }

@@ -110,3 +110,11 @@ public enum Vocabulary {
         .loudspeaker: "nghe được loa truyền thanh xã/thôn", .wasteTreatment: "xử lý rác thải",
     ]
 }
+
+/// One row of a code table shipped as data (e.g. poverty causes), with its confirmation status.
+public struct CodeEntry: Sendable, Equatable {
+    public var code: String, vi: String, en: String, verified: Bool
+    public init(code: String, vi: String, en: String, verified: Bool) {
+        self.code = code; self.vi = vi; self.en = en; self.verified = verified
+    }
+}

@@ -93,8 +93,13 @@ public enum BundledData {
         return g
     }
 
+    /// Poverty causes (regulations.md §7): an UNCONFIRMED list, shipped as data and shown as such.
+    public static let povertyCauses: [CodeEntry] = CSV.records(text("causes/poverty-causes.csv")).rows.map {
+        CodeEntry(code: $0["code"] ?? "", vi: $0["vi"] ?? "", en: $0["en"] ?? "", verified: $0["verified"] == "true")
+    }
+
     public static func parser() -> HouseholdParser {
         let groups = ethnicGroups
-        return HouseholdParser(ethnicity: { groups.code(for: $0) })
+        return HouseholdParser(ethnicity: { groups.code(for: $0) }, causeCodes: Set(povertyCauses.map(\.code)))
     }
 }

@@ -12,6 +12,13 @@ public struct HouseholdQuery: Sendable {
     public var ethnicMinority: Bool?
     public var meritorious: Bool?
     public var noWorkingCapacity: Bool?
+    /// A poverty-cause code; `mainCause` restricts it to the main (first) cause.
+    public var cause: String?
+    public var mainCause = false
+    /// Not poor now, but recognised poor in one of the last `recentlyExitedYears` years (the 36-month
+    /// window of regulations.md §6.6, counted in review years).
+    public var recentlyExited = false
+    public var recentlyExitedYears = 3
     /// Free text: folded and matched word by word against names, codes and national IDs.
     public var text: String?
     /// Keyset cursor: the sort key and id of the last row of the previous page.
@@ -29,8 +36,13 @@ public struct HouseholdPage: Sendable {
 public struct HouseholdStore: Sendable {
     public let engine: Engine
     public let units: AdminUnits
+    public let parser: HouseholdParser
+    /// Today, for checks such as "born in the future" (fixed in tests through the engine's date).
+    public let today: CivilDate
 
-    public init(engine: Engine, units: AdminUnits) { self.engine = engine; self.units = units }
+    public init(engine: Engine, units: AdminUnits, parser: HouseholdParser, today: CivilDate) {
+        self.engine = engine; self.units = units; self.parser = parser; self.today = today
+    }
 
     func scoped(_ scope: Scope, on db: any Database) -> QueryBuilder<HouseholdRecord> {
         let q = HouseholdRecord.query(on: db).filter(\.$archivedReason == nil)
@@ -48,6 +60,16 @@ public struct HouseholdStore: Sendable {
         if let b = query.ethnicMinority { q = q.filter(\.$ethnicMinorityHead == b) }
         if let b = query.meritorious { q = q.filter(\.$meritorious == b) }
         if let b = query.noWorkingCapacity { q = q.filter(\.$noWorkingCapacity == b) }
+        if let c = query.cause, !c.isEmpty {
+            q = query.mainCause ? q.filter(\.$causes =~ ",\(c),") : q.filter(\.$causes ~~ ",\(c),")
+        }
+        if query.recentlyExited {
+            let since = engine.defaultDate.year - query.recentlyExitedYears
+            q = q.filter(\.$category != "poor").filter(.custom(SQLRaw("""
+                EXISTS (SELECT 1 FROM household_years y WHERE y.household_id = households.id AND y.recognised
+                AND y.category = 'poor' AND y.year >= \(since))
+                """)))
+        }
         for word in VietnameseText.fold(query.text ?? "").split(separator: " ") {
             q = q.filter(\.$searchText ~~ String(word))
         }
@@ -84,33 +106,90 @@ public struct HouseholdStore: Sendable {
     public func save(_ scope: Scope, id: Int, household h: Household, expectedVersion: Int, reason: String?,
                      on db: any Database) async throws -> HouseholdRecord {
         guard scope.canWrite else { throw ScopeError(.forbidden) }
-        let classification: Classification
-        do { classification = try engine.classify(h) } catch { throw ScopeError(.invalid("\(error)")) }
+        let classification = try check(h)
         return try await db.transaction { tx in
-            let old = try await get(scope, id: id, on: tx)
-            guard let commune = h.commune, scope.allows(commune: commune) else { throw ScopeError(.forbidden) }
-            guard old.version == expectedVersion else { throw ScopeError(.conflict(currentVersion: old.version)) }
-            let oldFacts = Self.flatten(old.facts), newFacts = Self.flatten(Interchange.jsonLine(h))
-            let row = Self.row(h, classification)
-            let sql = tx as! any SQLDatabase
-            // The version in the WHERE clause makes the check and the write one atomic step.
-            var update = sql.update(HouseholdRecord.schema)
-            for (column, value) in Self.columns(row) { update = update.set(column, to: value) }
-            let updated = try await update.set("version", to: expectedVersion + 1).set("updated_at", to: Date())
-                .where("id", .equal, id).where("version", .equal, expectedVersion)
-                .returning("id").all()
-            guard !updated.isEmpty else { throw ScopeError(.conflict(currentVersion: old.version + 1)) }
-            for key in Set(oldFacts.keys).union(newFacts.keys).sorted() where oldFacts[key] != newFacts[key] {
-                try await AuditEntry(username: scope.username, householdID: id, action: "update", field: key,
-                                     oldValue: oldFacts[key], newValue: newFacts[key], reason: reason).create(on: tx)
-            }
-            try await Summaries.add(-1, commune: old.communeCode, village: old.village, category: old.category, on: tx)
-            try await Summaries.add(1, commune: row.communeCode, village: row.village, category: row.category, on: tx)
-            if old.category != row.category {
-                try await AuditEntry(username: scope.username, householdID: id, action: "reclassify", field: "category",
-                                     oldValue: old.category, newValue: row.category, reason: classification.standard).create(on: tx)
-            }
+            try await write(scope, id: id, h, classification, expectedVersion: expectedVersion, reason: reason, on: tx)
             return try await get(scope, id: id, on: tx)
+        }
+    }
+
+    /// Registers a new household (a family settling in, or one missing from the registry).
+    @discardableResult
+    public func create(_ scope: Scope, household h: Household, reason: String?, on db: any Database) async throws -> HouseholdRecord {
+        guard scope.canWrite else { throw ScopeError(.forbidden) }
+        let classification = try check(h)
+        return try await db.transaction { tx in
+            let id = try await insert(scope, h, classification, action: "create", reason: reason, on: tx)
+            return try await get(scope, id: id, on: tx)
+        }
+    }
+
+    /// Moves members to another household of the user's scope (marriage, a child joining relatives):
+    /// both households are rewritten, reclassified and audited in one transaction, or neither is.
+    public func moveMembers(_ scope: Scope, from id: Int, expectedVersion: Int, memberIDs: [String], toCode: String,
+                            relation: String, reason: String?, on db: any Database) async throws {
+        guard scope.canWrite else { throw ScopeError(.forbidden) }
+        guard !memberIDs.isEmpty else { throw ScopeError(.invalid("Chọn ít nhất một nhân khẩu để chuyển.")) }
+        try await db.transaction { tx in
+            let source = try await get(scope, id: id, on: tx)
+            guard source.version == expectedVersion else { throw ScopeError(.conflict(currentVersion: source.version)) }
+            guard let target = try await scoped(scope, on: tx).filter(\.$code == toCode).first(), target.id != id else {
+                throw ScopeError(.invalid("Không tìm thấy hộ nhận có mã '\(toCode)' trong phạm vi của bạn."))
+            }
+            var from = try household(source, parser: parser)
+            var to = try household(target, parser: parser)
+            let moving = from.members.filter { memberIDs.contains($0.id) }
+            guard moving.count == memberIDs.count else { throw ScopeError(.invalid("Có nhân khẩu không thuộc hộ \(source.code).")) }
+            guard moving.allSatisfy({ $0.relation != "head" }) else {
+                throw ScopeError(.invalid("Không chuyển được chủ hộ: hãy đổi chủ hộ trước."))
+            }
+            guard moving.count < from.members.count else { throw ScopeError(.invalid("Hộ \(source.code) phải còn ít nhất một người.")) }
+            from.members.removeAll { memberIDs.contains($0.id) }
+            for var m in moving {
+                m.id = Self.nextMemberID(to)
+                m.relation = relation
+                to.members.append(m)
+            }
+            let why = "\(reason ?? "") [chuyển \(moving.count) nhân khẩu từ hộ \(source.code) sang hộ \(target.code)]"
+            try await write(scope, id: id, from, try check(from), expectedVersion: expectedVersion, reason: why, on: tx)
+            try await write(scope, id: target.id!, to, try check(to), expectedVersion: target.version, reason: why, on: tx)
+        }
+    }
+
+    /// Splits members off into a new household (tách hộ), with one of them as its head; the new household
+    /// starts with the old one's living conditions, to be corrected at the next visit.
+    @discardableResult
+    public func split(_ scope: Scope, from id: Int, expectedVersion: Int, memberIDs: [String], newHeadID: String,
+                      newCode: String, village: String?, reason: String?, on db: any Database) async throws -> HouseholdRecord {
+        guard scope.canWrite else { throw ScopeError(.forbidden) }
+        guard memberIDs.contains(newHeadID) else { throw ScopeError(.invalid("Chủ hộ mới phải là một trong những người tách đi.")) }
+        return try await db.transaction { tx in
+            let source = try await get(scope, id: id, on: tx)
+            guard source.version == expectedVersion else { throw ScopeError(.conflict(currentVersion: source.version)) }
+            var from = try household(source, parser: parser)
+            let moving = from.members.filter { memberIDs.contains($0.id) }
+            guard moving.count == memberIDs.count else { throw ScopeError(.invalid("Có nhân khẩu không thuộc hộ \(source.code).")) }
+            guard moving.allSatisfy({ $0.relation != "head" }) else {
+                throw ScopeError(.invalid("Chủ hộ ở lại hộ cũ; hãy đổi chủ hộ trước nếu chủ hộ tách đi."))
+            }
+            guard moving.count < from.members.count else { throw ScopeError(.invalid("Hộ \(source.code) phải còn ít nhất một người.")) }
+            from.members.removeAll { memberIDs.contains($0.id) }
+            var new = from
+            new.code = newCode
+            new.village = village ?? from.village
+            new.causes = nil
+            // Relations are to the new head; anything but the head is "other" until the next visit corrects it.
+            new.members = moving.enumerated().map { i, m in
+                var n = m
+                n.id = String(i + 1)
+                n.relation = m.id == newHeadID ? "head" : "other"
+                return n
+            }
+            new.incomePerCapita = nil   // income per person must be surveyed again for the new household
+            let why = "\(reason ?? "") [tách từ hộ \(source.code)]"
+            try await write(scope, id: id, from, try check(from), expectedVersion: expectedVersion, reason: why, on: tx)
+            let newID = try await insert(scope, new, try check(new), action: "split", reason: why, on: tx)
+            return try await get(scope, id: newID, on: tx)
         }
     }
 
@@ -131,6 +210,102 @@ public struct HouseholdStore: Sendable {
         }
     }
 
+    /// The household's category by year, newest first.
+    public func history(_ scope: Scope, householdID: Int, on db: any Database) async throws -> [HouseholdYear] {
+        _ = try await get(scope, id: householdID, on: db)
+        return try await HouseholdYear.query(on: db).filter(\.$householdID == householdID).sort(\.$year, .descending).all()
+    }
+
+    /// The next free generated code in a commune ("19774-000123"): codes are zero-padded, so the
+    /// largest is the last; story codes ("-S01") fall outside the range.
+    public func nextCode(commune: String, on db: any Database) async throws -> String {
+        struct Row: Decodable { var code: String? }
+        let row = try await (db as! any SQLDatabase).raw("""
+            SELECT MAX(code) AS code FROM households WHERE code >= \(bind: commune + "-000000") AND code <= \(bind: commune + "-999999")
+            """).first(decoding: Row.self)
+        let last = row?.code.flatMap { Int($0.dropFirst(commune.count + 1)) } ?? 0
+        let n = String(last + 1)
+        return commune + "-" + String(repeating: "0", count: max(0, 6 - n.count)) + n
+    }
+
+    // MARK: - writing, shared by every change
+
+    /// Parser-free checks plus classification; a problem becomes an `invalid` error naming the field.
+    func check(_ h: Household) throws -> Classification {
+        if let p = RegistryChecks.problems(h, today: today).first { throw p }
+        do { return try engine.classify(h) } catch let e as ClassificationError { throw e } catch {
+            throw ScopeError(.invalid("\(error)"))
+        }
+    }
+
+    func write(_ scope: Scope, id: Int, _ h: Household, _ classification: Classification, expectedVersion: Int,
+               reason: String?, on tx: any Database) async throws {
+        let old = try await get(scope, id: id, on: tx)
+        guard let commune = h.commune, scope.allows(commune: commune) else { throw ScopeError(.forbidden) }
+        guard old.version == expectedVersion else { throw ScopeError(.conflict(currentVersion: old.version)) }
+        if h.code != old.code, try await HouseholdRecord.query(on: tx).filter(\.$code == h.code).count() > 0 {
+            throw ClassificationError(household: h.code, field: "code", message: "mã hộ '\(h.code)' đã có trong sổ")
+        }
+        let oldFacts = Self.flatten(old.facts), newFacts = Self.flatten(Interchange.jsonLine(h))
+        let row = Self.row(h, classification)
+        let sql = tx as! any SQLDatabase
+        // The version in the WHERE clause makes the check and the write one atomic step.
+        var update = sql.update(HouseholdRecord.schema)
+        for (column, value) in Self.columns(row) { update = update.set(column, to: value) }
+        let updated = try await update.set("version", to: expectedVersion + 1).set("updated_at", to: Date())
+            .where("id", .equal, id).where("version", .equal, expectedVersion)
+            .returning("id").all()
+        guard !updated.isEmpty else { throw ScopeError(.conflict(currentVersion: old.version + 1)) }
+        for key in Set(oldFacts.keys).union(newFacts.keys).sorted() where oldFacts[key] != newFacts[key] {
+            try await AuditEntry(username: scope.username, householdID: id, action: "update", field: key,
+                                 oldValue: oldFacts[key], newValue: newFacts[key], reason: reason).create(on: tx)
+        }
+        try await Summaries.add(-1, commune: old.communeCode, village: old.village, category: old.category, on: tx)
+        try await Summaries.add(1, commune: row.communeCode, village: row.village, category: row.category, on: tx)
+        if old.category != row.category {
+            try await AuditEntry(username: scope.username, householdID: id, action: "reclassify", field: "category",
+                                 oldValue: old.category, newValue: row.category, reason: classification.standard).create(on: tx)
+        }
+        try await recordYear(id, row, on: tx)
+    }
+
+    func insert(_ scope: Scope, _ h: Household, _ classification: Classification, action: String, reason: String?,
+                on tx: any Database) async throws -> Int {
+        guard let commune = h.commune, scope.allows(commune: commune) else { throw ScopeError(.forbidden) }
+        guard units.unit(commune, in: .y2025)?.level == .commune else {
+            throw ClassificationError(household: h.code, field: "commune", message: "mã xã/phường '\(commune)' không có trong danh mục 2025")
+        }
+        if try await HouseholdRecord.query(on: tx).filter(\.$code == h.code).count() > 0 {
+            throw ClassificationError(household: h.code, field: "code", message: "mã hộ '\(h.code)' đã có trong sổ")
+        }
+        let row = Self.row(h, classification)
+        let sql = tx as! any SQLDatabase
+        let inserted = try await sql.insert(into: HouseholdRecord.schema)
+            .columns(Self.columns(row).map(\.0) + ["version", "updated_at"])
+            .values(Self.columns(row).map { SQLBind($0.1) } + [SQLBind(1), SQLBind(Date())])
+            .returning("id").all()
+        let id = try inserted[0].decode(column: "id", as: Int.self)
+        try await AuditEntry(username: scope.username, householdID: id, action: action, field: "category",
+                             newValue: row.category, reason: reason).create(on: tx)
+        try await Summaries.add(1, commune: row.communeCode, village: row.village, category: row.category, on: tx)
+        try await recordYear(id, row, on: tx)
+        return id
+    }
+
+    /// Keeps this year's provisional category in step; a recognised year is never overwritten here.
+    func recordYear(_ id: Int, _ row: HouseholdRecord, on tx: any Database) async throws {
+        try await (tx as! any SQLDatabase).raw("""
+            INSERT INTO household_years (household_id, year, category, standard, recognised, source)
+            VALUES (\(bind: id), \(bind: engine.defaultDate.year), \(bind: row.category), \(bind: row.standard), \(bind: false), 'computed')
+            ON CONFLICT (household_id, year) DO UPDATE SET category = excluded.category, standard = excluded.standard
+            WHERE household_years.recognised = \(bind: false)
+            """).run()
+    }
+
+    public static func nextMemberID(_ h: Household) -> String {
+        String((h.members.compactMap { Int($0.id) }.max() ?? 0) + 1)
+    }
+
     /// Inserts many households at once (demo data, imports) with multi-row INSERTs in one transaction:
     /// never one ORM call per row (swift-stack.md §2).
     public func bulkInsert(_ households: [Household], on db: any Database, batch: Int = 500) async throws -> Int {
@@ -147,8 +322,17 @@ public struct HouseholdStore: Sendable {
                 }
                 try await insert.run()
             }
-            // Summaries once per batch, from the rows just written (never per household).
-            try await Summaries.rebuild(communes: Array(Set(households.compactMap(\.commune))).sorted(), on: tx)
+            // Summaries and this year's categories once per batch, from the rows just written (never per household).
+            let communes = Array(Set(households.compactMap(\.commune))).sorted()
+            try await Summaries.rebuild(communes: communes, on: tx)
+            for chunk in stride(from: 0, to: communes.count, by: 200).map({ Array(communes[$0..<min($0 + 200, communes.count)]) }) {
+                try await sql.raw("""
+                    INSERT INTO household_years (household_id, year, category, standard, recognised, source)
+                    SELECT id, \(bind: engine.defaultDate.year), category, standard, \(bind: false), 'computed' FROM households
+                    WHERE commune_code IN (\(binds: chunk))
+                    ON CONFLICT (household_id, year) DO NOTHING
+                    """).run()
+            }
             return n
         }
     }
@@ -160,7 +344,7 @@ public struct HouseholdStore: Sendable {
          ("category", r.$category.value), ("subtype", r.subtype), ("deprived", r.$deprived.value),
          ("deprived_count", r.$deprivedCount.value), ("standard", r.$standard.value), ("income_per_capita", r.incomePerCapita),
          ("ethnic_minority_head", r.$ethnicMinorityHead.value), ("meritorious", r.$meritorious.value),
-         ("no_working_capacity", r.$noWorkingCapacity.value), ("member_count", r.$memberCount.value)]
+         ("no_working_capacity", r.$noWorkingCapacity.value), ("member_count", r.$memberCount.value), ("causes", r.causes)]
     }
 
     /// The stored columns of a household, derived from its facts and classification.
@@ -191,11 +375,12 @@ public struct HouseholdStore: Sendable {
         r.meritorious = c.flags.meritoriousPerson ?? false
         r.noWorkingCapacity = c.flags.noWorkingCapacity ?? false
         r.memberCount = h.members.isEmpty ? (h.size ?? 0) : h.members.count
+        r.causes = h.causes.map { "," + $0.joined(separator: ",") + "," }
         return r
     }
 
     /// Facts as "path → value" pairs ("members[2].healthInsurance" → "false") for the field-level audit.
-    static func flatten(_ json: String) -> [String: String] {
+    public static func flatten(_ json: String) -> [String: String] {
         guard let obj = try? JSONSerialization.jsonObject(with: Data(json.utf8)) else { return [:] }
         var out: [String: String] = [:]
         func walk(_ v: Any, _ path: String) {

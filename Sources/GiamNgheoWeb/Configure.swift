@@ -84,8 +84,9 @@ public func configure(_ app: Application, _ config: AppConfig) async throws -> [
     let catalogue = try BundledData.catalogue()
     let engine = Engine(catalogue: catalogue, units: units, defaultDate: date,
                         options: .init(minorityEthnicities: BundledData.ethnicGroups.minorityCodes))
-    app.registry = RegistryServices(store: HouseholdStore(engine: engine, units: units), units: units,
-                            parser: BundledData.parser(), referenceDate: date)
+    let parser = BundledData.parser()
+    app.registry = RegistryServices(store: HouseholdStore(engine: engine, units: units, parser: parser, today: date),
+                                    units: units, parser: parser, referenceDate: date)
 
     app.passwords.use(.bcrypt(cost: config.passwordCost))
     app.sessions.use(.fluent)

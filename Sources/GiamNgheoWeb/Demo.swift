@@ -15,6 +15,7 @@ enum DemoSeeder {
                                        referenceDate: app.registry.referenceDate)
         try gen.generate(options) { households.append($0) }
         _ = try await app.registry.store.bulkInsert(households, on: app.db)
+        try await DemoHistory.seed(app.db, year: app.registry.referenceDate.year)
         let communes = try gen.communes(for: options)
         let first = communes[0].code, second = communes[1].code
         let accounts: [(String, String, Role, [String])] = [

@@ -17,6 +17,9 @@ struct HouseholdController {
         if req.query[String.self, at: "minority"] == "1" { q.ethnicMinority = true }
         if req.query[String.self, at: "meritorious"] == "1" { q.meritorious = true }
         if req.query[String.self, at: "noWorkingCapacity"] == "1" { q.noWorkingCapacity = true }
+        q.cause = req.query[String.self, at: "cause"]
+        q.mainCause = req.query[String.self, at: "mainCause"] == "1"
+        q.recentlyExited = req.query[String.self, at: "recentlyExited"] == "1"
         if let key = req.query[String.self, at: "afterKey"], let id = req.query[Int.self, at: "afterId"] { q.after = (key, id) }
         let page = try await req.application.registry.store.list(scope, q, on: req.db)
         let units = req.application.registry.units
@@ -33,6 +36,18 @@ struct HouseholdController {
         let categories: [HTML] = [("", "Tất cả"), ("poor", "Hộ nghèo"), ("nearPoor", "Hộ cận nghèo"),
                                   ("middleIncome", "Mức sống trung bình"), ("notPoor", "Không thuộc diện")]
             .map { "<option value=\"\($0.0)\" \(selected(q.category ?? "", $0.0))>\($0.1)</option>" }
+        let causes: [HTML] = [HTML(unsafe: "<option value=\"\">Tất cả</option>")] + BundledData.povertyCauses.map {
+            "<option value=\"\($0.code)\" \(selected(q.cause ?? "", $0.code))>\($0.code). \($0.vi)</option>"
+        }
+        var villageChoices: [HTML] = []
+        if let communes = scope.communes, communes.count == 1, let only = communes.first {
+            villageChoices = try await VillageStore(units: units).list(scope, commune: only, on: req.db).map {
+                "<option value=\"\($0.name)\" \(selected(q.village ?? "", $0.name))>\($0.name)</option>"
+            }
+        }
+        let villageFilter: HTML = villageChoices.isEmpty
+            ? "<label>Thôn/tổ<input name=\"village\" value=\"\(q.village)\" size=\"12\"></label>"
+            : "<label>Thôn/tổ<select name=\"village\"><option value=\"\">Tất cả</option>\(villageChoices)</select></label>"
         var nextLink: HTML = ""
         if let n = page.next {
             var comps = URLComponents()
@@ -43,11 +58,15 @@ struct HouseholdController {
         }
         return Layout.page(req, title: "Hộ gia đình", """
         <h1>Hộ gia đình</h1>
+        \(scope.canWrite ? HTML("<p class=\"noprint\"><a href=\"/households/new\">+ Thêm hộ mới</a></p>") : "")
         <form class="filters" method="get" action="/households">
           <label>Tìm (tên, CCCD, mã hộ)<input name="q" value="\(q.text)" placeholder="vd. nguyen thi"></label>
           <label>Phân loại<select name="category">\(categories)</select></label>
           <label>Thiếu hụt chỉ số<input name="deprived" value="\(q.deprived)" size="5" placeholder="YT2"></label>
-          <label>Thôn/tổ<input name="village" value="\(q.village)" size="12"></label>
+          \(villageFilter)
+          <label>Nguyên nhân nghèo<select name="cause" style="max-width:14rem">\(causes)</select></label>
+          <label><span><input type="checkbox" name="mainCause" value="1" \(q.mainCause ? "checked" : "")> chỉ nguyên nhân chính</span></label>
+          <label><span><input type="checkbox" name="recentlyExited" value="1" \(q.recentlyExited ? "checked" : "")> Mới thoát nghèo (\(q.recentlyExitedYears) năm)</span></label>
           <label><span><input type="checkbox" name="minority" value="1" \(q.ethnicMinority == true ? "checked" : "")> Chủ hộ DTTS</span></label>
           <label><span><input type="checkbox" name="meritorious" value="1" \(q.meritorious == true ? "checked" : "")> Có người có công</span></label>
           <label><span><input type="checkbox" name="noWorkingCapacity" value="1" \(q.noWorkingCapacity == true ? "checked" : "")> Không có khả năng lao động</span></label>
@@ -88,7 +107,7 @@ struct HouseholdController {
         let members: [HTML] = h.members.map { m in
             let age = m.age(on: services.referenceDate).map(String.init) ?? ""
             return """
-            <tr><td>\(m.name)</td><td>\(m.relation.map { Vocabulary.label(.relation, $0) })</td><td>\(m.birthDate?.vietnamese ?? m.birthYear.map(String.init))</td>
+            <tr><td>\(scope.canWrite ? HTML("<a href=\"/households/\(r.id!)/members/\(m.id)\">\(m.name ?? m.id)</a>") : HTML("\(m.name ?? m.id)"))</td><td>\(m.relation.map { Vocabulary.label(.relation, $0) })</td><td>\(m.birthDate?.vietnamese ?? m.birthYear.map(String.init))</td>
             <td>\(age)</td><td>\(m.sex.map { Vocabulary.label(.sex, $0) })</td>
             <td>\(m.ethnicity.flatMap { BundledData.ethnicGroups.group($0)?.name })</td><td>\(Layout.maskedID(m.nationalID, reveal: reveal))</td>
             <td>\(m.healthInsurance.map { $0 ? "có" : "không" })</td><td class="hide-sm">\(m.employment.map { Vocabulary.label(.employment, $0) })</td></tr>
@@ -108,7 +127,31 @@ struct HouseholdController {
             "<tr><td>\(a.at.formatted(date: .numeric, time: .shortened))</td><td>\(a.username)</td><td>\(a.field ?? a.action)</td><td>\(a.oldValue)</td><td>\(a.newValue)</td><td>\(a.reason)</td></tr>"
         }
         let commune = services.units.unit(r.communeCode).map { services.units.path(of: $0) } ?? r.communeCode
-        let edit: HTML = scope.canWrite ? "<a href=\"/households/\(r.id!)/edit\">Sửa thông tin hộ</a>" : ""
+        // The 2024 structure: where this address was before the merger (from the household or its village).
+        var oldUnit: String? = h.oldCommune
+        if oldUnit == nil, let v = h.village {
+            oldUnit = try await Village.query(on: req.db).filter(\.$communeCode == r.communeCode).filter(\.$name == v).first()?.oldCommuneCode
+        }
+        let oldPath = oldUnit.flatMap { services.units.unit($0, in: .y2024) }.map { services.units.path(of: $0) }
+        let history = try await services.store.history(scope, householdID: r.id!, on: req.db)
+        let historyRows: [HTML] = history.map { y in
+            let standard = services.store.engine.catalogue.standard(id: y.standard)?.name.vi ?? y.standard
+            let source: String
+            switch y.source {
+            case "computed": source = "Tạm tính từ sổ hộ (chưa công nhận)"
+            case "review": source = "Công nhận qua rà soát"
+            default: source = "Theo danh sách đã công nhận"
+            }
+            return "<tr><td>\(y.year)</td><td>\(Layout.categoryBadge(y.category))</td><td>\(standard)</td><td>\(source)</td></tr>"
+        }
+        let causeNames: [HTML] = (h.causes ?? []).enumerated().map { i, code in
+            let c = BundledData.povertyCauses.first { $0.code == code }
+            return "<li>\(c?.vi ?? code)\(i == 0 ? " (nguyên nhân chính)" : "") \(c?.verified == false ? Layout.unverifiedBadge : "")</li>"
+        }
+        let edit: HTML = scope.canWrite ? """
+            <a href="/households/\(r.id!)/edit">Sửa thông tin hộ</a> · <a href="/households/\(r.id!)/members/new">Thêm nhân khẩu</a> ·
+            <a href="/households/\(r.id!)/move">Chuyển nhân khẩu</a> · <a href="/households/\(r.id!)/split">Tách hộ</a> ·
+            """ : ""
         let revealButton: HTML = scope.role.seesNationalID && !reveal ? """
             <form method="post" action="/households/\(r.id!)/reveal" style="display:inline"><input type="hidden" name="_csrf" value="\(req.csrfToken)"><button type="submit">Hiện số CCCD (được ghi nhật ký)</button></form>
             """ : ""
@@ -116,7 +159,7 @@ struct HouseholdController {
         return Layout.page(req, title: "Hộ \(r.code)", """
         <h1>Hộ \(r.code): \(r.headName) \(Layout.categoryBadge(c.category.rawValue))</h1>
         <div class="grid">
-          <div class="card"><b>Địa chỉ</b><br>\(r.village), \(commune)<br><span class="muted">Khu vực: \(e.area.vietnamese)</span></div>
+          <div class="card"><b>Địa chỉ</b><br>\(r.village), \(commune)<br><span class="muted">Khu vực: \(e.area.vietnamese)\(oldPath.map { "; trước 01/07/2025: \($0)" } ?? "")</span></div>
           <div class="card"><b>\(e.measure == "scoreA" ? "Điểm A" : "Thu nhập bình quân")</b><br>\(Format.money(e.value))\(e.measure == "scoreA" ? " điểm" : " đồng/người/tháng")</div>
           <div class="card"><b>Chuẩn áp dụng</b><br>\(e.standard.name)<br><span class="muted">\(e.standard.id), ngày rà soát \(services.referenceDate.vietnamese)</span></div>
         </div>
@@ -127,67 +170,14 @@ struct HouseholdController {
         <div class="scroll"><table><thead><tr><th>Họ và tên</th><th>Quan hệ</th><th>Ngày sinh</th><th>Tuổi</th><th>Giới tính</th><th>Dân tộc</th><th>CCCD</th><th>BHYT</th><th class="hide-sm">Việc làm</th></tr></thead><tbody>\(members)</tbody></table></div>
         <h2>Các chỉ số thiếu hụt (\(c.deprivedCount)/\(e.indicators.count))</h2>
         <div class="scroll"><table><thead><tr><th>Mã</th><th>Chỉ số</th><th>Kết quả</th><th>Căn cứ</th></tr></thead><tbody>\(indicators)</tbody></table></div>
+        <h2>Nguyên nhân nghèo</h2>
+        \(causeNames.isEmpty ? HTML("<p class=\"muted\">Chưa ghi nguyên nhân.</p>") : HTML("<ol>\(causeNames)</ol>"))
+        <h2>Phân loại qua các năm</h2>
+        <div class="scroll"><table><thead><tr><th>Năm</th><th>Phân loại</th><th>Chuẩn</th><th>Nguồn</th></tr></thead>
+        <tbody>\(historyRows.isEmpty ? ["<tr><td colspan=\"4\">Chưa có.</td></tr>"] : historyRows)</tbody></table></div>
         <h2>Nhật ký thay đổi</h2>
         <div class="scroll"><table><thead><tr><th>Thời gian</th><th>Người sửa</th><th>Trường</th><th>Cũ</th><th>Mới</th><th>Lý do</th></tr></thead>
         <tbody>\(auditRows.isEmpty ? ["<tr><td colspan=\"6\">Chưa có thay đổi.</td></tr>"] : auditRows)</tbody></table></div>
-        """)
-    }
-
-    func editForm(req: Request) async throws -> HTML {
-        let (scope, r) = try await record(req)
-        guard scope.canWrite else { throw ScopeError(.forbidden) }
-        let h = try req.application.registry.store.household(r, parser: req.application.registry.parser)
-        return editPage(req, r, h, error: nil)
-    }
-
-    func options(_ fact: Fact, _ current: String?) -> [HTML] {
-        [HTML(unsafe: "<option value=\"\"></option>")] + (Vocabulary.values[fact] ?? []).map {
-            "<option value=\"\($0.code)\" \(current == $0.code ? "selected" : "")>\($0.vi)</option>"
-        }
-    }
-
-    func yesNo(_ name: String, _ v: Bool?) -> HTML {
-        "<select name=\"\(name)\"><option value=\"\"></option><option value=\"true\" \(v == true ? "selected" : "")>có</option><option value=\"false\" \(v == false ? "selected" : "")>không</option></select>"
-    }
-
-    func editPage(_ req: Request, _ r: HouseholdRecord, _ h: Household, error: String?) -> HTML {
-        let l = h.living
-        let memberRows: [HTML] = h.members.map { m in
-            """
-            <tr><td>\(m.name)</td>
-            <td>\(yesNo("m.\(m.id).healthInsurance", m.healthInsurance))</td>
-            <td><select name="m.\(m.id).employment">\(options(.employment, m.employment))</select></td>
-            <td><select name="m.\(m.id).schooling">\(options(.schooling, m.schooling))</select></td>
-            <td><select name="m.\(m.id).qualification">\(options(.qualification, m.qualification))</select></td>
-            <td>\(yesNo("m.\(m.id).workingCapacity", m.workingCapacity))</td></tr>
-            """
-        }
-        return Layout.page(req, title: "Sửa hộ \(r.code)", """
-        <h1>Sửa hộ \(r.code): \(r.headName)</h1>
-        \(error.map { HTML(unsafe: "<p class=\"error\" role=\"alert\">" + HTML.escape($0) + "</p>") } ?? "")
-        <form method="post" action="/households/\(r.id!)/edit">
-          <input type="hidden" name="_csrf" value="\(req.csrfToken)">
-          <input type="hidden" name="version" value="\(r.version)">
-          <div class="grid">
-            <label>Thu nhập bình quân (đồng/người/tháng)<br><input name="incomePerCapita" inputmode="numeric" value="\(h.incomePerCapita.map(String.init))"></label>
-            <label>Diện tích nhà ở (m²)<br><input name="floorArea" inputmode="decimal" value="\(l.floorArea.map { Format.number($0) })"></label>
-            <label>Nguồn nước<br><select name="waterSource">\(options(.waterSource, l.waterSource))</select></label>
-            <label>Nhà tiêu<br><select name="latrine">\(options(.latrine, l.latrine))</select></label>
-            <label>Sử dụng internet<br>\(yesNo("usesInternet", l.usesInternet))</label>
-            <label>Làm nông, lâm, ngư, diêm nghiệp<br>\(yesNo("agriculture", h.agriculture))</label>
-          </div>
-          <h2>Nhân khẩu</h2>
-          <div class="scroll"><table><thead><tr><th>Họ và tên</th><th>BHYT</th><th>Việc làm</th><th>Đi học</th><th>Trình độ</th><th>Có khả năng lao động</th></tr></thead><tbody>\(memberRows)</tbody></table></div>
-          <p><label>Lý do thay đổi<br><input name="reason" style="width:100%" required></label></p>
-          <p><button class="primary" type="submit">Lưu</button> <a href="/households/\(r.id!)">Hủy</a></p>
-        </form>
-        <h2>Lưu trữ hộ</h2>
-        <form method="post" action="/households/\(r.id!)/archive" class="filters">
-          <input type="hidden" name="_csrf" value="\(req.csrfToken)">
-          <input type="hidden" name="version" value="\(r.version)">
-          <label>Lý do (chuyển đi, nhập hộ khác, …)<input name="reason" required size="40"></label>
-          <button type="submit">Lưu trữ hộ</button>
-        </form>
         """)
     }
 
@@ -198,51 +188,4 @@ struct HouseholdController {
         try await req.application.registry.store.archive(scope, id: r.id!, expectedVersion: version, reason: form["reason"] ?? "", on: req.db)
         return req.redirect(to: "/households")
     }
-
-    func save(req: Request) async throws -> Response {
-        let (scope, r) = try await record(req)
-        guard scope.canWrite else { throw ScopeError(.forbidden) }
-        let services = req.application.registry
-        var h = try services.store.household(r, parser: services.parser)
-        let form = try req.content.decode([String: String].self)
-        guard let version = form["version"].flatMap(Int.init) else { throw Abort(.badRequest, reason: "Thiếu phiên bản của bản ghi.") }
-        // Re-use the interchange parser for the submitted values: one set of checks and messages.
-        var dict = Interchange.dictionary(h)
-        var living = dict["living"] as? [String: Any] ?? [:]
-        func put(_ key: String, into d: inout [String: Any]) {
-            guard let v = form[key] else { return }
-            if v.isEmpty { d.removeValue(forKey: key) } else { d[key] = v }
-        }
-        put("incomePerCapita", into: &dict); put("agriculture", into: &dict)
-        for k in ["floorArea", "waterSource", "latrine", "usesInternet"] { put(k, into: &living) }
-        dict["living"] = living
-        if var members = dict["members"] as? [[String: Any]] {
-            for i in members.indices {
-                let id = "\(members[i]["id"]!)"
-                for k in ["healthInsurance", "employment", "schooling", "qualification", "workingCapacity"] {
-                    guard let v = form["m.\(id).\(k)"] else { continue }
-                    if v.isEmpty { members[i].removeValue(forKey: k) } else { members[i][k] = v }
-                }
-            }
-            dict["members"] = members
-        }
-        do {
-            h = try services.parser.parse(dict, fallbackCode: r.code)
-            try await services.store.save(scope, id: r.id!, household: h, expectedVersion: version,
-                                          reason: form["reason"], on: req.db)
-        } catch let e as ClassificationError {
-            let res = try await editPage(req, r, h, error: e.description).encodeResponse(for: req)
-            res.status = .unprocessableEntity
-            return res
-        } catch let e as ScopeError {
-            if case .invalid(let m) = e.kind {
-                let res = try await editPage(req, r, h, error: m).encodeResponse(for: req)
-                res.status = .unprocessableEntity
-                return res
-            }
-            throw e
-        }
-        return req.redirect(to: "/households/\(r.id!)")
-    }
 }
-

@@ -19,6 +19,11 @@ enum Layout {
     .unverified{background:#fff1cc;color:#7a5200;border:1px dashed #c99a00}.deprived{color:#8b1c1c;font-weight:600}
     .error{background:#fde2e1;border:1px solid #e3a3a0;padding:.75rem;border-radius:6px}.muted{color:#5b6573;font-size:.9rem}
     .scroll{overflow-x:auto;-webkit-overflow-scrolling:touch}.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(16rem,1fr));gap:1rem}
+    .form-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(15rem,1fr));gap:.6rem 1rem;margin-bottom:.5rem}
+    .form-grid label{display:block;font-size:.85rem;margin-bottom:.15rem}.form-grid input,.form-grid select{width:100%}
+    .field-error{display:block;color:#8b1c1c;font-size:.85rem;margin-top:.15rem}[aria-invalid=true]{border-color:#8b1c1c;background:#fff7f7}
+    fieldset{border:1px solid #d6dae0;border-radius:4px}label.check{display:inline-block;margin-right:.6rem;font-size:.9rem}
+    :focus-visible{outline:3px solid #1a73e8;outline-offset:1px}
     @media (max-width:640px){th,td{padding:.3rem}table{font-size:.9rem}.hide-sm{display:none}}
     @media print{header,.filters,.noprint{display:none}body{background:#fff}main{max-width:none;padding:0}@page{size:A4;margin:15mm}}
     """
@@ -30,6 +35,7 @@ enum Layout {
             nav = """
             <a href="/dashboard">Tổng quan</a>
             <a href="/households">Hộ gia đình</a>
+            <a href="/villages">Thôn, tổ</a>
             \(user.role == .admin ? HTML(unsafe: "<a href=\"/admin/users\">Tài khoản</a>") : "")
             <span class="who"><a href="/account/password" title="Đổi mật khẩu">\(user.displayName)</a> · \(user.role.vietnamese)</span>
             <form method="post" action="/logout"><input type="hidden" name="_csrf" value="\(req.csrfToken)"><button type="submit">Đăng xuất</button></form>

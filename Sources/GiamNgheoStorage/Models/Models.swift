@@ -63,6 +63,8 @@ public final class HouseholdRecord: Model, @unchecked Sendable {
     @Field(key: "meritorious") public var meritorious: Bool
     @Field(key: "no_working_capacity") public var noWorkingCapacity: Bool
     @Field(key: "member_count") public var memberCount: Int
+    /// Poverty-cause codes as ",1,3," (main cause first) for the cause filter; nil when not recorded.
+    @OptionalField(key: "causes") public var causes: String?
     /// Optimistic concurrency: a save must name the version it read.
     @Field(key: "version") public var version: Int
     @OptionalField(key: "archived_reason") public var archivedReason: String?
@@ -90,4 +92,41 @@ public final class AuditEntry: Model, @unchecked Sendable {
         self.at = Date(); self.username = username; self.householdID = householdID; self.action = action
         self.field = field; self.oldValue = oldValue; self.newValue = newValue; self.reason = reason
     }
+}
+
+/// A village (thôn) or residential group (tổ dân phố) of a commune, kept by the commune itself:
+/// the official lists stop at the commune.
+public final class Village: Model, @unchecked Sendable {
+    public static let schema = "villages"
+    @ID(custom: "id", generatedBy: .database) public var id: Int?
+    @Field(key: "commune_code") public var communeCode: String
+    @Field(key: "name") public var name: String
+    /// "thon" (rural village, bản, ấp, buôn…) or "to" (tổ dân phố).
+    @Field(key: "kind") public var kind: String
+    /// The 2024 commune the village belonged to before the 2025 merger, to attach history.
+    @OptionalField(key: "old_commune_code") public var oldCommuneCode: String?
+    @Field(key: "archived") public var archived: Bool
+
+    public init() {}
+    public init(communeCode: String, name: String, kind: String, oldCommuneCode: String?) {
+        self.communeCode = communeCode; self.name = name; self.kind = kind
+        self.oldCommuneCode = oldCommuneCode; self.archived = false
+    }
+}
+
+/// A household's category in one year: provisional (computed on every save) until the review
+/// recognises it (the chairman's decision, issue "review workflow").
+public final class HouseholdYear: Model, @unchecked Sendable {
+    public static let schema = "household_years"
+    @ID(custom: "id", generatedBy: .database) public var id: Int?
+    @Field(key: "household_id") public var householdID: Int
+    @Field(key: "year") public var year: Int
+    @Field(key: "category") public var category: String
+    @Field(key: "standard") public var standard: String
+    @Field(key: "recognised") public var recognised: Bool
+    /// "computed" (registry save), "review" (recognised in a review), "history" (loaded from earlier lists).
+    @Field(key: "source") public var source: String
+    @OptionalField(key: "decided_at") public var decidedAt: Date?
+
+    public init() {}
 }

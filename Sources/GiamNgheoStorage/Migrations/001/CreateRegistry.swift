@@ -76,5 +76,6 @@ public struct CreateAuditEntry: AsyncMigration {
 }
 
 public enum RegistryMigrations {
-    public static let all: [any Migration] = [CreateUser(), CreateHousehold(), CreateAuditEntry(), CreateUnitSummaries()]
+    public static let all: [any Migration] = [CreateUser(), CreateHousehold(), CreateAuditEntry(), CreateUnitSummaries(),
+                                               CreateVillages(), CreateHouseholdYears(), AddHouseholdCauses()]
 }
