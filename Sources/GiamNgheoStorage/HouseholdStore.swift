@@ -230,15 +230,17 @@ public struct HouseholdStore: Sendable {
 
     // MARK: - writing, shared by every change
 
-    /// Parser-free checks plus classification; a problem becomes an `invalid` error naming the field.
-    func check(_ h: Household) throws -> Classification {
+    /// Registry checks, then classification. A household the engine cannot classify yet (a fact the rule
+    /// needs is not surveyed) is still kept, as "incomplete": nothing typed is lost, and its page names
+    /// what is missing. Values the parser refused never get here.
+    func check(_ h: Household) throws -> Classification? {
         if let p = RegistryChecks.problems(h, today: today).first { throw p }
-        do { return try engine.classify(h) } catch let e as ClassificationError { throw e } catch {
+        do { return try engine.classify(h) } catch is ClassificationError { return nil } catch {
             throw ScopeError(.invalid("\(error)"))
         }
     }
 
-    func write(_ scope: Scope, id: Int, _ h: Household, _ classification: Classification, expectedVersion: Int,
+    func write(_ scope: Scope, id: Int, _ h: Household, _ classification: Classification?, expectedVersion: Int,
                reason: String?, on tx: any Database) async throws {
         let old = try await get(scope, id: id, on: tx)
         guard let commune = h.commune, scope.allows(commune: commune) else { throw ScopeError(.forbidden) }
@@ -247,7 +249,7 @@ public struct HouseholdStore: Sendable {
             throw ClassificationError(household: h.code, field: "code", message: "mã hộ '\(h.code)' đã có trong sổ")
         }
         let oldFacts = Self.flatten(old.facts), newFacts = Self.flatten(Interchange.jsonLine(h))
-        let row = Self.row(h, classification)
+        let row = row(h, classification)
         let sql = tx as! any SQLDatabase
         // The version in the WHERE clause makes the check and the write one atomic step.
         var update = sql.update(HouseholdRecord.schema)
@@ -264,12 +266,12 @@ public struct HouseholdStore: Sendable {
         try await Summaries.add(1, commune: row.communeCode, village: row.village, category: row.category, on: tx)
         if old.category != row.category {
             try await AuditEntry(username: scope.username, householdID: id, action: "reclassify", field: "category",
-                                 oldValue: old.category, newValue: row.category, reason: classification.standard).create(on: tx)
+                                 oldValue: old.category, newValue: row.category, reason: row.standard).create(on: tx)
         }
         try await recordYear(id, row, on: tx)
     }
 
-    func insert(_ scope: Scope, _ h: Household, _ classification: Classification, action: String, reason: String?,
+    func insert(_ scope: Scope, _ h: Household, _ classification: Classification?, action: String, reason: String?,
                 on tx: any Database) async throws -> Int {
         guard let commune = h.commune, scope.allows(commune: commune) else { throw ScopeError(.forbidden) }
         guard units.unit(commune, in: .y2025)?.level == .commune else {
@@ -278,7 +280,7 @@ public struct HouseholdStore: Sendable {
         if try await HouseholdRecord.query(on: tx).filter(\.$code == h.code).count() > 0 {
             throw ClassificationError(household: h.code, field: "code", message: "mã hộ '\(h.code)' đã có trong sổ")
         }
-        let row = Self.row(h, classification)
+        let row = row(h, classification)
         let sql = tx as! any SQLDatabase
         let inserted = try await sql.insert(into: HouseholdRecord.schema)
             .columns(Self.columns(row).map(\.0) + ["version", "updated_at"])
@@ -347,8 +349,14 @@ public struct HouseholdStore: Sendable {
          ("no_working_capacity", r.$noWorkingCapacity.value), ("member_count", r.$memberCount.value), ("causes", r.causes)]
     }
 
+    /// The columns of a household that could not be classified yet: category "incomplete", under the
+    /// standard that will apply once it is.
+    func row(_ h: Household, _ c: Classification?) -> HouseholdRecord {
+        Self.row(h, c, pendingStandard: engine.catalogue.standard(for: engine.defaultDate)?.id ?? "")
+    }
+
     /// The stored columns of a household, derived from its facts and classification.
-    static func row(_ h: Household, _ c: Classification) -> HouseholdRecord {
+    static func row(_ h: Household, _ c: Classification?, pendingStandard: String = "") -> HouseholdRecord {
         let r = HouseholdRecord()
         r.code = h.code
         r.communeCode = h.commune ?? ""
@@ -365,15 +373,15 @@ public struct HouseholdStore: Sendable {
         }
         r.searchText = " " + search.joined(separator: " | ") + " "
         r.facts = Interchange.jsonLine(h)
-        r.category = c.category.rawValue
-        r.subtype = c.subtype?.rawValue
-        r.deprived = "," + c.deprived.joined(separator: ",") + ","
-        r.deprivedCount = c.deprivedCount
-        r.standard = c.standard
+        r.category = c?.category.rawValue ?? HouseholdRecord.incomplete
+        r.subtype = c?.subtype?.rawValue
+        r.deprived = "," + (c?.deprived ?? []).joined(separator: ",") + ","
+        r.deprivedCount = c?.deprivedCount ?? 0
+        r.standard = c?.standard ?? pendingStandard
         r.incomePerCapita = h.incomePerCapita
-        r.ethnicMinorityHead = c.flags.ethnicMinorityHead ?? false
-        r.meritorious = c.flags.meritoriousPerson ?? false
-        r.noWorkingCapacity = c.flags.noWorkingCapacity ?? false
+        r.ethnicMinorityHead = c?.flags.ethnicMinorityHead ?? false
+        r.meritorious = c?.flags.meritoriousPerson ?? false
+        r.noWorkingCapacity = c?.flags.noWorkingCapacity ?? false
         r.memberCount = h.members.isEmpty ? (h.size ?? 0) : h.members.count
         r.causes = h.causes.map { "," + $0.joined(separator: ",") + "," }
         return r

@@ -243,7 +243,7 @@ extension HouseholdController {
             var member = Member(id: "1", relation: "head")
             member.name = m["name"] as? String
             member.nationalID = m["nationalID"] as? String
-            for k in m.keys {
+            for k in m.keys where k != "id" {
                 if let one = try? lenient.parseMember(["id": "1", k: m[k]!], household: code, index: 1) {
                     member = mergeMember(member, one)
                 }

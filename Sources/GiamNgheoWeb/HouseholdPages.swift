@@ -34,7 +34,8 @@ struct HouseholdController {
         }
         func selected(_ a: String?, _ b: String) -> HTML { a == b ? "selected" : "" }
         let categories: [HTML] = [("", "Tất cả"), ("poor", "Hộ nghèo"), ("nearPoor", "Hộ cận nghèo"),
-                                  ("middleIncome", "Mức sống trung bình"), ("notPoor", "Không thuộc diện")]
+                                  ("middleIncome", "Mức sống trung bình"), ("notPoor", "Không thuộc diện"),
+                                  (HouseholdRecord.incomplete, "Chưa đủ thông tin")]
             .map { "<option value=\"\($0.0)\" \(selected(q.category ?? "", $0.0))>\($0.1)</option>" }
         let causes: [HTML] = [HTML(unsafe: "<option value=\"\">Tất cả</option>")] + BundledData.povertyCauses.map {
             "<option value=\"\($0.code)\" \(selected(q.cause ?? "", $0.code))>\($0.code). \($0.vi)</option>"
@@ -102,8 +103,9 @@ struct HouseholdController {
         let h = try services.store.household(r, parser: services.parser)
         var engine = services.store.engine
         engine.options.explain = true
-        let c = try engine.classify(h)
-        let e = c.explanation!
+        // A household not yet surveyed in full is kept; its page says what the rule still needs.
+        let classified: Classification?, missing: ClassificationError?
+        do { classified = try engine.classify(h); missing = nil } catch let err as ClassificationError { classified = nil; missing = err }
         let members: [HTML] = h.members.map { m in
             let age = m.age(on: services.referenceDate).map(String.init) ?? ""
             return """
@@ -113,7 +115,7 @@ struct HouseholdController {
             <td>\(m.healthInsurance.map { $0 ? "có" : "không" })</td><td class="hide-sm">\(m.employment.map { Vocabulary.label(.employment, $0) })</td></tr>
             """
         }
-        let indicators: [HTML] = e.indicators.map { i in
+        let indicators: [HTML] = (classified?.explanation?.indicators ?? []).map { i in
             let who = i.members.map { "\($0.name ?? $0.id): \($0.facts.joined(separator: "; "))" }
             let evidence = (who + i.facts).joined(separator: " · ")
             return """
@@ -157,19 +159,14 @@ struct HouseholdController {
             """ : ""
         let actions: HTML = "<p class=\"noprint\">\(edit) \(revealButton)</p>"
         return Layout.page(req, title: "Hộ \(r.code)", """
-        <h1>Hộ \(r.code): \(r.headName) \(Layout.categoryBadge(c.category.rawValue))</h1>
-        <div class="grid">
-          <div class="card"><b>Địa chỉ</b><br>\(r.village), \(commune)<br><span class="muted">Khu vực: \(e.area.vietnamese)\(oldPath.map { "; trước 01/07/2025: \($0)" } ?? "")</span></div>
-          <div class="card"><b>\(e.measure == "scoreA" ? "Điểm A" : "Thu nhập bình quân")</b><br>\(Format.money(e.value))\(e.measure == "scoreA" ? " điểm" : " đồng/người/tháng")</div>
-          <div class="card"><b>Chuẩn áp dụng</b><br>\(e.standard.name)<br><span class="muted">\(e.standard.id), ngày rà soát \(services.referenceDate.vietnamese)</span></div>
-        </div>
-        \(actions)
-        <div class="card"><b>Kết luận:</b> \(e.summary.vi) \(e.rule.verified ? "" : Layout.unverifiedBadge)
-        \(e.notes.isEmpty ? "" : HTML(unsafe: "<br><span class=\"muted\">" + HTML.escape(e.notes.joined(separator: " ")) + "</span>"))</div>
+        <h1>Hộ \(r.code): \(r.headName) \(Layout.categoryBadge(classified?.category.rawValue ?? HouseholdRecord.incomplete))</h1>
+        \(classification(classified, missing, r, commune: commune, oldPath: oldPath, referenceDate: services.referenceDate, actions: actions))
         <h2>Nhân khẩu (\(h.members.count))</h2>
         <div class="scroll"><table><thead><tr><th>Họ và tên</th><th>Quan hệ</th><th>Ngày sinh</th><th>Tuổi</th><th>Giới tính</th><th>Dân tộc</th><th>CCCD</th><th>BHYT</th><th class="hide-sm">Việc làm</th></tr></thead><tbody>\(members)</tbody></table></div>
-        <h2>Các chỉ số thiếu hụt (\(c.deprivedCount)/\(e.indicators.count))</h2>
+        \(classified.map { c in HTML("""
+        <h2>Các chỉ số thiếu hụt (\(c.deprivedCount)/\(c.explanation?.indicators.count ?? 0))</h2>
         <div class="scroll"><table><thead><tr><th>Mã</th><th>Chỉ số</th><th>Kết quả</th><th>Căn cứ</th></tr></thead><tbody>\(indicators)</tbody></table></div>
+        """) } ?? "")
         <h2>Nguyên nhân nghèo</h2>
         \(causeNames.isEmpty ? HTML("<p class=\"muted\">Chưa ghi nguyên nhân.</p>") : HTML("<ol>\(causeNames)</ol>"))
         <h2>Phân loại qua các năm</h2>
@@ -179,6 +176,29 @@ struct HouseholdController {
         <div class="scroll"><table><thead><tr><th>Thời gian</th><th>Người sửa</th><th>Trường</th><th>Cũ</th><th>Mới</th><th>Lý do</th></tr></thead>
         <tbody>\(auditRows.isEmpty ? ["<tr><td colspan=\"6\">Chưa có thay đổi.</td></tr>"] : auditRows)</tbody></table></div>
         """)
+    }
+
+    /// The cards at the top: address, measure, standard and the conclusion, or what is still missing.
+    func classification(_ c: Classification?, _ missing: ClassificationError?, _ r: HouseholdRecord, commune: String, oldPath: String?,
+                        referenceDate: CivilDate, actions: HTML) -> HTML {
+        guard let c, let e = c.explanation else {
+            return """
+            <div class="grid"><div class="card"><b>Địa chỉ</b><br>\(r.village), \(commune)\(oldPath.map { HTML("<br><span class=\"muted\">Trước 01/07/2025: \($0)</span>") } ?? "")</div></div>
+            \(actions)
+            <div class="error"><b>Chưa đủ thông tin để phân loại.</b> \(missing?.message ?? "") (trường \(missing?.field ?? "")).
+            Hộ đã được lưu; bổ sung thông tin còn thiếu để hệ thống phân loại.</div>
+            """
+        }
+        return """
+        <div class="grid">
+          <div class="card"><b>Địa chỉ</b><br>\(r.village), \(commune)<br><span class="muted">Khu vực: \(e.area.vietnamese)\(oldPath.map { "; trước 01/07/2025: \($0)" } ?? "")</span></div>
+          <div class="card"><b>\(e.measure == "scoreA" ? "Điểm A" : "Thu nhập bình quân")</b><br>\(Format.money(e.value))\(e.measure == "scoreA" ? " điểm" : " đồng/người/tháng")</div>
+          <div class="card"><b>Chuẩn áp dụng</b><br>\(e.standard.name)<br><span class="muted">\(e.standard.id), ngày rà soát \(referenceDate.vietnamese)</span></div>
+        </div>
+        \(actions)
+        <div class="card"><b>Kết luận:</b> \(e.summary.vi) \(e.rule.verified ? "" : Layout.unverifiedBadge)
+        \(e.notes.isEmpty ? "" : HTML(unsafe: "<br><span class=\"muted\">" + HTML.escape(e.notes.joined(separator: " ")) + "</span>"))</div>
+        """
     }
 
     func archive(req: Request) async throws -> Response {

@@ -15,7 +15,7 @@ enum Layout {
     .filters{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end;margin-bottom:1rem}.filters label{display:flex;flex-direction:column;font-size:.85rem}
     input,select,button{font:inherit;padding:.35rem .5rem;border:1px solid #aab2bd;border-radius:4px}button.primary{background:#8b1c1c;color:#fff;border-color:#8b1c1c;cursor:pointer}
     .badge{display:inline-block;padding:.05rem .45rem;border-radius:999px;font-size:.8rem;font-weight:600}
-    .poor{background:#fde2e1;color:#8b1c1c}.nearPoor{background:#fff1cc;color:#7a5200}.middleIncome{background:#e3f1ff;color:#0b4f8a}.notPoor{background:#e6f4ea;color:#1e6b34}
+    .poor{background:#fde2e1;color:#8b1c1c}.nearPoor{background:#fff1cc;color:#7a5200}.middleIncome{background:#e3f1ff;color:#0b4f8a}.notPoor{background:#e6f4ea;color:#1e6b34}.incomplete{background:#eceff3;color:#3c4450;border:1px dashed #8a94a3}
     .unverified{background:#fff1cc;color:#7a5200;border:1px dashed #c99a00}.deprived{color:#8b1c1c;font-weight:600}
     .error{background:#fde2e1;border:1px solid #e3a3a0;padding:.75rem;border-radius:6px}.muted{color:#5b6573;font-size:.9rem}
     .scroll{overflow-x:auto;-webkit-overflow-scrolling:touch}.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(16rem,1fr));gap:1rem}
@@ -55,6 +55,7 @@ enum Layout {
         case "poor": label = "Hộ nghèo"
         case "nearPoor": label = "Hộ cận nghèo"
         case "middleIncome": label = "Mức sống trung bình"
+        case HouseholdRecord.incomplete: label = "Chưa đủ thông tin"
         default: label = "Không thuộc diện"
         }
         return "<span class=\"badge \(category)\">\(label)</span>"

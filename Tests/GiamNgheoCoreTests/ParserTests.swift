@@ -20,6 +20,8 @@ import GiamNgheoData
         | {"code":"H1","members":[{"id":"1"},{"id":"1"}]}                            | Hộ H1, trường 'members[2].id': mã nhân khẩu trùng '1' |
         | {"code":"H1","members":[{"id":"1","relation":"head"},{"id":"2","relation":"head"}]} | Hộ H1, trường 'members.relation': có 2 chủ hộ; một hộ chỉ có một chủ hộ |
         | {"code":"H1","members":[{"id":"1","healthInsurance":"maybe"}]}             | Hộ H1, trường 'members[1].healthInsurance': giá trị 'maybe' không phải có/không (true/false) |
+        | {"code":"H1","causes":["2","42"]}                                          | Hộ H1, trường 'causes': nguyên nhân nghèo '42' không có trong danh mục (1, 2, 3, 4, 5, 6, 7, 8, 9) |
+        | {"code":"H1","causes":"2;2"}                                               | Hộ H1, trường 'causes': một nguyên nhân được ghi hai lần |
         | {"area":"rural"}                                                           | Hộ dòng 7, trường 'code': thiếu mã hộ |
         | not json                                                                   | Hộ dòng 7, trường '-': không phải một đối tượng JSON hợp lệ |
         """) {

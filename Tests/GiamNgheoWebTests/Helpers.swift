@@ -84,12 +84,26 @@ struct Browser {
         return try await send(.POST, path, form: f)
     }
 
-    private mutating func send(_ method: HTTPMethod, _ path: String, form: [String: String]?) async throws -> (status: HTTPStatus, body: String, location: String?) {
+    /// A form with repeated fields (check boxes named `members[]`), sent as the browser would.
+    mutating func post(_ path: String, pairs: [(String, String)]) async throws -> (status: HTTPStatus, body: String, location: String?) {
+        var all = pairs
+        if let csrf { all.append(("_csrf", csrf)) }
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
+        let body = all.map { "\($0.0.addingPercentEncoding(withAllowedCharacters: allowed)!)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed)!)" }
+            .joined(separator: "&")
+        return try await send(.POST, path, form: nil, raw: body)
+    }
+
+    private mutating func send(_ method: HTTPMethod, _ path: String, form: [String: String]?, raw: String? = nil) async throws -> (status: HTTPStatus, body: String, location: String?) {
         var out: (HTTPStatus, String, String?) = (.ok, "", nil)
         let cookie = self.cookie
         try await app.testing().test(method, path, beforeRequest: { req in
             if let cookie { req.headers.replaceOrAdd(name: .cookie, value: "giamngheo_session=\(cookie)") }
             if let form { try req.content.encode(form, as: .urlEncodedForm) }
+            if let raw {
+                req.headers.contentType = .urlEncodedForm
+                req.body = ByteBuffer(string: raw)
+            }
         }, afterResponse: { res async in
             out = (res.status, res.body.string, res.headers.first(name: .location))
             if let c = res.headers.setCookie?["giamngheo_session"] { self.cookie = c.string }

@@ -71,6 +71,9 @@ public final class HouseholdRecord: Model, @unchecked Sendable {
     @Timestamp(key: "updated_at", on: .update) public var updatedAt: Date?
 
     public init() {}
+
+    /// The category of a household the engine cannot classify yet (a needed fact is missing).
+    public static let incomplete = "incomplete"
 }
 
 /// Field-level audit trail: written in the same transaction as the change, never updated.
