@@ -34,8 +34,8 @@ struct DashboardController {
         let assigned = (req.currentUser?.units ?? []).compactMap { units.unit($0)?.name }
         let place = commune.flatMap { units.unit($0) }.map { units.path(of: $0) }
             ?? (scope.communes == nil ? "Toàn quốc" : assigned.joined(separator: ", "))
-        return Layout.page(req, title: "Tổng quan", """
-        <h1>Tổng quan: \(place)</h1>
+        return Layout.page(req, title: req.t("Tổng quan", "Overview"), """
+        <h1>\(req.t("Tổng quan", "Overview")): \(place)</h1>
         <div class="grid">
           <div class="card"><b>Tổng số hộ</b><br>\(Format.money(total.total))</div>
           <div class="card"><b>Hộ nghèo</b><br>\(Format.money(total.poor)) (\(pct(total.poor, total.total)))</div>

@@ -29,7 +29,7 @@ struct HouseholdController {
             return """
             <tr><td><a href="/households/\(r.id!)">\(r.code)</a></td><td>\(r.headName)</td>
             <td class="hide-sm">\(commune)</td><td class="hide-sm">\(r.village)</td><td>\(r.memberCount)</td>
-            <td>\(Layout.categoryBadge(r.category))</td><td class="hide-sm">\(deprived)</td></tr>
+            <td>\(Layout.categoryBadge(r.category, req.language))</td><td class="hide-sm">\(deprived)</td></tr>
             """
         }
         func selected(_ a: String?, _ b: String) -> HTML { a == b ? "selected" : "" }
@@ -55,26 +55,26 @@ struct HouseholdController {
             comps.queryItems = (req.url.query.map { URLComponents(string: "?" + $0)?.queryItems ?? [] } ?? [])
                 .filter { $0.name != "afterKey" && $0.name != "afterId" }
                 + [URLQueryItem(name: "afterKey", value: n.sortKey), URLQueryItem(name: "afterId", value: String(n.id))]
-            nextLink = "<p><a href=\"/households\(comps.url?.absoluteString ?? "")\">Trang sau →</a></p>"
+            nextLink = "<p><a href=\"/households\(comps.url?.absoluteString ?? "")\">\(req.t("Trang sau", "Next page")) →</a></p>"
         }
-        return Layout.page(req, title: "Hộ gia đình", """
-        <h1>Hộ gia đình</h1>
+        return Layout.page(req, title: req.t("Hộ gia đình", "Households"), """
+        <h1>\(req.t("Hộ gia đình", "Households"))</h1>
         \(scope.canWrite ? HTML("<p class=\"noprint\"><a href=\"/households/new\">+ Thêm hộ mới</a></p>") : "")
         <form class="filters" method="get" action="/households">
-          <label>Tìm (tên, CCCD, mã hộ)<input name="q" value="\(q.text)" placeholder="vd. nguyen thi"></label>
-          <label>Phân loại<select name="category">\(categories)</select></label>
-          <label>Thiếu hụt chỉ số<input name="deprived" value="\(q.deprived)" size="5" placeholder="YT2"></label>
+          <label>\(req.t("Tìm (tên, CCCD, mã hộ)", "Search (name, ID number, code)"))<input name="q" value="\(q.text)" placeholder="vd. nguyen thi"></label>
+          <label>\(req.t("Phân loại", "Category"))<select name="category">\(categories)</select></label>
+          <label>\(req.t("Thiếu hụt chỉ số", "Deprived in"))<input name="deprived" value="\(q.deprived)" size="5" placeholder="YT2"></label>
           \(villageFilter)
-          <label>Nguyên nhân nghèo<select name="cause" style="max-width:14rem">\(causes)</select></label>
-          <label><span><input type="checkbox" name="mainCause" value="1" \(q.mainCause ? "checked" : "")> chỉ nguyên nhân chính</span></label>
-          <label><span><input type="checkbox" name="recentlyExited" value="1" \(q.recentlyExited ? "checked" : "")> Mới thoát nghèo (\(q.recentlyExitedYears) năm)</span></label>
-          <label><span><input type="checkbox" name="minority" value="1" \(q.ethnicMinority == true ? "checked" : "")> Chủ hộ DTTS</span></label>
-          <label><span><input type="checkbox" name="meritorious" value="1" \(q.meritorious == true ? "checked" : "")> Có người có công</span></label>
-          <label><span><input type="checkbox" name="noWorkingCapacity" value="1" \(q.noWorkingCapacity == true ? "checked" : "")> Không có khả năng lao động</span></label>
-          <button class="primary" type="submit">Lọc</button>
+          <label>\(req.t("Nguyên nhân nghèo", "Poverty cause"))<select name="cause" style="max-width:14rem">\(causes)</select></label>
+          <label><span><input type="checkbox" name="mainCause" value="1" \(q.mainCause ? "checked" : "")> \(req.t("chỉ nguyên nhân chính", "main cause only"))</span></label>
+          <label><span><input type="checkbox" name="recentlyExited" value="1" \(q.recentlyExited ? "checked" : "")> \(req.t("Mới thoát nghèo", "Recently exited")) (\(q.recentlyExitedYears) \(req.t("năm", "years")))</span></label>
+          <label><span><input type="checkbox" name="minority" value="1" \(q.ethnicMinority == true ? "checked" : "")> \(req.t("Chủ hộ DTTS", "Ethnic-minority head"))</span></label>
+          <label><span><input type="checkbox" name="meritorious" value="1" \(q.meritorious == true ? "checked" : "")> \(req.t("Có người có công", "Meritorious person"))</span></label>
+          <label><span><input type="checkbox" name="noWorkingCapacity" value="1" \(q.noWorkingCapacity == true ? "checked" : "")> \(req.t("Không có khả năng lao động", "No working capacity"))</span></label>
+          <button class="primary" type="submit">\(req.t("Lọc", "Filter"))</button>
         </form>
-        <div class="scroll"><table><thead><tr><th>Mã hộ</th><th>Chủ hộ</th><th class="hide-sm">Xã/phường</th><th class="hide-sm">Thôn/tổ</th><th>Số NK</th><th>Phân loại</th><th class="hide-sm">Chỉ số thiếu hụt</th></tr></thead>
-        <tbody>\(rows.isEmpty ? ["<tr><td colspan=\"7\">Không có hộ nào khớp điều kiện.</td></tr>"] : rows)</tbody></table></div>
+        <div class="scroll"><table><thead><tr><th>\(req.t("Mã hộ", "Code"))</th><th>\(req.t("Chủ hộ", "Head"))</th><th class="hide-sm">\(req.t("Xã/phường", "Commune"))</th><th class="hide-sm">\(req.t("Thôn/tổ", "Village"))</th><th>\(req.t("Số NK", "Members"))</th><th>\(req.t("Phân loại", "Category"))</th><th class="hide-sm">\(req.t("Chỉ số thiếu hụt", "Deprived indicators"))</th></tr></thead>
+        <tbody>\(rows.isEmpty ? [HTML("<tr><td colspan=\"7\">\(req.t("Không có hộ nào khớp điều kiện.", "No household matches."))</td></tr>")] : rows)</tbody></table></div>
         \(nextLink)
         """)
     }
@@ -144,7 +144,7 @@ struct HouseholdController {
             case "review": source = "Công nhận qua rà soát"
             default: source = "Theo danh sách đã công nhận"
             }
-            return "<tr><td>\(y.year)</td><td>\(Layout.categoryBadge(y.category))</td><td>\(standard)</td><td>\(source)</td></tr>"
+            return "<tr><td>\(y.year)</td><td>\(Layout.categoryBadge(y.category, req.language))</td><td>\(standard)</td><td>\(source)</td></tr>"
         }
         let causeNames: [HTML] = (h.causes ?? []).enumerated().map { i, code in
             let c = BundledData.povertyCauses.first { $0.code == code }
@@ -159,20 +159,20 @@ struct HouseholdController {
             """ : ""
         let actions: HTML = "<p class=\"noprint\">\(edit) \(revealButton)</p>"
         return Layout.page(req, title: "Hộ \(r.code)", """
-        <h1>Hộ \(r.code): \(r.headName) \(Layout.categoryBadge(classified?.category.rawValue ?? HouseholdRecord.incomplete))</h1>
+        <h1>Hộ \(r.code): \(r.headName) \(Layout.categoryBadge(classified?.category.rawValue ?? HouseholdRecord.incomplete, req.language))</h1>
         \(classification(classified, missing, r, commune: commune, oldPath: oldPath, referenceDate: services.referenceDate, actions: actions))
-        <h2>Nhân khẩu (\(h.members.count))</h2>
+        <h2>\(req.t("Nhân khẩu", "Members")) (\(h.members.count))</h2>
         <div class="scroll"><table><thead><tr><th>Họ và tên</th><th>Quan hệ</th><th>Ngày sinh</th><th>Tuổi</th><th>Giới tính</th><th>Dân tộc</th><th>CCCD</th><th>BHYT</th><th class="hide-sm">Việc làm</th></tr></thead><tbody>\(members)</tbody></table></div>
         \(classified.map { c in HTML("""
-        <h2>Các chỉ số thiếu hụt (\(c.deprivedCount)/\(c.explanation?.indicators.count ?? 0))</h2>
+        <h2>\(req.t("Các chỉ số thiếu hụt", "Deprivation indicators")) (\(c.deprivedCount)/\(c.explanation?.indicators.count ?? 0))</h2>
         <div class="scroll"><table><thead><tr><th>Mã</th><th>Chỉ số</th><th>Kết quả</th><th>Căn cứ</th></tr></thead><tbody>\(indicators)</tbody></table></div>
         """) } ?? "")
-        <h2>Nguyên nhân nghèo</h2>
+        <h2>\(req.t("Nguyên nhân nghèo", "Poverty causes"))</h2>
         \(causeNames.isEmpty ? HTML("<p class=\"muted\">Chưa ghi nguyên nhân.</p>") : HTML("<ol>\(causeNames)</ol>"))
-        <h2>Phân loại qua các năm</h2>
+        <h2>\(req.t("Phân loại qua các năm", "Category by year"))</h2>
         <div class="scroll"><table><thead><tr><th>Năm</th><th>Phân loại</th><th>Chuẩn</th><th>Nguồn</th></tr></thead>
         <tbody>\(historyRows.isEmpty ? ["<tr><td colspan=\"4\">Chưa có.</td></tr>"] : historyRows)</tbody></table></div>
-        <h2>Nhật ký thay đổi</h2>
+        <h2>\(req.t("Nhật ký thay đổi", "Audit trail"))</h2>
         <div class="scroll"><table><thead><tr><th>Thời gian</th><th>Người sửa</th><th>Trường</th><th>Cũ</th><th>Mới</th><th>Lý do</th></tr></thead>
         <tbody>\(auditRows.isEmpty ? ["<tr><td colspan=\"6\">Chưa có thay đổi.</td></tr>"] : auditRows)</tbody></table></div>
         """)

@@ -7,7 +7,7 @@ enum Layout {
     *{box-sizing:border-box}body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;color:#1c2430;background:#f5f6f8}
     header{background:#8b1c1c;color:#fff;padding:.5rem 1rem;display:flex;flex-wrap:wrap;gap:.75rem;align-items:center}
     header a{color:#fff;text-decoration:none;font-weight:600}header .who{margin-left:auto;font-size:.9rem}
-    header form{display:inline}header button{background:transparent;border:1px solid #fff;color:#fff;border-radius:4px;padding:.15rem .5rem;cursor:pointer}
+    header form{display:inline}header .lang{font-weight:400;font-size:.85rem}header button{background:transparent;border:1px solid #fff;color:#fff;border-radius:4px;padding:.15rem .5rem;cursor:pointer}
     main{max-width:1280px;margin:0 auto;padding:1rem}h1{font-size:1.35rem;margin:.2rem 0 1rem}h2{font-size:1.1rem;margin:1.4rem 0 .5rem}
     table{border-collapse:collapse;width:100%;background:#fff}th,td{border:1px solid #d6dae0;padding:.35rem .5rem;text-align:left;vertical-align:top}
     th{background:#eef0f3;font-weight:600}tr:nth-child(even) td{background:#fafbfc}
@@ -33,30 +33,32 @@ enum Layout {
         let nav: HTML
         if let user {
             nav = """
-            <a href="/dashboard">Tổng quan</a>
-            <a href="/households">Hộ gia đình</a>
-            <a href="/villages">Thôn, tổ</a>
-            \(user.role == .admin ? HTML(unsafe: "<a href=\"/admin/users\">Tài khoản</a>") : "")
-            <span class="who"><a href="/account/password" title="Đổi mật khẩu">\(user.displayName)</a> · \(user.role.vietnamese)</span>
-            <form method="post" action="/logout"><input type="hidden" name="_csrf" value="\(req.csrfToken)"><button type="submit">Đăng xuất</button></form>
+            <a href="/dashboard">\(req.t("Tổng quan", "Overview"))</a>
+            <a href="/households">\(req.t("Hộ gia đình", "Households"))</a>
+            <a href="/villages">\(req.t("Thôn, tổ", "Villages"))</a>
+            \(user.role == .admin ? HTML("<a href=\"/admin/users\">\(req.t("Tài khoản", "Accounts"))</a>") : "")
+            <span class="who"><a href="/account/password" title="\(req.t("Đổi mật khẩu", "Change password"))">\(user.displayName)</a> · \(req.language == .en ? user.role.english : user.role.vietnamese)</span>
+            <form method="post" action="/logout"><input type="hidden" name="_csrf" value="\(req.csrfToken)"><button type="submit">\(req.t("Đăng xuất", "Log out"))</button></form>
             """
         } else { nav = "" }
+        let other: HTML = req.language == .en ? "<a class=\"lang\" href=\"/lang/vi\" lang=\"vi\">Tiếng Việt</a>" : "<a class=\"lang\" href=\"/lang/en\" lang=\"en\">English</a>"
         return """
         <!doctype html>
-        <html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <html lang="\(req.language.rawValue)"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
         <title>\(title) · GiamNgheo</title><style>\(raw: css)</style></head>
-        <body><header><a href="/">GiamNgheo</a>\(nav)</header><main>\(body)</main></body></html>
+        <body><header><a href="/">GiamNgheo</a>\(nav)\(other)</header><main>\(body)</main></body></html>
         """
     }
 
-    static func categoryBadge(_ category: String) -> HTML {
+    static func categoryBadge(_ category: String, _ lang: Language = .vi) -> HTML {
         let label: String
+        let en = lang == .en
         switch category {
-        case "poor": label = "Hộ nghèo"
-        case "nearPoor": label = "Hộ cận nghèo"
-        case "middleIncome": label = "Mức sống trung bình"
-        case HouseholdRecord.incomplete: label = "Chưa đủ thông tin"
-        default: label = "Không thuộc diện"
+        case "poor": label = en ? "Poor" : "Hộ nghèo"
+        case "nearPoor": label = en ? "Near-poor" : "Hộ cận nghèo"
+        case "middleIncome": label = en ? "Middle income" : "Mức sống trung bình"
+        case HouseholdRecord.incomplete: label = en ? "Incomplete" : "Chưa đủ thông tin"
+        default: label = en ? "Not poor" : "Không thuộc diện"
         }
         return "<span class=\"badge \(category)\">\(label)</span>"
     }
@@ -77,9 +79,12 @@ struct FriendlyErrorMiddleware: AsyncMiddleware {
             return try await next.respond(to: req)
         } catch let e as ScopeError {
             switch e.kind {
-            case .notFound: return try await render(req, .notFound, "Không tìm thấy", "Không có hộ này, hoặc hộ không thuộc địa bàn của bạn.")
-            case .forbidden: return try await render(req, .forbidden, "Không có quyền", "Tài khoản của bạn không được thực hiện thao tác này trên địa bàn này.")
-            case .conflict: return try await render(req, .conflict, "Dữ liệu đã thay đổi", "Người khác vừa lưu hộ này. Hãy tải lại trang để xem thay đổi của họ rồi nhập lại.")
+            case .notFound: return try await render(req, .notFound, req.t("Không tìm thấy", "Not found"),
+                                                    req.t("Không có hộ này, hoặc hộ không thuộc địa bàn của bạn.", "No such household, or it is outside your area."))
+            case .forbidden: return try await render(req, .forbidden, req.t("Không có quyền", "Not allowed"),
+                                                     req.t("Tài khoản của bạn không được thực hiện thao tác này trên địa bàn này.", "Your account may not do this in this area."))
+            case .conflict: return try await render(req, .conflict, req.t("Dữ liệu đã thay đổi", "Changed meanwhile"),
+                                                    req.t("Người khác vừa lưu hộ này. Hãy tải lại trang để xem thay đổi của họ rồi nhập lại.", "Someone else has just saved this household. Reload the page to see their change, then enter yours again."))
             case .invalid(let m): return try await render(req, .unprocessableEntity, "Dữ liệu không hợp lệ", m)
             }
         } catch let abort as any AbortError where abort.status == .seeOther || abort.status == .found || abort.status == .temporaryRedirect {
@@ -99,7 +104,7 @@ struct FriendlyErrorMiddleware: AsyncMiddleware {
             try res.content.encode(["error": message])
             return res
         }
-        let res = try await Layout.page(req, title: title, "<h1>\(title)</h1><p class=\"error\">\(message)</p><p><a href=\"/\">Về trang chính</a></p>").encodeResponse(for: req)
+        let res = try await Layout.page(req, title: title, "<h1>\(title)</h1><p class=\"error\">\(message)</p><p><a href=\"/\">\(req.t("Về trang chính", "Back to the start page"))</a></p>").encodeResponse(for: req)
         res.status = status
         return res
     }

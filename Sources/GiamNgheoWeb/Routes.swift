@@ -15,6 +15,7 @@ func routes(_ app: Application) throws {
     app.get { req async throws -> Response in
         req.redirect(to: req.scope == nil ? "/login" : "/dashboard")
     }
+    app.get("lang", ":code", use: LanguageController().set)
     let auth = AuthController()
     app.get("login", use: auth.form)
     app.post("login", use: auth.login)
@@ -61,15 +62,15 @@ struct AuthController {
 
     func page(_ req: Request, error: String?, username: String, next: String?) -> HTML {
         let err: HTML = error.map { "<p class=\"error\" role=\"alert\">\($0)</p>" } ?? ""
-        return Layout.page(req, title: "Đăng nhập", """
+        return Layout.page(req, title: req.t("Đăng nhập", "Log in"), """
         <div class="card" style="max-width:26rem;margin:2rem auto">
-        <h1>Đăng nhập</h1>\(err)
+        <h1>\(req.t("Đăng nhập", "Log in"))</h1>\(err)
         <form method="post" action="/login">
           <input type="hidden" name="_csrf" value="\(req.csrfToken)">
           <input type="hidden" name="next" value="\(next ?? "")">
-          <p><label>Tên đăng nhập<br><input name="username" value="\(username)" autocomplete="username" required autofocus style="width:100%"></label></p>
-          <p><label>Mật khẩu<br><input name="password" type="password" autocomplete="current-password" required style="width:100%"></label></p>
-          <p><button class="primary" type="submit">Đăng nhập</button></p>
+          <p><label>\(req.t("Tên đăng nhập", "User name"))<br><input name="username" value="\(username)" autocomplete="username" required autofocus style="width:100%"></label></p>
+          <p><label>\(req.t("Mật khẩu", "Password"))<br><input name="password" type="password" autocomplete="current-password" required style="width:100%"></label></p>
+          <p><button class="primary" type="submit">\(req.t("Đăng nhập", "Log in"))</button></p>
         </form></div>
         """)
     }

@@ -240,3 +240,35 @@ import VaporTesting
         }
     }
 }
+
+@Suite(.serialized) struct LanguageTests {
+    @Test func englishIsASecondLanguageKeptInACookie() async throws {
+        try await withTestApp(households: 10) { app, _ in
+            var lang = ""
+            try await app.testing().test(.GET, "lang/en", beforeRequest: { req in
+                req.headers.replaceOrAdd(name: .referer, value: "http://127.0.0.1:8080/login?next=%2Fhouseholds")
+                req.headers.replaceOrAdd(name: .host, value: "127.0.0.1:8080")
+            }, afterResponse: { res async in
+                #expect(res.status == .seeOther && res.headers.first(name: .location) == "/login?next=%2Fhouseholds")
+                lang = res.headers.setCookie?["lang"]?.string ?? ""
+            })
+            #expect(lang == "en")
+            try await app.testing().test(.GET, "login", beforeRequest: { req in
+                req.headers.replaceOrAdd(name: .cookie, value: "lang=en")
+            }, afterResponse: { res async in
+                #expect(res.body.string.contains("<html lang=\"en\">") && res.body.string.contains("<h1>Log in</h1>"))
+                #expect(res.body.string.contains("Tiếng Việt"))
+            })
+            // Another site's page is never a place to send the user back to.
+            try await app.testing().test(.GET, "lang/vi", beforeRequest: { req in
+                req.headers.replaceOrAdd(name: .referer, value: "https://example.com/phish")
+                req.headers.replaceOrAdd(name: .host, value: "127.0.0.1:8080")
+            }, afterResponse: { res async in
+                #expect(res.headers.first(name: .location) == "/")
+            })
+            try await app.testing().test(.GET, "login") { res async in
+                #expect(res.body.string.contains("<html lang=\"vi\">") && res.body.string.contains("<h1>Đăng nhập</h1>"))
+            }
+        }
+    }
+}

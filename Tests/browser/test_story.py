@@ -120,6 +120,37 @@ def test_commune_official_story(server, browser):
     assert "Không tìm thấy" in d.page_source
 
 
+def test_register_a_household_with_errors_in_place(server, browser):
+    d = browser
+    officer = sorted(u for u in server if u.startswith("xa"))[0]
+    login(d, officer, server[officer])
+    d.get(BASE + "/households")
+    d.find_element(By.PARTIAL_LINK_TEXT, "Thêm hộ mới").click()
+    wait(d).until(EC.title_contains("Thêm hộ mới"))
+    Select(d.find_element(By.NAME, "village")).select_by_index(1)
+    d.find_element(By.NAME, "head.name").send_keys("Trương Thị Bé")
+    d.find_element(By.NAME, "head.birthDate").send_keys("02/09/1979")
+    d.find_element(By.NAME, "head.nationalID").send_keys("04617900")
+    d.find_element(By.NAME, "incomePerCapita").send_keys("1500000")
+    d.find_element(By.CSS_SELECTOR, "button[type=submit].primary").click()
+    # The message stands next to the field it is about, and what was typed is still there.
+    err = wait(d).until(EC.presence_of_element_located((By.ID, "err-head.nationalID")))
+    assert "12 chữ số" in err.text
+    assert d.find_element(By.NAME, "head.name").get_attribute("value") == "Trương Thị Bé"
+    box = d.find_element(By.NAME, "head.nationalID")
+    assert box.get_attribute("aria-invalid") == "true"
+    box.clear()
+    box.send_keys("046179001122")
+    d.find_element(By.CSS_SELECTOR, "button[type=submit].primary").click()
+    wait(d).until(lambda drv: re.search(r"/households/\d+$", drv.current_url))
+    assert "Trương Thị Bé" in d.page_source and "Chưa đủ thông tin để phân loại" in d.page_source
+    # English as a second language, and back.
+    d.find_element(By.LINK_TEXT, "English").click()
+    wait(d).until(lambda drv: "Audit trail" in drv.page_source)
+    d.find_element(By.LINK_TEXT, "Tiếng Việt").click()
+    wait(d).until(lambda drv: "Nhật ký thay đổi" in drv.page_source)
+
+
 def test_phone_width_and_print(server, browser):
     d = browser
     d.set_window_size(390, 844)

@@ -14,6 +14,15 @@ public enum Role: String, Codable, CaseIterable, Sendable {
         case .auditor: return "Kiểm tra, giám sát (chỉ xem)"
         }
     }
+    public var english: String {
+        switch self {
+        case .admin: return "System administrator"
+        case .provinceOfficer: return "Province officer"
+        case .communeOfficer: return "Commune officer"
+        case .villageHead: return "Village head / enumerator"
+        case .auditor: return "Auditor (read only)"
+        }
+    }
     public var canWrite: Bool { self == .admin || self == .communeOfficer || self == .villageHead }
     /// Roles whose work needs the full national ID number (issuing certificates, checking identity).
     public var seesNationalID: Bool { self == .admin || self == .communeOfficer }

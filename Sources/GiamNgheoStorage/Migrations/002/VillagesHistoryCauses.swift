@@ -42,6 +42,9 @@ public struct AddHouseholdCauses: AsyncMigration {
     public init() {}
     public func prepare(on db: any Database) async throws {
         try await db.schema(HouseholdRecord.schema).field("causes", .string).update()
+        // Lists that span many communes (province, administrator) walk this index in order instead of
+        // sorting every household for each page.
+        try await (db as! any SQLDatabase).raw("CREATE INDEX households_sort ON households (sort_key, id)").run()
     }
     public func revert(on db: any Database) async throws {
         try await db.schema(HouseholdRecord.schema).deleteField("causes").update()
