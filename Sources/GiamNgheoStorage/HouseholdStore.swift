@@ -40,9 +40,20 @@ public struct HouseholdStore: Sendable {
     /// Today, for checks such as "born in the future" (fixed in tests through the engine's date).
     public let today: CivilDate
 
-    public init(engine: Engine, units: AdminUnits, parser: HouseholdParser, today: CivilDate) {
-        self.engine = engine; self.units = units; self.parser = parser; self.today = today
+    /// Set for SQLite: write transactions queue here instead of failing with SQLITE_BUSY.
+    public let gate: WriteGate?
+
+    public init(engine: Engine, units: AdminUnits, parser: HouseholdParser, today: CivilDate, gate: WriteGate? = nil) {
+        self.engine = engine; self.units = units; self.parser = parser; self.today = today; self.gate = gate
     }
+
+    /// A write transaction, through the gate when there is one.
+    func writing<T: Sendable>(_ db: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        try await villages.writing(db, body)
+    }
+
+    /// The villages, sharing this store's write gate.
+    public var villages: VillageStore { VillageStore(units: units, gate: gate) }
 
     func scoped(_ scope: Scope, on db: any Database) -> QueryBuilder<HouseholdRecord> {
         let q = HouseholdRecord.query(on: db).filter(\.$archivedReason == nil)
@@ -74,9 +85,10 @@ public struct HouseholdStore: Sendable {
             q = q.filter(\.$searchText ~~ String(word))
         }
         if let (key, id) = query.after {
-            q = q.group(.or) { or in
-                or.filter(\.$sortKey > key).group(.and) { $0.filter(\.$sortKey == key).filter(\.$id > id) }
-            }
+            // (sort_key, id) > (key, id) as one row-value comparison: both databases walk the index from
+            // there, where the equivalent OR of two conditions made SQLite scan from the first row.
+            q = q.filter(.custom(SQLBinaryExpression(SQLGroupExpression([SQLColumn("sort_key"), SQLColumn("id")]), .greaterThan,
+                                                     SQLGroupExpression([SQLBind(key), SQLBind(id)]))))
         }
         let rows = try await q.sort(\.$sortKey).sort(\.$id).limit(query.limit + 1).all()
         let page = Array(rows.prefix(query.limit))
@@ -107,7 +119,7 @@ public struct HouseholdStore: Sendable {
                      on db: any Database) async throws -> HouseholdRecord {
         guard scope.canWrite else { throw ScopeError(.forbidden) }
         let classification = try check(h)
-        return try await db.transaction { tx in
+        return try await writing(db) { tx in
             try await write(scope, id: id, h, classification, expectedVersion: expectedVersion, reason: reason, on: tx)
             return try await get(scope, id: id, on: tx)
         }
@@ -118,7 +130,7 @@ public struct HouseholdStore: Sendable {
     public func create(_ scope: Scope, household h: Household, reason: String?, on db: any Database) async throws -> HouseholdRecord {
         guard scope.canWrite else { throw ScopeError(.forbidden) }
         let classification = try check(h)
-        return try await db.transaction { tx in
+        return try await writing(db) { tx in
             let id = try await insert(scope, h, classification, action: "create", reason: reason, on: tx)
             return try await get(scope, id: id, on: tx)
         }
@@ -130,7 +142,7 @@ public struct HouseholdStore: Sendable {
                             relation: String, reason: String?, on db: any Database) async throws {
         guard scope.canWrite else { throw ScopeError(.forbidden) }
         guard !memberIDs.isEmpty else { throw ScopeError(.invalid("Chọn ít nhất một nhân khẩu để chuyển.")) }
-        try await db.transaction { tx in
+        try await writing(db) { tx in
             let source = try await get(scope, id: id, on: tx)
             guard source.version == expectedVersion else { throw ScopeError(.conflict(currentVersion: source.version)) }
             guard let target = try await scoped(scope, on: tx).filter(\.$code == toCode).first(), target.id != id else {
@@ -163,7 +175,7 @@ public struct HouseholdStore: Sendable {
                       newCode: String, village: String?, reason: String?, on db: any Database) async throws -> HouseholdRecord {
         guard scope.canWrite else { throw ScopeError(.forbidden) }
         guard memberIDs.contains(newHeadID) else { throw ScopeError(.invalid("Chủ hộ mới phải là một trong những người tách đi.")) }
-        return try await db.transaction { tx in
+        return try await writing(db) { tx in
             let source = try await get(scope, id: id, on: tx)
             guard source.version == expectedVersion else { throw ScopeError(.conflict(currentVersion: source.version)) }
             var from = try household(source, parser: parser)
@@ -198,7 +210,7 @@ public struct HouseholdStore: Sendable {
         guard scope.canWrite else { throw ScopeError(.forbidden) }
         let why = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !why.isEmpty else { throw ScopeError(.invalid("Cần ghi lý do lưu trữ hộ.")) }
-        try await db.transaction { tx in
+        try await writing(db) { tx in
             let old = try await get(scope, id: id, on: tx)
             guard old.version == expectedVersion else { throw ScopeError(.conflict(currentVersion: old.version)) }
             let updated = try await (tx as! any SQLDatabase).update(HouseholdRecord.schema)
@@ -311,7 +323,7 @@ public struct HouseholdStore: Sendable {
     /// Inserts many households at once (demo data, imports) with multi-row INSERTs in one transaction:
     /// never one ORM call per row (swift-stack.md §2).
     public func bulkInsert(_ households: [Household], on db: any Database, batch: Int = 500) async throws -> Int {
-        try await db.transaction { tx in
+        try await writing(db) { tx in
             let sql = tx as! any SQLDatabase
             var n = 0
             for chunk in stride(from: 0, to: households.count, by: batch).map({ Array(households[$0..<min($0 + batch, households.count)]) }) {

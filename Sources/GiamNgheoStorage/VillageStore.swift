@@ -7,7 +7,13 @@ import SQLKit
 /// A village is never deleted (households and history name it); it is archived and leaves the choices.
 public struct VillageStore: Sendable {
     public let units: AdminUnits
-    public init(units: AdminUnits) { self.units = units }
+    public let gate: WriteGate?
+    public init(units: AdminUnits, gate: WriteGate? = nil) { self.units = units; self.gate = gate }
+
+    func writing<T: Sendable>(_ db: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        guard let gate else { return try await db.transaction(body) }
+        return try await gate.run { try await db.transaction(body) }
+    }
 
     public func list(_ scope: Scope, commune: String, includeArchived: Bool = false, on db: any Database) async throws -> [Village] {
         guard scope.allows(commune: commune) else { throw ScopeError(.forbidden) }
@@ -34,7 +40,7 @@ public struct VillageStore: Sendable {
             old = o
         }
         let oldCode = old
-        return try await db.transaction { tx in
+        return try await writing(db) { tx in
             let folded = VietnameseText.fold(trimmed)
             let existing = try await Village.query(on: tx).filter(\.$communeCode == commune).all()
             guard !existing.contains(where: { VietnameseText.fold($0.name) == folded }) else {
@@ -50,7 +56,7 @@ public struct VillageStore: Sendable {
 
     public func setArchived(_ scope: Scope, id: Int, archived: Bool, on db: any Database) async throws {
         guard scope.canWrite, scope.role != .villageHead else { throw ScopeError(.forbidden) }
-        try await db.transaction { tx in
+        try await writing(db) { tx in
             guard let v = try await Village.find(id, on: tx), scope.allows(commune: v.communeCode) else { throw ScopeError(.notFound) }
             v.archived = archived
             try await v.save(on: tx)

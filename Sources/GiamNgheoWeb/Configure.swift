@@ -1,6 +1,7 @@
 import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
+import SQLKit
 import Foundation
 import GiamNgheoCore
 import GiamNgheoData
@@ -75,6 +76,13 @@ public func configure(_ app: Application, _ config: AppConfig) async throws -> [
         app.databases.use(.sqlite(.file(path)), as: .sqlite)
     case .postgres(let url): try app.databases.use(.postgres(url: url), as: .psql)
     }
+    var gate: WriteGate? = nil
+    if case .sqliteFile = config.database {
+        // WAL: page views read while a save writes. The setting is kept in the file.
+        try await (app.db as! any SQLDatabase).raw("PRAGMA journal_mode=WAL").run()
+        gate = WriteGate()
+    }
+    if case .sqliteMemory = config.database { gate = WriteGate() }
     app.migrations.add(RegistryMigrations.all)
     app.migrations.add(SessionRecord.migration)
     try await app.autoMigrate()
@@ -85,11 +93,11 @@ public func configure(_ app: Application, _ config: AppConfig) async throws -> [
     let engine = Engine(catalogue: catalogue, units: units, defaultDate: date,
                         options: .init(minorityEthnicities: BundledData.ethnicGroups.minorityCodes))
     let parser = BundledData.parser()
-    app.registry = RegistryServices(store: HouseholdStore(engine: engine, units: units, parser: parser, today: date),
+    app.registry = RegistryServices(store: HouseholdStore(engine: engine, units: units, parser: parser, today: date, gate: gate),
                                     units: units, parser: parser, referenceDate: date)
 
     app.passwords.use(.bcrypt(cost: config.passwordCost))
-    app.sessions.use(.fluent)
+    app.sessions.use { app in QuietSessions(inner: app.fluent.sessions.driver()) }
     app.sessions.configuration.cookieName = "giamngheo_session"
     let secure = config.secureCookies
     app.sessions.configuration.cookieFactory = { id in

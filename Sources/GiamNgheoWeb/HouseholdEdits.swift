@@ -48,7 +48,7 @@ extension HouseholdController {
         let creating = r == nil
         var villages: [Village] = []
         if let c = h.commune, scope.allows(commune: c) {
-            villages = try await VillageStore(units: req.application.registry.units).list(scope, commune: c, on: req.db)
+            villages = try await req.application.registry.store.villages.list(scope, commune: c, on: req.db)
         }
         var villageOptions = villages.map { (code: $0.name, vi: $0.name) }
         if let v = h.village, !villageOptions.contains(where: { $0.code == v }) { villageOptions.append((v, v)) }
@@ -277,7 +277,7 @@ extension HouseholdController {
     /// A village must be one the commune has declared (when it has declared any).
     func checkVillage(_ req: Request, _ scope: Scope, _ h: Household) async throws {
         guard let commune = h.commune, scope.allows(commune: commune) else { return }
-        let villages = try await VillageStore(units: req.application.registry.units).list(scope, commune: commune, on: req.db)
+        let villages = try await req.application.registry.store.villages.list(scope, commune: commune, on: req.db)
         guard !villages.isEmpty else { return }
         guard let v = h.village else {
             throw ClassificationError(household: h.code, field: "village", message: "cần chọn thôn/tổ dân phố")

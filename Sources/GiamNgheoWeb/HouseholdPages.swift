@@ -42,7 +42,7 @@ struct HouseholdController {
         }
         var villageChoices: [HTML] = []
         if let communes = scope.communes, communes.count == 1, let only = communes.first {
-            villageChoices = try await VillageStore(units: units).list(scope, commune: only, on: req.db).map {
+            villageChoices = try await req.application.registry.store.villages.list(scope, commune: only, on: req.db).map {
                 "<option value=\"\($0.name)\" \(selected(q.village ?? "", $0.name))>\($0.name)</option>"
             }
         }

@@ -5,7 +5,7 @@ import Vapor
 
 /// Villages (thôn) and residential groups (tổ dân phố) per commune, kept by the commune.
 struct VillageController {
-    func store(_ req: Request) -> VillageStore { VillageStore(units: req.application.registry.units) }
+    func store(_ req: Request) -> VillageStore { req.application.registry.store.villages }
 
     func commune(_ req: Request, _ scope: Scope) throws -> String? {
         if let c = req.query[String.self, at: "commune"], !c.isEmpty {
@@ -90,7 +90,7 @@ struct VillageController {
         { req in
             let scope = try req.requireScope()
             guard let id = req.parameters.get("id", as: Int.self) else { throw ScopeError(.notFound) }
-            try await VillageStore(units: req.application.registry.units).setArchived(scope, id: id, archived: archived, on: req.db)
+            try await req.application.registry.store.villages.setArchived(scope, id: id, archived: archived, on: req.db)
             let v = try await Village.find(id, on: req.db)
             return req.redirect(to: "/villages?commune=\(v?.communeCode ?? "")")
         }

@@ -10,13 +10,19 @@ typealias Account = DemoAccount
 
 /// A fresh app on its own database, with the demo seeded small: in-memory SQLite by default, or a new
 /// PostgreSQL database per test when GIAMNGHEO_TEST_POSTGRES names a server (CI runs the suite on both).
-func withTestApp(households: Int = 120, _ body: (Application, [Account]) async throws -> Void) async throws {
+func withTestApp(households: Int = 120, sqliteFile: Bool = false, _ body: (Application, [Account]) async throws -> Void) async throws {
     let app = try await Application.make(.testing)
     app.logger.logLevel = .warning   // keep CI output to test results, not migration chatter
     var dropDatabase: (() throws -> Void)?
     do {
         var config = AppConfig()
         config.database = .sqliteMemory
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("giamngheo-test-\(UUID().uuidString).sqlite").path
+        if sqliteFile {
+            // A real file, as `serve` uses: several connections, WAL, one writer at a time.
+            config.database = .sqliteFile(file)
+            dropDatabase = { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + suffix) } }
+        }
         if let server = ProcessInfo.processInfo.environment["GIAMNGHEO_TEST_POSTGRES"], !server.isEmpty {
             let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
             try PostgresTestServer.psql(server, "CREATE DATABASE \(name)")

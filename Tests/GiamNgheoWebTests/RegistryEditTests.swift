@@ -272,3 +272,43 @@ import VaporTesting
         }
     }
 }
+
+/// Many people saving at once on the default SQLite file: every save lands or is a clear conflict,
+/// never a "database is locked" error.
+@Suite(.serialized) struct ConcurrentWriteTests {
+    @Test func concurrentSavesAllLandOrConflict() async throws {
+        try await withTestApp(households: 60, sqliteFile: true) { app, _ in
+            let store = app.registry.store
+            let scope = Scope(username: "t", role: .admin, units: [], adminUnits: app.registry.units)
+            let rows = try await HouseholdRecord.query(on: app.db).sort(\.$id).limit(40).all()
+            let parser = app.registry.parser
+            let db = app.db
+            // 40 different households at once: all saved.
+            let saved = try await withThrowingTaskGroup(of: Int.self) { group in
+                for r in rows {
+                    let h = try store.household(r, parser: parser)
+                    // Each task takes a connection from any event loop, as concurrent requests do.
+                    group.addTask { try await store.save(scope, id: r.id!, household: h, expectedVersion: 1, reason: "đồng thời", on: app.db).version }
+                }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(saved.count == 40 && saved.allSatisfy { $0 == 2 })
+            // Ten saves of one household read at the same version: exactly one lands, the others conflict.
+            let one = rows[0]
+            let h = try store.household(one, parser: parser)
+            let outcomes = await withTaskGroup(of: String.self) { group in
+                for _ in 0..<10 {
+                    group.addTask {
+                        do { _ = try await store.save(scope, id: one.id!, household: h, expectedVersion: 2, reason: "x", on: app.db); return "ok" }
+                        catch let e as ScopeError { if case .conflict = e.kind { return "conflict" }; return "\(e)" }
+                        catch { return "\(error)" }
+                    }
+                }
+                return await group.reduce(into: [String]()) { $0.append($1) }
+            }
+            #expect(outcomes.filter { $0 == "ok" }.count == 1 && outcomes.filter { $0 == "conflict" }.count == 9, "\(outcomes)")
+            #expect(try await HouseholdRecord.find(one.id, on: db)!.version == 3)
+            #expect(try await Summaries.verify(on: db).isEmpty)
+        }
+    }
+}

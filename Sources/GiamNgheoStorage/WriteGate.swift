@@ -1,0 +1,32 @@
+/// One write transaction at a time, in arrival order. SQLite allows one writer; a transaction that read
+/// first and then writes fails at once with SQLITE_BUSY when another connection is writing (its busy
+/// handler cannot help without risking deadlock). Queueing the registry's write transactions here
+/// turns that failure into a short wait. PostgreSQL needs no gate (its row locks and the versioned
+/// UPDATE do the work), so the store gets one only for SQLite.
+public actor WriteGate {
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    public init() {}
+
+    public func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        await acquire()
+        do {
+            let value = try await body()
+            release()
+            return value
+        } catch {
+            release()
+            throw error
+        }
+    }
+
+    private func acquire() async {
+        if !busy { busy = true; return }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    private func release() {
+        if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }
+    }
+}
