@@ -27,8 +27,27 @@ public struct HouseholdQuery: Sendable {
     public init() {}
 }
 
+/// What the household list shows of each household.
+public struct HouseholdListRow: Decodable, Sendable {
+    public var id: Int
+    public var code: String
+    public var communeCode: String
+    public var village: String?
+    public var headName: String
+    public var memberCount: Int
+    public var category: String
+    public var deprived: String
+    public var sortKey: String
+
+    static let columns = ["id", "code", "commune_code", "village", "head_name", "member_count", "category", "deprived", "sort_key"]
+    enum CodingKeys: String, CodingKey {
+        case id, code, village, category, deprived
+        case communeCode = "commune_code", headName = "head_name", memberCount = "member_count", sortKey = "sort_key"
+    }
+}
+
 public struct HouseholdPage: Sendable {
-    public var rows: [HouseholdRecord]
+    public var rows: [HouseholdListRow]
     public var next: (sortKey: String, id: Int)?
 }
 
@@ -61,39 +80,47 @@ public struct HouseholdStore: Sendable {
         return q
     }
 
+    /// One page of the list, in SQL with plain rows: the list is the most used page, and Fluent's model
+    /// decoding (reflection per row) cost more than the query itself.
     public func list(_ scope: Scope, _ query: HouseholdQuery, on db: any Database) async throws -> HouseholdPage {
         if let c = query.commune, !scope.allows(commune: c) { throw ScopeError(.forbidden) }
-        var q = scoped(scope, on: db)
-        if let c = query.commune { q = q.filter(\.$communeCode == c) }
-        if let v = query.village, !v.isEmpty { q = q.filter(\.$village == v) }
-        if let c = query.category, !c.isEmpty { q = q.filter(\.$category == c) }
-        if let d = query.deprived, !d.isEmpty { q = q.filter(\.$deprived ~~ ",\(d.uppercased()),") }
-        if let b = query.ethnicMinority { q = q.filter(\.$ethnicMinorityHead == b) }
-        if let b = query.meritorious { q = q.filter(\.$meritorious == b) }
-        if let b = query.noWorkingCapacity { q = q.filter(\.$noWorkingCapacity == b) }
+        let sql = db as! any SQLDatabase
+        /// LIKE patterns from user input: its own wildcards are dropped, never interpreted.
+        func contains(_ s: String) -> String { "%" + s.filter { $0 != "%" && $0 != "_" && $0 != "\\" } + "%" }
+        var q = sql.select().columns(HouseholdListRow.columns.map { SQLColumn($0) }).from(HouseholdRecord.schema)
+            .where("archived_reason", .is, SQLLiteral.null)
+        if let communes = scope.communes { q = q.where("commune_code", .in, Array(communes).sorted()) }
+        if let c = query.commune { q = q.where("commune_code", .equal, c) }
+        if let v = query.village, !v.isEmpty { q = q.where("village", .equal, v) }
+        if let c = query.category, !c.isEmpty { q = q.where("category", .equal, c) }
+        if let d = query.deprived, !d.isEmpty { q = q.where("deprived", .like, contains(",\(d.uppercased()),")) }
+        if let b = query.ethnicMinority { q = q.where("ethnic_minority_head", .equal, b) }
+        if let b = query.meritorious { q = q.where("meritorious", .equal, b) }
+        if let b = query.noWorkingCapacity { q = q.where("no_working_capacity", .equal, b) }
         if let c = query.cause, !c.isEmpty {
-            q = query.mainCause ? q.filter(\.$causes =~ ",\(c),") : q.filter(\.$causes ~~ ",\(c),")
+            let code = c.filter { $0.isLetter || $0.isNumber }
+            q = q.where("causes", .like, query.mainCause ? ",\(code),%" : "%,\(code),%")
         }
         if query.recentlyExited {
             let since = engine.defaultDate.year - query.recentlyExitedYears
-            q = q.filter(\.$category != "poor").filter(.custom(SQLRaw("""
+            q = q.where("category", .notEqual, "poor").where(SQLRaw("""
                 EXISTS (SELECT 1 FROM household_years y WHERE y.household_id = households.id AND y.recognised
                 AND y.category = 'poor' AND y.year >= \(since))
-                """)))
+                """))
         }
         for word in VietnameseText.fold(query.text ?? "").split(separator: " ") {
-            q = q.filter(\.$searchText ~~ String(word))
+            q = q.where("search_text", .like, contains(String(word)))
         }
         if let (key, id) = query.after {
             // (sort_key, id) > (key, id) as one row-value comparison: both databases walk the index from
             // there, where the equivalent OR of two conditions made SQLite scan from the first row.
-            q = q.filter(.custom(SQLBinaryExpression(SQLGroupExpression([SQLColumn("sort_key"), SQLColumn("id")]), .greaterThan,
-                                                     SQLGroupExpression([SQLBind(key), SQLBind(id)]))))
+            q = q.where(SQLBinaryExpression(SQLGroupExpression([SQLColumn("sort_key"), SQLColumn("id")]), .greaterThan,
+                                            SQLGroupExpression([SQLBind(key), SQLBind(id)])))
         }
-        let rows = try await q.sort(\.$sortKey).sort(\.$id).limit(query.limit + 1).all()
+        let rows = try await q.orderBy("sort_key").orderBy("id").limit(query.limit + 1).all(decoding: HouseholdListRow.self)
         let page = Array(rows.prefix(query.limit))
         let more = rows.count > query.limit
-        return HouseholdPage(rows: page, next: more ? page.last.map { ($0.sortKey, $0.id!) } : nil)
+        return HouseholdPage(rows: page, next: more ? page.last.map { ($0.sortKey, $0.id) } : nil)
     }
 
     /// A household the scope may read; another commune's household is "not found", never "forbidden",

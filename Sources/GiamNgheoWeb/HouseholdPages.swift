@@ -27,7 +27,7 @@ struct HouseholdController {
             let commune = units.unit(r.communeCode)?.name ?? r.communeCode
             let deprived = r.deprived.split(separator: ",").joined(separator: " ")
             return """
-            <tr><td><a href="/households/\(r.id!)">\(r.code)</a></td><td>\(r.headName)</td>
+            <tr><td><a href="/households/\(r.id)">\(r.code)</a></td><td>\(r.headName)</td>
             <td class="hide-sm">\(commune)</td><td class="hide-sm">\(r.village)</td><td>\(r.memberCount)</td>
             <td>\(Layout.categoryBadge(r.category, req.language))</td><td class="hide-sm">\(deprived)</td></tr>
             """

@@ -201,7 +201,7 @@ import VaporTesting
             let exited = try await app.registry.store.list(scope, q, on: app.db).rows
             #expect(!exited.isEmpty && exited.allSatisfy { $0.category != "poor" })
             let poorBefore = Set(try await HouseholdYear.query(on: app.db).filter(\.$recognised == true).filter(\.$category == "poor").all().map(\.householdID))
-            #expect(exited.allSatisfy { poorBefore.contains($0.id!) })
+            #expect(exited.allSatisfy { poorBefore.contains($0.id) })
             let all = try await HouseholdRecord.query(on: app.db).filter(\.$category != "poor").all()
             #expect(exited.count == all.filter { poorBefore.contains($0.id!) }.count)
             let history = try await b.get("/households/\(exited.first { $0.communeCode == officer.units[0] }?.id ?? r.id!)")
