@@ -87,7 +87,12 @@ public struct HouseholdStore: Sendable {
         let sql = db as! any SQLDatabase
         /// LIKE patterns from user input: its own wildcards are dropped, never interpreted.
         func contains(_ s: String) -> String { "%" + s.filter { $0 != "%" && $0 != "_" && $0 != "\\" } + "%" }
-        var q = sql.select().columns(HouseholdListRow.columns.map { SQLColumn($0) }).from(HouseholdRecord.schema)
+        // A scope of many communes (a province) listed without a commune: SQLite would sort every household of
+        // the province for each page (36 ms at 20,000 households, 0.2 ms walking the index). Walk the sort index.
+        let manyCommunes = (scope.communes?.count ?? 2) > 1 && query.commune == nil
+        let table: any SQLExpression = manyCommunes && sql.dialect.name == "sqlite"
+            ? SQLRaw("households INDEXED BY households_sort") : SQLIdentifier(HouseholdRecord.schema)
+        var q = sql.select().columns(HouseholdListRow.columns.map { SQLColumn($0) }).from(table)
             .where("archived_reason", .is, SQLLiteral.null)
         if let communes = scope.communes { q = q.where("commune_code", .in, Array(communes).sorted()) }
         if let c = query.commune { q = q.where("commune_code", .equal, c) }
