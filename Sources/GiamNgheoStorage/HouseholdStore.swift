@@ -229,7 +229,8 @@ public struct HouseholdStore: Sendable {
                 n.relation = m.id == newHeadID ? "head" : "other"
                 return n
             }
-            new.incomePerCapita = nil   // income per person must be surveyed again for the new household
+            // Income, scores and ticked answers belong to the old household's survey: the new one is surveyed anew.
+            new.incomePerCapita = nil; new.scoreA = nil; new.answers = [:]; new.deprivedList = nil; new.size = nil
             let why = "\(reason ?? "") [tách từ hộ \(source.code)]"
             try await write(scope, id: id, from, try check(from), expectedVersion: expectedVersion, reason: why, on: tx)
             let newID = try await insert(scope, new, try check(new), action: "split", reason: why, on: tx)

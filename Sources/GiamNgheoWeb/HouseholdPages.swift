@@ -136,7 +136,11 @@ struct HouseholdController {
         }
         let oldPath = oldUnit.flatMap { services.units.unit($0, in: .y2024) }.map { services.units.path(of: $0) }
         let history = try await services.store.history(scope, householdID: r.id!, on: req.db)
+        // Transitions against the years before (newly poor, re-poor, exited…), provisional years included.
+        var byYear: [Int: Category] = [:]
+        for y in history { if let c = Category(rawValue: y.category) { byYear[y.year] = c } }
         let historyRows: [HTML] = history.map { y in
+            let transition = Transition.of(year: y.year, history: byYear).map { $0 == .none ? "" : $0.vietnamese } ?? ""
             let standard = services.store.engine.catalogue.standard(id: y.standard)?.name.vi ?? y.standard
             let source: String
             switch y.source {
@@ -144,7 +148,7 @@ struct HouseholdController {
             case "review": source = "Công nhận qua rà soát"
             default: source = "Theo danh sách đã công nhận"
             }
-            return "<tr><td>\(y.year)</td><td>\(Layout.categoryBadge(y.category, req.language))</td><td>\(standard)</td><td>\(source)</td></tr>"
+            return "<tr><td>\(y.year)</td><td>\(Layout.categoryBadge(y.category, req.language))</td><td>\(transition)</td><td>\(standard)</td><td>\(source)</td></tr>"
         }
         let causeNames: [HTML] = (h.causes ?? []).enumerated().map { i, code in
             let c = BundledData.povertyCauses.first { $0.code == code }
@@ -170,8 +174,8 @@ struct HouseholdController {
         <h2>\(req.t("Nguyên nhân nghèo", "Poverty causes"))</h2>
         \(causeNames.isEmpty ? HTML("<p class=\"muted\">Chưa ghi nguyên nhân.</p>") : HTML("<ol>\(causeNames)</ol>"))
         <h2>\(req.t("Phân loại qua các năm", "Category by year"))</h2>
-        <div class="scroll"><table><thead><tr><th>Năm</th><th>Phân loại</th><th>Chuẩn</th><th>Nguồn</th></tr></thead>
-        <tbody>\(historyRows.isEmpty ? ["<tr><td colspan=\"4\">Chưa có.</td></tr>"] : historyRows)</tbody></table></div>
+        <div class="scroll"><table><thead><tr><th>Năm</th><th>Phân loại</th><th>Diễn biến</th><th>Chuẩn</th><th>Nguồn</th></tr></thead>
+        <tbody>\(historyRows.isEmpty ? ["<tr><td colspan=\"5\">Chưa có.</td></tr>"] : historyRows)</tbody></table></div>
         <h2>\(req.t("Nhật ký thay đổi", "Audit trail"))</h2>
         <div class="scroll"><table><thead><tr><th>Thời gian</th><th>Người sửa</th><th>Trường</th><th>Cũ</th><th>Mới</th><th>Lý do</th></tr></thead>
         <tbody>\(auditRows.isEmpty ? ["<tr><td colspan=\"6\">Chưa có thay đổi.</td></tr>"] : auditRows)</tbody></table></div>

@@ -206,6 +206,8 @@ import VaporTesting
             #expect(exited.count == all.filter { poorBefore.contains($0.id!) }.count)
             let history = try await b.get("/households/\(exited.first { $0.communeCode == officer.units[0] }?.id ?? r.id!)")
             #expect(history.body.contains("Phân loại qua các năm") && history.body.contains("<td>2025</td>") && history.body.contains("Theo danh sách đã công nhận"))
+            // Demo history: recognised poor in 2024 and 2025, not poor now → this year reads as an exit.
+            #expect(history.body.contains("Hộ thoát nghèo"))
         }
     }
 
