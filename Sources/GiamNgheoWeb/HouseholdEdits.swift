@@ -230,7 +230,7 @@ extension HouseholdController {
         var h = Household(code: code)
         h.commune = dict["commune"] as? String
         h.village = dict["village"] as? String
-        h.incomePerCapita = (dict["incomePerCapita"] as? String).flatMap { Int($0) }
+        h.incomePerCapita = (dict["incomePerCapita"] as? String).flatMap { Int($0.filter(\.isNumber)) }
         let lenient = HouseholdParser()
         if let l = dict["living"] as? [String: Any] {
             for k in l.keys {

@@ -30,7 +30,7 @@ import VaporTesting
             #expect(area.status == .unprocessableEntity)
             #expect(area.body.contains("id=\"err-floorArea\"") && area.body.contains("diện tích nhà ở phải lớn hơn 0"))
             // What was typed is shown again.
-            #expect(area.body.contains("value=\"Lê Thị Mến\"") && area.body.contains("value=\"046185001234\""))
+            #expect(area.body.contains("value=\"Lê Thị Mến\"") && area.body.contains("value=\"046185001234\"") && area.body.contains("value=\"1200000\""))
             form["floorArea"] = "32,5"
             form["head.nationalID"] = "04618500123"
             let id = try await b.post("/households/new", form)
