@@ -182,13 +182,7 @@ public struct HouseholdStore: Sendable {
             }
             var from = try household(source, parser: parser)
             var to = try household(target, parser: parser)
-            let moving = from.members.filter { memberIDs.contains($0.id) }
-            guard moving.count == memberIDs.count else { throw ScopeError(.invalid("Có nhân khẩu không thuộc hộ \(source.code).")) }
-            guard moving.allSatisfy({ $0.relation != "head" }) else {
-                throw ScopeError(.invalid("Không chuyển được chủ hộ: hãy đổi chủ hộ trước."))
-            }
-            guard moving.count < from.members.count else { throw ScopeError(.invalid("Hộ \(source.code) phải còn ít nhất một người.")) }
-            from.members.removeAll { memberIDs.contains($0.id) }
+            let moving = try Self.detach(memberIDs, from: &from, headStays: "Không chuyển được chủ hộ: hãy đổi chủ hộ trước.")
             for var m in moving {
                 m.id = Self.nextMemberID(to)
                 m.relation = relation
@@ -211,13 +205,7 @@ public struct HouseholdStore: Sendable {
             let source = try await get(scope, id: id, on: tx)
             guard source.version == expectedVersion else { throw ScopeError(.conflict(currentVersion: source.version)) }
             var from = try household(source, parser: parser)
-            let moving = from.members.filter { memberIDs.contains($0.id) }
-            guard moving.count == memberIDs.count else { throw ScopeError(.invalid("Có nhân khẩu không thuộc hộ \(source.code).")) }
-            guard moving.allSatisfy({ $0.relation != "head" }) else {
-                throw ScopeError(.invalid("Chủ hộ ở lại hộ cũ; hãy đổi chủ hộ trước nếu chủ hộ tách đi."))
-            }
-            guard moving.count < from.members.count else { throw ScopeError(.invalid("Hộ \(source.code) phải còn ít nhất một người.")) }
-            from.members.removeAll { memberIDs.contains($0.id) }
+            let moving = try Self.detach(memberIDs, from: &from, headStays: "Chủ hộ ở lại hộ cũ; hãy đổi chủ hộ trước nếu chủ hộ tách đi.")
             var new = from
             new.code = newCode
             new.village = village ?? from.village
@@ -347,6 +335,17 @@ public struct HouseholdStore: Sendable {
             ON CONFLICT (household_id, year) DO UPDATE SET category = excluded.category, standard = excluded.standard
             WHERE household_years.recognised = \(bind: false)
             """).run()
+    }
+
+    /// Takes members out of a household for a move or a split: they must all belong to it, the head stays,
+    /// and someone remains.
+    static func detach(_ memberIDs: [String], from h: inout Household, headStays: String) throws -> [Member] {
+        let moving = h.members.filter { memberIDs.contains($0.id) }
+        guard moving.count == Set(memberIDs).count else { throw ScopeError(.invalid("Có nhân khẩu không thuộc hộ \(h.code).")) }
+        guard moving.allSatisfy({ $0.relation != "head" }) else { throw ScopeError(.invalid(headStays)) }
+        guard moving.count < h.members.count else { throw ScopeError(.invalid("Hộ \(h.code) phải còn ít nhất một người.")) }
+        h.members.removeAll { memberIDs.contains($0.id) }
+        return moving
     }
 
     public static func nextMemberID(_ h: Household) -> String {

@@ -499,18 +499,12 @@ extension HouseholdController {
         let f = form.single
         guard let version = f["version"].flatMap(Int.init) else { throw Abort(.badRequest, reason: "Thiếu phiên bản của bản ghi.") }
         let ids = form.lists["members"] ?? []
-        do {
+        let h = try services.store.household(r, parser: services.parser)
+        return try await refusedShowsAgain(req, page: { movePage(req, r, h, error: $0, selected: Set(ids), target: f["target"] ?? "") }) {
             try await services.store.moveMembers(scope, from: r.id!, expectedVersion: version, memberIDs: ids,
                                                  toCode: (f["target"] ?? "").trimmingCharacters(in: .whitespaces),
                                                  relation: f["relation"] ?? "other", reason: f["reason"], on: req.db)
-            return req.redirect(to: "/households/\(r.id!)")
-        } catch let e as ScopeError {
-            guard case .invalid(let m) = e.kind else { throw e }
-            return try await failed(req, movePage(req, r, try services.store.household(r, parser: services.parser), error: m,
-                                                  selected: Set(ids), target: f["target"] ?? ""))
-        } catch let e as ClassificationError {
-            return try await failed(req, movePage(req, r, try services.store.household(r, parser: services.parser), error: e.description,
-                                                  selected: Set(ids), target: f["target"] ?? ""))
+            return "/households/\(r.id!)"
         }
     }
 
@@ -553,19 +547,26 @@ extension HouseholdController {
         guard let version = f["version"].flatMap(Int.init) else { throw Abort(.badRequest, reason: "Thiếu phiên bản của bản ghi.") }
         let ids = form.lists["members"] ?? []
         let code = (f["code"] ?? "").trimmingCharacters(in: .whitespaces)
-        do {
+        let h = try services.store.household(r, parser: services.parser)
+        return try await refusedShowsAgain(req, page: { splitPage(req, r, h, error: $0, selected: Set(ids), code: code, head: f["newHead"]) }) {
             guard !code.isEmpty else { throw ScopeError(.invalid("Cần mã cho hộ mới.")) }
             let new = try await services.store.split(scope, from: r.id!, expectedVersion: version, memberIDs: ids,
                                                      newHeadID: f["newHead"] ?? "", newCode: code, village: nil,
                                                      reason: f["reason"], on: req.db)
-            return req.redirect(to: "/households/\(new.id!)")
+            return "/households/\(new.id!)"
+        }
+    }
+
+    /// Runs a change and redirects to the page it names; a refusal (bad input, a rule of the registry) shows
+    /// the form again with the message instead. Conflicts and scope errors go to the error pages.
+    func refusedShowsAgain(_ req: Request, page: (String) -> HTML, _ change: () async throws -> String) async throws -> Response {
+        do {
+            return req.redirect(to: try await change())
         } catch let e as ScopeError {
             guard case .invalid(let m) = e.kind else { throw e }
-            return try await failed(req, splitPage(req, r, try services.store.household(r, parser: services.parser), error: m,
-                                                   selected: Set(ids), code: code, head: f["newHead"]))
+            return try await failed(req, page(m))
         } catch let e as ClassificationError {
-            return try await failed(req, splitPage(req, r, try services.store.household(r, parser: services.parser), error: e.description,
-                                                   selected: Set(ids), code: code, head: f["newHead"]))
+            return try await failed(req, page(e.description))
         }
     }
 
