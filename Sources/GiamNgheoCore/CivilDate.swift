@@ -72,3 +72,45 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
         try c.encode(description)
     }
 }
+
+extension CivilDate {
+    /// Days since 1970-01-01 (proleptic Gregorian; H. Hinnant's days_from_civil), for date arithmetic
+    /// without a calendar or a time zone.
+    public var dayNumber: Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    public init(dayNumber z0: Int) {
+        let z = z0 + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        self = CivilDate(year: yoe + era * 400 + (m <= 2 ? 1 : 0), month: m, day: d)!
+    }
+
+    public func adding(days: Int) -> CivilDate { CivilDate(dayNumber: dayNumber + days) }
+
+    /// 1 = Monday … 7 = Sunday (1970-01-01 was a Thursday).
+    public var isoWeekday: Int { ((dayNumber % 7 + 7) % 7 + 3) % 7 + 1 }
+
+    /// The date `n` working days after this one (Monday to Friday; public holidays are not known here and
+    /// are not skipped).
+    public func adding(workingDays n: Int) -> CivilDate {
+        var d = self, left = n
+        while left > 0 {
+            d = d.adding(days: 1)
+            if d.isoWeekday <= 5 { left -= 1 }
+        }
+        return d
+    }
+}

@@ -93,6 +93,14 @@ public enum BundledData {
         return g
     }
 
+    /// The review procedures shipped as data (`Data/procedures/*.json`), oldest first.
+    public static func reviewProcedures() throws -> [ReviewProcedure] {
+        let dir = url("procedures")
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".json") }.sorted()
+        return try files.map { try JSONDecoder().decode(ReviewProcedure.self, from: Data(contentsOf: dir.appendingPathComponent($0))) }
+            .sorted { $0.validFrom < $1.validFrom }
+    }
+
     /// Poverty causes (regulations.md §7): an UNCONFIRMED list, shipped as data and shown as such.
     public static let povertyCauses: [CodeEntry] = CSV.records(text("causes/poverty-causes.csv")).rows.map {
         CodeEntry(code: $0["code"] ?? "", vi: $0["vi"] ?? "", en: $0["en"] ?? "", verified: $0["verified"] == "true")
