@@ -67,14 +67,14 @@ public struct HouseholdStore: Sendable {
     }
 
     /// A write transaction, through the gate when there is one.
-    func writing<T: Sendable>(_ db: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+    public func writing<T: Sendable>(_ db: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         try await villages.writing(db, body)
     }
 
     /// The villages, sharing this store's write gate.
     public var villages: VillageStore { VillageStore(units: units, gate: gate) }
 
-    func scoped(_ scope: Scope, on db: any Database) -> QueryBuilder<HouseholdRecord> {
+    public func scoped(_ scope: Scope, on db: any Database) -> QueryBuilder<HouseholdRecord> {
         let q = HouseholdRecord.query(on: db).filter(\.$archivedReason == nil)
         if let communes = scope.communes { return q.filter(\.$communeCode ~~ Array(communes)) }
         return q

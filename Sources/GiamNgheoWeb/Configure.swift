@@ -53,6 +53,7 @@ public struct RegistryServices: Sendable {
     public let units: AdminUnits
     public let parser: HouseholdParser
     public let referenceDate: CivilDate
+    public let reviews: ReviewStore
 }
 
 struct RegistryKey: StorageKey { typealias Value = RegistryServices }
@@ -93,8 +94,13 @@ public func configure(_ app: Application, _ config: AppConfig) async throws -> [
     let engine = Engine(catalogue: catalogue, units: units, defaultDate: date,
                         options: .init(minorityEthnicities: BundledData.ethnicGroups.minorityCodes))
     let parser = BundledData.parser()
-    app.registry = RegistryServices(store: HouseholdStore(engine: engine, units: units, parser: parser, today: date, gate: gate),
-                                    units: units, parser: parser, referenceDate: date)
+    let store = HouseholdStore(engine: engine, units: units, parser: parser, today: date, gate: gate)
+    // The procedure in force on the review date (the latest one that has started).
+    guard let procedure = try BundledData.reviewProcedures().last(where: { $0.validFrom <= date }) else {
+        throw StandardError("không có quy trình rà soát áp dụng cho ngày \(date.vietnamese)")
+    }
+    app.registry = RegistryServices(store: store, units: units, parser: parser, referenceDate: date,
+                                    reviews: ReviewStore(store: store, procedure: procedure))
 
     app.passwords.use(.bcrypt(cost: config.passwordCost))
     app.sessions.use { app in QuietSessions(inner: app.fluent.sessions.driver()) }

@@ -23,7 +23,7 @@ enum Layout {
     .form-grid label{display:block;font-size:.85rem;margin-bottom:.15rem}.form-grid input,.form-grid select{width:100%}
     .field-error{display:block;color:#8b1c1c;font-size:.85rem;margin-top:.15rem}[aria-invalid=true]{border-color:#8b1c1c;background:#fff7f7}
     fieldset{border:1px solid #d6dae0;border-radius:4px}label.check{display:inline-block;margin-right:.6rem;font-size:.9rem}
-    :focus-visible{outline:3px solid #1a73e8;outline-offset:1px}
+    .current{font-weight:600}:focus-visible{outline:3px solid #1a73e8;outline-offset:1px}
     @media (max-width:640px){th,td{padding:.3rem}table{font-size:.9rem}.hide-sm{display:none}}
     @media print{header,.filters,.noprint{display:none}body{background:#fff}main{max-width:none;padding:0}@page{size:A4;margin:15mm}}
     """
@@ -35,6 +35,7 @@ enum Layout {
             nav = """
             <a href="/dashboard">\(req.t("Tổng quan", "Overview"))</a>
             <a href="/households">\(req.t("Hộ gia đình", "Households"))</a>
+            <a href="/reviews">\(req.t("Rà soát", "Reviews"))</a>
             <a href="/villages">\(req.t("Thôn, tổ", "Villages"))</a>
             \(user.role == .admin ? HTML("<a href=\"/admin/users\">\(req.t("Tài khoản", "Accounts"))</a>") : "")
             <span class="who"><a href="/account/password" title="\(req.t("Đổi mật khẩu", "Change password"))">\(user.displayName)</a> · \(req.language == .en ? user.role.english : user.role.vietnamese)</span>

@@ -142,3 +142,43 @@ public final class HouseholdYear: Model, @unchecked Sendable {
 
     public init() {}
 }
+
+/// One review round of one commune: the periodic round of a year (month 0) or a regular monthly round.
+public final class ReviewRound: Model, @unchecked Sendable {
+    public static let schema = "review_rounds"
+    @ID(custom: "id", generatedBy: .database) public var id: Int?
+    @Field(key: "commune_code") public var communeCode: String
+    @Field(key: "year") public var year: Int
+    /// "periodic" or "regular".
+    @Field(key: "kind") public var kind: String
+    /// 0 for the periodic round; 1–12 for a regular one.
+    @Field(key: "month") public var month: Int
+    @Field(key: "procedure") public var procedure: String
+    /// The poverty standard chosen by the round's dates (2026 still NĐ07; 2027 NĐ351).
+    @Field(key: "standard") public var standard: String
+    @Field(key: "starts_on") public var startsOn: String
+    @Field(key: "ends_on") public var endsOn: String
+    /// The step the round is at (a step code of the procedure).
+    @Field(key: "step") public var step: String
+    @Field(key: "opened_by") public var openedBy: String
+
+    public init() {}
+}
+
+/// A household's request (Mẫu số 01: to be reviewed; Mẫu số 04: to be recognised as out of poverty),
+/// with the date and the channel it came by.
+public final class ReviewRequest: Model, @unchecked Sendable {
+    public static let schema = "review_requests"
+    @ID(custom: "id", generatedBy: .database) public var id: Int?
+    @Field(key: "household_id") public var householdID: Int
+    @Field(key: "commune_code") public var communeCode: String
+    /// "01" or "04".
+    @Field(key: "form") public var form: String
+    @Field(key: "received_on") public var receivedOn: String
+    /// "direct", "post" or "online".
+    @Field(key: "channel") public var channel: String
+    @OptionalField(key: "note") public var note: String?
+    @Field(key: "recorded_by") public var recordedBy: String
+
+    public init() {}
+}

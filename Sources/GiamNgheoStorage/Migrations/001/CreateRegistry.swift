@@ -77,5 +77,6 @@ public struct CreateAuditEntry: AsyncMigration {
 
 public enum RegistryMigrations {
     public static let all: [any Migration] = [CreateUser(), CreateHousehold(), CreateAuditEntry(), CreateUnitSummaries(),
-                                               CreateVillages(), CreateHouseholdYears(), AddHouseholdCauses()]
+                                               CreateVillages(), CreateHouseholdYears(), AddHouseholdCauses(),
+                                               CreateReviewRounds(), CreateReviewRequests()]
 }
