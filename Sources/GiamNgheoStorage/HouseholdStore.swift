@@ -68,7 +68,7 @@ public struct HouseholdStore: Sendable {
 
     /// A write transaction, through the gate when there is one.
     public func writing<T: Sendable>(_ db: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
-        try await villages.writing(db, body)
+        try await gate.transaction(db, body)
     }
 
     /// The villages, sharing this store's write gate.

@@ -16,6 +16,9 @@ public struct ReviewStore: Sendable {
     /// Rounds that already exist are left as they are, so opening twice changes nothing.
     public func openPeriodicRounds(_ scope: Scope, province: String, year: Int, on db: any Database) async throws -> Int {
         guard scope.role == .admin || scope.role == .provinceOfficer else { throw ScopeError(.forbidden) }
+        guard store.units.unit(province)?.level == .province else {
+            throw ScopeError(.invalid("Mã tỉnh/thành phố '\(province)' không có trong danh mục 2025."))
+        }
         let communes = store.units.communes(ofProvince: province).map(\.code).filter { scope.allows(commune: $0) }
         guard !communes.isEmpty else { throw ScopeError(.forbidden) }
         let round = ReviewProcedure.Round.periodic(year: year)

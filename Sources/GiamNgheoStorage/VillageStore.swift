@@ -10,10 +10,6 @@ public struct VillageStore: Sendable {
     public let gate: WriteGate?
     public init(units: AdminUnits, gate: WriteGate? = nil) { self.units = units; self.gate = gate }
 
-    func writing<T: Sendable>(_ db: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
-        guard let gate else { return try await db.transaction(body) }
-        return try await gate.run { try await db.transaction(body) }
-    }
 
     public func list(_ scope: Scope, commune: String, includeArchived: Bool = false, on db: any Database) async throws -> [Village] {
         guard scope.allows(commune: commune) else { throw ScopeError(.forbidden) }
@@ -40,7 +36,7 @@ public struct VillageStore: Sendable {
             old = o
         }
         let oldCode = old
-        return try await writing(db) { tx in
+        return try await gate.transaction(db) { tx in
             let folded = VietnameseText.fold(trimmed)
             let existing = try await Village.query(on: tx).filter(\.$communeCode == commune).all()
             guard !existing.contains(where: { VietnameseText.fold($0.name) == folded }) else {
@@ -56,7 +52,7 @@ public struct VillageStore: Sendable {
 
     public func setArchived(_ scope: Scope, id: Int, archived: Bool, on db: any Database) async throws {
         guard scope.canWrite, scope.role != .villageHead else { throw ScopeError(.forbidden) }
-        try await writing(db) { tx in
+        try await gate.transaction(db) { tx in
             guard let v = try await Village.find(id, on: tx), scope.allows(commune: v.communeCode) else { throw ScopeError(.notFound) }
             v.archived = archived
             try await v.save(on: tx)
@@ -64,30 +60,4 @@ public struct VillageStore: Sendable {
                                  field: v.communeCode, newValue: v.name).create(on: tx)
         }
     }
-}
-
-public enum DemoHistory {
-    /// The villages the generated households live in, and two earlier review years so that history,
-    /// "recently exited" and transitions have something to show. Earlier years follow the current category
-    /// except for a deterministic tenth that was poor (now exited) and a twentieth that was near-poor
-    /// (now newly poor). Demo data only: real history comes from the review or an import.
-    public static func seed(_ db: any Database, year: Int) async throws {
-        let sql = db as! any SQLDatabase
-        try await sql.raw("""
-            INSERT INTO villages (commune_code, name, kind, archived)
-            SELECT DISTINCT commune_code, village, CASE WHEN village LIKE 'Tổ%' THEN 'to' ELSE 'thon' END, \(bind: false)
-            FROM households WHERE village IS NOT NULL
-            """).run()
-        for (back, standard) in [(1, "vn-nd07-2022"), (2, "vn-nd07-2022")] {
-            try await sql.raw("""
-                INSERT INTO household_years (household_id, year, category, standard, recognised, source)
-                SELECT id, \(bind: year - back),
-                  CASE WHEN id % 10 = 3 AND category <> 'poor' THEN 'poor'
-                       WHEN id % 20 = 7 AND category = 'poor' THEN 'nearPoor'
-                       ELSE category END,
-                  \(bind: standard), \(bind: true), 'history' FROM households
-                """).run()
-        }
-    }
-
 }

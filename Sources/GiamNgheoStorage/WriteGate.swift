@@ -1,3 +1,5 @@
+import Fluent
+
 /// One write transaction at a time, in arrival order. SQLite allows one writer; a transaction that read
 /// first and then writes fails at once with SQLITE_BUSY when another connection is writing (its busy
 /// handler cannot help without risking deadlock). Queueing the registry's write transactions here
@@ -28,5 +30,13 @@ public actor WriteGate {
 
     private func release() {
         if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }
+    }
+}
+
+extension Optional where Wrapped == WriteGate {
+    /// A write transaction, through the gate when there is one (SQLite), straight to the database otherwise.
+    func transaction<T: Sendable>(_ db: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        guard let gate = self else { return try await db.transaction(body) }
+        return try await gate.run { try await db.transaction(body) }
     }
 }

@@ -293,7 +293,7 @@ extension HouseholdController {
         let services = req.application.registry
         let original = try services.store.household(r, parser: services.parser)
         let form = req.formFields()
-        guard let version = form.single["version"].flatMap(Int.init) else { throw Abort(.badRequest, reason: "Thiếu phiên bản của bản ghi.") }
+        let version = try Self.version(form.single)
         var dict = Interchange.dictionary(original)
         applyHouseholdForm(form, to: &dict)
         return try await commit(req, scope, r, dict, version: version, reason: form.single["reason"],
@@ -393,7 +393,7 @@ extension HouseholdController {
         let services = req.application.registry
         let h = try services.store.household(r, parser: services.parser)
         let f = req.formFields().single
-        guard let version = f["version"].flatMap(Int.init) else { throw Abort(.badRequest, reason: "Thiếu phiên bản của bản ghi.") }
+        let version = try Self.version(f)
         let mid = req.parameters.get("mid")
         var dict = Interchange.dictionary(h)
         var members = dict["members"] as? [[String: Any]] ?? []
@@ -420,7 +420,8 @@ extension HouseholdController {
         let services = req.application.registry
         let h = try services.store.household(r, parser: services.parser)
         let f = req.formFields().single
-        guard let version = f["version"].flatMap(Int.init), let mid = req.parameters.get("mid") else { throw Abort(.badRequest) }
+        let version = try Self.version(f)
+        guard let mid = req.parameters.get("mid") else { throw ScopeError(.notFound) }
         guard let m = h.members.first(where: { $0.id == mid }) else { throw ScopeError(.notFound) }
         guard m.relation != "head" else { throw ScopeError(.invalid("Không xóa được chủ hộ: hãy đổi chủ hộ trước.")) }
         guard !(f["reason"] ?? "").trimmingCharacters(in: .whitespaces).isEmpty else { throw ScopeError(.invalid("Cần ghi lý do xóa nhân khẩu khỏi hộ.")) }
@@ -436,7 +437,8 @@ extension HouseholdController {
         let services = req.application.registry
         let h = try services.store.household(r, parser: services.parser)
         let f = req.formFields().single
-        guard let version = f["version"].flatMap(Int.init), let newHead = f["newHead"] else { throw Abort(.badRequest, reason: "Thiếu chủ hộ mới.") }
+        let version = try Self.version(f)
+        guard let newHead = f["newHead"] else { throw ScopeError(.invalid("Chọn chủ hộ mới.")) }
         let relation = f["oldHeadRelation"] ?? "other"
         guard (Vocabulary.codes(of: .relation)).contains(relation), relation != "head" else { throw ScopeError(.invalid("Quan hệ của chủ hộ cũ không hợp lệ.")) }
         guard h.members.contains(where: { $0.id == newHead && $0.relation != "head" }) else { throw ScopeError(.invalid("Chủ hộ mới phải là một nhân khẩu khác trong hộ.")) }
@@ -492,14 +494,17 @@ extension HouseholdController {
         """)
     }
 
-    func move(req: Request) async throws -> Response {
+    /// What a move or a split form sends: the household, the version read, the chosen members.
+    func structureChange(_ req: Request) async throws -> (scope: Scope, r: HouseholdRecord, h: Household, f: [String: String], version: Int, ids: [String]) {
         let (scope, r) = try await record(req)
-        let services = req.application.registry
         let form = req.formFields()
-        let f = form.single
-        guard let version = f["version"].flatMap(Int.init) else { throw Abort(.badRequest, reason: "Thiếu phiên bản của bản ghi.") }
-        let ids = form.lists["members"] ?? []
-        let h = try services.store.household(r, parser: services.parser)
+        let h = try req.application.registry.store.household(r, parser: req.application.registry.parser)
+        return (scope, r, h, form.single, try Self.version(form.single), form.lists["members"] ?? [])
+    }
+
+    func move(req: Request) async throws -> Response {
+        let (scope, r, h, f, version, ids) = try await structureChange(req)
+        let services = req.application.registry
         return try await refusedShowsAgain(req, page: { movePage(req, r, h, error: $0, selected: Set(ids), target: f["target"] ?? "") }) {
             try await services.store.moveMembers(scope, from: r.id!, expectedVersion: version, memberIDs: ids,
                                                  toCode: (f["target"] ?? "").trimmingCharacters(in: .whitespaces),
@@ -540,14 +545,9 @@ extension HouseholdController {
     }
 
     func split(req: Request) async throws -> Response {
-        let (scope, r) = try await record(req)
+        let (scope, r, h, f, version, ids) = try await structureChange(req)
         let services = req.application.registry
-        let form = req.formFields()
-        let f = form.single
-        guard let version = f["version"].flatMap(Int.init) else { throw Abort(.badRequest, reason: "Thiếu phiên bản của bản ghi.") }
-        let ids = form.lists["members"] ?? []
         let code = (f["code"] ?? "").trimmingCharacters(in: .whitespaces)
-        let h = try services.store.household(r, parser: services.parser)
         return try await refusedShowsAgain(req, page: { splitPage(req, r, h, error: $0, selected: Set(ids), code: code, head: f["newHead"]) }) {
             guard !code.isEmpty else { throw ScopeError(.invalid("Cần mã cho hộ mới.")) }
             let new = try await services.store.split(scope, from: r.id!, expectedVersion: version, memberIDs: ids,
@@ -568,6 +568,12 @@ extension HouseholdController {
         } catch let e as ClassificationError {
             return try await failed(req, page(e.description))
         }
+    }
+
+    /// The version the form was read at; every change form carries it (optimistic concurrency).
+    static func version(_ f: [String: String]) throws -> Int {
+        guard let v = f["version"].flatMap({ Int($0) }) else { throw Abort(.badRequest, reason: "Thiếu phiên bản của bản ghi.") }
+        return v
     }
 
     func failed(_ req: Request, _ page: HTML) async throws -> Response {

@@ -208,7 +208,7 @@ struct HouseholdController {
     func archive(req: Request) async throws -> Response {
         let (scope, r) = try await record(req)
         let form = try req.content.decode([String: String].self)
-        guard let version = form["version"].flatMap(Int.init) else { throw Abort(.badRequest, reason: "Thiếu phiên bản của bản ghi.") }
+        let version = try Self.version(form)
         try await req.application.registry.store.archive(scope, id: r.id!, expectedVersion: version, reason: form["reason"] ?? "", on: req.db)
         return req.redirect(to: "/households")
     }

@@ -56,9 +56,16 @@ struct ReviewController {
         guard let year = f["year"].flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }), (2016...2100).contains(year) else {
             throw ScopeError(.invalid("Năm rà soát không hợp lệ."))
         }
-        let n = try await req.application.registry.reviews.openPeriodicRounds(scope, province: f["province"] ?? "", year: year, on: req.db)
-        let res = try await page(req, scope, year: year, message: "<p class=\"card\" role=\"status\">Đã mở \(n) kỳ rà soát mới.</p>").encodeResponse(for: req)
-        return res
+        do {
+            let n = try await req.application.registry.reviews.openPeriodicRounds(scope, province: (f["province"] ?? "").trimmingCharacters(in: .whitespaces),
+                                                                                  year: year, on: req.db)
+            return try await page(req, scope, year: year, message: "<p class=\"card\" role=\"status\">Đã mở \(n) kỳ rà soát mới.</p>").encodeResponse(for: req)
+        } catch let e as ScopeError {
+            guard case .invalid(let m) = e.kind else { throw e }
+            let res = try await page(req, scope, year: year, message: "<p class=\"error\" role=\"alert\">\(m)</p>").encodeResponse(for: req)
+            res.status = .unprocessableEntity
+            return res
+        }
     }
 
     func show(req: Request) async throws -> HTML {

@@ -21,6 +21,8 @@ import VaporTesting
             var p = Browser(app)
             try await p.login(accounts.first(.provinceOfficer))
             _ = try await p.get("/reviews")
+            let unknown = try await p.post("/reviews/open", ["province": "99", "year": "2026"])
+            #expect(unknown.status == .unprocessableEntity && unknown.body.contains("Mã tỉnh/thành phố &#39;99&#39; không có"))
             let opened = try await p.post("/reviews/open", ["province": "46", "year": "2026"])
             let communes = app.registry.units.communes(ofProvince: "46").count
             #expect(opened.status == .ok && opened.body.contains("Đã mở \(communes) kỳ rà soát mới."))
