@@ -36,6 +36,8 @@ public struct ReviewProcedure: Codable, Sendable, Equatable {
     public var periodicSteps: [Step]
     public var regularSteps: [String]
     public var requestForms: [String: String]
+    /// Phiếu B1's criteria (UNCONFIRMED, data); nil when the procedure has no quick screen.
+    public var quickScreen: QuickScreen?
 
     public enum Round: Sendable, Equatable {
         /// Once a year (định kỳ).

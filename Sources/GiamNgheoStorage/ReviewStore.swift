@@ -63,8 +63,9 @@ public struct ReviewStore: Sendable {
     /// Records a request brought by a household: its form, the day it was received and how.
     @discardableResult
     public func addRequest(_ scope: Scope, householdCode: String, form: String, receivedOn: CivilDate, channel: String, note: String?,
-                           today: CivilDate, on db: any Database) async throws -> ReviewRequest {
+                           today: CivilDate, into round: ReviewRound? = nil, on db: any Database) async throws -> ReviewRequest {
         guard scope.canWrite else { throw ScopeError(.forbidden) }
+        if let round { try Self.editable(round) }
         guard Self.forms.contains(where: { $0.code == form }) else { throw ScopeError(.invalid("Mẫu đơn phải là 01 hoặc 04.")) }
         guard Self.channels.contains(where: { $0.code == channel }) else { throw ScopeError(.invalid("Hình thức nộp không hợp lệ.")) }
         guard receivedOn <= today else { throw ScopeError(.invalid("Ngày nhận đơn \(receivedOn.vietnamese) ở sau ngày hôm nay.")) }
@@ -78,6 +79,10 @@ public struct ReviewStore: Sendable {
             try await r.create(on: tx)
             try await AuditEntry(username: scope.username, householdID: h.id, action: "review.request", field: "Mẫu \(form)",
                                  newValue: "\(receivedOn.description) \(channel)", reason: r.note).create(on: tx)
+            // A regular round already surveying takes the request up at once (Art. 5: reviewed the same month).
+            if let round, round.kind == "regular", round.step == "SURVEY", round.communeCode == h.communeCode {
+                try await self.takeUp(r, into: round, on: tx)
+            }
             return r
         }
     }

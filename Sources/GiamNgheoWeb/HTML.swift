@@ -47,3 +47,7 @@ extension HTML: AsyncResponseEncodable {
         return Response(status: .ok, headers: headers, body: .init(string: text))
     }
 }
+
+extension Array where Element == HTML {
+    func joined(separator: String) -> HTML { HTML(unsafe: map(\.text).joined(separator: separator)) }
+}

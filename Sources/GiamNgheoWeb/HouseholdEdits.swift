@@ -66,26 +66,9 @@ extension HouseholdController {
             \(Field.member(h.members.first ?? Member(id: "1"), e, prefix: "head.", relation: false))
             <p class="muted">Thêm các nhân khẩu khác sau khi lưu hộ.</p>
             """ : ""
-        let memberRows: [HTML] = creating ? [] : h.members.map { m in
-            let id = m.id
-            func sel(_ f: Fact, _ v: String?) -> HTML {
-                let opts: [HTML] = [HTML(unsafe: "<option value=\"\"></option>")] + (Vocabulary.values[f] ?? []).map {
-                    "<option value=\"\($0.code)\" \(v == $0.code ? "selected" : "")>\($0.vi)</option>"
-                }
-                return "<select name=\"m.\(id).\(f.rawValue)\" aria-label=\"\(f.label): \(m.name ?? id)\" \(e.attrs("m.\(id).\(f.rawValue)"))>\(opts)</select>\(e.message("m.\(id).\(f.rawValue)"))"
-            }
-            func yn(_ f: Fact, _ v: Bool?) -> HTML {
-                "<select name=\"m.\(id).\(f.rawValue)\" aria-label=\"\(f.label): \(m.name ?? id)\"><option value=\"\"></option><option value=\"true\" \(v == true ? "selected" : "")>có</option><option value=\"false\" \(v == false ? "selected" : "")>không</option></select>"
-            }
-            return """
-            <tr><td><a href="/households/\(r!.id!)/members/\(id)">\(m.name ?? "nhân khẩu \(id)")</a><br><span class="muted">\(m.relation.map { Vocabulary.label(.relation, $0) })</span></td>
-            <td>\(yn(.healthInsurance, m.healthInsurance))</td><td>\(sel(.employment, m.employment))</td>
-            <td>\(sel(.schooling, m.schooling))</td><td>\(sel(.qualification, m.qualification))</td><td>\(yn(.workingCapacity, m.workingCapacity))</td></tr>
-            """
-        }
         let members: HTML = creating ? "" : """
             <h2>Nhân khẩu (\(h.members.count))</h2>
-            <div class="scroll"><table><thead><tr><th>Họ và tên</th><th>BHYT</th><th>Việc làm</th><th>Đi học</th><th>Trình độ</th><th>Có khả năng lao động</th></tr></thead><tbody>\(memberRows)</tbody></table></div>
+            \(Self.memberFacts(h, e, link: r?.id))
             """
         let conflict: HTML = ctx.conflict.isEmpty ? "" : """
             <div class="error" role="alert"><b>Người khác vừa lưu hộ này.</b> Biểu mẫu dưới đây đã được nạp lại với dữ liệu của họ; bạn chưa ghi đè gì.
@@ -136,6 +119,31 @@ extension HouseholdController {
         </form>
         \(structure)
         """)
+    }
+
+    /// The members' facts the indicators read (B2 part 2), one row per member, inputs named `m.<id>.<fact>`.
+    static func memberFacts(_ h: Household, _ e: FormErrors, link householdID: Int?) -> HTML {
+        let rows: [HTML] = h.members.map { m in
+            let id = m.id
+            func sel(_ f: Fact, _ v: String?) -> HTML {
+                let opts: [HTML] = [HTML(unsafe: "<option value=\"\"></option>")] + (Vocabulary.values[f] ?? []).map {
+                    "<option value=\"\($0.code)\" \(v == $0.code ? "selected" : "")>\($0.vi)</option>"
+                }
+                return "<select name=\"m.\(id).\(f.rawValue)\" aria-label=\"\(f.label): \(m.name ?? id)\" \(e.attrs("m.\(id).\(f.rawValue)"))>\(opts)</select>\(e.message("m.\(id).\(f.rawValue)"))"
+            }
+            func yn(_ f: Fact, _ v: Bool?) -> HTML {
+                "<select name=\"m.\(id).\(f.rawValue)\" aria-label=\"\(f.label): \(m.name ?? id)\"><option value=\"\"></option><option value=\"true\" \(v == true ? "selected" : "")>có</option><option value=\"false\" \(v == false ? "selected" : "")>không</option></select>"
+            }
+            let name: HTML = householdID.map { HTML("<a href=\"/households/\($0)/members/\(id)\">\(m.name ?? "nhân khẩu \(id)")</a>") } ?? HTML("\(m.name ?? "nhân khẩu \(id)")")
+            return """
+            <tr><td>\(name)<br><span class="muted">\(m.relation.map { Vocabulary.label(.relation, $0) })</span></td>
+            <td>\(yn(.healthInsurance, m.healthInsurance))</td><td>\(sel(.employment, m.employment))</td>
+            <td>\(sel(.schooling, m.schooling))</td><td>\(sel(.qualification, m.qualification))</td><td>\(yn(.workingCapacity, m.workingCapacity))</td></tr>
+            """
+        }
+        return """
+        <div class="scroll"><table><thead><tr><th>Họ và tên</th><th>BHYT</th><th>Việc làm</th><th>Đi học</th><th>Trình độ</th><th>Có khả năng lao động</th></tr></thead><tbody>\(rows)</tbody></table></div>
+        """
     }
 
     func headForm(_ req: Request, _ r: HouseholdRecord, _ h: Household) -> HTML {

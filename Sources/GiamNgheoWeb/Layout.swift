@@ -25,7 +25,22 @@ enum Layout {
     fieldset{border:1px solid #d6dae0;border-radius:4px}label.check{display:inline-block;margin-right:.6rem;font-size:.9rem}
     .current{font-weight:600}:focus-visible{outline:3px solid #1a73e8;outline-offset:1px}
     @media (max-width:640px){th,td{padding:.3rem}table{font-size:.9rem}.hide-sm{display:none}}
-    @media print{header,.filters,.noprint{display:none}body{background:#fff}main{max-width:none;padding:0}@page{size:A4;margin:15mm}}
+    @media print{header,.filters,.noprint{display:none}body{background:#fff}main{max-width:none;padding:0}@page{size:A4;margin:15mm}
+    .sheet{break-after:page}.sheet:last-child{break-after:auto}.doc table{font-size:11pt}}
+    .doc{font-family:"Times New Roman",Times,serif;background:#fff;padding:1rem;margin-bottom:1rem}.center{text-align:center}
+    .doc-head,.signatures{width:100%;border:none}.doc-head td,.signatures td{border:none;text-align:center;vertical-align:top;width:50%}
+    .signatures td{padding-top:1rem;height:6rem}ul.plain{list-style:none;padding-left:0}
+    """
+
+    /// The only script (CSP allows no inline code): print buttons, and the survey's live provisional result.
+    static let script = """
+    document.addEventListener('click',function(e){var b=e.target.closest('[data-print]');if(b){e.preventDefault();window.print();}});
+    document.addEventListener('DOMContentLoaded',function(){
+      var f=document.querySelector('form[data-preview]');if(!f)return;var box=document.getElementById('provisional'),t;
+      f.addEventListener('change',function(){clearTimeout(t);t=setTimeout(function(){
+        fetch(f.getAttribute('data-preview'),{method:'POST',body:new URLSearchParams(new FormData(f)),credentials:'same-origin'})
+          .then(function(r){return r.ok?r.text():null}).then(function(s){if(s!==null&&box){box.innerHTML=s;}});},150);});
+    });
     """
 
     static func page(_ req: Request, title: String, _ body: HTML) -> HTML {
@@ -46,7 +61,7 @@ enum Layout {
         return """
         <!doctype html>
         <html lang="\(req.language.rawValue)"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>\(title) · GiamNgheo</title><style>\(raw: css)</style></head>
+        <title>\(title) · GiamNgheo</title><style>\(raw: css)</style><script src="/app.js" defer></script></head>
         <body><header><a href="/">GiamNgheo</a>\(nav)\(other)</header><main>\(body)</main></body></html>
         """
     }

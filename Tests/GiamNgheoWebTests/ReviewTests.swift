@@ -33,7 +33,7 @@ import VaporTesting
             #expect(round.standard == "vn-nd07-2022" && round.startsOn == "2026-09-01" && round.endsOn == "2026-12-14" && round.step == "LIST")
             // The commune sees only its own round; its list is its poor and near-poor households.
             let mine = try await o.get("/reviews")
-            #expect(mine.body.contains("/reviews/\(round.id!)") && mine.body.components(separatedBy: "<a href=\"/reviews/").count == 2)
+            #expect(mine.body.contains("/reviews/\(round.id!)") && mine.body.components(separatedBy: "<td><a href=\"/reviews/").count == 2)
             let page = try await o.get("/reviews/\(round.id!)")
             #expect(page.status == .ok && !page.body.contains("Báo cáo, xin ý kiến Chủ tịch UBND cấp huyện"))
             #expect(page.body.contains("ít nhất 50 % người dự họp đồng ý") && page.body.contains("chưa xác minh"))

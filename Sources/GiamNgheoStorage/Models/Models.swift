@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import GiamNgheoCore
 
 /// Roles as the glossary names them; what each may see and do is decided in `Scope`, not in views.
 public enum Role: String, Codable, CaseIterable, Sendable {
@@ -161,7 +162,101 @@ public final class ReviewRound: Model, @unchecked Sendable {
     /// The step the round is at (a step code of the procedure).
     @Field(key: "step") public var step: String
     @Field(key: "opened_by") public var openedBy: String
+    /// Step 4: the posting's first and last day (ISO).
+    @OptionalField(key: "posting_from") public var postingFrom: String?
+    @OptionalField(key: "posting_to") public var postingTo: String?
+    /// Step 6: the chairman's decision; once set, the round's results are locked.
+    @OptionalField(key: "decision_number") public var decisionNumber: String?
+    @OptionalField(key: "decision_date") public var decisionDate: String?
+    @OptionalField(key: "decided_by") public var decidedBy: String?
+    /// Up the hierarchy: "open", "submitted", "returned" (with a note), "approved" (locked).
+    @Field(key: "status") public var status: String
+    @OptionalField(key: "status_note") public var statusNote: String?
+    @OptionalField(key: "submitted_by") public var submittedBy: String?
+    @OptionalField(key: "approved_by") public var approvedBy: String?
+    @Field(key: "version") public var version: Int
 
+    public init() {}
+}
+
+/// One household in one round: its survey (B1, B2), the meeting's verdict, complaints' outcome and the
+/// decision (category, certificate number or the written refusal).
+public final class ReviewCase: Model, @unchecked Sendable {
+    public static let schema = "review_cases"
+    @ID(custom: "id", generatedBy: .database) public var id: Int?
+    @Field(key: "round_id") public var roundID: Int
+    @Field(key: "household_id") public var householdID: Int
+    @Field(key: "commune_code") public var communeCode: String
+    @OptionalField(key: "village") public var village: String?
+    /// Why it is on the list, "; "-joined.
+    @Field(key: "reasons") public var reasons: String
+    /// "01" or "04" when the household asked (regular reviews answer it; a refusal is written).
+    @OptionalField(key: "request_form") public var requestForm: String?
+    /// A `CaseStage` raw value.
+    @Field(key: "stage") public var stage: String
+    /// B1 criteria met, ","-joined codes ("" = none met); nil before B1 is answered.
+    @OptionalField(key: "quick_screen") public var quickScreen: String?
+    /// A survey saved as a draft: the household as an interchange JSON line (registry untouched until finished).
+    @OptionalField(key: "draft") public var draft: String?
+    @OptionalField(key: "enumerator") public var enumerator: String?
+    @OptionalField(key: "surveyed_on") public var surveyedOn: String?
+    @OptionalField(key: "proposed_category") public var proposedCategory: String?
+    @OptionalField(key: "explanation") public var explanation: String?
+    /// Deprived indicator codes, ","-joined.
+    @OptionalField(key: "deprived") public var deprived: String?
+    /// Set by a complaint's re-check, then by the decision.
+    @OptionalField(key: "final_category") public var finalCategory: String?
+    @OptionalField(key: "transition") public var transition: String?
+    @OptionalField(key: "certificate_no") public var certificateNo: String?
+    @OptionalField(key: "refusal") public var refusal: String?
+    @Field(key: "version") public var version: Int
+
+    public init() {}
+    public var caseStage: CaseStage { CaseStage(rawValue: stage) ?? .listed }
+    /// The category the case stands at: a re-check's outcome over the survey's proposal.
+    public var category: String? { finalCategory ?? proposedCategory }
+}
+
+public final class ReviewMeeting: Model, @unchecked Sendable {
+    public static let schema = "review_meetings"
+    @ID(custom: "id", generatedBy: .database) public var id: Int?
+    @Field(key: "round_id") public var roundID: Int
+    @Field(key: "village") public var village: String
+    @Field(key: "held_on") public var heldOn: String
+    @Field(key: "place") public var place: String
+    @Field(key: "chair") public var chair: String
+    @Field(key: "secretary") public var secretary: String
+    @Field(key: "attendees") public var attendees: Int
+    @OptionalField(key: "attendee_names") public var attendeeNames: String?
+    @Field(key: "recorded_by") public var recordedBy: String
+    public init() {}
+}
+
+public final class ReviewVote: Model, @unchecked Sendable {
+    public static let schema = "review_votes"
+    @ID(custom: "id", generatedBy: .database) public var id: Int?
+    @Field(key: "meeting_id") public var meetingID: Int
+    @Field(key: "case_id") public var caseID: Int
+    @Field(key: "agree") public var agree: Int
+    /// "agreed" or "returned".
+    @Field(key: "result") public var result: String
+    public init() {}
+}
+
+public final class ReviewComplaint: Model, @unchecked Sendable {
+    public static let schema = "review_complaints"
+    @ID(custom: "id", generatedBy: .database) public var id: Int?
+    @Field(key: "round_id") public var roundID: Int
+    @OptionalField(key: "case_id") public var caseID: Int?
+    @Field(key: "complainant") public var complainant: String
+    @Field(key: "content") public var content: String
+    @Field(key: "received_on") public var receivedOn: String
+    /// "open" or "resolved".
+    @Field(key: "status") public var status: String
+    @OptionalField(key: "rechecked_on") public var recheckedOn: String?
+    @OptionalField(key: "outcome") public var outcome: String?
+    @OptionalField(key: "new_category") public var newCategory: String?
+    @Field(key: "recorded_by") public var recordedBy: String
     public init() {}
 }
 
@@ -179,6 +274,8 @@ public final class ReviewRequest: Model, @unchecked Sendable {
     @Field(key: "channel") public var channel: String
     @OptionalField(key: "note") public var note: String?
     @Field(key: "recorded_by") public var recordedBy: String
+    /// The round that took the request up (nil while it waits for one).
+    @OptionalField(key: "round_id") public var roundID: Int?
 
     public init() {}
 }

@@ -1,0 +1,130 @@
+/// The rules that move one household and one round through the review (regulations.md §6.3–§6.4),
+/// pure so that every one of them is unit-tested: what a meeting vote does, when a step may be left,
+/// how long the posting lasts, which public list a household belongs on, and what B1 screens out.
+
+/// Where one household stands in a round.
+public enum CaseStage: String, Codable, Sendable, CaseIterable {
+    /// On the step-1 list, not surveyed yet.
+    case listed
+    /// Survey started and saved as a draft.
+    case draft
+    /// B1 (and B2 unless B1 screened it out) finished; a provisional category.
+    case surveyed
+    /// The village meeting did not reach the share of agreement: survey again, then meet again (§6.3 step 3).
+    case returned
+    /// The village meeting agreed.
+    case agreed
+    /// In the chairman's decision (recognised in its category; for regular reviews, possibly refused).
+    case decided
+
+    public var vietnamese: String {
+        switch self {
+        case .listed: return "Chưa khảo sát"
+        case .draft: return "Đang khảo sát (nháp)"
+        case .surveyed: return "Đã khảo sát"
+        case .returned: return "Họp dân chưa thống nhất: khảo sát lại"
+        case .agreed: return "Họp dân đã thống nhất"
+        case .decided: return "Đã có quyết định"
+        }
+    }
+
+    /// Whether the household still needs (another) survey before the meeting.
+    public var needsSurvey: Bool { self == .listed || self == .draft || self == .returned }
+}
+
+/// B1, the quick screen (phiếu nhận diện nhanh): a household meeting any "clearly not poor" criterion is
+/// not surveyed further and is not poor or near-poor. The criteria and the "any" rule are UNCONFIRMED
+/// (regulations.md §5.2), so they come from data and are shown as such.
+public struct QuickScreen: Codable, Sendable, Equatable {
+    public struct Criterion: Codable, Sendable, Equatable {
+        public var code: String
+        public var vi: String
+        public var en: String
+        public var verified: Bool
+    }
+    public var criteria: [Criterion]
+    /// "any": one criterion met excludes the household (the only rule known).
+    public var exclusionRule: String
+    public var verified: Bool
+
+    /// The criteria met (by code, in the data's order); empty means "go on to B2".
+    public func met(_ answers: Set<String>) -> [Criterion] { criteria.filter { answers.contains($0.code) } }
+
+    public func excludes(_ answers: Set<String>) -> Bool {
+        let n = met(answers).count
+        switch exclusionRule {
+        case "all": return n == criteria.count && n > 0
+        default: return n > 0
+        }
+    }
+}
+
+/// The public lists posted in step 4 and decided in step 6 (§6.6 categories).
+public enum ReviewList: String, Sendable, CaseIterable, Codable {
+    case poor, nearPoor, newlyPoor, rePoor, exitedPoor, newlyNearPoor, exitedNearPoor
+
+    public var vietnamese: String {
+        switch self {
+        case .poor: return "Danh sách hộ nghèo"
+        case .nearPoor: return "Danh sách hộ cận nghèo"
+        case .newlyPoor: return "Danh sách hộ nghèo phát sinh"
+        case .rePoor: return "Danh sách hộ tái nghèo"
+        case .exitedPoor: return "Danh sách hộ thoát nghèo"
+        case .newlyNearPoor: return "Danh sách hộ cận nghèo phát sinh"
+        case .exitedNearPoor: return "Danh sách hộ thoát cận nghèo"
+        }
+    }
+
+    /// Whether a household with this result (category this year, transition against the years before)
+    /// belongs on the list. Exited-to-near-poor households are on both the exited-poor and near-poor lists.
+    public func contains(category: Category, transition: Transition) -> Bool {
+        switch self {
+        case .poor: return category == .poor
+        case .nearPoor: return category == .nearPoor
+        case .newlyPoor: return transition == .newlyPoor
+        case .rePoor: return transition == .rePoor
+        case .exitedPoor: return transition.exitsPoverty
+        case .newlyNearPoor: return transition == .newlyNearPoor || transition == .reNearPoor
+        case .exitedNearPoor: return transition == .exitedNearPoor
+        }
+    }
+}
+
+public enum ReviewRules {
+    /// The stage a household reaches from the meeting's count (§6.3 step 3: < quorum → survey again).
+    public static func afterMeeting(agree: Int, attendees: Int, quorumPercent: Int) -> CaseStage {
+        ReviewProcedure.meetingAgrees(agree: agree, attendees: attendees, quorumPercent: quorumPercent) ? .agreed : .returned
+    }
+
+    /// The last day of a posting that starts on `start` and lasts `days` days of `dayType` ("working":
+    /// Monday–Friday, the start counting when it is one; otherwise calendar days).
+    public static func postingEnd(start: CivilDate, days: Int, dayType: String?) -> CivilDate {
+        guard days > 0 else { return start }
+        guard dayType == "working" else { return start.adding(days: days - 1) }
+        return start.isoWeekday <= 5 ? start.adding(workingDays: days - 1) : start.adding(workingDays: days)
+    }
+
+    /// What stops a round from leaving `step`, in Vietnamese; empty means it may go on.
+    /// - stages: where each listed household stands.
+    /// - postingEnds: the last posting day (nil before the posting starts); openComplaints: complaints not re-checked.
+    public static func blockers(leaving step: String, stages: [CaseStage], postingEnds: CivilDate?, openComplaints: Int,
+                                today: CivilDate) -> [String] {
+        var out: [String] = []
+        switch step {
+        case "LIST":
+            if stages.isEmpty { out.append("Danh sách chưa có hộ nào.") }
+        case "SURVEY":
+            let left = stages.filter(\.needsSurvey).count
+            if left > 0 { out.append("Còn \(left) hộ chưa hoàn thành phiếu khảo sát.") }
+        case "MEETING":
+            let left = stages.filter { $0 != .agreed }.count
+            if left > 0 { out.append("Còn \(left) hộ chưa được họp dân thống nhất (khảo sát lại rồi họp lại).") }
+        case "POSTING":
+            guard let end = postingEnds else { out.append("Chưa niêm yết công khai."); break }
+            if today <= end { out.append("Thời gian niêm yết đến hết ngày \(end.vietnamese).") }
+            if openComplaints > 0 { out.append("Còn \(openComplaints) khiếu nại chưa phúc tra.") }
+        default: break
+        }
+        return out
+    }
+}

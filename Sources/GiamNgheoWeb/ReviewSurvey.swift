@@ -1,0 +1,220 @@
+import Fluent
+import Foundation
+import GiamNgheoCore
+import GiamNgheoData
+import GiamNgheoStorage
+import Vapor
+
+/// Step 2 on screen: phiếu B1 (quick screen, criteria as data) and phiếu B2 (part 1 the income measure:
+/// score A where a score table is loaded, otherwise income per person; part 2 the deprivation questions
+/// giving score B), pre-filled from the registry, savable as a draft, with the provisional result shown
+/// as the form is filled; and the same forms printed, blank or filled.
+extension ReviewController {
+    struct SurveyContext {
+        var reviewCase: ReviewCase
+        var round: ReviewRound
+        var record: HouseholdRecord
+        var household: Household
+        var quickScreen: Set<String>
+        var enumerator: String?
+        var surveyedOn: String?
+        var errors = FormErrors()
+    }
+
+    func surveyContext(_ req: Request, _ scope: Scope) async throws -> SurveyContext {
+        guard let id = req.parameters.get("id", as: Int.self) else { throw ScopeError(.notFound) }
+        let services = req.application.registry
+        let (c, r) = try await services.reviews.reviewCase(scope, id: id, on: req.db)
+        let record = try await services.store.get(scope, id: c.householdID, on: req.db)
+        var h = try services.store.household(record, parser: services.parser)
+        // A draft shows what was typed, not the registry (which it has not touched).
+        if let d = c.draft, let drafted = try? services.parser.parse(jsonLine: d, line: 1) { h = drafted }
+        return SurveyContext(reviewCase: c, round: r, record: record, household: h,
+                             quickScreen: Set((c.quickScreen ?? "").split(separator: ",").map(String.init)),
+                             enumerator: c.enumerator ?? req.currentUser?.displayName, surveyedOn: CivilDate(c.surveyedOn ?? "")?.vietnamese)
+    }
+
+    func surveyForm(req: Request) async throws -> HTML {
+        let scope = try req.requireScope()
+        return surveyPage(req, try await surveyContext(req, scope))
+    }
+
+    /// The provisional result box: category and why, or what the rule still needs.
+    func provisionalBox(_ req: Request, _ h: Household, quickScreen: Set<String>) -> HTML {
+        let p = req.application.registry.reviews.provisional(h, quickScreen: quickScreen)
+        let deprived = p.deprived.isEmpty ? "" : " Chỉ số thiếu hụt: \(p.deprived.joined(separator: ", ")) (điểm B = \(10 * p.deprived.count))."
+        return "<b>Kết quả tạm tính:</b> \(Layout.categoryBadge(p.category, req.language)) \(p.explanation)\(deprived)"
+    }
+
+    func quickScreenFields(_ req: Request, _ answers: Set<String>, printable: Bool = false) -> HTML {
+        guard let b1 = req.application.registry.reviews.procedure.quickScreen else { return "<p class=\"muted\">Quy trình không có phiếu B1.</p>" }
+        let items: [HTML] = b1.criteria.map { c in
+            printable
+                ? "<li>\(answers.contains(c.code) ? "☒" : "☐") \(c.vi)</li>"
+                : "<li><label><input type=\"checkbox\" name=\"b1[]\" value=\"\(c.code)\" \(answers.contains(c.code) ? "checked" : "")> \(c.vi)</label> \(c.verified ? "" : Layout.unverifiedBadge)</li>"
+        }
+        return """
+        <p class="muted">Hộ có bất kỳ đặc điểm nào dưới đây thì dừng khảo sát, không thuộc diện nghèo, cận nghèo (quy tắc \(b1.verified ? "" : "chưa xác minh")).</p>
+        <ul class="plain">\(items)</ul>
+        """
+    }
+
+    func surveyPage(_ req: Request, _ ctx: SurveyContext) -> HTML {
+        let services = req.application.registry
+        let c = ctx.reviewCase, h = ctx.household, e = ctx.errors
+        let standard = services.store.engine.catalogue.standard(id: ctx.round.standard)
+        let scoreA = standard?.name.vi ?? ctx.round.standard
+        let editable = ctx.round.decisionNumber == nil && ctx.round.status != "approved" && c.caseStage != .agreed && c.caseStage != .decided
+        return Layout.page(req, title: "Phiếu khảo sát hộ \(ctx.record.code)", """
+        <h1>Phiếu khảo sát hộ \(ctx.record.code): \(ctx.record.headName)</h1>
+        <p class="muted">\(ctx.record.village), vòng rà soát \(ctx.round.kind == "periodic" ? "định kỳ" : "thường xuyên tháng \(ctx.round.month)") năm \(ctx.round.year);
+        \(c.reasons). Trạng thái: <b>\(c.caseStage.vietnamese)</b>. <a href="/reviews/\(ctx.round.id!)">Về vòng rà soát</a> ·
+        <a href="/reviews/\(ctx.round.id!)/forms?case=\(c.id!)&filled=1" target="_blank">In phiếu</a></p>
+        \(e.summary)
+        <form method="post" action="/reviews/cases/\(c.id!)" id="survey" data-preview="/reviews/cases/\(c.id!)/preview" novalidate>
+          <input type="hidden" name="_csrf" value="\(req.csrfToken)">
+          <input type="hidden" name="version" value="\(ctx.record.version)">
+          <input type="hidden" name="caseVersion" value="\(c.version)">
+          <div class="form-grid">
+            <div>\(Field.text("Rà soát viên", "enumerator", ctx.enumerator, e, attrs: "required"))</div>
+            <div>\(Field.text("Ngày khảo sát (dd/mm/yyyy)", "surveyedOn", ctx.surveyedOn ?? services.referenceDate.vietnamese, e, attrs: "required"))</div>
+          </div>
+          <h2>Phiếu B1: nhận diện nhanh đặc điểm hộ</h2>
+          \(quickScreenFields(req, ctx.quickScreen))
+          <h2>Phiếu B2, phần 1: thu nhập</h2>
+          <p class="muted">Chuẩn áp dụng: \(scoreA). Bảng điểm A (phụ lục III, IV) chưa được nạp \(Layout.unverifiedBadge): dùng thu nhập bình quân đầu người.</p>
+          <div class="form-grid">
+            <div>\(Field.text("Thu nhập bình quân (đồng/người/tháng)", "incomePerCapita", h.incomePerCapita.map(String.init), e, attrs: "inputmode=\"numeric\""))</div>
+            <div>\(Field.yesNo("Làm nông, lâm, ngư, diêm nghiệp", "agriculture", h.agriculture, e))</div>
+          </div>
+          <h2>Phiếu B2, phần 2: mức độ thiếu hụt dịch vụ xã hội cơ bản (điểm B)</h2>
+          \(Field.living(h.living, e))
+          <h3>Nhân khẩu (\(h.members.count))</h3>
+          \(HouseholdController.memberFacts(h, e, link: nil))
+          <h3>Nguyên nhân nghèo</h3>
+          \(Field.causes(h.causes, e))
+          <div class="card" id="provisional" aria-live="polite">\(provisionalBox(req, h, quickScreen: ctx.quickScreen))</div>
+          \(editable ? HTML("""
+          <p><button type="submit" name="action" value="draft">Lưu nháp</button>
+          <button class="primary" type="submit" name="action" value="finish">Hoàn thành phiếu</button></p>
+          """) : HTML("<p class=\"muted\">Phiếu không còn sửa được ở trạng thái này.</p>"))
+        </form>
+        """)
+    }
+
+    /// Applies the posted B2 to the household (the registry's own form reader) and parses it.
+    func surveyed(_ req: Request, _ ctx: SurveyContext, _ form: (single: [String: String], lists: [String: [String]])) throws -> Household {
+        let services = req.application.registry
+        var dict = Interchange.dictionary(ctx.household)
+        HouseholdController().applyHouseholdForm(form, to: &dict)
+        return try services.parser.parse(dict, fallbackCode: ctx.record.code)
+    }
+
+    func preview(req: Request) async throws -> HTML {
+        let scope = try req.requireScope()
+        let ctx = try await surveyContext(req, scope)
+        let form = req.formFields()
+        let b1 = Set(form.lists["b1"] ?? [])
+        do {
+            return provisionalBox(req, try surveyed(req, ctx, form), quickScreen: b1)
+        } catch let e as ClassificationError {
+            return "<b>Kết quả tạm tính:</b> chưa tính được: \(e.message) (trường \(e.field))."
+        }
+    }
+
+    func saveSurvey(req: Request) async throws -> Response {
+        let scope = try req.requireScope()
+        var ctx = try await surveyContext(req, scope)
+        let services = req.application.registry
+        let form = req.formFields()
+        let f = form.single
+        ctx.quickScreen = Set(form.lists["b1"] ?? [])
+        ctx.enumerator = f["enumerator"]; ctx.surveyedOn = f["surveyedOn"]
+        let finish = f["action"] == "finish"
+        do {
+            let h = try surveyed(req, ctx, form)
+            ctx.household = h
+            let date = (f["surveyedOn"] ?? "").trimmingCharacters(in: .whitespaces)
+            let day = CivilDate(date)
+            if !date.isEmpty && day == nil { throw ClassificationError(household: h.code, field: "surveyedOn", message: "ngày '\(date)' không hợp lệ (dd/mm/yyyy)") }
+            try await services.reviews.saveSurvey(scope, caseID: ctx.reviewCase.id!, .init(
+                household: h, quickScreen: ctx.quickScreen, enumerator: f["enumerator"] ?? "", surveyedOn: day, finish: finish,
+                householdVersion: try HouseholdController.version(f), caseVersion: Int(f["caseVersion"] ?? "") ?? -1), today: services.referenceDate, on: req.db)
+            return req.redirect(to: finish ? "/reviews/\(ctx.round.id!)" : "/reviews/cases/\(ctx.reviewCase.id!)?saved=1")
+        } catch let e as ClassificationError {
+            ctx.errors.add(e, memberInput: { id, key in "m.\(id).\(key)" })
+        } catch let p as FormProblems {
+            for e in p.errors { ctx.errors.add(e, memberInput: { id, key in "m.\(id).\(key)" }) }
+        } catch let e as ScopeError {
+            switch e.kind {
+            case .invalid(let m): ctx.errors.general.append(m)
+            case .conflict:
+                ctx.errors.general.append("Người khác vừa lưu hộ hoặc phiếu này; phiếu đã được nạp lại với dữ liệu mới nhất. Nhập lại thay đổi của bạn nếu vẫn cần.")
+                let fresh = try await surveyContext(req, scope)
+                ctx.reviewCase = fresh.reviewCase; ctx.record = fresh.record; ctx.household = fresh.household
+                let res = try await surveyPage(req, ctx).encodeResponse(for: req)
+                res.status = .conflict
+                return res
+            default: throw e
+            }
+        }
+        let res = try await surveyPage(req, ctx).encodeResponse(for: req)
+        res.status = .unprocessableEntity
+        return res
+    }
+
+    /// Printable B1 and B2, one household per A4 page: blank (to fill by hand) or filled from the registry.
+    func printableForms(req: Request) async throws -> HTML {
+        let scope = try req.requireScope()
+        guard let id = req.parameters.get("id", as: Int.self) else { throw ScopeError(.notFound) }
+        let services = req.application.registry
+        let round = try await services.reviews.round(scope, id: id, on: req.db)
+        let filled = req.query[String.self, at: "filled"] == "1"
+        var cases = try await services.reviews.cases(scope, round: round, on: req.db)
+        if let one = req.query[Int.self, at: "case"] { cases = cases.filter { $0.id == one } }
+        let commune = services.units.unit(round.communeCode)?.name ?? round.communeCode
+        var sheets: [HTML] = []
+        let blankCount = filled ? 0 : max(1, req.query[Int.self, at: "copies"] ?? 1)
+        for c in filled ? cases : [] {
+            guard let rec = try? await services.store.get(scope, id: c.householdID, on: req.db),
+                  let h = try? services.store.household(rec, parser: services.parser) else { continue }
+            sheets.append(sheet(req, commune: commune, record: rec, household: h, reviewCase: c))
+        }
+        for _ in 0..<blankCount { sheets.append(sheet(req, commune: commune, record: nil, household: nil, reviewCase: nil)) }
+        return Layout.page(req, title: "Phiếu B1, B2", """
+        <p class="noprint"><a href="/reviews/\(id)">Về vòng rà soát</a> · <button type="button" data-print>In</button></p>
+        \(sheets)
+        """)
+    }
+
+    func sheet(_ req: Request, commune: String, record: HouseholdRecord?, household h: Household?, reviewCase c: ReviewCase?) -> HTML {
+        func v(_ s: String?) -> HTML { HTML("\(s ?? "")") }
+        let blank = "………………………"
+        let living = h?.living
+        let rows: [(String, String?)] = [
+            ("Thu nhập bình quân (đồng/người/tháng)", h?.incomePerCapita.map { Format.money($0) }),
+            ("Tường nhà", living?.walls.map { Vocabulary.label(.walls, $0) }), ("Khung nhà", living?.frame.map { Vocabulary.label(.frame, $0) }),
+            ("Mái nhà", living?.roof.map { Vocabulary.label(.roof, $0) }), ("Diện tích nhà ở (m²)", living?.floorArea.map { "\($0)" }),
+            ("Nguồn nước sinh hoạt", living?.waterSource.map { Vocabulary.label(.waterSource, $0) }),
+            ("Nhà tiêu", living?.latrine.map { Vocabulary.label(.latrine, $0) }),
+            ("Sử dụng dịch vụ viễn thông", living?.usesTelephone.map { $0 ? "có" : "không" }),
+            ("Phương tiện tiếp cận thông tin", living?.informationDevices.map { $0.isEmpty ? "không có" : $0.map { Vocabulary.label(.informationDevices, $0) }.joined(separator: ", ") }),
+        ]
+        let memberRows: [HTML] = (h?.members ?? []).map { m in
+            "<tr><td>\(m.name)</td><td>\(m.relation.map { Vocabulary.label(.relation, $0) })</td><td>\(m.birthYear.map(String.init) ?? m.birthDate.map { String($0.year) })</td><td>\(m.healthInsurance.map { $0 ? "có" : "không" })</td><td>\(m.schooling.map { Vocabulary.label(.schooling, $0) })</td><td>\(m.employment.map { Vocabulary.label(.employment, $0) })</td></tr>"
+        } + (h == nil ? Array(repeating: HTML("<tr><td>&nbsp;</td><td></td><td></td><td></td><td></td><td></td></tr>"), count: 6) : [])
+        return """
+        <section class="doc sheet">
+        <p class="center"><b>PHIẾU B1: NHẬN DIỆN NHANH ĐẶC ĐIỂM HỘ GIA ĐÌNH</b><br><b>PHIẾU B2: KHẢO SÁT, THU THẬP THÔNG TIN HỘ GIA ĐÌNH</b> \(Layout.unverifiedBadge)</p>
+        <p>Xã/phường: \(commune) · Thôn/tổ: \(v(record?.village ?? blank)) · Mã hộ: \(v(record?.code ?? blank))<br>
+        Họ tên chủ hộ: \(v(record?.headName ?? blank)) · Rà soát viên: \(v(c?.enumerator ?? blank)) · Ngày: \(v(c?.surveyedOn.flatMap { CivilDate($0)?.vietnamese } ?? blank))</p>
+        <p><b>B1.</b></p>\(quickScreenFields(req, Set((c?.quickScreen ?? "").split(separator: ",").map(String.init)), printable: true))
+        <p><b>B2.</b></p>
+        <table><tbody>\(rows.map { HTML("<tr><th style=\"width:45%\">\($0.0)</th><td>\($0.1 ?? "")</td></tr>") })</tbody></table>
+        <table><thead><tr><th>Họ và tên</th><th>Quan hệ</th><th>Năm sinh</th><th>BHYT</th><th>Đi học</th><th>Việc làm</th></tr></thead><tbody>\(memberRows)</tbody></table>
+        <p>Kết quả: \(c?.proposedCategory.map { HTML("\(Category(rawValue: $0)?.vietnamese ?? $0): \(c?.explanation ?? "")") } ?? HTML("☐ Hộ nghèo ☐ Hộ cận nghèo ☐ Không thuộc diện"))</p>
+        <table class="signatures"><tr><td>Chủ hộ<br>(ký, ghi rõ họ tên)</td><td>Rà soát viên<br>(ký, ghi rõ họ tên)</td></tr></table>
+        </section>
+        """
+    }
+}

@@ -1,0 +1,216 @@
+import Fluent
+import Foundation
+import GiamNgheoCore
+import GiamNgheoData
+import GiamNgheoStorage
+import GiamNgheoWeb
+import Testing
+import Vapor
+import VaporTesting
+
+/// A periodic round from the list to the province's approval, a regular round with a refusal, and the
+/// rules that guard them: step gates, the 50 % meeting rule, complaints, locks, scope and stale versions.
+@Suite(.serialized) struct ReviewWorkflowTests {
+    func version(_ app: Application, _ id: Int) async throws -> String { "\(try await ReviewRound.find(id, on: app.db)!.version)" }
+    func caseOf(_ app: Application, _ round: Int, _ household: Int) async throws -> ReviewCase {
+        try await ReviewCase.query(on: app.db).filter(\.$roundID == round).filter(\.$householdID == household).first()!
+    }
+    func finish(_ b: inout Browser, _ app: Application, _ c: ReviewCase, _ extra: [String: String] = [:]) async throws -> (status: HTTPStatus, body: String, location: String?) {
+        let h = try await HouseholdRecord.find(c.householdID, on: app.db)!
+        let fresh = try await ReviewCase.find(c.id!, on: app.db)!
+        var form = ["enumerator": "Lò Thị Mai", "surveyedOn": "20/10/2026", "action": "finish", "version": "\(h.version)", "caseVersion": "\(fresh.version)"]
+        for (k, v) in extra { form[k] = v }
+        return try await b.post("/reviews/cases/\(c.id!)", form)
+    }
+
+    @Test func aPeriodicRoundFromTheListToTheProvincesApproval() async throws {
+        try await withTestApp(households: 60) { app, accounts in
+            let officer = accounts.first(.communeOfficer)
+            let commune = officer.units[0]
+            var p = Browser(app)
+            try await p.login(accounts.first(.provinceOfficer))
+            _ = try await p.get("/reviews")
+            _ = try await p.post("/reviews/open", ["province": "46", "year": "2026"])
+            let round = try #require(try await ReviewRound.query(on: app.db).filter(\.$communeCode == commune).first()).id!
+            var o = Browser(app)
+            try await o.login(officer)
+            _ = try await o.get("/reviews/\(round)")
+            // A household not on the list asks to be reviewed (Mẫu 01).
+            let asking = try #require(try await HouseholdRecord.query(on: app.db).filter(\.$communeCode == commune).filter(\.$category == "notPoor").first())
+            _ = try await o.post("/reviews/\(round)/requests", ["household": asking.code, "form": "01", "receivedOn": "05/09/2026", "channel": "online"])
+            // Village heads survey but do not move the round.
+            var v = Browser(app)
+            try await v.login(accounts.first { $0.role == .villageHead && $0.units.contains(commune) } ?? accounts.first(.villageHead))
+            // Leaving step 1 turns the list into cases; a stale version is refused.
+            _ = try await o.get("/reviews/\(round)")
+            let stale = try await o.post("/reviews/\(round)/advance", ["version": "7"])
+            #expect(stale.status == .conflict && stale.body.contains("Người khác vừa thay đổi"))
+            #expect(try await o.post("/reviews/\(round)/advance", ["version": try await version(app, round)]).status == .seeOther)
+            let cases = try await ReviewCase.query(on: app.db).filter(\.$roundID == round).all()
+            let listed = try await HouseholdRecord.query(on: app.db).filter(\.$communeCode == commune).filter(\.$category ~~ ["poor", "nearPoor"]).count()
+            #expect(cases.count == listed + 1 && cases.allSatisfy { $0.stage == "listed" })
+            #expect(try await caseOf(app, round, asking.id!).requestForm == "01")
+            // The survey form is pre-filled, shows B1 with its badge and the provisional result.
+            let first = cases[0]
+            let form = try await o.get("/reviews/cases/\(first.id!)")
+            #expect(form.status == .ok && form.body.contains("Phiếu B1") && form.body.contains("chưa xác minh") && form.body.contains("Kết quả tạm tính"))
+            // Cannot leave the survey step with households not surveyed.
+            let early = try await o.post("/reviews/\(round)/advance", ["version": try await version(app, round)])
+            #expect(early.status == .unprocessableEntity && early.body.contains("chưa hoàn thành phiếu khảo sát"))
+            // A draft keeps the answers out of the registry.
+            let before = try await HouseholdRecord.find(first.householdID, on: app.db)!
+            let draft = try await o.post("/reviews/cases/\(first.id!)", ["enumerator": "Lò Thị Mai", "surveyedOn": "20/10/2026", "action": "draft",
+                "version": "\(before.version)", "caseVersion": "0", "incomePerCapita": "1234567"])
+            #expect(draft.status == .seeOther)
+            #expect(try await HouseholdRecord.find(first.householdID, on: app.db)!.version == before.version)
+            #expect(try await o.get("/reviews/cases/\(first.id!)").body.contains("1234567"))
+            // Finishing needs the enumerator; the message names it.
+            let noName = try await finish(&o, app, first, ["enumerator": ""])
+            #expect(noName.status == .unprocessableEntity && noName.body.contains("Cần ghi tên rà soát viên"))
+            // The live preview answers with the provisional category.
+            let preview = try await o.post("/reviews/cases/\(first.id!)/preview", ["incomePerCapita": "9000000"])
+            #expect(preview.status == .ok && preview.body.contains("Kết quả tạm tính"))
+            // The household that asked becomes poor: low income and deprivations.
+            for c in cases {
+                let extra: [String: String] = c.householdID == asking.id! ? ["incomePerCapita": "900000", "walls": "nonDurable", "frame": "nonDurable", "roof": "nonDurable",
+                                                                            "waterSource": "surfaceWater", "latrine": "none", "floorArea": "10"] : [:]
+                var b = c.id! % 2 == 0 ? v : o
+                let r = try await finish(&b, app, c, extra)
+                #expect(r.status == .seeOther, "survey \(c.id!): \(r.body.components(separatedBy: "role=\"alert\"").dropFirst().first?.prefix(400) ?? "")")
+                if c.id! % 2 == 0 { v = b } else { o = b }
+            }
+            let asked = try await caseOf(app, round, asking.id!)
+            #expect(asked.stage == "surveyed" && asked.enumerator == "Lò Thị Mai" && asked.surveyedOn == "2026-10-20")
+            // A village head cannot move the round.
+            #expect(try await v.post("/reviews/\(round)/advance", ["version": try await version(app, round)]).status == .forbidden)
+            #expect(try await o.post("/reviews/\(round)/advance", ["version": try await version(app, round)]).status == .seeOther)
+            // The meeting: one household below 50 % goes back to the survey.
+            let surveyed = try await ReviewCase.query(on: app.db).filter(\.$roundID == round).all()
+            let failing = surveyed[0]
+            func meeting(_ votes: [ReviewCase], _ agree: (ReviewCase) -> Int) async throws -> (status: HTTPStatus, body: String, location: String?) {
+                var f = ["village": votes[0].village ?? "", "heldOn": "25/10/2026", "place": "Nhà văn hóa thôn", "chair": "Hồ Văn Nam",
+                         "secretary": "Lê Thị Hoa", "attendees": "30", "attendeeNames": "Hồ Văn Nam\nLê Thị Hoa"]
+                for c in votes { f["agree.\(c.id!)"] = "\(agree(c))" }
+                return try await o.post("/reviews/\(round)/meetings", f)
+            }
+            let tooMany = try await meeting([failing]) { _ in 31 }
+            #expect(tooMany.status == .unprocessableEntity && tooMany.body.contains("phải từ 0 đến số người dự họp (30)"))
+            #expect(try await meeting(surveyed) { $0.id == failing.id ? 14 : 15 }.status == .seeOther)
+            #expect(try await ReviewCase.find(failing.id!, on: app.db)!.stage == "returned")
+            #expect(try await ReviewCase.query(on: app.db).filter(\.$roundID == round).filter(\.$stage == "agreed").count() == surveyed.count - 1)
+            let blocked = try await o.post("/reviews/\(round)/advance", ["version": try await version(app, round)])
+            #expect(blocked.status == .unprocessableEntity && blocked.body.contains("Còn 1 hộ chưa được họp dân thống nhất"))
+            // An agreed household is not surveyed again; the returned one is, then meets again.
+            #expect(try await finish(&o, app, surveyed[1]).body.contains("đã được họp dân thống nhất"))
+            #expect(try await finish(&o, app, failing).status == .seeOther)
+            #expect(try await meeting([try await ReviewCase.find(failing.id!, on: app.db)!]) { _ in 25 }.status == .seeOther)
+            let minutesID = try #require(try await ReviewMeeting.query(on: app.db).filter(\.$roundID == round).first()).id!
+            let minutes = try await o.get("/reviews/meetings/\(minutesID)/minutes")
+            #expect(minutes.body.components(separatedBy: "BIÊN BẢN HỌP DÂN").count == 3 && minutes.body.contains("Chưa đạt 50 %: rà soát lại"))
+            #expect(try await o.post("/reviews/\(round)/advance", ["version": try await version(app, round)]).status == .seeOther)
+            // Posting: three working days from Wednesday 28/10 → Friday 30/10; a complaint must be re-checked.
+            #expect(try await o.post("/reviews/\(round)/posting", ["from": "28/10/2026", "version": try await version(app, round)]).status == .seeOther)
+            #expect(try await ReviewRound.find(round, on: app.db)!.postingTo == "2026-10-30")
+            let poorList = try await o.get("/reviews/\(round)/lists?list=poor")
+            #expect(poorList.body.contains("DANH SÁCH HỘ NGHÈO NĂM 2026") && poorList.body.contains(asking.headName) && !poorList.body.contains("Cần ghi"))
+            // National IDs are masked on the posted list.
+            let anyID = try #require(try app.registry.store.household(asking, parser: app.registry.parser).members.compactMap(\.nationalID).first)
+            #expect(!poorList.body.contains(anyID))
+            let newly = try await o.get("/reviews/\(round)/lists?list=newlyPoor")
+            #expect(newly.body.contains(asking.headName))
+            _ = try await o.post("/reviews/\(round)/complaints", ["complainant": "Nguyễn Văn Tố", "household": asking.code, "content": "Hộ có xe tải", "receivedOn": "29/10/2026"])
+            let pending = try await o.post("/reviews/\(round)/advance", ["version": try await version(app, round)])
+            #expect(pending.status == .unprocessableEntity && pending.body.contains("Còn 1 khiếu nại chưa phúc tra"))
+            let complaint = try #require(try await ReviewComplaint.query(on: app.db).first())
+            #expect(try await o.post("/reviews/complaints/\(complaint.id!)/resolve", ["outcome": "Xe tải của người thuê, hộ vẫn nghèo nhưng thu nhập cao hơn", "category": "nearPoor", "recheckedOn": "30/10/2026"]).status == .seeOther)
+            #expect(try await caseOf(app, round, asking.id!).finalCategory == "nearPoor")
+            #expect(try await o.get("/reviews/\(round)/lists?list=nearPoor").body.contains("Kết quả phúc tra khiếu nại"))
+            #expect(try await o.post("/reviews/\(round)/advance", ["version": try await version(app, round)]).status == .seeOther)
+            // The decision: recognised years, transitions and certificates.
+            let early2 = try await o.post("/reviews/\(round)/decision", ["number": "125/QĐ-UBND", "date": "30/10/2026", "version": try await version(app, round)])
+            #expect(early2.status == .unprocessableEntity && early2.body.contains("sau ngày hết niêm yết"))
+            #expect(try await o.post("/reviews/\(round)/decision", ["number": "125/QĐ-UBND", "date": "01/11/2026", "version": try await version(app, round)]).status == .seeOther)
+            let decided = try await caseOf(app, round, asking.id!)
+            #expect(decided.stage == "decided" && decided.transition == "newlyNearPoor" && decided.certificateNo != nil)
+            let year = try #require(try await HouseholdYear.query(on: app.db).filter(\.$householdID == asking.id!).filter(\.$year == 2026).first())
+            #expect(year.recognised && year.source == "review" && year.category == "nearPoor")
+            let all = try await ReviewCase.query(on: app.db).filter(\.$roundID == round).all()
+            let certified = all.filter { $0.finalCategory == "poor" || $0.finalCategory == "nearPoor" }
+            #expect(Set(all.compactMap(\.certificateNo)).count == certified.count)
+            let certs = try await o.get("/reviews/\(round)/certificates")
+            #expect(certs.body.components(separatedBy: "GIẤY CHỨNG NHẬN HỘ").count == certified.count + 1 && certs.body.contains("125/QĐ-UBND"))
+            // Locked: no survey, no second decision; a registry edit keeps the recognised year.
+            #expect(try await finish(&o, app, decided).body.contains("kết quả đã khóa"))
+            // Up the hierarchy: submit, returned with a comment, submit again, approved and locked.
+            #expect(try await p.post("/reviews/\(round)/status", ["status": "approved", "version": try await version(app, round)]).body.contains("chưa gửi kết quả"))
+            #expect(try await o.post("/reviews/\(round)/status", ["status": "submitted", "version": try await version(app, round)]).status == .seeOther)
+            _ = try await p.get("/reviews/\(round)")
+            let noNote = try await p.post("/reviews/\(round)/status", ["status": "returned", "version": try await version(app, round)])
+            #expect(noNote.body.contains("Cần ghi lý do trả lại"))
+            #expect(try await p.post("/reviews/\(round)/status", ["status": "returned", "note": "Thiếu biên bản thôn 2", "version": try await version(app, round)]).status == .seeOther)
+            #expect(try await o.get("/reviews/\(round)").body.contains("Thiếu biên bản thôn 2"))
+            #expect(try await o.post("/reviews/\(round)/status", ["status": "submitted", "version": try await version(app, round)]).status == .seeOther)
+            #expect(try await o.post("/reviews/\(round)/status", ["status": "approved", "version": try await version(app, round)]).status == .forbidden)
+            #expect(try await p.post("/reviews/\(round)/status", ["status": "approved", "version": try await version(app, round)]).status == .seeOther)
+            let progress = try await p.get("/reviews/progress?year=2026")
+            #expect(progress.body.contains("<svg") && progress.body.contains("Tỉnh đã duyệt"))
+            #expect(try await o.post("/reviews/\(round)/status", ["status": "submitted", "version": try await version(app, round)]).body.contains("đã được tỉnh phê duyệt và khóa"))
+            // Scope: another commune's officer sees none of it.
+            if let stranger = accounts.first(where: { $0.role == .communeOfficer && $0.units[0] != commune }) {
+                var s = Browser(app)
+                try await s.login(stranger)
+                #expect(try await s.get("/reviews/\(round)").status == .notFound)
+                #expect(try await s.get("/reviews/cases/\(decided.id!)").status == .notFound)
+                #expect(try await s.get("/reviews/\(round)/certificates").status == .notFound)
+            }
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "review.decision").count() == all.count)
+        }
+    }
+
+    @Test func aRegularRoundAnswersRequestsAndRefusesInWriting() async throws {
+        try await withTestApp(households: 60) { app, accounts in
+            let officer = accounts.first(.communeOfficer)
+            let commune = officer.units[0]
+            var o = Browser(app)
+            try await o.login(officer)
+            _ = try await o.get("/reviews")
+            let poor = try #require(try await HouseholdRecord.query(on: app.db).filter(\.$communeCode == commune).filter(\.$category == "poor").first())
+            let rich = try #require(try await HouseholdRecord.query(on: app.db).filter(\.$communeCode == commune).filter(\.$category == "notPoor").first())
+            // Requests arrive before the round opens; the round takes them up.
+            let opened = try await o.post("/reviews/regular", ["commune": commune, "year": "2026", "month": "10"])
+            let round = try #require(opened.location.flatMap { Int($0.split(separator: "/").last ?? "") })
+            #expect(try await ReviewRound.find(round, on: app.db)!.step == "SURVEY")
+            _ = try await o.get("/reviews/\(round)")
+            _ = try await o.post("/reviews/\(round)/requests", ["household": poor.code, "form": "04", "receivedOn": "16/10/2026", "channel": "direct"])
+            _ = try await o.post("/reviews/\(round)/requests", ["household": rich.code, "form": "01", "receivedOn": "16/10/2026", "channel": "online"])
+            let cases = try await ReviewCase.query(on: app.db).filter(\.$roundID == round).all()
+            #expect(cases.count == 2 && Set(cases.compactMap(\.requestForm)) == ["01", "04"])
+            // Opening the same month again returns the same round.
+            #expect(try await o.post("/reviews/regular", ["commune": commune, "year": "2026", "month": "10"]).location == "/reviews/\(round)")
+            let exit = try await caseOf(app, round, poor.id!), ask = try await caseOf(app, round, rich.id!)
+            _ = try await o.get("/reviews/cases/\(exit.id!)")
+            #expect(try await finish(&o, app, exit, ["incomePerCapita": "8000000"]).status == .seeOther)
+            #expect(try await finish(&o, app, ask).status == .seeOther)
+            #expect(try await o.post("/reviews/\(round)/advance", ["version": try await version(app, round)]).status == .seeOther)
+            var f = ["village": exit.village ?? "", "heldOn": "20/10/2026", "place": "Nhà văn hóa", "chair": "A", "secretary": "B", "attendees": "20"]
+            f["agree.\(exit.id!)"] = "12"; f["agree.\(ask.id!)"] = "12"
+            if exit.village != ask.village { f.removeValue(forKey: "agree.\(ask.id!)") }
+            #expect(try await o.post("/reviews/\(round)/meetings", f).status == .seeOther)
+            if exit.village != ask.village {
+                var g = f; g["village"] = ask.village ?? ""; g.removeValue(forKey: "agree.\(exit.id!)"); g["agree.\(ask.id!)"] = "12"
+                #expect(try await o.post("/reviews/\(round)/meetings", g).status == .seeOther)
+            }
+            #expect(try await o.post("/reviews/\(round)/advance", ["version": try await version(app, round)]).status == .seeOther)
+            #expect(try await o.post("/reviews/\(round)/posting", ["from": "22/10/2026", "version": try await version(app, round)]).status == .seeOther)
+            #expect(try await o.post("/reviews/\(round)/advance", ["version": try await version(app, round)]).status == .seeOther)
+            #expect(try await o.post("/reviews/\(round)/decision", ["number": "7/QĐ-UBND", "date": "30/10/2026", "version": try await version(app, round)]).status == .seeOther)
+            let exited = try await caseOf(app, round, poor.id!), refused = try await caseOf(app, round, rich.id!)
+            #expect(exited.refusal == nil && exited.finalCategory == "notPoor" && ["exitedPoor", "exitedPoorToNearPoor"].contains(exited.transition ?? ""))
+            #expect(refused.refusal?.contains("không thuộc diện hộ nghèo, hộ cận nghèo") == true && refused.certificateNo == nil)
+            let letters = try await o.get("/reviews/\(round)/refusals")
+            #expect(letters.body.contains("không được chấp thuận") && letters.body.contains(rich.headName))
+            #expect(try await HouseholdYear.query(on: app.db).filter(\.$householdID == poor.id!).filter(\.$year == 2026).first()?.source == "review")
+            #expect(try await o.get("/reviews/\(round)/lists?list=exitedPoor").body.contains(poor.headName))
+        }
+    }
+}
