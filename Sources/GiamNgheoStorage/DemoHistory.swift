@@ -23,6 +23,25 @@ public enum DemoHistory {
                   \(bind: standard), \(bind: true), 'history' FROM households
                 """).run()
         }
+        // The story households (codes "…-S01"…) get a chosen history, so that each transition of §6.6
+        // shows on a known household: (two years back, last year) per story.
+        for (story, earlier, last) in storyHistory {
+            for (back, category) in [(2, earlier), (1, last)] {
+                try await sql.raw("""
+                    UPDATE household_years SET category = \(bind: category)
+                    WHERE year = \(bind: year - back) AND household_id IN (SELECT id FROM households WHERE code LIKE \(bind: "%-" + story))
+                    """).run()
+            }
+        }
     }
+
+    /// Story → (category two years back, last year). With this year's categories from the generator's
+    /// stories this gives: S01 re-poor, S02 exited poverty, S03 exited to near-poor, S04 re-near-poor,
+    /// S05 newly poor, S06 exited near-poverty, S07 remained poor, S08 remained near-poor, S09 newly near-poor.
+    public static let storyHistory: [(String, String, String)] = [
+        ("S01", "poor", "nearPoor"), ("S02", "poor", "poor"), ("S03", "poor", "poor"), ("S04", "nearPoor", "notPoor"),
+        ("S05", "notPoor", "notPoor"), ("S06", "nearPoor", "nearPoor"), ("S07", "poor", "poor"), ("S08", "nearPoor", "nearPoor"),
+        ("S09", "notPoor", "notPoor"),
+    ]
 
 }

@@ -213,4 +213,60 @@ import VaporTesting
             #expect(try await o.get("/reviews/\(round)/lists?list=exitedPoor").body.contains(poor.headName))
         }
     }
+
+    /// The demo's story households carry a chosen history; a round run without changes recognises this
+    /// year's categories and each story shows its transition (regulations §6.6), the same before and after.
+    @Test func storyHouseholdsShowEveryTransitionAcrossTwoYears() async throws {
+        try await withTestApp(households: 40) { app, accounts in
+            let s01 = try #require(try await HouseholdRecord.query(on: app.db).filter(\.$code, .custom("LIKE"), "%-S01").first())
+            let commune = s01.communeCode
+            var a = Browser(app)
+            try await a.login(accounts.first(.admin))
+            _ = try await a.get("/reviews")
+            _ = try await a.post("/reviews/open", ["province": "46", "year": "2026"])
+            let round = try #require(try await ReviewRound.query(on: app.db).filter(\.$communeCode == commune).first()).id!
+            let expected: [String: Transition] = ["S01": .rePoor, "S02": .exitedPoor, "S03": .exitedPoorToNearPoor, "S04": .reNearPoor,
+                                                  "S05": .newlyPoor, "S07": .remainedPoor, "S08": .remainedNearPoor, "S09": .newlyNearPoor]
+            let stories = try await HouseholdRecord.query(on: app.db).filter(\.$communeCode == commune).all()
+                .filter { $0.code.contains("-S") }
+            func story(_ r: HouseholdRecord) -> String { String(r.code.suffix(3)) }
+            #expect(stories.filter { expected[story($0)] != nil }.count == expected.count)
+            // Before the review: this year's provisional category against the recognised years.
+            for r in stories {
+                guard let want = expected[story(r)] else { continue }
+                let page = try await a.get("/households/\(r.id!)")
+                #expect(page.body.contains(want.vietnamese), "\(r.code) should show \(want.vietnamese)")
+            }
+            // Households exited this year are not on the current lists; they ask to be confirmed (Mẫu 04).
+            _ = try await a.get("/reviews/\(round)")
+            for r in stories where story(r) == "S02" {
+                _ = try await a.post("/reviews/\(round)/requests", ["household": r.code, "form": "04", "receivedOn": "02/09/2026", "channel": "direct"])
+            }
+            #expect(try await a.post("/reviews/\(round)/advance", ["version": try await version(app, round)]).status == .seeOther)
+            let cases = try await ReviewCase.query(on: app.db).filter(\.$roundID == round).all()
+            for c in cases {
+                var b = a
+                #expect(try await finish(&b, app, c).status == .seeOther)
+                a = b
+            }
+            #expect(try await a.post("/reviews/\(round)/advance", ["version": try await version(app, round)]).status == .seeOther)
+            for village in Set(cases.compactMap(\.village)) {
+                var f = ["village": village, "heldOn": "25/10/2026", "place": "Nhà văn hóa", "chair": "A", "secretary": "B", "attendees": "10"]
+                for c in cases where c.village == village { f["agree.\(c.id!)"] = "10" }
+                #expect(try await a.post("/reviews/\(round)/meetings", f).status == .seeOther)
+            }
+            #expect(try await a.post("/reviews/\(round)/advance", ["version": try await version(app, round)]).status == .seeOther)
+            #expect(try await a.post("/reviews/\(round)/posting", ["from": "26/10/2026", "version": try await version(app, round)]).status == .seeOther)
+            #expect(try await a.post("/reviews/\(round)/advance", ["version": try await version(app, round)]).status == .seeOther)
+            #expect(try await a.post("/reviews/\(round)/decision", ["number": "1/QĐ-UBND", "date": "01/11/2026", "version": try await version(app, round)]).status == .seeOther)
+            for r in stories {
+                guard let want = expected[story(r)], let c = try await ReviewCase.query(on: app.db).filter(\.$roundID == round).filter(\.$householdID == r.id!).first() else { continue }
+                #expect(c.transition == want.rawValue, "\(r.code): \(c.transition ?? "-") ≠ \(want)")
+            }
+            // Every story but the non-poor ones was in the round; the exited household is on the exited list.
+            #expect(Set(cases.map(\.householdID)).isSuperset(of: stories.filter { expected[story($0)] != nil }.map { $0.id! }))
+            let exited = try await a.get("/reviews/\(round)/lists?list=exitedPoor")
+            #expect(stories.filter { story($0) == "S02" || story($0) == "S03" }.allSatisfy { exited.body.contains($0.headName) })
+        }
+    }
 }
