@@ -273,6 +273,7 @@ extension ReviewStore {
                 guard let c = byID[id] else { throw Self.invalid("Hộ (mục \(id)) không thuộc vòng rà soát này.") }
                 let code = try await HouseholdRecord.find(c.householdID, on: tx)?.code ?? "\(c.householdID)"
                 guard c.caseStage == .surveyed else { throw Self.invalid("Hộ \(code) chưa hoàn thành phiếu khảo sát (hoặc đã thống nhất).") }
+                guard (c.village ?? "") == m.village else { throw Self.invalid("Hộ \(code) không thuộc \(m.village); mỗi thôn/tổ họp riêng.") }
                 guard (0...m.attendees).contains(agree) else {
                     throw Self.invalid("Hộ \(code): số người đồng ý (\(agree)) phải từ 0 đến số người dự họp (\(m.attendees)).")
                 }

@@ -140,20 +140,28 @@ extension ReviewController {
         var form: HTML = ""
         let ready = cases.filter { $0.caseStage == .surveyed }
         if round.step == "MEETING" && round.decisionNumber == nil && (scope.role == .communeOfficer || scope.role == .admin) {
-            let villages = Array(Set(ready.compactMap(\.village))).sorted()
-            let votes: [HTML] = ready.map { c in
+            // One meeting per village: the form is for one village at a time (chosen, or the first waiting).
+            let villages = Array(Set(ready.map { $0.village ?? "" })).sorted()
+            let village = req.query[String.self, at: "village"].flatMap { villages.contains($0) ? $0 : nil } ?? villages.first
+            let here = ready.filter { ($0.village ?? "") == village }
+            let votes: [HTML] = here.map { c in
                 let r = records[c.householdID]
                 return """
-                <tr><td>\(r?.code ?? "")</td><td>\(r?.headName ?? "")</td><td>\(c.village ?? "")</td><td>\(c.category.map { Layout.categoryBadge($0, req.language) } ?? "")</td>
+                <tr><td>\(r?.code ?? "")</td><td>\(r?.headName ?? "")</td><td>\(c.category.map { Layout.categoryBadge($0, req.language) } ?? "")</td>
+                <td class="hide-sm">\(c.explanation ?? "")</td>
                 <td><input name="agree.\(c.id!)" inputmode="numeric" size="5" aria-label="Số người đồng ý: \(r?.headName ?? "")"></td></tr>
                 """
             }
+            let chooser: [HTML] = villages.map { v in
+                v == village ? HTML("<b>\(v)</b>") : HTML("<a href=\"/reviews/\(round.id!)?village=\(v.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? v)\">\(v)</a>")
+            }
             form = ready.isEmpty ? "<p class=\"muted\">Không có hộ nào đang chờ họp dân.</p>" : """
-            <h3>Ghi kết quả cuộc họp</h3>
-            <form method="post" action="/reviews/\(round.id!)/meetings" class="noprint">
+            <h3>Ghi kết quả cuộc họp: \(village ?? "")</h3>
+            <p class="noprint">Thôn/tổ còn hộ chờ họp: \(chooser.joined(separator: " · "))</p>
+            <form method="post" action="/reviews/\(round.id!)/meetings" class="noprint" id="meeting">
               <input type="hidden" name="_csrf" value="\(req.csrfToken)">
+              <input type="hidden" name="village" value="\(village ?? "")">
               <div class="form-grid">
-                <div><label>Thôn/tổ<select name="village">\(villages.map { HTML("<option>\($0)</option>") })</select></label></div>
                 <div><label>Ngày họp (dd/mm/yyyy)<input name="heldOn" value="\(services.referenceDate.vietnamese)" required></label></div>
                 <div><label>Địa điểm<input name="place" required></label></div>
                 <div><label>Chủ trì (trưởng thôn)<input name="chair" required></label></div>
@@ -162,7 +170,7 @@ extension ReviewController {
               </div>
               <label>Thành phần, người dự họp (mỗi người một dòng)<br><textarea name="attendeeNames" rows="3" style="width:100%"></textarea></label>
               <p class="muted">Ghi số người đồng ý cho các hộ được đưa ra họp; để trống hộ chưa bàn. Dưới \(try reviewsQuorum(req, round)) % số người dự họp đồng ý thì hộ được rà soát lại.</p>
-              <div class="scroll"><table><thead><tr><th>Mã hộ</th><th>Chủ hộ</th><th>Thôn/tổ</th><th>Kết quả khảo sát</th><th>Số người đồng ý</th></tr></thead><tbody>\(votes)</tbody></table></div>
+              <div class="scroll"><table><thead><tr><th>Mã hộ</th><th>Chủ hộ</th><th>Kết quả khảo sát</th><th class="hide-sm">Căn cứ</th><th>Số người đồng ý</th></tr></thead><tbody>\(votes)</tbody></table></div>
               <button class="primary" type="submit">Lưu kết quả họp</button>
             </form>
             """

@@ -93,9 +93,16 @@ import VaporTesting
                 for c in votes { f["agree.\(c.id!)"] = "\(agree(c))" }
                 return try await o.post("/reviews/\(round)/meetings", f)
             }
+            // Each village meets on its own: a household of another village is refused by name.
+            if let other = surveyed.first(where: { $0.village != failing.village }) {
+                let mixed = try await meeting([failing, other]) { _ in 20 }
+                #expect(mixed.status == .unprocessableEntity && mixed.body.contains("mỗi thôn/tổ họp riêng"))
+            }
             let tooMany = try await meeting([failing]) { _ in 31 }
             #expect(tooMany.status == .unprocessableEntity && tooMany.body.contains("phải từ 0 đến số người dự họp (30)"))
-            #expect(try await meeting(surveyed) { $0.id == failing.id ? 14 : 15 }.status == .seeOther)
+            for village in Set(surveyed.map(\.village)) {
+                #expect(try await meeting(surveyed.filter { $0.village == village }) { $0.id == failing.id ? 14 : 15 }.status == .seeOther)
+            }
             #expect(try await ReviewCase.find(failing.id!, on: app.db)!.stage == "returned")
             #expect(try await ReviewCase.query(on: app.db).filter(\.$roundID == round).filter(\.$stage == "agreed").count() == surveyed.count - 1)
             let blocked = try await o.post("/reviews/\(round)/advance", ["version": try await version(app, round)])
@@ -104,7 +111,7 @@ import VaporTesting
             #expect(try await finish(&o, app, surveyed[1]).body.contains("đã được họp dân thống nhất"))
             #expect(try await finish(&o, app, failing).status == .seeOther)
             #expect(try await meeting([try await ReviewCase.find(failing.id!, on: app.db)!]) { _ in 25 }.status == .seeOther)
-            let minutesID = try #require(try await ReviewMeeting.query(on: app.db).filter(\.$roundID == round).first()).id!
+            let minutesID = try #require(try await ReviewVote.query(on: app.db).filter(\.$caseID == failing.id!).filter(\.$result == "returned").first()).meetingID
             let minutes = try await o.get("/reviews/meetings/\(minutesID)/minutes")
             #expect(minutes.body.components(separatedBy: "BIÊN BẢN HỌP DÂN").count == 3 && minutes.body.contains("Chưa đạt 50 %: rà soát lại"))
             #expect(try await o.post("/reviews/\(round)/advance", ["version": try await version(app, round)]).status == .seeOther)
@@ -174,7 +181,10 @@ import VaporTesting
             var o = Browser(app)
             try await o.login(officer)
             _ = try await o.get("/reviews")
-            let poor = try #require(try await HouseholdRecord.query(on: app.db).filter(\.$communeCode == commune).filter(\.$category == "poor").first())
+            // A household poor now and recognised poor last year.
+            let poorLastYear = Set(try await HouseholdYear.query(on: app.db).filter(\.$year == 2025).filter(\.$category == "poor").all().map(\.householdID))
+            let poor = try #require(try await HouseholdRecord.query(on: app.db).filter(\.$communeCode == commune).filter(\.$category == "poor").all()
+                .first { poorLastYear.contains($0.id!) })
             let rich = try #require(try await HouseholdRecord.query(on: app.db).filter(\.$communeCode == commune).filter(\.$category == "notPoor").first())
             // Requests arrive before the round opens; the round takes them up.
             let opened = try await o.post("/reviews/regular", ["commune": commune, "year": "2026", "month": "10"])
