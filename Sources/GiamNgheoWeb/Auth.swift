@@ -34,6 +34,11 @@ struct CSRFMiddleware: AsyncMiddleware {
 
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if req.method != .GET && req.method != .HEAD && req.method != .OPTIONS {
+            // A body that did not arrive with the headers is still a stream here (routes collect it only
+            // after the middleware): collect it first, or the token is not found and a valid form gets 403.
+            if req.body.data == nil {
+                _ = try await req.body.collect(max: req.application.routes.defaultMaxBodySize.value).get()
+            }
             let sent = req.headers.first(name: "X-CSRF-Token") ?? (try? req.content.get(String.self, at: Self.field))
             guard let expected = req.session.data["csrf"], let sent, constantTimeEqual(sent, expected) else {
                 throw Abort(.forbidden, reason: "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Hãy tải lại trang và thử lại.")

@@ -28,7 +28,7 @@ enum Layout {
     @media print{header,.filters,.noprint{display:none}body{background:#fff}main{max-width:none;padding:0}@page{size:A4;margin:15mm}
     .sheet{break-after:page}.sheet:last-child{break-after:auto}.doc table{font-size:11pt}}
     .doc{font-family:"Times New Roman",Times,serif;background:#fff;padding:1rem;margin-bottom:1rem}.center{text-align:center}
-    .doc-head,.signatures{width:100%;border:none}.doc-head td,.signatures td{border:none;text-align:center;vertical-align:top;width:50%}
+    .doc-head,.signatures{width:100%;border:none;table-layout:fixed}.doc-head td,.signatures td{border:none;text-align:center;vertical-align:top}
     .signatures td{padding-top:1rem;height:6rem}ul.plain{list-style:none;padding-left:0}
     """
 

@@ -251,7 +251,7 @@ extension ReviewController {
             <section class="doc sheet">
             <table class="doc-head"><tr><td>UBND \(commune.uppercased())<br>Số: \(c.certificateNo ?? "")</td>
             <td><b>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</b><br><b>Độc lập - Tự do - Hạnh phúc</b><br><i>\(commune), ngày \(day?.day ?? 0) tháng \(day?.month ?? 0) năm \(day?.year ?? round.year)</i></td></tr></table>
-            <p class="center"><b>GIẤY CHỨNG NHẬN \(poor ? "HỘ NGHÈO" : "HỘ CẬN NGHÈO")</b><br>Năm \(round.year + (round.kind == "periodic" ? 1 : 0))</p>
+            <p class="center"><b>GIẤY CHỨNG NHẬN \(poor ? "HỘ NGHÈO" : "HỘ CẬN NGHÈO")</b><br>(theo kết quả rà soát \(round.kind == "periodic" ? "định kỳ" : "thường xuyên tháng \(round.month)") năm \(round.year))</p>
             <p>Căn cứ \(basis);<br>Căn cứ kết quả rà soát hộ nghèo, hộ cận nghèo năm \(round.year) và Quyết định số \(round.decisionNumber ?? "") của Chủ tịch UBND \(commune),</p>
             <p class="center"><b>CHỦ TỊCH ỦY BAN NHÂN DÂN \(commune.uppercased()) CHỨNG NHẬN</b></p>
             <p>Hộ ông/bà: <b>\(head?.name ?? r.headName)</b> · Dân tộc: \(head?.ethnicity.flatMap { BundledData.ethnicGroups.group($0)?.name } ?? "")<br>
@@ -360,7 +360,10 @@ extension ReviewController {
         var byStage: [String: Int] = [:]
         for p in progress { byStage[stage(p.round), default: 0] += 1 }
         let order = services.reviews.procedure.periodicSteps.map { "Bước \($0.n): \($0.vi)" } + ["Đã công nhận", "Đã gửi tỉnh", "Tỉnh đã duyệt"]
-        let bars = order.filter { byStage[$0] != nil }.map { SVGChart.Bar(label: $0, value: Double(byStage[$0]!), text: "\(byStage[$0]!) xã") }
+        // Short labels on the chart ("Bước 2"); the table beside it names each step in full.
+        let bars = order.filter { byStage[$0] != nil }.map { key in
+            SVGChart.Bar(label: key.components(separatedBy: ":").first ?? key, value: Double(byStage[key]!), text: "\(byStage[key]!) xã")
+        }
         let rows: [HTML] = progress.map { p in
             let n = p.stages.values.reduce(0, +)
             return """
@@ -372,6 +375,9 @@ extension ReviewController {
         return Layout.page(req, title: "Tiến độ rà soát \(year)", """
         <h1>Tiến độ rà soát định kỳ năm \(year)</h1>
         \(bars.isEmpty ? HTML("<p>Chưa mở kỳ rà soát nào.</p>") : SVGChart.horizontalBars(bars, title: "Số xã/phường theo bước rà soát năm \(year)"))
+        <div class="scroll"><table class="compact"><thead><tr><th>Đang ở</th><th>Số xã/phường</th></tr></thead>
+        <tbody>\(order.filter { byStage[$0] != nil }.map { HTML("<tr><td>\($0)</td><td>\(byStage[$0]!)</td></tr>") })</tbody></table></div>
+        <h2>Từng xã/phường</h2>
         <div class="scroll"><table><thead><tr><th>Xã/phường</th><th>Đang ở</th><th>Số hộ rà soát</th><th>Đã khảo sát</th><th>Họp dân thống nhất</th><th>Đã công nhận</th><th>Gửi, duyệt</th></tr></thead>
         <tbody>\(rows.isEmpty ? [HTML("<tr><td colspan=\"7\">Chưa có.</td></tr>")] : rows)</tbody></table></div>
         """)
