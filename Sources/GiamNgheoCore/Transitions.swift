@@ -57,6 +57,19 @@ public enum Transition: String, Sendable, CaseIterable, Codable {
 
     /// "Hộ mới thoát nghèo": out of poverty by a recognition decided on `exitDecided`, still within
     /// `windowMonths` (36 by default, regulations §6.6; configurable per support policy) on `asOf`.
+    /// The same window as a cut-off a query can use: an exit decided on a day after `afterDay` is within it.
+    /// For an exit known only by its review year (no decision date), the periodic deadline (14/12) is taken
+    /// as its day, so years from `minYear` on are within it.
+    public static func recentlyExitedCutoff(asOf: CivilDate, windowMonths: Int = 36) -> (afterDay: CivilDate, minYear: Int) {
+        let months = asOf.year * 12 + (asOf.month - 1) - windowMonths
+        let year = months >= 0 ? months / 12 : (months - 11) / 12
+        let month = months - year * 12 + 1
+        // The same day `windowMonths` earlier, clamped to the month's end (31/03 − 1 month → 28/02).
+        let after = CivilDate(year: year, month: month, day: min(asOf.day, CivilDate.daysIn(month: month, year: year)))!
+        let minYear = (after.month, after.day) < (12, 14) ? after.year : after.year + 1
+        return (after, minYear)
+    }
+
     public static func recentlyExited(exitDecided: CivilDate, asOf: CivilDate, windowMonths: Int = 36) -> Bool {
         guard asOf >= exitDecided else { return false }
         let months = (asOf.year - exitDecided.year) * 12 + (asOf.month - exitDecided.month) - (asOf.day < exitDecided.day ? 1 : 0)

@@ -15,10 +15,11 @@ public struct HouseholdQuery: Sendable {
     /// A poverty-cause code; `mainCause` restricts it to the main (first) cause.
     public var cause: String?
     public var mainCause = false
-    /// Not poor now, but recognised poor in one of the last `recentlyExitedYears` years (the 36-month
-    /// window of regulations.md §6.6, counted in review years).
+    /// Not poor now, with a recognised exit from poverty (a recognised poor year followed by a recognised
+    /// year not poor) decided within the last `recentlyExitedMonths` months (regulations.md §6.6: 36 by
+    /// default, configurable per support policy).
     public var recentlyExited = false
-    public var recentlyExitedYears = 3
+    public var recentlyExitedMonths = 36
     /// Free text: folded and matched word by word against names, codes and national IDs.
     public var text: String?
     /// Keyset cursor: the sort key and id of the last row of the previous page.
@@ -107,10 +108,13 @@ public struct HouseholdStore: Sendable {
             q = q.where("causes", .like, query.mainCause ? ",\(code),%" : "%,\(code),%")
         }
         if query.recentlyExited {
-            let since = engine.defaultDate.year - query.recentlyExitedYears
-            q = q.where("category", .notEqual, "poor").where(SQLRaw("""
-                EXISTS (SELECT 1 FROM household_years y WHERE y.household_id = households.id AND y.recognised
-                AND y.category = 'poor' AND y.year >= \(since))
+            // The decision date when the review recorded one; otherwise the year's periodic deadline.
+            let cut = Transition.recentlyExitedCutoff(asOf: engine.defaultDate, windowMonths: query.recentlyExitedMonths)
+            let after = Date(timeIntervalSince1970: Double(cut.afterDay.dayNumber + 1) * 86_400)
+            q = q.where("category", .notEqual, "poor").where(SQLQueryString("""
+                EXISTS (SELECT 1 FROM household_years y JOIN household_years p ON p.household_id = y.household_id AND p.year = y.year - 1
+                WHERE y.household_id = households.id AND y.recognised AND p.recognised AND p.category = 'poor' AND y.category <> 'poor'
+                AND ((y.decided_at IS NOT NULL AND y.decided_at >= \(bind: after)) OR (y.decided_at IS NULL AND y.year >= \(bind: cut.minYear))))
                 """))
         }
         for word in VietnameseText.fold(query.text ?? "").split(separator: " ") {

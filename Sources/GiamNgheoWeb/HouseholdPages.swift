@@ -20,6 +20,8 @@ struct HouseholdController {
         q.cause = req.query[String.self, at: "cause"]
         q.mainCause = req.query[String.self, at: "mainCause"] == "1"
         q.recentlyExited = req.query[String.self, at: "recentlyExited"] == "1"
+        // The window in months (36 by default; a support policy may use another).
+        if let w = req.query[Int.self, at: "window"], (1...240).contains(w) { q.recentlyExitedMonths = w }
         if let key = req.query[String.self, at: "afterKey"], let id = req.query[Int.self, at: "afterId"] { q.after = (key, id) }
         let page = try await req.application.registry.store.list(scope, q, on: req.db)
         let units = req.application.registry.units
@@ -67,7 +69,7 @@ struct HouseholdController {
           \(villageFilter)
           <label>\(req.t("Nguyên nhân nghèo", "Poverty cause"))<select name="cause" style="max-width:14rem">\(causes)</select></label>
           <label><span><input type="checkbox" name="mainCause" value="1" \(q.mainCause ? "checked" : "")> \(req.t("chỉ nguyên nhân chính", "main cause only"))</span></label>
-          <label><span><input type="checkbox" name="recentlyExited" value="1" \(q.recentlyExited ? "checked" : "")> \(req.t("Mới thoát nghèo", "Recently exited")) (\(q.recentlyExitedYears) \(req.t("năm", "years")))</span></label>
+          <label><span><input type="checkbox" name="recentlyExited" value="1" \(q.recentlyExited ? "checked" : "")> \(req.t("Mới thoát nghèo", "Recently exited")) (\(q.recentlyExitedMonths) \(req.t("tháng", "months")))</span>\(q.recentlyExitedMonths != 36 ? HTML("<input type=\"hidden\" name=\"window\" value=\"\(q.recentlyExitedMonths)\">") : "")</label>
           <label><span><input type="checkbox" name="minority" value="1" \(q.ethnicMinority == true ? "checked" : "")> \(req.t("Chủ hộ DTTS", "Ethnic-minority head"))</span></label>
           <label><span><input type="checkbox" name="meritorious" value="1" \(q.meritorious == true ? "checked" : "")> \(req.t("Có người có công", "Meritorious person"))</span></label>
           <label><span><input type="checkbox" name="noWorkingCapacity" value="1" \(q.noWorkingCapacity == true ? "checked" : "")> \(req.t("Không có khả năng lao động", "No working capacity"))</span></label>

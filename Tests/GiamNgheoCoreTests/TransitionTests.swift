@@ -53,3 +53,27 @@ import Testing
         #expect(Transition.recentlyExited(exitDecided: exit, asOf: CivilDate(year: 2024, month: 12, day: 13)!, windowMonths: 12))
     }
 }
+
+/// The cut-off a query uses agrees with the rule itself, day by day over years, leap days included.
+@Suite struct RecentlyExitedCutoffTests {
+    @Test func cutoffAgreesWithTheRule() {
+        let start = CivilDate(year: 2023, month: 1, day: 1)!
+        for window in [1, 12, 36] {
+            for asOfStep in stride(from: 0, to: 1500, by: 37) {
+                let asOf = start.adding(days: asOfStep + 900)
+                let cut = Transition.recentlyExitedCutoff(asOf: asOf, windowMonths: window)
+                for back in stride(from: 0, to: window * 31 + 40, by: 1) {
+                    let decided = asOf.adding(days: -back)
+                    #expect((decided > cut.afterDay) == Transition.recentlyExited(exitDecided: decided, asOf: asOf, windowMonths: window),
+                            "\(decided) as of \(asOf), \(window) months")
+                }
+                // A year-only exit counts as decided on 14/12 of its year.
+                for y in asOf.year - 4...asOf.year {
+                    let d = CivilDate(year: y, month: 12, day: 14)!
+                    guard d <= asOf else { continue }
+                    #expect((y >= cut.minYear) == Transition.recentlyExited(exitDecided: d, asOf: asOf, windowMonths: window))
+                }
+            }
+        }
+    }
+}

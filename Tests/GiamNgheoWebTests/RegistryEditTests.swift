@@ -195,15 +195,21 @@ import VaporTesting
             // An unknown cause is refused by the parser with the list of codes.
             let bad = try await b.post("/households/\(r.id!)/edit", pairs: [("version", "2"), ("reason", "x"), ("causes[]", "42")])
             #expect(bad.status == .unprocessableEntity && bad.body.contains("nguyên nhân nghèo &#39;42&#39; không có trong danh mục"))
-            // Recently exited: recognised poor in one of the last three years, not poor now.
+            // Recently exited: not poor now, exit (poor 2024 → not poor 2025) recognised within 36 months.
             let scope = Scope(username: "t", role: .admin, units: [], adminUnits: app.registry.units)
             var q = HouseholdQuery(); q.recentlyExited = true; q.limit = 1000
             let exited = try await app.registry.store.list(scope, q, on: app.db).rows
             #expect(!exited.isEmpty && exited.allSatisfy { $0.category != "poor" })
-            let poorBefore = Set(try await HouseholdYear.query(on: app.db).filter(\.$recognised == true).filter(\.$category == "poor").all().map(\.householdID))
-            #expect(exited.allSatisfy { poorBefore.contains($0.id) })
+            let years = try await HouseholdYear.query(on: app.db).filter(\.$recognised == true).all()
+            let poor2024 = Set(years.filter { $0.year == 2024 && $0.category == "poor" }.map(\.householdID))
+            let out2025 = Set(years.filter { $0.year == 2025 && $0.category != "poor" }.map(\.householdID))
             let all = try await HouseholdRecord.query(on: app.db).filter(\.$category != "poor").all()
-            #expect(exited.count == all.filter { poorBefore.contains($0.id!) }.count)
+            #expect(Set(exited.map(\.id)) == Set(all.map { $0.id! }).intersection(poor2024).intersection(out2025))
+            // The window is in months: an exit decided 14/12/2025 is out of a 10-month window on 01/11/2026.
+            q.recentlyExitedMonths = 10
+            #expect(try await app.registry.store.list(scope, q, on: app.db).rows.isEmpty)
+            q.recentlyExitedMonths = 11
+            #expect(try await app.registry.store.list(scope, q, on: app.db).rows.count == exited.count)
             let history = try await b.get("/households/\(exited.first { $0.communeCode == officer.units[0] }?.id ?? r.id!)")
             #expect(history.body.contains("Phân loại qua các năm") && history.body.contains("<td>2025</td>") && history.body.contains("Theo danh sách đã công nhận"))
             // Demo history: recognised poor in 2024 and 2025, not poor now → this year reads as an exit.

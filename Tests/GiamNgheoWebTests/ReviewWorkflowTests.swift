@@ -221,6 +221,8 @@ import VaporTesting
             #expect(letters.body.contains("không được chấp thuận") && letters.body.contains(rich.headName))
             #expect(try await HouseholdYear.query(on: app.db).filter(\.$householdID == poor.id!).filter(\.$year == 2026).first()?.source == "review")
             #expect(try await o.get("/reviews/\(round)/lists?list=exitedPoor").body.contains(poor.headName))
+            // The exit's decision date (30/10/2026) starts its "recently exited" window: in it a month later.
+            #expect(try await o.get("/households?recentlyExited=1&window=1").body.contains(poor.code))
         }
     }
 
