@@ -281,4 +281,55 @@ import VaporTesting
             #expect(stories.filter { story($0) == "S02" || story($0) == "S03" }.allSatisfy { exited.body.contains($0.headName) })
         }
     }
+
+    /// The registry's concurrency rules hold for rounds on a real SQLite file: ten officers moving one round
+    /// from the version they saw, one lands; ten enumerators finishing one survey, one lands; surveys of
+    /// different households at once all land.
+    @Test func roundsUnderConcurrentWrites() async throws {
+        try await withTestApp(households: 60, sqliteFile: true) { app, accounts in
+            let reviews = app.registry.reviews
+            let scope = Scope(username: "t", role: .admin, units: [], adminUnits: app.registry.units)
+            let commune = accounts.first(.communeOfficer).units[0]
+            _ = try await reviews.openPeriodicRounds(scope, province: "46", year: 2026, on: app.db)
+            let round = try #require(try await ReviewRound.query(on: app.db).filter(\.$communeCode == commune).first())
+            let today = app.registry.referenceDate
+            func outcomes(_ n: Int, _ body: @escaping @Sendable () async throws -> Void) async -> [String] {
+                await withTaskGroup(of: String.self) { group in
+                    for _ in 0..<n {
+                        group.addTask {
+                            do { try await body(); return "ok" }
+                            catch let e as ScopeError { if case .conflict = e.kind { return "conflict" }; return "\(e)" }
+                            catch { return "\(error)" }
+                        }
+                    }
+                    return await group.reduce(into: [String]()) { $0.append($1) }
+                }
+            }
+            let moved = await outcomes(10) { _ = try await reviews.advance(scope, roundID: round.id!, expectedVersion: 0, today: today, on: app.db) }
+            #expect(moved.filter { $0 == "ok" }.count == 1 && moved.filter { $0 == "conflict" }.count == 9, "\(moved)")
+            let cases = try await ReviewCase.query(on: app.db).filter(\.$roundID == round.id!).all()
+            #expect(cases.count == Set(cases.map(\.householdID)).count && !cases.isEmpty)
+            let parser = app.registry.parser, store = app.registry.store
+            let first = cases[0]
+            let record = try await HouseholdRecord.find(first.householdID, on: app.db)!
+            let h = try store.household(record, parser: parser)
+            let input = ReviewStore.SurveyInput(household: h, quickScreen: [], enumerator: "A", surveyedOn: today, finish: true,
+                                                householdVersion: record.version, caseVersion: 0)
+            let surveyed = await outcomes(10) { try await reviews.saveSurvey(scope, caseID: first.id!, input, today: today, on: app.db) }
+            #expect(surveyed.filter { $0 == "ok" }.count == 1 && surveyed.filter { $0 == "conflict" }.count == 9, "\(surveyed)")
+            let rest = try await withThrowingTaskGroup(of: Int.self) { group in
+                for c in cases.dropFirst() {
+                    let r = try await HouseholdRecord.find(c.householdID, on: app.db)!
+                    let h = try store.household(r, parser: parser)
+                    let input = ReviewStore.SurveyInput(household: h, quickScreen: [], enumerator: "B", surveyedOn: today, finish: true,
+                                                        householdVersion: r.version, caseVersion: 0)
+                    group.addTask { try await reviews.saveSurvey(scope, caseID: c.id!, input, today: today, on: app.db).version }
+                }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(rest.count == cases.count - 1 && rest.allSatisfy { $0 == 1 })
+            #expect(try await ReviewCase.query(on: app.db).filter(\.$roundID == round.id!).filter(\.$stage == "surveyed").count() == cases.count)
+            #expect(try await Summaries.verify(on: app.db).isEmpty)
+        }
+    }
 }
