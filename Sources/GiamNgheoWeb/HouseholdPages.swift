@@ -152,6 +152,25 @@ struct HouseholdController {
             }
             return "<tr><td>\(y.year)</td><td>\(Layout.categoryBadge(y.category, req.language))</td><td>\(transition)</td><td>\(standard)</td><td>\(source)</td></tr>"
         }
+        // Changes of the household itself (moved in or out, split, merged), from its audit trail; the
+        // reasons carry "[tách từ hộ …]" and "[chuyển n nhân khẩu từ hộ A sang hộ B]" (HouseholdStore).
+        var seen = Set<String>()
+        let events: [HTML] = audit.reversed().compactMap { a in
+            let reason = a.reason ?? ""
+            let what: String
+            if a.action == "create" { what = "Đăng ký hộ (hộ mới hoặc chuyển đến)" }
+            else if a.action == "split" { what = "Hộ mới tách ra" + (reason.range(of: "[tách từ hộ").map { " " + reason[$0.lowerBound...] } ?? "") }
+            else if a.action == "archive" { what = "Lưu trữ hộ (chuyển đi, nhập hộ khác…)" }
+            else if let m = reason.range(of: "[tách từ hộ") { what = "Có nhân khẩu tách thành hộ mới " + reason[m.lowerBound...] }
+            else if let m = reason.range(of: "[chuyển ") {
+                let text = String(reason[m.lowerBound...])
+                what = text.contains("từ hộ \(r.code) sang") ? "Nhân khẩu chuyển đi " + text : "Nhận nhân khẩu chuyển đến " + text
+            } else { return nil }
+            let key = "\(a.at.timeIntervalSince1970)|\(what)"
+            guard seen.insert(key).inserted else { return nil }
+            let year = Calendar(identifier: .gregorian).component(.year, from: a.at)
+            return "<tr><td>\(year)</td><td>\(a.at.formatted(date: .numeric, time: .omitted))</td><td>\(what)</td><td>\(a.reason.map { $0.components(separatedBy: " [").first ?? $0 })</td></tr>"
+        }
         let causeNames: [HTML] = (h.causes ?? []).enumerated().map { i, code in
             let c = BundledData.povertyCauses.first { $0.code == code }
             return "<li>\(c?.vi ?? code)\(i == 0 ? " (nguyên nhân chính)" : "") \(c?.verified == false ? Layout.unverifiedBadge : "")</li>"
@@ -178,6 +197,10 @@ struct HouseholdController {
         <h2>\(req.t("Phân loại qua các năm", "Category by year"))</h2>
         <div class="scroll"><table><thead><tr><th>Năm</th><th>Phân loại</th><th>Diễn biến</th><th>Chuẩn</th><th>Nguồn</th></tr></thead>
         <tbody>\(historyRows.isEmpty ? ["<tr><td colspan=\"5\">Chưa có.</td></tr>"] : historyRows)</tbody></table></div>
+        \(events.isEmpty ? "" : HTML("""
+        <h2>\(req.t("Biến động hộ", "Household changes"))</h2>
+        <div class="scroll"><table><thead><tr><th>Năm</th><th>Ngày</th><th>Biến động</th><th>Lý do</th></tr></thead><tbody>\(events)</tbody></table></div>
+        """))
         <h2>\(req.t("Nhật ký thay đổi", "Audit trail"))</h2>
         <div class="scroll"><table><thead><tr><th>Thời gian</th><th>Người sửa</th><th>Trường</th><th>Cũ</th><th>Mới</th><th>Lý do</th></tr></thead>
         <tbody>\(auditRows.isEmpty ? ["<tr><td colspan=\"6\">Chưa có thay đổi.</td></tr>"] : auditRows)</tbody></table></div>

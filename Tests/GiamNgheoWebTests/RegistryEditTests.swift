@@ -145,6 +145,11 @@ import VaporTesting
             #expect(try await Summaries.verify(on: app.db).isEmpty)
             let page = try await b.get("/households/\(new.id!)")
             #expect(page.status == .ok && page.body.contains("Tạm tính từ sổ hộ"))
+            // Household changes by year: the new household split off, the old one lost and received members.
+            #expect(page.body.contains("Biến động hộ") && page.body.contains("Hộ mới tách ra [tách từ hộ \(a.code)]"))
+            let old = try await b.get("/households/\(a.id!)")
+            #expect(old.body.contains("Có nhân khẩu tách thành hộ mới") && old.body.contains("Nhân khẩu chuyển đi [chuyển 1 nhân khẩu từ hộ \(a.code) sang hộ \(target.code)]"))
+            #expect(try await b.get("/households/\(target.id!)").body.contains("Nhận nhân khẩu chuyển đến"))
         }
     }
 
