@@ -19,13 +19,20 @@ extension ReviewController {
         return id
     }
 
-    func advance(req: Request) async throws -> Response {
+    /// A POST on a round: its scope, id and form, the change, then back to the round (or the round again
+    /// with the refusal in Vietnamese).
+    func onRound(_ req: Request, _ change: (Scope, Int, [String: String], RegistryServices) async throws -> Void) async throws -> Response {
         let scope = try req.requireScope()
         let id = try roundID(req)
         let f = req.formFields().single
-        return try await refusedShowsRound(req, scope, id) {
-            try await req.application.registry.reviews.advance(scope, roundID: id, expectedVersion: try HouseholdController.version(f),
-                                                               today: req.application.registry.referenceDate, on: req.db)
+        let services = req.application.registry
+        return try await refusedShowsRound(req, scope, id) { try await change(scope, id, f, services) }
+    }
+
+    func advance(req: Request) async throws -> Response {
+        try await onRound(req) { scope, id, f, services in
+            try await services.reviews.advance(scope, roundID: id, expectedVersion: try HouseholdController.version(f),
+                                               today: services.referenceDate, on: req.db)
         }
     }
 
@@ -108,21 +115,14 @@ extension ReviewController {
     }
 
     func startPosting(req: Request) async throws -> Response {
-        let scope = try req.requireScope()
-        let id = try roundID(req)
-        let f = req.formFields().single
-        return try await refusedShowsRound(req, scope, id) {
-            try await req.application.registry.reviews.startPosting(scope, roundID: id, from: try Self.date(f, "from", "Ngày bắt đầu niêm yết"),
-                                                                    expectedVersion: try HouseholdController.version(f), on: req.db)
+        try await onRound(req) { scope, id, f, services in
+            try await services.reviews.startPosting(scope, roundID: id, from: try Self.date(f, "from", "Ngày bắt đầu niêm yết"),
+                                                    expectedVersion: try HouseholdController.version(f), on: req.db)
         }
     }
 
     func addComplaint(req: Request) async throws -> Response {
-        let scope = try req.requireScope()
-        let id = try roundID(req)
-        let f = req.formFields().single
-        let services = req.application.registry
-        return try await refusedShowsRound(req, scope, id) {
+        try await onRound(req) { scope, id, f, services in
             try await services.reviews.addComplaint(scope, roundID: id, householdCode: f["household"], complainant: f["complainant"] ?? "",
                                                     content: f["content"] ?? "", receivedOn: try Self.date(f, "receivedOn", "Ngày nhận khiếu nại"),
                                                     today: services.referenceDate, on: req.db)
@@ -214,11 +214,7 @@ extension ReviewController {
     }
 
     func recognise(req: Request) async throws -> Response {
-        let scope = try req.requireScope()
-        let id = try roundID(req)
-        let f = req.formFields().single
-        let services = req.application.registry
-        return try await refusedShowsRound(req, scope, id) {
+        try await onRound(req) { scope, id, f, services in
             try await services.reviews.recognise(scope, roundID: id, number: f["number"] ?? "", date: try Self.date(f, "date", "Ngày quyết định"),
                                                  expectedVersion: try HouseholdController.version(f), today: services.referenceDate, on: req.db)
         }
@@ -336,12 +332,9 @@ extension ReviewController {
     }
 
     func setStatus(req: Request) async throws -> Response {
-        let scope = try req.requireScope()
-        let id = try roundID(req)
-        let f = req.formFields().single
-        return try await refusedShowsRound(req, scope, id) {
-            try await req.application.registry.reviews.setStatus(scope, roundID: id, to: f["status"] ?? "", note: f["note"].flatMap { $0.isEmpty ? nil : $0 },
-                                                                 expectedVersion: try HouseholdController.version(f), on: req.db)
+        try await onRound(req) { scope, id, f, services in
+            try await services.reviews.setStatus(scope, roundID: id, to: f["status"] ?? "", note: f["note"].flatMap { $0.isEmpty ? nil : $0 },
+                                                 expectedVersion: try HouseholdController.version(f), on: req.db)
         }
     }
 

@@ -187,11 +187,7 @@ extension ReviewController {
     }
 
     func recordMeeting(req: Request) async throws -> Response {
-        let scope = try req.requireScope()
-        guard let id = req.parameters.get("id", as: Int.self) else { throw ScopeError(.notFound) }
-        let services = req.application.registry
-        let f = req.formFields().single
-        return try await refusedShowsRound(req, scope, id) {
+        try await onRound(req) { scope, id, f, services in
             guard let day = CivilDate((f["heldOn"] ?? "").trimmingCharacters(in: .whitespaces)) else {
                 throw ScopeError(.invalid("Ngày họp '\(f["heldOn"] ?? "")' không hợp lệ (dd/mm/yyyy)."))
             }
