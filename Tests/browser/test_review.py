@@ -3,7 +3,9 @@ takes two requests, surveys every household (the provisional result updates as t
 village meetings where one household fails the 50 % rule and is surveyed again, posts the lists, records
 a complaint and its re-check, records the chairman's decision and prints the certificates, submits; the
 province follows the progress and approves, and the round is locked."""
+import base64
 import os
+import re
 import tempfile
 
 from selenium.webdriver.common.by import By
@@ -16,6 +18,13 @@ def submit(d, form_css, button_css="button[type=submit]"):
     old = d.find_element(By.TAG_NAME, "html")
     d.find_element(By.CSS_SELECTOR, f"{form_css} {button_css}").click()
     wait(d).until(lambda drv: old.id != drv.find_element(By.TAG_NAME, "html").id)
+
+
+def a4_pages(d):
+    """Chromium's own print to PDF on A4: the number of pages the document prints on."""
+    pdf = base64.b64decode(d.execute_cdp_cmd("Page.printToPDF", {"paperWidth": 8.27, "paperHeight": 11.69,
+                                                                   "preferCSSPageSize": True})["data"])
+    return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
 
 
 def fill(d, name, value, scope=None):
@@ -72,6 +81,11 @@ def test_review_round_from_list_to_approval(server, browser):
             d.find_element(By.TAG_NAME, "h1").click()
             wait(d).until(lambda drv: "Hộ nghèo" in drv.find_element(By.ID, "provisional").text
                           and drv.find_element(By.ID, "provisional").text != before)
+        if first:
+            # Usable on a phone: the survey does not scroll sideways as a whole.
+            d.set_window_size(390, 844)
+            assert d.execute_script("return document.documentElement.scrollWidth") <= 400
+            d.set_window_size(1366, 768)
         fill(d, "enumerator", "Lò Thị Mai")
         fill(d, "surveyedOn", "20/10/2026")
         submit(d, "#survey", "button[value=finish]")
@@ -133,12 +147,14 @@ def test_review_round_from_list_to_approval(server, browser):
     shots = tempfile.gettempdir()
     d.get(minutes)
     assert d.page_source.count("BIÊN BẢN HỌP DÂN") == 2
+    assert a4_pages(d) == 2  # one copy per A4 page, no app header
     d.save_screenshot(os.path.join(shots, "giamngheo-minutes.png"))
     d.get(poor_list)
     assert "DANH SÁCH HỘ NGHÈO NĂM 2026" in d.page_source and "Kết quả phúc tra khiếu nại" in d.page_source
     d.save_screenshot(os.path.join(shots, "giamngheo-poor-list.png"))
     d.get(certificates)
     assert "GIẤY CHỨNG NHẬN HỘ NGHÈO" in d.page_source
+    assert a4_pages(d) == d.page_source.count("GIẤY CHỨNG NHẬN HỘ")  # one certificate per page
     d.save_screenshot(os.path.join(shots, "giamngheo-certificate.png"))
     d.get(round_url)
     logout(d)
