@@ -101,8 +101,10 @@ public struct ReviewStore: Sendable {
         let current = try await sql.select().columns(HouseholdListRow.columns.map { SQLColumn($0) }).from(HouseholdRecord.schema)
             .where("commune_code", .equal, round.communeCode).where("archived_reason", .is, SQLLiteral.null)
             .where("category", .in, ["poor", "nearPoor"]).orderBy("sort_key").orderBy("id").all(decoding: HouseholdListRow.self)
+        // Requests another round (a regular one) has already taken up are answered there.
         let requests = try await ReviewRequest.query(on: db).filter(\.$communeCode == round.communeCode)
-            .filter(\.$receivedOn >= round.startsOn).filter(\.$receivedOn <= round.endsOn).sort(\.$receivedOn).all()
+            .filter(\.$receivedOn >= round.startsOn).filter(\.$receivedOn <= round.endsOn)
+            .group(.or) { $0.filter(\.$roundID == nil).filter(\.$roundID == round.id) }.sort(\.$receivedOn).all()
         var byID: [Int: ListedHousehold] = [:]
         for h in current {
             byID[h.id] = ListedHousehold(household: h, reasons: [h.category == "poor" ? "Đang là hộ nghèo" : "Đang là hộ cận nghèo"])

@@ -165,12 +165,14 @@ extension ReviewStore {
     }
 
     /// The provisional result of a survey: B1 screens out, otherwise the engine on the B2 answers.
-    public func provisional(_ h: Household, quickScreen: Set<String>) -> (category: String, explanation: String, deprived: [String]) {
+    /// Under the round's standard (`standard` id), whatever today's date would choose.
+    public func provisional(_ h: Household, quickScreen: Set<String>, standard: String? = nil) -> (category: String, explanation: String, deprived: [String]) {
         if let b1 = procedure.quickScreen, b1.excludes(quickScreen) {
             return (Category.notPoor.rawValue, "Loại qua phiếu B1: " + b1.met(quickScreen).map(\.vi).joined(separator: "; "), [])
         }
         var engine = store.engine
         engine.options.explain = true
+        if let id = standard, let s = engine.catalogue.standard(id: id) { engine.fixedStandard = s }
         do {
             let c = try engine.classify(h)
             return (c.category.rawValue, c.explanation?.summary.vi ?? c.category.vietnamese, c.deprived)
@@ -202,14 +204,13 @@ extension ReviewStore {
         var checked: Classification? = nil
         if input.finish && !excluded {
             guard let h = input.household else { throw Self.invalid("Phiếu B2 chưa có thông tin hộ.") }
+            // The registry's checks and today's category for the registry; the case is classified under the round's standard.
             checked = try store.check(h)
-            if checked == nil {
-                let p = provisional(h, quickScreen: [])
-                throw Self.invalid("Phiếu B2 chưa đủ để phân loại. \(p.explanation)")
-            }
+            let p = provisional(h, quickScreen: [], standard: r.standard)
+            if p.category == HouseholdRecord.incomplete { throw Self.invalid("Phiếu B2 chưa đủ để phân loại. \(p.explanation)") }
         }
         let classification = checked
-        let result = input.household.map { provisional($0, quickScreen: input.quickScreen) }
+        let result = input.household.map { provisional($0, quickScreen: input.quickScreen, standard: r.standard) }
             ?? (excluded ? provisional(Household(code: ""), quickScreen: input.quickScreen) : nil)
         return try await store.writing(db) { tx in
             try await Self.bump(ReviewCase.schema, id: caseID, expected: input.caseVersion, on: tx)

@@ -40,8 +40,8 @@ extension ReviewController {
     }
 
     /// The provisional result box: category and why, or what the rule still needs.
-    func provisionalBox(_ req: Request, _ h: Household, quickScreen: Set<String>) -> HTML {
-        let p = req.application.registry.reviews.provisional(h, quickScreen: quickScreen)
+    func provisionalBox(_ req: Request, _ h: Household, quickScreen: Set<String>, standard: String) -> HTML {
+        let p = req.application.registry.reviews.provisional(h, quickScreen: quickScreen, standard: standard)
         let deprived = p.deprived.isEmpty ? "" : " Chỉ số thiếu hụt: \(p.deprived.joined(separator: ", ")) (điểm B = \(10 * p.deprived.count))."
         return "<b>Kết quả tạm tính:</b> \(Layout.categoryBadge(p.category, req.language)) \(p.explanation)\(deprived)"
     }
@@ -82,9 +82,11 @@ extension ReviewController {
           <h2>Phiếu B1: nhận diện nhanh đặc điểm hộ</h2>
           \(quickScreenFields(req, ctx.quickScreen))
           <h2>Phiếu B2, phần 1: thu nhập</h2>
-          <p class="muted">Chuẩn áp dụng: \(scoreA). Bảng điểm A (phụ lục III, IV) chưa được nạp \(Layout.unverifiedBadge): dùng thu nhập bình quân đầu người.</p>
+          <p class="muted">Chuẩn áp dụng: \(scoreA). Bảng điểm A (phụ lục III, IV) chưa được nạp \(Layout.unverifiedBadge): ghi thu nhập
+          bình quân đầu người; nếu đã chấm điểm A trên phiếu giấy, ghi điểm A (được dùng thay cho thu nhập).</p>
           <div class="form-grid">
             <div>\(Field.text("Thu nhập bình quân (đồng/người/tháng)", "incomePerCapita", h.incomePerCapita.map(String.init), e, attrs: "inputmode=\"numeric\""))</div>
+            <div>\(Field.text("Điểm A (nếu đã chấm)", "scoreA", h.scoreA.map(String.init), e, attrs: "inputmode=\"numeric\""))</div>
             <div>\(Field.yesNo("Làm nông, lâm, ngư, diêm nghiệp", "agriculture", h.agriculture, e))</div>
           </div>
           <h2>Phiếu B2, phần 2: mức độ thiếu hụt dịch vụ xã hội cơ bản (điểm B)</h2>
@@ -93,7 +95,7 @@ extension ReviewController {
           \(HouseholdController.memberFacts(h, e, link: nil))
           <h3>Nguyên nhân nghèo</h3>
           \(Field.causes(h.causes, e))
-          <div class="card" id="provisional" aria-live="polite">\(provisionalBox(req, h, quickScreen: ctx.quickScreen))</div>
+          <div class="card" id="provisional" aria-live="polite">\(provisionalBox(req, h, quickScreen: ctx.quickScreen, standard: ctx.round.standard))</div>
           \(editable ? HTML("""
           <p><button type="submit" name="action" value="draft">Lưu nháp</button>
           <button class="primary" type="submit" name="action" value="finish">Hoàn thành phiếu</button></p>
@@ -107,6 +109,10 @@ extension ReviewController {
         let services = req.application.registry
         var dict = Interchange.dictionary(ctx.household)
         HouseholdController().applyHouseholdForm(form, to: &dict)
+        if let a = form.single["scoreA"] {
+            // An empty box clears a score typed before; the income then measures the household.
+            if a.trimmingCharacters(in: .whitespaces).isEmpty { dict.removeValue(forKey: "scoreA") } else { dict["scoreA"] = a }
+        }
         return try services.parser.parse(dict, fallbackCode: ctx.record.code)
     }
 
@@ -116,7 +122,7 @@ extension ReviewController {
         let form = req.formFields()
         let b1 = Set(form.lists["b1"] ?? [])
         do {
-            return provisionalBox(req, try surveyed(req, ctx, form), quickScreen: b1)
+            return provisionalBox(req, try surveyed(req, ctx, form), quickScreen: b1, standard: ctx.round.standard)
         } catch let e as ClassificationError {
             return "<b>Kết quả tạm tính:</b> chưa tính được: \(e.message) (trường \(e.field))."
         }

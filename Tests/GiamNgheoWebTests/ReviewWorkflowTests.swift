@@ -70,6 +70,9 @@ import VaporTesting
             // The live preview answers with the provisional category.
             let preview = try await o.post("/reviews/cases/\(first.id!)/preview", ["incomePerCapita": "9000000"])
             #expect(preview.status == .ok && preview.body.contains("Kết quả tạm tính"))
+            // A score A from the paper form measures the household instead of the income (regulations §5.1).
+            let scored = try await o.post("/reviews/cases/\(first.id!)/preview", ["incomePerCapita": "9000000", "scoreA": "200"])
+            #expect(scored.body.contains("Không thuộc diện") && scored.body.lowercased().contains("điểm a"))
             // The household that asked becomes poor: low income and deprivations.
             for c in cases {
                 let extra: [String: String] = c.householdID == asking.id! ? ["incomePerCapita": "900000", "walls": "nonDurable", "frame": "nonDurable", "roof": "nonDurable",
@@ -223,6 +226,13 @@ import VaporTesting
             #expect(try await o.get("/reviews/\(round)/lists?list=exitedPoor").body.contains(poor.headName))
             // The exit's decision date (30/10/2026) starts its "recently exited" window: in it a month later.
             #expect(try await o.get("/households?recentlyExited=1&window=1").body.contains(poor.code))
+            // The periodic round's list leaves out the requests this regular round has answered.
+            var p = Browser(app)
+            try await p.login(accounts.first(.provinceOfficer))
+            _ = try await p.get("/reviews")
+            _ = try await p.post("/reviews/open", ["province": "46", "year": "2026"])
+            let periodic = try #require(try await ReviewRound.query(on: app.db).filter(\.$communeCode == commune).filter(\.$kind == "periodic").first())
+            #expect(!(try await o.get("/reviews/\(periodic.id!)").body.contains("Mẫu số 01 nhận 16/10/2026")))
         }
     }
 
@@ -330,6 +340,22 @@ import VaporTesting
             #expect(rest.count == cases.count - 1 && rest.allSatisfy { $0 == 1 })
             #expect(try await ReviewCase.query(on: app.db).filter(\.$roundID == round.id!).filter(\.$stage == "surveyed").count() == cases.count)
             #expect(try await Summaries.verify(on: app.db).isEmpty)
+        }
+    }
+
+    /// A round classifies under its own standard: a 2027 round uses NĐ351 even while today's date picks NĐ07.
+    @Test func aRoundUsesItsOwnStandard() async throws {
+        try await withTestApp(households: 40) { app, _ in
+            let reviews = app.registry.reviews
+            var h = Household(code: "X", area: .urban, commune: nil, incomePerCapita: 2_500_000)
+            h.deprivedList = ["YT1", "NO1", "NS1"]
+            let now = reviews.provisional(h, quickScreen: [])
+            let later = reviews.provisional(h, quickScreen: [], standard: "vn-nd351-2027")
+            // 2,500,000 in a ward with 3 deprivations: above NĐ07's urban line (2,000,000), under NĐ351's (2,800,000).
+            #expect(now.category == "notPoor" && later.category == "poor" && later.explanation.contains("2.800.000"))
+            let scope = Scope(username: "t", role: .admin, units: [], adminUnits: app.registry.units)
+            _ = try await reviews.openPeriodicRounds(scope, province: "46", year: 2027, on: app.db)
+            #expect(try await ReviewRound.query(on: app.db).filter(\.$year == 2027).all().allSatisfy { $0.standard == "vn-nd351-2027" })
         }
     }
 }
