@@ -83,7 +83,8 @@ public struct ReviewProcedure: Codable, Sendable, Equatable {
         attendees > 0 && agree >= 0 && agree <= attendees && 100 * agree >= quorumPercent * attendees
     }
 
-    static func day(_ monthDay: String, _ year: Int) throws -> CivilDate {
+    /// A "MM-DD" of the data in a given year.
+    public static func day(_ monthDay: String, _ year: Int) throws -> CivilDate {
         let parts = monthDay.split(separator: "-").compactMap { Int($0) }
         guard parts.count == 2, let d = CivilDate(year: year, month: parts[0], day: parts[1]) else {
             throw StandardError("ngày '\(monthDay)' không hợp lệ (cần MM-DD)")

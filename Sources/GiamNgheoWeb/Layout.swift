@@ -26,7 +26,8 @@ enum Layout {
     .current{font-weight:600}:focus-visible{outline:3px solid #1a73e8;outline-offset:1px}
     @media (max-width:640px){th,td{padding:.3rem}table{font-size:.9rem}.hide-sm{display:none}}
     @media print{header,.filters,.noprint{display:none}body{background:#fff}main{max-width:none;padding:0}@page{size:A4;margin:15mm}
-    .sheet{break-after:page}.sheet:last-child{break-after:auto}.doc table{font-size:11pt}}
+    .sheet{break-after:page}.sheet:last-child{break-after:auto}.doc table{font-size:11pt}.landscape{page:wide}}
+    @page wide{size:A4 landscape;margin:12mm}
     .doc{font-family:"Times New Roman",Times,serif;background:#fff;padding:1rem;margin-bottom:1rem}.center{text-align:center}
     .doc-head,.signatures{width:100%;border:none;table-layout:fixed}.doc-head td,.signatures td{border:none;text-align:center;vertical-align:top}
     .signatures td{padding-top:1rem;height:6rem}ul.plain{list-style:none;padding-left:0}

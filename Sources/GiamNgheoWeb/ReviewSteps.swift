@@ -51,11 +51,24 @@ extension ReviewController {
         <p class="muted">Từ \(CivilDate(round.startsOn)?.vietnamese) đến \(CivilDate(round.endsOn)?.vietnamese); chuẩn \(round.standard); quy trình \(round.procedure).
         \(round.kind == "regular" ? "Quyết định công nhận trong 15 ngày kể từ ngày bắt đầu rà soát." : "")</p>
         \(statusBox(req, scope, round))
+        \(overdue(req, round))
         <h2>Các bước</h2><ol>\(stepItems)</ol>
         \(error.map { HTML("<p class=\"error\" role=\"alert\">\($0)</p>") } ?? "")
         \(panel)
         \(advance)
         """)
+    }
+
+    /// The decision is due by 14/12 (periodic) or within 15 days of the start (regular): say so once it is late.
+    func overdue(_ req: Request, _ round: ReviewRound) -> HTML {
+        guard round.decisionNumber == nil else { return "" }
+        let steps = (try? req.application.registry.reviews.steps(of: round)) ?? []
+        let due: CivilDate?
+        if round.kind == "periodic", let d = steps.first(where: { $0.code == "RECOGNITION" })?.deadline {
+            due = try? ReviewProcedure.day(d, round.year)
+        } else { due = CivilDate(round.endsOn) }
+        guard let due, req.application.registry.referenceDate > due else { return "" }
+        return "<p class=\"error\" role=\"status\">Đã quá hạn quyết định công nhận (\(due.vietnamese)).</p>"
     }
 
     func listPanel(_ req: Request, _ scope: Scope, _ round: ReviewRound) async throws -> HTML {

@@ -216,7 +216,10 @@ import VaporTesting
             #expect(try await o.post("/reviews/\(round)/advance", ["version": try await version(app, round)]).status == .seeOther)
             #expect(try await o.post("/reviews/\(round)/posting", ["from": "22/10/2026", "version": try await version(app, round)]).status == .seeOther)
             #expect(try await o.post("/reviews/\(round)/advance", ["version": try await version(app, round)]).status == .seeOther)
+            // Opened 15/10, due within 15 days: on 01/11 the page says the decision is late.
+            #expect(try await o.get("/reviews/\(round)").body.contains("Đã quá hạn quyết định công nhận (30/10/2026)"))
             #expect(try await o.post("/reviews/\(round)/decision", ["number": "7/QĐ-UBND", "date": "30/10/2026", "version": try await version(app, round)]).status == .seeOther)
+            #expect(!(try await o.get("/reviews/\(round)").body.contains("Đã quá hạn")))
             let exited = try await caseOf(app, round, poor.id!), refused = try await caseOf(app, round, rich.id!)
             #expect(exited.refusal == nil && exited.finalCategory == "notPoor" && ["exitedPoor", "exitedPoorToNearPoor"].contains(exited.transition ?? ""))
             #expect(refused.refusal?.contains("không thuộc diện hộ nghèo, hộ cận nghèo") == true && refused.certificateNo == nil)
