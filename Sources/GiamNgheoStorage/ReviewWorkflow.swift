@@ -19,6 +19,13 @@ extension ReviewStore {
         if r.decisionNumber != nil { throw invalid("Kỳ rà soát đã có quyết định công nhận; kết quả đã khóa, sửa qua kỳ rà soát thường xuyên.") }
     }
 
+    /// The round again inside the write transaction: a decision or an approval that landed since the page
+    /// was read locks it here too.
+    static func stillEditable(_ roundID: Int, on tx: any Database) async throws {
+        guard let r = try await ReviewRound.find(roundID, on: tx) else { throw ScopeError(.notFound) }
+        try editable(r)
+    }
+
     func kind(_ r: ReviewRound) -> ReviewProcedure.Round {
         r.kind == "periodic" ? .periodic(year: r.year) : .regular(year: r.year, month: r.month)
     }
@@ -55,7 +62,8 @@ extension ReviewStore {
     /// it takes up the requests (Mẫu 01, 04) no round has taken up yet, received by its last day.
     public func openRegularRound(_ scope: Scope, commune: String, year: Int, month: Int, on db: any Database) async throws -> ReviewRound {
         guard Self.runsReview(scope) || scope.role == .provinceOfficer else { throw ScopeError(.forbidden) }
-        guard scope.allows(commune: commune), store.units.unit(commune)?.level == .commune else { throw ScopeError(.forbidden) }
+        guard store.units.unit(commune)?.level == .commune else { throw Self.invalid("Mã xã/phường '\(commune)' không có trong danh mục 2025.") }
+        guard scope.allows(commune: commune) else { throw ScopeError(.forbidden) }
         let round = ReviewProcedure.Round.regular(year: year, month: month)
         let window: (start: CivilDate, end: CivilDate)
         do { window = try procedure.window(round) } catch { throw Self.invalid("Tháng \(month)/\(year) không hợp lệ.") }
@@ -213,6 +221,7 @@ extension ReviewStore {
         let result = input.household.map { provisional($0, quickScreen: input.quickScreen, standard: r.standard) }
             ?? (excluded ? provisional(Household(code: ""), quickScreen: input.quickScreen) : nil)
         return try await store.writing(db) { tx in
+            try await Self.stillEditable(r.id!, on: tx)
             try await Self.bump(ReviewCase.schema, id: caseID, expected: input.caseVersion, on: tx)
             let c = try await ReviewCase.find(caseID, on: tx)!
             c.quickScreen = input.quickScreen.sorted().joined(separator: ",")
@@ -267,6 +276,7 @@ extension ReviewStore {
         guard m.heldOn <= today else { throw Self.invalid("Ngày họp \(m.heldOn.vietnamese) ở sau ngày hôm nay.") }
         guard !m.votes.isEmpty else { throw Self.invalid("Cuộc họp chưa ghi số người đồng ý cho hộ nào.") }
         return try await store.writing(db) { tx in
+            try await Self.stillEditable(roundID, on: tx)
             let cases = try await ReviewCase.query(on: tx).filter(\.$roundID == roundID).all()
             var byID: [Int: ReviewCase] = [:]
             for c in cases { byID[c.id!] = c }
@@ -338,6 +348,7 @@ extension ReviewStore {
         }
         guard receivedOn <= today else { throw Self.invalid("Ngày nhận khiếu nại \(receivedOn.vietnamese) ở sau ngày hôm nay.") }
         return try await store.writing(db) { tx in
+            try await Self.stillEditable(roundID, on: tx)
             var caseID: Int? = nil
             if let code = householdCode?.trimmingCharacters(in: .whitespaces), !code.isEmpty {
                 guard let h = try await HouseholdRecord.query(on: tx).filter(\.$code == code).first(),
@@ -371,6 +382,7 @@ extension ReviewStore {
         }
         if newCategory != nil && k.caseID == nil { throw Self.invalid("Khiếu nại không gắn với hộ nào nên không đổi được phân loại.") }
         return try await store.writing(db) { tx in
+            try await Self.stillEditable(k.roundID, on: tx)
             let done = try await (tx as! any SQLDatabase).update(ReviewComplaint.schema).set("status", to: "resolved")
                 .set("outcome", to: outcome).set("rechecked_on", to: recheckedOn.description).set("new_category", to: newCategory?.rawValue)
                 .where("id", .equal, complaintID).where("status", .equal, "open").returning("id").all()

@@ -55,8 +55,9 @@ extension ReviewController {
 
     // MARK: step 4
 
-    func postingPanel(_ req: Request, _ scope: Scope, _ round: ReviewRound) async throws -> HTML {
+    func postingPanel(_ req: Request, _ scope: Scope, _ work: RoundWork) async throws -> HTML {
         let services = req.application.registry
+        let (round, cases, records) = (work.round, work.cases, work.records)
         let runs = (scope.role == .communeOfficer || scope.role == .admin) && round.decisionNumber == nil && round.step == "POSTING"
         let id = round.id!
         guard let from = round.postingFrom.flatMap({ CivilDate($0) }), let to = round.postingTo.flatMap({ CivilDate($0) }) else {
@@ -70,8 +71,6 @@ extension ReviewController {
             """ : ""
         }
         let complaints = try await services.reviews.complaints(scope, round: round, on: req.db)
-        let cases = try await services.reviews.cases(scope, round: round, on: req.db)
-        let records = try await records(req, cases.map(\.householdID))
         let categories: [(code: String, vi: String)] = [("", "Giữ nguyên")] + Category.allCases.map { ($0.rawValue, $0.vietnamese) }
         let rows: [HTML] = complaints.map { k in
             let r = k.caseID.flatMap { cid in cases.first { $0.id == cid } }.flatMap { records[$0.householdID] }

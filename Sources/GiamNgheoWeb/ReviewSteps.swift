@@ -33,18 +33,19 @@ extension ReviewController {
             <form method="post" action="/reviews/\(id)/advance" class="noprint">\(csrf)
             <button class="primary" type="submit">Kết thúc bước này, chuyển sang bước sau</button></form>
             """ : ""
+        // Read once for every panel of the page.
+        let cases = try await reviews.cases(scope, round: round, on: req.db)
+        let work = RoundWork(round: round, cases: cases, records: try await records(req, cases.map(\.householdID)),
+                             meetings: try await reviews.meetings(scope, round: round, on: req.db))
         var panel: [HTML] = []
         if round.step == "LIST" && !decided {
             panel.append(try await listPanel(req, scope, round))
         } else {
-            panel.append(try await casesPanel(req, scope, round))
+            panel.append(casesPanel(req, scope, work))
         }
         if round.kind == "regular" && round.step == "SURVEY" { panel.append(requestForm(req, scope, round)) }
-        let meetingCount = try await reviews.meetings(scope, round: round, on: req.db).count
-        if round.step == "MEETING" || meetingCount > 0 {
-            panel.append(try await meetingPanel(req, scope, round))
-        }
-        if round.step == "POSTING" || round.postingFrom != nil { panel.append(try await postingPanel(req, scope, round)) }
+        if round.step == "MEETING" || !work.meetings.isEmpty { panel.append(try meetingPanel(req, scope, work)) }
+        if round.step == "POSTING" || round.postingFrom != nil { panel.append(try await postingPanel(req, scope, work)) }
         if round.step == "RECOGNITION" || decided { panel.append(decisionPanel(req, scope, round)) }
         return Layout.page(req, title: "Rà soát \(commune)", """
         <h1>Rà soát \(round.kind == "periodic" ? "định kỳ" : "thường xuyên tháng \(round.month)") năm \(round.year): \(commune)</h1>
@@ -103,11 +104,17 @@ extension ReviewController {
         """
     }
 
+    /// What a round's page shows, read once: its cases, their households and its meetings.
+    struct RoundWork {
+        var round: ReviewRound
+        var cases: [ReviewCase]
+        var records: [Int: HouseholdRecord]
+        var meetings: [(ReviewMeeting, [ReviewVote])]
+    }
+
     /// The households of the round with their survey, meeting and decision.
-    func casesPanel(_ req: Request, _ scope: Scope, _ round: ReviewRound) async throws -> HTML {
-        let services = req.application.registry
-        let cases = try await services.reviews.cases(scope, round: round, on: req.db)
-        let records = try await records(req, cases.map(\.householdID))
+    func casesPanel(_ req: Request, _ scope: Scope, _ work: RoundWork) -> HTML {
+        let (round, cases, records) = (work.round, work.cases, work.records)
         let surveying = round.decisionNumber == nil && (round.step == "SURVEY" || round.step == "MEETING")
         let rows: [HTML] = cases.map { c in
             let r = records[c.householdID]
@@ -141,11 +148,9 @@ extension ReviewController {
 
     // MARK: step 3
 
-    func meetingPanel(_ req: Request, _ scope: Scope, _ round: ReviewRound) async throws -> HTML {
+    func meetingPanel(_ req: Request, _ scope: Scope, _ work: RoundWork) throws -> HTML {
         let services = req.application.registry
-        let meetings = try await services.reviews.meetings(scope, round: round, on: req.db)
-        let cases = try await services.reviews.cases(scope, round: round, on: req.db)
-        let records = try await records(req, cases.map(\.householdID))
+        let (round, cases, records, meetings) = (work.round, work.cases, work.records, work.meetings)
         let held: [HTML] = meetings.map { m, votes in
             let agreed = votes.filter { $0.result == CaseStage.agreed.rawValue }.count
             return "<li>\(CivilDate(m.heldOn)?.vietnamese) · \(m.village) · \(m.place) · chủ trì \(m.chair) · \(m.attendees) người dự · \(agreed)/\(votes.count) hộ thống nhất · <a href=\"/reviews/meetings/\(m.id!)/minutes\" target=\"_blank\">Biên bản (\(2) bản)</a></li>"

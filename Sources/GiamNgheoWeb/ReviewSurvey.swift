@@ -63,7 +63,7 @@ extension ReviewController {
         let services = req.application.registry
         let c = ctx.reviewCase, h = ctx.household, e = ctx.errors
         let standard = services.store.engine.catalogue.standard(id: ctx.round.standard)
-        let scoreA = standard?.name.vi ?? ctx.round.standard
+        let standardName = standard?.name.vi ?? ctx.round.standard
         let editable = ctx.round.decisionNumber == nil && ctx.round.status != "approved" && c.caseStage != .agreed && c.caseStage != .decided
         return Layout.page(req, title: "Phiếu khảo sát hộ \(ctx.record.code)", """
         <h1>Phiếu khảo sát hộ \(ctx.record.code): \(ctx.record.headName)</h1>
@@ -82,7 +82,7 @@ extension ReviewController {
           <h2>Phiếu B1: nhận diện nhanh đặc điểm hộ</h2>
           \(quickScreenFields(req, ctx.quickScreen))
           <h2>Phiếu B2, phần 1: thu nhập</h2>
-          <p class="muted">Chuẩn áp dụng: \(scoreA). Bảng điểm A (phụ lục III, IV) chưa được nạp \(Layout.unverifiedBadge): ghi thu nhập
+          <p class="muted">Chuẩn áp dụng: \(standardName). Bảng điểm A (phụ lục III, IV) chưa được nạp \(Layout.unverifiedBadge): ghi thu nhập
           bình quân đầu người; nếu đã chấm điểm A trên phiếu giấy, ghi điểm A (được dùng thay cho thu nhập).</p>
           <div class="form-grid">
             <div>\(Field.text("Thu nhập bình quân (đồng/người/tháng)", "incomePerCapita", h.incomePerCapita.map(String.init), e, attrs: "inputmode=\"numeric\""))</div>

@@ -198,6 +198,8 @@ import VaporTesting
             _ = try await o.post("/reviews/\(round)/requests", ["household": rich.code, "form": "01", "receivedOn": "16/10/2026", "channel": "online"])
             let cases = try await ReviewCase.query(on: app.db).filter(\.$roundID == round).all()
             #expect(cases.count == 2 && Set(cases.compactMap(\.requestForm)) == ["01", "04"])
+            let typo = try await o.post("/reviews/regular", ["commune": "99999", "year": "2026", "month": "10"])
+            #expect(typo.status == .unprocessableEntity && typo.body.contains("Mã xã/phường &#39;99999&#39; không có trong danh mục 2025"))
             // Opening the same month again returns the same round.
             #expect(try await o.post("/reviews/regular", ["commune": commune, "year": "2026", "month": "10"]).location == "/reviews/\(round)")
             let exit = try await caseOf(app, round, poor.id!), ask = try await caseOf(app, round, rich.id!)
