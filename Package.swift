@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.9.0"),
         .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
         // Pure domain: no I/O, no bundle access. Everything it needs is passed in as values.
@@ -35,11 +36,16 @@ let package = Package(
                 .product(name: "SQLKit", package: "sql-kit"),
             ]
         ),
+        // Spreadsheets out (and, with the import issue, in): CSV and xlsx written row by row.
+        .target(
+            name: "GiamNgheoReports",
+            dependencies: ["GiamNgheoCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+        ),
         // Vapor wiring, routes, pages, auth, CSRF.
         .target(
             name: "GiamNgheoWeb",
             dependencies: [
-                "GiamNgheoCore", "GiamNgheoData", "GiamNgheoStorage",
+                "GiamNgheoCore", "GiamNgheoData", "GiamNgheoStorage", "GiamNgheoReports",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -55,7 +61,8 @@ let package = Package(
             ]
         ),
         .target(name: "GiamNgheoTestSupport", path: "Tests/GiamNgheoTestSupport"),
-        .testTarget(name: "GiamNgheoCoreTests", dependencies: ["GiamNgheoCore", "GiamNgheoData", "GiamNgheoTestSupport"]),
+        .testTarget(name: "GiamNgheoCoreTests", dependencies: ["GiamNgheoCore", "GiamNgheoData", "GiamNgheoTestSupport", "GiamNgheoReports",
+                                                               .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         // Depends on the executable so that its end-to-end tests run the binary that was just built.
         .testTarget(name: "GiamNgheoDataTests", dependencies: ["GiamNgheoCore", "GiamNgheoData", "GiamNgheoTestSupport", "giamngheo"]),
         .testTarget(name: "GiamNgheoWebTests", dependencies: [

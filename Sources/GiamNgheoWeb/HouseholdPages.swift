@@ -8,21 +8,7 @@ import Vapor
 struct HouseholdController {
     func list(req: Request) async throws -> HTML {
         let scope = try req.requireScope()
-        var q = HouseholdQuery()
-        q.text = req.query[String.self, at: "q"]
-        q.category = req.query[String.self, at: "category"]
-        q.village = req.query[String.self, at: "village"]
-        q.deprived = req.query[String.self, at: "deprived"]
-        q.commune = req.query[String.self, at: "commune"].flatMap { $0.isEmpty ? nil : $0 }
-        if req.query[String.self, at: "minority"] == "1" { q.ethnicMinority = true }
-        if req.query[String.self, at: "meritorious"] == "1" { q.meritorious = true }
-        if req.query[String.self, at: "noWorkingCapacity"] == "1" { q.noWorkingCapacity = true }
-        q.cause = req.query[String.self, at: "cause"]
-        q.mainCause = req.query[String.self, at: "mainCause"] == "1"
-        q.recentlyExited = req.query[String.self, at: "recentlyExited"] == "1"
-        // The window in months (36 by default; a support policy may use another).
-        if let w = req.query[Int.self, at: "window"], (1...240).contains(w) { q.recentlyExitedMonths = w }
-        if let key = req.query[String.self, at: "afterKey"], let id = req.query[Int.self, at: "afterId"] { q.after = (key, id) }
+        let q = Self.query(req)
         let page = try await req.application.registry.store.list(scope, q, on: req.db)
         let units = req.application.registry.units
         let rows: [HTML] = page.rows.map { r in
@@ -75,10 +61,46 @@ struct HouseholdController {
           <label><span><input type="checkbox" name="noWorkingCapacity" value="1" \(q.noWorkingCapacity == true ? "checked" : "")> \(req.t("Không có khả năng lao động", "No working capacity"))</span></label>
           <button class="primary" type="submit">\(req.t("Lọc", "Filter"))</button>
         </form>
+        \(exportLinks(req))
         <div class="scroll"><table><thead><tr><th>\(req.t("Mã hộ", "Code"))</th><th>\(req.t("Chủ hộ", "Head"))</th><th class="hide-sm">\(req.t("Xã/phường", "Commune"))</th><th class="hide-sm">\(req.t("Thôn/tổ", "Village"))</th><th>\(req.t("Số NK", "Members"))</th><th>\(req.t("Phân loại", "Category"))</th><th class="hide-sm">\(req.t("Chỉ số thiếu hụt", "Deprived indicators"))</th></tr></thead>
         <tbody>\(rows.isEmpty ? [HTML("<tr><td colspan=\"7\">\(req.t("Không có hộ nào khớp điều kiện.", "No household matches."))</td></tr>")] : rows)</tbody></table></div>
         \(nextLink)
         """)
+    }
+
+    /// Downloads of the whole filtered list (every page), as the list's filters stand.
+    func exportLinks(_ req: Request) -> HTML {
+        let kept = (req.url.query.map { URLComponents(string: "?" + $0)?.queryItems ?? [] } ?? [])
+            .filter { !["afterKey", "afterId", "format", "what"].contains($0.name) }
+        func link(_ format: String, _ what: String) -> String {
+            var c = URLComponents()
+            c.queryItems = kept + [URLQueryItem(name: "format", value: format), URLQueryItem(name: "what", value: what)]
+            return "/households/export" + (c.url?.absoluteString ?? "")
+        }
+        return """
+        <p class="noprint">\(req.t("Tải danh sách đã lọc", "Download the filtered list")): <a href="\(link("xlsx", "households"))">Excel (.xlsx)</a> ·
+        <a href="\(link("csv", "households"))">CSV \(req.t("hộ", "households"))</a> · <a href="\(link("csv", "members"))">CSV \(req.t("nhân khẩu", "members"))</a></p>
+        """
+    }
+
+    /// The list's filters from the query string (the list page and its exports read the same ones).
+    static func query(_ req: Request) -> HouseholdQuery {
+        var q = HouseholdQuery()
+        q.text = req.query[String.self, at: "q"]
+        q.category = req.query[String.self, at: "category"]
+        q.village = req.query[String.self, at: "village"]
+        q.deprived = req.query[String.self, at: "deprived"]
+        q.commune = req.query[String.self, at: "commune"].flatMap { $0.isEmpty ? nil : $0 }
+        if req.query[String.self, at: "minority"] == "1" { q.ethnicMinority = true }
+        if req.query[String.self, at: "meritorious"] == "1" { q.meritorious = true }
+        if req.query[String.self, at: "noWorkingCapacity"] == "1" { q.noWorkingCapacity = true }
+        q.cause = req.query[String.self, at: "cause"]
+        q.mainCause = req.query[String.self, at: "mainCause"] == "1"
+        q.recentlyExited = req.query[String.self, at: "recentlyExited"] == "1"
+        // The window in months (36 by default; a support policy may use another).
+        if let w = req.query[Int.self, at: "window"], (1...240).contains(w) { q.recentlyExitedMonths = w }
+        if let key = req.query[String.self, at: "afterKey"], let id = req.query[Int.self, at: "afterId"] { q.after = (key, id) }
+        return q
     }
 
     func record(_ req: Request) async throws -> (Scope, HouseholdRecord) {

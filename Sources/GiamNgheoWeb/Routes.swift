@@ -29,6 +29,7 @@ func routes(_ app: Application) throws {
     let households = HouseholdController()
     app.get("households", use: households.list)
     app.get("households", "new", use: households.newForm)
+    app.get("households", "export", use: ExportController().export)
     app.post("households", "new", use: households.create)
     app.get("households", ":id", use: households.show)
     app.get("households", ":id", "edit", use: households.editForm)

@@ -1,0 +1,127 @@
+import Fluent
+import Foundation
+import GiamNgheoCore
+import GiamNgheoData
+import GiamNgheoReports
+import GiamNgheoStorage
+import SQLKit
+import Vapor
+
+/// Household lists and their members as CSV or xlsx, with the list's own filters and scope, read a page of
+/// 1,000 at a time (CSV streams as it is read; xlsx is built on disk and then streamed), so memory stays flat.
+/// National ID numbers and birth dates are masked unless the role needs them; every export is audited.
+struct ExportController {
+    static let householdHeader = ["Mã hộ", "Chủ hộ", "Số CCCD chủ hộ", "Xã/phường", "Thôn/tổ", "Số nhân khẩu", "Phân loại",
+                                  "Chỉ số thiếu hụt", "Thu nhập bình quân (đồng/người/tháng)", "Nguyên nhân nghèo"]
+    static let memberHeader = ["Mã hộ", "Họ và tên", "Quan hệ với chủ hộ", "Ngày sinh", "Giới tính", "Dân tộc", "Số CCCD", "Có BHYT"]
+
+    struct Source {
+        let scope: Scope
+        let query: HouseholdQuery
+        let services: RegistryServices
+        let db: any Database
+        let full: Bool
+
+        /// Every household the filters select, page by page, with its parsed facts.
+        func pages(_ body: ([(HouseholdListRow, Household?)]) async throws -> Void) async throws -> Int {
+            var q = query, count = 0
+            q.after = nil; q.limit = 1000
+            while true {
+                let page = try await services.store.list(scope, q, on: db)
+                guard !page.rows.isEmpty else { break }
+                struct Facts: Decodable { var id: Int; var facts: String }
+                let facts = try await (db as! any SQLDatabase).select().column("id").column("facts").from(HouseholdRecord.schema)
+                    .where("id", .in, page.rows.map(\.id)).all(decoding: Facts.self)
+                var byID: [Int: String] = [:]
+                for f in facts { byID[f.id] = f.facts }
+                try await body(page.rows.map { r in (r, byID[r.id].flatMap { try? services.parser.parse(jsonLine: $0, line: 1) }) })
+                count += page.rows.count
+                guard let next = page.next else { break }
+                q.after = next
+            }
+            return count
+        }
+
+        func household(_ r: HouseholdListRow, _ h: Household?) -> [Cell] {
+            let head = h?.members.first { $0.relation == "head" } ?? h?.members.first
+            let causes = (h?.causes ?? []).map { c in BundledData.povertyCauses.first { $0.code == c }?.vi ?? c }.joined(separator: "; ")
+            return [.text(r.code), .text(r.headName), id(head?.nationalID), .text(services.units.unit(r.communeCode)?.name ?? r.communeCode),
+                    .text(r.village ?? ""), .number(r.memberCount), .text(Self.category(r.category)),
+                    .text(r.deprived.split(separator: ",").joined(separator: " ")), h?.incomePerCapita.map { .number($0) } ?? .empty, .text(causes)]
+        }
+
+        func members(_ r: HouseholdListRow, _ h: Household?) -> [[Cell]] {
+            (h?.members ?? []).map { m in
+                let born: Cell
+                if let d = m.birthDate { born = full ? .date(d) : .text("**/**/\(d.year)") } else { born = m.birthYear.map { .number($0) } ?? .empty }
+                return [.text(r.code), .text(m.name ?? ""), .text(m.relation.map { Vocabulary.label(.relation, $0) } ?? ""), born,
+                        .text(m.sex.map { Vocabulary.label(.sex, $0) } ?? ""), .text(m.ethnicity.flatMap { BundledData.ethnicGroups.group($0)?.name } ?? ""),
+                        id(m.nationalID), .text(m.healthInsurance.map { $0 ? "có" : "không" } ?? "")]
+            }
+        }
+
+        func id(_ s: String?) -> Cell { s.map { .text(Layout.maskedID($0, reveal: full)) } ?? .empty }
+
+        static func category(_ c: String) -> String {
+            c == HouseholdRecord.incomplete ? "Chưa đủ thông tin" : Category(rawValue: c)?.vietnamese ?? c
+        }
+    }
+
+    func export(req: Request) async throws -> Response {
+        let scope = try req.requireScope()
+        let format = req.query[String.self, at: "format"] ?? "csv"
+        let what = req.query[String.self, at: "what"] ?? "households"
+        guard ["csv", "xlsx"].contains(format), ["households", "members"].contains(what) else {
+            throw ScopeError(.invalid("Định dạng xuất phải là csv hoặc xlsx; nội dung là households hoặc members."))
+        }
+        let services = req.application.registry
+        let source = Source(scope: scope, query: HouseholdController.query(req), services: services, db: req.db, full: scope.role.seesNationalID)
+        let stamp = services.referenceDate.description
+        let name = "giamngheo-\(what == "members" ? "nhan-khau" : "ho")-\(stamp).\(format)"
+        let filters = req.url.query ?? ""
+        let audit: @Sendable (Int) async throws -> Void = { n in
+            try await AuditEntry(username: scope.username, householdID: nil, action: "export", field: "\(format) \(what)",
+                                 newValue: "\(n) hộ", reason: filters.isEmpty ? nil : filters).create(on: req.db)
+        }
+        if format == "csv" {
+            var headers = HTTPHeaders()
+            headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+            headers.contentDisposition = .init(.attachment, filename: name)
+            return Response(status: .ok, headers: headers, body: .init(asyncStream: { writer in
+                do {
+                    var out = CSVWriter.byteOrderMark + CSVWriter.line((what == "members" ? Self.memberHeader : Self.householdHeader).map { .text($0) })
+                    let n = try await source.pages { rows in
+                        for (r, h) in rows {
+                            if what == "members" { for m in source.members(r, h) { out += CSVWriter.line(m) } } else { out += CSVWriter.line(source.household(r, h)) }
+                        }
+                        try await writer.writeBuffer(ByteBuffer(string: out))
+                        out = ""
+                    }
+                    if !out.isEmpty { try await writer.writeBuffer(ByteBuffer(string: out)) }
+                    try await audit(n)
+                    try await writer.write(.end)
+                } catch {
+                    req.logger.report(error: error)
+                    try await writer.write(.error(error))
+                }
+            }))
+        }
+        // xlsx: both sheets (households and their members) in one workbook, filled in one pass.
+        let xlsx = try XLSXWriter()
+        let householdSheet = try xlsx.startSheet("Hộ gia đình", header: Self.householdHeader, widths: [14, 26, 16, 22, 18, 8, 22, 18, 14, 30])
+        let memberSheet = try xlsx.startSheet("Nhân khẩu", header: Self.memberHeader, widths: [14, 26, 14, 12, 8, 12, 16, 8])
+        let n = try await source.pages { rows in
+            for (r, h) in rows {
+                try xlsx.append(source.household(r, h), to: householdSheet)
+                for m in source.members(r, h) { try xlsx.append(m, to: memberSheet) }
+            }
+        }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("giamngheo-export-\(UUID().uuidString).xlsx")
+        try xlsx.finish(to: file)
+        try await audit(n)
+        let res = try await req.fileio.asyncStreamFile(at: file.path, mediaType: HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                                                       onCompleted: { _ in try? FileManager.default.removeItem(at: file) })
+        res.headers.contentDisposition = .init(.attachment, filename: name.replacingOccurrences(of: ".xlsx", with: "") + ".xlsx")
+        return res
+    }
+}

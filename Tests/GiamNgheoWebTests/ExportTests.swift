@@ -1,0 +1,69 @@
+import Fluent
+import Foundation
+import GiamNgheoCore
+import GiamNgheoStorage
+import GiamNgheoWeb
+import Testing
+import Vapor
+import VaporTesting
+import ZIPFoundation
+
+/// Exports of the household list: the list's filters and scope, every page, masked IDs for roles that do
+/// not need them, audited; CSV for Excel and an xlsx with households and members.
+@Suite(.serialized) struct ExportTests {
+    @Test func csvAndXlsxFollowTheFiltersTheScopeAndTheRole() async throws {
+        try await withTestApp(households: 2_500) { app, accounts in
+            let officer = accounts.first(.communeOfficer)
+            let commune = officer.units[0]
+            var o = Browser(app)
+            try await o.login(officer)
+            #expect(try await o.get("/households").body.contains("/households/export?format=xlsx&amp;what=households"))
+            let mine = try await HouseholdRecord.query(on: app.db).filter(\.$communeCode == commune).filter(\.$archivedReason == nil).all()
+            let csv = try await o.get("/households/export?format=csv&what=households")
+            #expect(csv.status == .ok && csv.body.hasPrefix("\u{FEFF}Mã hộ,Chủ hộ,Số CCCD chủ hộ"))
+            let lines = csv.body.split(separator: "\r\n")
+            // Every household of the commune (more than one page of 1,000 when the commune is large), nothing else.
+            #expect(lines.count == mine.count + 1)
+            #expect(Set(lines.dropFirst().map { String($0.split(separator: ",")[0]) }) == Set(mine.map(\.code)))
+            // The commune officer's role needs full ID numbers.
+            let ids: [String] = mine.compactMap { r in (try? app.registry.store.household(r, parser: app.registry.parser))?.members.first?.nationalID }
+            let someID = try #require(ids.first)
+            #expect(csv.body.contains(someID))
+            // Filters apply as on the list.
+            let poor = mine.filter { $0.category == "poor" }
+            #expect(try await o.get("/households/export?format=csv&category=poor").body.split(separator: "\r\n").count == poor.count + 1)
+            // A province officer sees the province, with ID numbers and birth dates masked.
+            var p = Browser(app)
+            try await p.login(accounts.first(.provinceOfficer))
+            // The whole province: several pages of 1,000, each household once.
+            let province = try await p.get("/households/export?format=csv")
+            let codes = province.body.split(separator: "\r\n").dropFirst().map { String($0.split(separator: ",")[0]) }
+            let all = try await HouseholdRecord.query(on: app.db).filter(\.$archivedReason == nil).count()
+            #expect(all > 2_000 && codes.count == all && Set(codes).count == all)
+            let members = try await p.get("/households/export?format=csv&what=members&commune=\(commune)")
+            #expect(members.status == .ok && !members.body.contains(someID) && members.body.contains("**/**/"))
+            let memberCount = try mine.reduce(0) { $0 + (try app.registry.store.household($1, parser: app.registry.parser)).members.count }
+            #expect(members.body.split(separator: "\r\n").count == memberCount + 1)
+            // xlsx: two sheets, every household and member, numbers as numbers.
+            var bytes = Data()
+            let cookie = try #require(o.cookie)
+            try await app.testing().test(.GET, "/households/export?format=xlsx", beforeRequest: { req in
+                req.headers.replaceOrAdd(name: .cookie, value: "giamngheo_session=\(cookie)")
+            }, afterResponse: { res async in
+                #expect(res.status == .ok && res.headers.contentType?.subType == "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                bytes = Data(res.body.readableBytesView)
+            })
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("e-\(UUID()).xlsx")
+            defer { try? FileManager.default.removeItem(at: file) }
+            try bytes.write(to: file)
+            let archive = try Archive(url: file, accessMode: .read)
+            var sheet = Data()
+            _ = try archive.extract(try #require(archive["xl/worksheets/sheet1.xml"])) { sheet.append($0) }
+            let xml = String(decoding: sheet, as: UTF8.self)
+            #expect(xml.components(separatedBy: "<row ").count - 1 == mine.count + 1)
+            #expect(archive["xl/worksheets/sheet2.xml"] != nil)
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "export").count() == 5)
+            #expect(try await o.get("/households/export?format=pdf").status == .unprocessableEntity)
+        }
+    }
+}
