@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Web benchmark (not a timed test): a generated province of $N households on SQLite, measured with wrk at
-# 1 and 50 connections: household list (page 1 and page 1,000), household page, save. Prints one line per
-# measurement and the page-1,000 / page-1 ratio, all from the same run.
+# 1 and 50 connections: household list (page 1 and page 1,000), household page, save; then the export of the
+# whole province as CSV and xlsx (time, rows/s, the server's peak memory). Prints one line per measurement and
+# the ratios, all from the same run. ONLY=export skips the wrk part.
 #   N=200000 DUR=10s bash scripts/bench-web.sh
 set -euo pipefail
 N=${N:-200000}; PORT=${PORT:-18090}; DUR=${DUR:-10s}
@@ -56,6 +57,8 @@ measure() {  # name connections url [script]
   printf '%-28s c=%-3s %10s req/s  p50 %-9s p99 %-9s %s\n' "$name" "$c" "$rps" "$p50" "$p99" "${bad:+non-2xx/3xx: $bad}"
   echo "$rps" >"$DIR/rps-$name-$c"
 }
+ONLY=${ONLY:-}
+if [ "$ONLY" != export ]; then
 for c in 1 50; do
   measure list-page-1 "$c" "$BASE/households"
   measure list-page-1000 "$c" "$BASE/households?afterKey=$KEY&afterId=$AFTER"
@@ -71,3 +74,20 @@ d = sys.argv[1]
 r = lambda n: float(open(os.path.join(d, n)).read())
 print("ratio page-1000 / page-1 throughput: c=1 %.2f, c=50 %.2f" % (r("rps-list-page-1000-1") / r("rps-list-page-1-1"), r("rps-list-page-1000-50") / r("rps-list-page-1-50")))
 PY
+fi
+# Exports of the whole province (every household, every page), one at a time; the baseline is one list page
+# (50 rows) fetched in the same run.
+kb() { awk -v k="$1" '$1 == k":" {print $2}' /proc/$PID/status; }
+page=$(curl -s -o /dev/null -w '%{time_total}' -H "$COOKIE" "$BASE/households")
+page=$(curl -s -o /dev/null -w '%{time_total}' -H "$COOKIE" "$BASE/households")
+echo "baseline: one list page of 50 rows in ${page} s; server RSS $(kb VmRSS) kB"
+for f in csv xlsx; do
+  t=$(curl -s -o "$DIR/export.$f" -w '%{time_total}' -H "$COOKIE" "$BASE/households/export?format=$f&what=households")
+  size=$(stat -c %s "$DIR/export.$f")
+  python3 - "$f" "$t" "$size" "$page" "$N" <<'PY'
+import sys
+f, t, size, page, n = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
+print("export %-4s %d households in %.1f s (%.0f rows/s), %.1f MB; per 1,000 rows %.1f x one list page" % (f, n, t, n / t, size / 1e6, (t / n * 1000) / page))
+PY
+  echo "  server RSS now $(kb VmRSS) kB, peak $(kb VmHWM) kB"
+done

@@ -72,7 +72,7 @@ public final class XLSXWriter {
         let clean = String(name.filter { !"[]:*?/\\".contains($0) }.prefix(31))
         guard !clean.isEmpty, !sheets.contains(where: { $0.name == clean }) else { throw SpreadsheetError("tên trang tính '\(name)' không hợp lệ hoặc trùng") }
         let file = directory.appendingPathComponent("sheet\(sheets.count + 1).xml")
-        FileManager.default.createFile(atPath: file.path, contents: nil)
+        guard FileManager.default.createFile(atPath: file.path, contents: nil) else { throw SpreadsheetError("không tạo được tệp tạm \(file.path)") }
         let sheet = Sheet(name: clean, file: file, handle: try FileHandle(forWritingTo: file))
         sheets.append(sheet)
         var head = #"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#
