@@ -15,6 +15,18 @@ struct ExportController {
                                   "Chỉ số thiếu hụt", "Thu nhập bình quân (đồng/người/tháng)", "Nguyên nhân nghèo"]
     static let memberHeader = ["Mã hộ", "Họ và tên", "Quan hệ với chủ hộ", "Ngày sinh", "Giới tính", "Dân tộc", "Số CCCD", "Có BHYT"]
 
+    /// Only what the export shows, decoded from the stored facts: the full parser's checks cost more than the
+    /// rest of the export together (200,000 households: 1,884 rows/s with it).
+    struct Facts: Decodable, Sendable {
+        struct Person: Decodable, Sendable {
+            var name: String?, nationalID: String?, birthDate: String?, birthYear: Int?, relation: String?
+            var sex: String?, ethnicity: String?, healthInsurance: Bool?
+        }
+        var incomePerCapita: Int?
+        var causes: [String]?
+        var members: [Person]?
+    }
+
     struct Source {
         let scope: Scope
         let query: HouseholdQuery
@@ -22,19 +34,20 @@ struct ExportController {
         let db: any Database
         let full: Bool
 
-        /// Every household the filters select, page by page, with its parsed facts.
-        func pages(_ body: ([(HouseholdListRow, Household?)]) async throws -> Void) async throws -> Int {
+        /// Every household the filters select, page by page, with its facts.
+        func pages(_ body: ([(HouseholdListRow, Facts?)]) async throws -> Void) async throws -> Int {
             var q = query, count = 0
             q.after = nil; q.limit = 1000
             while true {
                 let page = try await services.store.list(scope, q, on: db)
                 guard !page.rows.isEmpty else { break }
-                struct Facts: Decodable { var id: Int; var facts: String }
-                let facts = try await (db as! any SQLDatabase).select().column("id").column("facts").from(HouseholdRecord.schema)
-                    .where("id", .in, page.rows.map(\.id)).all(decoding: Facts.self)
-                var byID: [Int: String] = [:]
-                for f in facts { byID[f.id] = f.facts }
-                try await body(page.rows.map { r in (r, byID[r.id].flatMap { try? services.parser.parse(jsonLine: $0, line: 1) }) })
+                struct Row: Decodable { var id: Int; var facts: String }
+                let stored = try await (db as! any SQLDatabase).select().column("id").column("facts").from(HouseholdRecord.schema)
+                    .where("id", .in, page.rows.map(\.id)).all(decoding: Row.self)
+                let decoder = JSONDecoder()
+                var byID: [Int: Facts] = [:]
+                for f in stored { byID[f.id] = try? decoder.decode(Facts.self, from: Data(f.facts.utf8)) }
+                try await body(page.rows.map { r in (r, byID[r.id]) })
                 count += page.rows.count
                 guard let next = page.next else { break }
                 q.after = next
@@ -42,18 +55,18 @@ struct ExportController {
             return count
         }
 
-        func household(_ r: HouseholdListRow, _ h: Household?) -> [Cell] {
-            let head = h?.members.first { $0.relation == "head" } ?? h?.members.first
+        func household(_ r: HouseholdListRow, _ h: Facts?) -> [Cell] {
+            let head = h?.members?.first { $0.relation == "head" } ?? h?.members?.first
             let causes = (h?.causes ?? []).map { c in BundledData.povertyCauses.first { $0.code == c }?.vi ?? c }.joined(separator: "; ")
             return [.text(r.code), .text(r.headName), id(head?.nationalID), .text(services.units.unit(r.communeCode)?.name ?? r.communeCode),
                     .text(r.village ?? ""), .number(r.memberCount), .text(Self.category(r.category)),
                     .text(r.deprived.split(separator: ",").joined(separator: " ")), h?.incomePerCapita.map { .number($0) } ?? .empty, .text(causes)]
         }
 
-        func members(_ r: HouseholdListRow, _ h: Household?) -> [[Cell]] {
+        func members(_ r: HouseholdListRow, _ h: Facts?) -> [[Cell]] {
             (h?.members ?? []).map { m in
                 let born: Cell
-                if let d = m.birthDate { born = full ? .date(d) : .text("**/**/\(d.year)") } else { born = m.birthYear.map { .number($0) } ?? .empty }
+                if let d = m.birthDate.flatMap({ CivilDate($0) }) { born = full ? .date(d) : .text("**/**/\(d.year)") } else { born = m.birthYear.map { .number($0) } ?? .empty }
                 return [.text(r.code), .text(m.name ?? ""), .text(m.relation.map { Vocabulary.label(.relation, $0) } ?? ""), born,
                         .text(m.sex.map { Vocabulary.label(.sex, $0) } ?? ""), .text(m.ethnicity.flatMap { BundledData.ethnicGroups.group($0)?.name } ?? ""),
                         id(m.nationalID), .text(m.healthInsurance.map { $0 ? "có" : "không" } ?? "")]
