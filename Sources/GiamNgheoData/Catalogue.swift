@@ -106,6 +106,12 @@ public enum BundledData {
         CodeEntry(code: $0["code"] ?? "", vi: $0["vi"] ?? "", en: $0["en"] ?? "", verified: $0["verified"] == "true")
     }
 
+    /// The import template's columns and the header variants communes use (`Data/import/columns.csv`).
+    public static let importColumns = ImportColumns(CSV.records(text("import/columns.csv")).rows.map {
+        ImportColumn(sheet: $0["sheet"] ?? "", key: $0["key"] ?? "", header: $0["header"] ?? "",
+                     variants: ($0["variants"] ?? "").split(separator: "|").map(String.init), required: $0["required"] == "true", help: $0["help"] ?? "")
+    })
+
     public static func parser() -> HouseholdParser {
         let groups = ethnicGroups
         return HouseholdParser(ethnicity: { groups.code(for: $0) }, causeCodes: Set(povertyCauses.map(\.code)))

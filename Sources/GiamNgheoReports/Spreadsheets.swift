@@ -164,16 +164,8 @@ public final class XLSXWriter {
         }
     }
 
-    /// A, B, …, Z, AA, AB, …
-    static func column(_ index: Int) -> String {
-        var n = index + 1, out = ""
-        while n > 0 {
-            let r = (n - 1) % 26
-            out = String(UnicodeScalar(UInt8(65 + r))) + out
-            n = (n - 1) / 26
-        }
-        return out
-    }
+    /// A, B, …, Z, AA, AB, … (the same letters the import's messages use).
+    static func column(_ index: Int) -> String { ImportColumns.letter(index) }
 
     /// XML text: the five escapes, and the control characters XML 1.0 cannot carry dropped.
     static func escape(_ s: String) -> String {
