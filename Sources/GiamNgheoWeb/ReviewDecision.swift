@@ -219,15 +219,21 @@ extension ReviewController {
         }
     }
 
+    /// A printed document of a round: the round in scope, the cases it prints (one with `?case=`), their households.
+    func document(_ req: Request, _ keep: (ReviewCase) -> Bool) async throws -> (Scope, ReviewRound, [ReviewCase], [Int: HouseholdRecord]) {
+        let scope = try req.requireScope()
+        let services = req.application.registry
+        let round = try await services.reviews.round(scope, id: try roundID(req), on: req.db)
+        var cases = try await services.reviews.cases(scope, round: round, on: req.db).filter(keep)
+        if let one = req.query[Int.self, at: "case"] { cases = cases.filter { $0.id == one } }
+        return (scope, round, cases, try await records(req, cases.map(\.householdID)))
+    }
+
     /// Giấy chứng nhận hộ nghèo / hộ cận nghèo (Decision 24's appendix, regulations §5.2), one per page.
     func certificates(req: Request) async throws -> HTML {
-        let scope = try req.requireScope()
-        let id = try roundID(req)
+        let (scope, round, cases, records) = try await document(req) { $0.certificateNo != nil }
+        let id = round.id!
         let services = req.application.registry
-        let round = try await services.reviews.round(scope, id: id, on: req.db)
-        var cases = try await services.reviews.cases(scope, round: round, on: req.db).filter { $0.certificateNo != nil }
-        if let one = req.query[Int.self, at: "case"] { cases = cases.filter { $0.id == one } }
-        let records = try await records(req, cases.map(\.householdID))
         let unit = services.units.unit(round.communeCode)
         let commune = unit?.name ?? round.communeCode
         let province = unit?.parentCode.flatMap { services.units.unit($0)?.name } ?? ""
@@ -267,12 +273,9 @@ extension ReviewController {
 
     /// A regular review's written replies to households whose request is not granted, with the reasons (Art. 5).
     func refusals(req: Request) async throws -> HTML {
-        let scope = try req.requireScope()
-        let id = try roundID(req)
+        let (_, round, cases, records) = try await document(req) { $0.refusal != nil }
+        let id = round.id!
         let services = req.application.registry
-        let round = try await services.reviews.round(scope, id: id, on: req.db)
-        let cases = try await services.reviews.cases(scope, round: round, on: req.db).filter { $0.refusal != nil }
-        let records = try await records(req, cases.map(\.householdID))
         let commune = services.units.unit(round.communeCode)?.name ?? round.communeCode
         let letters: [HTML] = cases.map { c in
             let r = records[c.householdID]

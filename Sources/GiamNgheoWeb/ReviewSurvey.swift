@@ -171,19 +171,16 @@ extension ReviewController {
 
     /// Printable B1 and B2, one household per A4 page: blank (to fill by hand) or filled from the registry.
     func printableForms(req: Request) async throws -> HTML {
-        let scope = try req.requireScope()
-        guard let id = req.parameters.get("id", as: Int.self) else { throw ScopeError(.notFound) }
-        let services = req.application.registry
-        let round = try await services.reviews.round(scope, id: id, on: req.db)
         let filled = req.query[String.self, at: "filled"] == "1"
-        var cases = try await services.reviews.cases(scope, round: round, on: req.db)
-        if let one = req.query[Int.self, at: "case"] { cases = cases.filter { $0.id == one } }
+        let (_, round, cases, records) = try await document(req) { _ in filled }
+        let id = round.id!
+        let services = req.application.registry
         let commune = services.units.unit(round.communeCode)?.name ?? round.communeCode
         var sheets: [HTML] = []
-        let blankCount = filled ? 0 : max(1, req.query[Int.self, at: "copies"] ?? 1)
-        for c in filled ? cases : [] {
-            guard let rec = try? await services.store.get(scope, id: c.householdID, on: req.db),
-                  let h = try? services.store.household(rec, parser: services.parser) else { continue }
+        // Blank forms to fill by hand, up to 50 copies at once.
+        let blankCount = filled ? 0 : min(50, max(1, req.query[Int.self, at: "copies"] ?? 1))
+        for c in cases {
+            guard let rec = records[c.householdID], let h = try? services.store.household(rec, parser: services.parser) else { continue }
             sheets.append(sheet(req, commune: commune, record: rec, household: h, reviewCase: c))
         }
         for _ in 0..<blankCount { sheets.append(sheet(req, commune: commune, record: nil, household: nil, reviewCase: nil)) }

@@ -82,6 +82,10 @@ import VaporTesting
                 #expect(r.status == .seeOther, "survey \(c.id!): \(r.body.components(separatedBy: "role=\"alert\"").dropFirst().first?.prefix(400) ?? "")")
                 if c.id! % 2 == 0 { v = b } else { o = b }
             }
+            // Printed forms: one sheet per household filled in, or as many blank ones as asked.
+            #expect(try await o.get("/reviews/\(round)/forms?filled=1").body.components(separatedBy: "PHIẾU B1:").count == cases.count + 1)
+            #expect(try await o.get("/reviews/\(round)/forms?filled=0&copies=3").body.components(separatedBy: "PHIẾU B1:").count == 4)
+            #expect(try await o.get("/reviews/\(round)/forms?filled=1&case=\(first.id!)").body.contains(try await HouseholdRecord.find(first.householdID, on: app.db)!.code))
             let asked = try await caseOf(app, round, asking.id!)
             #expect(asked.stage == "surveyed" && asked.enumerator == "Lò Thị Mai" && asked.surveyedOn == "2026-10-20")
             // A village head cannot move the round.
