@@ -51,9 +51,11 @@ public struct SpreadsheetError: Error, CustomStringConvertible, Sendable {
 public final class XLSXWriter {
     /// Sheets stay open together, so rows can go to several (households and their members) in one pass.
     final class Sheet {
-        let name: String, file: URL, handle: FileHandle
+        let name: String, file: URL, handle: FileHandle, hidden: Bool
         var rows = 0, buffer = Data(), open = true
-        init(name: String, file: URL, handle: FileHandle) { self.name = name; self.file = file; self.handle = handle }
+        /// Drop-down lists: (cell range, list formula such as 'Danh mục'!$A$2:$A$9).
+        var lists: [(range: String, formula: String)] = []
+        init(name: String, file: URL, handle: FileHandle, hidden: Bool) { self.name = name; self.file = file; self.handle = handle; self.hidden = hidden }
     }
     let directory: URL
     var sheets: [Sheet] = []
@@ -68,12 +70,12 @@ public final class XLSXWriter {
     /// Starts a sheet with its header row; `widths` are column widths in characters. Returns its index
     /// for `append(_:to:)`.
     @discardableResult
-    public func startSheet(_ name: String, header: [String], widths: [Int] = []) throws -> Int {
+    public func startSheet(_ name: String, header: [String], widths: [Int] = [], hidden: Bool = false) throws -> Int {
         let clean = String(name.filter { !"[]:*?/\\".contains($0) }.prefix(31))
         guard !clean.isEmpty, !sheets.contains(where: { $0.name == clean }) else { throw SpreadsheetError("tên trang tính '\(name)' không hợp lệ hoặc trùng") }
         let file = directory.appendingPathComponent("sheet\(sheets.count + 1).xml")
         guard FileManager.default.createFile(atPath: file.path, contents: nil) else { throw SpreadsheetError("không tạo được tệp tạm \(file.path)") }
-        let sheet = Sheet(name: clean, file: file, handle: try FileHandle(forWritingTo: file))
+        let sheet = Sheet(name: clean, file: file, handle: try FileHandle(forWritingTo: file), hidden: hidden)
         sheets.append(sheet)
         var head = #"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#
         head += #"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"#
@@ -85,6 +87,15 @@ public final class XLSXWriter {
         sheet.buffer.append(contentsOf: head.utf8)
         try row(header.map { .text($0) }, style: 1, sheet)
         return sheets.count - 1
+    }
+
+    /// A drop-down list on `column` of sheet `index` from row `fromRow` down, its values the cells `rows` of
+    /// column `sourceColumn` of sheet `source` (a list sheet, usually hidden).
+    public func dropDown(sheet index: Int, column: Int, fromRow: Int, source: Int, sourceColumn: Int, rows: ClosedRange<Int>) throws {
+        guard sheets.indices.contains(index), sheets.indices.contains(source) else { throw SpreadsheetError("trang tính không có") }
+        let col = Self.column(column), from = Self.column(sourceColumn)
+        let name = sheets[source].name.replacingOccurrences(of: "'", with: "''")
+        sheets[index].lists.append(("\(col)\(fromRow):\(col)100000", "'\(name)'!$\(from)$\(rows.lowerBound):$\(from)$\(rows.upperBound)"))
     }
 
     /// A row for sheet `index` (the last started by default).
@@ -123,7 +134,13 @@ public final class XLSXWriter {
     /// Writes the package to `url` (replacing it).
     public func finish(to url: URL) throws {
         for sheet in sheets where sheet.open {
-            sheet.buffer.append(contentsOf: "</sheetData></worksheet>".utf8)
+            var tail = "</sheetData>"
+            if !sheet.lists.isEmpty {
+                tail += "<dataValidations count=\"\(sheet.lists.count)\">" + sheet.lists.map {
+                    #"<dataValidation type="list" allowBlank="1" showErrorMessage="1" errorTitle="Giá trị không có trong danh mục" error="Chọn một giá trị trong danh sách." sqref="\#($0.range)"><formula1>\#(Self.escape($0.formula))</formula1></dataValidation>"#
+                }.joined() + "</dataValidations>"
+            }
+            sheet.buffer.append(contentsOf: (tail + "</worksheet>").utf8)
             try flush(sheet)
             try sheet.handle.close()
             sheet.open = false
@@ -146,7 +163,7 @@ public final class XLSXWriter {
             + "</Types>")
         try part("_rels/.rels", xmlHead + #"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#)
         try part("xl/workbook.xml", xmlHead + #"<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>"#
-            + sheets.enumerated().map { #"<sheet name="\#(Self.escape($1.name))" sheetId="\#($0 + 1)" r:id="rId\#($0 + 1)"/>"# }.joined() + "</sheets></workbook>")
+            + sheets.enumerated().map { #"<sheet name="\#(Self.escape($1.name))" sheetId="\#($0 + 1)"\#($1.hidden ? #" state="hidden""# : "") r:id="rId\#($0 + 1)"/>"# }.joined() + "</sheets></workbook>")
         try part("xl/_rels/workbook.xml.rels", xmlHead + #"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">"#
             + sheets.indices.map { #"<Relationship Id="rId\#($0 + 1)" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet\#($0 + 1).xml"/>"# }.joined()
             + #"<Relationship Id="rId\#(sheets.count + 1)" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>"#)

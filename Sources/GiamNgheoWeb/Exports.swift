@@ -138,3 +138,75 @@ struct ExportController {
         return res
     }
 }
+
+/// The import template (issue "Excel and CSV in and out", item 1): the households and members sheets with the
+/// headers of `Data/import/columns.csv`, a second row saying what each column takes, an example row, and
+/// drop-down lists for coded columns from a hidden list sheet; or one sheet's headers and example as CSV.
+struct TemplateController {
+    /// Values offered for a coded column (the parser also accepts codes and these labels without accents).
+    static func choices(_ key: String) -> [String]? {
+        let yesNo = ["có", "không"]
+        switch key {
+        case "agriculture", "usesInternet", "usesTelephone", "healthInsurance", "workingCapacity": return yesNo
+        case "ethnicity": return BundledData.ethnicGroups.groups.map(\.name)
+        default: return Fact(rawValue: key).flatMap { Vocabulary.values[$0] }.map { $0.map(\.vi) }
+        }
+    }
+
+    static let examples: [String: [String: Cell]] = [
+        "households": ["code": .text("19753-000123"), "commune": .text("19753"), "village": .text("Thôn 1"), "incomePerCapita": .number(1_500_000),
+                       "agriculture": .text("có"), "walls": .text("Bền chắc"), "floorArea": .number(36), "waterSource": .text("Nước máy"),
+                       "latrine": .text("Tự hoại"), "usesInternet": .text("không"), "causes": .text("2; 7")],
+        "members": ["householdCode": .text("19753-000123"), "name": .text("Nguyễn Thị Hoa"), "relation": .text("Chủ hộ"),
+                    "birthDate": .date(CivilDate(year: 1979, month: 9, day: 2)!), "sex": .text("Nữ"), "ethnicity": .text("Kinh"),
+                    "nationalID": .text("046179001122"), "healthInsurance": .text("có"), "workingCapacity": .text("có")],
+    ]
+    static let sheetTitles = ["households": "Hộ gia đình", "members": "Nhân khẩu"]
+
+    func template(req: Request) async throws -> Response {
+        _ = try req.requireScope()
+        let columns = BundledData.importColumns
+        if req.query[String.self, at: "format"] == "csv" {
+            let sheet = req.query[String.self, at: "sheet"] ?? "households"
+            guard Self.sheetTitles[sheet] != nil else { throw ScopeError(.invalid("Trang mẫu phải là households hoặc members.")) }
+            let cols = columns.columns(of: sheet)
+            let body = CSVWriter.byteOrderMark + CSVWriter.line(cols.map { .text($0.header) })
+                + CSVWriter.line(cols.map { Self.examples[sheet]?[$0.key] ?? .empty })
+            var headers = HTTPHeaders()
+            headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+            headers.contentDisposition = .init(.attachment, filename: "mau-nhap-\(sheet == "members" ? "nhan-khau" : "ho").csv")
+            return Response(status: .ok, headers: headers, body: .init(string: body))
+        }
+        let xlsx = try XLSXWriter()
+        var sheetIndex: [String: Int] = [:]
+        for sheet in ["households", "members"] {
+            let cols = columns.columns(of: sheet)
+            let i = try xlsx.startSheet(Self.sheetTitles[sheet]!, header: cols.map { $0.header + ($0.required ? " (*)" : "") },
+                                        widths: cols.map { max(12, min(40, $0.header.count + 4)) })
+            try xlsx.append(cols.map { .text("Hướng dẫn: " + $0.help) }, to: i)
+            try xlsx.append(cols.map { Self.examples[sheet]?[$0.key] ?? .empty }, to: i)
+            sheetIndex[sheet] = i
+        }
+        // The lists, one per column of a hidden sheet, each offered as a drop-down under its column.
+        var lists: [(sheet: String, column: Int, values: [String])] = []
+        for sheet in ["households", "members"] {
+            for (c, col) in columns.columns(of: sheet).enumerated() {
+                if let values = Self.choices(col.key) { lists.append((sheet, c, values)) }
+            }
+        }
+        let listSheet = try xlsx.startSheet("Danh mục", header: lists.map { "\(Self.sheetTitles[$0.sheet]!): \(columns.columns(of: $0.sheet)[$0.column].header)" },
+                                            hidden: true)
+        for r in 0..<(lists.map(\.values.count).max() ?? 0) {
+            try xlsx.append(lists.map { r < $0.values.count ? .text($0.values[r]) : .empty }, to: listSheet)
+        }
+        for (j, l) in lists.enumerated() {
+            try xlsx.dropDown(sheet: sheetIndex[l.sheet]!, column: l.column, fromRow: 3, source: listSheet, sourceColumn: j, rows: 2...(l.values.count + 1))
+        }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("giamngheo-template-\(UUID().uuidString).xlsx")
+        try xlsx.finish(to: file)
+        let res = try await req.fileio.asyncStreamFile(at: file.path, mediaType: HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                                                       onCompleted: { _ in try? FileManager.default.removeItem(at: file) })
+        res.headers.contentDisposition = .init(.attachment, filename: "mau-nhap-ho-gia-dinh.xlsx")
+        return res
+    }
+}

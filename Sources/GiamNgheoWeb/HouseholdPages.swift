@@ -79,7 +79,9 @@ struct HouseholdController {
         }
         return """
         <p class="noprint">\(req.t("Tải danh sách đã lọc", "Download the filtered list")): <a href="\(link("xlsx", "households"))">Excel (.xlsx)</a> ·
-        <a href="\(link("csv", "households"))">CSV \(req.t("hộ", "households"))</a> · <a href="\(link("csv", "members"))">CSV \(req.t("nhân khẩu", "members"))</a></p>
+        <a href="\(link("csv", "households"))">CSV \(req.t("hộ", "households"))</a> · <a href="\(link("csv", "members"))">CSV \(req.t("nhân khẩu", "members"))</a> ·
+        \(req.t("Mẫu nhập liệu", "Import template")): <a href="/households/template">Excel</a>, <a href="/households/template?format=csv&amp;sheet=households">CSV hộ</a>,
+        <a href="/households/template?format=csv&amp;sheet=members">CSV nhân khẩu</a></p>
         """
     }
 

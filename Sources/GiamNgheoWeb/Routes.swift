@@ -30,6 +30,7 @@ func routes(_ app: Application) throws {
     app.get("households", use: households.list)
     app.get("households", "new", use: households.newForm)
     app.get("households", "export", use: ExportController().export)
+    app.get("households", "template", use: TemplateController().template)
     app.post("households", "new", use: households.create)
     app.get("households", ":id", use: households.show)
     app.get("households", ":id", "edit", use: households.editForm)

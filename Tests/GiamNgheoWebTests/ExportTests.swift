@@ -1,6 +1,8 @@
 import Fluent
 import Foundation
 import GiamNgheoCore
+import GiamNgheoData
+import GiamNgheoReports
 import GiamNgheoStorage
 import GiamNgheoWeb
 import Testing
@@ -64,6 +66,53 @@ import ZIPFoundation
             #expect(archive["xl/worksheets/sheet2.xml"] != nil)
             #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "export").count() == 5)
             #expect(try await o.get("/households/export?format=pdf").status == .unprocessableEntity)
+        }
+    }
+
+    /// The import template: its headers map back to every field with no problem, its example parses, and the
+    /// coded columns offer their lists.
+    @Test func theTemplateReadsBackAsItsOwnColumns() async throws {
+        try await withTestApp(households: 20) { app, accounts in
+            var o = Browser(app)
+            try await o.login(accounts.first(.communeOfficer))
+            var bytes = Data()
+            let cookie = try #require(o.cookie)
+            try await app.testing().test(.GET, "/households/template", beforeRequest: { req in
+                req.headers.replaceOrAdd(name: .cookie, value: "giamngheo_session=\(cookie)")
+            }, afterResponse: { res async in bytes = Data(res.body.readableBytesView) })
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("tpl-\(UUID()).xlsx")
+            defer { try? FileManager.default.removeItem(at: file) }
+            try bytes.write(to: file)
+            let reader = try XLSXReader(url: file)
+            #expect(reader.sheetNames == ["Hộ gia đình", "Nhân khẩu", "Danh mục"])
+            var example: [String: [String: Any]] = [:]
+            for (sheet, title) in [("households", "Hộ gia đình"), ("members", "Nhân khẩu")] {
+                var rows: [Int: [ReadCell]] = [:]
+                try reader.rows(sheet: title) { r, cells in rows[r] = cells }
+                let headers = (rows[1] ?? []).map { cell -> String in if case .text(let t) = cell.value { return t }; return "" }
+                let mapping = BundledData.importColumns.map(sheet: sheet, headers: headers)
+                #expect(mapping.problems(sheet: title, headers: headers).blocking.isEmpty && mapping.unknown.isEmpty)
+                #expect(Set(mapping.keys.values) == Set(BundledData.importColumns.columns(of: sheet).map(\.key)))
+                #expect(rows[2]?.allSatisfy { if case .text(let t) = $0.value { return t.hasPrefix("Hướng dẫn: ") }; return false } == true)
+                for c in rows[3] ?? [] {
+                    guard let key = mapping.keys[c.column] else { continue }
+                    switch c.value {
+                    case .text(let t): example[sheet, default: [:]][key] = t
+                    case .number(let n): example[sheet, default: [:]][key] = n
+                    case .date(let d): example[sheet, default: [:]][key] = d.description
+                    default: break
+                    }
+                }
+            }
+            // The example row is a valid household with its head.
+            var dict = example["households"]!
+            var head = example["members"]!
+            head.removeValue(forKey: "householdCode"); head["id"] = "1"
+            dict["members"] = [head]
+            let h = try app.registry.parser.parse(dict, fallbackCode: "mẫu")
+            #expect(h.members.first?.relation == "head" && h.members.first?.sex == "female" && h.incomePerCapita == 1_500_000 && h.causes == ["2", "7"])
+            let csv = try await o.get("/households/template?format=csv&sheet=members")
+            #expect(csv.body.hasPrefix("\u{FEFF}Mã hộ,Họ và tên,Quan hệ với chủ hộ") && csv.body.contains("Nguyễn Thị Hoa"))
         }
     }
 }

@@ -45,3 +45,18 @@ def test_xlsx_opens_in_openpyxl_and_matches_the_csv(server):
     members = list(book["Nhân khẩu"].iter_rows(values_only=True))
     assert len(members) > len(values)
     assert any(isinstance(r[3], datetime.datetime) for r in members[1:])  # birth dates are Excel dates for this role
+
+
+def test_template_has_help_examples_and_drop_downs_in_openpyxl(server):
+    officer = sorted(u for u in server if u.startswith("xa"))[0]
+    s = session(officer, server[officer])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        book = openpyxl.load_workbook(io.BytesIO(s.open(BASE + "/households/template").read()))
+    assert book.sheetnames == ["Hộ gia đình", "Nhân khẩu", "Danh mục"]
+    assert book["Danh mục"].sheet_state == "hidden"
+    members = book["Nhân khẩu"]
+    assert members["B1"].value == "Họ và tên (*)" and members["B2"].value.startswith("Hướng dẫn: ")
+    assert members["B3"].value == "Nguyễn Thị Hoa"
+    lists = {str(v.sqref): v.formula1 for v in members.data_validations.dataValidation}
+    assert any(f.startswith("'Danh mục'!$") for f in lists.values()) and len(lists) >= 5
