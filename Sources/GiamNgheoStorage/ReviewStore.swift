@@ -42,8 +42,7 @@ public struct ReviewStore: Sendable {
                 try await insert.run()
             }
             if !missing.isEmpty {
-                try await AuditEntry(username: scope.username, householdID: nil, action: "review.open", field: province,
-                                     newValue: "\(year): \(missing.count) xã/phường").create(on: tx)
+                try await self.audit(scope, "review.open", field: province, new: "\(year): \(missing.count) xã/phường", on: tx)
             }
             return missing.count
         }
@@ -77,8 +76,8 @@ public struct ReviewStore: Sendable {
             r.householdID = h.id!; r.communeCode = h.communeCode; r.form = form; r.receivedOn = receivedOn.description
             r.channel = channel; r.note = note.flatMap { $0.isEmpty ? nil : $0 }; r.recordedBy = scope.username
             try await r.create(on: tx)
-            try await AuditEntry(username: scope.username, householdID: h.id, action: "review.request", field: "Mẫu \(form)",
-                                 newValue: "\(receivedOn.description) \(channel)", reason: r.note).create(on: tx)
+            try await self.audit(scope, "review.request", household: h.id, field: "Mẫu \(form)", new: "\(receivedOn.description) \(channel)",
+                                 reason: r.note, on: tx)
             // A regular round already surveying takes the request up at once (Art. 5: reviewed the same month).
             if let round, round.kind == "regular", round.step == "SURVEY", round.communeCode == h.communeCode {
                 try await self.takeUp(r, into: round, on: tx)

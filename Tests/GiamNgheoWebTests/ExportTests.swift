@@ -13,6 +13,21 @@ import ZIPFoundation
 /// Exports of the household list: the list's filters and scope, every page, masked IDs for roles that do
 /// not need them, audited; CSV for Excel and an xlsx with households and members.
 @Suite(.serialized) struct ExportTests {
+    /// A binary download in the browser's session, saved to a temporary .xlsx (the Browser keeps text bodies).
+    func download(_ app: Application, _ b: Browser, _ path: String) async throws -> URL {
+        var bytes = Data()
+        let cookie = try #require(b.cookie)
+        try await app.testing().test(.GET, path, beforeRequest: { req in
+            req.headers.replaceOrAdd(name: .cookie, value: "giamngheo_session=\(cookie)")
+        }, afterResponse: { res async in
+            #expect(res.status == .ok && res.headers.contentType?.subType == "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            bytes = Data(res.body.readableBytesView)
+        })
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("dl-\(UUID()).xlsx")
+        try bytes.write(to: file)
+        return file
+    }
+
     @Test func csvAndXlsxFollowTheFiltersTheScopeAndTheRole() async throws {
         try await withTestApp(households: 2_500) { app, accounts in
             let officer = accounts.first(.communeOfficer)
@@ -47,17 +62,8 @@ import ZIPFoundation
             let memberCount = try mine.reduce(0) { $0 + (try app.registry.store.household($1, parser: app.registry.parser)).members.count }
             #expect(members.body.split(separator: "\r\n").count == memberCount + 1)
             // xlsx: two sheets, every household and member, numbers as numbers.
-            var bytes = Data()
-            let cookie = try #require(o.cookie)
-            try await app.testing().test(.GET, "/households/export?format=xlsx", beforeRequest: { req in
-                req.headers.replaceOrAdd(name: .cookie, value: "giamngheo_session=\(cookie)")
-            }, afterResponse: { res async in
-                #expect(res.status == .ok && res.headers.contentType?.subType == "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-                bytes = Data(res.body.readableBytesView)
-            })
-            let file = FileManager.default.temporaryDirectory.appendingPathComponent("e-\(UUID()).xlsx")
+            let file = try await download(app, o, "/households/export?format=xlsx")
             defer { try? FileManager.default.removeItem(at: file) }
-            try bytes.write(to: file)
             let archive = try Archive(url: file, accessMode: .read)
             var sheet = Data()
             _ = try archive.extract(try #require(archive["xl/worksheets/sheet1.xml"])) { sheet.append($0) }
@@ -75,14 +81,8 @@ import ZIPFoundation
         try await withTestApp(households: 20) { app, accounts in
             var o = Browser(app)
             try await o.login(accounts.first(.communeOfficer))
-            var bytes = Data()
-            let cookie = try #require(o.cookie)
-            try await app.testing().test(.GET, "/households/template", beforeRequest: { req in
-                req.headers.replaceOrAdd(name: .cookie, value: "giamngheo_session=\(cookie)")
-            }, afterResponse: { res async in bytes = Data(res.body.readableBytesView) })
-            let file = FileManager.default.temporaryDirectory.appendingPathComponent("tpl-\(UUID()).xlsx")
+            let file = try await download(app, o, "/households/template")
             defer { try? FileManager.default.removeItem(at: file) }
-            try bytes.write(to: file)
             let reader = try XLSXReader(url: file)
             #expect(reader.sheetNames == ["Hộ gia đình", "Nhân khẩu", "Danh mục"])
             var example: [String: [String: Any]] = [:]
