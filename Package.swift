@@ -58,6 +58,8 @@ let package = Package(
             dependencies: [
                 "GiamNgheoCore", "GiamNgheoData", "GiamNgheoStorage", "GiamNgheoWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
             ]
         ),
         .target(name: "GiamNgheoTestSupport", path: "Tests/GiamNgheoTestSupport"),

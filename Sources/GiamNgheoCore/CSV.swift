@@ -60,3 +60,69 @@ public enum CSV {
 
     public static func line(_ fields: [String]) -> String { fields.map(escape).joined(separator: ",") + "\n" }
 }
+
+/// RFC 4180 CSV read from UTF-8 bytes in pieces, so that a file of any size is read with constant memory:
+/// `feed` each piece, then `finish`; each complete record comes out with its number (the header is 1, as
+/// Excel numbers rows). A UTF-8 BOM at the start is skipped.
+public struct CSVStream: Sendable {
+    var field: [UInt8] = []
+    var row: [String] = []
+    var inQuotes = false
+    var quoteSeen = false     // a quote inside a quoted field: either the end or the first of a doubled pair
+    var started = false
+    var bomCheck: [UInt8] = []
+    public private(set) var records = 0
+
+    public init() {}
+
+    public mutating func feed(_ bytes: some Sequence<UInt8>, _ emit: (Int, [String]) throws -> Void) rethrows {
+        for b in bytes {
+            if !started {
+                bomCheck.append(b)
+                if bomCheck.count < 3 && [0xEF, 0xBB, 0xBF].starts(with: bomCheck) { continue }
+                started = true
+                let held = bomCheck; bomCheck = []
+                if held == [0xEF, 0xBB, 0xBF] { continue }
+                for h in held { try step(h, emit) }
+                continue
+            }
+            try step(b, emit)
+        }
+    }
+
+    public mutating func finish(_ emit: (Int, [String]) throws -> Void) rethrows {
+        if !started { started = true; let held = bomCheck; bomCheck = []; for h in held where held != [0xEF, 0xBB, 0xBF] { try step(h, emit) } }
+        if !field.isEmpty || !row.isEmpty || quoteSeen { endField(); try endRow(emit) }
+    }
+
+    mutating func step(_ b: UInt8, _ emit: (Int, [String]) throws -> Void) rethrows {
+        if inQuotes {
+            if quoteSeen {
+                quoteSeen = false
+                if b == 0x22 { field.append(0x22); return }
+                inQuotes = false   // the closing quote; this byte is read outside the quotes
+            } else if b == 0x22 { quoteSeen = true; return } else { field.append(b); return }
+        }
+        switch b {
+        case 0x22 where field.isEmpty: inQuotes = true
+        case 0x2C: endField()
+        case 0x0D: break
+        case 0x0A: endField(); try endRow(emit)
+        default: field.append(b)
+        }
+    }
+
+    mutating func endField() {
+        let s = String(decoding: field, as: UTF8.self)
+        // Vietnamese typed on a Mac or a phone may arrive decomposed; the registry compares composed text.
+        row.append(field.allSatisfy { $0 < 0x80 } ? s : s.precomposedStringWithCanonicalMapping)
+        field.removeAll(keepingCapacity: true)
+    }
+
+    mutating func endRow(_ emit: (Int, [String]) throws -> Void) rethrows {
+        records += 1
+        let r = row; row = []
+        if quoteSeen { quoteSeen = false; inQuotes = false }
+        try emit(records, r)
+    }
+}

@@ -20,4 +20,10 @@ public enum Format {
         while s.hasSuffix("0") { s.removeLast() }
         return s.replacingOccurrences(of: ".", with: ",")
     }
+
+    /// `0461•••••789`: enough to tell people apart on a list, not enough to misuse.
+    public static func maskedID(_ id: String) -> String {
+        guard id.count == 12 else { return id }
+        return String(id.prefix(4)) + "•••••" + String(id.suffix(3))
+    }
 }

@@ -48,7 +48,7 @@ public enum Interchange {
         return d
     }
 
-    static func memberDictionary(_ m: Member) -> [String: Any] {
+    public static func memberDictionary(_ m: Member) -> [String: Any] {
         var d: [String: Any] = ["id": m.id]
         if let v = m.name { d["name"] = v }
         if let v = m.birthDate { d["birthDate"] = v.description } else if let y = m.birthYear { d["birthYear"] = y }

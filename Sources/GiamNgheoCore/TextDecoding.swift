@@ -5,7 +5,12 @@ import Foundation
 /// Windows-1258 (Vietnamese Windows before Unicode: tone marks are separate combining characters, composed
 /// here). The result is always NFC, so "Nguyễn" typed either way compares equal.
 public enum TextDecoding {
-    public enum Encoding: String, Sendable { case utf8, utf16LE, utf16BE, windows1258 }
+    public enum Encoding: String, Sendable {
+        case utf8, utf16LE, utf16BE, windows1258
+        public var label: String {
+            switch self { case .utf8: "UTF-8"; case .utf16LE: "UTF-16 (LE)"; case .utf16BE: "UTF-16 (BE)"; case .windows1258: "Windows-1258" }
+        }
+    }
 
     public static func decode(_ data: Data) -> (text: String, encoding: Encoding) {
         let b = [UInt8](data.prefix(4))

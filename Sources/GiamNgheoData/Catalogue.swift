@@ -112,6 +112,10 @@ public enum BundledData {
                      variants: ($0["variants"] ?? "").split(separator: "|").map(String.init), required: $0["required"] == "true", help: $0["help"] ?? "")
     })
 
+    public static let importValues = ImportValues(CSV.records(text("import/values.csv")).rows.map {
+        (key: $0["key"] ?? "", written: $0["written"] ?? "", code: $0["code"] ?? "")
+    })
+
     public static func parser() -> HouseholdParser {
         let groups = ethnicGroups
         return HouseholdParser(ethnicity: { groups.code(for: $0) }, causeCodes: Set(povertyCauses.map(\.code)))

@@ -306,6 +306,7 @@ public struct HouseholdStore: Sendable {
                                  oldValue: old.category, newValue: row.category, reason: row.standard).create(on: tx)
         }
         try await recordYear(id, row, on: tx)
+        try await People.replace(id, h, on: sql)
     }
 
     func insert(_ scope: Scope, _ h: Household, _ classification: Classification?, action: String, reason: String?,
@@ -328,6 +329,7 @@ public struct HouseholdStore: Sendable {
                              newValue: row.category, reason: reason).create(on: tx)
         try await Summaries.add(1, commune: row.communeCode, village: row.village, category: row.category, on: tx)
         try await recordYear(id, row, on: tx)
+        try await People.insert([(id, h)], on: sql)
         return id
     }
 
@@ -371,6 +373,7 @@ public struct HouseholdStore: Sendable {
                     n += 1
                 }
                 try await insert.run()
+                try await People.insert(try await ids(of: chunk, on: sql), on: sql)
             }
             // Summaries and this year's categories once per batch, from the rows just written (never per household).
             let communes = Array(Set(households.compactMap(\.commune))).sorted()
@@ -385,6 +388,16 @@ public struct HouseholdStore: Sendable {
             }
             return n
         }
+    }
+
+    /// The ids just given to these households, matched by code.
+    func ids(of households: [Household], on sql: any SQLDatabase) async throws -> [(Int, Household)] {
+        struct Row: Decodable { var id: Int; var code: String }
+        let rows = try await sql.select().columns("id", "code").from(HouseholdRecord.schema)
+            .where("code", .in, households.map(\.code)).all(decoding: Row.self)
+        var id: [String: Int] = [:]
+        for r in rows { id[r.code] = r.id }
+        return households.compactMap { h in id[h.code].map { ($0, h) } }
     }
 
     /// The derived columns written by both the bulk INSERT and the versioned UPDATE, in one place.

@@ -37,7 +37,14 @@ struct CSRFMiddleware: AsyncMiddleware {
             // A body that did not arrive with the headers is still a stream here (routes collect it only
             // after the middleware): collect it first, or the token is not found and a valid form gets 403.
             if req.body.data == nil {
-                _ = try await req.body.collect(max: req.application.routes.defaultMaxBodySize.value).get()
+                // Uploads (multipart) may be large: their own limit, with a message saying what to do instead.
+                let upload = req.headers.contentType?.type == "multipart"
+                let limit = upload ? ImportController.uploadLimit : req.application.routes.defaultMaxBodySize.value
+                do { _ = try await req.body.collect(max: limit).get() } catch let e as any AbortError where e.status == .payloadTooLarge {
+                    throw Abort(.payloadTooLarge, reason: upload
+                        ? "Tệp lớn hơn \(ImportController.uploadLimit >> 20) MB: hãy chia nhỏ theo xã/phường, hoặc dùng lệnh giamngheo import trên máy chủ."
+                        : "Biểu mẫu quá lớn.")
+                }
             }
             let sent = req.headers.first(name: "X-CSRF-Token") ?? (try? req.content.get(String.self, at: Self.field))
             guard let expected = req.session.data["csrf"], let sent, constantTimeEqual(sent, expected) else {

@@ -44,6 +44,8 @@ public struct AppConfig: Sendable {
     public var secureCookies = false
     /// Bcrypt cost; tests lower it so that seeding accounts does not dominate their run time.
     public var passwordCost = 12
+    /// Where uploaded import files are kept for the audit trail.
+    public var importDirectory = "data/imports"
     public init() {}
 }
 
@@ -54,6 +56,7 @@ public struct RegistryServices: Sendable {
     public let parser: HouseholdParser
     public let referenceDate: CivilDate
     public let reviews: ReviewStore
+    public let importDirectory: String
 }
 
 struct RegistryKey: StorageKey { typealias Value = RegistryServices }
@@ -100,7 +103,7 @@ public func configure(_ app: Application, _ config: AppConfig) async throws -> [
         throw StandardError("không có quy trình rà soát áp dụng cho ngày \(date.vietnamese)")
     }
     app.registry = RegistryServices(store: store, units: units, parser: parser, referenceDate: date,
-                                    reviews: ReviewStore(store: store, procedure: procedure))
+                                    reviews: ReviewStore(store: store, procedure: procedure), importDirectory: config.importDirectory)
 
     app.passwords.use(.bcrypt(cost: config.passwordCost))
     app.sessions.use { app in QuietSessions(inner: app.fluent.sessions.driver()) }
@@ -138,4 +141,21 @@ public func runServer(_ config: AppConfig, hostname: String, port: Int,
         throw error
     }
     try await app.asyncShutdown()
+}
+
+/// Builds the application without serving it, for the CLI's commands that work on the database.
+public func withApplication<T: Sendable>(_ config: AppConfig, _ body: @Sendable (Application) async throws -> T) async throws -> T {
+    var env = Environment(name: "production", arguments: ["giamngheo"])
+    env.arguments = ["giamngheo"]
+    let app = try await Application.make(env)
+    app.logger.logLevel = .warning
+    do {
+        _ = try await configure(app, config)
+        let out = try await body(app)
+        try await app.asyncShutdown()
+        return out
+    } catch {
+        try? await app.asyncShutdown()
+        throw error
+    }
 }

@@ -147,7 +147,8 @@ struct TemplateController {
     static func choices(_ key: String) -> [String]? {
         let yesNo = ["có", "không"]
         switch key {
-        case "agriculture", "usesInternet", "usesTelephone", "healthInsurance", "workingCapacity": return yesNo
+        case "agriculture", "usesInternet", "usesTelephone", "healthInsurance", "workingCapacity", "loudspeaker", "disabled", "meritorious",
+             "socialAllowance", "seriousIllnessWithoutCare": return yesNo
         case "ethnicity": return BundledData.ethnicGroups.groups.map(\.name)
         default: return Fact(rawValue: key).flatMap { Vocabulary.values[$0] }.map { $0.map(\.vi) }
         }

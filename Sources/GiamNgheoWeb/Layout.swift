@@ -1,3 +1,4 @@
+import GiamNgheoCore
 import GiamNgheoStorage
 import Vapor
 
@@ -37,6 +38,14 @@ enum Layout {
     static let script = """
     document.addEventListener('click',function(e){var b=e.target.closest('[data-print]');if(b){e.preventDefault();window.print();}});
     document.addEventListener('DOMContentLoaded',function(){
+      var p=document.querySelector('[data-progress]');if(!p)return;
+      (function poll(){fetch(p.getAttribute('data-progress'),{credentials:'same-origin'}).then(function(r){return r.json()}).then(function(j){
+        if(j.done==='true'){location.reload();return;}
+        p.querySelector('progress').value=+j.percent;p.querySelector('[data-rows]').textContent=j.rows;
+        p.querySelector('[data-phase]').textContent=j.phase;p.querySelector('[data-left]').textContent=j.left;setTimeout(poll,1000);
+      }).catch(function(){setTimeout(poll,3000)});})();
+    });
+    document.addEventListener('DOMContentLoaded',function(){
       var f=document.querySelector('form[data-preview]');if(!f)return;var box=document.getElementById('provisional'),t;
       f.addEventListener('change',function(){clearTimeout(t);t=setTimeout(function(){
         fetch(f.getAttribute('data-preview'),{method:'POST',body:new URLSearchParams(new FormData(f)),credentials:'same-origin'})
@@ -53,6 +62,7 @@ enum Layout {
             <a href="/households">\(req.t("Hộ gia đình", "Households"))</a>
             <a href="/reviews">\(req.t("Rà soát", "Reviews"))</a>
             <a href="/villages">\(req.t("Thôn, tổ", "Villages"))</a>
+            <a href="/imports">\(req.t("Nhập tệp", "Import"))</a>
             \(user.role == .admin ? HTML("<a href=\"/admin/users\">\(req.t("Tài khoản", "Accounts"))</a>") : "")
             <span class="who"><a href="/account/password" title="\(req.t("Đổi mật khẩu", "Change password"))">\(user.displayName)</a> · \(req.language == .en ? user.role.english : user.role.vietnamese)</span>
             <form method="post" action="/logout"><input type="hidden" name="_csrf" value="\(req.csrfToken)"><button type="submit">\(req.t("Đăng xuất", "Log out"))</button></form>
@@ -84,8 +94,8 @@ enum Layout {
 
     /// `0461•••••789`: enough to tell people apart on a list, not enough to misuse.
     static func maskedID(_ id: String?, reveal: Bool) -> String {
-        guard let id, id.count == 12 else { return id ?? "" }
-        return reveal ? id : String(id.prefix(4)) + "•••••" + String(id.suffix(3))
+        guard let id else { return "" }
+        return reveal ? id : Format.maskedID(id)
     }
 }
 

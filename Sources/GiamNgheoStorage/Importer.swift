@@ -1,0 +1,546 @@
+import Fluent
+import Foundation
+import GiamNgheoCore
+import SQLKit
+
+/// A person of the file who may already be registered (or appears twice in the file).
+public struct DuplicateMatch: Codable, Sendable, Equatable {
+    /// Stable across runs of the same file: the adjudication is stored under it.
+    public var key: String
+    public var sheet: String
+    public var row: Int
+    public var code: String
+    public var name: String
+    public var birth: String
+    public var otherCode: String
+    public var otherName: String
+    /// "sổ hộ" or "dòng N của tệp".
+    public var otherWhere: String
+    public var score: Double
+    /// "id" (same national ID), "certain", "possible".
+    public var kind: String
+    public var decision: String?
+}
+
+/// What an import would do (dry run) or did (commit): counts, the row-level issues, the duplicates.
+public struct ImportReport: Codable, Sendable, Equatable {
+    public var rows = 0, new = 0, changed = 0, unchanged = 0, duplicates = 0, held = 0, errors = 0, skipped = 0
+    public static let keep = 2000
+    /// The first `keep` issues (file order); `issueCount` counts them all.
+    public var issues: [ImportIssue] = []
+    public var issueCount = 0
+    public var matches: [DuplicateMatch] = []
+    public var matchCount = 0
+    public var newVillages: [String] = []
+    public var communes: [String] = []
+    public var aborted: String?
+    public var fingerprint = ""
+    public var committed = false
+    public init() {}
+
+    public var blockingFileIssue: Bool { issues.contains { $0.blocking && $0.row == nil } }
+    public var canCommit: Bool { aborted == nil && errors == 0 && !blockingFileIssue && rows > 0 && (new + changed) > 0 }
+    public var pending: Int { matches.filter { $0.kind == "possible" && $0.decision == nil }.count }
+
+    mutating func add(_ i: ImportIssue) {
+        issueCount += 1
+        if issues.count < Self.keep { issues.append(i) }
+    }
+}
+
+public struct ImportProgress: Sendable {
+    public var phase: String
+    public var rows: Int
+    /// 0…1, from the bytes read.
+    public var fraction: Double
+}
+
+public struct ImportError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ d: String) { description = d }
+    public static let cancelled = ImportError("Đã huỷ: không có gì được ghi vào sổ hộ.")
+}
+
+/// Staged import of households: reads the file through `ImportPipeline`, compares each household with the
+/// registry (by code, or by the head's national ID when the file gives no code), finds duplicate people
+/// (same national ID; same folded name, birth and village above the administrator's thresholds), and either
+/// reports (dry run) or writes everything in one transaction (commit) with multi-row statements, summaries
+/// and this year's categories recomputed once at the end. A commit re-reads the file inside its transaction
+/// and refuses to write if the outcome differs from the reviewed one (`expectedFingerprint`).
+public struct Importer: Sendable {
+    public let store: HouseholdStore
+    public init(store: HouseholdStore) { self.store = store }
+
+    public struct Input {
+        public var pipeline: ImportPipeline
+        public var notes: [ImportIssue]
+        public var fraction: () -> Double
+        public init(pipeline: ImportPipeline, notes: [ImportIssue], fraction: @escaping () -> Double) {
+            self.pipeline = pipeline; self.notes = notes; self.fraction = fraction
+        }
+    }
+
+    public enum Mode: Sendable { case dryRun, commit(expectedFingerprint: String?) }
+
+    public struct Options: Sendable {
+        public var label: String
+        public var thresholds: DuplicateThresholds
+        /// Adjudications by match key: "same" or "different".
+        public var decisions: [String: String]
+        public var chunk: Int
+        public init(label: String, thresholds: DuplicateThresholds = .init(), decisions: [String: String] = [:], chunk: Int = 400) {
+            self.label = label; self.thresholds = thresholds; self.decisions = decisions; self.chunk = chunk
+        }
+    }
+
+    public func run(_ scope: Scope, input: Input, mode: Mode, options: Options, on db: any Database,
+                    progress: @escaping @Sendable (ImportProgress) -> Void = { _ in },
+                    isCancelled: @escaping @Sendable () -> Bool = { false },
+                    alsoInTransaction: (@Sendable (ImportReport, any Database) async throws -> Void)? = nil) async throws -> ImportReport {
+        guard scope.canWrite else { throw ScopeError(.forbidden) }
+        let box = InputBox(input)
+        switch mode {
+        case .dryRun:
+            var run = Run(store: store, scope: scope, options: options, writing: false)
+            return try await run.go(box, on: db, progress: progress, isCancelled: isCancelled)
+        case .commit(let expected):
+            return try await store.writing(db) { tx in
+                var run = Run(store: store, scope: scope, options: options, writing: true)
+                var report = try await run.go(box, on: tx, progress: progress, isCancelled: isCancelled)
+                if let expected, expected != report.fingerprint {
+                    throw ImportError("Sổ hộ hoặc tệp đã thay đổi kể từ lần kiểm tra; hãy kiểm tra lại trước khi ghi.")
+                }
+                guard report.canCommit else { throw ImportError(Self.refusal(report)) }
+                progress(ImportProgress(phase: "Tính lại tổng hợp", rows: report.rows, fraction: 1))
+                try await run.finish(on: tx)
+                report.committed = true
+                try await alsoInTransaction?(report, tx)
+                // The last chance to cancel: after this the transaction commits.
+                if isCancelled() { throw ImportError.cancelled }
+                return report
+            }
+        }
+    }
+
+    /// Why a report cannot be committed, in one sentence.
+    public static func refusal(_ r: ImportReport) -> String {
+        if let a = r.aborted { return a }
+        if r.blockingFileIssue { return "Tệp không đọc được đúng cấu trúc; xem các lỗi ở trên." }
+        if r.errors > 0 { return "Còn \(r.errors) dòng có lỗi: sửa trong tệp rồi tải lên lại (không ghi một phần)." }
+        if r.rows == 0 { return "Tệp không có dòng hộ nào." }
+        return "Không có hộ mới hoặc thay đổi nào để ghi."
+    }
+
+    /// The pipeline is a non-Sendable value read on one task at a time.
+    final class InputBox: @unchecked Sendable {
+        var input: Input
+        init(_ i: Input) { input = i }
+    }
+
+    struct Existing { var id: Int; var code: String; var version: Int; var facts: String; var commune: String; var village: String?; var archived: String? }
+    struct Person { var name: String; var display: String; var code: String; var row: Int; var sheet: String; var householdID: Int? }
+
+    struct Run {
+        let store: HouseholdStore
+        let scope: Scope
+        let options: Options
+        let writing: Bool
+        var report = ImportReport()
+        var hasher = Hasher64()
+        var villages: [String: [String: String]] = [:]     // commune → folded → declared name
+        var newVillages: [String: Set<String>] = [:]
+        var fileIDs: [String: (code: String, row: Int, name: String)] = [:]
+        var fileBlocks: [String: [Person]] = [:]
+        var touched: [Int] = []
+        var claimed: Set<Int> = []     // registry households this file already accounts for
+        var sheets = (households: "", members: "")
+        var columnNames: [String: String] = [:]
+        var communes: Set<String> = []
+        var codes: Set<String> = []
+        var nextNumber: [String: Int] = [:]
+
+        mutating func go(_ box: InputBox, on db: any Database, progress: @Sendable (ImportProgress) -> Void,
+                         isCancelled: @Sendable () -> Bool) async throws -> ImportReport {
+            let sql = db as! any SQLDatabase
+            for n in box.input.notes { report.add(n) }
+            for i in try box.input.pipeline.start() { report.add(i) }
+            if report.blockingFileIssue { return report }
+            sheets = (box.input.pipeline.householdSheet, box.input.pipeline.memberSheet ?? box.input.pipeline.householdSheet)
+            for k in ["code", "commune", "village"] { columnNames[k] = box.input.pipeline.householdColumn(k) }
+            var chunk: [ImportedHousehold] = []
+            while true {
+                if isCancelled() { throw ImportError.cancelled }
+                let item = try box.input.pipeline.next()
+                if let item { chunk.append(item) }
+                if chunk.count >= options.chunk || (item == nil && !chunk.isEmpty) {
+                    try await process(chunk, on: db)
+                    chunk.removeAll(keepingCapacity: true)
+                    progress(ImportProgress(phase: writing ? "Đang ghi" : "Đang kiểm tra", rows: report.rows, fraction: min(0.99, box.input.fraction())))
+                }
+                if item == nil { break }
+            }
+            let orphans = try box.input.pipeline.finish()
+            for o in orphans { report.add(o) }
+            report.errors += orphans.count
+            if report.rows == 0 && !report.blockingFileIssue {
+                report.add(ImportIssue(sheet: "", message: "tệp không có dòng hộ nào dưới dòng tiêu đề."))
+            }
+            if report.rows > 0, Double(report.duplicates) > options.thresholds.abortShare * Double(report.rows) {
+                report.aborted = "\(report.duplicates) trên \(report.rows) hộ (quá \(Int(options.thresholds.abortShare * 100)) %) trùng với sổ hộ hoặc trùng nhau: có lẽ tệp đã được nhập, hoặc nhầm tệp. Không ghi gì."
+            }
+            report.newVillages = newVillages.flatMap { c, names in names.map { "\(c): \($0)" } }.sorted()
+            report.communes = communes.sorted()
+            report.fingerprint = hasher.hex
+            return report
+        }
+
+        mutating func process(_ chunk: [ImportedHousehold], on db: any Database) async throws {
+            let sql = db as! any SQLDatabase
+            // Registry rows for the codes in this chunk, and for heads' national IDs when the code is empty.
+            let givenCodes = chunk.compactMap { $0.assignCode ? nil : $0.household?.code }
+            var existing: [String: Existing] = [:]
+            for e in try await Self.existing(codes: givenCodes, on: sql) { existing[e.code] = e }
+            let headIDs = chunk.filter(\.assignCode).compactMap { $0.household.flatMap { ($0.head ?? $0.members.first)?.nationalID } }
+            let ids = Set(chunk.flatMap { ($0.household?.members ?? []).compactMap(\.nationalID) })
+            let registryIDs = try await Self.people(nationalIDs: Array(ids), on: sql)
+            var byHeadID: [String: Existing] = [:]
+            let headHouseholds = Set(headIDs.compactMap { registryIDs[$0]?.householdID })
+            for e in try await Self.existing(ids: Array(headHouseholds), on: sql) {
+                for (nid, p) in registryIDs where p.householdID == e.id && headIDs.contains(nid) { byHeadID[nid] = e }
+            }
+            let keys = chunk.flatMap { c in (c.household?.members ?? []).compactMap { PersonKey($0, commune: c.household?.commune, village: c.household?.village) } }
+            let registryBlocks = try await Self.people(blocks: keys, on: sql)
+
+            var inserts: [(Household, Classification?)] = []
+            var updates: [(Existing, Household, Classification?)] = []
+            for item in chunk {
+                report.rows += 1
+                for i in item.issues { report.add(i) }
+                guard var h = item.household else {
+                    if item.issues.contains(where: \.blocking) { report.errors += 1; hasher.add("E\(item.row)") } else { report.skipped += 1; report.rows -= 1 }
+                    continue
+                }
+                var errors: [String] = []
+                guard let commune = h.commune, store.units.unit(commune, in: .y2025)?.level == .commune else {
+                    error(item, "commune", "mã xã/phường '\(h.commune ?? "")' không có trong danh mục 2025."); continue
+                }
+                guard scope.allows(commune: commune) else {
+                    error(item, "commune", "xã/phường \(store.units.unit(commune)?.name ?? commune) ngoài phạm vi tài khoản của bạn."); continue
+                }
+                communes.insert(commune)
+                if let v = h.village { h.village = try await village(v, commune: commune, on: sql) } else { errors.append("thiếu thôn/tổ dân phố") }
+                if !errors.isEmpty { error(item, "village", errors.joined(separator: "; ")); continue }
+                // Which registry household this row is.
+                var old: Existing? = nil
+                if item.assignCode {
+                    if let nid = (h.head ?? h.members.first)?.nationalID, let e = byHeadID[nid] { old = e; h.code = e.code }
+                } else { old = existing[h.code] }
+                if let o = old, o.archived != nil {
+                    error(item, "code", "hộ '\(o.code)' đã được lưu trữ (\(o.archived!)); không nhập lại."); continue
+                }
+                if let o = old, o.commune != commune, !scope.allows(commune: o.commune) {
+                    error(item, "code", "mã hộ '\(o.code)' thuộc một xã/phường khác ngoài phạm vi của bạn."); continue
+                }
+                if let o = old { h = Self.merge(file: h, into: o, parser: store.parser) ?? h }
+                if old == nil && item.assignCode { h.code = try await newCode(commune, on: db) }
+                if !codes.insert(h.code).inserted {
+                    error(item, "code", "hộ này trùng mã với một hộ khác của tệp (đối chiếu theo số định danh chủ hộ)."); continue
+                }
+                // Duplicate people.
+                let verdict = duplicates(item, h, old: old, registryIDs: registryIDs, registryBlocks: registryBlocks)
+                if verdict == "duplicate" { report.duplicates += 1; hasher.add("D\(item.row)"); continue }
+                if verdict == "held" { report.held += 1; hasher.add("H\(item.row)"); continue }
+                let classification: Classification?
+                do { classification = try store.check(h) } catch let e as ClassificationError {
+                    error(item, e.field, e.message); continue
+                }
+                let facts = Interchange.jsonLine(h)
+                if let o = old {
+                    claimed.insert(o.id)
+                    if o.facts == facts { report.unchanged += 1; hasher.add("U\(h.code)"); continue }
+                    report.changed += 1; hasher.add("C\(h.code)|\(facts)")
+                    updates.append((o, h, classification))
+                } else {
+                    report.new += 1; hasher.add("N\(h.code)|\(facts)")
+                    inserts.append((h, classification))
+                }
+            }
+            if writing { try await write(inserts: inserts, updates: updates, on: sql) }
+        }
+
+        mutating func error(_ item: ImportedHousehold, _ key: String, _ message: String) {
+            report.add(ImportIssue(sheet: sheets.households, row: item.row, column: columnNames[key], value: nil, message: message))
+            report.errors += 1
+            hasher.add("E\(item.row)")
+        }
+
+        /// "duplicate", "held" (a possible match not yet adjudicated) or "ok"; matches go to the report.
+        mutating func duplicates(_ item: ImportedHousehold, _ h: Household, old: Existing?, registryIDs: [String: Existing.PersonRef],
+                                 registryBlocks: [String: [Person]]) -> String {
+            var outcome = "ok"
+            for (i, m) in h.members.enumerated() {
+                let memberRow = i < item.memberRows.count ? item.memberRows[i] : item.row
+                let sheet = item.memberRows.isEmpty ? sheets.households : sheets.members
+                func record(_ other: Person?, otherCode: String, otherName: String, otherWhere: String, score: Double, kind: String) {
+                    let key = "\(h.code)|\(m.name ?? "")|\(otherCode)|\(otherName)"
+                    let decision = kind == "id" ? nil : options.decisions[key]
+                    let match = DuplicateMatch(key: key, sheet: sheet, row: memberRow, code: h.code, name: m.name ?? "",
+                                               birth: m.birthDate?.vietnamese ?? m.birthYear.map(String.init) ?? "",
+                                               otherCode: otherCode, otherName: otherName, otherWhere: otherWhere, score: score, kind: kind, decision: decision)
+                    report.matchCount += 1
+                    if report.matches.count < ImportReport.keep { report.matches.append(match) }
+                    let d: String
+                    switch (kind, decision) {
+                    case ("id", _), (_, "same"): d = "duplicate"
+                    case (_, "different"): d = "ok"
+                    case ("certain", _): d = "duplicate"
+                    default: d = "held"
+                    }
+                    if d == "duplicate" || (d == "held" && outcome == "ok") { outcome = d }
+                }
+                if let nid = m.nationalID {
+                    if let p = registryIDs[nid], p.householdID != old?.id, !claimed.contains(p.householdID) {
+                        record(nil, otherCode: p.code, otherName: p.name, otherWhere: "sổ hộ", score: 1, kind: "id")
+                    } else if let f = fileIDs[nid], f.code != h.code {
+                        record(nil, otherCode: f.code, otherName: f.name, otherWhere: "dòng \(f.row) của tệp", score: 1, kind: "id")
+                    }
+                }
+                guard let key = PersonKey(m, commune: h.commune, village: h.village) else { continue }
+                var best: (Person, Double, String)? = nil
+                for p in registryBlocks[key.block] ?? [] where p.householdID != old?.id && !claimed.contains(p.householdID ?? -1) {
+                    let s = NameSimilarity.score(key.name, p.name)
+                    if best == nil || s > best!.1 { best = (p, s, "sổ hộ") }
+                }
+                for p in fileBlocks[key.block] ?? [] where p.code != h.code {
+                    let s = NameSimilarity.score(key.name, p.name)
+                    if best == nil || s > best!.1 { best = (p, s, "dòng \(p.row) của tệp") }
+                }
+                if let (p, s, w) = best, options.thresholds.verdict(s) != .different {
+                    record(p, otherCode: p.code, otherName: p.display, otherWhere: w, score: s, kind: options.thresholds.verdict(s).rawValue)
+                }
+            }
+            // Only a household that goes in is remembered for later rows.
+            if outcome == "ok" {
+                for (i, m) in h.members.enumerated() {
+                    let row = i < item.memberRows.count ? item.memberRows[i] : item.row
+                    if let nid = m.nationalID, fileIDs[nid] == nil { fileIDs[nid] = (h.code, row, m.name ?? "") }
+                    if let key = PersonKey(m, commune: h.commune, village: h.village) {
+                        fileBlocks[key.block, default: []].append(Person(name: key.name, display: m.name ?? "", code: h.code, row: row, sheet: "", householdID: nil))
+                    }
+                }
+            }
+            return outcome
+        }
+
+        /// The declared spelling of a village ("thon 3" → "Thôn 3"); an unknown one is added at commit.
+        mutating func village(_ name: String, commune: String, on sql: any SQLDatabase) async throws -> String {
+            if villages[commune] == nil {
+                struct V: Decodable { var name: String }
+                let rows = try await sql.select().column("name").from(Village.schema).where("commune_code", .equal, commune).all(decoding: V.self)
+                var d: [String: String] = [:]
+                for r in rows { d[VietnameseText.fold(r.name)] = r.name }
+                villages[commune] = d
+            }
+            let folded = VietnameseText.fold(name)
+            if let declared = villages[commune]![folded] { return declared }
+            villages[commune]![folded] = name
+            newVillages[commune, default: []].insert(name)
+            return name
+        }
+
+        mutating func newCode(_ commune: String, on db: any Database) async throws -> String {
+            if nextNumber[commune] == nil {
+                let c = try await store.nextCode(commune: commune, on: db)
+                nextNumber[commune] = Int(c.split(separator: "-").last ?? "1") ?? 1
+            }
+            var n = nextNumber[commune]!
+            var code: String
+            repeat {
+                let s = String(n)
+                code = commune + "-" + String(repeating: "0", count: max(0, 6 - s.count)) + s
+                n += 1
+            } while codes.contains(code)
+            nextNumber[commune] = n
+            return code
+        }
+
+        /// The file's values over the registry's: a cell left empty keeps what the registry has (an import
+        /// never erases), and members are matched by national ID, else by name and birth, to keep their other facts.
+        static func merge(file: Household, into old: Existing, parser: HouseholdParser) -> Household? {
+            guard let oldH = try? parser.parse(jsonLine: old.facts, line: 0) else { return nil }
+            var d = Interchange.dictionary(oldH)
+            let f = Interchange.dictionary(file)
+            for (k, v) in f where k != "members" && k != "living" { d[k] = v }
+            if let fl = f["living"] as? [String: Any] {
+                var l = d["living"] as? [String: Any] ?? [:]
+                for (k, v) in fl { l[k] = v }
+                d["living"] = l
+            }
+            if !file.members.isEmpty {
+                let olds = oldH.members
+                var used = Set<Int>()   // each registered member answers for one row at most (twins share a name and birth)
+                d["members"] = file.members.enumerated().map { i, m -> [String: Any] in
+                    var md: [String: Any] = [:]
+                    let free = olds.indices.filter { !used.contains($0) }
+                    if let o = free.first(where: { olds[$0].nationalID != nil && olds[$0].nationalID == m.nationalID })
+                        ?? free.first(where: { VietnameseText.fold(olds[$0].name ?? "") == VietnameseText.fold(m.name ?? "")
+                            && olds[$0].birthDate == m.birthDate && olds[$0].birthYear == m.birthYear && (m.nationalID == nil || olds[$0].nationalID == nil) }) {
+                        used.insert(o)
+                        md = Interchange.memberDictionary(olds[o])
+                    }
+                    for (k, v) in Interchange.memberDictionary(m) { md[k] = v }
+                    md["id"] = String(i + 1)
+                    return md
+                }
+                d.removeValue(forKey: "size")
+            }
+            return try? parser.parse(d, fallbackCode: file.code)
+        }
+
+        // MARK: writing (commit only), multi-row statements per chunk
+
+        mutating func write(inserts: [(Household, Classification?)], updates: [(Existing, Household, Classification?)], on sql: any SQLDatabase) async throws {
+            let now = Date()
+            let reason = "Nhập tệp: \(options.label)"
+            var audit: [[any Encodable & Sendable]] = []
+            if !inserts.isEmpty {
+                for start in stride(from: 0, to: inserts.count, by: 200) {
+                    let part = inserts[start..<min(start + 200, inserts.count)]
+                    var q = sql.insert(into: HouseholdRecord.schema).columns(HouseholdStore.columns(HouseholdRecord()).map(\.0) + ["version", "updated_at"])
+                    for (h, c) in part { q = q.values(HouseholdStore.columns(store.row(h, c)).map { SQLBind($0.1) } + [SQLBind(1), SQLBind(now)]) }
+                    try await q.run()
+                }
+                let ids = try await store.ids(of: inserts.map(\.0), on: sql)
+                try await People.insert(ids, on: sql)
+                let category = Dictionary(inserts.map { ($0.0.code, $0.1?.category.rawValue ?? HouseholdRecord.incomplete) }, uniquingKeysWith: { a, _ in a })
+                for (id, h) in ids {
+                    audit.append([now, scope.username, id, "import", "category", nil as String?, category[h.code], reason])
+                    touched.append(id); claimed.insert(id)
+                }
+            }
+            for (old, h, c) in updates {
+                let row = store.row(h, c)
+                var update = sql.update(HouseholdRecord.schema)
+                for (column, value) in HouseholdStore.columns(row) { update = update.set(column, to: value) }
+                let done = try await update.set("version", to: old.version + 1).set("updated_at", to: now)
+                    .where("id", .equal, old.id).where("version", .equal, old.version).returning("id").all()
+                guard !done.isEmpty else { throw ImportError("Hộ \(old.code) vừa được người khác sửa; hãy kiểm tra lại tệp.") }
+                let before = HouseholdStore.flatten(old.facts), after = HouseholdStore.flatten(row.facts)
+                for key in Set(before.keys).union(after.keys).sorted() where before[key] != after[key] {
+                    audit.append([now, scope.username, old.id, "import", key, before[key], after[key], reason])
+                }
+                touched.append(old.id); claimed.insert(old.id)
+            }
+            if !updates.isEmpty {
+                let ids = updates.map(\.0.id)
+                try await sql.delete(from: People.table).where("household_id", .in, ids).run()
+                try await People.insert(updates.map { ($0.0.id, $0.1) }, on: sql)
+            }
+            for start in stride(from: 0, to: audit.count, by: 400) {
+                var q = sql.insert(into: AuditEntry.schema).columns("at", "username", "household_id", "action", "field", "old_value", "new_value", "reason")
+                for a in audit[start..<min(start + 400, audit.count)] { q = q.values(a.map { SQLBind($0) }) }
+                try await q.run()
+            }
+        }
+
+        /// Once per import: new villages, summaries of the communes touched, this year's categories.
+        func finish(on db: any Database) async throws {
+            let sql = db as! any SQLDatabase
+            for (commune, names) in newVillages {
+                for n in names.sorted() {
+                    let kind = VietnameseText.fold(n).hasPrefix("to") ? "to" : "thon"
+                    try await sql.insert(into: Village.schema).columns("commune_code", "name", "kind", "archived")
+                        .values(SQLBind(commune), SQLBind(n), SQLBind(kind), SQLBind(false)).run()
+                    try await AuditEntry(username: scope.username, householdID: nil, action: "village.add", field: commune,
+                                         newValue: n, reason: "Nhập tệp: \(options.label)").create(on: db)
+                }
+            }
+            try await Summaries.rebuild(communes: communes.sorted(), on: db)
+            let year = store.engine.defaultDate.year
+            for start in stride(from: 0, to: touched.count, by: 500) {
+                let part = Array(touched[start..<min(start + 500, touched.count)])
+                try await sql.raw("""
+                    INSERT INTO household_years (household_id, year, category, standard, recognised, source)
+                    SELECT id, \(bind: year), category, standard, \(bind: false), 'computed' FROM households WHERE id IN (\(binds: part))
+                    ON CONFLICT (household_id, year) DO UPDATE SET category = excluded.category, standard = excluded.standard
+                    WHERE household_years.recognised = \(bind: false)
+                    """).run()
+            }
+        }
+
+        // MARK: registry lookups, one statement per chunk
+
+        static func existing(codes: [String], on sql: any SQLDatabase) async throws -> [Existing] {
+            guard !codes.isEmpty else { return [] }
+            return try await rows(sql.select().columns("id", "code", "version", "facts", "commune_code", "village", "archived_reason")
+                .from(HouseholdRecord.schema).where("code", .in, codes), on: sql)
+        }
+
+        static func existing(ids: [Int], on sql: any SQLDatabase) async throws -> [Existing] {
+            guard !ids.isEmpty else { return [] }
+            return try await rows(sql.select().columns("id", "code", "version", "facts", "commune_code", "village", "archived_reason")
+                .from(HouseholdRecord.schema).where("id", .in, ids), on: sql)
+        }
+
+        static func rows(_ q: SQLSelectBuilder, on sql: any SQLDatabase) async throws -> [Existing] {
+            struct Row: Decodable { var id: Int; var code: String; var version: Int; var facts: String; var commune_code: String; var village: String?; var archived_reason: String? }
+            return try await q.all(decoding: Row.self).map {
+                Existing(id: $0.id, code: $0.code, version: $0.version, facts: $0.facts, commune: $0.commune_code, village: $0.village, archived: $0.archived_reason)
+            }
+        }
+
+        /// Registered people by national ID (households not archived).
+        static func people(nationalIDs: [String], on sql: any SQLDatabase) async throws -> [String: Existing.PersonRef] {
+            guard !nationalIDs.isEmpty else { return [:] }
+            struct Row: Decodable { var national_id: String; var household_id: Int; var code: String; var head_name: String; var name_key: String }
+            var out: [String: Existing.PersonRef] = [:]
+            for start in stride(from: 0, to: nationalIDs.count, by: 500) {
+                let part = Array(nationalIDs[start..<min(start + 500, nationalIDs.count)])
+                let rows = try await sql.raw("""
+                    SELECT p.national_id, p.household_id, h.code, h.head_name, p.name_key FROM household_people p
+                    JOIN households h ON h.id = p.household_id
+                    WHERE h.archived_reason IS NULL AND p.national_id IN (\(binds: part))
+                    """).all(decoding: Row.self)
+                for r in rows { out[r.national_id] = Existing.PersonRef(householdID: r.household_id, code: r.code, name: r.name_key) }
+            }
+            return out
+        }
+
+        /// Registered people in the same (commune, village, birth) blocks as this chunk's people.
+        static func people(blocks keys: [PersonKey], on sql: any SQLDatabase) async throws -> [String: [Person]] {
+            guard !keys.isEmpty else { return [:] }
+            struct Row: Decodable { var household_id: Int; var code: String; var name_key: String; var birth: String; var commune_code: String; var village: String }
+            var out: [String: [Person]] = [:]
+            let wanted = Set(keys.map(\.block))
+            let communes = Array(Set(keys.map(\.commune))), births = Array(Set(keys.map(\.birth)))
+            for start in stride(from: 0, to: births.count, by: 500) {
+                let part = Array(births[start..<min(start + 500, births.count)])
+                let rows = try await sql.raw("""
+                    SELECT p.household_id, h.code, p.name_key, p.birth, p.commune_code, p.village FROM household_people p
+                    JOIN households h ON h.id = p.household_id
+                    WHERE h.archived_reason IS NULL AND p.commune_code IN (\(binds: communes)) AND p.birth IN (\(binds: part))
+                    """).all(decoding: Row.self)
+                for r in rows {
+                    let block = "\(r.commune_code)|\(r.village)|\(r.birth)"
+                    guard wanted.contains(block) else { continue }
+                    out[block, default: []].append(Person(name: r.name_key, display: r.name_key, code: r.code, row: 0, sheet: "", householdID: r.household_id))
+                }
+            }
+            return out
+        }
+    }
+}
+
+extension Importer.Existing {
+    struct PersonRef { var householdID: Int; var code: String; var name: String }
+}
+
+/// FNV-1a, 64 bits: a fingerprint of what an import will do, to see that a commit does what was reviewed.
+struct Hasher64 {
+    var value: UInt64 = 0xcbf2_9ce4_8422_2325
+    mutating func add(_ s: String) {
+        for b in s.utf8 { value = (value ^ UInt64(b)) &* 0x100_0000_01b3 }
+        value = (value ^ 0x0A) &* 0x100_0000_01b3
+    }
+    var hex: String { String(value, radix: 16) }
+}

@@ -1,0 +1,199 @@
+import ArgumentParser
+import Foundation
+import GiamNgheoCore
+import GiamNgheoStorage
+import GiamNgheoWeb
+import Fluent
+import class Vapor.Application
+
+/// `giamngheo import`: the web import's dry run and commit from a terminal, for files of any size.
+struct Import: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Nhập hộ gia đình từ Excel (.xlsx) hoặc CSV vào sổ hộ: mặc định chỉ kiểm tra; --commit để ghi (một giao dịch).",
+        discussion: """
+        Tệp .xlsx có trang 'Hộ gia đình' và 'Nhân khẩu', hoặc tệp CSV hộ kèm --members tệp CSV nhân khẩu.
+        Tiến độ in ra stderr; Ctrl-C huỷ mà không ghi gì. Mã thoát: 0 được, 1 tệp có lỗi (không ghi), 2 lỗi sử dụng.
+        """)
+
+    @Argument(help: "Tệp hộ gia đình (.xlsx hoặc .csv).") var file: String
+    @Option(help: "Tệp CSV nhân khẩu (khi tệp hộ là CSV).") var members: String?
+    @Option(help: "Cơ sở dữ liệu: sqlite:ĐƯỜNG_DẪN hoặc postgres://…") var db = "sqlite:data/giamngheo.sqlite"
+    @Flag(help: "Ghi vào sổ hộ (mặc định: chỉ kiểm tra, không ghi gì).") var commit = false
+    @Option(help: "Tài khoản thực hiện (phạm vi và nhật ký theo tài khoản này); mặc định quản trị 'cli'.") var user: String?
+    @Option(help: "Mã xã/phường điền vào các dòng để trống cột xã.") var commune: String?
+    @Option(help: "Ngày rà soát YYYY-MM-DD (mặc định hôm nay).") var date: String?
+    @Option(help: "Số vấn đề in ra (tất cả có trong --report).") var show = 30
+    @Option(help: "Ghi báo cáo đầy đủ (JSON) vào tệp này.") var report: String?
+
+    func run() async throws {
+        guard let choice = DatabaseChoice.parse(db) else { throw fail("--db phải là sqlite:ĐƯỜNG_DẪN hoặc postgres://…") }
+        let fm = FileManager.default
+        for f in [file] + (members.map { [$0] } ?? []) where !fm.fileExists(atPath: f) { throw fail("không có tệp '\(f)'") }
+        var config = AppConfig()
+        config.database = choice
+        config.seedDemo = false
+        config.referenceDate = try parseDate(date, option: "--date")
+        if case .sqliteFile(let path) = choice {
+            config.importDirectory = ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent("imports")
+        }
+        let (file, members, commit, user, commune, show, reportPath) = (file, members, commit, user, commune, show, report)
+        let outcome: Result<ImportReport, ImportCLIError>
+        do {
+            outcome = try await withApplication(config) { app in
+                try await Self.perform(app, file: file, members: members, commit: commit, user: user, commune: commune)
+            }
+        } catch let e as ImportCLIError { throw fail(e.message) } catch { throw fail("\(error)") }
+        switch outcome {
+        case .failure(let e):
+            FileHandle.standardError.write(Data("\n".utf8))
+            Swift.print(e.message)
+            throw ExitCode(e.cancelled ? 130 : 1)
+        case .success(let r):
+            FileHandle.standardError.write(Data("\n".utf8))
+            Self.summary(r, show: show, committed: commit)
+            if let reportPath {
+                let data = try jsonEncoder.encode(r)
+                guard fm.createFile(atPath: reportPath, contents: data) else { throw fail("không ghi được '\(reportPath)'") }
+            }
+            if !r.canCommit && r.committed == false && (r.errors > 0 || r.aborted != nil || r.blockingFileIssue) { throw ExitCode(1) }
+        }
+    }
+
+    struct ImportCLIError: Error { var message: String; var cancelled = false }
+
+    static func perform(_ app: Application, file: String, members: String?, commit: Bool, user: String?, commune: String?) async throws
+        -> Result<ImportReport, ImportCLIError> {
+        let services = app.registry
+        let scope: Scope
+        if let user {
+            guard let u = try await User.query(on: app.db).filter(\.$username == user).first() else {
+                throw ImportCLIError(message: "không có tài khoản '\(user)'")
+            }
+            scope = Scope(username: u.username, role: u.role, units: u.units, adminUnits: services.units)
+        } else {
+            scope = Scope(username: "cli:" + NSUserName(), role: .admin, units: [], adminUnits: services.units)
+        }
+        let input: Importer.Input
+        do {
+            input = try ImportRunner.input(households: URL(fileURLWithPath: file), members: members.map { URL(fileURLWithPath: $0) },
+                                           defaultCommune: commune ?? ImportRunner.defaultCommune(scope), today: services.referenceDate,
+                                           parser: services.parser)
+        } catch let e as ImportError { return .failure(ImportCLIError(message: e.description)) }
+        // The file is kept with its batch, as a web upload is.
+        let dir = services.importDirectory
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        var stored: [String] = []
+        for f in [file] + (members.map { [$0] } ?? []) {
+            let target = (dir as NSString).appendingPathComponent("\(UUID().uuidString.prefix(8))-\((f as NSString).lastPathComponent)")
+            try FileManager.default.copyItem(atPath: f, toPath: target)
+            stored.append(target)
+        }
+        let batches = ImportBatches(gate: services.store.gate)
+        let sha = try ([file] + (members.map { [$0] } ?? [])).map { try ImportRunner.sha256(of: URL(fileURLWithPath: $0)) }.joined(separator: " + ")
+        let bytes = stored.reduce(Int64(0)) { $0 + ((try? FileManager.default.attributesOfItem(atPath: $1)[.size] as? Int64) ?? 0 ?? 0) }
+        let name = ([file] + (members.map { [$0] } ?? [])).map { ($0 as NSString).lastPathComponent }.joined(separator: " + ")
+        let id = try await batches.create(scope, fileName: name, sha256: sha, bytes: bytes, storedPath: stored.joined(separator: "\n"), on: app.db)
+        let options = Importer.Options(label: "\(name) (lô #\(id))", thresholds: try await batches.thresholds(on: app.db))
+        let cancel = CancelFlag()
+        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        signal(SIGINT, SIG_IGN)
+        source.setEventHandler { cancel.set() }
+        source.resume()
+        defer { source.cancel(); signal(SIGINT, SIG_DFL) }
+        let meter = Meter(writing: commit)
+        do {
+            let report = try await Importer(store: services.store).run(
+                scope, input: input, mode: commit ? .commit(expectedFingerprint: nil) : .dryRun, options: options, on: app.db,
+                progress: { meter.show($0) }, isCancelled: { cancel.isSet },
+                alsoInTransaction: { r, tx in try await ImportBatches.markCommitted(id: id, by: scope.username, report: r, on: tx) })
+            if !commit { try await batches.setReport(id: id, status: "checked", report: report, on: app.db) }
+            return .success(report)
+        } catch let e as ImportError {
+            let cancelled = e.description == ImportError.cancelled.description
+            var r = ImportReport(); r.aborted = e.description
+            try? await batches.setReport(id: id, status: cancelled ? "cancelled" : "checked", report: r, on: app.db)
+            return .failure(ImportCLIError(message: e.description, cancelled: cancelled))
+        }
+    }
+
+    static func summary(_ r: ImportReport, show: Int, committed: Bool) {
+        Swift.print(committed && r.committed ? "Đã ghi vào sổ hộ (một giao dịch)." : "Kiểm tra xong (chưa ghi gì vào sổ hộ).")
+        Swift.print("Hộ trong tệp: \(r.rows) · mới: \(r.new) · thay đổi: \(r.changed) · không đổi: \(r.unchanged) · trùng: \(r.duplicates) · chờ xác định: \(r.held) · có lỗi: \(r.errors)")
+        if let a = r.aborted { Swift.print(a) }
+        if !r.newVillages.isEmpty {
+            Swift.print("Thôn/tổ chưa khai báo (sẽ thêm khi ghi): \(r.newVillages.count), ví dụ \(r.newVillages.prefix(5).joined(separator: "; "))")
+        }
+        for i in r.issues.prefix(show) { Swift.print((i.blocking ? "Lỗi: " : "Lưu ý: ") + i.text) }
+        if r.issueCount > show { Swift.print("… và \(r.issueCount - min(show, r.issues.count)) vấn đề khác (--report để xem tất cả).") }
+        for m in r.matches.prefix(show) {
+            Swift.print("Trùng (\(m.kind), \(String(format: "%.2f", m.score))): \(m.sheet) dòng \(m.row) \(m.name) [hộ \(m.code)] ↔ \(m.otherName) [hộ \(m.otherCode), \(m.otherWhere)]")
+        }
+        if !committed && r.canCommit { Swift.print("Chạy lại với --commit để ghi \(r.new) hộ mới và \(r.changed) hộ thay đổi.") }
+        if !r.canCommit && !r.committed { Swift.print("Không thể ghi: \(Importer.refusal(r))") }
+    }
+}
+
+final class CancelFlag: @unchecked Sendable {
+    private let lock = NSLock(); private var value = false
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
+}
+
+/// One progress line on stderr, rewritten at most twice a second: phase, percent, rows, time left.
+final class Meter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var last = Date.distantPast
+    private let start = Date()
+    private var announced = false
+    let writing: Bool
+    init(writing: Bool) { self.writing = writing }
+    func show(_ p: ImportProgress) {
+        lock.withLock {
+            if writing && !announced { announced = true; FileHandle.standardError.write(Data("Bắt đầu ghi (một giao dịch)…\n".utf8)) }
+            guard Date().timeIntervalSince(last) >= 0.5 else { return }
+            last = Date()
+            let elapsed = Date().timeIntervalSince(start)
+            let left = p.fraction > 0.02 ? " · còn ~\(Int((elapsed * (1 - p.fraction) / p.fraction).rounded(.up))) s" : ""
+            FileHandle.standardError.write(Data("\r\(p.phase): \(Int(p.fraction * 100)) % · \(p.rows) hộ\(left)   ".utf8))
+        }
+    }
+}
+
+/// `giamngheo dedup`: people who seem registered twice, already in the registry.
+struct Dedup: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Tìm người có thể bị ghi hai lần trong sổ hộ: cùng số định danh, hoặc cùng ngày sinh, cùng thôn và họ tên gần giống.")
+    @Option(help: "Cơ sở dữ liệu: sqlite:ĐƯỜNG_DẪN hoặc postgres://…") var db = "sqlite:data/giamngheo.sqlite"
+    @Option(help: "Tài khoản (phạm vi theo tài khoản này); mặc định toàn bộ.") var user: String?
+    @Option(help: "Ngưỡng 'có thể trùng' (mặc định theo cài đặt của quản trị).") var possible: Double?
+    @Option(help: "Ngưỡng 'chắc chắn trùng'.") var certain: Double?
+
+    func run() async throws {
+        guard let choice = DatabaseChoice.parse(db) else { throw fail("--db phải là sqlite:ĐƯỜNG_DẪN hoặc postgres://…") }
+        var config = AppConfig()
+        config.database = choice
+        config.seedDemo = false
+        let (user, possible, certain) = (user, possible, certain)
+        let found: [RegistryDuplicate]
+        do {
+            found = try await withApplication(config) { app in
+                let services = app.registry
+                let scope: Scope
+                if let user {
+                    guard let u = try await User.query(on: app.db).filter(\.$username == user).first() else { throw UserError(message: "không có tài khoản '\(user)'") }
+                    scope = Scope(username: u.username, role: u.role, units: u.units, adminUnits: services.units)
+                } else { scope = Scope(username: "cli", role: .admin, units: [], adminUnits: services.units) }
+                var t = try await ImportBatches(gate: services.store.gate).thresholds(on: app.db)
+                if let possible { t.possible = possible }
+                if let certain { t.certain = certain }
+                if let p = t.problem { throw UserError(message: p) }
+                return try await RegistryDuplicates.scan(scope, thresholds: t, on: app.db)
+            }
+        } catch { throw fail("\(error)") }
+        Swift.print("loai,diem,ho_1,ten_1,ho_2,ten_2,chi_tiet")
+        for d in found {
+            Swift.print(CSV.line([d.kind, String(format: "%.3f", d.score), d.first.code, d.first.name, d.second.code, d.second.name, d.detail]), terminator: "")
+        }
+        FileHandle.standardError.write(Data("\(found.count) cặp có thể trùng (\(found.filter { $0.kind == "id" }.count) cùng số định danh).\n".utf8))
+    }
+}
