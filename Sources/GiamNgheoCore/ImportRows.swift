@@ -177,9 +177,11 @@ public struct ImportPipeline {
     /// Members whose household never came, and households split across the members sheet: after the last `next()`.
     public mutating func finish() throws -> [ImportIssue] {
         var issues: [ImportIssue] = []
+        if let p = peeked { pending[p.code, default: []].append(p); peeked = nil }
         while let m = try nextMemberRow() { pending[m.code, default: []].append(m) }
         for (code, rows) in pending.sorted(by: { $0.value[0].row < $1.value[0].row }) {
             for r in rows {
+                if !r.issues.isEmpty { issues += r.issues; continue }
                 let why = emitted.contains(code)
                     ? "nhân khẩu của hộ '\(code)' nằm tách khỏi các nhân khẩu khác của hộ; hãy để các nhân khẩu của một hộ liền nhau."
                     : "không có hộ mã '\(code)' trong trang '\(householdSheet)'."
@@ -240,8 +242,12 @@ public struct ImportPipeline {
                 }
             }
             for (i, m) in memberRows.enumerated() {
-                do { _ = try options.parser.parseMember(m.dict, household: label, index: i + 1) } catch let f as ClassificationError {
-                    issues.append(memberIssue(f, m)); found = true
+                do { _ = try options.parser.parseMember(m.dict, household: label, index: i + 1) } catch {
+                    for (k, v) in m.dict {
+                        do { _ = try options.parser.parseMember([k: v], household: label, index: i + 1) } catch let f as ClassificationError {
+                            issues.append(memberIssue(f, m)); found = true
+                        }
+                    }
                 }
             }
             if !found { issues.append(located(e, row: row, layout: layout, cells: cells, memberRows: memberRows)) }

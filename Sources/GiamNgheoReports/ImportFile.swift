@@ -24,19 +24,20 @@ public enum ImportFile {
     /// Above this a CSV is read as it streams (UTF-8 only); below it any encoding is detected and decoded whole.
     public static let wholeDecodeLimit = 64 << 20
 
-    public static func open(households: URL, members: URL? = nil, maxEntryBytes: UInt64 = 512 << 20) throws -> ImportSheets {
+    public static func open(households: URL, members: URL? = nil, maxEntryBytes: UInt64 = 512 << 20,
+                            wholeDecodeLimit: Int = wholeDecodeLimit) throws -> ImportSheets {
         let kind = try sniff(households)
         switch kind {
         case .xlsx:
             guard members == nil else { throw SpreadsheetError("tệp Excel đã có cả hai trang; không cần tệp nhân khẩu riêng") }
             return try workbook(households, maxEntryBytes: maxEntryBytes)
         case .csv:
-            let h = try csv(households, sheet: households.lastPathComponent)
+            let h = try csv(households, sheet: households.lastPathComponent, limit: wholeDecodeLimit)
             var sheets = ImportSheets(householdSheet: households.lastPathComponent, households: h.next, memberSheet: nil, members: nil,
                                       notes: h.notes, totalBytes: h.size, bytesRead: h.read)
             if let members {
                 guard try sniff(members) == .csv else { throw SpreadsheetError("tệp nhân khẩu phải là CSV như tệp hộ") }
-                let m = try csv(members, sheet: members.lastPathComponent)
+                let m = try csv(members, sheet: members.lastPathComponent, limit: wholeDecodeLimit)
                 sheets.memberSheet = members.lastPathComponent; sheets.members = m.next
                 sheets.notes += m.notes
                 sheets.totalBytes += m.size
@@ -115,6 +116,9 @@ public enum ImportFile {
         if formulas > 0 {
             notes.append(ImportIssue(sheet: sheet, message: "có \(formulas) ô công thức: đã dùng giá trị Excel tính và lưu trong tệp.", blocking: false))
         }
+        if content.uncomputedFormulas > 0 {
+            notes.append(ImportIssue(sheet: sheet, message: "có \(content.uncomputedFormulas) ô công thức chưa có giá trị tính sẵn (tệp không được lưu bằng Excel/LibreOffice): đọc là ô trống; mở tệp bằng Excel rồi lưu lại nếu cần các giá trị này.", blocking: false))
+        }
         if !content.merged.isEmpty {
             fill(&rows, merged: content.merged)
             notes.append(ImportIssue(sheet: sheet, message: "có \(content.merged.count) vùng ô gộp (\(content.merged.prefix(3).joined(separator: ", "))…): mỗi ô trong vùng lấy giá trị của ô đầu.", blocking: false))
@@ -169,18 +173,18 @@ public enum ImportFile {
         var value: Int64 { lock.lock(); defer { lock.unlock() }; return n }
     }
 
-    static func csv(_ url: URL, sheet: String) throws -> (next: ImportRowSource, notes: [ImportIssue], size: Int64, read: @Sendable () -> Int64) {
+    static func csv(_ url: URL, sheet: String, limit: Int) throws -> (next: ImportRowSource, notes: [ImportIssue], size: Int64, read: @Sendable () -> Int64) {
         let size = (try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int64) ?? 0
         let handle = try FileHandle(forReadingFrom: url)
-        let head = try handle.read(upToCount: 1 << 16) ?? Data()
+        let head = try handle.read(upToCount: 1 << 16) ?? Data()   // validUTF8Prefix relies on this size
         let counter = Counter()
         // UTF-8 streams; anything else (UTF-16, Windows-1258) is decoded whole, which a commune file allows.
         var utf8 = !head.starts(with: [0xFF, 0xFE]) && !head.starts(with: [0xFE, 0xFF]) && !head.contains(0)
         if utf8 { utf8 = validUTF8Prefix(head) }
-        if !utf8 || size <= Int64(wholeDecodeLimit) {
-            guard size <= Int64(wholeDecodeLimit) else {
+        if !utf8 || size <= Int64(limit) {
+            guard size <= Int64(limit) else {
                 try? handle.close()
-                throw SpreadsheetError("tệp CSV '\(sheet)' lớn hơn \(wholeDecodeLimit >> 20) MB phải được lưu dạng UTF-8 (Excel: CSV UTF-8)")
+                throw SpreadsheetError("tệp CSV '\(sheet)' lớn hơn \(max(1, limit >> 20)) MB phải được lưu dạng UTF-8 (Excel: CSV UTF-8)")
             }
             var data = head
             data.append(try handle.readToEnd() ?? Data())
@@ -221,12 +225,11 @@ public enum ImportFile {
 
     /// Valid UTF-8 except possibly a sequence cut at the end of the sample.
     static func validUTF8Prefix(_ d: Data) -> Bool {
-        var bytes = [UInt8](d)
-        for _ in 0..<4 {
-            if String(validating: bytes, as: UTF8.self) != nil { return true }
-            if bytes.isEmpty { return false }
-            bytes.removeLast()
-        }
-        return false
+        let bytes = [UInt8](d)
+        if String(validating: bytes, as: UTF8.self) != nil { return true }
+        guard bytes.count == 1 << 16 else { return false }   // the whole file was read: no sequence was cut
+        // The sample may end inside a character: drop an incomplete last sequence (at most 3 bytes).
+        guard let lead = bytes.indices.suffix(3).last(where: { bytes[$0] & 0xC0 != 0x80 }) else { return false }
+        return String(validating: bytes[..<lead], as: UTF8.self) != nil
     }
 }

@@ -80,6 +80,8 @@ public final class XLSXReader {
         /// Merged ranges ("A5:B5"): an import should say it does not read them as one value per cell.
         public var merged: [String] = []
         public var rows = 0
+        /// Formula cells without a saved value: read as empty.
+        public var uncomputedFormulas = 0
     }
 
     /// Calls `body` with each row that has cells (1-based row number, cells by column), in order.
@@ -118,7 +120,7 @@ public final class XLSXReader {
                 throw SpreadsheetError("trang tính '\(name)' hỏng (XML không hợp lệ ở dòng \(parser.lineNumber))")
             }
             if let e = handler.failure { throw e }
-            return SheetContent(merged: handler.merged, rows: handler.rowCount)
+            return SheetContent(merged: handler.merged, rows: handler.rowCount, uncomputedFormulas: handler.uncomputed)
         }
     }
 
@@ -236,6 +238,8 @@ final class SheetParser: NSObject, XMLParserDelegate {
     var failure: Error?
     var merged: [String] = []
     var rowCount = 0
+    /// Formulas saved without a computed value (openpyxl and scripts write them so).
+    var uncomputed = 0
     var row = 0, cells: [ReadCell] = []
     var cellColumn = 0, cellType = "n", cellStyle = 0, hasFormula = false, nextColumn = 0
     var text = "", capture = false, inInline = false, value: String?, inlineText: String?
@@ -271,7 +275,7 @@ final class SheetParser: NSObject, XMLParserDelegate {
         case "is": inInline = false
         case "c":
             nextColumn = cellColumn + 1
-            if let v = cellValue() { cells.append(ReadCell(column: cellColumn, value: v, formula: hasFormula)) }
+            if let v = cellValue() { cells.append(ReadCell(column: cellColumn, value: v, formula: hasFormula)) } else if hasFormula { uncomputed += 1 }
         case "row":
             rowCount += 1
             guard !cells.isEmpty else { return }
