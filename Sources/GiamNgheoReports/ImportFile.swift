@@ -24,21 +24,24 @@ public enum ImportFile {
     /// Above this a CSV is read as it streams (UTF-8 only); below it any encoding is detected and decoded whole.
     public static let wholeDecodeLimit = 64 << 20
 
-    public static func open(households: URL, members: URL? = nil, maxEntryBytes: UInt64 = 512 << 20,
-                            wholeDecodeLimit: Int = wholeDecodeLimit) throws -> ImportSheets {
+    /// `names` are the files' names as the user knows them (a kept upload is stored under another name).
+    public static func open(households: URL, members: URL? = nil, names: (households: String, members: String?)? = nil,
+                            maxEntryBytes: UInt64 = 512 << 20, wholeDecodeLimit: Int = wholeDecodeLimit) throws -> ImportSheets {
+        let hName = names?.households ?? households.lastPathComponent
+        let mName = names?.members ?? members?.lastPathComponent ?? ""
         let kind = try sniff(households)
         switch kind {
         case .xlsx:
             guard members == nil else { throw SpreadsheetError("tệp Excel đã có cả hai trang; không cần tệp nhân khẩu riêng") }
             return try workbook(households, maxEntryBytes: maxEntryBytes)
         case .csv:
-            let h = try csv(households, sheet: households.lastPathComponent, limit: wholeDecodeLimit)
-            var sheets = ImportSheets(householdSheet: households.lastPathComponent, households: h.next, memberSheet: nil, members: nil,
+            let h = try csv(households, sheet: hName, limit: wholeDecodeLimit)
+            var sheets = ImportSheets(householdSheet: hName, households: h.next, memberSheet: nil, members: nil,
                                       notes: h.notes, totalBytes: h.size, bytesRead: h.read)
             if let members {
                 guard try sniff(members) == .csv else { throw SpreadsheetError("tệp nhân khẩu phải là CSV như tệp hộ") }
-                let m = try csv(members, sheet: members.lastPathComponent, limit: wholeDecodeLimit)
-                sheets.memberSheet = members.lastPathComponent; sheets.members = m.next
+                let m = try csv(members, sheet: mName, limit: wholeDecodeLimit)
+                sheets.memberSheet = mName; sheets.members = m.next
                 sheets.notes += m.notes
                 sheets.totalBytes += m.size
                 let hr = h.read, mr = m.read

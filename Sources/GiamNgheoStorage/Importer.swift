@@ -222,10 +222,10 @@ public struct Importer: Sendable {
                 }
                 var errors: [String] = []
                 guard let commune = h.commune, store.units.unit(commune, in: .y2025)?.level == .commune else {
-                    error(item, "commune", "mã xã/phường '\(h.commune ?? "")' không có trong danh mục 2025."); continue
+                    error(item, "commune", "mã xã/phường '\(h.commune ?? "")' không có trong danh mục 2025.", value: h.commune); continue
                 }
                 guard scope.allows(commune: commune) else {
-                    error(item, "commune", "xã/phường \(store.units.unit(commune)?.name ?? commune) ngoài phạm vi tài khoản của bạn."); continue
+                    error(item, "commune", "xã/phường \(store.units.unit(commune)?.name ?? commune) ngoài phạm vi tài khoản của bạn.", value: commune); continue
                 }
                 communes.insert(commune)
                 if let v = h.village { h.village = try await village(v, commune: commune, on: sql) } else { errors.append("thiếu thôn/tổ dân phố") }
@@ -268,8 +268,8 @@ public struct Importer: Sendable {
             if writing { try await write(inserts: inserts, updates: updates, on: sql) }
         }
 
-        mutating func error(_ item: ImportedHousehold, _ key: String, _ message: String) {
-            report.add(ImportIssue(sheet: sheets.households, row: item.row, column: columnNames[key], value: nil, message: message))
+        mutating func error(_ item: ImportedHousehold, _ key: String, _ message: String, value: String? = nil) {
+            report.add(ImportIssue(sheet: sheets.households, row: item.row, column: columnNames[key], value: value, message: message))
             report.errors += 1
             hasher.add("E\(item.row)")
         }

@@ -8,10 +8,10 @@ import Vapor
 /// What the web upload and `giamngheo import` share: a file turned into the importer's input, and the
 /// file's SHA-256 for the audit trail.
 public enum ImportRunner {
-    public static func input(households: URL, members: URL?, defaultCommune: String?, today: CivilDate,
-                             parser: HouseholdParser) throws -> Importer.Input {
+    public static func input(households: URL, members: URL?, names: (households: String, members: String?)? = nil,
+                             defaultCommune: String?, today: CivilDate, parser: HouseholdParser) throws -> Importer.Input {
         let sheets: ImportSheets
-        do { sheets = try ImportFile.open(households: households, members: members) } catch let e as SpreadsheetError {
+        do { sheets = try ImportFile.open(households: households, members: members, names: names) } catch let e as SpreadsheetError {
             throw ImportError("Không đọc được tệp: \(e.description)")
         }
         let options = ImportPipeline.Options(columns: BundledData.importColumns, parser: parser, values: BundledData.importValues,

@@ -32,6 +32,7 @@ func withTestApp(households: Int = 120, sqliteFile: Bool = false, _ body: (Appli
         config.demoHouseholds = households
         config.passwordCost = 4
         config.referenceDate = CivilDate(year: 2026, month: 11, day: 1)
+        config.importDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("giamngheo-imports-\(UUID().uuidString)").path
         let accounts = try await configure(app, config)
         try await body(app, accounts)
     } catch {
@@ -119,6 +120,31 @@ struct Browser {
             let rest = out.1[range.upperBound...]
             csrf = String(rest[..<rest.firstIndex(of: "\"")!])
         }
+        return out
+    }
+
+    /// A multipart upload, as a file input sends it.
+    mutating func upload(_ path: String, files: [(field: String, name: String, data: Data)]) async throws -> (status: HTTPStatus, body: String, location: String?) {
+        let boundary = "----giamngheo\(UUID().uuidString.prefix(8))"
+        var body = Data()
+        func part(_ header: String, _ data: Data) {
+            body.append(Data("--\(boundary)\r\n\(header)\r\n\r\n".utf8)); body.append(data); body.append(Data("\r\n".utf8))
+        }
+        if let csrf { part("Content-Disposition: form-data; name=\"_csrf\"", Data(csrf.utf8)) }
+        for f in files {
+            part("Content-Disposition: form-data; name=\"\(f.field)\"; filename=\"\(f.name)\"\r\nContent-Type: application/octet-stream", f.data)
+        }
+        body.append(Data("--\(boundary)--\r\n".utf8))
+        var out: (HTTPStatus, String, String?) = (.ok, "", nil)
+        let cookie = self.cookie
+        try await app.testing().test(.POST, path, beforeRequest: { req in
+            if let cookie { req.headers.replaceOrAdd(name: .cookie, value: "giamngheo_session=\(cookie)") }
+            req.headers.contentType = HTTPMediaType(type: "multipart", subType: "form-data", parameters: ["boundary": boundary])
+            req.body = ByteBuffer(data: body)
+        }, afterResponse: { res async in
+            out = (res.status, res.body.string, res.headers.first(name: .location))
+        })
+        lastBody = out.1
         return out
     }
 

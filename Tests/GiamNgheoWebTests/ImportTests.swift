@@ -1,0 +1,220 @@
+import Fluent
+import Foundation
+import GiamNgheoCore
+import GiamNgheoStorage
+import GiamNgheoWeb
+import SQLKit
+import Testing
+import Vapor
+import VaporTesting
+
+/// The staged import end to end: upload → dry run (nothing written) → commit (everything, once) → again
+/// (nothing changes); errors, duplicates and scope; on SQLite and PostgreSQL.
+@Suite(.serialized) struct ImportTests {
+    static let householdHeader = "Mã hộ,Mã xã,Thôn,Thu nhập bình quân,Số nhân khẩu\r\n"
+    static let memberHeader = "Mã hộ,Họ và tên,Quan hệ với chủ hộ,Ngày sinh,Giới tính,Dân tộc,Số CCCD\r\n"
+
+    static func count(_ app: Application, commune: String) async throws -> Int {
+        try await HouseholdRecord.query(on: app.db).filter(\.$communeCode == commune).count()
+    }
+
+    /// A registered household of the commune, with its parsed facts.
+    static func registered(_ app: Application, commune: String, offset: Int = 0) async throws -> (HouseholdRecord, Household) {
+        let r = try await HouseholdRecord.query(on: app.db).filter(\.$communeCode == commune).filter(\.$archivedReason == nil)
+            .sort(\.$id).offset(offset).first()!
+        return (r, try app.registry.parser.parse(jsonLine: r.facts, line: 0))
+    }
+
+    static func batchID(_ location: String?) throws -> Int {
+        try #require(location.flatMap { Int($0.split(separator: "/").last ?? "") })
+    }
+
+    @Test func dryRunWritesNothingCommitWritesOnceAndAgainChangesNothing() async throws {
+        try await withTestApp { app, accounts in
+            let officer = accounts.first(.communeOfficer)
+            let c = officer.units[0]
+            var b = Browser(app)
+            try await b.login(officer)
+            let before = try await Self.count(app, commune: c)
+            let (old, oldH) = try await Self.registered(app, commune: c)
+            let audits = try await AuditEntry.query(on: app.db).count()
+            // Two new households (one without a code: the system issues it), one registered household with a new income.
+            let households = Self.householdHeader
+                + "\(c)-900001,\(c),Thôn Mới,1.200.000,\r\n"
+                + ",,\(oldH.village ?? ""),2500000,\r\n"
+                + "\(old.code),\(c),\(oldH.village ?? ""),4100000,\r\n"
+            let members = Self.memberHeader
+                + "\(c)-900001,Hồ Thị Lan,Chủ hộ,05/03/1970,Nữ,Kinh,046170000001\r\n"
+                + "\(c)-900001,Võ Văn Tư,Con,2001-07-09,1,Kinh,\r\n"
+            // The row without a code has no members sheet rows: it cannot be matched or kept.
+            var up = try await b.upload("/imports", files: [("file", "ho.csv", Data(households.utf8)), ("members", "nhan-khau.csv", Data(members.utf8))])
+            #expect(up.status == .seeOther)
+            var id = try Self.batchID(up.location)
+            var page = try await b.get("/imports/\(id)").body
+            #expect(page.contains("phải có nhân khẩu") && page.contains("Còn 1 dòng có lỗi"))
+            #expect(try await Self.count(app, commune: c) == before)
+
+            // Fixed: the codeless household gets its head; now commit-able.
+            let fixedMembers = members + ",,,,,,\r\n"
+            let fixedHouseholds = households.replacingOccurrences(of: ",,\(oldH.village ?? ""),2500000,", with: "\(c)-900002,\(c),\(oldH.village ?? ""),2500000,")
+            let m2 = fixedMembers + "\(c)-900002,Mai Văn Sáu,CH,1965,Nam,Kinh,046065000002\r\n"
+            up = try await b.upload("/imports", files: [("file", "ho.csv", Data(fixedHouseholds.utf8)), ("members", "nhan-khau.csv", Data(m2.utf8))])
+            id = try Self.batchID(up.location)
+            page = try await b.get("/imports/\(id)").body
+            #expect(page.contains("<td>3</td><td>2</td><td>1</td><td>0</td>"), "rows, new, changed, unchanged")
+            #expect(page.contains("Thôn Mới") && page.contains("Ghi vào sổ hộ"))
+            #expect(try await Self.count(app, commune: c) == before)
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$householdID != nil).count() == audits)
+
+            let commit = try await b.post("/imports/\(id)/commit", [:])
+            #expect(commit.status == .seeOther)
+            page = try await b.get("/imports/\(id)").body
+            #expect(page.contains("Đã ghi vào sổ hộ: 2 hộ mới, 1 hộ thay đổi"))
+            #expect(try await Self.count(app, commune: c) == before + 2)
+            let changed = try await HouseholdRecord.find(old.id, on: app.db)!
+            let changedH = try app.registry.parser.parse(jsonLine: changed.facts, line: 0)
+            #expect(changed.incomePerCapita == 4_100_000 && changed.version == old.version + 1)
+            // What the file did not carry stays as registered.
+            #expect(changedH.members.count == oldH.members.count && changedH.living == oldH.living)
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$householdID == old.id!).filter(\.$action == "import")
+                .filter(\.$field == "incomePerCapita").count() == 1)
+            let lan = try #require(try await HouseholdRecord.query(on: app.db).filter(\.$code == "\(c)-900001").first())
+            #expect(lan.memberCount == 2 && lan.village == "Thôn Mới" && lan.headName == "Hồ Thị Lan")
+            #expect(try await Village.query(on: app.db).filter(\.$communeCode == c).filter(\.$name == "Thôn Mới").count() == 1)
+            #expect(try await Summaries.verify(on: app.db).isEmpty)
+            let batch = try await (app.db as! any SQLDatabase).select().columns("status", "committed_by").from("import_batches")
+                .where("id", .equal, id).first()!
+            #expect(try batch.decode(column: "status", as: String.self) == "committed")
+            #expect(try batch.decode(column: "committed_by", as: String.self) == officer.username)
+            // The kept file is the uploaded one.
+            #expect(try await b.get("/imports/\(id)/file").body == fixedHouseholds)
+
+            // The same file again: everything unchanged, nothing to write.
+            up = try await b.upload("/imports", files: [("file", "ho.csv", Data(fixedHouseholds.utf8)), ("members", "nhan-khau.csv", Data(m2.utf8))])
+            page = try await b.get("/imports/\(try Self.batchID(up.location))").body
+            #expect(page.contains("<td>3</td><td>0</td><td>0</td><td>3</td>") && page.contains("Không có hộ mới hoặc thay đổi"))
+            let refused = try await b.post("/imports/\(try Self.batchID(up.location))/commit", [:])
+            #expect(refused.status == .unprocessableEntity)
+            #expect(try await Self.count(app, commune: c) == before + 2)
+        }
+    }
+
+    @Test func everyProblemIsNamedAndACommitWithErrorsWritesNothing() async throws {
+        try await withTestApp { app, accounts in
+            let officer = accounts.first(.communeOfficer)
+            let c = officer.units[0]
+            let other = accounts.filter { $0.role == .communeOfficer && $0.units != officer.units }.first!.units[0]
+            var b = Browser(app)
+            try await b.login(officer)
+            let before = try await Self.count(app, commune: c)
+            let households = Self.householdHeader
+                + "\(c)-900011,\(c),Thôn 1,abc,3\r\n"
+                + "\(c)-900012,\(other),Thôn 1,1000000,2\r\n"
+                + "\(c)-900013,99999,Thôn 1,1000000,2\r\n"
+                + "\(c)-900014,\(c),Thôn 1,1000000,2\r\n"
+            let up = try await b.upload("/imports", files: [("file", "loi.csv", Data(households.utf8))])
+            let id = try Self.batchID(up.location)
+            let page = try await b.get("/imports/\(id)").body
+            #expect(page.contains("<td>loi.csv</td><td>2</td><td>D (Thu nhập bình quân)</td><td>abc</td><td>Lỗi</td>"))
+            #expect(page.contains("ngoài phạm vi tài khoản của bạn") && page.contains("không có trong danh mục 2025"))
+            #expect(page.contains("Còn 3 dòng có lỗi") && !page.contains(">Ghi vào sổ hộ</button>"))
+            let r = try await b.post("/imports/\(id)/commit", [:])
+            #expect(r.status == .unprocessableEntity && r.body.contains("Còn 3 dòng có lỗi"))
+            #expect(try await Self.count(app, commune: c) == before)
+            // The issues as CSV for Excel.
+            let csv = try await b.get("/imports/\(id)/issues.csv").body
+            #expect(csv.hasPrefix("\u{FEFF}Trang,Dòng,Cột") && csv.contains("abc"))
+            // Another commune's officer does not see this batch.
+            var o = Browser(app)
+            try await o.login(accounts.filter { $0.role == .communeOfficer && $0.units != officer.units }.first!)
+            #expect(try await o.get("/imports/\(id)").status == .notFound)
+            // A file that is not a spreadsheet.
+            let bad = try await b.upload("/imports", files: [("file", "anh.xlsx", Data([0x50, 0x4B, 0x03, 0x04, 0, 0]))])
+            #expect(try await b.get(bad.location ?? "").body.contains("không phải là sổ tính Excel"))
+        }
+    }
+
+    @Test func duplicatePeopleAreHeldAdjudicatedOrTheFileRefused() async throws {
+        try await withTestApp { app, accounts in
+            let officer = accounts.first(.communeOfficer)
+            let c = officer.units[0]
+            var b = Browser(app)
+            try await b.login(officer)
+            // Registered people to collide with: one with a national ID, one with a full birth date.
+            var withID: (HouseholdRecord, Household, Member)? = nil, withDate: (HouseholdRecord, Household, Member)? = nil
+            let registeredCount = try await Self.count(app, commune: c)
+            for i in 0..<registeredCount {
+                let (r, h) = try await Self.registered(app, commune: c, offset: i)
+                if withID == nil, let m = h.members.first(where: { $0.nationalID != nil }) { withID = (r, h, m) }
+                if withDate == nil, r.code != withID?.0.code, let m = h.members.first(where: { $0.birthDate != nil && ($0.name ?? "").count > 8 }) { withDate = (r, h, m) }
+            }
+            let (_, _, idPerson) = try #require(withID)
+            let (_, dh, datePerson) = try #require(withDate)
+            let v = dh.village ?? ""
+            let name = datePerson.name!
+            let typo = String(name.dropLast()) + (name.last == "a" ? "e" : "a")
+            let households = Self.householdHeader
+                + "\(c)-900021,\(c),Thôn 1,1000000,\r\n"
+                + "\(c)-900022,\(c),\(v),1000000,\r\n"
+                + "\(c)-900023,\(c),\(v),1000000,\r\n"
+                + "\(c)-900024,\(c),Thôn 1,1000000,\r\n"
+            let d = datePerson.birthDate!.vietnamese
+            let members = Self.memberHeader
+                + "\(c)-900021,Người Trùng Số,Chủ hộ,1980,Nam,Kinh,\(idPerson.nationalID!)\r\n"
+                + "\(c)-900022,\(VietnameseText.fold(name).uppercased()),Chủ hộ,\(d),Nam,Kinh,\r\n"
+                + "\(c)-900023,\(typo),Chủ hộ,\(d),Nam,Kinh,\r\n"
+                + "\(c)-900024,Người Mới Hẳn,Chủ hộ,1990,Nữ,Kinh,\r\n"
+            // Thresholds of the administrator: certain at 0.99 so that a one-letter slip is only "possible".
+            var admin = Browser(app)
+            try await admin.login(accounts.first(.admin))
+            #expect(try await admin.post("/imports/thresholds", ["possible": "0,8", "certain": "0.99", "abortShare": "0.8"]).status == .seeOther)
+            #expect(try await admin.post("/imports/thresholds", ["possible": "0.99", "certain": "0.5", "abortShare": "0.8"]).body.contains("phải nhỏ hơn"))
+            let up = try await b.upload("/imports", files: [("file", "trung.csv", Data(households.utf8)), ("members", "nk.csv", Data(members.utf8))])
+            let id = try Self.batchID(up.location)
+            var page = try await b.get("/imports/\(id)").body
+            // 4 rows: 1 new, 2 duplicates (same ID; same folded name, birth and village), 1 waiting for an officer.
+            #expect(page.contains("<td>4</td><td>1</td><td>0</td><td>0</td><td>2</td><td>1</td><td>0</td>"), "\(page.prefix(0))")
+            #expect(page.contains("Cùng số định danh") && page.contains("Chắc chắn trùng") && page.contains("Có thể trùng"))
+            // The officer says the near name is someone else: re-checked, it goes in as new.
+            let batch = try await ImportBatches(gate: app.registry.store.gate).get(
+                Scope(username: officer.username, role: .communeOfficer, units: officer.units, adminUnits: app.registry.units), id: id, on: app.db)
+            let possible = try #require(batch.report.matches.first { $0.kind == "possible" })
+            #expect(try await b.post("/imports/\(id)/decide", ["d_" + possible.key: "different"]).status == .seeOther)
+            page = try await b.get("/imports/\(id)").body
+            #expect(page.contains("<td>4</td><td>2</td><td>0</td><td>0</td><td>2</td><td>0</td><td>0</td>"))
+            #expect(try await b.post("/imports/\(id)/commit", [:]).status == .seeOther)
+            #expect(try await HouseholdRecord.query(on: app.db).filter(\.$code ~~ ["\(c)-900023", "\(c)-900024"]).count() == 2)
+            #expect(try await HouseholdRecord.query(on: app.db).filter(\.$code ~~ ["\(c)-900021", "\(c)-900022"]).count() == 0)
+            // When most rows are duplicates the whole file is refused (the administrator's share, 0.4: here 2 of 4).
+            #expect(try await admin.post("/imports/thresholds", ["possible": "0.8", "certain": "0.99", "abortShare": "0.4"]).status == .seeOther)
+            let again = try await b.upload("/imports", files: [("file", "trung.csv", Data(households.utf8)), ("members", "nk.csv", Data(members.utf8))])
+            page = try await b.get("/imports/\(try Self.batchID(again.location))").body
+            #expect(page.contains("có lẽ tệp đã được nhập"))
+            // The registry's own duplicates: the two people now registered twice are found by `dedup`'s scan.
+            let found = try await RegistryDuplicates.scan(Scope(username: "t", role: .admin, units: [], adminUnits: app.registry.units),
+                                                         thresholds: DuplicateThresholds(possible: 0.8, certain: 0.99), on: app.db)
+            #expect(found.contains { $0.kind == "possible" && Set([$0.first.code, $0.second.code]).contains("\(c)-900023") })
+        }
+    }
+
+    @Test func registeredDuplicatesByIDAreFound() async throws {
+        try await withTestApp { app, accounts in
+            let (r, h) = try await Self.registered(app, commune: accounts.first(.communeOfficer).units[0])
+            let scope = Scope(username: "admin", role: .admin, units: [], adminUnits: app.registry.units)
+            var copy = h
+            copy.code = r.code + "X"
+            copy.members = [h.members[0]]
+            copy.members[0].relation = "head"
+            copy.members[0].nationalID = copy.members[0].nationalID ?? "046199900001"
+            if h.members[0].nationalID == nil {
+                var orig = h
+                orig.members[0].nationalID = "046199900001"
+                try await app.registry.store.save(scope, id: r.id!, household: orig, expectedVersion: r.version, reason: "t", on: app.db)
+            }
+            try await app.registry.store.create(scope, household: copy, reason: "t", on: app.db)
+            let found = try await RegistryDuplicates.scan(scope, thresholds: DuplicateThresholds(), on: app.db)
+            #expect(found.contains { $0.kind == "id" && Set([$0.first.code, $0.second.code]) == [r.code, r.code + "X"] })
+            #expect(found.contains { $0.kind == "certain" && Set([$0.first.code, $0.second.code]) == [r.code, r.code + "X"] } || h.members[0].birthDate == nil && h.members[0].birthYear == nil)
+        }
+    }
+}
