@@ -57,7 +57,9 @@ public struct ImportProgress: Sendable {
 
 public struct ImportError: Error, Sendable, CustomStringConvertible {
     public var description: String
-    public init(_ d: String) { description = d }
+    /// When a commit was refused after reading the whole file: what it found (nothing was written).
+    public var report: ImportReport?
+    public init(_ d: String, report: ImportReport? = nil) { description = d; self.report = report }
     public static let cancelled = ImportError("Đã huỷ: không có gì được ghi vào sổ hộ.")
 }
 
@@ -110,7 +112,7 @@ public struct Importer: Sendable {
                 if let expected, expected != report.fingerprint {
                     throw ImportError("Sổ hộ hoặc tệp đã thay đổi kể từ lần kiểm tra; hãy kiểm tra lại trước khi ghi.")
                 }
-                guard report.canCommit else { throw ImportError(Self.refusal(report)) }
+                guard report.canCommit else { throw ImportError(Self.refusal(report), report: report) }
                 progress(ImportProgress(phase: "Tính lại tổng hợp", rows: report.rows, fraction: 1))
                 try await run.finish(on: tx)
                 report.committed = true

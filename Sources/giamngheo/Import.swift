@@ -108,6 +108,10 @@ struct Import: AsyncParsableCommand {
                 alsoInTransaction: { r, tx in try await ImportBatches.markCommitted(id: id, by: scope.username, report: r, on: tx) })
             if !commit { try await batches.setReport(id: id, status: "checked", report: report, on: app.db) }
             return .success(report)
+        } catch let e as ImportError where e.report != nil {
+            // Read to the end, nothing to write (or errors): the same summary as a dry run.
+            try? await batches.setReport(id: id, status: "checked", report: e.report!, on: app.db)
+            return .success(e.report!)
         } catch let e as ImportError {
             let cancelled = e.description == ImportError.cancelled.description
             var r = ImportReport(); r.aborted = e.description

@@ -139,3 +139,72 @@ struct CLI {
         #expect(j["standard"] as? String == "bn-2025-local" && j["category"] as? String == "poor")
     }
 }
+
+/// `giamngheo import` and `dedup` as an operator runs them, including a kill in the middle of a commit.
+@Suite(.serialized) struct ImportCLITests {
+    static func generated(_ n: Int) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gi-\(UUID().uuidString)")
+        let g = try CLI.run(["generate", "--province", "46", "--commune", "19753", "--households", String(n), "--seed", "5", "--out", dir.path])
+        #expect(g.status == 0, "\(g.err)")
+        return dir
+    }
+
+    @Test func dryRunThenCommitThenTheSameFileChangesNothing() throws {
+        let dir = try Self.generated(200)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = "sqlite:" + dir.appendingPathComponent("db/x.sqlite").path
+        let args = ["import", dir.appendingPathComponent("households.csv").path, "--members", dir.appendingPathComponent("members.csv").path,
+                    "--db", db, "--date", "2026-11-01"]
+        let dry = try CLI.run(args)
+        #expect(dry.status == 0 && dry.out.contains("Kiểm tra xong (chưa ghi gì vào sổ hộ).") && dry.out.contains("có lỗi: 0"), "\(dry.out)\(dry.err)")
+        let rows = try #require(dry.out.firstMatch(of: /Hộ trong tệp: (\d+) · mới: (\d+)/))
+        #expect(rows.1 == rows.2 && Int(rows.1)! > 200)
+        #expect(dry.err.contains("Đang kiểm tra"))
+        let commit = try CLI.run(args + ["--commit", "--report", dir.appendingPathComponent("r.json").path])
+        #expect(commit.status == 0 && commit.out.contains("Đã ghi vào sổ hộ (một giao dịch).") && commit.err.contains("Bắt đầu ghi"), "\(commit.out)\(commit.err)")
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("r.json"))) as? [String: Any]
+        #expect(report?["new"] as? Int == Int(rows.1)! && report?["committed"] as? Bool == true)
+        let again = try CLI.run(args + ["--commit"])
+        #expect(again.out.contains("mới: 0 · thay đổi: 0 · không đổi: \(rows.1)") && again.out.contains("Không có hộ mới hoặc thay đổi"))
+        let dedup = try CLI.run(["dedup", "--db", db])
+        #expect(dedup.status == 0 && dedup.out.hasPrefix("loai,diem,ho_1") && dedup.err.contains("cặp có thể trùng"), "\(dedup.err)")
+        // A file that is not there, and a bad --db, are usage errors.
+        #expect(try CLI.run(["import", "/khong/co.csv", "--db", db]).status == 2)
+    }
+
+    /// SIGKILL once the commit has written its first rows: the registry is exactly as before (SQLite rolls the
+    /// transaction back when the file is next opened), and a new dry run still finds every household new.
+    @Test func killedMidCommitLeavesNothingBehind() throws {
+        let dir = try Self.generated(3000)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = "sqlite:" + dir.appendingPathComponent("db/x.sqlite").path
+        let args = ["import", dir.appendingPathComponent("households.csv").path, "--members", dir.appendingPathComponent("members.csv").path,
+                    "--db", db, "--date", "2026-11-01"]
+        let p = Process()
+        p.executableURL = CLI.binary
+        p.arguments = args + ["--commit"]
+        p.currentDirectoryURL = CLI.root
+        let err = Pipe()
+        p.standardError = err; p.standardOutput = Pipe()
+        final class Box: @unchecked Sendable { let lock = NSLock(); var text = "" }
+        let box = Box()
+        err.fileHandleForReading.readabilityHandler = { h in
+            let d = h.availableData
+            box.lock.withLock { box.text += String(decoding: d, as: UTF8.self) }
+        }
+        try p.run()
+        let deadline = Date().addingTimeInterval(120)
+        // Wait for a progress line after the commit started: rows are being written inside the transaction.
+        while Date() < deadline && p.isRunning && !box.lock.withLock({ box.text.contains("Bắt đầu ghi") && box.text.contains("Đang ghi") }) {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        #expect(p.isRunning, "the commit finished before it could be killed: \(box.lock.withLock { box.text })")
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        err.fileHandleForReading.readabilityHandler = nil
+        #expect(p.terminationReason == .uncaughtSignal)
+        let after = try CLI.run(args)
+        let m = try #require(after.out.firstMatch(of: /Hộ trong tệp: (\d+) · mới: (\d+) · thay đổi: 0 · không đổi: 0/), "\(after.out)\(after.err)")
+        #expect(m.1 == m.2 && Int(m.1)! >= 3000)
+    }
+}
