@@ -56,7 +56,7 @@ let package = Package(
         .executableTarget(
             name: "giamngheo",
             dependencies: [
-                "GiamNgheoCore", "GiamNgheoData", "GiamNgheoStorage", "GiamNgheoWeb",
+                "GiamNgheoCore", "GiamNgheoData", "GiamNgheoStorage", "GiamNgheoWeb", "GiamNgheoReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
