@@ -85,7 +85,7 @@ public enum ImportFile {
         if ms == nil {
             notes.append(ImportIssue(sheet: hs, message: "tệp không có trang 'Nhân khẩu': chỉ nhập thông tin hộ (tệp có: \(reader.sheetNames.joined(separator: ", "))).", blocking: false))
         }
-        let size = ((try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int64) ?? 0) ?? 0
+        let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int64) ?? 0
         let position = Position()
         return ImportSheets(householdSheet: hs, households: arraySource(households, position: position), memberSheet: ms,
                             members: members.map { arraySource($0) }, notes: notes, totalBytes: size, bytesRead: { Int64(Double(size) * position.value) })

@@ -163,7 +163,6 @@ public struct Importer: Sendable {
 
         mutating func go(_ box: InputBox, on db: any Database, progress: @Sendable (ImportProgress) -> Void,
                          isCancelled: @Sendable () -> Bool) async throws -> ImportReport {
-            let sql = db as! any SQLDatabase
             for n in box.input.notes { report.add(n) }
             for i in try box.input.pipeline.start() { report.add(i) }
             if report.blockingFileIssue { return report }

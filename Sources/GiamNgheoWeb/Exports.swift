@@ -211,3 +211,30 @@ struct TemplateController {
         return res
     }
 }
+
+/// One sheet of rows as a download: CSV for Excel (BOM, CRLF) or xlsx written to disk and streamed.
+enum SheetResponse {
+    static func make(_ req: Request, format: String, name: String, sheet: String, header: [String], rows: [[Cell]]) async throws -> Response {
+        switch format {
+        case "csv":
+            var body = CSVWriter.byteOrderMark + CSVWriter.line(header.map { .text($0) })
+            for r in rows { body += CSVWriter.line(r) }
+            var headers = HTTPHeaders()
+            headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+            headers.contentDisposition = .init(.attachment, filename: name + ".csv")
+            return Response(status: .ok, headers: headers, body: .init(string: body))
+        case "xlsx":
+            let xlsx = try XLSXWriter()
+            let i = try xlsx.startSheet(String(sheet.prefix(31)), header: header, widths: header.map { max(8, min(32, $0.count + 4)) })
+            for r in rows { try xlsx.append(r, to: i) }
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("giamngheo-sheet-\(UUID().uuidString).xlsx")
+            try xlsx.finish(to: file)
+            let res = try await req.fileio.asyncStreamFile(at: file.path, mediaType: HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                                                           onCompleted: { _ in try? FileManager.default.removeItem(at: file) })
+            res.headers.contentDisposition = .init(.attachment, filename: name + ".xlsx")
+            return res
+        default:
+            throw ScopeError(.invalid("Định dạng phải là csv hoặc xlsx."))
+        }
+    }
+}

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import GiamNgheoCore
+import GiamNgheoReports
 import GiamNgheoData
 import GiamNgheoStorage
 import Vapor
@@ -141,7 +142,7 @@ extension ReviewController {
     }
 
     /// A posted (or decided) list on A4: national ID and birth date masked, as posting requires.
-    func printableList(req: Request) async throws -> HTML {
+    func printableList(req: Request) async throws -> Response {
         let scope = try req.requireScope()
         let id = try roundID(req)
         let services = req.application.registry
@@ -151,6 +152,25 @@ extension ReviewController {
         let results = try await services.reviews.results(scope, round: round, on: req.db)
             .filter { $0.on(list) && $0.reviewCase.refusal == nil && (village == nil || $0.reviewCase.village == village) }
         let records = try await records(req, results.map(\.reviewCase.householdID))
+        if let format = req.query[String.self, at: "format"] {
+            // The same list as a spreadsheet: same columns, same masking, numbers as numbers.
+            let header = ["TT", "Họ tên chủ hộ", "Mã hộ", "Thôn/tổ", "Năm sinh", "Dân tộc", "Số CCCD", "Số nhân khẩu", "Chỉ số thiếu hụt", "Ghi chú"]
+            let rows: [[Cell]] = results.enumerated().map { i, x in
+                let r = records[x.reviewCase.householdID]
+                let h = r.flatMap { try? services.store.household($0, parser: services.parser) }
+                let head = h?.members.first { $0.relation == "head" } ?? h?.members.first
+                let year: Int? = head?.birthDate?.year ?? head?.birthYear
+                let ethnicity: String = head?.ethnicity.flatMap { BundledData.ethnicGroups.group($0)?.name } ?? ""
+                let deprived: String = (x.reviewCase.deprived ?? "").trimmingCharacters(in: CharacterSet(charactersIn: ",")).replacingOccurrences(of: ",", with: ", ")
+                var cells: [Cell] = [.number(i + 1), .text(r?.headName ?? ""), .text(r?.code ?? ""), .text(x.reviewCase.village ?? "")]
+                cells.append(year.map { Cell.number($0) } ?? Cell.empty)
+                cells += [.text(ethnicity), .text(Layout.maskedID(head?.nationalID, reveal: false)), .number(h?.members.count ?? 0),
+                          .text(deprived), .text(x.transition.vietnamese)]
+                return cells
+            }
+            let name = "\(list.rawValue)-\(round.communeCode)-\(round.year)"
+            return try await SheetResponse.make(req, format: format, name: name, sheet: list.vietnamese, header: header, rows: rows)
+        }
         let rows: [HTML] = results.enumerated().map { i, x in
             let r = records[x.reviewCase.householdID]
             let h = r.flatMap { try? services.store.household($0, parser: services.parser) }
@@ -169,8 +189,10 @@ extension ReviewController {
         let recheck: HTML = complaints.isEmpty ? "" : """
             <p><b>Kết quả phúc tra khiếu nại:</b></p><ul>\(complaints.map { HTML("<li>\(CivilDate($0.recheckedOn ?? "")?.vietnamese ?? ""): \($0.outcome ?? "")</li>") })</ul>
             """
-        return Layout.page(req, title: list.vietnamese, """
-        <p class="noprint"><a href="/reviews/\(id)">Về vòng rà soát</a> · <button type="button" data-print>In</button></p>
+        return try await Layout.page(req, title: list.vietnamese, """
+        <p class="noprint"><a href="/reviews/\(id)">Về vòng rà soát</a> · <button type="button" data-print>In</button>
+        · <a href="/reviews/\(id)/lists?list=\(list.rawValue)&amp;format=xlsx\(village.map { HTML("&amp;village=\($0)") } ?? "")">Excel (.xlsx)</a>
+        · <a href="/reviews/\(id)/lists?list=\(list.rawValue)&amp;format=csv\(village.map { HTML("&amp;village=\($0)") } ?? "")">CSV</a></p>
         <section class="doc landscape">
         <table class="doc-head"><tr><td>UBND \(commune.uppercased())<br><b>BAN CHỈ ĐẠO RÀ SOÁT</b></td>
         <td><b>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</b><br><b>Độc lập - Tự do - Hạnh phúc</b></td></tr></table>
@@ -181,7 +203,7 @@ extension ReviewController {
         \(recheck)
         <table class="signatures"><tr><td></td><td>\(commune), ngày … tháng … năm \(round.year)<br><b>\(round.decisionNumber == nil ? "TRƯỞNG BAN CHỈ ĐẠO" : "CHỦ TỊCH")</b><br>(ký, ghi rõ họ tên, đóng dấu)</td></tr></table>
         </section>
-        """)
+        """).encodeResponse(for: req)
     }
 
     // MARK: step 6

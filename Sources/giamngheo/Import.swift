@@ -90,7 +90,7 @@ struct Import: AsyncParsableCommand {
         }
         let batches = ImportBatches(gate: services.store.gate)
         let sha = try ([file] + (members.map { [$0] } ?? [])).map { try ImportRunner.sha256(of: URL(fileURLWithPath: $0)) }.joined(separator: " + ")
-        let bytes = stored.reduce(Int64(0)) { $0 + ((try? FileManager.default.attributesOfItem(atPath: $1)[.size] as? Int64) ?? 0 ?? 0) }
+        let bytes = stored.reduce(Int64(0)) { $0 + ((try? FileManager.default.attributesOfItem(atPath: $1)[.size] as? Int64) ?? 0) }
         let name = ([file] + (members.map { [$0] } ?? [])).map { ($0 as NSString).lastPathComponent }.joined(separator: " + ")
         let id = try await batches.create(scope, fileName: name, sha256: sha, bytes: bytes, storedPath: stored.joined(separator: "\n"), on: app.db)
         let options = Importer.Options(label: "\(name) (lô #\(id))", thresholds: try await batches.thresholds(on: app.db))
