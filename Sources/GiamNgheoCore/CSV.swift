@@ -115,7 +115,8 @@ public struct CSVStream: Sendable {
     mutating func endField() {
         let s = String(decoding: field, as: UTF8.self)
         // Vietnamese typed on a Mac or a phone may arrive decomposed; the registry compares composed text.
-        row.append(field.allSatisfy { $0 < 0x80 } ? s : s.precomposedStringWithCanonicalMapping)
+        // Combining marks U+0300–U+036F are the UTF-8 bytes CC 80 … CD AF: without them the text is already composed.
+        row.append(field.contains(where: { $0 == 0xCC || $0 == 0xCD }) ? s.precomposedStringWithCanonicalMapping : s)
         field.removeAll(keepingCapacity: true)
     }
 

@@ -13,7 +13,7 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// Parses `YYYY-MM-DD` (ISO) or `DD/MM/YYYY` (how Vietnamese forms write dates).
     public init?(_ text: String) {
-        let t = text.trimmingCharacters(in: .whitespaces)
+        let t = text.trimmed()
         let parts: [Substring]
         let y, m, d: Int?
         if t.contains("-") {

@@ -195,8 +195,8 @@ public struct HouseholdParser: Sendable {
     // MARK: - typed field readers
 
     func text(_ v: Any, household: String, field: String) throws -> String? {
+        if let s = v as? String { let t = s.trimmed(); return t.isEmpty ? nil : t }
         if v is NSNull { return nil }
-        if let s = v as? String { let t = s.trimmingCharacters(in: .whitespaces); return t.isEmpty ? nil : t }
         if let n = v as? NSNumber { return n.stringValue }
         throw ClassificationError(household: household, field: field, message: "cần một chuỗi ký tự")
     }
@@ -204,7 +204,7 @@ public struct HouseholdParser: Sendable {
     func int(_ v: Any, household: String, field: String) throws -> Int? {
         if v is NSNull { return nil }
         if let s = v as? String {
-            let t = s.trimmingCharacters(in: .whitespaces)
+            let t = s.trimmed()
             if t.isEmpty { return nil }
             // Officials write 1.500.000 or 1,500,000; both are thousands separators here.
             let digits = t.replacingOccurrences(of: ".", with: "").replacingOccurrences(of: ",", with: "")
@@ -229,17 +229,13 @@ public struct HouseholdParser: Sendable {
     }
 
     func number(_ v: Any) -> Double? {
-        if let s = v as? String { return Double(s.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ",", with: ".")) }
+        if let s = v as? String { return Double(s.trimmed().replacingOccurrences(of: ",", with: ".")) }
         if let n = v as? NSNumber, !isBool(n) { return n.doubleValue }
         return nil
     }
 
     func bool(_ v: Any, household: String, field: String) throws -> Bool? {
-        if v is NSNull { return nil }
-        if let n = v as? NSNumber {
-            if isBool(n) { return n.boolValue }
-            if n.intValue == 0 || n.intValue == 1 { return n.intValue == 1 }
-        }
+        // Strings first: a failed `as? NSNumber` on a Swift string costs a bridge (imports read only strings).
         if let s = v as? String {
             switch VietnameseText.fold(s) {
             case "": return nil
@@ -247,6 +243,9 @@ public struct HouseholdParser: Sendable {
             case "false", "0", "khong", "no": return false
             default: break
             }
+        } else if v is NSNull { return nil } else if let n = v as? NSNumber {
+            if isBool(n) { return n.boolValue }
+            if n.intValue == 0 || n.intValue == 1 { return n.intValue == 1 }
         }
         throw ClassificationError(household: household, field: field, message: "giá trị '\(v)' không phải có/không (true/false)")
     }
@@ -257,7 +256,7 @@ public struct HouseholdParser: Sendable {
             // "none" / "không có" is the CSV spelling of an empty list (an empty cell means "not given").
             if ["none", "khong co", "khong"].contains(VietnameseText.fold(s)) { return [] }
             return s.split(whereSeparator: { $0 == ";" || $0 == "," || $0 == "|" })
-                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                .map { String($0).trimmed() }.filter { !$0.isEmpty }
         }
         throw ClassificationError(household: household, field: field, message: "cần một danh sách")
     }

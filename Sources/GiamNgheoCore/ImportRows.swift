@@ -68,7 +68,8 @@ public struct ImportPipeline {
     }
 
     /// The template's example row (skipped if left in a filled template).
-    public static let exampleCode = "19753-000123"
+    /// Not a code the registry issues (those are commune-number), so a real household is never taken for it.
+    public static let exampleCode = "VD-000123"
     /// The template's second row starts with this.
     public static let helpPrefix = "Hướng dẫn"
 
@@ -134,7 +135,7 @@ public struct ImportPipeline {
             if found > 0, best == nil || found > best!.found { best = (rows.count - 1, m, found) }
             if found > 0 && m.missing.isEmpty && m.duplicates.isEmpty { break }
         }
-        if rows.isEmpty || rows.allSatisfy({ $0.cells.allSatisfy { $0.trimmingCharacters(in: .whitespaces).isEmpty } }) {
+        if rows.isEmpty || rows.allSatisfy({ $0.cells.allSatisfy { $0.trimmed().isEmpty } }) {
             return (nil, [], [ImportIssue(sheet: sheet, message: "trang trống: không có dòng tiêu đề nào.")])
         }
         guard let best else {
@@ -196,7 +197,7 @@ public struct ImportPipeline {
     static func cells(_ raw: [String], _ layout: Layout) -> [String: String]? {
         var out: [String: String] = [:]
         for (i, key) in layout.keys where i < raw.count {
-            let t = raw[i].trimmingCharacters(in: .whitespacesAndNewlines)
+            let t = raw[i].trimmed(.whitespacesAndNewlines)
             if !t.isEmpty { out[key] = t }
         }
         return out.isEmpty ? nil : out

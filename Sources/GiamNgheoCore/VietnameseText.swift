@@ -6,6 +6,49 @@ public enum VietnameseText {
     /// Lower-case, strip tone and vowel marks, map đ → d, unify apostrophes, collapse spaces.
     /// "Đặng Thị Hoà" and "dang thi hoa" fold to the same key.
     public static func fold(_ text: String) -> String {
+        // Fast path (imports fold millions of names): ASCII and precomposed Latin letters through a table made
+        // once by the slow path below, combining marks dropped; anything else takes the slow path.
+        var out = String.UnicodeScalarView()
+        var lastWasSpace = true
+        for scalar in text.unicodeScalars {
+            let v = scalar.value
+            if v < 0x80 {
+                switch v {
+                case 0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D:
+                    if !lastWasSpace { out.append(" ") }
+                    lastWasSpace = true
+                case 0x41...0x5A: out.append(Unicode.Scalar(v + 32)!); lastWasSpace = false
+                case 0x60: out.append("'"); lastWasSpace = false
+                default: out.append(scalar); lastWasSpace = false
+                }
+            } else if (0x300...0x36F).contains(v) {
+                continue
+            } else if let folded = foldTable[v] {
+                out.append(contentsOf: folded.unicodeScalars); lastWasSpace = false
+            } else {
+                return slowFold(text)
+            }
+        }
+        if let last = out.last, last == " " { out.removeLast() }
+        return String(out)
+    }
+
+    /// Each precomposed Latin letter (Latin-1, Latin Extended-A/B, Latin Extended Additional: every Vietnamese
+    /// letter) folded by the slow path, once.
+    static let foldTable: [UInt32: String] = {
+        var t: [UInt32: String] = [:]
+        for range in [0xC0...0x24F, 0x1E00...0x1EFF] {
+            for v in range {
+                guard let u = Unicode.Scalar(UInt32(v)), u.properties.isAlphabetic else { continue }
+                let f = slowFold(String(u))
+                if f.unicodeScalars.allSatisfy({ $0.isASCII }) && !f.isEmpty { t[UInt32(v)] = f }
+            }
+        }
+        t[0x2019] = "'"; t[0x2018] = "'"; t[0x02BC] = "'"
+        return t
+    }()
+
+    static func slowFold(_ text: String) -> String {
         var out = String.UnicodeScalarView()
         var lastWasSpace = true
         for scalar in text.precomposedStringWithCanonicalMapping.decomposedStringWithCanonicalMapping.unicodeScalars {
@@ -35,5 +78,15 @@ public enum VietnameseText {
     /// NFC form used for storage and exact comparison (the official lists mix NFC and NFD input).
     public static func normalized(_ text: String) -> String {
         text.precomposedStringWithCanonicalMapping.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+extension String {
+    /// `trimmingCharacters(in:)` without Foundation's bridging when there is nothing to trim (almost every
+    /// cell of an import): the same result either way.
+    func trimmed(_ set: CharacterSet = .whitespaces) -> String {
+        guard let f = unicodeScalars.first, let l = unicodeScalars.last else { return self }
+        if !set.contains(f) && !set.contains(l) { return self }
+        return trimmingCharacters(in: set)
     }
 }

@@ -155,10 +155,10 @@ struct TemplateController {
     }
 
     static let examples: [String: [String: Cell]] = [
-        "households": ["code": .text("19753-000123"), "commune": .text("19753"), "village": .text("Thôn 1"), "incomePerCapita": .number(1_500_000),
+        "households": ["code": .text(ImportPipeline.exampleCode), "commune": .text("19753"), "village": .text("Thôn 1"), "incomePerCapita": .number(1_500_000),
                        "agriculture": .text("có"), "walls": .text("Bền chắc"), "floorArea": .number(36), "waterSource": .text("Nước máy"),
                        "latrine": .text("Tự hoại"), "usesInternet": .text("không"), "causes": .text("2; 7")],
-        "members": ["householdCode": .text("19753-000123"), "name": .text("Nguyễn Thị Hoa"), "relation": .text("Chủ hộ"),
+        "members": ["householdCode": .text(ImportPipeline.exampleCode), "name": .text("Nguyễn Thị Hoa"), "relation": .text("Chủ hộ"),
                     "birthDate": .date(CivilDate(year: 1979, month: 9, day: 2)!), "sex": .text("Nữ"), "ethnicity": .text("Kinh"),
                     "nationalID": .text("046179001122"), "healthInsurance": .text("có"), "workingCapacity": .text("có")],
     ]

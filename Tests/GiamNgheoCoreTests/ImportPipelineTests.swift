@@ -1,5 +1,5 @@
 import Foundation
-import GiamNgheoCore
+@testable import GiamNgheoCore
 import GiamNgheoData
 import Testing
 
@@ -221,6 +221,20 @@ struct SplitMix {
         #expect(NameSimilarity.score("", "A") == 0)
         // Jaro–Winkler's textbook pair.
         #expect(abs(NameSimilarity.score("MARTHA", "MARHTA") - 0.9611) < 0.0001)
+    }
+
+    /// The fast fold (a table) gives exactly what the Unicode decomposition gives, on random Vietnamese text
+    /// in both composed and decomposed forms, with other scripts and marks that take the slow path.
+    @Test func fastFoldEqualsTheDecompositionFold() {
+        var rng = SplitMix(seed: 7)
+        let pieces = ["Nguyễn", "ĐẶNG", "thị", "Hoà", "Hòa", "ưởng", "Ỷ", " ", "  ", "\t", "’", "`", "A", "z", "9", "-", "ß", "Ω", "中", "\u{00A0}",
+                      "e\u{0302}\u{0301}", "o\u{031B}", "\u{1DC4}", "Ǹ", "ɐ", "ḝ"]
+        for _ in 0..<2000 {
+            var t = ""
+            for _ in 0..<Int(rng.next() % 7) { t += pieces[Int(rng.next() % UInt64(pieces.count))] }
+            #expect(VietnameseText.fold(t) == VietnameseText.slowFold(t), "\(t.debugDescription)")
+            #expect(VietnameseText.fold(t.decomposedStringWithCanonicalMapping) == VietnameseText.slowFold(t))
+        }
     }
 
     @Test func thresholdsGiveVerdictsAndRefuseNonsense() {
