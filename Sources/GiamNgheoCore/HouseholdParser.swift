@@ -46,7 +46,7 @@ public struct HouseholdParser: Sendable {
             throw fail(k, "trường không xác định (có: \((Self.householdKeys.union(livingKeyNames)).sorted().joined(separator: ", ")))")
         }
         var h = Household(code: code)
-        if let a = d["area"], !(a is NSNull) {
+        if let a = d["area"], !isNull(a) {
             let s = try text(a, household: code, field: "area") ?? ""
             switch VietnameseText.fold(s) {
             case "rural", "nong thon": h.area = .rural
@@ -62,15 +62,15 @@ public struct HouseholdParser: Sendable {
         h.scoreA = try d["scoreA"].flatMap { try ceilingInt($0, household: code, field: "scoreA") }
         h.agriculture = try d["agriculture"].flatMap { try bool($0, household: code, field: "agriculture") }
         h.size = try d["size"].flatMap { try int($0, household: code, field: "size") }
-        if let r = d["referenceDate"], !(r is NSNull) {
+        if let r = d["referenceDate"], !isNull(r) {
             let s = try text(r, household: code, field: "referenceDate") ?? ""
             guard let date = CivilDate(s) else { throw fail("referenceDate", "ngày '\(s)' không hợp lệ (YYYY-MM-DD hoặc dd/mm/yyyy)") }
             h.referenceDate = date
         }
-        if let v = d["deprived"], !(v is NSNull) {
+        if let v = d["deprived"], !isNull(v) {
             h.deprivedList = try list(v, household: code, field: "deprived").map { $0.uppercased() }
         }
-        if let v = d["causes"], !(v is NSNull) {
+        if let v = d["causes"], !isNull(v) {
             let xs = try list(v, household: code, field: "causes")
             if let allowed = causeCodes, let bad = xs.first(where: { !allowed.contains($0) }) {
                 throw fail("causes", "nguyên nhân nghèo '\(bad)' không có trong danh mục (\(allowed.sorted().joined(separator: ", ")))")
@@ -78,7 +78,7 @@ public struct HouseholdParser: Sendable {
             guard Set(xs).count == xs.count else { throw fail("causes", "một nguyên nhân được ghi hai lần") }
             h.causes = xs
         }
-        if let v = d["answers"], !(v is NSNull) {
+        if let v = d["answers"], !isNull(v) {
             guard let dict = v as? [String: Any] else { throw fail("answers", "cần dạng {\"MÃ_CHỈ_SỐ\": true/false}") }
             for (k, a) in dict {
                 guard let b = try bool(a, household: code, field: "answers.\(k)") else { continue }
@@ -86,7 +86,7 @@ public struct HouseholdParser: Sendable {
             }
         }
         var living: [String: Any] = [:]
-        if let l = d["living"], !(l is NSNull) {
+        if let l = d["living"], !isNull(l) {
             guard let ld = l as? [String: Any] else { throw fail("living", "cần một đối tượng điều kiện sống") }
             for k in ld.keys where !livingKeyNames.contains(k) {
                 throw fail("living.\(k)", "trường không xác định (có: \(livingKeyNames.sorted().joined(separator: ", ")))")
@@ -95,7 +95,7 @@ public struct HouseholdParser: Sendable {
         }
         for k in livingKeyNames where d[k] != nil { living[k] = d[k] }
         h.living = try parseLiving(living, household: code)
-        if let ms = d["members"], !(ms is NSNull) {
+        if let ms = d["members"], !isNull(ms) {
             guard let arr = ms as? [[String: Any]] else { throw fail("members", "cần một danh sách nhân khẩu") }
             var seen = Set<String>()
             for (i, m) in arr.enumerated() {
@@ -122,7 +122,7 @@ public struct HouseholdParser: Sendable {
             return try coded(v, fact: f, household: household, field: f.rawValue)
         }
         l.walls = try code(.walls); l.frame = try code(.frame); l.roof = try code(.roof)
-        if let v = d["floorArea"], !(v is NSNull) {
+        if let v = d["floorArea"], !isNull(v) {
             guard let n = number(v) else {
                 throw ClassificationError(household: household, field: "floorArea", message: "diện tích '\(v)' không phải là số")
             }
@@ -133,7 +133,7 @@ public struct HouseholdParser: Sendable {
         l.usesInternet = try d["usesInternet"].flatMap { try bool($0, household: household, field: "usesInternet") }
         l.usesTelephone = try d["usesTelephone"].flatMap { try bool($0, household: household, field: "usesTelephone") }
         l.loudspeaker = try d["loudspeaker"].flatMap { try bool($0, household: household, field: "loudspeaker") }
-        if let v = d["informationDevices"], !(v is NSNull) {
+        if let v = d["informationDevices"], !isNull(v) {
             let allowed = Vocabulary.codes(of: .informationDevices)
             let xs = try list(v, household: household, field: "informationDevices")
             for x in xs where !allowed.contains(x) {
@@ -158,7 +158,7 @@ public struct HouseholdParser: Sendable {
         if let n = m.nationalID, !(n.count == 12 && n.allSatisfy(\.isASCII) && n.allSatisfy(\.isNumber)) {
             throw ClassificationError(household: household, field: "\(p).nationalID", message: "số định danh cá nhân phải gồm đúng 12 chữ số")
         }
-        if let b = d["birthDate"], !(b is NSNull) {
+        if let b = d["birthDate"], !isNull(b) {
             let s = try text(b, household: household, field: "\(p).birthDate") ?? ""
             if s.count == 4, let y = Int(s) { m.birthYear = y }
             else if let date = CivilDate(s) { m.birthDate = date }
@@ -179,7 +179,7 @@ public struct HouseholdParser: Sendable {
         }
         m.sex = try code(.sex); m.relation = try code(.relation); m.employment = try code(.employment)
         m.schooling = try code(.schooling); m.qualification = try code(.qualification); m.nutrition = try code(.nutrition)
-        if let e = d["ethnicity"], !(e is NSNull) {
+        if let e = d["ethnicity"], !isNull(e) {
             let s = try text(e, household: household, field: "\(p).ethnicity") ?? ""
             guard let c = ethnicity(s) else {
                 throw ClassificationError(household: household, field: "\(p).ethnicity", message: "dân tộc '\(s)' không có trong danh mục 54 dân tộc")
@@ -196,13 +196,13 @@ public struct HouseholdParser: Sendable {
 
     func text(_ v: Any, household: String, field: String) throws -> String? {
         if let s = v as? String { let t = s.trimmed(); return t.isEmpty ? nil : t }
-        if v is NSNull { return nil }
+        if isNull(v) { return nil }
         if let n = v as? NSNumber { return n.stringValue }
         throw ClassificationError(household: household, field: field, message: "cần một chuỗi ký tự")
     }
 
     func int(_ v: Any, household: String, field: String) throws -> Int? {
-        if v is NSNull { return nil }
+        if isNull(v) { return nil }
         if let s = v as? String {
             let t = s.trimmed()
             if t.isEmpty { return nil }
@@ -219,7 +219,7 @@ public struct HouseholdParser: Sendable {
     /// Income or points that may carry a fraction (annual income ÷ 12 ÷ members). Every threshold is a
     /// whole number L, and x ≤ L ⇔ ⌈x⌉ ≤ L, so rounding up keeps every comparison of the rules exact.
     func ceilingInt(_ v: Any, household: String, field: String) throws -> Int? {
-        if v is NSNull { return nil }
+        if isNull(v) { return nil }
         if let s = v as? String, s.contains(","), s.contains(".") || s.filter({ $0 == "," }).count > 1 {
             return try int(v, household: household, field: field)   // "1,500,000" style thousands
         }
@@ -243,7 +243,7 @@ public struct HouseholdParser: Sendable {
             case "false", "0", "khong", "no": return false
             default: break
             }
-        } else if v is NSNull { return nil } else if let n = v as? NSNumber {
+        } else if isNull(v) { return nil } else if let n = v as? NSNumber {
             if isBool(n) { return n.boolValue }
             if n.intValue == 0 || n.intValue == 1 { return n.intValue == 1 }
         }
@@ -271,6 +271,9 @@ public struct HouseholdParser: Sendable {
         throw ClassificationError(household: household, field: field,
                                   message: "giá trị '\(s)' không có trong danh mục (\(entries.map(\.code).joined(separator: ", ")))")
     }
+
+    /// `v is NSNull` bridges a Swift value (a whole members array) to Foundation to answer; the type does not.
+    @inline(__always) func isNull(_ v: Any) -> Bool { type(of: v) == NSNull.self }
 
     private func isBool(_ n: NSNumber) -> Bool {
         // JSONSerialization gives booleans as NSNumber; tell them apart from 0/1 numbers by their type.
