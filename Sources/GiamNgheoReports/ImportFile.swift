@@ -184,7 +184,8 @@ public enum ImportFile {
         // UTF-8 streams; anything else (UTF-16, Windows-1258) is decoded whole, which a commune file allows.
         var utf8 = !head.starts(with: [0xFF, 0xFE]) && !head.starts(with: [0xFE, 0xFF]) && !head.contains(0)
         if utf8 { utf8 = validUTF8Prefix(head) }
-        if !utf8 || size <= Int64(limit) {
+        // UTF-8 (the usual case) streams at any size; other encodings are decoded whole.
+        if !utf8 {
             guard size <= Int64(limit) else {
                 try? handle.close()
                 throw SpreadsheetError("tệp CSV '\(sheet)' lớn hơn \(max(1, limit >> 20)) MB phải được lưu dạng UTF-8 (Excel: CSV UTF-8)")

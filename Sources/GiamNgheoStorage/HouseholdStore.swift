@@ -412,12 +412,12 @@ public struct HouseholdStore: Sendable {
 
     /// The columns of a household that could not be classified yet: category "incomplete", under the
     /// standard that will apply once it is.
-    func row(_ h: Household, _ c: Classification?) -> HouseholdRecord {
-        Self.row(h, c, pendingStandard: engine.catalogue.standard(for: engine.defaultDate)?.id ?? "")
+    func row(_ h: Household, _ c: Classification?, facts: String? = nil) -> HouseholdRecord {
+        Self.row(h, c, pendingStandard: engine.catalogue.standard(for: engine.defaultDate)?.id ?? "", facts: facts)
     }
 
     /// The stored columns of a household, derived from its facts and classification.
-    static func row(_ h: Household, _ c: Classification?, pendingStandard: String = "") -> HouseholdRecord {
+    static func row(_ h: Household, _ c: Classification?, pendingStandard: String = "", facts: String? = nil) -> HouseholdRecord {
         let r = HouseholdRecord()
         r.code = h.code
         r.communeCode = h.commune ?? ""
@@ -433,7 +433,7 @@ public struct HouseholdStore: Sendable {
             if let id = m.nationalID { search.append(id) }
         }
         r.searchText = " " + search.joined(separator: " | ") + " "
-        r.facts = Interchange.jsonLine(h)
+        r.facts = facts ?? Interchange.jsonLine(h)
         r.category = c?.category.rawValue ?? HouseholdRecord.incomplete
         r.subtype = c?.subtype?.rawValue
         r.deprived = "," + (c?.deprived ?? []).joined(separator: ",") + ","

@@ -212,8 +212,8 @@ public struct Importer: Sendable {
             let keys = chunk.flatMap { c in (c.household?.members ?? []).compactMap { PersonKey($0, commune: c.household?.commune, village: c.household?.village) } }
             let registryBlocks = try await Self.people(blocks: keys, on: sql)
 
-            var inserts: [(Household, Classification?)] = []
-            var updates: [(Existing, Household, Classification?)] = []
+            var inserts: [(Household, Classification?, String)] = []
+            var updates: [(Existing, Household, Classification?, String)] = []
             for item in chunk {
                 report.rows += 1
                 for i in item.issues { report.add(i) }
@@ -260,10 +260,10 @@ public struct Importer: Sendable {
                     claimed.insert(o.id)
                     if o.facts == facts { report.unchanged += 1; hasher.add("U\(h.code)"); continue }
                     report.changed += 1; hasher.add("C\(h.code)|\(facts)")
-                    updates.append((o, h, classification))
+                    updates.append((o, h, classification, facts))
                 } else {
                     report.new += 1; hasher.add("N\(h.code)|\(facts)")
-                    inserts.append((h, classification))
+                    inserts.append((h, classification, facts))
                 }
             }
             if writing { try await write(inserts: inserts, updates: updates, on: sql) }
@@ -279,6 +279,7 @@ public struct Importer: Sendable {
         mutating func duplicates(_ item: ImportedHousehold, _ h: Household, old: Existing?, registryIDs: [String: Existing.PersonRef],
                                  registryBlocks: [String: [Person]]) -> String {
             var outcome = "ok"
+            let keys = h.members.map { PersonKey($0, commune: h.commune, village: h.village) }
             for (i, m) in h.members.enumerated() {
                 let memberRow = i < item.memberRows.count ? item.memberRows[i] : item.row
                 let sheet = item.memberRows.isEmpty ? sheets.households : sheets.members
@@ -306,7 +307,7 @@ public struct Importer: Sendable {
                         record(nil, otherCode: f.code, otherName: f.name, otherWhere: "dòng \(f.row) của tệp", score: 1, kind: "id")
                     }
                 }
-                guard let key = PersonKey(m, commune: h.commune, village: h.village) else { continue }
+                guard let key = keys[i] else { continue }
                 var best: (Person, Double, String)? = nil
                 for p in registryBlocks[key.block] ?? [] where p.householdID != old?.id && !claimed.contains(p.householdID ?? -1) {
                     let s = NameSimilarity.score(key.name, p.name)
@@ -325,7 +326,7 @@ public struct Importer: Sendable {
                 for (i, m) in h.members.enumerated() {
                     let row = i < item.memberRows.count ? item.memberRows[i] : item.row
                     if let nid = m.nationalID, fileIDs[nid] == nil { fileIDs[nid] = (h.code, row, m.name ?? "") }
-                    if let key = PersonKey(m, commune: h.commune, village: h.village) {
+                    if let key = keys[i] {
                         fileBlocks[key.block, default: []].append(Person(name: key.name, display: m.name ?? "", code: h.code, row: row, sheet: "", householdID: nil))
                     }
                 }
@@ -400,7 +401,7 @@ public struct Importer: Sendable {
 
         // MARK: writing (commit only), multi-row statements per chunk
 
-        mutating func write(inserts: [(Household, Classification?)], updates: [(Existing, Household, Classification?)], on sql: any SQLDatabase) async throws {
+        mutating func write(inserts: [(Household, Classification?, String)], updates: [(Existing, Household, Classification?, String)], on sql: any SQLDatabase) async throws {
             let now = Date()
             let reason = "Nhập tệp: \(options.label)"
             var audit: [[any Encodable & Sendable]] = []
@@ -408,7 +409,7 @@ public struct Importer: Sendable {
                 for start in stride(from: 0, to: inserts.count, by: 200) {
                     let part = inserts[start..<min(start + 200, inserts.count)]
                     var q = sql.insert(into: HouseholdRecord.schema).columns(HouseholdStore.columns(HouseholdRecord()).map(\.0) + ["version", "updated_at"])
-                    for (h, c) in part { q = q.values(HouseholdStore.columns(store.row(h, c)).map { SQLBind($0.1) } + [SQLBind(1), SQLBind(now)]) }
+                    for (h, c, facts) in part { q = q.values(HouseholdStore.columns(store.row(h, c, facts: facts)).map { SQLBind($0.1) } + [SQLBind(1), SQLBind(now)]) }
                     try await q.run()
                 }
                 let ids = try await store.ids(of: inserts.map(\.0), on: sql)
@@ -419,8 +420,8 @@ public struct Importer: Sendable {
                     touched.append(id); claimed.insert(id)
                 }
             }
-            for (old, h, c) in updates {
-                let row = store.row(h, c)
+            for (old, h, c, facts) in updates {
+                let row = store.row(h, c, facts: facts)
                 var update = sql.update(HouseholdRecord.schema)
                 for (column, value) in HouseholdStore.columns(row) { update = update.set(column, to: value) }
                 let done = try await update.set("version", to: old.version + 1).set("updated_at", to: now)
