@@ -85,8 +85,9 @@ extension String {
     /// `trimmingCharacters(in:)` without Foundation's bridging when there is nothing to trim (almost every
     /// cell of an import): the same result either way.
     func trimmed(_ set: CharacterSet = .whitespaces) -> String {
+        // Building a CharacterSet costs more than the check: ask the scalars (every set used here is whitespace).
         guard let f = unicodeScalars.first, let l = unicodeScalars.last else { return self }
-        if !set.contains(f) && !set.contains(l) { return self }
+        if !f.properties.isWhitespace && !l.properties.isWhitespace { return self }
         return trimmingCharacters(in: set)
     }
 }
