@@ -31,17 +31,20 @@ public final class XLSXReader {
     public struct SheetInfo: Sendable { public var name: String; public var path: String }
     public let sheets: [SheetInfo]
     let archive: Archive
+    /// The file's bytes, mapped: entries are inflated from here with a provider that stops at each entry's end.
+    let bytes: Data
     let sharedStrings: [String]
     let dateStyles: Set<Int>
     let maxEntryBytes: UInt64
 
     public init(url: URL, maxEntryBytes: UInt64 = 512 << 20) throws {
         self.maxEntryBytes = maxEntryBytes
+        do { bytes = try Data(contentsOf: url, options: .alwaysMapped) } catch { throw SpreadsheetError("không đọc được tệp") }
         do { archive = try Archive(url: url, accessMode: .read) } catch {
             throw SpreadsheetError("tệp không phải là sổ tính Excel (.xlsx) hợp lệ")
         }
-        let opened = archive
-        func read(_ path: String) throws -> Data? { try Self.entry(opened, path, maxEntryBytes) }
+        let opened = archive, file = bytes
+        func read(_ path: String) throws -> Data? { try Self.entry(opened, file, path, maxEntryBytes) }
         guard let workbook = try read("xl/workbook.xml") else { throw SpreadsheetError("tệp .xlsx không có xl/workbook.xml") }
         let rels = try read("xl/_rels/workbook.xml.rels").map { Self.elements($0, "Relationship") } ?? []
         var target: [String: String] = [:]
@@ -60,18 +63,70 @@ public final class XLSXReader {
     }
 
     /// A small part of the package, inflated in memory (after checking its declared size).
-    static func entry(_ archive: Archive, _ path: String, _ max: UInt64) throws -> Data? {
+    static func entry(_ archive: Archive, _ file: Data, _ path: String, _ max: UInt64) throws -> Data? {
         guard let e = archive[path] else { return nil }
         guard e.uncompressedSize <= max else {
             throw SpreadsheetError("phần '\(path)' của tệp quá lớn khi giải nén (\(e.uncompressedSize / (1 << 20)) MB)")
         }
         var d = Data()
-        _ = try archive.extract(e, skipCRC32: false) { chunk in
+        try extract(e, from: file) { chunk in
             // The declared size can lie: count what actually comes out.
             guard UInt64(d.count + chunk.count) <= max else { throw SpreadsheetError("phần '\(path)' của tệp quá lớn khi giải nén") }
             d.append(chunk)
         }
+        // Foundation's XML parser on Linux traps on some invalid UTF-8 (found by the fuzz test): refuse it first.
+        guard String(validating: d, as: UTF8.self) != nil else { throw SpreadsheetError("phần '\(path)' của tệp hỏng (không phải văn bản UTF-8)") }
         return d
+    }
+
+    /// Inflates one entry from the file's bytes. ZIPFoundation's own extract reads past an entry's end and, on
+    /// Linux, loops forever when a corrupt deflate stream never ends (found by the fuzz test); here the
+    /// provider stops at the entry's compressed size, and the CRC is checked.
+    static func extract(_ entry: Entry, from file: Data, _ consumer: (Data) throws -> Void) throws {
+        let broken = SpreadsheetError("phần '\(entry.path)' của tệp hỏng")
+        guard let start = dataOffset(of: entry, in: file) else { throw broken }
+        let size = Int(clamping: entry.compressedSize)
+        guard start + size <= file.count else { throw broken }
+        let base = file.startIndex + start
+        var crc: CRC32
+        if entry.isCompressed {
+            crc = try Data.decompress(size: Int64(size), bufferSize: 1 << 16, skipCRC32: false, provider: { position, chunk in
+                let from = Int(position)
+                guard from < size else { throw broken }   // the stream should have ended: corrupt
+                return file.subdata(in: (base + from)..<(base + min(size, from + chunk)))
+            }, consumer: consumer)
+        } else {
+            var at = 0
+            crc = 0
+            while at < size {
+                let chunk = file.subdata(in: (base + at)..<(base + min(size, at + (1 << 16))))
+                crc = chunk.crc32(checksum: crc)
+                try consumer(chunk)
+                at += chunk.count
+            }
+        }
+        guard crc == entry.checksum else { throw broken }
+    }
+
+    /// Where an entry's data starts: after its local header (found by signature and name; the central
+    /// directory's offset is not public in ZIPFoundation).
+    static func dataOffset(of entry: Entry, in file: Data) -> Int? {
+        let name = Array(entry.path.utf8)
+        let signature: [UInt8] = [0x50, 0x4B, 0x03, 0x04]
+        return file.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Int? in
+            let b = raw.bindMemory(to: UInt8.self)
+            var i = 0
+            while i + 30 + name.count <= b.count {
+                if b[i] == signature[0] && b[i + 1] == signature[1] && b[i + 2] == signature[2] && b[i + 3] == signature[3] {
+                    let nameLength = Int(b[i + 26]) | Int(b[i + 27]) << 8, extraLength = Int(b[i + 28]) | Int(b[i + 29]) << 8
+                    if nameLength == name.count && name.indices.allSatisfy({ b[i + 30 + $0] == name[$0] }) {
+                        return i + 30 + nameLength + extraLength
+                    }
+                }
+                i += 1
+            }
+            return nil
+        }
     }
 
     public var sheetNames: [String] { sheets.map(\.name) }
@@ -99,12 +154,15 @@ public final class XLSXReader {
         guard FileManager.default.createFile(atPath: file.path, contents: nil) else { throw SpreadsheetError("không tạo được tệp tạm") }
         let out = try FileHandle(forWritingTo: file)
         var written: UInt64 = 0
+        var utf8 = UTF8Check()
         do {
-            _ = try archive.extract(entry, skipCRC32: false) { chunk in
+            try Self.extract(entry, from: bytes) { chunk in
                 written += UInt64(chunk.count)
                 guard written <= maxEntryBytes else { throw SpreadsheetError("trang tính '\(name)' quá lớn khi giải nén") }
+                guard utf8.feed(chunk) else { throw SpreadsheetError("trang tính '\(name)' hỏng (không phải văn bản UTF-8)") }
                 try out.write(contentsOf: chunk)
             }
+            guard utf8.finish() else { throw SpreadsheetError("trang tính '\(name)' hỏng (không phải văn bản UTF-8)") }
             try out.close()
         } catch {
             try? out.close()
@@ -125,11 +183,14 @@ public final class XLSXReader {
     }
 
     /// "B12" → 1 (columns from 0).
+    /// Beyond Excel's last column (XFD) a reference is not a cell: nil, so that a corrupt file cannot ask for
+    /// millions of columns (found by the fuzz test).
     static func column(of ref: String) -> Int? {
         var n = 0, any = false
         for u in ref.unicodeScalars {
             guard u.value >= 65 && u.value <= 90 else { break }
             n = n * 26 + Int(u.value - 64); any = true
+            if n > 16_384 { return nil }
         }
         return any ? n - 1 : nil
     }
@@ -299,4 +360,22 @@ final class SheetParser: NSObject, XMLParserDelegate {
             return .number(v)
         }
     }
+}
+
+/// UTF-8 validity of a stream read in chunks: a sequence cut at a chunk's end is carried to the next.
+struct UTF8Check {
+    var carry: [UInt8] = []
+    mutating func feed(_ chunk: Data) -> Bool {
+        var bytes = carry
+        bytes.append(contentsOf: chunk)
+        // Keep back an incomplete last sequence (at most 3 bytes from its lead byte).
+        var cut = bytes.count
+        if let lead = bytes.indices.suffix(3).last(where: { bytes[$0] & 0xC0 != 0x80 }), bytes[lead] >= 0xC0 {
+            let need = bytes[lead] >= 0xF0 ? 4 : bytes[lead] >= 0xE0 ? 3 : 2
+            if bytes.count - lead < need { cut = lead }
+        }
+        carry = Array(bytes[cut...])
+        return String(validating: bytes[..<cut], as: UTF8.self) != nil
+    }
+    mutating func finish() -> Bool { carry.isEmpty }
 }

@@ -115,3 +115,60 @@ import ZIPFoundation
         #expect(items.first?.household?.village == "Thôn Đông")
     }
 }
+
+/// Fuzzing for a fixed time: corrupted workbooks (bytes flipped anywhere in a real xlsx) and well-formed zips
+/// with random sheet XML. Every run ends in rows or a SpreadsheetError, never a crash or a hang.
+@Suite struct SpreadsheetFuzzTests {
+    static let seconds = Double(ProcessInfo.processInfo.environment["GIAMNGHEO_FUZZ_SECONDS"] ?? "") ?? 6
+
+    @Test func corruptedWorkbooksNeverCrash() throws {
+        let original = try Data(contentsOf: ImportFileTests.fixtures.appendingPathComponent("commune-messy.xlsx"))
+        var rng = SplitMix(seed: 42)
+        let end = Date().addingTimeInterval(Self.seconds)
+        var runs = 0, read = 0
+        while Date() < end {
+            var bytes = [UInt8](original)
+            for _ in 0..<(1 + Int(rng.next() % 8)) { bytes[Int(rng.next() % UInt64(bytes.count))] = UInt8(truncatingIfNeeded: rng.next()) }
+            let url = ImportFileTests.temp("fuzz.xlsx", Data(bytes))
+            if let sheets = try? ImportFile.open(households: url, maxEntryBytes: 4 << 20) {
+                _ = try? ImportFileTests.households(sheets)
+                read += 1
+            }
+            try? FileManager.default.removeItem(at: url.deletingLastPathComponent())
+            runs += 1
+        }
+        #expect(runs > 20, "\(runs) runs, \(read) read")
+    }
+
+    @Test func randomSheetXMLNeverCrashes() throws {
+        var rng = SplitMix(seed: 43)
+        let pieces = ["<row r=\"2\">", "</row>", "<c r=\"A1\" t=\"s\"><v>0</v></c>", "<c r=\"B2\" t=\"inlineStr\"><is><t>Đ</t></is></c>", "<c t=\"e\"><v>#N/A</v></c>",
+                      "<c r=\"ZZZZZZ9\" s=\"1\"><v>1e308</v></c>", "<c r=\"A\"><f>1/0</f></c>", "<mergeCell ref=\"A1:XFD1048576\"/>", "<mergeCell ref=\"B\"/>",
+                      "<c r=\"A3\" t=\"b\"><v>1</v></c>", "<row r=\"-5\">", "<row r=\"99999999999\">", "&amp;", "<![CDATA[x]]>", "<c r=\"A4\" t=\"s\"><v>999</v></c>", "<v>", "</c>"]
+        let end = Date().addingTimeInterval(Self.seconds)
+        var runs = 0
+        while Date() < end {
+            var sheet = "<worksheet><sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>Mã hộ</t></is></c></row>"
+            for _ in 0..<Int(rng.next() % 30) { sheet += pieces[Int(rng.next() % UInt64(pieces.count))] }
+            if rng.next() % 2 == 0 { sheet += "</sheetData><mergeCells>" + pieces[7] + "</mergeCells></worksheet>" }
+            let url = ImportFileTests.temp("x.xlsx", Data())
+            try? FileManager.default.removeItem(at: url)
+            let archive = try Archive(url: url, accessMode: .create)
+            let parts: [(String, String)] = [
+                ("xl/workbook.xml", #"<workbook xmlns:r="r"><sheets><sheet name="Hộ gia đình" r:id="rId1"/></sheets></workbook>"#),
+                ("xl/_rels/workbook.xml.rels", #"<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml" Type="x/worksheet"/></Relationships>"#),
+                ("xl/sharedStrings.xml", #"<sst><si><t>Mã hộ</t></si></sst>"#),
+                ("xl/worksheets/sheet1.xml", sheet)]
+            for (path, text) in parts {
+                let data = Data(text.utf8)
+                try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate) { pos, n in
+                    data.subdata(in: Int(pos)..<Int(pos) + n)
+                }
+            }
+            if let sheets = try? ImportFile.open(households: url) { _ = try? ImportFileTests.households(sheets) }
+            try? FileManager.default.removeItem(at: url.deletingLastPathComponent())
+            runs += 1
+        }
+        #expect(runs > 20)
+    }
+}
