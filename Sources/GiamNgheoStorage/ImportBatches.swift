@@ -86,6 +86,14 @@ public struct ImportBatches: Sendable {
         }
     }
 
+    /// Moves the batch from one status to another only if it is still in the first: true when this caller won.
+    public func claim(id: Int, from: String, to: String, on db: any Database) async throws -> Bool {
+        try await gate.transaction(db) { tx in
+            try await !(tx as! any SQLDatabase).update("import_batches").set("status", to: to)
+                .where("id", .equal, id).where("status", .equal, from).returning("id").all().isEmpty
+        }
+    }
+
     public func setStatus(id: Int, status: String, on db: any Database) async throws {
         try await gate.transaction(db) { tx in
             try await (tx as! any SQLDatabase).update("import_batches").set("status", to: status).where("id", .equal, id).run()

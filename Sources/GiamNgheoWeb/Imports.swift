@@ -198,11 +198,16 @@ struct ImportController {
         }
     }
 
-    func show(req: Request) async throws -> HTML {
+    /// The batch of the URL, if the user may see it (every handler starts here).
+    func batch(_ req: Request) async throws -> (scope: Scope, batch: ImportBatch) {
         let scope = try req.requireScope()
         let id = try req.parameters.require("id", as: Int.self)
-        let b = try await batches(req).get(scope, id: id, on: req.db)
-        return Layout.page(req, title: "Lô nhập #\(id)", try body(req, b))
+        return (scope, try await batches(req).get(scope, id: id, on: req.db))
+    }
+
+    func show(req: Request) async throws -> HTML {
+        let (_, b) = try await batch(req)
+        return Layout.page(req, title: "Lô nhập #\(b.id)", try body(req, b))
     }
 
     func body(_ req: Request, _ b: ImportBatch) throws -> HTML {
@@ -296,9 +301,8 @@ struct ImportController {
     }
 
     func progress(req: Request) async throws -> Response {
-        let scope = try req.requireScope()
-        let id = try req.parameters.require("id", as: Int.self)
-        _ = try await batches(req).get(scope, id: id, on: req.db)
+        let (_, b) = try await batch(req)
+        let id = b.id
         var body: [String: String] = ["done": "true"]
         if let j = req.application.importJobs.get(id) {
             let elapsed = Date().timeIntervalSince(j.started)
@@ -312,21 +316,22 @@ struct ImportController {
     }
 
     func cancel(req: Request) async throws -> Response {
-        let scope = try req.requireScope()
-        let id = try req.parameters.require("id", as: Int.self)
-        _ = try await batches(req).get(scope, id: id, on: req.db)
+        let (_, b) = try await batch(req)
+        let id = b.id
         _ = req.application.importJobs.cancel(id)
         return req.redirect(to: "/imports/\(id)")
     }
 
     func commit(req: Request) async throws -> Response {
-        let scope = try req.requireScope()
-        let id = try req.parameters.require("id", as: Int.self)
-        let store = batches(req)
-        let b = try await store.get(scope, id: id, on: req.db)
+        let (scope, b) = try await batch(req)
+        let id = b.id, store = batches(req)
+        guard b.status != "committed" && b.status != "committing" else { throw ScopeError(.invalid("Lô này đang được ghi hoặc đã được ghi.")) }
         guard b.status == "checked", b.report.canCommit else { throw ScopeError(.invalid(Importer.refusal(b.report))) }
         let app = req.application
-        try await store.setStatus(id: id, status: "committing", on: req.db)
+        // One commit per batch: a second click (or another officer) finds it taken.
+        guard try await store.claim(id: id, from: "checked", to: "committing", on: req.db) else {
+            throw ScopeError(.invalid("Lô này đang được ghi hoặc đã được ghi."))
+        }
         app.importJobs.start(id, phase: "Đang ghi")
         let work: @Sendable () async -> Void = {
             defer { app.importJobs.end(id) }
@@ -344,30 +349,27 @@ struct ImportController {
     }
 
     func decide(req: Request) async throws -> Response {
-        let scope = try req.requireScope()
-        let id = try req.parameters.require("id", as: Int.self)
+        let (scope, b) = try await batch(req)
+        let id = b.id
+        guard b.status == "checked" else { throw ScopeError(.invalid("Chỉ xác định trùng khi lô đã kiểm tra và chưa ghi.")) }
         let fields = try req.content.decode([String: String].self)
         var decisions: [String: String] = [:]
         for (k, v) in fields where k.hasPrefix("d_") { decisions[String(k.dropFirst(2))] = v }
         try await batches(req).decide(scope, batch: id, decisions: decisions, on: req.db)
-        let b = try await batches(req).get(scope, id: id, on: req.db)
         try await check(req.application, scope, id: id, inline: b.bytes <= Self.inlineBytes)
         return req.redirect(to: "/imports/\(id)")
     }
 
     func recheck(req: Request) async throws -> Response {
-        let scope = try req.requireScope()
-        let id = try req.parameters.require("id", as: Int.self)
-        let b = try await batches(req).get(scope, id: id, on: req.db)
+        let (scope, b) = try await batch(req)
+        let id = b.id
         guard b.status != "committed" else { throw ScopeError(.invalid("Lô này đã được ghi vào sổ hộ.")) }
         try await check(req.application, scope, id: id, inline: b.bytes <= Self.inlineBytes)
         return req.redirect(to: "/imports/\(id)")
     }
 
     func file(req: Request) async throws -> Response {
-        let scope = try req.requireScope()
-        let id = try req.parameters.require("id", as: Int.self)
-        let b = try await batches(req).get(scope, id: id, on: req.db)
+        let (_, b) = try await batch(req)
         let path = String(b.storedPath.split(separator: "\n")[0])
         guard let data = FileManager.default.contents(atPath: path) else { throw ScopeError(.notFound) }
         var headers = HTTPHeaders()
@@ -377,9 +379,8 @@ struct ImportController {
     }
 
     func issuesCSV(req: Request) async throws -> Response {
-        let scope = try req.requireScope()
-        let id = try req.parameters.require("id", as: Int.self)
-        let b = try await batches(req).get(scope, id: id, on: req.db)
+        let (_, b) = try await batch(req)
+        let id = b.id
         var out = CSVWriter.byteOrderMark + CSVWriter.line(["Trang", "Dòng", "Cột", "Giá trị", "Mức", "Nội dung"].map { .text($0) })
         for i in b.report.issues {
             out += CSVWriter.line([.text(i.sheet), i.row.map { .number($0) } ?? .empty, .text(i.column ?? ""), .text(i.value ?? ""),

@@ -82,6 +82,10 @@ import VaporTesting
             #expect(lan.memberCount == 2 && lan.village == "Thôn Mới" && lan.headName == "Hồ Thị Lan")
             #expect(try await Village.query(on: app.db).filter(\.$communeCode == c).filter(\.$name == "Thôn Mới").count() == 1)
             #expect(try await Summaries.verify(on: app.db).isEmpty)
+            // A second click on "commit" writes nothing more.
+            let twice = try await b.post("/imports/\(id)/commit", [:])
+            #expect(twice.status == .unprocessableEntity && twice.body.contains("đã được ghi"))
+            #expect(try await Self.count(app, commune: c) == before + 2)
             let batch = try await (app.db as! any SQLDatabase).select().columns("status", "committed_by").from("import_batches")
                 .where("id", .equal, id).first()!
             #expect(try batch.decode(column: "status", as: String.self) == "committed")
