@@ -149,12 +149,17 @@ struct CLI {
         return dir
     }
 
+    /// The database in the folder and `giamngheo import` of the folder's CSV pair (a dry run; add --commit).
+    static func importing(_ dir: URL) -> (db: String, args: [String]) {
+        let db = "sqlite:" + dir.appendingPathComponent("db/x.sqlite").path
+        return (db, ["import", dir.appendingPathComponent("households.csv").path, "--members", dir.appendingPathComponent("members.csv").path,
+                     "--db", db, "--date", "2026-11-01"])
+    }
+
     @Test func dryRunThenCommitThenTheSameFileChangesNothing() throws {
         let dir = try Self.generated(200)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let db = "sqlite:" + dir.appendingPathComponent("db/x.sqlite").path
-        let args = ["import", dir.appendingPathComponent("households.csv").path, "--members", dir.appendingPathComponent("members.csv").path,
-                    "--db", db, "--date", "2026-11-01"]
+        let (db, args) = Self.importing(dir)
         let dry = try CLI.run(args)
         #expect(dry.status == 0 && dry.out.contains("Kiểm tra xong (chưa ghi gì vào sổ hộ).") && dry.out.contains("có lỗi: 0"), "\(dry.out)\(dry.err)")
         let rows = try #require(dry.out.firstMatch(of: /Hộ trong tệp: (\d+) · mới: (\d+)/))
@@ -177,9 +182,7 @@ struct CLI {
     @Test func killedMidCommitLeavesNothingBehind() throws {
         let dir = try Self.generated(3000)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let db = "sqlite:" + dir.appendingPathComponent("db/x.sqlite").path
-        let args = ["import", dir.appendingPathComponent("households.csv").path, "--members", dir.appendingPathComponent("members.csv").path,
-                    "--db", db, "--date", "2026-11-01"]
+        let (_, args) = Self.importing(dir)
         let p = Process()
         p.executableURL = CLI.binary
         p.arguments = args + ["--commit"]
