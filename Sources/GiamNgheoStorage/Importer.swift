@@ -242,7 +242,10 @@ public struct Importer: Sendable {
                 if let o = old, o.commune != commune, !scope.allows(commune: o.commune) {
                     error(item, "code", "mã hộ '\(o.code)' thuộc một xã/phường khác ngoài phạm vi của bạn."); continue
                 }
-                if let o = old { h = Self.merge(file: h, into: o, parser: store.parser) ?? h }
+                if let o = old {
+                    h = Self.merge(file: h, into: o, parser: store.parser) ?? h
+                    communes.insert(o.commune)   // a household moving commune leaves the old commune's summaries too
+                }
                 if old == nil && item.assignCode { h.code = try await newCode(commune, on: db) }
                 if !codes.insert(h.code).inserted {
                     error(item, "code", "hộ này trùng mã với một hộ khác của tệp (đối chiếu theo số định danh chủ hộ)."); continue

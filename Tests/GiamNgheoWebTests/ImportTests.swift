@@ -201,6 +201,27 @@ import VaporTesting
         }
     }
 
+    /// An administrator's file moves a household to another commune: both communes' summaries stay exact.
+    /// (Province officers read; they do not write the registry.)
+    @Test func aHouseholdMovedByTheFileLeavesBothCommunesSummariesExact() async throws {
+        try await withTestApp { app, accounts in
+            let province = accounts.first(.admin)
+            let from = accounts.first(.communeOfficer).units[0]
+            let to = accounts.filter { $0.role == .communeOfficer && $0.units[0] != from }.first!.units[0]
+            let (r, h) = try await Self.registered(app, commune: from)
+            var b = Browser(app)
+            try await b.login(province)
+            _ = try await b.get("/imports")
+            let up = try await b.upload("/imports", files: [("file", "chuyen.csv", Data((Self.householdHeader + "\(r.code),\(to),\(h.village ?? "Thôn 1"),,\r\n").utf8))])
+            #expect(up.status == .seeOther, "\(up.status) \(up.body.suffix(600))")
+            let id = try Self.batchID(up.location)
+            #expect(try await b.get("/imports/\(id)").body.contains("<td>1</td><td>0</td><td>1</td>"))
+            #expect(try await b.post("/imports/\(id)/commit", [:]).status == .seeOther)
+            #expect(try await HouseholdRecord.find(r.id, on: app.db)?.communeCode == to)
+            #expect(try await Summaries.verify(on: app.db).isEmpty)
+        }
+    }
+
     @Test func registeredDuplicatesByIDAreFound() async throws {
         try await withTestApp { app, accounts in
             let (r, h) = try await Self.registered(app, commune: accounts.first(.communeOfficer).units[0])
