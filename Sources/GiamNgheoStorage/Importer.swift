@@ -151,6 +151,7 @@ public struct Importer: Sendable {
         var hasher = Hasher64()
         var villages: [String: [String: String]] = [:]     // commune → folded → declared name
         var newVillages: [String: Set<String>] = [:]
+        var spelled: [String: [String: String]] = [:]       // commune → folded → first spelling of an undeclared village
         var fileIDs: [String: (code: String, row: Int, name: String)] = [:]
         var fileBlocks: [String: [Person]] = [:]
         var touched: [Int] = []
@@ -229,7 +230,12 @@ public struct Importer: Sendable {
                     error(item, "commune", "xã/phường \(store.units.unit(commune)?.name ?? commune) ngoài phạm vi tài khoản của bạn.", value: commune); continue
                 }
                 communes.insert(commune)
-                if let v = h.village { h.village = try await village(v, commune: commune, on: sql) } else { errors.append("thiếu thôn/tổ dân phố") }
+                var newVillage: String? = nil
+                if let v = h.village {
+                    let (name, isNew) = try await village(v, commune: commune, on: sql)
+                    h.village = name
+                    if isNew { newVillage = name }
+                } else { errors.append("thiếu thôn/tổ dân phố") }
                 if !errors.isEmpty { error(item, "village", errors.joined(separator: "; ")); continue }
                 // Which registry household this row is.
                 var old: Existing? = nil
@@ -259,6 +265,7 @@ public struct Importer: Sendable {
                     error(item, e.field, e.message); continue
                 }
                 let facts = Interchange.jsonLine(h)
+                if let v = newVillage { newVillages[commune, default: []].insert(v) }
                 if let o = old {
                     claimed.insert(o.id)
                     if o.facts == facts { report.unchanged += 1; hasher.add("U\(h.code)"); continue }
@@ -337,8 +344,9 @@ public struct Importer: Sendable {
             return outcome
         }
 
-        /// The declared spelling of a village ("thon 3" → "Thôn 3"); an unknown one is added at commit.
-        mutating func village(_ name: String, commune: String, on sql: any SQLDatabase) async throws -> String {
+        /// The declared spelling of a village ("thon 3" → "Thôn 3"), or the first spelling the file used for a
+        /// village not declared yet (`isNew`: added at commit, only if a household of it goes in).
+        mutating func village(_ name: String, commune: String, on sql: any SQLDatabase) async throws -> (name: String, isNew: Bool) {
             if villages[commune] == nil {
                 struct V: Decodable { var name: String }
                 let rows = try await sql.select().column("name").from(Village.schema).where("commune_code", .equal, commune).all(decoding: V.self)
@@ -347,10 +355,10 @@ public struct Importer: Sendable {
                 villages[commune] = d
             }
             let folded = VietnameseText.fold(name)
-            if let declared = villages[commune]![folded] { return declared }
-            villages[commune]![folded] = name
-            newVillages[commune, default: []].insert(name)
-            return name
+            if let declared = villages[commune]![folded] { return (declared, false) }
+            if let first = spelled[commune]?[folded] { return (first, true) }
+            spelled[commune, default: [:]][folded] = name
+            return (name, true)
         }
 
         mutating func newCode(_ commune: String, on db: any Database) async throws -> String {

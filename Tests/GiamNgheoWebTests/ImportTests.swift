@@ -158,7 +158,7 @@ import VaporTesting
             let name = datePerson.name!
             let typo = String(name.dropLast()) + (name.last == "a" ? "e" : "a")
             let households = Self.householdHeader
-                + "\(c)-900021,\(c),Thôn 1,1000000,\r\n"
+                + "\(c)-900021,\(c),Thôn Trùng Lặp,1000000,\r\n"
                 + "\(c)-900022,\(c),\(v),1000000,\r\n"
                 + "\(c)-900023,\(c),\(v),1000000,\r\n"
                 + "\(c)-900024,\(c),Thôn 1,1000000,\r\n"
@@ -189,6 +189,8 @@ import VaporTesting
             #expect(try await b.post("/imports/\(id)/commit", [:]).status == .seeOther)
             #expect(try await HouseholdRecord.query(on: app.db).filter(\.$code ~~ ["\(c)-900023", "\(c)-900024"]).count() == 2)
             #expect(try await HouseholdRecord.query(on: app.db).filter(\.$code ~~ ["\(c)-900021", "\(c)-900022"]).count() == 0)
+            // The village only the held household named is not created.
+            #expect(try await Village.query(on: app.db).filter(\.$communeCode == c).filter(\.$name == "Thôn Trùng Lặp").count() == 0)
             // When most rows are duplicates the whole file is refused (the administrator's share, 0.4: here 2 of 4).
             #expect(try await admin.post("/imports/thresholds", ["possible": "0.8", "certain": "0.99", "abortShare": "0.4"]).status == .seeOther)
             let again = try await b.upload("/imports", files: [("file", "trung.csv", Data(households.utf8)), ("members", "nk.csv", Data(members.utf8))])
