@@ -97,10 +97,7 @@ struct ExportController {
                                  newValue: "\(n) hộ", reason: filters.isEmpty ? nil : filters).create(on: req.db)
         }
         if format == "csv" {
-            var headers = HTTPHeaders()
-            headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
-            headers.contentDisposition = .init(.attachment, filename: name)
-            return Response(status: .ok, headers: headers, body: .init(asyncStream: { writer in
+            return Response(status: .ok, headers: SheetResponse.csvHeaders(name), body: .init(asyncStream: { writer in
                 do {
                     var out = CSVWriter.byteOrderMark + CSVWriter.line((what == "members" ? Self.memberHeader : Self.householdHeader).map { .text($0) })
                     let n = try await source.pages { rows in
@@ -132,10 +129,7 @@ struct ExportController {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("giamngheo-export-\(UUID().uuidString).xlsx")
         try xlsx.finish(to: file)
         try await audit(n)
-        let res = try await req.fileio.asyncStreamFile(at: file.path, mediaType: HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-                                                       onCompleted: { _ in try? FileManager.default.removeItem(at: file) })
-        res.headers.contentDisposition = .init(.attachment, filename: name.replacingOccurrences(of: ".xlsx", with: "") + ".xlsx")
-        return res
+        return try await SheetResponse.xlsx(req, file, filename: name.replacingOccurrences(of: ".xlsx", with: "") + ".xlsx")
     }
 }
 
@@ -173,10 +167,7 @@ struct TemplateController {
             let cols = columns.columns(of: sheet)
             let body = CSVWriter.byteOrderMark + CSVWriter.line(cols.map { .text($0.header) })
                 + CSVWriter.line(cols.map { Self.examples[sheet]?[$0.key] ?? .empty })
-            var headers = HTTPHeaders()
-            headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
-            headers.contentDisposition = .init(.attachment, filename: "mau-nhap-\(sheet == "members" ? "nhan-khau" : "ho").csv")
-            return Response(status: .ok, headers: headers, body: .init(string: body))
+            return SheetResponse.csv(body, filename: "mau-nhap-\(sheet == "members" ? "nhan-khau" : "ho").csv")
         }
         let xlsx = try XLSXWriter()
         var sheetIndex: [String: Int] = [:]
@@ -205,10 +196,7 @@ struct TemplateController {
         }
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("giamngheo-template-\(UUID().uuidString).xlsx")
         try xlsx.finish(to: file)
-        let res = try await req.fileio.asyncStreamFile(at: file.path, mediaType: HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-                                                       onCompleted: { _ in try? FileManager.default.removeItem(at: file) })
-        res.headers.contentDisposition = .init(.attachment, filename: "mau-nhap-ho-gia-dinh.xlsx")
-        return res
+        return try await SheetResponse.xlsx(req, file, filename: "mau-nhap-ho-gia-dinh.xlsx")
     }
 }
 
@@ -219,22 +207,36 @@ enum SheetResponse {
         case "csv":
             var body = CSVWriter.byteOrderMark + CSVWriter.line(header.map { .text($0) })
             for r in rows { body += CSVWriter.line(r) }
-            var headers = HTTPHeaders()
-            headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
-            headers.contentDisposition = .init(.attachment, filename: name + ".csv")
-            return Response(status: .ok, headers: headers, body: .init(string: body))
+            return csv(body, filename: name + ".csv")
         case "xlsx":
             let xlsx = try XLSXWriter()
             let i = try xlsx.startSheet(String(sheet.prefix(31)), header: header, widths: header.map { max(8, min(32, $0.count + 4)) })
             for r in rows { try xlsx.append(r, to: i) }
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("giamngheo-sheet-\(UUID().uuidString).xlsx")
             try xlsx.finish(to: file)
-            let res = try await req.fileio.asyncStreamFile(at: file.path, mediaType: HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-                                                           onCompleted: { _ in try? FileManager.default.removeItem(at: file) })
-            res.headers.contentDisposition = .init(.attachment, filename: name + ".xlsx")
-            return res
+            return try await Self.xlsx(req, file, filename: name + ".xlsx")
         default:
             throw ScopeError(.invalid("Định dạng phải là csv hoặc xlsx."))
         }
+    }
+
+    /// A CSV download for Excel (UTF-8; the body starts with its BOM).
+    static func csvHeaders(_ filename: String) -> HTTPHeaders {
+        var headers = HTTPHeaders()
+        headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+        headers.contentDisposition = .init(.attachment, filename: filename)
+        return headers
+    }
+
+    static func csv(_ body: String, filename: String) -> Response {
+        Response(status: .ok, headers: csvHeaders(filename), body: .init(string: body))
+    }
+
+    /// An xlsx written to a temporary file, streamed, then removed.
+    static func xlsx(_ req: Request, _ file: URL, filename: String) async throws -> Response {
+        let res = try await req.fileio.asyncStreamFile(at: file.path, mediaType: HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                                                       onCompleted: { _ in try? FileManager.default.removeItem(at: file) })
+        res.headers.contentDisposition = .init(.attachment, filename: filename)
+        return res
     }
 }

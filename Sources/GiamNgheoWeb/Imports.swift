@@ -381,15 +381,11 @@ struct ImportController {
     func issuesCSV(req: Request) async throws -> Response {
         let (_, b) = try await batch(req)
         let id = b.id
-        var out = CSVWriter.byteOrderMark + CSVWriter.line(["Trang", "Dòng", "Cột", "Giá trị", "Mức", "Nội dung"].map { .text($0) })
-        for i in b.report.issues {
-            out += CSVWriter.line([.text(i.sheet), i.row.map { .number($0) } ?? .empty, .text(i.column ?? ""), .text(i.value ?? ""),
-                                   .text(i.blocking ? "Lỗi" : "Lưu ý"), .text(i.message)])
+        let rows: [[Cell]] = b.report.issues.map { i in
+            [.text(i.sheet), i.row.map { .number($0) } ?? .empty, .text(i.column ?? ""), .text(i.value ?? ""), .text(i.blocking ? "Lỗi" : "Lưu ý"), .text(i.message)]
         }
-        var headers = HTTPHeaders()
-        headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
-        headers.contentDisposition = .init(.attachment, filename: "van-de-lo-\(id).csv")
-        return Response(status: .ok, headers: headers, body: .init(string: out))
+        return try await SheetResponse.make(req, format: "csv", name: "van-de-lo-\(id)", sheet: "Vấn đề",
+                                            header: ["Trang", "Dòng", "Cột", "Giá trị", "Mức", "Nội dung"], rows: rows)
     }
 
     struct ThresholdForm: Content { var possible: String; var certain: String; var abortShare: String }

@@ -132,6 +132,10 @@ import VaporTesting
             #expect(!poorList.body.contains(anyID))
             let newly = try await o.get("/reviews/\(round)/lists?list=newlyPoor")
             #expect(newly.body.contains(asking.headName))
+            // The same list for Excel: same households, the ID still masked, an unknown format refused.
+            let csv = try await o.get("/reviews/\(round)/lists?list=poor&format=csv").body
+            #expect(csv.hasPrefix("\u{FEFF}TT,Họ tên chủ hộ,Mã hộ") && csv.contains(asking.code) && !csv.contains(anyID))
+            #expect(try await o.get("/reviews/\(round)/lists?list=poor&format=pdf").status == .unprocessableEntity)
             _ = try await o.post("/reviews/\(round)/complaints", ["complainant": "Nguyễn Văn Tố", "household": asking.code, "content": "Hộ có xe tải", "receivedOn": "29/10/2026"])
             let pending = try await o.post("/reviews/\(round)/advance", ["version": try await version(app, round)])
             #expect(pending.status == .unprocessableEntity && pending.body.contains("Còn 1 khiếu nại chưa phúc tra"))
