@@ -169,17 +169,23 @@ public struct Importer: Sendable {
             if report.blockingFileIssue { return report }
             sheets = (box.input.pipeline.householdSheet, box.input.pipeline.memberSheet ?? box.input.pipeline.householdSheet)
             for k in ["code", "commune", "village"] { columnNames[k] = box.input.pipeline.householdColumn(k) }
-            var chunk: [ImportedHousehold] = []
-            while true {
-                if isCancelled() { throw ImportError.cancelled }
-                let item = try box.input.pipeline.next()
-                if let item { chunk.append(item) }
-                if chunk.count >= options.chunk || (item == nil && !chunk.isEmpty) {
+            // Two cores: the next chunk is read, parsed, classified and serialised while this one is compared
+            // and written. The pipeline is only ever touched by one task at a time (each read starts after the
+            // previous one ended, and the loop waits for the last one before leaving).
+            let (store, size) = (store, options.chunk)
+            var reading = Task.detached { try Self.read(box, count: size, store: store) }
+            do {
+                while true {
+                    let chunk = try await reading.value
+                    if chunk.isEmpty { break }
+                    if isCancelled() { throw ImportError.cancelled }
+                    reading = Task.detached { try Self.read(box, count: size, store: store) }
                     try await process(chunk, on: db)
-                    chunk.removeAll(keepingCapacity: true)
                     progress(ImportProgress(phase: writing ? "Đang ghi" : "Đang kiểm tra", rows: report.rows, fraction: min(0.99, box.input.fraction())))
                 }
-                if item == nil { break }
+            } catch {
+                _ = try? await reading.value
+                throw error
             }
             let orphans = try box.input.pipeline.finish()
             for o in orphans { report.add(o) }
@@ -196,8 +202,28 @@ public struct Importer: Sendable {
             return report
         }
 
-        mutating func process(_ chunk: [ImportedHousehold], on db: any Database) async throws {
+        /// A household as read, with what depends only on it worked out ahead (on the reading task).
+        struct Prepared: Sendable {
+            var item: ImportedHousehold
+            var keys: [PersonKey?] = []
+            var facts = ""
+            var checked: Result<Classification?, any Error> = .success(nil)
+        }
+
+        static func read(_ box: InputBox, count: Int, store: HouseholdStore) throws -> [Prepared] {
+            var out: [Prepared] = []
+            out.reserveCapacity(count)
+            while out.count < count, let item = try box.input.pipeline.next() {
+                var p = Prepared(item: item)
+                if let h = item.household { p.prepare(h, store: store) }
+                out.append(p)
+            }
+            return out
+        }
+
+        mutating func process(_ prepared: [Prepared], on db: any Database) async throws {
             let sql = db as! any SQLDatabase
+            let chunk = prepared.map(\.item)
             // Registry rows for the codes in this chunk, and for heads' national IDs when the code is empty.
             let givenCodes = chunk.compactMap { $0.assignCode ? nil : $0.household?.code }
             var existing: [String: Existing] = [:]
@@ -210,12 +236,13 @@ public struct Importer: Sendable {
             for e in try await Self.existing(ids: Array(headHouseholds), on: sql) {
                 for (nid, p) in registryIDs where p.householdID == e.id && headIDs.contains(nid) { byHeadID[nid] = e }
             }
-            let keys = chunk.flatMap { c in (c.household?.members ?? []).compactMap { PersonKey($0, commune: c.household?.commune, village: c.household?.village) } }
+            let keys = prepared.flatMap { $0.keys.compactMap { $0 } }
             let registryBlocks = try await Self.people(blocks: keys, on: sql)
 
             var inserts: [(Household, Classification?, String)] = []
             var updates: [(Existing, Household, Classification?, String)] = []
-            for item in chunk {
+            for var ready in prepared {
+                let item = ready.item
                 report.rows += 1
                 for i in item.issues { report.add(i) }
                 guard var h = item.household else {
@@ -256,15 +283,17 @@ public struct Importer: Sendable {
                 if !codes.insert(h.code).inserted {
                     error(item, "code", "hộ này trùng mã với một hộ khác của tệp (đối chiếu theo số định danh chủ hộ)."); continue
                 }
+                // What was worked out ahead holds unless this household changed since (village spelling, code, merge).
+                if h != item.household { ready.prepare(h, store: store) }
                 // Duplicate people.
-                let verdict = duplicates(item, h, old: old, registryIDs: registryIDs, registryBlocks: registryBlocks)
+                let verdict = duplicates(item, h, keys: ready.keys, old: old, registryIDs: registryIDs, registryBlocks: registryBlocks)
                 if verdict == "duplicate" { report.duplicates += 1; hasher.add("D\(item.row)"); continue }
                 if verdict == "held" { report.held += 1; hasher.add("H\(item.row)"); continue }
                 let classification: Classification?
-                do { classification = try store.check(h) } catch let e as ClassificationError {
+                do { classification = try ready.checked.get() } catch let e as ClassificationError {
                     error(item, e.field, e.message); continue
                 }
-                let facts = Interchange.jsonLine(h)
+                let facts = ready.facts
                 if let v = newVillage { newVillages[commune, default: []].insert(v) }
                 if let o = old {
                     claimed.insert(o.id)
@@ -286,10 +315,9 @@ public struct Importer: Sendable {
         }
 
         /// "duplicate", "held" (a possible match not yet adjudicated) or "ok"; matches go to the report.
-        mutating func duplicates(_ item: ImportedHousehold, _ h: Household, old: Existing?, registryIDs: [String: Existing.PersonRef],
+        mutating func duplicates(_ item: ImportedHousehold, _ h: Household, keys: [PersonKey?], old: Existing?, registryIDs: [String: Existing.PersonRef],
                                  registryBlocks: [String: [Person]]) -> String {
             var outcome = "ok"
-            let keys = h.members.map { PersonKey($0, commune: h.commune, village: h.village) }
             for (i, m) in h.members.enumerated() {
                 let memberRow = i < item.memberRows.count ? item.memberRows[i] : item.row
                 let sheet = item.memberRows.isEmpty ? sheets.households : sheets.members
@@ -541,6 +569,14 @@ public struct Importer: Sendable {
             }
             return out
         }
+    }
+}
+
+extension Importer.Run.Prepared {
+    mutating func prepare(_ h: Household, store: HouseholdStore) {
+        keys = h.members.map { PersonKey($0, commune: h.commune, village: h.village) }
+        facts = Interchange.jsonLine(h)
+        checked = Result { try store.check(h) }
     }
 }
 

@@ -69,6 +69,14 @@ import ZIPFoundation
         let (n1258, items1258, _) = try Self.households(try ImportFile.open(households: Self.temp("cp1258.csv", cp)))
         #expect(n1258.contains { $0.message.contains("Windows-1258") })
         #expect(items1258.first?.household?.village == "Thôn Đông" && items1258.first?.household?.size == 3)
+        // The same row typed with an ABC (.VnTime) font: TCVN3 bytes (glibc iconv -t TCVN5712-1).
+        // Village "Thôn Đông Hải Văn": ô 0xAB, Đ 0xA7, ả 0xB6, ă 0xA8.
+        var tcvn = Data("code,commune,village,size\r\nH01,19753,Th".utf8)
+        tcvn.append(contentsOf: [0xAB] + Array("n ".utf8) + [0xA7, 0xAB] + Array("ng H".utf8) + [0xB6] + Array("i V".utf8) + [0xA8]
+                    + Array("n,3\r\n".utf8))
+        let (nTCVN, itemsTCVN, _) = try Self.households(try ImportFile.open(households: Self.temp("tcvn3.csv", tcvn)))
+        #expect(nTCVN.contains { $0.message.contains("TCVN3") && !$0.blocking })
+        #expect(itemsTCVN.first?.household?.village == "Thôn Đông Hải Văn" && itemsTCVN.first?.household?.size == 3)
     }
 
     @Test func badFilesAreRefusedWithAMessage() throws {
