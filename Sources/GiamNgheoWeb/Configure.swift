@@ -46,6 +46,8 @@ public struct AppConfig: Sendable {
     public var passwordCost = 12
     /// Where uploaded import files are kept for the audit trail.
     public var importDirectory = "data/imports"
+    /// Household lists longer than this are exported in the background with a progress page.
+    public var exportInlineRows = 20_000
     public init() {}
 }
 
@@ -57,6 +59,7 @@ public struct RegistryServices: Sendable {
     public let referenceDate: CivilDate
     public let reviews: ReviewStore
     public let importDirectory: String
+    public var exportInlineRows = 20_000
 }
 
 struct RegistryKey: StorageKey { typealias Value = RegistryServices }
@@ -103,7 +106,8 @@ public func configure(_ app: Application, _ config: AppConfig) async throws -> [
         throw StandardError("không có quy trình rà soát áp dụng cho ngày \(date.vietnamese)")
     }
     app.registry = RegistryServices(store: store, units: units, parser: parser, referenceDate: date,
-                                    reviews: ReviewStore(store: store, procedure: procedure), importDirectory: config.importDirectory)
+                                    reviews: ReviewStore(store: store, procedure: procedure), importDirectory: config.importDirectory,
+                                    exportInlineRows: config.exportInlineRows)
 
     app.passwords.use(.bcrypt(cost: config.passwordCost))
     app.sessions.use { app in QuietSessions(inner: app.fluent.sessions.driver()) }

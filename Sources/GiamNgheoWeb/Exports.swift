@@ -27,82 +27,22 @@ struct ExportController {
         var members: [Person]?
     }
 
-    struct Source {
-        let scope: Scope
-        let query: HouseholdQuery
-        let services: RegistryServices
-        let db: any Database
-        let full: Bool
-
-        /// Every household the filters select, page by page, with its facts.
-        func pages(_ body: ([(HouseholdListRow, Facts?)]) async throws -> Void) async throws -> Int {
-            var q = query, count = 0
-            q.after = nil; q.limit = 1000
-            while true {
-                let page = try await services.store.list(scope, q, on: db)
-                guard !page.rows.isEmpty else { break }
-                struct Row: Decodable { var id: Int; var facts: String }
-                let stored = try await (db as! any SQLDatabase).select().column("id").column("facts").from(HouseholdRecord.schema)
-                    .where("id", .in, page.rows.map(\.id)).all(decoding: Row.self)
-                let decoder = JSONDecoder()
-                var byID: [Int: Facts] = [:]
-                for f in stored { byID[f.id] = try? decoder.decode(Facts.self, from: Data(f.facts.utf8)) }
-                try await body(page.rows.map { r in (r, byID[r.id]) })
-                count += page.rows.count
-                guard let next = page.next else { break }
-                q.after = next
-            }
-            return count
-        }
-
-        func household(_ r: HouseholdListRow, _ h: Facts?) -> [Cell] {
-            let head = h?.members?.first { $0.relation == "head" } ?? h?.members?.first
-            let causes = (h?.causes ?? []).map { c in BundledData.povertyCauses.first { $0.code == c }?.vi ?? c }.joined(separator: "; ")
-            return [.text(r.code), .text(r.headName), id(head?.nationalID), .text(services.units.unit(r.communeCode)?.name ?? r.communeCode),
-                    .text(r.village ?? ""), .number(r.memberCount), .text(Self.category(r.category)),
-                    .text(r.deprived.split(separator: ",").joined(separator: " ")), h?.incomePerCapita.map { .number($0) } ?? .empty, .text(causes)]
-        }
-
-        func members(_ r: HouseholdListRow, _ h: Facts?) -> [[Cell]] {
-            (h?.members ?? []).map { m in
-                let born: Cell
-                if let d = m.birthDate.flatMap({ CivilDate($0) }) { born = full ? .date(d) : .text("**/**/\(d.year)") } else { born = m.birthYear.map { .number($0) } ?? .empty }
-                return [.text(r.code), .text(m.name ?? ""), .text(m.relation.map { Vocabulary.label(.relation, $0) } ?? ""), born,
-                        .text(m.sex.map { Vocabulary.label(.sex, $0) } ?? ""), .text(m.ethnicity.flatMap { BundledData.ethnicGroups.group($0)?.name } ?? ""),
-                        id(m.nationalID), .text(m.healthInsurance.map { $0 ? "có" : "không" } ?? "")]
-            }
-        }
-
-        func id(_ s: String?) -> Cell { s.map { .text(Layout.maskedID($0, reveal: full)) } ?? .empty }
-
-        static func category(_ c: String) -> String {
-            c == HouseholdRecord.incomplete ? "Chưa đủ thông tin" : Category(rawValue: c)?.vietnamese ?? c
-        }
-    }
-
     func export(req: Request) async throws -> Response {
         let scope = try req.requireScope()
-        let format = req.query[String.self, at: "format"] ?? "csv"
-        let what = req.query[String.self, at: "what"] ?? "households"
-        guard ["csv", "xlsx"].contains(format), ["households", "members"].contains(what) else {
+        guard let format = HouseholdExport.Format(rawValue: req.query[String.self, at: "format"] ?? "csv"),
+              let what = HouseholdExport.What(rawValue: req.query[String.self, at: "what"] ?? "households") else {
             throw ScopeError(.invalid("Định dạng xuất phải là csv hoặc xlsx; nội dung là households hoặc members."))
         }
-        let services = req.application.registry
-        let source = Source(scope: scope, query: HouseholdController.query(req), services: services, db: req.db, full: scope.role.seesNationalID)
-        let stamp = services.referenceDate.description
-        let name = "giamngheo-\(what == "members" ? "nhan-khau" : "ho")-\(stamp).\(format)"
-        let filters = req.url.query ?? ""
-        let audit: @Sendable (Int) async throws -> Void = { n in
-            try await AuditEntry(username: scope.username, householdID: nil, action: "export", field: "\(format) \(what)",
-                                 newValue: "\(n) hộ", reason: filters.isEmpty ? nil : filters).create(on: req.db)
-        }
-        if format == "csv" {
+        let source = HouseholdExport(scope: scope, query: HouseholdController.query(req), services: req.application.registry, db: req.db)
+        let name = source.filename(format, what)
+        let audit = Self.audit(req, scope: scope, format: format, what: what)
+        if format == .csv {
             return Response(status: .ok, headers: SheetResponse.csvHeaders(name), body: .init(asyncStream: { writer in
                 do {
-                    var out = CSVWriter.byteOrderMark + CSVWriter.line((what == "members" ? Self.memberHeader : Self.householdHeader).map { .text($0) })
+                    var out = CSVWriter.byteOrderMark + CSVWriter.line((what == .members ? Self.memberHeader : Self.householdHeader).map { .text($0) })
                     let n = try await source.pages { rows in
                         for (r, h) in rows {
-                            if what == "members" { for m in source.members(r, h) { out += CSVWriter.line(m) } } else { out += CSVWriter.line(source.household(r, h)) }
+                            if what == .members { for m in source.members(r, h) { out += CSVWriter.line(m) } } else { out += CSVWriter.line(source.household(r, h)) }
                         }
                         try await writer.writeBuffer(ByteBuffer(string: out))
                         out = ""
@@ -116,20 +56,21 @@ struct ExportController {
                 }
             }))
         }
-        // xlsx: both sheets (households and their members) in one workbook, filled in one pass.
-        let xlsx = try XLSXWriter()
-        let householdSheet = try xlsx.startSheet("Hộ gia đình", header: Self.householdHeader, widths: [14, 26, 16, 22, 18, 8, 22, 18, 14, 30])
-        let memberSheet = try xlsx.startSheet("Nhân khẩu", header: Self.memberHeader, widths: [14, 26, 14, 12, 8, 12, 16, 8])
-        let n = try await source.pages { rows in
-            for (r, h) in rows {
-                try xlsx.append(source.household(r, h), to: householdSheet)
-                for m in source.members(r, h) { try xlsx.append(m, to: memberSheet) }
-            }
-        }
+        // xlsx: both sheets (households and their members) in one workbook, built on disk, then streamed.
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("giamngheo-export-\(UUID().uuidString).xlsx")
-        try xlsx.finish(to: file)
+        let n = try await source.write(.xlsx, what, to: file)
         try await audit(n)
-        return try await SheetResponse.xlsx(req, file, filename: name.replacingOccurrences(of: ".xlsx", with: "") + ".xlsx")
+        return try await SheetResponse.xlsx(req, file, filename: name)
+    }
+
+    /// Every export is in the audit trail: who, what, how many households, with which filters.
+    static func audit(_ req: Request, scope: Scope, format: HouseholdExport.Format, what: HouseholdExport.What) -> @Sendable (Int) async throws -> Void {
+        let filters = req.url.query ?? ""
+        let db = req.db
+        return { n in
+            try await AuditEntry(username: scope.username, householdID: nil, action: "export", field: "\(format.rawValue) \(what.rawValue)",
+                                 newValue: "\(n) hộ", reason: filters.isEmpty ? nil : filters).create(on: db)
+        }
     }
 }
 
@@ -238,5 +179,119 @@ enum SheetResponse {
                                                        onCompleted: { _ in try? FileManager.default.removeItem(at: file) })
         res.headers.contentDisposition = .init(.attachment, filename: filename)
         return res
+    }
+}
+
+/// A household list (its scope and filters) as rows of cells, read 1,000 households at a time; shared by
+/// the streamed download, the background export with progress, and `giamngheo export`.
+public struct HouseholdExport: Sendable {
+    public enum Format: String, Sendable, CaseIterable { case csv, xlsx }
+    public enum What: String, Sendable, CaseIterable { case households, members }
+
+    let scope: Scope
+    let query: HouseholdQuery
+    let services: RegistryServices
+    let db: any Database
+    let full: Bool
+
+    public init(scope: Scope, query: HouseholdQuery, services: RegistryServices, db: any Database) {
+        self.scope = scope; self.query = query; self.services = services; self.db = db; full = scope.role.seesNationalID
+    }
+
+    public func total() async throws -> Int { try await services.store.count(scope, query, on: db) }
+
+    public func filename(_ format: Format, _ what: What) -> String {
+        "giamngheo-\(what == .members ? "nhan-khau" : "ho")-\(services.referenceDate.description).\(format.rawValue)"
+    }
+
+    /// The whole list to a file: CSV of households or members, or one workbook with both sheets. A cancelled
+    /// or failed export removes its partial file.
+    @discardableResult
+    public func write(_ format: Format, _ what: What, to url: URL, progress: @Sendable (Int) -> Void = { _ in },
+                      isCancelled: @Sendable () -> Bool = { false }) async throws -> Int {
+        do {
+            switch format {
+            case .csv:
+                FileManager.default.createFile(atPath: url.path, contents: nil)
+                let handle = try FileHandle(forWritingTo: url)
+                defer { try? handle.close() }
+                var out = CSVWriter.byteOrderMark + CSVWriter.line((what == .members ? ExportController.memberHeader : ExportController.householdHeader).map { .text($0) })
+                var done = 0
+                return try await pages { rows in
+                    if isCancelled() { throw CancellationError() }
+                    for (r, h) in rows {
+                        if what == .members { for m in members(r, h) { out += CSVWriter.line(m) } } else { out += CSVWriter.line(household(r, h)) }
+                    }
+                    try handle.write(contentsOf: Data(out.utf8))
+                    out = ""
+                    done += rows.count
+                    progress(done)
+                }
+            case .xlsx:
+                let xlsx = try XLSXWriter()
+                let householdSheet = try xlsx.startSheet("Hộ gia đình", header: ExportController.householdHeader, widths: [14, 26, 16, 22, 18, 8, 22, 18, 14, 30])
+                let memberSheet = try xlsx.startSheet("Nhân khẩu", header: ExportController.memberHeader, widths: [14, 26, 14, 12, 8, 12, 16, 8])
+                var done = 0
+                let n = try await pages { rows in
+                    if isCancelled() { throw CancellationError() }
+                    for (r, h) in rows {
+                        try xlsx.append(household(r, h), to: householdSheet)
+                        for m in members(r, h) { try xlsx.append(m, to: memberSheet) }
+                    }
+                    done += rows.count
+                    progress(done)
+                }
+                try xlsx.finish(to: url)
+                return n
+            }
+        } catch {
+            try? FileManager.default.removeItem(at: url)
+            throw error
+        }
+    }
+
+    /// Every household the filters select, page by page, with its facts.
+    func pages(_ body: ([(HouseholdListRow, ExportController.Facts?)]) async throws -> Void) async throws -> Int {
+        var q = query, count = 0
+        q.after = nil; q.limit = 1000
+        while true {
+            let page = try await services.store.list(scope, q, on: db)
+            guard !page.rows.isEmpty else { break }
+            struct Row: Decodable { var id: Int; var facts: String }
+            let stored = try await (db as! any SQLDatabase).select().column("id").column("facts").from(HouseholdRecord.schema)
+                .where("id", .in, page.rows.map(\.id)).all(decoding: Row.self)
+            let decoder = JSONDecoder()
+            var byID: [Int: ExportController.Facts] = [:]
+            for f in stored { byID[f.id] = try? decoder.decode(ExportController.Facts.self, from: Data(f.facts.utf8)) }
+            try await body(page.rows.map { r in (r, byID[r.id]) })
+            count += page.rows.count
+            guard let next = page.next else { break }
+            q.after = next
+        }
+        return count
+    }
+
+    func household(_ r: HouseholdListRow, _ h: ExportController.Facts?) -> [Cell] {
+        let head = h?.members?.first { $0.relation == "head" } ?? h?.members?.first
+        let causes = (h?.causes ?? []).map { c in BundledData.povertyCauses.first { $0.code == c }?.vi ?? c }.joined(separator: "; ")
+        return [.text(r.code), .text(r.headName), id(head?.nationalID), .text(services.units.unit(r.communeCode)?.name ?? r.communeCode),
+                .text(r.village ?? ""), .number(r.memberCount), .text(Self.category(r.category)),
+                .text(r.deprived.split(separator: ",").joined(separator: " ")), h?.incomePerCapita.map { .number($0) } ?? .empty, .text(causes)]
+    }
+
+    func members(_ r: HouseholdListRow, _ h: ExportController.Facts?) -> [[Cell]] {
+        (h?.members ?? []).map { m in
+            let born: Cell
+            if let d = m.birthDate.flatMap({ CivilDate($0) }) { born = full ? .date(d) : .text("**/**/\(d.year)") } else { born = m.birthYear.map { .number($0) } ?? .empty }
+            return [.text(r.code), .text(m.name ?? ""), .text(m.relation.map { Vocabulary.label(.relation, $0) } ?? ""), born,
+                    .text(m.sex.map { Vocabulary.label(.sex, $0) } ?? ""), .text(m.ethnicity.flatMap { BundledData.ethnicGroups.group($0)?.name } ?? ""),
+                    id(m.nationalID), .text(m.healthInsurance.map { $0 ? "có" : "không" } ?? "")]
+        }
+    }
+
+    func id(_ s: String?) -> Cell { s.map { .text(Layout.maskedID($0, reveal: full)) } ?? .empty }
+
+    static func category(_ c: String) -> String {
+        c == HouseholdRecord.incomplete ? "Chưa đủ thông tin" : Category(rawValue: c)?.vietnamese ?? c
     }
 }

@@ -68,20 +68,20 @@ struct HouseholdController {
         """)
     }
 
-    /// Downloads of the whole filtered list (every page), as the list's filters stand.
+    /// Downloads of the whole filtered list (every page), as the list's filters stand: a short list downloads
+    /// at once, a long one is prepared in the background with its progress shown (`ExportJobController`).
     func exportLinks(_ req: Request) -> HTML {
         let kept = (req.url.query.map { URLComponents(string: "?" + $0)?.queryItems ?? [] } ?? [])
-            .filter { !["afterKey", "afterId", "format", "what"].contains($0.name) }
-        func link(_ format: String, _ what: String) -> String {
-            var c = URLComponents()
-            c.queryItems = kept + [URLQueryItem(name: "format", value: format), URLQueryItem(name: "what", value: what)]
-            return "/households/export" + (c.url?.absoluteString ?? "")
-        }
+            .filter { !["afterKey", "afterId", "format", "what", "choice"].contains($0.name) }
+        var c = URLComponents()
+        c.queryItems = kept
+        let action = "/exports" + (kept.isEmpty ? "" : (c.url?.absoluteString ?? ""))
         return """
-        <p class="noprint">\(req.t("Tải danh sách đã lọc", "Download the filtered list")): <a href="\(link("xlsx", "households"))">Excel (.xlsx)</a> ·
-        <a href="\(link("csv", "households"))">CSV \(req.t("hộ", "households"))</a> · <a href="\(link("csv", "members"))">CSV \(req.t("nhân khẩu", "members"))</a> ·
+        <form method="post" action="\(action)" class="noprint"><input type="hidden" name="_csrf" value="\(req.csrfToken)">
+        \(req.t("Tải danh sách đã lọc", "Download the filtered list")): <button class="link" name="choice" value="xlsx-households">Excel (.xlsx)</button> ·
+        <button class="link" name="choice" value="csv-households">CSV \(req.t("hộ", "households"))</button> · <button class="link" name="choice" value="csv-members">CSV \(req.t("nhân khẩu", "members"))</button> ·
         \(req.t("Mẫu nhập liệu", "Import template")): <a href="/households/template">Excel</a>, <a href="/households/template?format=csv&amp;sheet=households">CSV hộ</a>,
-        <a href="/households/template?format=csv&amp;sheet=members">CSV nhân khẩu</a></p>
+        <a href="/households/template?format=csv&amp;sheet=members">CSV nhân khẩu</a></form>
         """
     }
 

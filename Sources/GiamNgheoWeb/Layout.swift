@@ -18,7 +18,7 @@ enum Layout {
     .badge{display:inline-block;padding:.05rem .45rem;border-radius:999px;font-size:.8rem;font-weight:600}
     .poor{background:#fde2e1;color:#8b1c1c}.nearPoor{background:#fff1cc;color:#7a5200}.middleIncome{background:#e3f1ff;color:#0b4f8a}.notPoor{background:#e6f4ea;color:#1e6b34}.incomplete{background:#eceff3;color:#3c4450;border:1px dashed #8a94a3}
     .unverified{background:#fff1cc;color:#7a5200;border:1px dashed #c99a00}.deprived{color:#8b1c1c;font-weight:600}
-    .error{background:#fde2e1;border:1px solid #e3a3a0;padding:.75rem;border-radius:6px}.muted{color:#5b6573;font-size:.9rem}
+    .error{background:#fde2e1;border:1px solid #e3a3a0;padding:.75rem;border-radius:6px}a.button{display:inline-block;padding:.4rem .8rem;border-radius:4px;text-decoration:none}a.button.primary{background:#8b1c1c;color:#fff}form.inline{display:inline}button.link{background:none;border:none;padding:0;color:#0b4f8a;text-decoration:underline;cursor:pointer}.muted{color:#5b6573;font-size:.9rem}
     .scroll{overflow-x:auto;-webkit-overflow-scrolling:touch}.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(16rem,1fr));gap:1rem}
     .form-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(15rem,1fr));gap:.6rem 1rem;margin-bottom:.5rem}
     .form-grid label{display:block;font-size:.85rem;margin-bottom:.15rem}.form-grid input,.form-grid select{width:100%}

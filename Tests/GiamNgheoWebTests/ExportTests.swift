@@ -34,7 +34,11 @@ import ZIPFoundation
             let commune = officer.units[0]
             var o = Browser(app)
             try await o.login(officer)
-            #expect(try await o.get("/households").body.contains("/households/export?format=xlsx&amp;what=households"))
+            // The list's buttons post its filters; a short list goes straight to the download.
+            let page = try await o.get("/households?category=poor").body
+            #expect(page.contains("action=\"/exports?category=poor\"") && page.contains("value=\"xlsx-households\""))
+            let direct = try await o.post("/exports?category=poor", ["choice": "csv-members"])
+            #expect(direct.status == .seeOther && direct.location == "/households/export?category=poor&format=csv&what=members")
             let mine = try await HouseholdRecord.query(on: app.db).filter(\.$communeCode == commune).filter(\.$archivedReason == nil).all()
             let csv = try await o.get("/households/export?format=csv&what=households")
             #expect(csv.status == .ok && csv.body.hasPrefix("\u{FEFF}Mã hộ,Chủ hộ,Số CCCD chủ hộ"))
@@ -72,6 +76,50 @@ import ZIPFoundation
             #expect(archive["xl/worksheets/sheet2.xml"] != nil)
             #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "export").count() == 5)
             #expect(try await o.get("/households/export?format=pdf").status == .unprocessableEntity)
+        }
+    }
+
+    /// A list longer than the inline limit is written in the background: the page shows its progress, the file
+    /// is its owner's only, a cancelled export leaves no file, and the finished file is the same as the direct one.
+    @Test func longListsExportInTheBackgroundWithProgress() async throws {
+        try await withTestApp(households: 600, config: { $0.exportInlineRows = 10 }) { app, accounts in
+            var o = Browser(app)
+            try await o.login(accounts.first(.communeOfficer))
+            let started = try await o.post("/exports", ["choice": "csv-households"])
+            #expect(started.status == .seeOther)
+            let page = try #require(started.location)
+            #expect(page.hasPrefix("/exports/"))
+            // Another user cannot see it.
+            var other = Browser(app)
+            try await other.login(accounts.first(.provinceOfficer))
+            #expect(try await other.get(page).status == .notFound)
+            #expect(try await other.get(page + "/file").status == .notFound)
+            // Progress until done (the job runs on its own task).
+            var done = false
+            for _ in 0..<200 where !done {
+                let p = try await o.get(page + "/progress")
+                #expect(p.status == .ok && p.body.contains("\"done\""))
+                done = p.body.contains("\"done\":\"true\"")
+                if !done { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            #expect(done)
+            let finished = try await o.get(page)
+            #expect(finished.body.contains("Tệp đã sẵn sàng") && finished.body.contains(page + "/file"))
+            let file = try await o.get(page + "/file")
+            let direct = try await o.get("/households/export?format=csv&what=households")
+            #expect(file.status == .ok && file.body == direct.body && file.body.split(separator: "\r\n").count > 10)
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "export").count() == 2)
+            // Cancelled before it ends (or just after): no file is served, nothing is kept.
+            let second = try #require(try await o.post("/exports", ["choice": "xlsx-households"]).location)
+            _ = try await o.post(second + "/cancel", [:])
+            for _ in 0..<200 {
+                if try await o.get(second + "/progress").body.contains("\"done\":\"true\"") { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let shown = try await o.get(second).body
+            #expect(shown.contains("Đã huỷ") || shown.contains("Tệp đã sẵn sàng"))
+            if shown.contains("Đã huỷ") { #expect(try await o.get(second + "/file").status == .notFound) }
+            #expect(try await o.post("/exports", ["choice": "pdf-households"]).status == .unprocessableEntity)
         }
     }
 

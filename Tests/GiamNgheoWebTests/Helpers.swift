@@ -10,7 +10,8 @@ typealias Account = DemoAccount
 
 /// A fresh app on its own database, with the demo seeded small: in-memory SQLite by default, or a new
 /// PostgreSQL database per test when GIAMNGHEO_TEST_POSTGRES names a server (CI runs the suite on both).
-func withTestApp(households: Int = 120, sqliteFile: Bool = false, _ body: (Application, [Account]) async throws -> Void) async throws {
+func withTestApp(households: Int = 120, sqliteFile: Bool = false, config adjust: (inout AppConfig) -> Void = { _ in },
+                 _ body: (Application, [Account]) async throws -> Void) async throws {
     let app = try await Application.make(.testing)
     app.logger.logLevel = .warning   // keep CI output to test results, not migration chatter
     var dropDatabase: (() throws -> Void)?
@@ -33,6 +34,10 @@ func withTestApp(households: Int = 120, sqliteFile: Bool = false, _ body: (Appli
         config.passwordCost = 4
         config.referenceDate = CivilDate(year: 2026, month: 11, day: 1)
         config.importDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("giamngheo-imports-\(UUID().uuidString)").path
+        let imports = config.importDirectory
+        let drop = dropDatabase
+        dropDatabase = { try? FileManager.default.removeItem(atPath: imports); try drop?() }
+        adjust(&config)
         let accounts = try await configure(app, config)
         try await body(app, accounts)
     } catch {
