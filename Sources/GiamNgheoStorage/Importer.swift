@@ -152,8 +152,13 @@ public struct Importer: Sendable {
         var villages: [String: [String: String]] = [:]     // commune → folded → declared name
         var newVillages: [String: Set<String>] = [:]
         var spelled: [String: [String: String]] = [:]       // commune → folded → first spelling of an undeclared village
+        // People of the file's households that went in, for later rows. A commit keeps only the current chunk's
+        // here: earlier chunks are written by then, so the registry queries return them (`fileRows` tells them
+        // apart), and memory stays flat however long the file is. A dry run writes nothing and keeps them all.
         var fileIDs: [String: (code: String, row: Int, name: String)] = [:]
         var fileBlocks: [String: [Person]] = [:]
+        var fileRows: [Int: Int32] = [:]        // commit: registry household → its row in the file (written already)
+        var chunkClaimed: [Int: Int] = [:]      // commit: registry households this chunk accounts for, not written yet
         var touched: [Int] = []
         var claimed: Set<Int> = []     // registry households this file already accounts for
         var sheets = (households: "", members: "")
@@ -231,15 +236,18 @@ public struct Importer: Sendable {
             let headIDs = chunk.filter(\.assignCode).compactMap { $0.household.flatMap { ($0.head ?? $0.members.first)?.nationalID } }
             let ids = Set(chunk.flatMap { ($0.household?.members ?? []).compactMap(\.nationalID) })
             let registryIDs = try await Self.people(nationalIDs: Array(ids), on: sql)
+            // A head's ID finds a registered household, never one this file wrote in an earlier chunk.
+            var headOf: [String: Int] = [:]
+            for nid in headIDs { if let p = registryIDs[nid]?.first(where: { fileRows[$0.householdID] == nil }) { headOf[nid] = p.householdID } }
             var byHeadID: [String: Existing] = [:]
-            let headHouseholds = Set(headIDs.compactMap { registryIDs[$0]?.householdID })
-            for e in try await Self.existing(ids: Array(headHouseholds), on: sql) {
-                for (nid, p) in registryIDs where p.householdID == e.id && headIDs.contains(nid) { byHeadID[nid] = e }
+            for e in try await Self.existing(ids: Array(Set(headOf.values)), on: sql) {
+                for (nid, hid) in headOf where hid == e.id { byHeadID[nid] = e }
             }
             let keys = prepared.flatMap { $0.keys.compactMap { $0 } }
             let registryBlocks = try await Self.people(blocks: keys, on: sql)
 
             var inserts: [(Household, Classification?, String)] = []
+            var insertedRows: [String: Int] = [:]
             var updates: [(Existing, Household, Classification?, String)] = []
             for var ready in prepared {
                 let item = ready.item
@@ -297,15 +305,24 @@ public struct Importer: Sendable {
                 if let v = newVillage { newVillages[commune, default: []].insert(v) }
                 if let o = old {
                     claimed.insert(o.id)
+                    if writing { chunkClaimed[o.id] = item.row }
                     if o.facts == facts { report.unchanged += 1; hasher.add("U\(h.code)"); continue }
                     report.changed += 1; hasher.add("C\(h.code)|\(facts)")
                     updates.append((o, h, classification, facts))
                 } else {
                     report.new += 1; hasher.add("N\(h.code)|\(facts)")
                     inserts.append((h, classification, facts))
+                    insertedRows[h.code] = item.row
                 }
             }
-            if writing { try await write(inserts: inserts, updates: updates, on: sql) }
+            if writing {
+                try await write(inserts: inserts, rows: insertedRows, updates: updates, on: sql)
+                // Written: from now on the registry answers for this chunk's people.
+                for (id, row) in chunkClaimed { fileRows[id] = Int32(clamping: row) }
+                chunkClaimed.removeAll(keepingCapacity: true)
+                fileIDs.removeAll(keepingCapacity: true)
+                fileBlocks.removeAll(keepingCapacity: true)
+            }
         }
 
         mutating func error(_ item: ImportedHousehold, _ key: String, _ message: String, value: String? = nil) {
@@ -315,9 +332,17 @@ public struct Importer: Sendable {
         }
 
         /// "duplicate", "held" (a possible match not yet adjudicated) or "ok"; matches go to the report.
-        mutating func duplicates(_ item: ImportedHousehold, _ h: Household, keys: [PersonKey?], old: Existing?, registryIDs: [String: Existing.PersonRef],
+        mutating func duplicates(_ item: ImportedHousehold, _ h: Household, keys: [PersonKey?], old: Existing?, registryIDs: [String: [Existing.PersonRef]],
                                  registryBlocks: [String: [Person]]) -> String {
             var outcome = "ok"
+            /// A registry person is: the file's own (written by an earlier chunk of this commit: its row), skipped (a
+            /// household this file accounts for: the file's version counts, not the stored one), or the registry's.
+            enum Whose { case file(Int), skip, registry }
+            func whose(_ hid: Int, code: String) -> Whose {
+                if chunkClaimed[hid] != nil { return .skip }
+                if let row = fileRows[hid] { return code == h.code ? .skip : .file(Int(row)) }
+                return hid == old?.id || claimed.contains(hid) ? .skip : .registry
+            }
             for (i, m) in h.members.enumerated() {
                 let memberRow = i < item.memberRows.count ? item.memberRows[i] : item.row
                 let sheet = item.memberRows.isEmpty ? sheets.households : sheets.members
@@ -339,17 +364,30 @@ public struct Importer: Sendable {
                     if d == "duplicate" || (d == "held" && outcome == "ok") { outcome = d }
                 }
                 if let nid = m.nationalID {
-                    if let p = registryIDs[nid], p.householdID != old?.id, !claimed.contains(p.householdID) {
+                    let refs = registryIDs[nid] ?? []
+                    if let p = refs.first(where: { if case .registry = whose($0.householdID, code: $0.code) { true } else { false } }) {
                         record(nil, otherCode: p.code, otherName: p.name, otherWhere: "sổ hộ", score: 1, kind: "id")
                     } else if let f = fileIDs[nid], f.code != h.code {
                         record(nil, otherCode: f.code, otherName: f.name, otherWhere: "dòng \(f.row) của tệp", score: 1, kind: "id")
+                    } else {
+                        for p in refs {
+                            guard case .file(let row) = whose(p.householdID, code: p.code) else { continue }
+                            record(nil, otherCode: p.code, otherName: p.name, otherWhere: "dòng \(row) của tệp", score: 1, kind: "id")
+                            break
+                        }
                     }
                 }
                 guard let key = keys[i] else { continue }
                 var best: (Person, Double, String)? = nil
-                for p in registryBlocks[key.block] ?? [] where p.householdID != old?.id && !claimed.contains(p.householdID ?? -1) {
+                for p in registryBlocks[key.block] ?? [] {
+                    let place: String
+                    switch whose(p.householdID ?? -1, code: p.code) {
+                    case .skip: continue
+                    case .file(let row): place = "dòng \(row) của tệp"
+                    case .registry: place = "sổ hộ"
+                    }
                     let s = NameSimilarity.score(key.name, p.name)
-                    if best == nil || s > best!.1 { best = (p, s, "sổ hộ") }
+                    if best == nil || s > best!.1 { best = (p, s, place) }
                 }
                 for p in fileBlocks[key.block] ?? [] where p.code != h.code {
                     let s = NameSimilarity.score(key.name, p.name)
@@ -440,7 +478,8 @@ public struct Importer: Sendable {
 
         // MARK: writing (commit only), multi-row statements per chunk
 
-        mutating func write(inserts: [(Household, Classification?, String)], updates: [(Existing, Household, Classification?, String)], on sql: any SQLDatabase) async throws {
+        mutating func write(inserts: [(Household, Classification?, String)], rows: [String: Int], updates: [(Existing, Household, Classification?, String)],
+                            on sql: any SQLDatabase) async throws {
             let now = Date()
             let reason = "Nhập tệp: \(options.label)"
             var audit: [[any Encodable & Sendable]] = []
@@ -457,6 +496,7 @@ public struct Importer: Sendable {
                 for (id, h) in ids {
                     audit.append([now, scope.username, id, "import", "category", nil as String?, category[h.code], reason])
                     touched.append(id); claimed.insert(id)
+                    if let row = rows[h.code] { fileRows[id] = Int32(clamping: row) }
                 }
             }
             for (old, h, c, facts) in updates {
@@ -531,18 +571,18 @@ public struct Importer: Sendable {
         }
 
         /// Registered people by national ID (households not archived).
-        static func people(nationalIDs: [String], on sql: any SQLDatabase) async throws -> [String: Existing.PersonRef] {
+        static func people(nationalIDs: [String], on sql: any SQLDatabase) async throws -> [String: [Existing.PersonRef]] {
             guard !nationalIDs.isEmpty else { return [:] }
             struct Row: Decodable { var national_id: String; var household_id: Int; var code: String; var head_name: String; var name_key: String }
-            var out: [String: Existing.PersonRef] = [:]
+            var out: [String: [Existing.PersonRef]] = [:]
             for start in stride(from: 0, to: nationalIDs.count, by: 500) {
                 let part = Array(nationalIDs[start..<min(start + 500, nationalIDs.count)])
                 let rows = try await sql.raw("""
                     SELECT p.national_id, p.household_id, h.code, h.head_name, p.name_key FROM household_people p
                     JOIN households h ON h.id = p.household_id
-                    WHERE h.archived_reason IS NULL AND p.national_id IN (\(binds: part))
+                    WHERE h.archived_reason IS NULL AND p.national_id IN (\(binds: part)) ORDER BY p.household_id
                     """).all(decoding: Row.self)
-                for r in rows { out[r.national_id] = Existing.PersonRef(householdID: r.household_id, code: r.code, name: r.name_key) }
+                for r in rows { out[r.national_id, default: []].append(Existing.PersonRef(householdID: r.household_id, code: r.code, name: r.name_key)) }
             }
             return out
         }

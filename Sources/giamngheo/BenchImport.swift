@@ -23,9 +23,10 @@ struct ImportBench: ParsableCommand {
     struct Measured { var seconds: Double; var maxRSSMB: Double; var status: Int32; var out: String }
 
     /// Runs a program and waits with wait4, for its own peak resident memory.
-    static func measure(_ args: [String], stdin: String? = nil) throws -> Measured {
+    /// `output`: stdout goes to this file and is not read back (large outputs).
+    static func measure(_ args: [String], stdin: String? = nil, output: String? = nil) throws -> Measured {
         var pid: pid_t = 0
-        let outPath = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString).out").path
+        let outPath = output ?? FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString).out").path
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -45,8 +46,8 @@ struct ImportBench: ParsableCommand {
         var usage = rusage()
         _ = wait4(pid, &status, 0, &usage)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-        let out = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
-        try? FileManager.default.removeItem(atPath: outPath)
+        let out = output == nil ? (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "" : ""
+        if output == nil { try? FileManager.default.removeItem(atPath: outPath) }
         if let inPath { try? FileManager.default.removeItem(atPath: inPath) }
         return Measured(seconds: seconds, maxRSSMB: Double(usage.ru_maxrss) / 1024, status: status, out: out)
     }

@@ -173,6 +173,16 @@ struct CLI {
         #expect(again.out.contains("mới: 0 · thay đổi: 0 · không đổi: \(rows.1)") && again.out.contains("Không có hộ mới hoặc thay đổi"))
         let dedup = try CLI.run(["dedup", "--db", db])
         #expect(dedup.status == 0 && dedup.out.hasPrefix("loai,diem,ho_1") && dedup.err.contains("cặp có thể trùng"), "\(dedup.err)")
+        // The registry back out: every household once (CSV for Excel), then both sheets as xlsx.
+        let csv = dir.appendingPathComponent("ho.csv"), xlsx = dir.appendingPathComponent("ho.xlsx")
+        let exported = try CLI.run(["export", "--db", db, "--format", "csv", "--out", csv.path])
+        #expect(exported.status == 0 && exported.out.contains("Đã xuất \(rows.1) hộ") && exported.err.contains("Đang xuất: 100 %"), "\(exported.err)")
+        let bytes = try Data(contentsOf: csv)
+        let lines = String(decoding: bytes.dropFirst(3), as: UTF8.self).split(separator: "\r\n")
+        #expect(bytes.starts(with: [0xEF, 0xBB, 0xBF]) && lines.first?.hasPrefix("Mã hộ,Chủ hộ") == true && lines.count == Int(rows.1)! + 1)
+        let poor = try CLI.run(["export", "--db", db, "--format", "xlsx", "--category", "poor", "--out", xlsx.path])
+        #expect(poor.status == 0 && FileManager.default.fileExists(atPath: xlsx.path), "\(poor.err)")
+        #expect(try CLI.run(["export", "--db", db, "--format", "pdf", "--out", csv.path]).status == 2)
         // A file that is not there, and a bad --db, are usage errors.
         #expect(try CLI.run(["import", "/khong/co.csv", "--db", db]).status == 2)
     }

@@ -203,6 +203,53 @@ import VaporTesting
         }
     }
 
+    /// A commit keeps only its current chunk's people in memory (earlier chunks are in the registry by then, which
+    /// it tells apart from registered people): with chunks of two households, duplicates across chunks (same ID,
+    /// same folded name, a one-letter slip) and a registered household repeated unchanged come out of the commit
+    /// exactly as out of the dry run, fingerprint included.
+    @Test func aCommitFindsWhatItsDryRunFoundAcrossChunks() async throws {
+        try await withTestApp { app, accounts in
+            let officer = accounts.first(.communeOfficer)
+            let c = officer.units[0]
+            let scope = Scope(username: officer.username, role: .communeOfficer, units: officer.units, adminUnits: app.registry.units)
+            let (r, h) = try await Self.registered(app, commune: c)
+            let households = Self.householdHeader
+                + "\(c)-900031,\(c),Thôn Mới,900000,\r\n"
+                + "\(c)-900032,\(c),Thôn Mới,900000,\r\n"
+                + "\(r.code),\(c),\(h.village ?? ""),,\r\n"
+                + "\(c)-900033,\(c),Thôn Mới,900000,\r\n"
+                + "\(c)-900034,\(c),Thôn Mới,900000,\r\n"
+                + "\(c)-900035,\(c),Thôn Mới,900000,\r\n"
+                + "\(c)-900036,\(c),Thôn Mới,900000,\r\n"
+            let members = Self.memberHeader
+                + "\(c)-900031,Trần Văn Một,Chủ hộ,01/02/1970,Nam,Kinh,046070000031\r\n"
+                + "\(c)-900032,Lê Thị Hồng Nhung,Chủ hộ,03/04/1981,Nữ,Kinh,\r\n"
+                + "\(c)-900033,Người Trùng Số,Chủ hộ,1975,Nam,Kinh,046070000031\r\n"
+                + "\(c)-900034,Lê Thị Hồng Nhunh,Chủ hộ,03/04/1981,Nữ,Kinh,\r\n"
+                + "\(c)-900035,LE THI HONG NHUNG,Chủ hộ,03/04/1981,Nữ,Kinh,\r\n"
+                + "\(c)-900036,Phạm Văn Khác,Chủ hộ,05/06/1990,Nam,Kinh,\r\n"
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("chunks-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let hf = dir.appendingPathComponent("ho.csv"), mf = dir.appendingPathComponent("nk.csv")
+            try Data(households.utf8).write(to: hf); try Data(members.utf8).write(to: mf)
+            func input() throws -> Importer.Input {
+                try ImportRunner.input(households: hf, members: mf, defaultCommune: c, today: app.registry.referenceDate, parser: app.registry.parser)
+            }
+            let options = Importer.Options(label: "chunks", thresholds: DuplicateThresholds(possible: 0.8, certain: 0.99), chunk: 2)
+            let importer = Importer(store: app.registry.store)
+            let dry = try await importer.run(scope, input: try input(), mode: .dryRun, options: options, on: app.db)
+            #expect(dry.rows == 7 && dry.new == 3 && dry.unchanged == 1 && dry.duplicates == 2 && dry.held == 1 && dry.errors == 0, "\(dry)")
+            let commit = try await importer.run(scope, input: try input(), mode: .commit(expectedFingerprint: dry.fingerprint), options: options, on: app.db)
+            #expect(commit.committed && commit.fingerprint == dry.fingerprint)
+            #expect([commit.new, commit.unchanged, commit.duplicates, commit.held] as [Int] == [dry.new, dry.unchanged, dry.duplicates, dry.held])
+            func kinds(_ r: ImportReport) -> [String] { r.matches.map { "\($0.row) \($0.kind) \($0.otherCode) \($0.otherWhere)" }.sorted() }
+            #expect(kinds(commit) == kinds(dry), "\(kinds(commit)) vs \(kinds(dry))")
+            #expect(dry.matches.contains { $0.kind == "id" && $0.otherWhere == "dòng 2 của tệp" })
+            #expect(try await HouseholdRecord.query(on: app.db).filter(\.$code ~~ ["\(c)-900031", "\(c)-900032", "\(c)-900036"]).count() == 3)
+        }
+    }
+
     /// An administrator's file moves a household to another commune: both communes' summaries stay exact.
     /// (Province officers read; they do not write the registry.)
     @Test func aHouseholdMovedByTheFileLeavesBothCommunesSummariesExact() async throws {
