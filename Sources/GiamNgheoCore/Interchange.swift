@@ -63,8 +63,54 @@ public enum Interchange {
         return d
     }
 
+    /// The stored form of a household's facts: the same text as `JSONText.encode(dictionary(h))` (a property
+    /// test holds them equal), written without `Any`.
     public static func jsonLine(_ h: Household) -> String {
-        JSONText.encode(dictionary(h))
+        JSONText.encode(value(h))
+    }
+
+    static func value(_ h: Household) -> JSONText.Value {
+        var d: [(String, JSONText.Value)] = [("code", .string(h.code))]
+        if let v = h.commune { d.append(("commune", .string(v))) }
+        if let v = h.oldCommune { d.append(("oldCommune", .string(v))) }
+        if let v = h.village { d.append(("village", .string(v))) }
+        if let v = h.area, h.commune == nil || h.areaSource == Household.declaredArea { d.append(("area", .string(v.rawValue))) }
+        if let v = h.incomePerCapita { d.append(("incomePerCapita", .int(v))) }
+        if let v = h.scoreA { d.append(("scoreA", .int(v))) }
+        if let v = h.agriculture { d.append(("agriculture", .bool(v))) }
+        if let v = h.size, h.members.isEmpty { d.append(("size", .int(v))) }
+        if let v = h.referenceDate { d.append(("referenceDate", .string(v.description))) }
+        if let v = h.deprivedList { d.append(("deprived", .array(v.map { .string($0) }))) }
+        if !h.answers.isEmpty { d.append(("answers", .object(h.answers.map { ($0.key, .bool($0.value)) }))) }
+        if let v = h.causes { d.append(("causes", .array(v.map { .string($0) }))) }
+        var living: [(String, JSONText.Value)] = []
+        for f in HouseholdParser.livingKeys {
+            switch h.living.value(f) {
+            case .bool(let v?): living.append((f.rawValue, .bool(v)))
+            case .text(let v?): living.append((f.rawValue, .string(v)))
+            case .number(let v?): living.append((f.rawValue, .double(v)))
+            case .list(let v?): living.append((f.rawValue, .array(v.map { .string($0) })))
+            default: break
+            }
+        }
+        if !living.isEmpty { d.append(("living", .object(living))) }
+        if !h.members.isEmpty { d.append(("members", .array(h.members.map(memberValue)))) }
+        return .object(d)
+    }
+
+    static func memberValue(_ m: Member) -> JSONText.Value {
+        var d: [(String, JSONText.Value)] = [("id", .string(m.id))]
+        if let v = m.name { d.append(("name", .string(v))) }
+        if let v = m.birthDate { d.append(("birthDate", .string(v.description))) } else if let y = m.birthYear { d.append(("birthYear", .int(y))) }
+        if let v = m.nationalID { d.append(("nationalID", .string(v))) }
+        for f in Fact.allCases where f.scope == .member {
+            switch m.value(f) {
+            case .bool(let v?): d.append((f.rawValue, .bool(v)))
+            case .text(let v?): d.append((f.rawValue, .string(v)))
+            default: break
+            }
+        }
+        return .object(d)
     }
 
     public static func householdCSVRow(_ h: Household) -> String {

@@ -17,6 +17,26 @@ import GiamNgheoTestSupport
         return out
     }
 
+    /// Facts are stored as `jsonLine`'s text and compared as text ("unchanged" on import), so the typed writer
+    /// must give exactly the dictionary path's bytes: generated households with their stories, and the fields
+    /// the generator leaves out (answers, a tick-box list, a declared area, a size without members).
+    @Test func typedFactsWriterEqualsTheDictionaryPath() throws {
+        var n = 0
+        for province in ["46", "01", "79"] {
+            try gen.generate(.init(province: province, households: 700, seed: 21, referenceDate: date, includeStories: true)) { h in
+                #expect(Interchange.jsonLine(h) == JSONText.encode(Interchange.dictionary(h)), "\(h.code)")
+                n += 1
+            }
+        }
+        #expect(n > 2_100)
+        var h = Household(code: "X-1", area: .rural, commune: nil, incomePerCapita: 1_200_000, scoreA: 40, agriculture: true, size: 4,
+                          answers: ["A1": true, "B2": false], deprivedList: ["A1", "C\"3"], referenceDate: date)
+        h.causes = ["2", "7"]
+        h.oldCommune = "19000"
+        #expect(Interchange.jsonLine(h) == JSONText.encode(Interchange.dictionary(h)))
+        #expect(Interchange.jsonLine(h).contains("\"answers\":{\"A1\":true,\"B2\":false}"))
+    }
+
     @Test func sameSeedSameBytesOtherSeedOtherData() throws {
         let a = try lines(n: 800, seed: 11), b = try lines(n: 800, seed: 11), c = try lines(n: 800, seed: 12)
         #expect(a == b)
