@@ -137,3 +137,47 @@ def test_libreoffice_reads_our_export_and_we_read_libreoffices_xlsx(server):
     assert "Lô nhập #" in result, result[:500]
     # 2 rows, 2 new, no errors: LibreOffice's shared strings and numbers read as written.
     assert "<td>2</td><td>2</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td>" in result
+
+
+def test_a_file_over_the_upload_limit_is_refused_with_a_message_and_nothing_kept(server):
+    """200 MB through the browser's form: refused with what to do instead (split it, or `giamngheo import`),
+    and no batch is recorded."""
+    import http.client
+    import re
+    import urllib.parse
+    user = officer(server)
+    s = session(user, server[user])
+    page = s.open(BASE + "/imports").read().decode()
+    token = re.search(r'name="_csrf" value="([^"]+)"', page).group(1)
+    batches = len(re.findall(r'href="/imports/\d+"', page))
+    cookie = "; ".join(f"{c.name}={c.value}" for h in s.handlers if hasattr(h, "cookiejar") for c in h.cookiejar)
+    boundary = "giamngheo-too-large"
+    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{token}\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"ca-tinh.csv\"\r\n"
+            "Content-Type: text/csv\r\n\r\n").encode()
+    tail = f"\r\n--{boundary}--\r\n".encode()
+    size = 200 << 20
+    url = urllib.parse.urlparse(BASE)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=120)
+    conn.putrequest("POST", "/imports")
+    conn.putheader("Content-Type", f"multipart/form-data; boundary={boundary}")
+    conn.putheader("Content-Length", str(len(head) + size + len(tail)))
+    conn.putheader("Cookie", cookie)
+    conn.endheaders()
+    chunk = (b"Ma ho,Ma xa,Thon\r\n" * 4096)[: 1 << 16]
+    try:
+        conn.send(head)
+        sent = 0
+        while sent < size:
+            piece = chunk[: min(len(chunk), size - sent)]
+            conn.send(piece)
+            sent += len(piece)
+        conn.send(tail)
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # the server answered and closed before the whole body arrived
+    response = conn.getresponse()
+    body = response.read().decode("utf-8", "replace")
+    assert response.status == 413, (response.status, body[:300])
+    assert "lớn hơn 100 MB" in body and "giamngheo import" in body
+    after = s.open(BASE + "/imports").read().decode()
+    assert len(re.findall(r'href="/imports/\d+"', after)) == batches
