@@ -35,22 +35,13 @@ struct Export: AsyncParsableCommand {
         filters.commune = commune; filters.village = village; filters.category = category
         let query = filters
         let (user, out) = (user, URL(fileURLWithPath: out))
-        let cancel = CancelFlag()
-        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        signal(SIGINT, SIG_IGN)
-        source.setEventHandler { cancel.set() }
-        source.resume()
-        defer { source.cancel(); signal(SIGINT, SIG_DFL) }
+        let cancel = Interrupt()
+        defer { cancel.end() }
         let n: Int
         do {
             n = try await withApplication(config) { app in
-                let services = app.registry
-                let scope: Scope
-                if let user {
-                    guard let u = try await User.query(on: app.db).filter(\.$username == user).first() else { throw UserError(message: "không có tài khoản '\(user)'") }
-                    scope = Scope(username: u.username, role: u.role, units: u.units, adminUnits: services.units)
-                } else { scope = Scope(username: "cli:" + NSUserName(), role: .admin, units: [], adminUnits: services.units) }
-                let export = HouseholdExport(scope: scope, query: query, services: services, db: app.db)
+                let scope = try await commandScope(app, user: user)
+                let export = HouseholdExport(scope: scope, query: query, services: app.registry, db: app.db)
                 let total = try await export.total()
                 let meter = ExportMeter(total: total)
                 let n = try await export.write(format, what, to: out, progress: { meter.show($0) }, isCancelled: { cancel.isSet })

@@ -64,15 +64,7 @@ struct Import: AsyncParsableCommand {
     static func perform(_ app: Application, file: String, members: String?, commit: Bool, user: String?, commune: String?) async throws
         -> Result<ImportReport, ImportCLIError> {
         let services = app.registry
-        let scope: Scope
-        if let user {
-            guard let u = try await User.query(on: app.db).filter(\.$username == user).first() else {
-                throw ImportCLIError(message: "không có tài khoản '\(user)'")
-            }
-            scope = Scope(username: u.username, role: u.role, units: u.units, adminUnits: services.units)
-        } else {
-            scope = Scope(username: "cli:" + NSUserName(), role: .admin, units: [], adminUnits: services.units)
-        }
+        let scope = try await commandScope(app, user: user)
         let input: Importer.Input
         do {
             input = try ImportRunner.input(households: URL(fileURLWithPath: file), members: members.map { URL(fileURLWithPath: $0) },
@@ -94,12 +86,8 @@ struct Import: AsyncParsableCommand {
         let name = ([file] + (members.map { [$0] } ?? [])).map { ($0 as NSString).lastPathComponent }.joined(separator: " + ")
         let id = try await batches.create(scope, fileName: name, sha256: sha, bytes: bytes, storedPath: stored.joined(separator: "\n"), on: app.db)
         let options = Importer.Options(label: "\(name) (lô #\(id))", thresholds: try await batches.thresholds(on: app.db))
-        let cancel = CancelFlag()
-        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        signal(SIGINT, SIG_IGN)
-        source.setEventHandler { cancel.set() }
-        source.resume()
-        defer { source.cancel(); signal(SIGINT, SIG_DFL) }
+        let cancel = Interrupt()
+        defer { cancel.end() }
         let meter = Meter(writing: commit)
         do {
             let report = try await Importer(store: services.store).run(
@@ -137,10 +125,30 @@ struct Import: AsyncParsableCommand {
     }
 }
 
-final class CancelFlag: @unchecked Sendable {
-    private let lock = NSLock(); private var value = false
-    func set() { lock.withLock { value = true } }
+/// The scope a command works in: the named account's (its units, its role's masking, its name in the audit
+/// trail), or an administrator's over the whole registry.
+func commandScope(_ app: Application, user: String?) async throws -> Scope {
+    let units = app.registry.units
+    guard let user else { return Scope(username: "cli:" + NSUserName(), role: .admin, units: [], adminUnits: units) }
+    guard let u = try await User.query(on: app.db).filter(\.$username == user).first() else { throw UserError(message: "không có tài khoản '\(user)'") }
+    return Scope(username: u.username, role: u.role, units: u.units, adminUnits: units)
+}
+
+/// Ctrl-C raises a flag instead of killing the process: the work stops at its next check and rolls back
+/// (an import) or removes its partial file (an export). `end()` gives Ctrl-C back its usual meaning.
+final class Interrupt: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    private var source: (any DispatchSourceSignal)?
+    init() {
+        let s = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        signal(SIGINT, SIG_IGN)
+        source = s
+        s.setEventHandler { [weak self] in self?.lock.withLock { self?.value = true } }
+        s.resume()
+    }
     var isSet: Bool { lock.withLock { value } }
+    func end() { source?.cancel(); source = nil; signal(SIGINT, SIG_DFL) }
 }
 
 /// One progress line on stderr, rewritten at most twice a second: phase, percent, rows, time left.
@@ -182,11 +190,7 @@ struct Dedup: AsyncParsableCommand {
         do {
             found = try await withApplication(config) { app in
                 let services = app.registry
-                let scope: Scope
-                if let user {
-                    guard let u = try await User.query(on: app.db).filter(\.$username == user).first() else { throw UserError(message: "không có tài khoản '\(user)'") }
-                    scope = Scope(username: u.username, role: u.role, units: u.units, adminUnits: services.units)
-                } else { scope = Scope(username: "cli", role: .admin, units: [], adminUnits: services.units) }
+                let scope = try await commandScope(app, user: user)
                 var t = try await ImportBatches(gate: services.store.gate).thresholds(on: app.db)
                 if let possible { t.possible = possible }
                 if let certain { t.certain = certain }
