@@ -100,31 +100,32 @@ struct ExportJobController {
 
     func show(req: Request) async throws -> HTML {
         let (id, j) = try job(req)
-        let what = j.what == .members ? "nhân khẩu" : "hộ gia đình"
-        let head: HTML = "<h1>Xuất danh sách \(what) (\(j.format == .xlsx ? "Excel" : "CSV"))</h1>"
+        let what = j.what == .members ? req.t("nhân khẩu", "members") : req.t("hộ gia đình", "households")
+        let head: HTML = "<h1>\(req.t("Xuất danh sách", "Export of")) \(what) (\(j.format == .xlsx ? "Excel" : "CSV"))</h1>"
+        let back: HTML = "<p><a href=\"/households\">\(req.t("Về danh sách hộ", "Back to the household list"))</a></p>"
         let body: HTML
         if j.cancelled && j.done {
-            body = "<p class=\"card\">Đã huỷ; không giữ lại tệp nào. <a href=\"/households\">Về danh sách hộ</a></p>"
+            body = "<p class=\"card\">\(req.t("Đã huỷ; không giữ lại tệp nào.", "Cancelled; no file was kept."))</p>\(back)"
         } else if let f = j.failed {
-            body = "<p class=\"error\" role=\"alert\">\(f)</p><p><a href=\"/households\">Về danh sách hộ</a></p>"
+            body = "<p class=\"error\" role=\"alert\">\(f)</p>\(back)"
         } else if j.done {
             body = """
-            <div class="card"><p>Tệp đã sẵn sàng: \(Format.money(j.rows)) hộ.</p>
-            <p><a class="button primary" href="/exports/\(id)/file" download>Tải \(j.filename)</a></p>
-            <p class="muted">Tệp được giữ trong một giờ, chỉ cho tài khoản của bạn.</p></div>
-            <p><a href="/households">Về danh sách hộ</a></p>
+            <div class="card"><p>\(req.t("Tệp đã sẵn sàng", "The file is ready")): \(Format.money(j.rows)) \(req.t("hộ", "households")).</p>
+            <p><a class="button primary" href="/exports/\(id)/file" download>\(req.t("Tải", "Download")) \(j.filename)</a></p>
+            <p class="muted">\(req.t("Tệp được giữ trong một giờ, chỉ cho tài khoản của bạn.", "The file is kept for an hour, for your account only."))</p></div>
+            \(back)
             """
         } else {
             body = """
             <div class="card" data-progress="/exports/\(id)/progress">
-              <p><b data-phase>Đang xuất</b>: <span data-rows>\(j.rows)</span> / \(Format.money(j.total)) hộ · <span data-left></span></p>
+              <p><b data-phase>\(req.t("Đang xuất", "Exporting"))</b>: <span data-rows>\(j.rows)</span> / \(Format.money(j.total)) \(req.t("hộ", "households")) · <span data-left></span></p>
               <progress max="100" value="\(j.total > 0 ? j.rows * 100 / j.total : 0)" style="width:100%"></progress>
               <form method="post" action="/exports/\(id)/cancel" class="noprint"><input type="hidden" name="_csrf" value="\(req.csrfToken)">
-              <button type="submit">Huỷ</button></form>
+              <button type="submit">\(req.t("Huỷ", "Cancel"))</button></form>
             </div>
             """
         }
-        return Layout.page(req, title: "Xuất danh sách", "\(head)\(body)")
+        return Layout.page(req, title: req.t("Xuất danh sách", "Export"), "\(head)\(body)")
     }
 
     func progress(req: Request) async throws -> Response {
