@@ -262,24 +262,43 @@ public struct HouseholdExport: Sendable {
         }
     }
 
-    /// Every household the filters select, page by page, with its facts.
+    /// Every household the filters select, page by page, with its facts. The next page is read (and its facts
+    /// parsed) on its own task while `body` formats this one: two cores, half the time.
     func pages(_ body: ([(HouseholdListRow, ExportController.Facts?)]) async throws -> Void) async throws -> Int {
         var q = query, count = 0
         q.after = nil; q.limit = 1000
-        while true {
-            let page = try await services.store.list(scope, q, on: db)
-            guard !page.rows.isEmpty else { break }
-            struct Row: Decodable { var id: Int; var facts: String }
-            let stored = try await (db as! any SQLDatabase).select().column("id").column("facts").from(HouseholdRecord.schema)
-                .where("id", .in, page.rows.map(\.id)).all(decoding: Row.self)
-            var byID: [Int: ExportController.Facts] = [:]
-            for f in stored { byID[f.id] = ExportController.Facts(json: f.facts) }
-            try await body(page.rows.map { r in (r, byID[r.id]) })
-            count += page.rows.count
-            guard let next = page.next else { break }
-            q.after = next
+        let first = q
+        var reading: Task<Page, any Error>? = Task { try await fetch(first) }
+        do {
+            while let task = reading {
+                let page = try await task.value
+                if let next = page.next {
+                    q.after = next
+                    let following = q
+                    reading = Task { try await fetch(following) }
+                } else { reading = nil }
+                guard !page.rows.isEmpty else { break }
+                try await body(page.rows)
+                count += page.rows.count
+            }
+        } catch {
+            _ = try? await reading?.value
+            throw error
         }
         return count
+    }
+
+    struct Page: Sendable { var rows: [(HouseholdListRow, ExportController.Facts?)]; var next: (sortKey: String, id: Int)? }
+
+    func fetch(_ q: HouseholdQuery) async throws -> Page {
+        let page = try await services.store.list(scope, q, on: db)
+        guard !page.rows.isEmpty else { return Page(rows: [], next: nil) }
+        struct Row: Decodable { var id: Int; var facts: String }
+        let stored = try await (db as! any SQLDatabase).select().column("id").column("facts").from(HouseholdRecord.schema)
+            .where("id", .in, page.rows.map(\.id)).all(decoding: Row.self)
+        var byID: [Int: ExportController.Facts] = [:]
+        for f in stored { byID[f.id] = ExportController.Facts(json: f.facts) }
+        return Page(rows: page.rows.map { r in (r, byID[r.id]) }, next: page.next)
     }
 
     func household(_ r: HouseholdListRow, _ h: ExportController.Facts?) -> [Cell] {
