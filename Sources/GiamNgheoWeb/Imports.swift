@@ -371,11 +371,12 @@ struct ImportController {
     func file(req: Request) async throws -> Response {
         let (_, b) = try await batch(req)
         let path = String(b.storedPath.split(separator: "\n")[0])
-        guard let data = FileManager.default.contents(atPath: path) else { throw ScopeError(.notFound) }
-        var headers = HTTPHeaders()
-        headers.contentType = path.hasSuffix(".csv") ? HTTPMediaType(type: "text", subType: "csv") : HTTPMediaType(type: "application", subType: "octet-stream")
-        headers.contentDisposition = .init(.attachment, filename: String(b.fileName.split(separator: " + ")[0]))
-        return Response(status: .ok, headers: headers, body: .init(data: data))
+        guard FileManager.default.fileExists(atPath: path) else { throw ScopeError(.notFound) }
+        // Streamed: a kept file may be 100 MB.
+        let type = path.hasSuffix(".csv") ? HTTPMediaType(type: "text", subType: "csv") : HTTPMediaType(type: "application", subType: "octet-stream")
+        let res = try await req.fileio.asyncStreamFile(at: path, mediaType: type)
+        res.headers.contentDisposition = .init(.attachment, filename: String(b.fileName.split(separator: " + ")[0]))
+        return res
     }
 
     func issuesCSV(req: Request) async throws -> Response {
