@@ -14,57 +14,18 @@ public enum Interchange {
         "seriousIllnessWithoutCare", "nationalID",
     ]
 
+    /// The facts as a dictionary (the form edits and merges work on): the stored form's values, so the two
+    /// can never list different fields.
     public static func dictionary(_ h: Household) -> [String: Any] {
-        var d: [String: Any] = ["code": h.code]
-        if let v = h.commune { d["commune"] = v }
-        if let v = h.oldCommune { d["oldCommune"] = v }
-        if let v = h.village { d["village"] = v }
-        if let v = h.area, h.commune == nil || h.areaSource == Household.declaredArea { d["area"] = v.rawValue }
-        if let v = h.incomePerCapita { d["incomePerCapita"] = v }
-        if let v = h.scoreA { d["scoreA"] = v }
-        if let v = h.agriculture { d["agriculture"] = v }
-        if let v = h.size, h.members.isEmpty { d["size"] = v }
-        if let v = h.referenceDate { d["referenceDate"] = v.description }
-        if let v = h.deprivedList { d["deprived"] = v }
-        if !h.answers.isEmpty { d["answers"] = h.answers }
-        if let v = h.causes { d["causes"] = v }
-        let l = livingDictionary(h.living)
-        if !l.isEmpty { d["living"] = l }
-        if !h.members.isEmpty { d["members"] = h.members.map(memberDictionary) }
-        return d
-    }
-
-    static func livingDictionary(_ l: LivingConditions) -> [String: Any] {
-        var d: [String: Any] = [:]
-        for f in HouseholdParser.livingKeys {
-            switch l.value(f) {
-            case .bool(let v?): d[f.rawValue] = v
-            case .text(let v?): d[f.rawValue] = v
-            case .number(let v?): d[f.rawValue] = v
-            case .list(let v?): d[f.rawValue] = v
-            default: break
-            }
-        }
-        return d
+        value(h).any as! [String: Any]
     }
 
     public static func memberDictionary(_ m: Member) -> [String: Any] {
-        var d: [String: Any] = ["id": m.id]
-        if let v = m.name { d["name"] = v }
-        if let v = m.birthDate { d["birthDate"] = v.description } else if let y = m.birthYear { d["birthYear"] = y }
-        if let v = m.nationalID { d["nationalID"] = v }
-        for f in Fact.allCases where f.scope == .member {
-            switch m.value(f) {
-            case .bool(let v?): d[f.rawValue] = v
-            case .text(let v?): d[f.rawValue] = v
-            default: break
-            }
-        }
-        return d
+        memberValue(m).any as! [String: Any]
     }
 
-    /// The stored form of a household's facts: the same text as `JSONText.encode(dictionary(h))` (a property
-    /// test holds them equal), written without `Any`.
+    /// The stored form of a household's facts, written without `Any` (the same text as
+    /// `JSONText.encode(dictionary(h))`, which a property test holds).
     public static func jsonLine(_ h: Household) -> String {
         JSONText.encode(value(h))
     }

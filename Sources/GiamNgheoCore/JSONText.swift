@@ -1,3 +1,5 @@
+import Foundation
+
 /// A small JSON writer with keys in byte order. Foundation's sorted-key writer compares keys with
 /// locale collation, which made writing generated households 60 % of `generate`'s time.
 public enum JSONText {
@@ -67,6 +69,23 @@ public enum JSONText {
         }
         public var bool: Bool? { if case .bool(let b) = self { b } else { nil } }
         public var array: [Value]? { if case .array(let xs) = self { xs } else { nil } }
+
+        /// As Foundation-style values: lists of strings as `[String]`, lists of objects as `[[String: Any]]`
+        /// (the shapes the parser and the edit forms cast to).
+        public var any: Any {
+            switch self {
+            case .string(let s): s
+            case .int(let i): i
+            case .double(let d): d
+            case .bool(let b): b
+            case .null: NSNull()
+            case .object(let pairs): Dictionary(pairs.map { ($0.0, $0.1.any) }, uniquingKeysWith: { _, last in last })
+            case .array(let xs):
+                if case let strings = xs.compactMap(\.string), strings.count == xs.count { strings }
+                else if xs.allSatisfy({ if case .object = $0 { true } else { false } }) { xs.map { $0.any as! [String: Any] } }
+                else { xs.map(\.any) }
+            }
+        }
     }
 
     public static func encode(_ value: Value) -> String {

@@ -71,7 +71,7 @@ struct ExportJobController {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("giamngheo-export-\(id).\(format.rawValue)")
         let jobs = app.exportJobs
         jobs.add(id, ExportJobs.Job(owner: scope.username, format: format, what: what, total: total, file: file, filename: source.filename(format, what)))
-        let audit = ExportController.audit(req, scope: scope, format: format, what: what)
+        let audit = ExportController.audit(req, scope: scope, format: format, what: what, on: app.db)
         let logger = req.logger
         Task.detached {
             do {
@@ -130,17 +130,9 @@ struct ExportJobController {
 
     func progress(req: Request) async throws -> Response {
         let (_, j) = try job(req)
-        var body: [String: String] = ["done": "true"]
-        if !j.done {
-            let fraction = j.total > 0 ? Double(j.rows) / Double(j.total) : 0
-            let elapsed = Date().timeIntervalSince(j.started)
-            let left = fraction > 0.02 ? elapsed * (1 - fraction) / fraction : nil
-            body = ["done": "false", "phase": j.cancelled ? "Đang huỷ" : "Đang xuất", "rows": String(j.rows), "percent": String(Int(fraction * 100)),
-                    "left": left.map { "còn khoảng \(Int($0.rounded(.up))) giây" } ?? "đang ước tính thời gian"]
-        }
-        let res = Response(status: .ok)
-        try res.content.encode(body, as: .json)
-        return res
+        guard !j.done else { return try ProgressReply.done() }
+        return try ProgressReply.running(phase: j.cancelled ? "Đang huỷ" : "Đang xuất", rows: j.rows,
+                                         fraction: j.total > 0 ? Double(j.rows) / Double(j.total) : 0, started: j.started)
     }
 
     func cancel(req: Request) async throws -> Response {
@@ -158,6 +150,25 @@ struct ExportJobController {
             : HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         let res = try await req.fileio.asyncStreamFile(at: j.file.path, mediaType: type)
         res.headers.contentDisposition = .init(.attachment, filename: j.filename)
+        return res
+    }
+}
+
+/// The answer to a progress poll (app.js fills the panel with it, and reloads the page when done), for
+/// imports and exports alike.
+enum ProgressReply {
+    static func done() throws -> Response { try json(["done": "true"]) }
+
+    static func running(phase: String, rows: Int, fraction: Double, started: Date) throws -> Response {
+        let elapsed = Date().timeIntervalSince(started)
+        let left = fraction > 0.02 ? elapsed * (1 - fraction) / fraction : nil
+        return try json(["done": "false", "phase": phase, "rows": String(rows), "percent": String(Int(fraction * 100)),
+                         "left": left.map { "còn khoảng \(Int($0.rounded(.up))) giây" } ?? "đang ước tính thời gian"])
+    }
+
+    static func json(_ body: [String: String]) throws -> Response {
+        let res = Response(status: .ok)
+        try res.content.encode(body, as: .json)
         return res
     }
 }

@@ -11,34 +11,6 @@ import Vapor
 /// 1,000 at a time (CSV streams as it is read; xlsx is built on disk and then streamed), so memory stays flat.
 /// National ID numbers and birth dates are masked unless the role needs them; every export is audited.
 struct ExportController {
-    static let householdHeader = ["Mã hộ", "Chủ hộ", "Số CCCD chủ hộ", "Xã/phường", "Thôn/tổ", "Số nhân khẩu", "Phân loại",
-                                  "Chỉ số thiếu hụt", "Thu nhập bình quân (đồng/người/tháng)", "Nguyên nhân nghèo"]
-    static let memberHeader = ["Mã hộ", "Họ và tên", "Quan hệ với chủ hộ", "Ngày sinh", "Giới tính", "Dân tộc", "Số CCCD", "Có BHYT"]
-
-    /// Only what the export shows, read from the stored facts: the full parser's checks cost more than the
-    /// rest of the export together (200,000 households: 1,884 rows/s with it), and so did Foundation's
-    /// JSONDecoder (40 % of an export), hence `JSONText.parse`.
-    struct Facts: Sendable {
-        struct Person: Sendable {
-            var name: String?, nationalID: String?, birthDate: String?, birthYear: Int?, relation: String?
-            var sex: String?, ethnicity: String?, healthInsurance: Bool?
-        }
-        var incomePerCapita: Int?
-        var causes: [String]?
-        var members: [Person]?
-
-        init?(json: String) {
-            guard let v = JSONText.parse(json) else { return nil }
-            incomePerCapita = v["incomePerCapita"]?.int
-            causes = v["causes"]?.array?.compactMap(\.string)
-            members = v["members"]?.array?.map { m in
-                Person(name: m["name"]?.string, nationalID: m["nationalID"]?.string, birthDate: m["birthDate"]?.string,
-                       birthYear: m["birthYear"]?.int, relation: m["relation"]?.string, sex: m["sex"]?.string,
-                       ethnicity: m["ethnicity"]?.string, healthInsurance: m["healthInsurance"]?.bool)
-            }
-        }
-    }
-
     func export(req: Request) async throws -> Response {
         let scope = try req.requireScope()
         guard let format = HouseholdExport.Format(rawValue: req.query[String.self, at: "format"] ?? "csv"),
@@ -47,19 +19,14 @@ struct ExportController {
         }
         let source = HouseholdExport(scope: scope, query: HouseholdController.query(req), services: req.application.registry, db: req.db)
         let name = source.filename(format, what)
-        let audit = Self.audit(req, scope: scope, format: format, what: what)
+        let audit = Self.audit(req, scope: scope, format: format, what: what, on: req.db)
         if format == .csv {
             return Response(status: .ok, headers: SheetResponse.csvHeaders(name), body: .init(asyncStream: { writer in
                 do {
-                    var out = CSVWriter.byteOrderMark + CSVWriter.line((what == .members ? Self.memberHeader : Self.householdHeader).map { .text($0) })
+                    try await writer.writeBuffer(ByteBuffer(string: HouseholdExport.csvHeader(what)))
                     let n = try await source.pages { rows in
-                        for (r, h) in rows {
-                            if what == .members { for m in source.members(r, h) { out += CSVWriter.line(m) } } else { out += CSVWriter.line(source.household(r, h)) }
-                        }
-                        try await writer.writeBuffer(ByteBuffer(string: out))
-                        out = ""
+                        try await writer.writeBuffer(ByteBuffer(string: source.csvLines(rows, what)))
                     }
-                    if !out.isEmpty { try await writer.writeBuffer(ByteBuffer(string: out)) }
                     try await audit(n)
                     try await writer.write(.end)
                 } catch {
@@ -76,9 +43,10 @@ struct ExportController {
     }
 
     /// Every export is in the audit trail: who, what, how many households, with which filters.
-    static func audit(_ req: Request, scope: Scope, format: HouseholdExport.Format, what: HouseholdExport.What) -> @Sendable (Int) async throws -> Void {
+    /// `db`: the application's for an export that outlives its request.
+    static func audit(_ req: Request, scope: Scope, format: HouseholdExport.Format, what: HouseholdExport.What,
+                      on db: any Database) -> @Sendable (Int) async throws -> Void {
         let filters = req.url.query ?? ""
-        let db = req.db
         return { n in
             try await AuditEntry(username: scope.username, householdID: nil, action: "export", field: "\(format.rawValue) \(what.rawValue)",
                                  newValue: "\(n) hộ", reason: filters.isEmpty ? nil : filters).create(on: db)
@@ -200,6 +168,34 @@ public struct HouseholdExport: Sendable {
     public enum Format: String, Sendable, CaseIterable { case csv, xlsx }
     public enum What: String, Sendable, CaseIterable { case households, members }
 
+    static let householdHeader = ["Mã hộ", "Chủ hộ", "Số CCCD chủ hộ", "Xã/phường", "Thôn/tổ", "Số nhân khẩu", "Phân loại",
+                                  "Chỉ số thiếu hụt", "Thu nhập bình quân (đồng/người/tháng)", "Nguyên nhân nghèo"]
+    static let memberHeader = ["Mã hộ", "Họ và tên", "Quan hệ với chủ hộ", "Ngày sinh", "Giới tính", "Dân tộc", "Số CCCD", "Có BHYT"]
+
+    /// Only what the export shows, read from the stored facts: the full parser's checks cost more than the
+    /// rest of the export together (200,000 households: 1,884 rows/s with it), and so did Foundation's
+    /// JSONDecoder (40 % of an export), hence `JSONText.parse`.
+    struct Facts: Sendable {
+        struct Person: Sendable {
+            var name: String?, nationalID: String?, birthDate: String?, birthYear: Int?, relation: String?
+            var sex: String?, ethnicity: String?, healthInsurance: Bool?
+        }
+        var incomePerCapita: Int?
+        var causes: [String]?
+        var members: [Person]?
+
+        init?(json: String) {
+            guard let v = JSONText.parse(json) else { return nil }
+            incomePerCapita = v["incomePerCapita"]?.int
+            causes = v["causes"]?.array?.compactMap(\.string)
+            members = v["members"]?.array?.map { m in
+                Person(name: m["name"]?.string, nationalID: m["nationalID"]?.string, birthDate: m["birthDate"]?.string,
+                       birthYear: m["birthYear"]?.int, relation: m["relation"]?.string, sex: m["sex"]?.string,
+                       ethnicity: m["ethnicity"]?.string, healthInsurance: m["healthInsurance"]?.bool)
+            }
+        }
+    }
+
     let scope: Scope
     let query: HouseholdQuery
     let services: RegistryServices
@@ -227,22 +223,18 @@ public struct HouseholdExport: Sendable {
                 FileManager.default.createFile(atPath: url.path, contents: nil)
                 let handle = try FileHandle(forWritingTo: url)
                 defer { try? handle.close() }
-                var out = CSVWriter.byteOrderMark + CSVWriter.line((what == .members ? ExportController.memberHeader : ExportController.householdHeader).map { .text($0) })
+                try handle.write(contentsOf: Data(Self.csvHeader(what).utf8))
                 var done = 0
                 return try await pages { rows in
                     if isCancelled() { throw CancellationError() }
-                    for (r, h) in rows {
-                        if what == .members { for m in members(r, h) { out += CSVWriter.line(m) } } else { out += CSVWriter.line(household(r, h)) }
-                    }
-                    try handle.write(contentsOf: Data(out.utf8))
-                    out = ""
+                    try handle.write(contentsOf: Data(csvLines(rows, what).utf8))
                     done += rows.count
                     progress(done)
                 }
             case .xlsx:
                 let xlsx = try XLSXWriter()
-                let householdSheet = try xlsx.startSheet("Hộ gia đình", header: ExportController.householdHeader, widths: [14, 26, 16, 22, 18, 8, 22, 18, 14, 30])
-                let memberSheet = try xlsx.startSheet("Nhân khẩu", header: ExportController.memberHeader, widths: [14, 26, 14, 12, 8, 12, 16, 8])
+                let householdSheet = try xlsx.startSheet("Hộ gia đình", header: Self.householdHeader, widths: [14, 26, 16, 22, 18, 8, 22, 18, 14, 30])
+                let memberSheet = try xlsx.startSheet("Nhân khẩu", header: Self.memberHeader, widths: [14, 26, 14, 12, 8, 12, 16, 8])
                 var done = 0
                 let n = try await pages { rows in
                     if isCancelled() { throw CancellationError() }
@@ -264,7 +256,7 @@ public struct HouseholdExport: Sendable {
 
     /// Every household the filters select, page by page, with its facts. The next page is read (and its facts
     /// parsed) on its own task while `body` formats this one: two cores, half the time.
-    func pages(_ body: ([(HouseholdListRow, ExportController.Facts?)]) async throws -> Void) async throws -> Int {
+    func pages(_ body: ([(HouseholdListRow, Facts?)]) async throws -> Void) async throws -> Int {
         var q = query, count = 0
         q.after = nil; q.limit = 1000
         let first = q
@@ -288,7 +280,7 @@ public struct HouseholdExport: Sendable {
         return count
     }
 
-    struct Page: Sendable { var rows: [(HouseholdListRow, ExportController.Facts?)]; var next: (sortKey: String, id: Int)? }
+    struct Page: Sendable { var rows: [(HouseholdListRow, Facts?)]; var next: (sortKey: String, id: Int)? }
 
     func fetch(_ q: HouseholdQuery) async throws -> Page {
         let page = try await services.store.list(scope, q, on: db)
@@ -296,12 +288,26 @@ public struct HouseholdExport: Sendable {
         struct Row: Decodable { var id: Int; var facts: String }
         let stored = try await (db as! any SQLDatabase).select().column("id").column("facts").from(HouseholdRecord.schema)
             .where("id", .in, page.rows.map(\.id)).all(decoding: Row.self)
-        var byID: [Int: ExportController.Facts] = [:]
-        for f in stored { byID[f.id] = ExportController.Facts(json: f.facts) }
+        var byID: [Int: Facts] = [:]
+        for f in stored { byID[f.id] = Facts(json: f.facts) }
         return Page(rows: page.rows.map { r in (r, byID[r.id]) }, next: page.next)
     }
 
-    func household(_ r: HouseholdListRow, _ h: ExportController.Facts?) -> [Cell] {
+    /// The CSV's first line (with the byte-order mark Excel needs to read UTF-8).
+    static func csvHeader(_ what: What) -> String {
+        CSVWriter.byteOrderMark + CSVWriter.line((what == .members ? memberHeader : householdHeader).map { .text($0) })
+    }
+
+    /// A page as CSV lines: one per household, or one per member.
+    func csvLines(_ rows: [(HouseholdListRow, Facts?)], _ what: What) -> String {
+        var out = ""
+        for (r, h) in rows {
+            if what == .members { for m in members(r, h) { out += CSVWriter.line(m) } } else { out += CSVWriter.line(household(r, h)) }
+        }
+        return out
+    }
+
+    func household(_ r: HouseholdListRow, _ h: Facts?) -> [Cell] {
         let head = h?.members?.first { $0.relation == "head" } ?? h?.members?.first
         let causes = (h?.causes ?? []).map { c in BundledData.povertyCauses.first { $0.code == c }?.vi ?? c }.joined(separator: "; ")
         return [.text(r.code), .text(r.headName), id(head?.nationalID), .text(services.units.unit(r.communeCode)?.name ?? r.communeCode),
@@ -309,7 +315,7 @@ public struct HouseholdExport: Sendable {
                 .text(r.deprived.split(separator: ",").joined(separator: " ")), h?.incomePerCapita.map { .number($0) } ?? .empty, .text(causes)]
     }
 
-    func members(_ r: HouseholdListRow, _ h: ExportController.Facts?) -> [[Cell]] {
+    func members(_ r: HouseholdListRow, _ h: Facts?) -> [[Cell]] {
         (h?.members ?? []).map { m in
             let born: Cell
             if let d = m.birthDate.flatMap({ CivilDate($0) }) { born = full ? .date(d) : .text("**/**/\(d.year)") } else { born = m.birthYear.map { .number($0) } ?? .empty }

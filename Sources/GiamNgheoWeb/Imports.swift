@@ -303,16 +303,8 @@ struct ImportController {
     func progress(req: Request) async throws -> Response {
         let (_, b) = try await batch(req)
         let id = b.id
-        var body: [String: String] = ["done": "true"]
-        if let j = req.application.importJobs.get(id) {
-            let elapsed = Date().timeIntervalSince(j.started)
-            let left = j.fraction > 0.02 ? elapsed * (1 - j.fraction) / j.fraction : nil
-            body = ["done": "false", "phase": j.phase, "rows": String(j.rows), "percent": String(Int(j.fraction * 100)),
-                    "left": left.map { "còn khoảng \(Int($0.rounded(.up))) giây" } ?? "đang ước tính thời gian"]
-        }
-        let res = Response(status: .ok)
-        try res.content.encode(body, as: .json)
-        return res
+        guard let j = req.application.importJobs.get(id) else { return try ProgressReply.done() }
+        return try ProgressReply.running(phase: j.phase, rows: j.rows, fraction: j.fraction, started: j.started)
     }
 
     func cancel(req: Request) async throws -> Response {
