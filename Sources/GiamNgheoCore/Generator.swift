@@ -172,7 +172,11 @@ public struct Generator: Sendable {
         let minority = rng.chance(p.minorityShare)
         let ethnicity = minority ? rng.weighted(p.minorityGroups.map { ($0.code, $0.weight) }) : "01"
         var h = Household(code: "\(c.code)-\(pad(index, 6))", area: area, areaSource: "\(c.name) (\(c.code))", commune: c.code)
-        h.village = (c.type == "Phường" ? "Tổ dân phố " : "Thôn ") + String(rng.int(1...(c.type == "Phường" ? 20 : 12)))
+        let villageNumber = rng.int(1...(c.type == "Phường" ? 20 : 12))
+        h.village = (c.type == "Phường" ? "Tổ dân phố " : "Thôn ") + String(villageNumber)
+        // Each village lies in one of the old communes the new one was formed from (demo data: by its number).
+        let olds = units.predecessors(ofNewCommune: c.code).compactMap(\.oldCommuneCode)
+        if !olds.isEmpty { h.oldCommune = olds[(villageNumber - 1) % olds.count] }
         h.members = makeMembers(target: target, ethnicity: ethnicity, date: date, province: c.parentCode ?? "00", rng: &rng)
         let agricultureShare = area == .rural ? 0.55 : 0.08
         h.agriculture = rng.chance(target == .other ? agricultureShare : agricultureShare + 0.2)

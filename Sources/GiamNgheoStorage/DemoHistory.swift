@@ -33,6 +33,9 @@ public enum DemoHistory {
                     """).run()
             }
         }
+        struct C: Decodable { var commune_code: String }
+        let communes = try await sql.raw("SELECT DISTINCT commune_code FROM households").all(decoding: C.self).map(\.commune_code)
+        try await Summaries.rebuild(communes: communes, year: year, on: db)
     }
 
     /// Story → (category two years back, last year). With this year's categories from the generator's

@@ -72,6 +72,43 @@ public struct HouseholdStore: Sendable {
         try await gate.transaction(db, body)
     }
 
+    /// The review year the registry's current state is summarised under (earlier years come from history).
+    public var summaryYear: Int { engine.defaultDate.year }
+
+    /// Recomputes the summaries from the households and lists every difference (empty when consistent).
+    public func verifySummaries(on db: any Database) async throws -> [String] {
+        try await Summaries.verify(year: summaryYear, on: db)
+    }
+
+    /// Derives the columns the summaries read (old commune, urban, traits) for households stored before
+    /// they existed, then rebuilds those communes' summaries. Nothing to do on a current database.
+    public func backfillDerived(on db: any Database) async throws -> Int {
+        let sql = db as! any SQLDatabase
+        struct R: Decodable { var id: Int; var facts: String; var commune_code: String }
+        var communes = Set<String>(), n = 0
+        while true {
+            let rows = try await sql.select().columns("id", "facts", "commune_code").from(HouseholdRecord.schema)
+                .where(SQLIdentifier("traits"), .is, SQLLiteral.null).limit(500).all(decoding: R.self)
+            if rows.isEmpty { break }
+            try await writing(db) { tx in
+                for r in rows {
+                    let h = try? self.parser.parse(jsonLine: r.facts, line: 1)
+                    let row = h.map { self.row($0, try? self.engine.classify($0), facts: r.facts) }
+                    try await (tx as! any SQLDatabase).update(HouseholdRecord.schema)
+                        .set("old_commune_code", to: row?.oldCommuneCode).set("urban", to: row?.urban ?? false)
+                        .set("traits", to: row?.traits ?? ",").where("id", .equal, r.id).run()
+                }
+            }
+            n += rows.count
+            communes.formUnion(rows.map(\.commune_code))
+        }
+        if !communes.isEmpty {
+            let all = communes.sorted()
+            try await writing(db) { tx in try await Summaries.rebuild(communes: all, year: self.summaryYear, on: tx) }
+        }
+        return n
+    }
+
     /// The villages, sharing this store's write gate.
     public var villages: VillageStore { VillageStore(units: units, gate: gate) }
 
@@ -253,12 +290,13 @@ public struct HouseholdStore: Sendable {
         try await writing(db) { tx in
             let old = try await get(scope, id: id, on: tx)
             guard old.version == expectedVersion else { throw ScopeError(.conflict(currentVersion: old.version)) }
-            let updated = try await (tx as! any SQLDatabase).update(HouseholdRecord.schema)
-                .set("archived_reason", to: why).set("version", to: expectedVersion + 1).set("updated_at", to: Date())
-                .where("id", .equal, id).where("version", .equal, expectedVersion).returning("id").all()
-            guard !updated.isEmpty else { throw ScopeError(.conflict(currentVersion: old.version + 1)) }
+            try await Summaries.tracking([id], year: summaryYear, on: tx) {
+                let updated = try await (tx as! any SQLDatabase).update(HouseholdRecord.schema)
+                    .set("archived_reason", to: why).set("version", to: expectedVersion + 1).set("updated_at", to: Date())
+                    .where("id", .equal, id).where("version", .equal, expectedVersion).returning("id").all()
+                guard !updated.isEmpty else { throw ScopeError(.conflict(currentVersion: old.version + 1)) }
+            }
             try await AuditEntry(username: scope.username, householdID: id, action: "archive", reason: why).create(on: tx)
-            try await Summaries.add(-1, commune: old.communeCode, village: old.village, category: old.category, on: tx)
         }
     }
 
@@ -303,19 +341,19 @@ public struct HouseholdStore: Sendable {
         let oldFacts = Self.flatten(old.facts), newFacts = Self.flatten(Interchange.jsonLine(h))
         let row = row(h, classification)
         let sql = tx as! any SQLDatabase
-        // The version in the WHERE clause makes the check and the write one atomic step.
-        var update = sql.update(HouseholdRecord.schema)
-        for (column, value) in Self.columns(row) { update = update.set(column, to: value) }
-        let updated = try await update.set("version", to: expectedVersion + 1).set("updated_at", to: Date())
-            .where("id", .equal, id).where("version", .equal, expectedVersion)
-            .returning("id").all()
-        guard !updated.isEmpty else { throw ScopeError(.conflict(currentVersion: old.version + 1)) }
+        try await Summaries.tracking([id], year: summaryYear, on: tx) {
+            // The version in the WHERE clause makes the check and the write one atomic step.
+            var update = sql.update(HouseholdRecord.schema)
+            for (column, value) in Self.columns(row) { update = update.set(column, to: value) }
+            let updated = try await update.set("version", to: expectedVersion + 1).set("updated_at", to: Date())
+                .where("id", .equal, id).where("version", .equal, expectedVersion)
+                .returning("id").all()
+            guard !updated.isEmpty else { throw ScopeError(.conflict(currentVersion: old.version + 1)) }
+        }
         for key in Set(oldFacts.keys).union(newFacts.keys).sorted() where oldFacts[key] != newFacts[key] {
             try await AuditEntry(username: scope.username, householdID: id, action: "update", field: key,
                                  oldValue: oldFacts[key], newValue: newFacts[key], reason: reason).create(on: tx)
         }
-        try await Summaries.add(-1, commune: old.communeCode, village: old.village, category: old.category, on: tx)
-        try await Summaries.add(1, commune: row.communeCode, village: row.village, category: row.category, on: tx)
         if old.category != row.category {
             try await AuditEntry(username: scope.username, householdID: id, action: "reclassify", field: "category",
                                  oldValue: old.category, newValue: row.category, reason: row.standard).create(on: tx)
@@ -342,7 +380,7 @@ public struct HouseholdStore: Sendable {
         let id = try inserted[0].decode(column: "id", as: Int.self)
         try await AuditEntry(username: scope.username, householdID: id, action: action, field: "category",
                              newValue: row.category, reason: reason).create(on: tx)
-        try await Summaries.add(1, commune: row.communeCode, village: row.village, category: row.category, on: tx)
+        try await Summaries.added([id], year: summaryYear, on: tx)
         try await recordYear(id, row, on: tx)
         try await People.insert([(id, h)], on: sql)
         return id
@@ -383,7 +421,7 @@ public struct HouseholdStore: Sendable {
                 var insert = sql.insert(into: HouseholdRecord.schema)
                     .columns(Self.columns(HouseholdRecord()).map(\.0) + ["version", "updated_at"])
                 for h in chunk {
-                    let r = Self.row(h, try engine.classify(h))
+                    let r = row(h, try engine.classify(h))
                     insert = insert.values(Self.columns(r).map { SQLBind($0.1) } + [SQLBind(1), SQLBind(Date())])
                     n += 1
                 }
@@ -392,7 +430,6 @@ public struct HouseholdStore: Sendable {
             }
             // Summaries and this year's categories once per batch, from the rows just written (never per household).
             let communes = Array(Set(households.compactMap(\.commune))).sorted()
-            try await Summaries.rebuild(communes: communes, on: tx)
             for chunk in stride(from: 0, to: communes.count, by: 200).map({ Array(communes[$0..<min($0 + 200, communes.count)]) }) {
                 try await sql.raw("""
                     INSERT INTO household_years (household_id, year, category, standard, recognised, source)
@@ -401,6 +438,7 @@ public struct HouseholdStore: Sendable {
                     ON CONFLICT (household_id, year) DO NOTHING
                     """).run()
             }
+            try await Summaries.rebuild(communes: communes, year: summaryYear, on: tx)
             return n
         }
     }
@@ -422,17 +460,27 @@ public struct HouseholdStore: Sendable {
          ("category", r.$category.value), ("subtype", r.subtype), ("deprived", r.$deprived.value),
          ("deprived_count", r.$deprivedCount.value), ("standard", r.$standard.value), ("income_per_capita", r.incomePerCapita),
          ("ethnic_minority_head", r.$ethnicMinorityHead.value), ("meritorious", r.$meritorious.value),
-         ("no_working_capacity", r.$noWorkingCapacity.value), ("member_count", r.$memberCount.value), ("causes", r.causes)]
+         ("no_working_capacity", r.$noWorkingCapacity.value), ("member_count", r.$memberCount.value), ("causes", r.causes),
+         ("old_commune_code", r.oldCommuneCode), ("urban", r.urban), ("traits", r.traits)]
     }
 
     /// The columns of a household that could not be classified yet: category "incomplete", under the
     /// standard that will apply once it is.
     func row(_ h: Household, _ c: Classification?, facts: String? = nil) -> HouseholdRecord {
-        Self.row(h, c, pendingStandard: engine.catalogue.standard(for: engine.defaultDate)?.id ?? "", facts: facts)
+        let r = Self.row(h, c, pendingStandard: engine.catalogue.standard(for: engine.defaultDate)?.id ?? "", facts: facts,
+                         date: engine.defaultDate)
+        // The old commune: as recorded, or the only commune the new one was formed from.
+        if r.oldCommuneCode == nil, let commune = h.commune {
+            let olds = Set(units.predecessors(ofNewCommune: commune).compactMap(\.oldCommuneCode))
+            if olds.count == 1 { r.oldCommuneCode = olds.first }
+        }
+        if c == nil, let commune = h.commune { r.urban = (h.area ?? units.area(ofCommune: commune)) == .urban }
+        return r
     }
 
     /// The stored columns of a household, derived from its facts and classification.
-    static func row(_ h: Household, _ c: Classification?, pendingStandard: String = "", facts: String? = nil) -> HouseholdRecord {
+    static func row(_ h: Household, _ c: Classification?, pendingStandard: String = "", facts: String? = nil,
+                    date: CivilDate) -> HouseholdRecord {
         let r = HouseholdRecord()
         r.code = h.code
         r.communeCode = h.commune ?? ""
@@ -460,6 +508,10 @@ public struct HouseholdStore: Sendable {
         r.noWorkingCapacity = c?.flags.noWorkingCapacity ?? false
         r.memberCount = h.members.isEmpty ? (h.size ?? 0) : h.members.count
         r.causes = h.causes.map { "," + $0.joined(separator: ",") + "," }
+        r.oldCommuneCode = h.oldCommune
+        r.urban = c.map { $0.area == .urban } ?? (h.area == .urban)
+        let on = c.flatMap { CivilDate($0.referenceDate) } ?? date
+        r.traits = "," + HouseholdTrait.of(h, flags: c?.flags, on: on).map(\.rawValue).joined(separator: ",") + ","
         return r
     }
 

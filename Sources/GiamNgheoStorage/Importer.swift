@@ -536,8 +536,7 @@ public struct Importer: Sendable {
                                          newValue: n, reason: "Nhập tệp: \(options.label)").create(on: db)
                 }
             }
-            try await Summaries.rebuild(communes: communes.sorted(), on: db)
-            let year = store.engine.defaultDate.year
+            let year = store.summaryYear
             for start in stride(from: 0, to: touched.count, by: 500) {
                 let part = Array(touched[start..<min(start + 500, touched.count)])
                 try await sql.raw("""
@@ -547,6 +546,7 @@ public struct Importer: Sendable {
                     WHERE household_years.recognised = \(bind: false)
                     """).run()
             }
+            try await Summaries.rebuild(communes: communes.sorted(), year: year, on: db)
         }
 
         // MARK: registry lookups, one statement per chunk

@@ -450,6 +450,8 @@ extension ReviewStore {
                 .where(SQLColumn("year", table: ReviewRound.schema), .equal, SQLBind(r.year))
                 .where(SQLColumn("certificate_no", table: ReviewCase.schema), .isNot, SQLLiteral.null).first()
             var serial = (try earlier?.decode(column: "n", as: Int.self)) ?? 0
+            // A decision for an earlier year changes that year's summaries (and the movements after it).
+            try await Summaries.tracking(ids, year: self.store.summaryYear, on: tx) {
             for c in cases {
                 guard let category = c.category.flatMap({ Category(rawValue: $0) }) else {
                     throw Self.invalid("Một hộ trong vòng chưa có kết quả phân loại.")
@@ -479,6 +481,7 @@ extension ReviewStore {
                 }
                 try await self.audit(scope, "review.decision", household: c.householdID, field: "Năm \(r.year)",
                                      new: c.refusal == nil ? recognised.vietnamese : "Từ chối", reason: c.refusal ?? "Quyết định \(number)", on: tx)
+            }
             }
             try await (tx as! any SQLDatabase).update(ReviewRound.schema).set("decision_number", to: number)
                 .set("decision_date", to: date.description).set("decided_by", to: scope.username).where("id", .equal, roundID).run()

@@ -1,35 +1,187 @@
 import Fluent
 import Foundation
+import GiamNgheoCore
 import SQLKit
 
-/// Household counts per (commune, village, category), kept in step with every change in the same
-/// transaction, so that dashboards and reports read a few hundred rows instead of every household.
+/// The maintained report summaries: household and person counts per (year, commune, old commune, village,
+/// standard, category, urban, minority, dimension, key) (issue 6 §3). Every change to a household adds and
+/// subtracts its cells in the same transaction; bulk loads rebuild the communes they touched. Reports at
+/// any level read these cells, never the households.
 public enum Summaries {
-    public static let table = "unit_summaries"
+    public static let table = "report_cells"
+    static let keyColumns = ["year", "commune_code", "old_commune_code", "village", "standard", "category", "urban", "minority", "dim", "key"]
 
-    /// Adds `delta` households to one cell (an upsert both SQLite and PostgreSQL understand).
-    static func add(_ delta: Int, commune: String, village: String?, category: String, on db: any Database) async throws {
-        let sql = db as! any SQLDatabase
-        try await sql.raw("""
-            INSERT INTO unit_summaries (commune_code, village, category, households)
-            VALUES (\(bind: commune), \(bind: village ?? ""), \(bind: category), \(bind: delta))
-            ON CONFLICT (commune_code, village, category) DO UPDATE SET households = unit_summaries.households + excluded.households
-            """).run()
+    /// One stored cell.
+    public struct Cell: Decodable, Sendable, Hashable {
+        public var year: Int
+        public var commune_code: String
+        public var old_commune_code: String
+        public var village: String
+        public var standard: String
+        public var category: String
+        public var urban: Bool
+        public var minority: Bool
+        public var dim: String
+        public var key: String
+        public var households: Int
+        public var persons: Int
     }
 
-    /// Rebuilds the cells of some communes from the households themselves (after a bulk load).
-    public static func rebuild(communes: [String], on db: any Database) async throws {
-        guard !communes.isEmpty else { return }
-        let sql = db as! any SQLDatabase
-        for chunk in stride(from: 0, to: communes.count, by: 200).map({ Array(communes[$0..<min($0 + 200, communes.count)]) }) {
-            try await sql.delete(from: table).where("commune_code", .in, chunk).run()
+    // MARK: - subjects: what the households contribute
+
+    struct SubjectRow: Decodable {
+        var id: Int
+        var commune_code: String
+        var old_commune_code: String?
+        var village: String?
+        var standard: String
+        var category: String
+        var archived_reason: String?
+        var urban: Bool?
+        var ethnic_minority_head: Bool
+        var member_count: Int
+        var deprived: String
+        var causes: String?
+        var traits: String?
+    }
+    struct HistoryRow: Decodable { var household_id: Int; var year: Int; var category: String; var standard: String }
+    static let subjectColumns = ["id", "commune_code", "old_commune_code", "village", "standard", "category", "archived_reason",
+                                 "urban", "ethnic_minority_head", "member_count", "deprived", "causes", "traits"]
+
+    static func list(_ s: String?) -> [String] { (s ?? "").split(separator: ",").map(String.init) }
+
+    /// The subjects of households selected by `filter` (their ids or their communes), with their earlier years.
+    static func subjects(year: Int, ids: [Int]? = nil, communes: [String]? = nil, on sql: any SQLDatabase) async throws -> [SummarySubject] {
+        var q = sql.select().columns(subjectColumns.map { SQLColumn($0) }).from(HouseholdRecord.schema)
+        if let ids { q = q.where("id", .in, ids) }
+        if let communes { q = q.where("commune_code", .in, communes) }
+        let rows = try await q.all(decoding: SubjectRow.self)
+        guard !rows.isEmpty else { return [] }
+        var h = sql.select().columns(SQLColumn("household_id", table: "y"), SQLColumn("year", table: "y"), SQLColumn("category", table: "y"),
+                                     SQLColumn("standard", table: "y"))
+            .from(SQLAlias(SQLIdentifier(HouseholdYear.schema), as: SQLIdentifier("y")))
+            .where(SQLColumn("year", table: "y"), .lessThan, SQLBind(year))
+        if let ids {
+            h = h.where(SQLColumn("household_id", table: "y"), .in, SQLBind.group(ids))
+        } else if let communes {
+            h = h.join(SQLAlias(SQLIdentifier(HouseholdRecord.schema), as: SQLIdentifier("h")),
+                       on: SQLColumn("id", table: "h"), .equal, SQLColumn("household_id", table: "y"))
+                .where(SQLColumn("commune_code", table: "h"), .in, SQLBind.group(communes))
+        }
+        var history: [Int: [Int: (category: String, standard: String)]] = [:]
+        for r in try await h.all(decoding: HistoryRow.self) { history[r.household_id, default: [:]][r.year] = (r.category, r.standard) }
+        var out: [SummarySubject] = []
+        out.reserveCapacity(rows.count * 3)
+        for r in rows {
+            out += SummaryCells.subjects(
+                year: year, commune: r.commune_code, oldCommune: r.old_commune_code ?? "", village: r.village ?? "",
+                standard: r.standard, category: r.category, archived: r.archived_reason != nil, urban: r.urban ?? false,
+                minority: r.ethnic_minority_head, persons: r.member_count, deprived: list(r.deprived), causes: list(r.causes),
+                traits: list(r.traits), history: history[r.id] ?? [:])
+        }
+        return out
+    }
+
+    // MARK: - keeping them in step
+
+    /// Runs `body` (a change to these households, inside the caller's transaction) and moves the households'
+    /// cells from their state before to their state after: one read before, one after, one upsert.
+    public static func tracking<T: Sendable>(_ ids: [Int], year: Int, on tx: any Database,
+                                             _ body: () async throws -> T) async throws -> T {
+        let sql = tx as! any SQLDatabase
+        let before = try await subjects(year: year, ids: ids, on: sql)
+        let result = try await body()
+        let after = try await subjects(year: year, ids: ids, on: sql)
+        try await add(SummaryCells.tally(before.map { ($0, -1) } + after.map { ($0, 1) }), on: sql)
+        return result
+    }
+
+    /// Adds the cells of households just inserted.
+    public static func added(_ ids: [Int], year: Int, on tx: any Database) async throws {
+        let sql = tx as! any SQLDatabase
+        try await add(SummaryCells.tally(try await subjects(year: year, ids: ids, on: sql).map { ($0, 1) }), on: sql)
+    }
+
+    /// Adds deltas to cells (an upsert both SQLite and PostgreSQL understand), a few hundred rows per statement.
+    static func add(_ deltas: [SummaryKey: (households: Int, persons: Int)], on sql: any SQLDatabase) async throws {
+        let items = deltas.sorted { $0.key < $1.key }
+        for start in stride(from: 0, to: items.count, by: 300) {
+            var values: [SQLQueryString] = []
+            for (k, v) in items[start..<min(start + 300, items.count)] {
+                values.append("(\(bind: k.year), \(bind: k.commune), \(bind: k.oldCommune), \(bind: k.village), \(bind: k.standard), \(bind: k.category), \(bind: k.urban), \(bind: k.minority), \(bind: k.dim.rawValue), \(bind: k.key), \(bind: v.households), \(bind: v.persons))")
+            }
             try await sql.raw("""
-                INSERT INTO unit_summaries (commune_code, village, category, households)
-                SELECT commune_code, COALESCE(village, ''), category, COUNT(*) FROM households
-                WHERE archived_reason IS NULL AND commune_code IN (\(binds: chunk))
-                GROUP BY commune_code, COALESCE(village, ''), category
+                INSERT INTO report_cells (year, commune_code, old_commune_code, village, standard, category, urban, minority, dim, key, households, persons)
+                VALUES \(values.joined(separator: ", "))
+                ON CONFLICT (year, commune_code, old_commune_code, village, standard, category, urban, minority, dim, key)
+                DO UPDATE SET households = report_cells.households + excluded.households, persons = report_cells.persons + excluded.persons
                 """).run()
         }
+    }
+
+    /// Recomputes the cells of some communes (every year) from their households: after a bulk load.
+    public static func rebuild(communes: [String], year: Int, on db: any Database) async throws {
+        guard !communes.isEmpty else { return }
+        let sql = db as! any SQLDatabase
+        for chunk in chunks(communes.sorted(), 20) {
+            try await sql.delete(from: table).where("commune_code", .in, chunk).run()
+            let subjects = try await subjects(year: year, communes: chunk, on: sql)
+            try await add(SummaryCells.tally(subjects.map { ($0, 1) }), on: sql)
+        }
+    }
+
+    static func chunks<T>(_ xs: [T], _ n: Int) -> [[T]] {
+        stride(from: 0, to: xs.count, by: n).map { Array(xs[$0..<min($0 + n, xs.count)]) }
+    }
+
+    /// Differences between the maintained cells and a fresh count from the households (empty when consistent),
+    /// one line per differing cell: "year commune/village category dim=key: kept → recomputed".
+    public static func verify(year: Int, on db: any Database) async throws -> [String] {
+        let sql = db as! any SQLDatabase
+        struct C: Decodable { var commune_code: String }
+        let communes = Set(try await sql.raw("SELECT DISTINCT commune_code FROM households").all(decoding: C.self).map(\.commune_code))
+            .union(try await sql.raw("SELECT DISTINCT commune_code FROM report_cells").all(decoding: C.self).map(\.commune_code))
+        var out: [String] = []
+        for chunk in chunks(communes.sorted(), 20) {
+            let fresh = SummaryCells.tally(try await subjects(year: year, communes: chunk, on: sql).map { ($0, 1) })
+            var kept: [SummaryKey: (households: Int, persons: Int)] = [:]
+            for c in try await sql.select().columns(["*"]).from(table).where("commune_code", .in, chunk).all(decoding: Cell.self)
+            where c.households != 0 || c.persons != 0 {
+                guard let dim = SummaryDimension(rawValue: c.dim) else { out.append("ô lạ: \(c.dim)"); continue }
+                kept[SummaryKey(year: c.year, commune: c.commune_code, oldCommune: c.old_commune_code, village: c.village, standard: c.standard,
+                                category: c.category, urban: c.urban, minority: c.minority, dim: dim, key: c.key)] = (c.households, c.persons)
+            }
+            for k in Set(fresh.keys).union(kept.keys).sorted() {
+                let a = kept[k] ?? (0, 0), b = fresh[k] ?? (0, 0)
+                if a != b {
+                    out.append("\(k.year) \(k.commune)/\(k.village) \(k.category) \(k.dim.rawValue)=\(k.key): \(a.households) hộ, \(a.persons) người → \(b.households) hộ, \(b.persons) người")
+                }
+            }
+        }
+        return out
+    }
+
+    // MARK: - reading
+
+    /// The cells of some communes in a year: their commune totals, or one commune's villages.
+    public static func cells(year: Int, communes: [String], villages: Bool, dims: [SummaryDimension]? = nil,
+                             on db: any Database) async throws -> [Cell] {
+        guard !communes.isEmpty else { return [] }
+        let sql = db as! any SQLDatabase
+        var out: [Cell] = []
+        for chunk in chunks(communes.sorted(), 500) {
+            var q = sql.select().columns(["*"]).from(table).where("year", .equal, year).where("commune_code", .in, chunk)
+            q = villages ? q.where("village", .notEqual, SummaryKey.communeTotal) : q.where("village", .equal, SummaryKey.communeTotal)
+            if let dims { q = q.where("dim", .in, dims.map(\.rawValue)) }
+            out += try await q.all(decoding: Cell.self)
+        }
+        return out
+    }
+
+    /// The years that have cells.
+    public static func years(on db: any Database) async throws -> [Int] {
+        struct Y: Decodable { var year: Int }
+        return try await (db as! any SQLDatabase).raw("SELECT DISTINCT year FROM report_cells ORDER BY year").all(decoding: Y.self).map(\.year)
     }
 
     public struct Row: Decodable, Sendable {
@@ -38,54 +190,67 @@ public enum Summaries {
         public var households: Int
     }
 
-    /// Counts by commune (or by village within one commune) and category, within the scope.
-    public static func counts(_ scope: Scope, commune: String?, on db: any Database) async throws -> [Row] {
-        let sql = db as! any SQLDatabase
-        // SUM of a bigint is numeric on PostgreSQL: cast so both databases return an integer.
+    /// Households by commune (or by village within one commune) and category this year, within the scope.
+    public static func counts(_ scope: Scope, commune: String?, year: Int, on db: any Database) async throws -> [Row] {
         if let commune {
             guard scope.allows(commune: commune) else { throw ScopeError(.forbidden) }
-            return try await sql.raw("""
-                SELECT village AS key, category, CAST(SUM(households) AS BIGINT) AS households FROM unit_summaries
-                WHERE commune_code = \(bind: commune) GROUP BY village, category
-                """).all(decoding: Row.self)
         }
-        if let communes = scope.communes {
-            guard !communes.isEmpty else { return [] }
-            return try await sql.raw("""
-                SELECT commune_code AS key, category, CAST(SUM(households) AS BIGINT) AS households FROM unit_summaries
-                WHERE commune_code IN (\(binds: communes.sorted())) GROUP BY commune_code, category
-                """).all(decoding: Row.self)
-        }
-        return try await sql.raw("""
-            SELECT commune_code AS key, category, CAST(SUM(households) AS BIGINT) AS households FROM unit_summaries
-            GROUP BY commune_code, category
-            """).all(decoding: Row.self)
-    }
-
-    /// Differences between the maintained cells and a fresh count (empty when consistent).
-    public static func verify(on db: any Database) async throws -> [String] {
         let sql = db as! any SQLDatabase
-        struct Cell: Decodable, Hashable { var commune_code: String; var village: String; var category: String; var households: Int }
-        let kept = try await sql.raw("SELECT commune_code, village, category, households FROM unit_summaries WHERE households <> 0").all(decoding: Cell.self)
-        let fresh = try await sql.raw("""
-            SELECT commune_code, COALESCE(village, '') AS village, category, COUNT(*) AS households FROM households
-            WHERE archived_reason IS NULL GROUP BY commune_code, COALESCE(village, ''), category
-            """).all(decoding: Cell.self)
-        let a = Set(kept), b = Set(fresh)
-        return a.symmetricDifference(b).map { "\($0.commune_code)/\($0.village)/\($0.category): \($0.households)" }.sorted()
+        var q = sql.select().column(SQLColumn(commune == nil ? "commune_code" : "village"), as: "key").column("category")
+            .column(SQLRaw("CAST(SUM(households) AS BIGINT)"), as: "households")
+            .from(table).where("year", .equal, year).where("dim", .equal, SummaryDimension.all.rawValue)
+        if let commune {
+            q = q.where("commune_code", .equal, commune).where("village", .notEqual, SummaryKey.communeTotal)
+                .groupBy("village").groupBy("category")
+        } else {
+            q = q.where("village", .equal, SummaryKey.communeTotal)
+            if let communes = scope.communes {
+                guard !communes.isEmpty else { return [] }
+                q = q.where("commune_code", .in, communes.sorted())
+            }
+            q = q.groupBy("commune_code").groupBy("category")
+        }
+        return try await q.all(decoding: Row.self)
     }
 }
 
+public struct CreateReportCells: AsyncMigration {
+    public init() {}
+    public func prepare(on db: any Database) async throws {
+        let sql = db as! any SQLDatabase
+        // What the summaries need from each household, derived when it is written (HouseholdStore.row).
+        try await sql.raw("ALTER TABLE households ADD COLUMN old_commune_code TEXT").run()
+        try await sql.raw("ALTER TABLE households ADD COLUMN urban BOOLEAN").run()
+        try await sql.raw("ALTER TABLE households ADD COLUMN traits TEXT").run()
+        try await db.schema(Summaries.table)
+            .field("year", .int, .required)
+            .field("commune_code", .string, .required)
+            .field("old_commune_code", .string, .required)
+            .field("village", .string, .required)
+            .field("standard", .string, .required)
+            .field("category", .string, .required)
+            .field("urban", .bool, .required)
+            .field("minority", .bool, .required)
+            .field("dim", .string, .required)
+            .field("key", .string, .required)
+            .field("households", .int, .required)
+            .field("persons", .int, .required)
+            .unique(on: "year", "commune_code", "old_commune_code", "village", "standard", "category", "urban", "minority", "dim", "key")
+            .create()
+        try await db.schema("unit_summaries").delete()
+    }
+    public func revert(on db: any Database) async throws { try await db.schema(Summaries.table).delete() }
+}
+
+/// The first summaries (commune, village, category), replaced by `report_cells`; kept so that databases
+/// created before keep their migration history.
 public struct CreateUnitSummaries: AsyncMigration {
     public init() {}
     public func prepare(on db: any Database) async throws {
-        try await db.schema(Summaries.table)
-            .field("commune_code", .string, .required)
-            .field("village", .string, .required)
-            .field("category", .string, .required)
-            .field("households", .int, .required)
-            .unique(on: "commune_code", "village", "category")
-            .create()
+        try await db.schema("unit_summaries")
+            .field("commune_code", .string, .required).field("village", .string, .required)
+            .field("category", .string, .required).field("households", .int, .required)
+            .unique(on: "commune_code", "village", "category").create()
     }
-    public func revert(on db: any Database) async throws { try await db.schema(Summaries.table).delete() }
+    public func revert(on db: any Database) async throws { try await db.schema("unit_summaries").delete() }
 }

@@ -105,6 +105,8 @@ public func configure(_ app: Application, _ config: AppConfig) async throws -> [
     guard let procedure = try BundledData.reviewProcedures().last(where: { $0.validFrom <= date }) else {
         throw StandardError("không có quy trình rà soát áp dụng cho ngày \(date.vietnamese)")
     }
+    // A database from before the report summaries gets their columns derived once.
+    _ = try await store.backfillDerived(on: app.db)
     app.registry = RegistryServices(store: store, units: units, parser: parser, referenceDate: date,
                                     reviews: ReviewStore(store: store, procedure: procedure), importDirectory: config.importDirectory,
                                     exportInlineRows: config.exportInlineRows)

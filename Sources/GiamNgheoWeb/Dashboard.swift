@@ -14,7 +14,7 @@ struct DashboardController {
         var commune = req.query[String.self, at: "commune"].flatMap { $0.isEmpty ? nil : $0 }
         // A user with one commune sees its villages directly.
         if commune == nil, let only = scope.communes, only.count == 1 { commune = only.first }
-        let rows = try await Summaries.counts(scope, commune: commune, on: req.db)
+        let rows = try await Summaries.counts(scope, commune: commune, year: req.application.registry.store.summaryYear, on: req.db)
         var lines: [String: Line] = [:]
         for r in rows {
             let label = commune == nil ? (units.unit(r.key)?.name ?? r.key) : (r.key.isEmpty ? "(chưa có thôn/tổ)" : r.key)

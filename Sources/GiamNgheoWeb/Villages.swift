@@ -33,7 +33,7 @@ struct VillageController {
         guard let commune else { return Layout.page(req, title: "Thôn, tổ dân phố", "<h1>Thôn, tổ dân phố</h1>\(picker)") }
         let villages = try await store(req).list(scope, commune: commune, includeArchived: true, on: req.db)
         let canEdit = scope.canWrite && scope.role != .villageHead
-        let counts = try await Summaries.counts(scope, commune: commune, on: req.db)
+        let counts = try await Summaries.counts(scope, commune: commune, year: req.application.registry.store.summaryYear, on: req.db)
         var households: [String: Int] = [:]
         for c in counts { households[c.key, default: 0] += c.households }
         let rows: [HTML] = villages.map { v in

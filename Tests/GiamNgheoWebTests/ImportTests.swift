@@ -81,7 +81,7 @@ import VaporTesting
             let lan = try #require(try await HouseholdRecord.query(on: app.db).filter(\.$code == "\(c)-900001").first())
             #expect(lan.memberCount == 2 && lan.village == "Thôn Mới" && lan.headName == "Hồ Thị Lan")
             #expect(try await Village.query(on: app.db).filter(\.$communeCode == c).filter(\.$name == "Thôn Mới").count() == 1)
-            #expect(try await Summaries.verify(on: app.db).isEmpty)
+            #expect(try await app.registry.store.verifySummaries(on: app.db).isEmpty)
             // A second click on "commit" writes nothing more.
             let twice = try await b.post("/imports/\(id)/commit", [:])
             #expect(twice.status == .unprocessableEntity && twice.body.contains("đã được ghi"))
@@ -267,7 +267,7 @@ import VaporTesting
             #expect(try await b.get("/imports/\(id)").body.contains("<td>1</td><td>0</td><td>1</td>"))
             #expect(try await b.post("/imports/\(id)/commit", [:]).status == .seeOther)
             #expect(try await HouseholdRecord.find(r.id, on: app.db)?.communeCode == to)
-            #expect(try await Summaries.verify(on: app.db).isEmpty)
+            #expect(try await app.registry.store.verifySummaries(on: app.db).isEmpty)
         }
     }
 

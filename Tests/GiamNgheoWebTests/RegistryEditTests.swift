@@ -67,7 +67,7 @@ import VaporTesting
             #expect(try await AuditEntry.query(on: app.db).filter(\.$householdID == r.id!).filter(\.$action == "create").count() == 1)
             let year = try #require(try await HouseholdYear.query(on: app.db).filter(\.$householdID == r.id!).first())
             #expect(year.year == 2026 && year.category == r.category && !year.recognised)
-            #expect(try await Summaries.verify(on: app.db).isEmpty)
+            #expect(try await app.registry.store.verifySummaries(on: app.db).isEmpty)
             // Codes are unique: the same code again is refused at its field.
             form["code"] = r.code
             let dup = try await b.post("/households/new", form)
@@ -142,7 +142,7 @@ import VaporTesting
             #expect(split.location == "/households/\(new.id!)" && new.headName == leaving.name && new.memberCount == 1)
             #expect(try await HouseholdRecord.find(a.id, on: app.db)!.memberCount == a.memberCount - 1)
             #expect(try await AuditEntry.query(on: app.db).filter(\.$householdID == new.id!).filter(\.$action == "split").count() == 1)
-            #expect(try await Summaries.verify(on: app.db).isEmpty)
+            #expect(try await app.registry.store.verifySummaries(on: app.db).isEmpty)
             let page = try await b.get("/households/\(new.id!)")
             #expect(page.status == .ok && page.body.contains("Tạm tính từ sổ hộ"))
             // Household changes by year: the new household split off, the old one lost and received members.
@@ -321,7 +321,7 @@ import VaporTesting
             }
             #expect(outcomes.filter { $0 == "ok" }.count == 1 && outcomes.filter { $0 == "conflict" }.count == 9, "\(outcomes)")
             #expect(try await HouseholdRecord.find(one.id, on: db)!.version == 3)
-            #expect(try await Summaries.verify(on: db).isEmpty)
+            #expect(try await app.registry.store.verifySummaries(on: db).isEmpty)
         }
     }
 }

@@ -352,7 +352,7 @@ import VaporTesting
             }
             #expect(rest.count == cases.count - 1 && rest.allSatisfy { $0 == 1 })
             #expect(try await ReviewCase.query(on: app.db).filter(\.$roundID == round.id!).filter(\.$stage == "surveyed").count() == cases.count)
-            #expect(try await Summaries.verify(on: app.db).isEmpty)
+            #expect(try await app.registry.store.verifySummaries(on: app.db).isEmpty)
         }
     }
 

@@ -75,6 +75,11 @@ public final class HouseholdRecord: Model, @unchecked Sendable {
     @Field(key: "member_count") public var memberCount: Int
     /// Poverty-cause codes as ",1,3," (main cause first) for the cause filter; nil when not recorded.
     @OptionalField(key: "causes") public var causes: String?
+    /// The commune before 1 July 2025 when known: reports in the 2024 structure are summed from it.
+    @OptionalField(key: "old_commune_code") public var oldCommuneCode: String?
+    @OptionalField(key: "urban") public var urban: Bool?
+    /// Characteristics the official tables count (`HouseholdTrait`), as ",elderly,femaleHead,".
+    @OptionalField(key: "traits") public var traits: String?
     /// Optimistic concurrency: a save must name the version it read.
     @Field(key: "version") public var version: Int
     @OptionalField(key: "archived_reason") public var archivedReason: String?

@@ -78,5 +78,6 @@ public struct CreateAuditEntry: AsyncMigration {
 public enum RegistryMigrations {
     public static let all: [any Migration] = [CreateUser(), CreateHousehold(), CreateAuditEntry(), CreateUnitSummaries(),
                                                CreateVillages(), CreateHouseholdYears(), AddHouseholdCauses(),
-                                               CreateReviewRounds(), CreateReviewRequests(), CreateReviewWorkflow(), CreateImports()]
+                                               CreateReviewRounds(), CreateReviewRequests(), CreateReviewWorkflow(), CreateImports(),
+                                               CreateReportCells()]
 }

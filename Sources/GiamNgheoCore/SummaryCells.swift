@@ -1,0 +1,187 @@
+/// What one household contributes to the maintained report summaries in one review year. Every report
+/// figure is a sum of these integer cells, so a province is the sum of its communes by construction
+/// (issue 6; regulations.md §6.6 for transitions). Pure: the storage layer loads subjects, adds or subtracts
+/// their cells in the same transaction as the change, and `verify-summaries` recomputes them.
+public struct SummarySubject: Sendable, Equatable {
+    public var year: Int
+    public var commune: String
+    /// The commune before 1 July 2025, when known ("" otherwise): the 2024 structure is summed from it.
+    public var oldCommune: String
+    public var village: String
+    public var standard: String
+    /// The category this year, or `SummarySubject.archived` for a household that left the registry.
+    public var category: String
+    public var urban: Bool
+    public var minority: Bool
+    public var persons: Int
+    /// Full detail (indicators, causes, traits) exists only for the registry's current state; earlier years
+    /// carry the category and its movement only.
+    public var current: Bool
+    public var deprived: [String]
+    public var causes: [String]
+    public var traits: [String]
+    /// The category the year before ("none" when the household was not on any list).
+    public var previous: String
+    public var transition: Transition?
+
+    public static let archived = "archived"
+
+    public init(year: Int, commune: String, oldCommune: String = "", village: String, standard: String, category: String,
+                urban: Bool, minority: Bool, persons: Int, current: Bool, deprived: [String] = [], causes: [String] = [],
+                traits: [String] = [], previous: String = "none", transition: Transition? = nil) {
+        self.year = year; self.commune = commune; self.oldCommune = oldCommune; self.village = village
+        self.standard = standard; self.category = category; self.urban = urban; self.minority = minority
+        self.persons = persons; self.current = current; self.deprived = deprived; self.causes = causes
+        self.traits = traits; self.previous = previous; self.transition = transition
+    }
+}
+
+/// One summary cell: counts of households and persons for a key.
+public struct SummaryKey: Hashable, Sendable, Comparable {
+    public var year: Int
+    public var commune: String
+    public var oldCommune: String
+    /// A village name, or `SummaryKey.communeTotal` for the commune's own total row (what province-level
+    /// reports read, so that they sum communes rather than villages).
+    public var village: String
+    public var standard: String
+    public var category: String
+    public var urban: Bool
+    public var minority: Bool
+    public var dim: SummaryDimension
+    public var key: String
+
+    public static let communeTotal = "*"
+
+    public init(year: Int, commune: String, oldCommune: String, village: String, standard: String, category: String,
+                urban: Bool, minority: Bool, dim: SummaryDimension, key: String) {
+        self.year = year; self.commune = commune; self.oldCommune = oldCommune; self.village = village
+        self.standard = standard; self.category = category; self.urban = urban; self.minority = minority
+        self.dim = dim; self.key = key
+    }
+
+    public static func < (a: SummaryKey, b: SummaryKey) -> Bool {
+        if a.year != b.year { return a.year < b.year }
+        return a.order.lexicographicallyPrecedes(b.order)
+    }
+
+    var order: [String] { [commune, oldCommune, village, standard, category, dim.rawValue, key, urban ? "1" : "0", minority ? "1" : "0"] }
+}
+
+public enum SummaryDimension: String, Sendable, CaseIterable, Codable {
+    /// Every household once ("" key).
+    case all
+    /// One per deprived indicator (key: indicator code).
+    case indicator
+    /// Number of deprived indicators (key: "0"…"12"): AF headcounts at any integer cut-off.
+    case score
+    /// Deprived indicator by deprivation count (key: "count:code"): AF censored headcounts at any cut-off.
+    case scoreIndicator
+    /// Each poverty cause, and the main (first) one.
+    case cause, mainCause
+    /// Household characteristics (key: `HouseholdTrait` raw value).
+    case trait
+    /// The category the year before (key: category or "none"); with this year's category it gives movements.
+    case from
+    /// The §6.6 transition of the year (key: `Transition` raw value).
+    case transition
+}
+
+/// Characteristics the official tables count (report-templates.md 8, 12; issue 6 (d)).
+public enum HouseholdTrait: String, Sendable, CaseIterable, Codable {
+    case meritorious, socialAssistance, noWorkingCapacity, elderly, disabled, children, femaleHead, agriculture
+
+    public var vietnamese: String {
+        switch self {
+        case .meritorious: return "Có người có công"
+        case .socialAssistance: return "Có người hưởng trợ cấp xã hội"
+        case .noWorkingCapacity: return "Không có khả năng lao động"
+        case .elderly: return "Có người cao tuổi (≥ 60)"
+        case .disabled: return "Có người khuyết tật"
+        case .children: return "Có trẻ em (< 16)"
+        case .femaleHead: return "Chủ hộ là nữ"
+        case .agriculture: return "Làm nông, lâm, ngư nghiệp"
+        }
+    }
+
+    /// The traits of a household on a date; an unknown fact never counts as the trait.
+    public static func of(_ h: Household, flags: Flags?, on date: CivilDate) -> [HouseholdTrait] {
+        var t: [HouseholdTrait] = []
+        if flags?.meritoriousPerson == true || h.members.contains(where: { $0.meritorious == true }) { t.append(.meritorious) }
+        if flags?.socialAssistance == true || h.members.contains(where: { $0.socialAllowance == true }) { t.append(.socialAssistance) }
+        if flags?.noWorkingCapacity == true { t.append(.noWorkingCapacity) }
+        let ages = h.members.compactMap { $0.age(on: date) }
+        if ages.contains(where: { $0 >= 60 }) { t.append(.elderly) }
+        if h.members.contains(where: { $0.disabled == true }) { t.append(.disabled) }
+        if ages.contains(where: { $0 < 16 }) { t.append(.children) }
+        if h.head?.sex == "female" { t.append(.femaleHead) }
+        if h.agriculture == true { t.append(.agriculture) }
+        return t
+    }
+}
+
+public enum SummaryCells {
+    /// The keys one subject adds one household (and its persons) to, at its village and at the commune total.
+    public static func keys(_ s: SummarySubject) -> [SummaryKey] {
+        var pairs: [(SummaryDimension, String)] = [(.from, s.previous)]
+        if let t = s.transition { pairs.append((.transition, t.rawValue)) }
+        if s.category != SummarySubject.archived {
+            pairs.append((.all, ""))
+            if s.current {
+                let n = s.deprived.count
+                pairs.append((.score, String(n)))
+                for d in s.deprived { pairs.append((.indicator, d)); pairs.append((.scoreIndicator, "\(n):\(d)")) }
+                for c in s.causes { pairs.append((.cause, c)) }
+                if let main = s.causes.first { pairs.append((.mainCause, main)) }
+                for t in s.traits { pairs.append((.trait, t)) }
+            }
+        }
+        var out: [SummaryKey] = []
+        out.reserveCapacity(pairs.count * 2)
+        for village in [s.village, SummaryKey.communeTotal] {
+            for (dim, key) in pairs {
+                out.append(SummaryKey(year: s.year, commune: s.commune, oldCommune: s.oldCommune, village: village,
+                                      standard: s.standard, category: s.category, urban: s.urban, minority: s.minority,
+                                      dim: dim, key: key))
+            }
+        }
+        return out
+    }
+
+    /// Households and persons per key, summed over subjects with a sign (+1 added, -1 removed); zero cells dropped.
+    public static func tally(_ subjects: [(SummarySubject, Int)]) -> [SummaryKey: (households: Int, persons: Int)] {
+        var out: [SummaryKey: (households: Int, persons: Int)] = [:]
+        for (s, sign) in subjects {
+            for k in keys(s) {
+                let v = out[k] ?? (0, 0)
+                out[k] = (v.households + sign, v.persons + sign * s.persons)
+            }
+        }
+        return out.filter { $0.value.households != 0 || $0.value.persons != 0 }
+    }
+
+    /// A household's subjects: its current state in `year` and one per earlier recorded year.
+    /// `history` is category by year (earlier years; the current year's entry, if any, is ignored).
+    public static func subjects(year: Int, commune: String, oldCommune: String, village: String, standard: String,
+                                category: String, archived: Bool, urban: Bool, minority: Bool, persons: Int,
+                                deprived: [String], causes: [String], traits: [String],
+                                history: [Int: (category: String, standard: String)]) -> [SummarySubject] {
+        var categories: [Int: Category] = [:]
+        for (y, c) in history where y < year { if let cat = Category(rawValue: c.category) { categories[y] = cat } }
+        func previous(_ y: Int) -> String { history[y - 1].map(\.category) ?? "none" }
+        var out: [SummarySubject] = []
+        for (y, c) in history where y < year {
+            out.append(SummarySubject(year: y, commune: commune, oldCommune: oldCommune, village: village, standard: c.standard,
+                                      category: c.category, urban: urban, minority: minority, persons: persons, current: false,
+                                      previous: previous(y), transition: Transition.of(year: y, history: categories)))
+        }
+        var now = categories
+        let nowCategory = archived ? SummarySubject.archived : category
+        if let c = Category(rawValue: category), !archived { now[year] = c } else { now[year] = .notPoor }
+        out.append(SummarySubject(year: year, commune: commune, oldCommune: oldCommune, village: village, standard: standard,
+                                  category: nowCategory, urban: urban, minority: minority, persons: persons, current: true,
+                                  deprived: deprived, causes: causes, traits: traits, previous: previous(year),
+                                  transition: archived ? nil : Transition.of(year: year, history: now)))
+        return out
+    }
+}
