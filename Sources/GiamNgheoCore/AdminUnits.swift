@@ -106,6 +106,11 @@ public struct AdminUnits: Sendable {
         childrenByParent[structure]?[code] ?? []
     }
 
+    /// The provinces of a structure, by code.
+    public func provinces(in structure: UnitStructure = .y2025) -> [AdminUnit] {
+        (byCode[structure] ?? [:]).values.filter { $0.level == .province }.sorted { $0.code < $1.code }
+    }
+
     /// The communes of a province, in either structure (through districts for 2024).
     public func communes(ofProvince code: String, in structure: UnitStructure = .y2025) -> [AdminUnit] {
         let direct = children(of: code, in: structure)

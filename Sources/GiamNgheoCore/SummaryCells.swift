@@ -3,6 +3,8 @@
 /// (issue 6; regulations.md §6.6 for transitions). Pure: the storage layer loads subjects, adds or subtracts
 /// their cells in the same transaction as the change, and `verify-summaries` recomputes them.
 public struct SummarySubject: Sendable, Equatable {
+    /// The household (0 when not needed): lets a drill-down list exactly the households a cell counts.
+    public var household: Int = 0
     public var year: Int
     public var commune: String
     /// The commune before 1 July 2025, when known ("" otherwise): the 2024 structure is summed from it.
@@ -81,10 +83,10 @@ public enum SummaryDimension: String, Sendable, CaseIterable, Codable {
     case cause, mainCause
     /// Household characteristics (key: `HouseholdTrait` raw value).
     case trait
-    /// The category the year before (key: category or "none"); with this year's category it gives movements.
-    case from
-    /// The §6.6 transition of the year (key: `Transition` raw value).
-    case transition
+    /// The movement of the year, "previous>transition" (previous: last year's category or "none"; transition:
+    /// the §6.6 `Transition`, "" for a household that left): with this year's category it gives every
+    /// column of the movement tables (report-templates.md 2, 3) from one cell, so they reconcile exactly.
+    case movement
 }
 
 /// Characteristics the official tables count (report-templates.md 8, 12; issue 6 (d)).
@@ -123,8 +125,7 @@ public enum HouseholdTrait: String, Sendable, CaseIterable, Codable {
 public enum SummaryCells {
     /// The keys one subject adds one household (and its persons) to, at its village and at the commune total.
     public static func keys(_ s: SummarySubject) -> [SummaryKey] {
-        var pairs: [(SummaryDimension, String)] = [(.from, s.previous)]
-        if let t = s.transition { pairs.append((.transition, t.rawValue)) }
+        var pairs: [(SummaryDimension, String)] = [(.movement, s.previous + ">" + (s.transition?.rawValue ?? ""))]
         if s.category != SummarySubject.archived {
             pairs.append((.all, ""))
             if s.current {

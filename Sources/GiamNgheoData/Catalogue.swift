@@ -101,6 +101,11 @@ public enum BundledData {
             .sorted { $0.validFrom < $1.validFrom }
     }
 
+    /// The report layouts (`Data/reports/layouts.json`): UNCONFIRMED until the Circular's forms are loaded.
+    public static func reportLayouts() throws -> [ReportLayout] {
+        try JSONDecoder().decode([ReportLayout].self, from: Data(contentsOf: url("reports").appendingPathComponent("layouts.json")))
+    }
+
     /// Poverty causes (regulations.md §7): an UNCONFIRMED list, shipped as data and shown as such.
     public static let povertyCauses: [CodeEntry] = CSV.records(text("causes/poverty-causes.csv")).rows.map {
         CodeEntry(code: $0["code"] ?? "", vi: $0["vi"] ?? "", en: $0["en"] ?? "", verified: $0["verified"] == "true")

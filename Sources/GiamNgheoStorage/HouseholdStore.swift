@@ -109,6 +109,18 @@ public struct HouseholdStore: Sendable {
         return n
     }
 
+    /// List rows of some households (a report cell's drill-down), within the scope, sorted as the list is.
+    public func listRows(_ scope: Scope, ids: [Int], on db: any Database) async throws -> [HouseholdListRow] {
+        var out: [HouseholdListRow] = []
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            var q = (db as! any SQLDatabase).select().columns(HouseholdListRow.columns.map { SQLColumn($0) }).from(HouseholdRecord.schema)
+                .where("id", .in, Array(ids[start..<min(start + 500, ids.count)]))
+            if let communes = scope.communes { q = q.where("commune_code", .in, communes.sorted()) }
+            out += try await q.all(decoding: HouseholdListRow.self)
+        }
+        return out.sorted { ($0.sortKey, $0.id) < ($1.sortKey, $1.id) }
+    }
+
     /// The villages, sharing this store's write gate.
     public var villages: VillageStore { VillageStore(units: units, gate: gate) }
 

@@ -51,7 +51,7 @@ public enum Summaries {
     static func list(_ s: String?) -> [String] { (s ?? "").split(separator: ",").map(String.init) }
 
     /// The subjects of households selected by `filter` (their ids or their communes), with their earlier years.
-    static func subjects(year: Int, ids: [Int]? = nil, communes: [String]? = nil, on sql: any SQLDatabase) async throws -> [SummarySubject] {
+    public static func subjects(year: Int, ids: [Int]? = nil, communes: [String]? = nil, on sql: any SQLDatabase) async throws -> [SummarySubject] {
         var q = sql.select().columns(subjectColumns.map { SQLColumn($0) }).from(HouseholdRecord.schema)
         if let ids { q = q.where("id", .in, ids) }
         if let communes { q = q.where("commune_code", .in, communes) }
@@ -73,11 +73,13 @@ public enum Summaries {
         var out: [SummarySubject] = []
         out.reserveCapacity(rows.count * 3)
         for r in rows {
+            let start = out.count
             out += SummaryCells.subjects(
                 year: year, commune: r.commune_code, oldCommune: r.old_commune_code ?? "", village: r.village ?? "",
                 standard: r.standard, category: r.category, archived: r.archived_reason != nil, urban: r.urban ?? false,
                 minority: r.ethnic_minority_head, persons: r.member_count, deprived: list(r.deprived), causes: list(r.causes),
                 traits: list(r.traits), history: history[r.id] ?? [:])
+            for i in start..<out.count { out[i].household = r.id }
         }
         return out
     }

@@ -1,0 +1,130 @@
+import Fluent
+import GiamNgheoCore
+import SQLKit
+
+/// The rows of a report for one unit in one structure, read from the summaries only (issue 6 §2, §3): the
+/// 2025 structure sums communes' totals into provinces and the nation; the 2024 structure sums them by
+/// old commune into old districts and old provinces, through the old commune each household carries.
+public struct ReportData: Sendable {
+    public let units: AdminUnits
+    public init(units: AdminUnits) { self.units = units }
+
+    /// Where a report stands: the unit whose children are the rows ("" for the nation).
+    public struct Place: Sendable, Equatable {
+        public var structure: UnitStructure
+        public var unit: String
+        public init(structure: UnitStructure, unit: String) { self.structure = structure; self.unit = unit }
+    }
+
+    public static let unknownOld = "?"
+    public static let unknownOldName = "Chưa xác định xã cũ"
+
+    func convert(_ c: Summaries.Cell) -> CellCount {
+        CellCount(category: c.category, urban: c.urban, minority: c.minority, dim: c.dim, key: c.key, households: c.households, persons: c.persons)
+    }
+
+    /// The 2025 communes whose households a place covers, within the scope.
+    public func communes(of place: Place, scope: Scope) -> [String] {
+        var out: [String]
+        switch (place.structure, units.unit(place.unit, in: place.structure)?.level) {
+        case (.y2025, .province?): out = units.communes(ofProvince: place.unit).map(\.code)
+        case (.y2025, .commune?): out = [place.unit]
+        case (.y2025, _): out = units.provinces(in: .y2025).flatMap { units.communes(ofProvince: $0.code).map(\.code) }
+        case (.y2024, let level):
+            let olds: [String]
+            switch level {
+            case .province?: olds = units.children(of: place.unit, in: .y2024).flatMap { units.children(of: $0.code, in: .y2024).map(\.code) }
+            case .district?: olds = units.children(of: place.unit, in: .y2024).map(\.code)
+            case .commune?: olds = [place.unit]
+            case nil: olds = []
+            }
+            out = place.unit.isEmpty
+                ? units.provinces(in: .y2025).flatMap { units.communes(ofProvince: $0.code).map(\.code) }
+                : Array(Set(olds.flatMap { units.convert(oldCommune: $0).map(\.newCommuneCode) }))
+        }
+        if let allowed = scope.communes { out = out.filter { allowed.contains($0) } }
+        return out.sorted()
+    }
+
+    /// The old district and province of an old commune code.
+    func oldParents(_ old: String) -> (district: String, province: String)? {
+        guard let c = units.unit(old, in: .y2024), let d = c.parentCode, let p = units.unit(d, in: .y2024)?.parentCode else { return nil }
+        return (d, p)
+    }
+
+    /// The report's row units for a place, each with its cells (commune totals, or villages at the bottom level).
+    public func rows(year: Int, place: Place, scope: Scope, on db: any Database) async throws -> [ReportUnit] {
+        if let allowed = scope.communes, place.structure == .y2025, let u = units.unit(place.unit, in: .y2025), u.level == .commune,
+           !allowed.contains(u.code) { throw ScopeError(.forbidden) }
+        let communes = communes(of: place, scope: scope)
+        let level = units.unit(place.unit, in: place.structure)?.level
+        let villages = level == .commune
+        let cells = try await Summaries.cells(year: year, communes: communes, villages: villages, on: db)
+        var groups: [String: [CellCount]] = [:]
+        var names: [String: String] = [:]
+        for c in cells {
+            let key: String
+            switch (place.structure, level) {
+            case (.y2025, nil): key = units.unit(c.commune_code, in: .y2025)?.parentCode ?? c.commune_code
+            case (.y2025, .province?): key = c.commune_code
+            case (.y2025, _): key = "v:" + c.village
+            case (.y2024, nil):
+                key = oldParents(c.old_commune_code)?.province ?? Self.unknownOld
+            case (.y2024, .province?):
+                guard let p = oldParents(c.old_commune_code) else { if place.unit.isEmpty { continue }; continue }
+                guard p.province == place.unit else { continue }
+                key = p.district
+            case (.y2024, .district?):
+                guard oldParents(c.old_commune_code)?.district == place.unit else { continue }
+                key = c.old_commune_code
+            case (.y2024, .commune?):
+                guard c.old_commune_code == place.unit else { continue }
+                key = "v:" + c.village + "@" + c.commune_code
+            }
+            groups[key, default: []].append(convert(c))
+        }
+        // Cells of communes formed from several old communes whose households carry no old commune: shown as
+        // their own row at the levels above, never dropped silently.
+        if place.structure == .y2024, level == .province || level == .district {
+            let unknown = cells.filter { $0.old_commune_code.isEmpty }
+            let mine = unknown.filter { c in
+                // Under the first old commune's district and province only, so that nothing counts twice.
+                let m = units.predecessors(ofNewCommune: c.commune_code).first
+                return level == .province ? m?.oldProvinceCode == place.unit : m?.oldDistrictCode == place.unit
+            }
+            if !mine.isEmpty { groups[Self.unknownOld] = mine.map(convert) }
+        }
+        for key in groups.keys {
+            if key == Self.unknownOld { names[key] = Self.unknownOldName }
+            else if key.hasPrefix("v:") {
+                let v = String(key.dropFirst(2).split(separator: "@").first ?? "")
+                names[key] = v.isEmpty ? "Chưa ghi thôn/tổ" : v
+            } else { names[key] = units.unit(key, in: place.structure)?.name ?? key }
+        }
+        return groups.keys.sorted().map { key in
+            let drill = key.hasPrefix("v:") || key == Self.unknownOld ? "households" : "units"
+            return ReportUnit(code: key, name: names[key] ?? key, drill: drill, cells: groups[key] ?? [])
+        }
+    }
+
+    /// The households a report cell counts: the same subjects and cells the summaries hold, filtered by the
+    /// column's terms, so the list has exactly as many households as the cell says (issue 6 (g)).
+    public func households(year: Int, communes: [String], oldCommune: String?, village: String?, terms: [CellTerm],
+                           area: Area?, scope: Scope, on db: any Database) async throws -> [Int] {
+        let allowed = communes.filter { scope.allows(commune: $0) }
+        guard !allowed.isEmpty else { return [] }
+        var ids: [Int] = []
+        for chunk in Summaries.chunks(allowed, 20) {
+            for s in try await Summaries.subjects(year: year, communes: chunk, on: db as! any SQLDatabase) where s.year == year {
+                if let oldCommune, s.oldCommune != oldCommune { continue }
+                if let village, s.village != village { continue }
+                if let area, s.urban != (area == .urban) { continue }
+                let keys = SummaryCells.keys(s).filter { $0.village != SummaryKey.communeTotal }
+                if keys.contains(where: { k in terms.contains { $0.matches(category: k.category, dim: k.dim.rawValue, key: k.key, minority: k.minority, urban: k.urban) } }) {
+                    ids.append(s.household)
+                }
+            }
+        }
+        return ids
+    }
+}

@@ -1,0 +1,81 @@
+import GiamNgheoCore
+import Testing
+
+/// The cells one household adds to the summaries, and the report arithmetic over them (issue 6).
+@Suite struct SummaryCellsTests {
+    func subjects(_ category: String, archived: Bool = false, history: [Int: String], deprived: [String] = [], causes: [String] = []) -> [SummarySubject] {
+        SummaryCells.subjects(year: 2026, commune: "19753", oldCommune: "19750", village: "Thôn 1", standard: "vn-nd07-2022",
+                              category: category, archived: archived, urban: false, minority: true, persons: 4,
+                              deprived: deprived, causes: causes, traits: ["elderly"],
+                              history: history.mapValues { ($0, "vn-nd07-2022") })
+    }
+
+    @Test func aRePoorHouseholdCarriesItsMovementAndDetail() {
+        let s = subjects("poor", history: [2024: "poor", 2025: "nearPoor"], deprived: ["VL1", "YT2", "NS2"], causes: ["3", "7"])
+        #expect(s.map(\.year) == [2024, 2025, 2026] || s.map(\.year) == [2025, 2024, 2026])
+        let now = s.first { $0.year == 2026 }!
+        #expect(now.transition == .rePoor && now.previous == "nearPoor" && now.current)
+        let keys = SummaryCells.keys(now)
+        let village = keys.filter { $0.village == "Thôn 1" }
+        // all, movement, score, 3 indicators + 3 score×indicator, 2 causes + main cause, 1 trait.
+        #expect(village.count == 1 + 1 + 1 + 6 + 3 + 1)
+        #expect(keys.filter { $0.village == SummaryKey.communeTotal }.count == village.count)
+        #expect(village.contains { $0.dim == .movement && $0.key == "nearPoor>rePoor" })
+        #expect(village.contains { $0.dim == .scoreIndicator && $0.key == "3:YT2" })
+        #expect(village.contains { $0.dim == .mainCause && $0.key == "3" })
+        // Earlier years carry their category and movement only.
+        let y2025 = s.first { $0.year == 2025 }!
+        #expect(SummaryCells.keys(y2025).filter { $0.village == "Thôn 1" }.map(\.dim) .sorted { $0.rawValue < $1.rawValue } == [.all, .movement])
+        #expect(y2025.transition == .exitedPoorToNearPoor)
+    }
+
+    @Test func anArchivedHouseholdIsAnOtherDecreaseOnly() {
+        let now = subjects("poor", archived: true, history: [2025: "poor"]).first { $0.year == 2026 }!
+        let keys = SummaryCells.keys(now).filter { $0.village == "Thôn 1" }
+        #expect(keys.count == 1 && keys[0].category == SummarySubject.archived && keys[0].key == "poor>")
+    }
+
+    @Test func tallyAddsAndRemovesExactly() {
+        let a = subjects("poor", history: [2025: "poor"], deprived: ["VL1", "YT2", "NS2"])
+        let b = subjects("nearPoor", history: [2025: "poor"], deprived: ["VL1"])
+        #expect(SummaryCells.tally(a.map { ($0, 1) } + a.map { ($0, -1) }).isEmpty)
+        let moved = SummaryCells.tally(a.map { ($0, -1) } + b.map { ($0, 1) })
+        let all = moved.filter { $0.key.dim == .all && $0.key.year == 2026 && $0.key.village == "Thôn 1" }
+        #expect(all.count == 2 && all.values.map(\.households).sorted() == [-1, 1] && all.values.map(\.persons).sorted() == [-4, 4])
+    }
+
+    @Test func termsMatchKeyPatterns() {
+        let t = CellTerm(categories: ["poor"], dim: "movement", key: "*>newlyPoor", except: ["nearPoor>newlyPoor"])
+        #expect(t.matches(category: "poor", dim: "movement", key: "none>newlyPoor", minority: false, urban: false))
+        #expect(!t.matches(category: "poor", dim: "movement", key: "nearPoor>newlyPoor", minority: false, urban: false))
+        #expect(!t.matches(category: "nearPoor", dim: "movement", key: "none>newlyPoor", minority: false, urban: false))
+        #expect(CellTerm(dim: "movement", key: "poor>*").matches(category: "archived", dim: "movement", key: "poor>", minority: false, urban: true))
+        #expect(!CellTerm(dim: "all", minority: true).matches(category: "poor", dim: "all", key: "", minority: false, urban: false))
+    }
+
+    @Test func ratesAreRoundedFromCountsAndStateTheirDenominator() {
+        #expect(ReportValue.rate(106, 8346).text == "1,27")
+        #expect(ReportValue.rate(1, 3).text == "33,33" && ReportValue.rate(2, 3).text == "66,67" && ReportValue.rate(1, 0).text == "-")
+        #expect(ReportValue.rate(1, 8).text == "12,50")   // 12.5 exactly: no float noise
+        let layout = ReportLayout(id: "t", number: nil, title: LocalizedText(vi: "T", en: "T"), verified: false, source: nil, note: nil,
+                                  measures: [.households, .persons], columns: [
+                                    ReportColumn(id: "n", label: "Tổng", sum: [CellTerm(dim: "all")]),
+                                    ReportColumn(id: "p", label: "Nghèo", sum: [CellTerm(categories: ["poor"], dim: "all")]),
+                                    ReportColumn(id: "r", label: "Tỷ lệ", rate: .init(of: "p", per: "n")),
+                                    ReportColumn(id: "{item}", label: "{item} {name}", sum: [CellTerm(categories: ["poor"], dim: "indicator", key: "{item}")], forEach: "indicator")],
+                                  splitArea: nil)
+        let cols = Reports.resolve(layout, lists: ["indicator": [("VL1", "Việc làm"), ("YT2", "Bảo hiểm y tế")]])
+        #expect(cols.map(\.id) == ["n", "p", "r", "VL1", "YT2"] && cols[4].label == "YT2 Bảo hiểm y tế")
+        let a = ReportUnit(code: "a", name: "A", cells: [
+            CellCount(category: "poor", urban: false, minority: false, dim: "all", key: "", households: 2, persons: 7),
+            CellCount(category: "notPoor", urban: false, minority: false, dim: "all", key: "", households: 5, persons: 20),
+            CellCount(category: "poor", urban: false, minority: false, dim: "indicator", key: "YT2", households: 1, persons: 3)])
+        let b = ReportUnit(code: "b", name: "B", cells: [
+            CellCount(category: "poor", urban: true, minority: true, dim: "all", key: "", households: 1, persons: 2)])
+        let t = Reports.table(layout, columns: cols, units: [a, b], totalName: "Tổng")
+        #expect(t.rows.count == 6 && t.rows[0].isTotal)
+        #expect(t.rows[0].values == [.count(8), .count(3), .rate(3, 8), .count(0), .count(1)])
+        #expect(t.rows[1].values == [.count(29), .count(9), .rate(9, 29), .count(0), .count(3)])
+        #expect(t.rateNotes == ["Tỷ lệ: Nghèo / Tổng × 100"])
+    }
+}

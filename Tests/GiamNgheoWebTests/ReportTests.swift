@@ -1,0 +1,144 @@
+import Fluent
+import Foundation
+import GiamNgheoCore
+import GiamNgheoData
+import GiamNgheoReports
+import GiamNgheoStorage
+@testable import GiamNgheoWeb
+import Testing
+import Vapor
+
+/// Issue 6: the official tables add up from village to nation, in both structures, reconcile their movements,
+/// and every figure lists exactly its households.
+@Suite(.serialized) struct ReportTests {
+    static func lists() throws -> [String: [(code: String, name: String)]] {
+        let standard = try #require(try BundledData.catalogue().standard(id: "vn-nd07-2022"))
+        return ["indicator": standard.indicators.map { ($0.code, $0.name.vi) },
+                "cause": BundledData.povertyCauses.map { ($0.code, $0.vi) },
+                "trait": HouseholdTrait.allCases.map { ($0.rawValue, $0.vietnamese) }]
+    }
+
+    static func table(_ app: Application, _ scope: Scope, _ id: String, _ place: ReportData.Place, year: Int = 2026) async throws -> (ReportTable, [ReportUnit]) {
+        let layout = try #require(try BundledData.reportLayouts().first { $0.id == id })
+        let units = try await ReportData(units: app.registry.units).rows(year: year, place: place, scope: scope, on: app.db)
+        return (Reports.table(layout, columns: Reports.resolve(layout, lists: try lists()), units: units, totalName: "Tổng"), units)
+    }
+
+    /// Every count column of the total row is the sum of the unit rows, per measure and area.
+    static func expectTotalsAddUp(_ t: ReportTable) {
+        for total in t.rows where total.isTotal {
+            let children = t.rows.filter { !$0.isTotal && $0.measure == total.measure && $0.area == total.area }
+            for (j, c) in t.columns.enumerated() where c.sum != nil {
+                let sum = children.reduce(0) { $0 + ($1.values[j].count ?? 0) }
+                #expect(total.values[j].count == sum, "\(t.layout.id) \(c.id) \(total.measure)")
+            }
+        }
+    }
+
+    @Test func tablesAddUpAcrossLevelsStructuresAndMovements() async throws {
+        try await withTestApp(households: 900) { app, accounts in
+            let admin = Scope(username: "admin", role: .admin, units: [], adminUnits: app.registry.units)
+            let layouts = try BundledData.reportLayouts()
+            #expect(layouts.count >= 7 && layouts.allSatisfy { !$0.verified })
+            for layout in layouts {
+                let (p25, _) = try await Self.table(app, admin, layout.id, .init(structure: .y2025, unit: "46"))
+                let (p24, rows24) = try await Self.table(app, admin, layout.id, .init(structure: .y2024, unit: "46"))
+                let (nation, _) = try await Self.table(app, admin, layout.id, .init(structure: .y2025, unit: ""))
+                let (nation24, _) = try await Self.table(app, admin, layout.id, .init(structure: .y2024, unit: ""))
+                Self.expectTotalsAddUp(p25); Self.expectTotalsAddUp(p24); Self.expectTotalsAddUp(nation)
+                // The same households under either coding, and the nation is this one province.
+                let totals = { (t: ReportTable) in t.rows.filter(\.isTotal).map { $0.values.map(\.text) } }
+                #expect(totals(p25) == totals(p24) && totals(p25) == totals(nation) && totals(p25) == totals(nation24), "\(layout.id)")
+                #expect(p25.rows.contains { $0.isTotal && $0.values.contains { ($0.count ?? 0) > 0 } })
+                // An old district's table sums to its row in the province's 2024 table.
+                let district = try #require(rows24.first { app.registry.units.unit($0.code, in: .y2024)?.level == .district })
+                let (d, _) = try await Self.table(app, admin, layout.id, .init(structure: .y2024, unit: district.code))
+                Self.expectTotalsAddUp(d)
+                let dRow = p24.rows.first { $0.unit == district.code && $0.measure == d.rows[0].measure && $0.area == nil }
+                #expect(d.rows[0].values == dRow?.values, "\(layout.id) \(district.code)")
+                // A commune's village table sums to its row in the province table.
+                let commune = try #require(p25.rows.first { !$0.isTotal && ($0.values.first?.count ?? 0) > 0 })
+                let (c, _) = try await Self.table(app, admin, layout.id, .init(structure: .y2025, unit: commune.unit))
+                Self.expectTotalsAddUp(c)
+                #expect(c.rows[0].values == commune.values, "\(layout.id) \(commune.unit)")
+            }
+            // Movements reconcile on every row: end = start − decreases + increases.
+            for (id, down, up) in [("dien-bien-ngheo", ["toOther", "above", "otherDown"], ["fromNear", "re", "new"]),
+                                   ("dien-bien-can-ngheo", ["toOther", "above", "otherDown"], ["fromPoor", "re", "new"])] {
+                let (t, _) = try await Self.table(app, admin, id, .init(structure: .y2025, unit: "46"))
+                let ix = Dictionary(uniqueKeysWithValues: t.columns.enumerated().map { ($1.id, $0) })
+                for r in t.rows {
+                    func v(_ c: String) -> Int { r.values[ix[c]!].count! }
+                    #expect(v("end") == v("start") - down.map(v).reduce(0, +) + up.map(v).reduce(0, +), "\(id) \(r.unit)")
+                }
+                #expect(t.rows[0].values[ix["start"]!].count! > 0 && up.map { t.rows[0].values[ix[$0]!].count! }.reduce(0, +) > 0)
+            }
+        }
+    }
+
+    @Test func everyFigureListsExactlyItsHouseholdsAndFollowsChanges() async throws {
+        try await withTestApp(households: 300) { app, accounts in
+            let officer = accounts.first(.communeOfficer)
+            let scope = Scope(username: officer.username, role: .communeOfficer, units: officer.units, adminUnits: app.registry.units)
+            let commune = officer.units[0]
+            let place = ReportData.Place(structure: .y2025, unit: commune)
+            let (t, _) = try await Self.table(app, scope, "ket-qua", place)
+            let data = ReportData(units: app.registry.units)
+            for id in ["poor", "nearPoor", "poorMinority", "middle"] {
+                let j = try #require(t.columns.firstIndex { $0.id == id })
+                let terms = try #require(t.columns[j].sum)
+                let ids = try await data.households(year: 2026, communes: [commune], oldCommune: nil, village: nil, terms: terms, area: nil, scope: scope, on: app.db)
+                #expect(ids.count == t.rows[0].values[j].count, "\(id)")
+                let category = id == "middle" ? "middleIncome" : (id == "nearPoor" ? "nearPoor" : "poor")
+                let direct = try await HouseholdRecord.query(on: app.db).filter(\.$communeCode == commune).filter(\.$archivedReason == nil)
+                    .filter(\.$category == category).count()
+                if id != "poorMinority" { #expect(ids.count == direct, "\(id)") }
+            }
+            // Archiving a poor household moves it from "end" to "other decreases" in the same transaction.
+            let (before, _) = try await Self.table(app, scope, "dien-bien-ngheo", place)
+            let candidates = try await HouseholdRecord.query(on: app.db).filter(\.$communeCode == commune)
+                .filter(\.$category == "poor").filter(\.$archivedReason == nil).sort(\.$id).all()
+            let lastYear = try await HouseholdYear.query(on: app.db).filter(\.$year == 2025).filter(\.$category == "poor").all()
+            let poor = try #require(candidates.first { r in lastYear.contains { $0.householdID == r.id } })
+            try await app.registry.store.archive(scope, id: poor.id!, expectedVersion: poor.version, reason: "Chuyển đi nơi khác", on: app.db)
+            let (after, _) = try await Self.table(app, scope, "dien-bien-ngheo", place)
+            let ix = Dictionary(uniqueKeysWithValues: after.columns.enumerated().map { ($1.id, $0) })
+            #expect(after.rows[0].values[ix["otherDown"]!].count! == before.rows[0].values[ix["otherDown"]!].count! + 1)
+            #expect(after.rows[0].values[ix["end"]!].count! == before.rows[0].values[ix["end"]!].count! - 1)
+            #expect(after.rows[0].values[ix["start"]!] == before.rows[0].values[ix["start"]!])
+            #expect(try await app.registry.store.verifySummaries(on: app.db).isEmpty)
+            // Another commune is out of this officer's scope.
+            let other = try #require(app.registry.units.communes(ofProvince: "46").map(\.code).first { $0 != commune })
+            await #expect(throws: ScopeError.self) {
+                _ = try await data.rows(year: 2026, place: .init(structure: .y2025, unit: other), scope: scope, on: app.db)
+            }
+        }
+    }
+
+    @Test func pagesPrintAndDownloadTheSameTable() async throws {
+        try await withTestApp(households: 200) { app, accounts in
+            var b = Browser(app)
+            try await b.login(accounts.first(.provinceOfficer))
+            let page = try await b.get("/reports/ket-qua?year=2026&structure=2025&unit=46")
+            #expect(page.status == .ok && page.body.contains("chưa xác minh") && page.body.contains("landscape") && page.body.contains("Tổng cộng"))
+            let old = try await b.get("/reports/dien-bien-ngheo?year=2026&structure=2024&unit=46")
+            #expect(old.status == .ok && old.body.contains("Tái nghèo"))
+            let bad = try await b.get("/reports/ket-qua?unit=99999")
+            #expect(bad.status == .unprocessableEntity && bad.body.contains("99999") && !bad.body.contains("Fatal"))
+            let file = try await ExportTests().download(app, b, "/reports/ket-qua/xlsx?year=2026&structure=2025&unit=46")
+            defer { try? FileManager.default.removeItem(at: file) }
+            let reader = try XLSXReader(url: file)
+            var rows: [Int: [ReadCell]] = [:]
+            try reader.rows(sheet: reader.sheetNames[0]) { r, cells in rows[r] = cells }
+            // Row 5 is the total (households, both areas); its first count is every household of the province.
+            let total = try await HouseholdRecord.query(on: app.db).filter(\.$archivedReason == nil).count()
+            let first = rows[5]?.first { $0.column == 4 }
+            if case .number(let n)? = first?.value { #expect(Int(n) == total) } else { Issue.record("no total in the sheet: \(String(describing: rows[5]))") }
+            // The drill-down of a commune's poor households.
+            let commune = accounts.first(.communeOfficer).units[0]
+            let list = try await b.get("/reports/ket-qua/households?year=2026&structure=2025&unit=46&row=\(commune)&col=poor&area=")
+            let poor = try await HouseholdRecord.query(on: app.db).filter(\.$communeCode == commune).filter(\.$category == "poor").filter(\.$archivedReason == nil).count()
+            #expect(list.status == .ok && list.body.contains(": \(poor) hộ"))
+        }
+    }
+}
