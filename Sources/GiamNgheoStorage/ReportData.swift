@@ -1,5 +1,6 @@
 import Fluent
 import GiamNgheoCore
+import GiamNgheoData
 import SQLKit
 
 /// The rows of a report for one unit in one structure, read from the summaries only (issue 6 §2, §3): the
@@ -57,9 +58,55 @@ public struct ReportData: Sendable {
         if let allowed = scope.communes, place.structure == .y2025, let u = units.unit(place.unit, in: .y2025), u.level == .commune,
            !allowed.contains(u.code) { throw ScopeError(.forbidden) }
         let communes = communes(of: place, scope: scope)
-        let level = units.unit(place.unit, in: place.structure)?.level
-        let villages = level == .commune
+        let villages = units.unit(place.unit, in: place.structure)?.level == .commune
         let cells = try await Summaries.cells(year: year, communes: communes, villages: villages, on: db)
+        return group(cells, place: place)
+    }
+
+    /// The same rows computed by reading every household of the place (the baseline `bench rollup` measures
+    /// the summaries against; equal by construction).
+    public func scannedRows(year: Int, place: Place, scope: Scope, on db: any Database) async throws -> [ReportUnit] {
+        let villages = units.unit(place.unit, in: place.structure)?.level == .commune
+        var cells: [Summaries.Cell] = []
+        for chunk in Summaries.chunks(communes(of: place, scope: scope), 20) {
+            let subjects = try await Summaries.subjects(year: year, communes: chunk, on: db as! any SQLDatabase).filter { $0.year == year }
+            for (k, v) in SummaryCells.tally(subjects.map { ($0, 1) }) where (k.village == SummaryKey.communeTotal) != villages {
+                cells.append(Summaries.Cell(year: k.year, commune_code: k.commune, old_commune_code: k.oldCommune, village: k.village,
+                                            standard: k.standard, category: k.category, urban: k.urban, minority: k.minority,
+                                            dim: k.dim.rawValue, key: k.key, households: v.households, persons: v.persons))
+            }
+        }
+        return group(cells, place: place)
+    }
+
+    /// The plainest SQL over the households for form 1's headline counts: the baseline of `bench rollup`.
+    public static func plainCounts(on db: any Database) async throws -> Int {
+        try await (db as! any SQLDatabase).raw("""
+            SELECT commune_code, category, ethnic_minority_head, urban, COUNT(*) AS n, SUM(member_count) AS p FROM households
+            WHERE archived_reason IS NULL GROUP BY commune_code, category, ethnic_minority_head, urban
+            """).all().count
+    }
+
+    /// The lists a layout's `forEach` columns repeat over: the standard's indicators, the poverty causes, the traits.
+    public static func lists(standard: PovertyStandard?) -> [String: [(code: String, name: String)]] {
+        let indicators: [(code: String, name: String)] = (standard?.indicators ?? []).map { ($0.code, $0.name.vi) }
+        return ["indicator": indicators,
+                "cause": BundledData.povertyCauses.map { ($0.code, $0.vi) },
+                "trait": HouseholdTrait.allCases.map { ($0.rawValue, $0.vietnamese) }]
+    }
+
+    /// A whole table for a place from the summaries.
+    public func table(_ layout: ReportLayout, year: Int, place: Place, scope: Scope, standard: PovertyStandard?,
+                      scanning: Bool = false, on db: any Database) async throws -> ReportTable {
+        let rows = scanning ? try await scannedRows(year: year, place: place, scope: scope, on: db)
+                            : try await rows(year: year, place: place, scope: scope, on: db)
+        let name = units.unit(place.unit, in: place.structure).map { units.path(of: $0) } ?? "Toàn quốc"
+        return Reports.table(layout, columns: Reports.resolve(layout, lists: Self.lists(standard: standard)), units: rows,
+                             totalName: "Tổng cộng: " + name)
+    }
+
+    func group(_ cells: [Summaries.Cell], place: Place) -> [ReportUnit] {
+        let level = units.unit(place.unit, in: place.structure)?.level
         var groups: [String: [CellCount]] = [:]
         var names: [String: String] = [:]
         for c in cells {

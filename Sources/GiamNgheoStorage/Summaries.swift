@@ -132,6 +132,18 @@ public enum Summaries {
         }
     }
 
+    /// Every commune that has households or cells, rebuilt.
+    public static func rebuildAll(year: Int, on db: any Database) async throws {
+        try await rebuild(communes: try await allCommunes(on: db), year: year, on: db)
+    }
+
+    static func allCommunes(on db: any Database) async throws -> [String] {
+        struct C: Decodable { var commune_code: String }
+        let sql = db as! any SQLDatabase
+        return Set(try await sql.raw("SELECT DISTINCT commune_code FROM households").all(decoding: C.self).map(\.commune_code)
+            + (try await sql.raw("SELECT DISTINCT commune_code FROM report_cells").all(decoding: C.self).map(\.commune_code))).sorted()
+    }
+
     static func chunks<T>(_ xs: [T], _ n: Int) -> [[T]] {
         stride(from: 0, to: xs.count, by: n).map { Array(xs[$0..<min($0 + n, xs.count)]) }
     }
@@ -140,9 +152,7 @@ public enum Summaries {
     /// one line per differing cell: "year commune/village category dim=key: kept → recomputed".
     public static func verify(year: Int, on db: any Database) async throws -> [String] {
         let sql = db as! any SQLDatabase
-        struct C: Decodable { var commune_code: String }
-        let communes = Set(try await sql.raw("SELECT DISTINCT commune_code FROM households").all(decoding: C.self).map(\.commune_code))
-            .union(try await sql.raw("SELECT DISTINCT commune_code FROM report_cells").all(decoding: C.self).map(\.commune_code))
+        let communes = try await allCommunes(on: db)
         var out: [String] = []
         for chunk in chunks(communes.sorted(), 20) {
             let fresh = SummaryCells.tally(try await subjects(year: year, communes: chunk, on: sql).map { ($0, 1) })

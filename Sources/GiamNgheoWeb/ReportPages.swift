@@ -37,26 +37,18 @@ struct ReportController {
         return Params(layout: layout, year: year, place: .init(structure: structure, unit: unit))
     }
 
-    func lists(_ req: Request, year: Int) -> [String: [(code: String, name: String)]] {
+    /// The standard in force at the end of the review year: its indicators are the deprivation columns.
+    func standard(_ req: Request, year: Int) -> PovertyStandard? {
         let engine = req.application.registry.store.engine
-        let standard = CivilDate(year: year, month: 12, day: 31).flatMap { engine.catalogue.standard(for: $0) }
+        return CivilDate(year: year, month: 12, day: 31).flatMap { engine.catalogue.standard(for: $0) }
             ?? engine.catalogue.standard(for: engine.defaultDate)
-        let indicators: [(code: String, name: String)] = (standard?.indicators ?? []).map { ($0.code, $0.name.vi) }
-        return [
-            "indicator": indicators,
-            "cause": BundledData.povertyCauses.map { ($0.code, $0.vi) },
-            "trait": HouseholdTrait.allCases.map { ($0.rawValue, $0.vietnamese) },
-        ]
     }
 
     func table(_ req: Request, _ p: Params) async throws -> (ReportTable, String) {
-        let scope = try req.requireScope()
         let units = req.application.registry.units
-        let data = ReportData(units: units)
-        let rows = try await data.rows(year: p.year, place: p.place, scope: scope, on: req.db)
-        let place = units.unit(p.place.unit, in: p.place.structure).map { units.path(of: $0) } ?? "Toàn quốc"
-        let columns = Reports.resolve(p.layout, lists: lists(req, year: p.year))
-        return (Reports.table(p.layout, columns: columns, units: rows, totalName: "Tổng cộng: " + place), place)
+        let t = try await ReportData(units: units).table(p.layout, year: p.year, place: p.place, scope: try req.requireScope(),
+                                                        standard: standard(req, year: p.year), on: req.db)
+        return (t, units.unit(p.place.unit, in: p.place.structure).map { units.path(of: $0) } ?? "Toàn quốc")
     }
 
     func show(req: Request) async throws -> HTML {
@@ -181,7 +173,7 @@ struct ReportController {
         let row = req.query[String.self, at: "row"] ?? ""
         let colID = req.query[String.self, at: "col"] ?? ""
         let area = req.query[String.self, at: "area"].flatMap { Area(rawValue: $0) }
-        let columns = Reports.resolve(p.layout, lists: lists(req, year: p.year))
+        let columns = Reports.resolve(p.layout, lists: ReportData.lists(standard: standard(req, year: p.year)))
         guard let column = columns.first(where: { $0.id == colID }), let terms = column.sum else {
             throw ScopeError(.invalid("Không có cột '\(colID)' trong biểu."))
         }

@@ -11,17 +11,13 @@ import Vapor
 /// Issue 6: the official tables add up from village to nation, in both structures, reconcile their movements,
 /// and every figure lists exactly its households.
 @Suite(.serialized) struct ReportTests {
-    static func lists() throws -> [String: [(code: String, name: String)]] {
-        let standard = try #require(try BundledData.catalogue().standard(id: "vn-nd07-2022"))
-        return ["indicator": standard.indicators.map { ($0.code, $0.name.vi) },
-                "cause": BundledData.povertyCauses.map { ($0.code, $0.vi) },
-                "trait": HouseholdTrait.allCases.map { ($0.rawValue, $0.vietnamese) }]
-    }
-
-    static func table(_ app: Application, _ scope: Scope, _ id: String, _ place: ReportData.Place, year: Int = 2026) async throws -> (ReportTable, [ReportUnit]) {
+    static func table(_ app: Application, _ scope: Scope, _ id: String, _ place: ReportData.Place, year: Int = 2026,
+                      scanning: Bool = false) async throws -> (ReportTable, [ReportUnit]) {
         let layout = try #require(try BundledData.reportLayouts().first { $0.id == id })
-        let units = try await ReportData(units: app.registry.units).rows(year: year, place: place, scope: scope, on: app.db)
-        return (Reports.table(layout, columns: Reports.resolve(layout, lists: try lists()), units: units, totalName: "Tổng"), units)
+        let data = ReportData(units: app.registry.units)
+        let units = try await data.rows(year: year, place: place, scope: scope, on: app.db)
+        let standard = try BundledData.catalogue().standard(id: "vn-nd07-2022")
+        return (try await data.table(layout, year: year, place: place, scope: scope, standard: standard, scanning: scanning, on: app.db), units)
     }
 
     /// Every count column of the total row is the sum of the unit rows, per measure and area.
@@ -46,6 +42,9 @@ import Vapor
                 let (nation, _) = try await Self.table(app, admin, layout.id, .init(structure: .y2025, unit: ""))
                 let (nation24, _) = try await Self.table(app, admin, layout.id, .init(structure: .y2024, unit: ""))
                 Self.expectTotalsAddUp(p25); Self.expectTotalsAddUp(p24); Self.expectTotalsAddUp(nation)
+                // The summaries give exactly what reading every household gives.
+                let (scanned, _) = try await Self.table(app, admin, layout.id, .init(structure: .y2025, unit: "46"), scanning: true)
+                #expect(scanned.rows.map(\.values) == p25.rows.map(\.values), "\(layout.id)")
                 // The same households under either coding, and the nation is this one province.
                 let totals = { (t: ReportTable) in t.rows.filter(\.isTotal).map { $0.values.map(\.text) } }
                 #expect(totals(p25) == totals(p24) && totals(p25) == totals(nation) && totals(p25) == totals(nation24), "\(layout.id)")

@@ -1,0 +1,126 @@
+import ArgumentParser
+import Fluent
+import Foundation
+import GiamNgheoCore
+import GiamNgheoData
+import GiamNgheoStorage
+import GiamNgheoWeb
+import class Vapor.Application
+
+/// `giamngheo verify-summaries`: recomputes the report summaries from the households and lists every
+/// difference (issue 6 §3). Exit 0 when they agree, 1 when they differ; `--rebuild` then repairs them.
+struct VerifySummaries: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify-summaries",
+        abstract: "Đối chiếu bảng tổng hợp báo cáo với sổ hộ; liệt kê mọi chênh lệch (mã thoát 1 nếu có).")
+    @Option(help: "Cơ sở dữ liệu: sqlite:ĐƯỜNG_DẪN hoặc postgres://…") var db = "sqlite:data/giamngheo.sqlite"
+    @Option(help: "Ngày tham chiếu (năm rà soát của tình trạng hiện tại), YYYY-MM-DD.") var date: String?
+    @Flag(help: "Có chênh lệch thì tính lại bảng tổng hợp từ sổ hộ (trong một giao dịch).") var rebuild = false
+
+    func run() async throws {
+        guard let choice = DatabaseChoice.parse(db) else { throw fail("--db phải là sqlite:ĐƯỜNG_DẪN hoặc postgres://…") }
+        var config = AppConfig()
+        config.database = choice
+        config.seedDemo = false
+        config.referenceDate = try parseDate(date, option: "--date")
+        let rebuild = rebuild
+        let start = Date()
+        let differences: [String]
+        do {
+            differences = try await withApplication(config) { app in
+                let store = app.registry.store
+                let found = try await store.verifySummaries(on: app.db)
+                if !found.isEmpty && rebuild {
+                    try await store.writing(app.db) { tx in try await Summaries.rebuildAll(year: store.summaryYear, on: tx) }
+                    try await AuditEntry(username: "cli:" + NSUserName(), householdID: nil, action: "summaries.rebuild",
+                                         field: nil, newValue: "\(found.count) ô", reason: "giamngheo verify-summaries --rebuild").create(on: app.db)
+                }
+                return found
+            }
+        } catch { throw fail("\(error)") }
+        let seconds = String(format: "%.1f", Date().timeIntervalSince(start))
+        if differences.isEmpty {
+            print("Bảng tổng hợp khớp với sổ hộ (\(seconds) s).")
+            return
+        }
+        for d in differences.prefix(200) { print(d) }
+        if differences.count > 200 { print("… và \(differences.count - 200) ô khác.") }
+        print("\(differences.count) ô chênh lệch (\(seconds) s).\(rebuild ? " Đã tính lại bảng tổng hợp từ sổ hộ." : " Chạy lại với --rebuild để tính lại.")")
+        throw ExitCode(1)
+    }
+}
+
+/// `giamngheo bench rollup`: the province's full set of report tables from the summaries, against the same
+/// numbers computed by reading every household in the same run (issue 6 §8).
+struct RollupBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rollup",
+        abstract: "Thời gian lập toàn bộ biểu báo cáo của tỉnh từ bảng tổng hợp, so với tính lại từ từng hộ (cùng lần chạy).",
+        discussion: """
+        Dùng sổ hộ có sẵn (--db), ví dụ do 'bench import --work DIR' để lại ở DIR/db/giamngheo.sqlite.
+        Bản release: swift run -c release giamngheo bench rollup --db sqlite:DIR/db/giamngheo.sqlite
+        """)
+    @Option(help: "Cơ sở dữ liệu: sqlite:ĐƯỜNG_DẪN hoặc postgres://…") var db: String
+    @Option(help: "Tỉnh (mã 2025).") var province = "46"
+    @Option(help: "Ngày tham chiếu, YYYY-MM-DD.") var date = "2026-11-01"
+    @Option(help: "Số lần lặp phép đo từ bảng tổng hợp (lấy trung vị).") var repeats = 5
+
+    func run() async throws {
+        guard let choice = DatabaseChoice.parse(db) else { throw fail("--db phải là sqlite:ĐƯỜNG_DẪN hoặc postgres://…") }
+        var config = AppConfig()
+        config.database = choice
+        config.seedDemo = false
+        config.referenceDate = try parseDate(date, option: "--date")
+        let (province, repeats) = (province, repeats)
+        try await withApplication(config) { app in
+            let units = app.registry.units
+            let scope = Scope(username: "bench", role: .admin, units: [], adminUnits: units)
+            let data = ReportData(units: units)
+            let year = app.registry.store.summaryYear
+            let standard = app.registry.store.engine.catalogue.standard(for: app.registry.store.engine.defaultDate)
+            let layouts = try BundledData.reportLayouts()
+            let households = try await HouseholdRecord.query(on: app.db).count()
+            let places: [ReportData.Place] = [.init(structure: .y2025, unit: province), .init(structure: .y2024, unit: province)]
+            print("\(households) hộ; năm \(year); \(layouts.count) biểu × \(places.count) cơ cấu (2025, 2024) cho tỉnh \(province).")
+            func clock(_ body: () async throws -> Void) async rethrows -> Double {
+                let t = Date(); try await body(); return Date().timeIntervalSince(t)
+            }
+            // One full set from the summaries, per table timed; repeated, the median of the whole set reported.
+            var sets: [Double] = [], slowest = 0.0
+            var fromSummaries: [[[ReportValue]]] = []
+            for r in 0..<repeats {
+                var tables: [[[ReportValue]]] = []
+                sets.append(try await clock {
+                    for l in layouts { for p in places {
+                        var t: ReportTable?
+                        let s = try await clock { t = try await data.table(l, year: year, place: p, scope: scope, standard: standard, on: app.db) }
+                        slowest = max(slowest, s)
+                        tables.append(t!.rows.map(\.values))
+                    } }
+                })
+                if r == 0 { fromSummaries = tables }
+            }
+            let median = sets.sorted()[sets.count / 2]
+            print(String(format: "Từ bảng tổng hợp: %.1f ms cho cả bộ (trung vị %d lần), biểu chậm nhất %.1f ms", median * 1000, repeats, slowest * 1000))
+            // A commune's tables (the smallest report) for the independence of size.
+            if let commune = units.communes(ofProvince: province).first {
+                let c = try await clock { for l in layouts { _ = try await data.table(l, year: year, place: .init(structure: .y2025, unit: commune.code), scope: scope, standard: standard, on: app.db) } }
+                print(String(format: "  một xã (%@): %.1f ms cho cả bộ", commune.name, c * 1000))
+            }
+            var scanned: [[[ReportValue]]] = []
+            let scan = try await clock {
+                for l in layouts { for p in places {
+                    scanned.append(try await data.table(l, year: year, place: p, scope: scope, standard: standard, scanning: true, on: app.db).rows.map(\.values))
+                } }
+            }
+            print(String(format: "Đọc từng hộ (cùng phép tính, cùng lần chạy): %.1f s → bảng tổng hợp nhanh hơn %.0f×", scan, scan / median))
+            // The plainest SQL over the households, for one table's headline counts (form 1's poor by commune).
+            let sql = try await clock {
+                _ = try await ReportData.plainCounts(on: app.db)
+            }
+            print(String(format: "SQL GROUP BY trên bảng hộ (chỉ các số đếm chính của biểu 1): %.2f s", sql))
+            print(scanned == fromSummaries ? "Số liệu hai cách tính trùng khớp hoàn toàn." : "CẢNH BÁO: số liệu hai cách tính khác nhau!")
+            if scanned != fromSummaries { throw ExitCode(1) }
+        }
+    }
+}
