@@ -72,3 +72,57 @@ public enum AlkireFoster {
             contribution: (0..<d).map { j in poorScore == 0 ? Fraction(0, 1) : Fraction(w[j] * poorDep[j], poorScore) })
     }
 }
+
+extension AlkireFoster {
+    /// The same measures from counts, as the report summaries keep them (equal weights): households by number
+    /// of deprivations, and deprived in each indicator by that number. Exact for any integer cut-off, so a
+    /// province's indices need no household read (issue 6 §6).
+    public static func measure(households n: Int, byScore: [Int: Int], byScoreIndicator: [Int: [String: Int]],
+                               byIndicator: [String: Int], indicators: [String], cutoff: Int) -> AFMeasures {
+        let d = indicators.count
+        let k = max(cutoff, 1)
+        var poor = 0, poorScore = 0
+        for (s, count) in byScore where s >= k { poor += count; poorScore += s * count }
+        var censored: [String: Int] = [:]
+        for (s, byInd) in byScoreIndicator where s >= k { for (j, c) in byInd { censored[j, default: 0] += c } }
+        let safeN = max(n, 1)
+        return AFMeasures(
+            households: n, poor: poor,
+            headcount: Fraction(poor, safeN),
+            intensity: poor == 0 ? Fraction(0, 1) : Fraction(poorScore, poor * max(d, 1)),
+            adjustedHeadcount: Fraction(poorScore, safeN * max(d, 1)),
+            uncensored: indicators.map { Fraction(byIndicator[$0] ?? 0, safeN) },
+            censored: indicators.map { Fraction(censored[$0] ?? 0, safeN) },
+            contribution: indicators.map { poorScore == 0 ? Fraction(0, 1) : Fraction(censored[$0] ?? 0, poorScore) })
+    }
+
+    /// Absolute contribution of each indicator: weight share × censored headcount (Σ = M0).
+    public static func absoluteContribution(_ m: AFMeasures, weights: [Int]? = nil) -> [Fraction] {
+        let w = weights ?? Array(repeating: 1, count: m.censored.count)
+        let total = max(w.reduce(0, +), 1)
+        return zip(w, m.censored).map { Fraction($0, total) * $1 }
+    }
+}
+
+extension AlkireFoster {
+    /// AF over report summary cells (one unit's, or a subgroup's): households whose deprivations are known,
+    /// i.e. every classified household; those not classified yet ("incomplete") are left out and counted, as
+    /// anchors.md §7.3 asks (a missing indicator is flagged, never silently "not deprived").
+    public static func measure(cells: [CellCount], indicators: [String], cutoff: Int,
+                               include: (CellCount) -> Bool = { _ in true }) -> (measures: AFMeasures, excluded: Int) {
+        var n = 0, excluded = 0
+        var byScore: [Int: Int] = [:], bySI: [Int: [String: Int]] = [:], byInd: [String: Int] = [:]
+        for c in cells where include(c) {
+            if c.category == "incomplete" { if c.dim == "all" { excluded += c.households }; continue }
+            switch c.dim {
+            case "score": if let s = Int(c.key) { byScore[s, default: 0] += c.households; n += c.households }
+            case "indicator": byInd[c.key, default: 0] += c.households
+            case "scoreIndicator":
+                let parts = c.key.split(separator: ":", maxSplits: 1)
+                if parts.count == 2, let s = Int(parts[0]) { bySI[s, default: [:]][String(parts[1]), default: 0] += c.households }
+            default: break
+            }
+        }
+        return (measure(households: n, byScore: byScore, byScoreIndicator: bySI, byIndicator: byInd, indicators: indicators, cutoff: cutoff), excluded)
+    }
+}

@@ -19,6 +19,9 @@ public struct SummarySubject: Sendable, Equatable {
     /// Full detail (indicators, causes, traits) exists only for the registry's current state; earlier years
     /// carry the category and its movement only.
     public var current: Bool
+    /// Whether the deprivations of this year are known (always for the current state; for an earlier year
+    /// when its review recorded them): the score and indicator cells, hence AF over time.
+    public var scored: Bool
     public var deprived: [String]
     public var causes: [String]
     public var traits: [String]
@@ -33,7 +36,7 @@ public struct SummarySubject: Sendable, Equatable {
                 traits: [String] = [], previous: String = "none", transition: Transition? = nil) {
         self.year = year; self.commune = commune; self.oldCommune = oldCommune; self.village = village
         self.standard = standard; self.category = category; self.urban = urban; self.minority = minority
-        self.persons = persons; self.current = current; self.deprived = deprived; self.causes = causes
+        self.persons = persons; self.current = current; self.scored = current; self.deprived = deprived; self.causes = causes
         self.traits = traits; self.previous = previous; self.transition = transition
     }
 }
@@ -128,10 +131,12 @@ public enum SummaryCells {
         var pairs: [(SummaryDimension, String)] = [(.movement, s.previous + ">" + (s.transition?.rawValue ?? ""))]
         if s.category != SummarySubject.archived {
             pairs.append((.all, ""))
-            if s.current {
+            if s.scored {
                 let n = s.deprived.count
                 pairs.append((.score, String(n)))
                 for d in s.deprived { pairs.append((.indicator, d)); pairs.append((.scoreIndicator, "\(n):\(d)")) }
+            }
+            if s.current {
                 for c in s.causes { pairs.append((.cause, c)) }
                 if let main = s.causes.first { pairs.append((.mainCause, main)) }
                 for t in s.traits { pairs.append((.trait, t)) }
@@ -166,15 +171,17 @@ public enum SummaryCells {
     public static func subjects(year: Int, commune: String, oldCommune: String, village: String, standard: String,
                                 category: String, archived: Bool, urban: Bool, minority: Bool, persons: Int,
                                 deprived: [String], causes: [String], traits: [String],
-                                history: [Int: (category: String, standard: String)]) -> [SummarySubject] {
+                                history: [Int: (category: String, standard: String, deprived: [String]?)]) -> [SummarySubject] {
         var categories: [Int: Category] = [:]
         for (y, c) in history where y < year { if let cat = Category(rawValue: c.category) { categories[y] = cat } }
         func previous(_ y: Int) -> String { history[y - 1].map(\.category) ?? "none" }
         var out: [SummarySubject] = []
         for (y, c) in history where y < year {
-            out.append(SummarySubject(year: y, commune: commune, oldCommune: oldCommune, village: village, standard: c.standard,
+            var past = SummarySubject(year: y, commune: commune, oldCommune: oldCommune, village: village, standard: c.standard,
                                       category: c.category, urban: urban, minority: minority, persons: persons, current: false,
-                                      previous: previous(y), transition: Transition.of(year: y, history: categories)))
+                                      deprived: c.deprived ?? [], previous: previous(y), transition: Transition.of(year: y, history: categories))
+            past.scored = c.deprived != nil
+            out.append(past)
         }
         var now = categories
         let nowCategory = archived ? SummarySubject.archived : category

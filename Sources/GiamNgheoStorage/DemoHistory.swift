@@ -15,12 +15,12 @@ public enum DemoHistory {
             """).run()
         for (back, standard) in [(1, "vn-nd07-2022"), (2, "vn-nd07-2022")] {
             try await sql.raw("""
-                INSERT INTO household_years (household_id, year, category, standard, recognised, source)
+                INSERT INTO household_years (household_id, year, category, standard, recognised, source, deprived)
                 SELECT id, \(bind: year - back),
                   CASE WHEN id % 10 = 3 AND category <> 'poor' AND \(bind: back) = 2 THEN 'poor'
                        WHEN id % 20 = 7 AND category = 'poor' THEN 'nearPoor'
                        ELSE category END,
-                  \(bind: standard), \(bind: true), 'history' FROM households
+                  \(bind: standard), \(bind: true), 'history', deprived FROM households
                 """).run()
         }
         // The story households (codes "…-S01"…) get a chosen history, so that each transition of §6.6

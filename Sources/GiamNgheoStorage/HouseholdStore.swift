@@ -401,9 +401,9 @@ public struct HouseholdStore: Sendable {
     /// Keeps this year's provisional category in step; a recognised year is never overwritten here.
     func recordYear(_ id: Int, _ row: HouseholdRecord, on tx: any Database) async throws {
         try await (tx as! any SQLDatabase).raw("""
-            INSERT INTO household_years (household_id, year, category, standard, recognised, source)
-            VALUES (\(bind: id), \(bind: engine.defaultDate.year), \(bind: row.category), \(bind: row.standard), \(bind: false), 'computed')
-            ON CONFLICT (household_id, year) DO UPDATE SET category = excluded.category, standard = excluded.standard
+            INSERT INTO household_years (household_id, year, category, standard, recognised, source, deprived)
+            VALUES (\(bind: id), \(bind: engine.defaultDate.year), \(bind: row.category), \(bind: row.standard), \(bind: false), 'computed', \(bind: row.deprived))
+            ON CONFLICT (household_id, year) DO UPDATE SET category = excluded.category, standard = excluded.standard, deprived = excluded.deprived
             WHERE household_years.recognised = \(bind: false)
             """).run()
     }
@@ -444,8 +444,8 @@ public struct HouseholdStore: Sendable {
             let communes = Array(Set(households.compactMap(\.commune))).sorted()
             for chunk in stride(from: 0, to: communes.count, by: 200).map({ Array(communes[$0..<min($0 + 200, communes.count)]) }) {
                 try await sql.raw("""
-                    INSERT INTO household_years (household_id, year, category, standard, recognised, source)
-                    SELECT id, \(bind: engine.defaultDate.year), category, standard, \(bind: false), 'computed' FROM households
+                    INSERT INTO household_years (household_id, year, category, standard, recognised, source, deprived)
+                    SELECT id, \(bind: engine.defaultDate.year), category, standard, \(bind: false), 'computed', deprived FROM households
                     WHERE commune_code IN (\(binds: chunk))
                     ON CONFLICT (household_id, year) DO NOTHING
                     """).run()

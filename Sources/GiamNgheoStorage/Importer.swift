@@ -540,9 +540,9 @@ public struct Importer: Sendable {
             for start in stride(from: 0, to: touched.count, by: 500) {
                 let part = Array(touched[start..<min(start + 500, touched.count)])
                 try await sql.raw("""
-                    INSERT INTO household_years (household_id, year, category, standard, recognised, source)
-                    SELECT id, \(bind: year), category, standard, \(bind: false), 'computed' FROM households WHERE id IN (\(binds: part))
-                    ON CONFLICT (household_id, year) DO UPDATE SET category = excluded.category, standard = excluded.standard
+                    INSERT INTO household_years (household_id, year, category, standard, recognised, source, deprived)
+                    SELECT id, \(bind: year), category, standard, \(bind: false), 'computed', deprived FROM households WHERE id IN (\(binds: part))
+                    ON CONFLICT (household_id, year) DO UPDATE SET category = excluded.category, standard = excluded.standard, deprived = excluded.deprived
                     WHERE household_years.recognised = \(bind: false)
                     """).run()
             }

@@ -47,6 +47,16 @@ public struct ReportData: Sendable {
         return out.sorted()
     }
 
+    /// The old communes under a place of the 2024 structure (nil for the nation: all of them).
+    func oldCommunes(of place: Place) -> Set<String>? {
+        switch units.unit(place.unit, in: .y2024)?.level {
+        case .province?: return Set(units.communes(ofProvince: place.unit, in: .y2024).map(\.code))
+        case .district?: return Set(units.children(of: place.unit, in: .y2024).map(\.code))
+        case .commune?: return [place.unit]
+        case nil: return nil
+        }
+    }
+
     /// The old district and province of an old commune code.
     func oldParents(_ old: String) -> (district: String, province: String)? {
         guard let c = units.unit(old, in: .y2024), let d = c.parentCode, let p = units.unit(d, in: .y2024)?.parentCode else { return nil }
@@ -77,6 +87,60 @@ public struct ReportData: Sendable {
             }
         }
         return group(cells, place: place)
+    }
+
+    // MARK: - Alkire–Foster (issue 6 §6)
+
+    public struct AFRow: Sendable {
+        public var code: String
+        public var name: String
+        public var measures: AFMeasures
+        /// Households not classified yet, left out of the indices.
+        public var excluded: Int
+    }
+
+    public enum AFBreakdown: String, Sendable, CaseIterable {
+        case unit, minority, area
+        public var vietnamese: String {
+            switch self { case .unit: return "theo đơn vị"; case .minority: return "theo dân tộc của chủ hộ"; case .area: return "theo thành thị/nông thôn" }
+        }
+    }
+
+    /// H, A, M0 and the indicator measures of a place and of its parts (child units or subgroups), from the
+    /// summaries (equal weights); the parts' population-weighted M0 sum to the place's (decomposability).
+    public func alkireFoster(year: Int, place: Place, scope: Scope, indicators: [String], cutoff: Int, by: AFBreakdown,
+                             on db: any Database) async throws -> (total: AFRow, parts: [AFRow]) {
+        let units = try await rows(year: year, place: place, scope: scope, on: db)
+        let all = units.flatMap(\.cells)
+        func row(_ code: String, _ name: String, _ cells: [CellCount], _ include: @escaping (CellCount) -> Bool = { _ in true }) -> AFRow {
+            let m = AlkireFoster.measure(cells: cells, indicators: indicators, cutoff: cutoff, include: include)
+            return AFRow(code: code, name: name, measures: m.measures, excluded: m.excluded)
+        }
+        let name = self.units.unit(place.unit, in: place.structure)?.name ?? "Toàn quốc"
+        let parts: [AFRow]
+        switch by {
+        case .unit: parts = units.map { row($0.code, $0.name, $0.cells) }
+        case .minority: parts = [row("dtts", "Chủ hộ dân tộc thiểu số", all) { $0.minority }, row("kinh", "Chủ hộ không thuộc DTTS", all) { !$0.minority }]
+        case .area: parts = [row("urban", "Thành thị", all) { $0.urban }, row("rural", "Nông thôn", all) { !$0.urban }]
+        }
+        return (row("", name, all), parts)
+    }
+
+    /// AF with other weights (integers per indicator, cut-off in the same units): needs each household's
+    /// vector, so it reads the households of the place (a commune in a second; a province takes longer).
+    public func alkireFosterWeighted(year: Int, place: Place, scope: Scope, indicators: [String], weights: [Int], cutoff: Int,
+                                     on db: any Database) async throws -> AFMeasures {
+        var rows: [[Bool]] = []
+        let olds = place.structure == .y2024 ? oldCommunes(of: place) : nil
+        for chunk in Summaries.chunks(communes(of: place, scope: scope), 20) {
+            for s in try await Summaries.subjects(year: year, communes: chunk, on: db as! any SQLDatabase)
+            where s.year == year && s.scored && s.category != SummarySubject.archived && s.category != "incomplete" {
+                if let olds, !olds.contains(s.oldCommune) { continue }
+                let set = Set(s.deprived)
+                rows.append(indicators.map { set.contains($0) })
+            }
+        }
+        return AlkireFoster.measure(rows, cutoff: cutoff, weights: weights)
     }
 
     /// The plainest SQL over the households for form 1's headline counts: the baseline of `bench rollup`.

@@ -473,10 +473,11 @@ extension ReviewStore {
                 try await c.update(on: tx)
                 if c.refusal == nil {
                     try await (tx as! any SQLDatabase).raw("""
-                        INSERT INTO household_years (household_id, year, category, standard, recognised, source, decided_at)
-                        VALUES (\(bind: c.householdID), \(bind: r.year), \(bind: recognised.rawValue), \(bind: r.standard), \(bind: true), 'review', \(bind: decidedAt))
+                        INSERT INTO household_years (household_id, year, category, standard, recognised, source, decided_at, deprived)
+                        VALUES (\(bind: c.householdID), \(bind: r.year), \(bind: recognised.rawValue), \(bind: r.standard), \(bind: true), 'review', \(bind: decidedAt),
+                                \(bind: c.deprived.map { "," + $0 + "," }))
                         ON CONFLICT (household_id, year) DO UPDATE SET category = excluded.category, standard = excluded.standard,
-                        recognised = excluded.recognised, source = excluded.source, decided_at = excluded.decided_at
+                        recognised = excluded.recognised, source = excluded.source, decided_at = excluded.decided_at, deprived = excluded.deprived
                         """).run()
                 }
                 try await self.audit(scope, "review.decision", household: c.householdID, field: "Năm \(r.year)",

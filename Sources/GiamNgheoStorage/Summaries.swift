@@ -44,7 +44,7 @@ public enum Summaries {
         var causes: String?
         var traits: String?
     }
-    struct HistoryRow: Decodable { var household_id: Int; var year: Int; var category: String; var standard: String }
+    struct HistoryRow: Decodable { var household_id: Int; var year: Int; var category: String; var standard: String; var deprived: String? }
     static let subjectColumns = ["id", "commune_code", "old_commune_code", "village", "standard", "category", "archived_reason",
                                  "urban", "ethnic_minority_head", "member_count", "deprived", "causes", "traits"]
 
@@ -58,7 +58,7 @@ public enum Summaries {
         let rows = try await q.all(decoding: SubjectRow.self)
         guard !rows.isEmpty else { return [] }
         var h = sql.select().columns(SQLColumn("household_id", table: "y"), SQLColumn("year", table: "y"), SQLColumn("category", table: "y"),
-                                     SQLColumn("standard", table: "y"))
+                                     SQLColumn("standard", table: "y"), SQLColumn("deprived", table: "y"))
             .from(SQLAlias(SQLIdentifier(HouseholdYear.schema), as: SQLIdentifier("y")))
             .where(SQLColumn("year", table: "y"), .lessThan, SQLBind(year))
         if let ids {
@@ -68,8 +68,10 @@ public enum Summaries {
                        on: SQLColumn("id", table: "h"), .equal, SQLColumn("household_id", table: "y"))
                 .where(SQLColumn("commune_code", table: "h"), .in, SQLBind.group(communes))
         }
-        var history: [Int: [Int: (category: String, standard: String)]] = [:]
-        for r in try await h.all(decoding: HistoryRow.self) { history[r.household_id, default: [:]][r.year] = (r.category, r.standard) }
+        var history: [Int: [Int: (category: String, standard: String, deprived: [String]?)]] = [:]
+        for r in try await h.all(decoding: HistoryRow.self) {
+            history[r.household_id, default: [:]][r.year] = (r.category, r.standard, r.deprived.map { list($0) })
+        }
         var out: [SummarySubject] = []
         out.reserveCapacity(rows.count * 3)
         for r in rows {
@@ -234,6 +236,8 @@ public struct CreateReportCells: AsyncMigration {
         try await sql.raw("ALTER TABLE households ADD COLUMN old_commune_code TEXT").run()
         try await sql.raw("ALTER TABLE households ADD COLUMN urban BOOLEAN").run()
         try await sql.raw("ALTER TABLE households ADD COLUMN traits TEXT").run()
+        // Each year's deprivations, as recorded: AF indices over time (issue 6 §6).
+        try await sql.raw("ALTER TABLE household_years ADD COLUMN deprived TEXT").run()
         try await db.schema(Summaries.table)
             .field("year", .int, .required)
             .field("commune_code", .string, .required)

@@ -54,6 +54,7 @@ func routes(_ app: Application) throws {
     app.get("reports", ":id", use: reports.show)
     app.get("reports", ":id", "xlsx", use: reports.xlsx)
     app.get("reports", ":id", "households", use: reports.households)
+    app.get("analytics", use: AnalyticsController().show)
     let reviews = ReviewController()
     app.get("reviews", use: reviews.list)
     app.post("reviews", "open", use: reviews.openRounds)

@@ -124,3 +124,62 @@ struct RollupBench: AsyncParsableCommand {
         }
     }
 }
+
+/// `giamngheo analytics`: the Alkire–Foster indices of a unit from the summaries, as text or JSON (the mpitb
+/// cross-check in CI reads the JSON).
+struct Analytics: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "analytics",
+        abstract: "Chỉ số nghèo đa chiều Alkire–Foster (H, A, M0, theo chỉ số, theo đơn vị con) từ bảng tổng hợp.")
+    @Option(help: "Cơ sở dữ liệu: sqlite:ĐƯỜNG_DẪN hoặc postgres://…") var db = "sqlite:data/giamngheo.sqlite"
+    @Option(help: "Đơn vị (mã 2025; bỏ trống: toàn quốc).") var unit = ""
+    @Option(help: "Năm rà soát (mặc định năm của ngày tham chiếu).") var year: Int?
+    @Option(help: "Ngày tham chiếu, YYYY-MM-DD.") var date: String?
+    @Option(help: "Ngưỡng k: số chỉ số thiếu hụt (mặc định theo chuẩn).") var k: Int?
+    @Flag(help: "In JSON.") var json = false
+
+    func run() async throws {
+        guard let choice = DatabaseChoice.parse(db) else { throw fail("--db phải là sqlite:ĐƯỜNG_DẪN hoặc postgres://…") }
+        var config = AppConfig()
+        config.database = choice
+        config.seedDemo = false
+        config.referenceDate = try parseDate(date, option: "--date")
+        let (unit, year, k, json) = (unit, year, k, json)
+        let out: String
+        do {
+            out = try await withApplication(config) { app in
+                let engine = app.registry.store.engine
+                let y = year ?? app.registry.store.summaryYear
+                guard let standard = CivilDate(year: y, month: 12, day: 31).flatMap({ engine.catalogue.standard(for: $0) }) else {
+                    throw UserError(message: "không có chuẩn nghèo cho năm \(y)")
+                }
+                let indicators = standard.indicators.map(\.code)
+                let cutoff = k ?? standard.deprivationThreshold.value
+                let scope = Scope(username: "cli", role: .admin, units: [], adminUnits: app.registry.units)
+                let (total, parts) = try await ReportData(units: app.registry.units).alkireFoster(
+                    year: y, place: .init(structure: .y2025, unit: unit), scope: scope, indicators: indicators, cutoff: cutoff, by: .unit, on: app.db)
+                func obj(_ r: ReportData.AFRow) -> [String: Any] {
+                    let m = r.measures
+                    let actb = AlkireFoster.absoluteContribution(m)
+                    return ["code": r.code, "name": r.name, "households": m.households, "poor": m.poor, "excluded": r.excluded,
+                            "H": m.headcount.double, "A": m.intensity.double, "M0": m.adjustedHeadcount.double,
+                            "exact": ["H": m.headcount.description, "A": m.intensity.description, "M0": m.adjustedHeadcount.description],
+                            "hd": Dictionary(uniqueKeysWithValues: zip(indicators, m.uncensored.map(\.double))),
+                            "hdk": Dictionary(uniqueKeysWithValues: zip(indicators, m.censored.map(\.double))),
+                            "actb": Dictionary(uniqueKeysWithValues: zip(indicators, actb.map(\.double))),
+                            "pctb": Dictionary(uniqueKeysWithValues: zip(indicators, m.contribution.map(\.double)))]
+                }
+                if json {
+                    let o: [String: Any] = ["year": y, "standard": standard.id, "k": cutoff, "indicators": indicators,
+                                            "total": obj(total), "parts": parts.map(obj)]
+                    return String(decoding: try JSONSerialization.data(withJSONObject: o, options: [.sortedKeys]), as: UTF8.self)
+                }
+                var lines = ["\(total.name), năm \(y), chuẩn \(standard.id), k = \(cutoff)/\(indicators.count):",
+                             "H = \(total.measures.headcount) · A = \(total.measures.intensity) · M0 = \(total.measures.adjustedHeadcount) (\(String(format: "%.4f", total.measures.adjustedHeadcount.double)))"]
+                for p in parts { lines.append("  \(p.name): \(p.measures.households) hộ, H = \(String(format: "%.4f", p.measures.headcount.double)), M0 = \(String(format: "%.4f", p.measures.adjustedHeadcount.double))") }
+                return lines.joined(separator: "\n")
+            }
+        } catch let e as UserError { throw fail(e.message) } catch { throw fail("\(error)") }
+        print(out)
+    }
+}

@@ -45,3 +45,41 @@ import GiamNgheoCore
         #expect(m.headcount == Fraction(0, 1) && m.adjustedHeadcount == Fraction(0, 1))
     }
 }
+
+/// AF from the summaries' counts gives exactly what AF over household vectors gives.
+@Suite struct AlkireFosterFromCountsTests {
+    static let codes = ["VL1", "VL2", "YT1", "YT2", "GD1", "GD2", "NO1", "NO2", "NS1", "NS2", "TT1", "TT2"]
+
+    static func counts(_ rows: [[Bool]]) -> (byScore: [Int: Int], byScoreIndicator: [Int: [String: Int]], byIndicator: [String: Int]) {
+        var byScore: [Int: Int] = [:], bySI: [Int: [String: Int]] = [:], byInd: [String: Int] = [:]
+        for r in rows {
+            let s = r.filter { $0 }.count
+            byScore[s, default: 0] += 1
+            for (j, x) in r.enumerated() where x { bySI[s, default: [:]][codes[j], default: 0] += 1; byInd[codes[j], default: 0] += 1 }
+        }
+        return (byScore, bySI, byInd)
+    }
+
+    @Test func goldenFixtureFromCounts() {
+        let c = Self.counts(AlkireFosterTests.vectors)
+        let m = AlkireFoster.measure(households: 10, byScore: c.byScore, byScoreIndicator: c.byScoreIndicator, byIndicator: c.byIndicator,
+                                     indicators: Self.codes, cutoff: 3)
+        #expect(m == AlkireFoster.measure(AlkireFosterTests.vectors, cutoff: 3))
+        #expect(m.headcount == Fraction(1, 2) && m.intensity == Fraction(9, 20) && m.adjustedHeadcount == Fraction(9, 40))
+        let actb = AlkireFoster.absoluteContribution(m)
+        #expect(actb.reduce(Fraction(0, 1), +) == m.adjustedHeadcount)
+    }
+
+    @Test func equalOnRandomRegistriesAtEveryCutoff() {
+        var rng = SeededRandom(seed: 11)
+        for _ in 0..<30 {
+            let rows = (0..<rng.int(1...200)).map { _ in (0..<12).map { _ in rng.chance(0.2) } }
+            let c = Self.counts(rows)
+            for k in 1...12 {
+                let a = AlkireFoster.measure(households: rows.count, byScore: c.byScore, byScoreIndicator: c.byScoreIndicator,
+                                             byIndicator: c.byIndicator, indicators: Self.codes, cutoff: k)
+                #expect(a == AlkireFoster.measure(rows, cutoff: k), "k=\(k)")
+            }
+        }
+    }
+}

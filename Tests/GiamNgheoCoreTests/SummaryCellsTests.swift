@@ -7,7 +7,7 @@ import Testing
         SummaryCells.subjects(year: 2026, commune: "19753", oldCommune: "19750", village: "Thôn 1", standard: "vn-nd07-2022",
                               category: category, archived: archived, urban: false, minority: true, persons: 4,
                               deprived: deprived, causes: causes, traits: ["elderly"],
-                              history: history.mapValues { ($0, "vn-nd07-2022") })
+                              history: history.mapValues { ($0, "vn-nd07-2022", nil) })
     }
 
     @Test func aRePoorHouseholdCarriesItsMovementAndDetail() {

@@ -140,4 +140,34 @@ import Vapor
             #expect(list.status == .ok && list.body.contains(": \(poor) hộ"))
         }
     }
+
+    @Test func analyticsDecomposeExactlyAndRefuseABadCutoff() async throws {
+        try await withTestApp(households: 300) { app, accounts in
+            let admin = Scope(username: "admin", role: .admin, units: [], adminUnits: app.registry.units)
+            let data = ReportData(units: app.registry.units)
+            let indicators = try #require(try BundledData.catalogue().standard(id: "vn-nd07-2022")).indicators.map(\.code)
+            for by in ReportData.AFBreakdown.allCases {
+                let (total, parts) = try await data.alkireFoster(year: 2026, place: .init(structure: .y2025, unit: "46"), scope: admin,
+                                                                 indicators: indicators, cutoff: 3, by: by, on: app.db)
+                #expect(total.measures.households > 0 && total.measures.poor > 0)
+                #expect(parts.map(\.measures.households).reduce(0, +) == total.measures.households)
+                let recomposed = parts.reduce(Fraction(0, 1)) { $0 + Fraction($1.measures.households, total.measures.households) * $1.measures.adjustedHeadcount }
+                #expect(recomposed == total.measures.adjustedHeadcount, "\(by)")
+            }
+            // Equal integer weights read from the households give what the summaries give.
+            let (total, _) = try await data.alkireFoster(year: 2026, place: .init(structure: .y2025, unit: "46"), scope: admin,
+                                                         indicators: indicators, cutoff: 3, by: .unit, on: app.db)
+            let scanned = try await data.alkireFosterWeighted(year: 2026, place: .init(structure: .y2025, unit: "46"), scope: admin,
+                                                              indicators: indicators, weights: Array(repeating: 2, count: 12), cutoff: 6, on: app.db)
+            #expect(scanned.headcount == total.measures.headcount && scanned.adjustedHeadcount == total.measures.adjustedHeadcount)
+            var b = Browser(app)
+            try await b.login(accounts.first(.provinceOfficer))
+            let page = try await b.get("/analytics?by=minority")
+            #expect(page.status == .ok && page.body.contains("M0 = H × A") && page.body.contains("kiểm tra trên phân số chính xác") && page.body.contains("<svg"))
+            let bad = try await b.get("/analytics?k=13")
+            #expect(bad.status == .unprocessableEntity && bad.body.contains("Ngưỡng k"))
+            let weights = try await b.get("/analytics?weights=VL1%3Dx")
+            #expect(weights.status == .unprocessableEntity && weights.body.contains("VL1=x"))
+        }
+    }
 }

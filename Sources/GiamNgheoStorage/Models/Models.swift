@@ -144,6 +144,8 @@ public final class HouseholdYear: Model, @unchecked Sendable {
     @Field(key: "recognised") public var recognised: Bool
     /// "computed" (registry save), "review" (recognised in a review), "history" (loaded from earlier lists).
     @Field(key: "source") public var source: String
+    /// The deprived indicators of that year (",VL1,YT2,"), when recorded.
+    @OptionalField(key: "deprived") public var deprived: String?
     @OptionalField(key: "decided_at") public var decidedAt: Date?
 
     public init() {}

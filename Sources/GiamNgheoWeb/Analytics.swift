@@ -1,0 +1,125 @@
+import Fluent
+import Foundation
+import GiamNgheoCore
+import GiamNgheoData
+import GiamNgheoStorage
+import Vapor
+
+/// Multidimensional analytics (issue 6 §6; anchors.md §7): H, A, M0, uncensored and censored headcounts,
+/// contributions, decomposition by unit or subgroup, change over years; from the summaries with equal
+/// weights and any integer cut-off, or from the households with other weights.
+struct AnalyticsController {
+    func show(req: Request) async throws -> HTML {
+        let scope = try req.requireScope()
+        let registry = req.application.registry
+        let units = registry.units
+        let year = req.query[Int.self, at: "year"] ?? registry.store.summaryYear
+        let structure: UnitStructure = req.query[String.self, at: "structure"] == "2024" ? .y2024 : .y2025
+        var unit = req.query[String.self, at: "unit"] ?? ""
+        if req.query[String.self, at: "unit"] == nil, let communes = scope.communes, structure == .y2025 {
+            let provinces = Set(communes.compactMap { units.unit($0)?.parentCode })
+            unit = communes.count == 1 ? communes.first! : (provinces.count == 1 ? provinces.first! : "")
+        }
+        if !unit.isEmpty, units.unit(unit, in: structure) == nil { throw ScopeError(.invalid("Mã đơn vị '\(unit)' không có trong danh mục.")) }
+        let place = ReportData.Place(structure: structure, unit: unit)
+        let engine = registry.store.engine
+        let standardOf = { (y: Int) in CivilDate(year: y, month: 12, day: 31).flatMap { engine.catalogue.standard(for: $0) } ?? engine.catalogue.standard(for: engine.defaultDate) }
+        guard let standard = standardOf(year) else { throw ScopeError(.invalid("Không có chuẩn nghèo cho năm \(year).")) }
+        let indicators = standard.indicators.map(\.code)
+        let defaultK = standard.deprivationThreshold.value
+        let k = req.query[Int.self, at: "k"] ?? defaultK
+        guard (1...indicators.count).contains(k) else {
+            throw ScopeError(.invalid("Ngưỡng k phải từ 1 đến \(indicators.count) chỉ số (nhập: \(k))."))
+        }
+        let by = req.query[String.self, at: "by"].flatMap { ReportData.AFBreakdown(rawValue: $0) } ?? .unit
+        let data = ReportData(units: units)
+        let (total, parts) = try await data.alkireFoster(year: year, place: place, scope: scope, indicators: indicators, cutoff: k, by: by, on: req.db)
+        let m = total.measures
+        func pct(_ f: Fraction) -> String { String(format: "%.2f", f.double * 100).replacingOccurrences(of: ".", with: ",") }
+        func dec(_ f: Fraction) -> String { String(format: "%.4f", f.double).replacingOccurrences(of: ".", with: ",") }
+        let actb = AlkireFoster.absoluteContribution(m)
+        let names = Dictionary(standard.indicators.map { ($0.code, $0.name.vi) }, uniquingKeysWith: { a, _ in a })
+        let indicatorRows: [HTML] = indicators.enumerated().map { j, code in
+            "<tr><td>\(code)</td><td>\(names[code] ?? code)</td><td class=\"num\">\(pct(m.uncensored[j]))</td><td class=\"num\">\(pct(m.censored[j]))</td><td class=\"num\">\(dec(actb[j]))</td><td class=\"num\">\(pct(m.contribution[j]))</td></tr>"
+        }
+        let chart = SVGChart.horizontalBars(indicators.enumerated().map { j, c in .init(label: "\(c) \(names[c] ?? "")", value: m.contribution[j].double, text: pct(m.contribution[j]) + " %") },
+                                            title: "Đóng góp của từng chỉ số vào M0 (%)")
+        // Decomposition: Σ population share × part M0 = the place's M0, checked on exact fractions.
+        var recomposed = Fraction(0, 1)
+        let partRows: [HTML] = parts.map { p in
+            let share = Fraction(p.measures.households, max(m.households, 1))
+            recomposed = recomposed + share * p.measures.adjustedHeadcount
+            let link: HTML = by == .unit && units.unit(p.code, in: structure) != nil
+                ? "<a href=\"/analytics?year=\(year)&structure=\(structure == .y2024 ? "2024" : "2025")&unit=\(p.code)&k=\(k)\">\(p.name)</a>" : "\(p.name)"
+            return "<tr><td>\(link)</td><td class=\"num\">\(Format.money(p.measures.households))</td><td class=\"num\">\(pct(share))</td><td class=\"num\">\(pct(p.measures.headcount))</td><td class=\"num\">\(pct(p.measures.intensity))</td><td class=\"num\">\(dec(p.measures.adjustedHeadcount))</td><td class=\"num\">\(pct(m.adjustedHeadcount.numerator == 0 ? Fraction(0, 1) : share * p.measures.adjustedHeadcount * Fraction(m.adjustedHeadcount.denominator, m.adjustedHeadcount.numerator)))</td></tr>"
+        }
+        let decomposes = recomposed == m.adjustedHeadcount
+        // Over the years: each year's standard and its indicators; a change of standard is marked as such.
+        var trendRows: [HTML] = []
+        var points: [SVGChart.Point] = []
+        for y in try await Summaries.years(on: req.db) {
+            guard let s = standardOf(y) else { continue }
+            let (t, _) = try await data.alkireFoster(year: y, place: place, scope: scope, indicators: s.indicators.map(\.code),
+                                                     cutoff: min(k, s.indicators.count), by: .minority, on: req.db)
+            guard t.measures.households > 0 else {
+                trendRows.append("<tr><td>\(y)</td><td>\(s.id)</td><td colspan=\"4\" class=\"muted\">Không lưu chỉ số thiếu hụt của năm này.</td></tr>")
+                continue
+            }
+            trendRows.append("<tr><td>\(y)</td><td>\(s.id)</td><td class=\"num\">\(Format.money(t.measures.households))</td><td class=\"num\">\(pct(t.measures.headcount))</td><td class=\"num\">\(pct(t.measures.intensity))</td><td class=\"num\">\(dec(t.measures.adjustedHeadcount))</td></tr>")
+            points.append(.init(label: String(y), value: t.measures.adjustedHeadcount.double, text: dec(t.measures.adjustedHeadcount), standard: s.id))
+        }
+        let trend = points.count > 1 ? SVGChart.trend(points, title: "M0 qua các năm") : ""
+        // Other weights: integers per indicator, read from the households.
+        var weighted: HTML = ""
+        if let text = req.query[String.self, at: "weights"], !text.trimmingCharacters(in: .whitespaces).isEmpty {
+            var w = Array(repeating: 1, count: indicators.count)
+            for part in text.split(whereSeparator: { $0 == "," || $0 == ";" || $0 == " " }) {
+                let kv = part.split(separator: "=")
+                guard kv.count == 2, let j = indicators.firstIndex(of: String(kv[0]).uppercased()), let v = Int(kv[1]), v >= 0 else {
+                    throw ScopeError(.invalid("Trọng số '\(part)' không hợp lệ: viết MÃ=SỐ_NGUYÊN, ví dụ VL1=2, với mã trong \(indicators.joined(separator: ", "))."))
+                }
+                w[j] = v
+            }
+            let cutoff = req.query[Int.self, at: "wk"] ?? k
+            let wm = try await data.alkireFosterWeighted(year: year, place: place, scope: scope, indicators: indicators, weights: w, cutoff: cutoff, on: req.db)
+            weighted = """
+            <h2>Trọng số tự chọn (\(indicators.enumerated().map { "\($1)=\(w[$0])" }.joined(separator: ", ")); nghèo khi tổng trọng số ≥ \(cutoff))</h2>
+            <p>H = \(pct(wm.headcount)) % (\(wm.headcount.description)) · A = \(pct(wm.intensity)) % · M0 = \(dec(wm.adjustedHeadcount)) (\(wm.adjustedHeadcount.description)); tính từ từng hộ.</p>
+            """
+        }
+        let placeName = units.unit(unit, in: structure).map { units.path(of: $0) } ?? "Toàn quốc"
+        let byOptions: [HTML] = ReportData.AFBreakdown.allCases.map { b in "<option value=\"\(b.rawValue)\"\(raw: b == by ? " selected" : "")>\(b.vietnamese)</option>" }
+        return Layout.page(req, title: req.t("Phân tích đa chiều", "Multidimensional analytics"), """
+        <section class="doc">
+        <form class="filters noprint" method="get" action="/analytics">
+          <input type="hidden" name="unit" value="\(unit)"><input type="hidden" name="structure" value="\(structure == .y2024 ? "2024" : "2025")">
+          <label>Năm <input name="year" type="number" value="\(year)" style="width:6rem"></label>
+          <label>Ngưỡng k (số chỉ số) <input name="k" type="number" min="1" max="\(indicators.count)" value="\(k)" style="width:4rem"></label>
+          <label>Phân rã <select name="by">\(byOptions)</select></label>
+          <label>Trọng số khác (tuỳ chọn) <input name="weights" placeholder="VL1=2, YT2=2" value="\(req.query[String.self, at: "weights"] ?? "")"></label>
+          <button type="submit">Tính</button>
+        </form>
+        <h1>Phân tích nghèo đa chiều (Alkire–Foster): \(placeName), năm \(year)</h1>
+        <p>Chuẩn \(standard.id): \(indicators.count) chỉ số trọng số bằng nhau; hộ nghèo đa chiều khi thiếu hụt từ \(k)/\(indicators.count) chỉ số. Chỉ số AF mô tả sổ hộ, không thay cho phân loại theo chuẩn (có thêm điều kiện thu nhập).</p>
+        <div class="grid">
+          <div class="card"><b>H (tỷ lệ nghèo đa chiều)</b><br>\(pct(m.headcount)) % <span class="muted">= \(Format.money(m.poor))/\(Format.money(m.households))</span></div>
+          <div class="card"><b>A (mức độ thiếu hụt bình quân)</b><br>\(pct(m.intensity)) %</div>
+          <div class="card"><b>M0 = H × A</b><br>\(dec(m.adjustedHeadcount)) <span class="muted">(\(m.adjustedHeadcount.description))</span></div>
+        </div>
+        \(total.excluded > 0 ? HTML("<p class=\"muted\">\(Format.money(total.excluded)) hộ chưa đủ thông tin để phân loại không được tính.</p>") : "")
+        <h2>Theo chỉ số</h2>
+        <div class="card scroll">\(chart)</div>
+        <div class="scroll"><table><thead><tr><th>Mã</th><th>Chỉ số</th><th>Tỷ lệ thiếu hụt (chưa kiểm duyệt), %</th><th>Tỷ lệ nghèo và thiếu hụt (kiểm duyệt), %</th><th>Đóng góp tuyệt đối</th><th>Đóng góp, %</th></tr></thead>
+        <tbody>\(indicatorRows)</tbody></table></div>
+        <h2>Phân rã \(by.vietnamese)</h2>
+        <div class="scroll"><table><thead><tr><th>Nhóm</th><th>Số hộ</th><th>Tỷ trọng dân số, %</th><th>H, %</th><th>A, %</th><th>M0</th><th>Đóng góp vào M0, %</th></tr></thead>
+        <tbody>\(partRows)</tbody></table></div>
+        <p class="muted">\(decomposes ? "Σ tỷ trọng × M0 của các nhóm = M0 chung (kiểm tra trên phân số chính xác)." : "Cảnh báo: phân rã không khớp M0 chung.")</p>
+        <h2>Qua các năm</h2>
+        <div class="card scroll">\(trend)</div>
+        <div class="scroll"><table><thead><tr><th>Năm</th><th>Chuẩn</th><th>Số hộ</th><th>H, %</th><th>A, %</th><th>M0</th></tr></thead><tbody>\(trendRows)</tbody></table></div>
+        \(weighted)
+        </section>
+        """)
+    }
+}
