@@ -106,6 +106,10 @@ public enum BundledData {
         try JSONDecoder().decode([ReportLayout].self, from: Data(contentsOf: url("reports").appendingPathComponent("layouts.json")))
     }
 
+    /// Targets and reported figures from the seed documents (`Data/targets/seed-targets.csv`, from
+    /// shared/data/seed-tables: Huế 2024 appendix, ward series), in the target import format.
+    public static var seedTargetsCSV: String { text("targets/seed-targets.csv") }
+
     /// Poverty causes (regulations.md §7): an UNCONFIRMED list, shipped as data and shown as such.
     public static let povertyCauses: [CodeEntry] = CSV.records(text("causes/poverty-causes.csv")).rows.map {
         CodeEntry(code: $0["code"] ?? "", vi: $0["vi"] ?? "", en: $0["en"] ?? "", verified: $0["verified"] == "true")

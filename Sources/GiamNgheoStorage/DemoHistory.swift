@@ -4,8 +4,9 @@ import SQLKit
 public enum DemoHistory {
     /// The villages the generated households live in, and two earlier review years so that history,
     /// "recently exited" and transitions have something to show. Earlier years follow the current category
-    /// except for a deterministic tenth that was poor two years back (its exit recognised last year) and a
-    /// twentieth that was near-poor (now newly poor). Demo data only: real history comes from the review or an import.
+    /// except for a deterministic tenth that was poor two years back (its exit recognised last year), a
+    /// ninety-seventh that was poor last year (exited this year, so that this year's targets show progress) and
+    /// a twentieth that was near-poor (now newly poor). Demo data only: real history comes from the review or an import.
     public static func seed(_ db: any Database, year: Int) async throws {
         let sql = db as! any SQLDatabase
         try await sql.raw("""
@@ -18,6 +19,7 @@ public enum DemoHistory {
                 INSERT INTO household_years (household_id, year, category, standard, recognised, source, deprived)
                 SELECT id, \(bind: year - back),
                   CASE WHEN id % 10 = 3 AND category <> 'poor' AND \(bind: back) = 2 THEN 'poor'
+                       WHEN id % 97 = 5 AND category <> 'poor' AND \(bind: back) = 1 THEN 'poor'
                        WHEN id % 20 = 7 AND category = 'poor' THEN 'nearPoor'
                        ELSE category END,
                   \(bind: standard), \(bind: true), 'history', deprived FROM households

@@ -57,6 +57,11 @@ public struct ReportData: Sendable {
         }
     }
 
+    /// The communes that have households (for the demo's sample targets).
+    public func communesWithHouseholds(on db: any Database) async throws -> [String] {
+        try await Summaries.allCommunes(on: db)
+    }
+
     /// The old district and province of an old commune code.
     func oldParents(_ old: String) -> (district: String, province: String)? {
         guard let c = units.unit(old, in: .y2024), let d = c.parentCode, let p = units.unit(d, in: .y2024)?.parentCode else { return nil }

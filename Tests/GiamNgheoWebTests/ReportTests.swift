@@ -170,4 +170,57 @@ import Vapor
             #expect(weights.status == .unprocessableEntity && weights.body.contains("VL1=x"))
         }
     }
+
+    @Test func targetsFromTheSeedsProgressAndImportAllOrNothing() async throws {
+        try await withTestApp(households: 400) { app, accounts in
+            let province = Scope(username: "tinh46", role: .provinceOfficer, units: ["46"], adminUnits: app.registry.units)
+            let targets = TargetStore(store: app.registry.store)
+            // The Huế 2024 appendix (10 units: baseline figures and targets) and the ward series are loaded.
+            let y2024 = try await targets.list(province, year: 2024, on: app.db)
+            #expect(y2024.filter { $0.kind == "target" && $0.source?.contains("03/KH-UBND") == true }.count == 10)
+            let whole = try #require(y2024.first { $0.unitName == "Toàn tỉnh" && $0.kind == "target" })
+            #expect(whole.baseline == 7540 && whole.reduction == 1595 && whole.endHouseholds == 5945 && whole.endRate == 176 && whole.codes == ["46"])
+            #expect(y2024.first { $0.unitName == "Huyện Nam Đông" && $0.kind == "target" }?.codes.isEmpty == true)
+            let series = try await targets.list(province, year: 2016, on: app.db)
+            #expect(series.first?.unitName.contains("Hương Xuân") == true && series.first?.endHouseholds == 230 && series.first?.standard == "vn-qd59-2016")
+            // This year's sample targets: progress from the summaries, some flagged.
+            let now = try await targets.list(province, year: 2026, on: app.db)
+            #expect(!now.isEmpty)
+            var flagged = 0, onTrack = 0
+            for t in now {
+                let p = try #require(try await targets.progress(t, scope: province, reference: app.registry.referenceDate, on: app.db))
+                let commune = t.codes[0]
+                let direct = try await HouseholdRecord.query(on: app.db).filter(\.$communeCode == commune).filter(\.$category == "poor")
+                    .filter(\.$archivedReason == nil).count()
+                #expect(p.now == direct && p.start == t.baseline)
+                if p.status.flagged { flagged += 1 } else if p.status == .onTrack { onTrack += 1 }
+            }
+            #expect(flagged > 0 && onTrack > 0, "flagged \(flagged), on track \(onTrack)")
+            // A file with a bad row adds nothing and names the row and field.
+            let before = try await TargetRecord.query(on: app.db).count()
+            let bad = "year,structure,unit_codes,measure,reduction,end_rate_pct\n2027,2025,19753,poor,3,\n2027,2025,99999,poor,x,1.234\n"
+            do {
+                try await targets.importCSV(province, text: bad, on: app.db)
+                Issue.record("a bad file was accepted")
+            } catch let e as ScopeError {
+                guard case .invalid(let text) = e.kind else { Issue.record("\(e)"); return }
+                #expect(text.contains("Dòng 3: mã đơn vị '99999'") && text.contains("Dòng 3: số giảm 'x'") && text.contains("tỷ lệ '1.234'"), "\(text)")
+            }
+            #expect(try await TargetRecord.query(on: app.db).count() == before)
+            // Communes read their targets; they do not set them.
+            var commune = Browser(app)
+            try await commune.login(accounts.first(.communeOfficer))
+            let page = try await commune.get("/targets?year=2026")
+            #expect(page.status == .ok && page.body.contains("Chỉ tiêu mẫu") && !page.body.contains("Thêm chỉ tiêu"))
+            let refused = try await commune.post("/targets", ["year": "2027", "unit_codes": accounts.first(.communeOfficer).units[0], "measure": "poor", "reduction": "2"])
+            #expect(refused.status == .forbidden)
+            var b = Browser(app)
+            try await b.login(accounts.first(.provinceOfficer))
+            let added = try await b.post("/targets", ["year": "2027", "structure": "2025", "unit_codes": accounts.first(.communeOfficer).units[0], "measure": "poorMinority", "end_rate_pct": "0,5"])
+            #expect(added.status == .seeOther || added.status == .found)
+            #expect(try await TargetRecord.query(on: app.db).filter(\.$year == 2027).first()?.endRate == 50)
+            let list = try await b.get("/targets?year=2026")
+            #expect(list.body.contains("nguy cơ không đạt") && list.body.contains("× 12 / 11"))
+        }
+    }
 }
