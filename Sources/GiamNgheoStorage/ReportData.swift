@@ -48,7 +48,7 @@ public struct ReportData: Sendable {
     }
 
     /// The old communes under a place of the 2024 structure (nil for the nation: all of them).
-    func oldCommunes(of place: Place) -> Set<String>? {
+    public func oldCommunes(of place: Place) -> Set<String>? {
         switch units.unit(place.unit, in: .y2024)?.level {
         case .province?: return Set(units.communes(ofProvince: place.unit, in: .y2024).map(\.code))
         case .district?: return Set(units.children(of: place.unit, in: .y2024).map(\.code))

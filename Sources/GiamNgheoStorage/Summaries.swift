@@ -127,7 +127,8 @@ public enum Summaries {
     public static func rebuild(communes: [String], year: Int, on db: any Database) async throws {
         guard !communes.isEmpty else { return }
         let sql = db as! any SQLDatabase
-        for chunk in chunks(communes.sorted(), 20) {
+        // A few communes at a time: a province's rebuild stays within a few hundred MB.
+        for chunk in chunks(communes.sorted(), 4) {
             try await sql.delete(from: table).where("commune_code", .in, chunk).run()
             let subjects = try await subjects(year: year, communes: chunk, on: sql)
             try await add(SummaryCells.tally(subjects.map { ($0, 1) }), on: sql)

@@ -55,6 +55,8 @@ func routes(_ app: Application) throws {
     app.get("reports", ":id", "xlsx", use: reports.xlsx)
     app.get("reports", ":id", "households", use: reports.households)
     app.get("analytics", use: AnalyticsController().show)
+    app.get("whatif", use: WhatIfController().show)
+    app.get("whatif", "export", use: WhatIfController().export)
     let targets = TargetController()
     app.get("targets", use: targets.list)
     app.post("targets", use: targets.add)

@@ -223,4 +223,39 @@ import Vapor
             #expect(list.body.contains("nguy cơ không đạt") && list.body.contains("× 12 / 11"))
         }
     }
+
+    @Test func whatIfReclassifiesWithoutTouchingTheRegistryAndSaysWhy() async throws {
+        try await withTestApp(households: 300) { app, accounts in
+            let province = Scope(username: "tinh46", role: .provinceOfficer, units: ["46"], adminUnits: app.registry.units)
+            let catalogue = app.registry.store.engine.catalogue
+            let nd07 = try #require(catalogue.standard(id: "vn-nd07-2022"))
+            let before = try await HouseholdRecord.query(on: app.db).all().map { "\($0.id!):\($0.category):\($0.version)" }
+            let runner = WhatIfRunner(store: app.registry.store)
+            // The current standard on the current registry changes nothing.
+            let same = try await runner.run(province, place: .init(structure: .y2025, unit: "46"), standard: nd07, on: app.db)
+            #expect(same.changed() == 0 && same.count() == before.count)
+            // NĐ07 with the NĐ351 lines (2.2 M / 2.8 M): only more poor or near-poor, each change with its reason.
+            let draft = WhatIf.draft(nd07, rural: 2_200_000, urban: 2_800_000, threshold: nil)
+            #expect(draft.id == "vn-nd07-2022+du-thao" && draft.incomeLines["income"]?.verified == false)
+            var changes: [WhatIfRunner.Change] = []
+            let t = try await runner.run(province, place: .init(structure: .y2025, unit: "46"), standard: draft, on: app.db) { changes.append($0) }
+            #expect(t.changed() == changes.count && t.changed() > 0)
+            #expect(t.count(to: "poor") >= t.count(from: "poor") && t.count(to: "nearPoor") > t.count(from: "nearPoor"))
+            #expect(changes.allSatisfy { $0.from != $0.to && $0.reason.contains("chuẩn") && Category(rawValue: $0.to)!.severity <= Category(rawValue: $0.from)!.severity })
+            // Per commune, the tallies add up to the province.
+            #expect(t.matrix.keys.reduce(0) { $0 + t.count(unit: $1) } == t.count())
+            // Nothing recorded changed.
+            #expect(try await HouseholdRecord.query(on: app.db).all().map { "\($0.id!):\($0.category):\($0.version)" } == before)
+            #expect(try await app.registry.store.verifySummaries(on: app.db).isEmpty)
+            // The page and the export agree.
+            var b = Browser(app)
+            try await b.login(accounts.first(.provinceOfficer))
+            let page = try await b.get("/whatif?standard=vn-nd07-2022&rural=2200000&urban=2800000")
+            #expect(page.status == .ok && page.body.contains("Đổi phân loại") && page.body.contains("\(Format.money(t.changed())) hộ"))
+            let csv = try await b.get("/whatif/export?unit=46&standard=vn-nd07-2022&rural=2200000&urban=2800000&format=csv")
+            #expect(csv.status == .ok && csv.body.split(separator: "\r\n", omittingEmptySubsequences: true).count == t.changed() + 1)
+            let bad = try await b.get("/whatif?rural=abc")
+            #expect(bad.status == .unprocessableEntity && bad.body.contains("abc"))
+        }
+    }
 }
