@@ -193,6 +193,15 @@ public enum Summaries {
         return out
     }
 
+    /// The standard most of a year's households were classified under.
+    public static func standard(year: Int, on db: any Database) async throws -> String? {
+        struct R: Decodable { var standard: String; var n: Int }
+        return try await (db as! any SQLDatabase).raw("""
+            SELECT standard, CAST(SUM(households) AS BIGINT) AS n FROM report_cells WHERE year = \(bind: year) AND dim = 'all'
+            AND village = \(bind: SummaryKey.communeTotal) GROUP BY standard ORDER BY n DESC
+            """).all(decoding: R.self).first?.standard
+    }
+
     /// The years that have cells.
     public static func years(on db: any Database) async throws -> [Int] {
         struct Y: Decodable { var year: Int }

@@ -4,48 +4,137 @@ import GiamNgheoCore
 import GiamNgheoStorage
 import Vapor
 
-/// Key figures per unit from the maintained summaries: by commune for a province, by village for a commune.
+/// The dashboard of a unit (issue 6 §5), all from the maintained summaries: key figures, units ranked by
+/// poverty rate, the trend over the years (a change of standard drawn as such), this year's targets against
+/// the registry, and the deprivation profile. Every chart is followed by its table.
 struct DashboardController {
     struct Line { var key: String; var label: String; var total = 0; var poor = 0; var nearPoor = 0 }
 
     func show(req: Request) async throws -> HTML {
         let scope = try req.requireScope()
-        let units = req.application.registry.units
-        var commune = req.query[String.self, at: "commune"].flatMap { $0.isEmpty ? nil : $0 }
-        // A user with one commune sees its villages directly.
-        if commune == nil, let only = scope.communes, only.count == 1 { commune = only.first }
-        let rows = try await Summaries.counts(scope, commune: commune, year: req.application.registry.store.summaryYear, on: req.db)
-        var lines: [String: Line] = [:]
-        for r in rows {
-            let label = commune == nil ? (units.unit(r.key)?.name ?? r.key) : (r.key.isEmpty ? "(chưa có thôn/tổ)" : r.key)
-            lines[r.key, default: Line(key: r.key, label: label)].total += r.households
-            if r.category == "poor" { lines[r.key]!.poor += r.households }
-            if r.category == "nearPoor" { lines[r.key]!.nearPoor += r.households }
+        let registry = req.application.registry
+        let units = registry.units
+        var unit = (req.query[String.self, at: "unit"] ?? req.query[String.self, at: "commune"]).flatMap { $0.isEmpty ? nil : $0 } ?? ""
+        if unit.isEmpty, let communes = scope.communes {
+            // A user with one commune sees its villages directly; province staff their province.
+            let provinces = Set(communes.compactMap { units.unit($0)?.parentCode })
+            unit = communes.count == 1 ? communes.first! : (provinces.count == 1 ? provinces.first! : "")
         }
-        let sorted = lines.values.sorted { rate($0.poor, $0.total) > rate($1.poor, $1.total) || (rate($0.poor, $0.total) == rate($1.poor, $1.total) && $0.label < $1.label) }
+        let structure: UnitStructure = req.query[String.self, at: "structure"] == "2024" ? .y2024 : .y2025
+        let s = structure == .y2024 ? "2024" : "2025"
+        guard unit.isEmpty || units.unit(unit, in: structure) != nil else { throw ScopeError(.invalid("Mã đơn vị '\(unit)' không có trong danh mục \(s).")) }
+        let place = ReportData.Place(structure: structure, unit: unit)
+        let level = units.unit(unit, in: structure)?.level
+        let year = registry.store.summaryYear
+        let data = ReportData(units: units)
+        let rows = try await data.rows(year: year, place: place, scope: scope, on: req.db)
+        let poorTerms = [CellTerm(categories: ["poor"], dim: "all")], nearTerms = [CellTerm(categories: ["nearPoor"], dim: "all")]
+        let allTerms = [CellTerm(dim: "all")]
+        let lines = rows.map { r in
+            Line(key: r.code, label: r.name, total: Reports.count(allTerms, r.cells, measure: .households),
+                 poor: Reports.count(poorTerms, r.cells, measure: .households), nearPoor: Reports.count(nearTerms, r.cells, measure: .households))
+        }
+        let sorted = lines.sorted { rate($0.poor, $0.total) > rate($1.poor, $1.total) || (rate($0.poor, $0.total) == rate($1.poor, $1.total) && $0.label < $1.label) }
         let total = sorted.reduce(into: Line(key: "", label: "Tổng")) { $0.total += $1.total; $0.poor += $1.poor; $0.nearPoor += $1.nearPoor }
-        func pct(_ n: Int, _ d: Int) -> String { d == 0 ? "–" : String(format: "%.2f", 100 * Double(n) / Double(d)).replacingOccurrences(of: ".", with: ",") + " %" }
+        func pct(_ n: Int, _ d: Int) -> String { d == 0 ? "–" : ReportValue.rate(n, d).text + " %" }
+        let childName = level == .commune ? "thôn/tổ dân phố" : (level == .district ? "xã/phường (cũ)" : (level == .province ? (structure == .y2024 ? "huyện/thị xã" : "xã/phường") : "tỉnh/thành phố"))
         let tableRows: [HTML] = (sorted + [total]).map { l in
-            let name: HTML = commune == nil && !l.key.isEmpty ? "<a href=\"/dashboard?commune=\(l.key)\">\(l.label)</a>" : "\(l.label)"
-            return "<tr><td>\(name)</td><td>\(Format.money(l.total))</td><td>\(Format.money(l.poor))</td><td>\(pct(l.poor, l.total))</td><td>\(Format.money(l.nearPoor))</td><td>\(pct(l.nearPoor, l.total))</td></tr>"
+            let name: HTML = level != .commune && !l.key.isEmpty && units.unit(l.key, in: structure) != nil ? "<a href=\"/dashboard?unit=\(l.key)&structure=\(s)\">\(l.label)</a>" : "\(l.label)"
+            return "<tr><td>\(name)</td><td class=\"num\">\(Format.money(l.total))</td><td class=\"num\">\(Format.money(l.poor))</td><td class=\"num\">\(pct(l.poor, l.total))</td><td class=\"num\">\(Format.money(l.nearPoor))</td><td class=\"num\">\(pct(l.nearPoor, l.total))</td></tr>"
         }
         let chart = SVGChart.horizontalBars(sorted.prefix(30).map { .init(label: $0.label, value: rate($0.poor, $0.total), text: pct($0.poor, $0.total)) },
-                                            title: "Tỷ lệ hộ nghèo theo \(commune == nil ? "xã/phường" : "thôn/tổ dân phố")")
-        let assigned = (req.currentUser?.units ?? []).compactMap { units.unit($0)?.name }
-        let place = commune.flatMap { units.unit($0) }.map { units.path(of: $0) }
-            ?? (scope.communes == nil ? "Toàn quốc" : assigned.joined(separator: ", "))
+                                            title: "Tỷ lệ hộ nghèo theo \(childName)")
+
+        // Trend: the registry's years (summaries), then figures the unit reported before the registry.
+        var trend: [(year: Int, poor: Int?, total: Int?, rate: Int?, standard: String, source: String)] = []
+        for y in try await Summaries.years(on: req.db) {
+            let cells = try await data.rows(year: y, place: place, scope: scope, on: req.db).flatMap(\.cells)
+            let t = Reports.count(allTerms, cells, measure: .households)
+            guard t > 0 else { continue }
+            let p = Reports.count(poorTerms, cells, measure: .households)
+            trend.append((y, p, t, nil, try await standardOf(year: y, place: place, scope: scope, on: req.db), "sổ hộ"))
+        }
+        let targets = try await TargetStore(store: registry.store).list(scope, year: nil, on: req.db)
+            .filter { $0.codes == [unit] && $0.unitStructure == structure }
+        for t in targets where t.kind == "actual" && t.measure == "poor" && !trend.contains(where: { $0.year == t.year }) {
+            trend.append((t.year, t.endHouseholds, nil, t.endRate, t.standard ?? "", t.source ?? "báo cáo"))
+        }
+        trend.sort { $0.year < $1.year }
+        let trendTargets = Dictionary(targets.filter { $0.kind == "target" && $0.measure == "poor" }.map { ($0.year, $0) }, uniquingKeysWith: { a, _ in a })
+        func trendRate(_ p: (year: Int, poor: Int?, total: Int?, rate: Int?, standard: String, source: String)) -> Double? {
+            if let poor = p.poor, let t = p.total, t > 0 { return Double(poor) / Double(t) * 100 }
+            return p.rate.map { Double($0) / 100 }
+        }
+        let points: [SVGChart.Point] = trend.compactMap { p in
+            guard let r = trendRate(p) else { return nil }
+            return .init(label: String(p.year), value: r, text: String(format: "%.2f", r).replacingOccurrences(of: ".", with: ","),
+                         standard: p.standard, target: trendTargets[p.year]?.endRate.map { Double($0) / 100 })
+        }
+        let trendChart = points.count > 1 ? SVGChart.trend(points, title: "Tỷ lệ hộ nghèo qua các năm (%)") : ""
+        let trendRows: [HTML] = trend.map { p in
+            "<tr><td>\(p.year)</td><td>\(p.standard)</td><td class=\"num\">\(p.poor.map { Format.money($0) } ?? "")</td><td class=\"num\">\(p.total.map { Format.money($0) } ?? "")</td><td class=\"num\">\(trendRate(p).map { String(format: "%.2f", $0).replacingOccurrences(of: ".", with: ",") } ?? "")</td><td class=\"num\">\(trendTargets[p.year]?.endRate.map { ReportValue.rate($0, 10_000).text } ?? "")</td><td>\(p.source)</td></tr>"
+        }
+
+        // This year's targets of the unit and of its children.
+        let store = TargetStore(store: registry.store)
+        var targetRows: [HTML] = []
+        var targetBars: [SVGChart.Bar] = []
+        for t in try await store.list(scope, year: year, on: req.db) where t.kind == "target" && t.unitStructure == structure {
+            let cs = t.codes
+            guard cs == [unit] || cs.contains(where: { c in rows.contains { $0.code == c } }) else { continue }
+            guard let p = try await store.progress(t, scope: scope, reference: registry.referenceDate, on: req.db) else { continue }
+            let goal = [t.reduction.map { "giảm ≥ \($0)" }, t.endHouseholds.map { "≤ \($0) hộ" }, t.endRate.map { "≤ \(ReportValue.rate($0, 10_000).text) %" }]
+                .compactMap { $0 }.joined(separator: "; ")
+            targetRows.append("<tr\(raw: p.status.flagged ? " class=\"flag\"" : "")><td>\(t.unitName)</td><td>\(TargetMeasure(rawValue: t.measure)?.vietnamese ?? t.measure)</td><td>\(goal)</td><td class=\"num\">\(p.start)</td><td class=\"num\">\(p.now)</td><td class=\"num\">\(p.projectedEnd)</td><td>\(p.status.vietnamese)</td></tr>")
+            if let r = t.reduction, r > 0 {
+                targetBars.append(.init(label: t.unitName, value: Double(max(p.reductionSoFar, 0)) / Double(r),
+                                        text: "\(p.reductionSoFar)/\(r) hộ\(p.status.flagged ? " ⚠" : "")"))
+            }
+        }
+        let targetChart = targetBars.isEmpty ? "" : SVGChart.horizontalBars(targetBars.sorted { $0.value < $1.value }.prefix(30).map { $0 },
+                                                                            title: "Số hộ nghèo đã giảm so với chỉ tiêu năm \(year)")
+
+        // Deprivation profile of the poor and near-poor.
+        let standard = registry.store.engine.catalogue.standard(for: registry.referenceDate)
+        let all = rows.flatMap(\.cells)
+        let profile: [(String, String, Int, Int)] = (standard?.indicators ?? []).map { i in
+            (i.code, i.name.vi, Reports.count([CellTerm(categories: ["poor"], dim: "indicator", key: i.code)], all, measure: .households),
+             Reports.count([CellTerm(categories: ["nearPoor"], dim: "indicator", key: i.code)], all, measure: .households))
+        }
+        let profileChart = SVGChart.horizontalBars(profile.map { .init(label: "\($0.0) \($0.1)", value: rate($0.2, total.poor), text: pct($0.2, total.poor)) },
+                                                   title: "Tỷ lệ hộ nghèo thiếu hụt theo chỉ số")
+        let profileRows: [HTML] = profile.map { "<tr><td>\($0.0)</td><td>\($0.1)</td><td class=\"num\">\($0.2)</td><td class=\"num\">\(pct($0.2, total.poor))</td><td class=\"num\">\($0.3)</td><td class=\"num\">\(pct($0.3, total.nearPoor))</td></tr>" }
+
+        let placeName = units.unit(unit, in: structure).map { units.path(of: $0) } ?? "Toàn quốc"
+        let up: HTML = units.unit(unit, in: structure).flatMap { $0.parentCode }.map { "<a class=\"noprint\" href=\"/dashboard?unit=\($0)&structure=\(s)\">↑ \(units.unit($0, in: structure)?.name ?? $0)</a>" } ?? ""
         return Layout.page(req, title: req.t("Tổng quan", "Overview"), """
-        <h1>\(req.t("Tổng quan", "Overview")): \(place)</h1>
+        <h1>\(req.t("Tổng quan", "Overview")): \(placeName)</h1>
+        <p class="noprint">\(up) \(structure == .y2024 ? HTML(unsafe: "Cơ cấu trước 01/7/2025 (có huyện) · <a href=\"/dashboard\">cơ cấu hiện nay</a>") : HTML(unsafe: "<a href=\"/dashboard?structure=2024&unit=\(units.unit(unit)?.level == .province ? unit : "")\">Cơ cấu trước 01/7/2025</a>")) · <a href="/reports/ket-qua?unit=\(unit)&structure=\(s)">Biểu báo cáo</a> · <a href="/targets">Chỉ tiêu</a> · <a href="/analytics?unit=\(unit)">Phân tích đa chiều</a> · <a href="/whatif?unit=\(unit)">Mô phỏng chuẩn mới</a></p>
         <div class="grid">
           <div class="card"><b>Tổng số hộ</b><br>\(Format.money(total.total))</div>
           <div class="card"><b>Hộ nghèo</b><br>\(Format.money(total.poor)) (\(pct(total.poor, total.total)))</div>
           <div class="card"><b>Hộ cận nghèo</b><br>\(Format.money(total.nearPoor)) (\(pct(total.nearPoor, total.total)))</div>
         </div>
-        <p class="muted">Tỷ lệ tính trên tổng số hộ đang quản lý của từng đơn vị; số liệu từ bảng tổng hợp cập nhật cùng lúc với mỗi thay đổi.</p>
+        <p class="muted">Năm \(year). Tỷ lệ tính trên tổng số hộ đang quản lý của từng đơn vị; số liệu từ bảng tổng hợp cập nhật cùng lúc với mỗi thay đổi.</p>
+        <h2>Theo \(childName)</h2>
         <div class="card scroll">\(chart)</div>
-        <div class="scroll"><table><thead><tr><th>\(commune == nil ? "Xã/phường" : "Thôn/tổ dân phố")</th><th>Số hộ</th><th>Hộ nghèo</th><th>Tỷ lệ</th><th>Hộ cận nghèo</th><th>Tỷ lệ</th></tr></thead>
+        <div class="scroll"><table><thead><tr><th>\(childName.prefix(1).uppercased() + childName.dropFirst())</th><th>Số hộ</th><th>Hộ nghèo</th><th>Tỷ lệ</th><th>Hộ cận nghèo</th><th>Tỷ lệ</th></tr></thead>
         <tbody>\(tableRows)</tbody></table></div>
+        <h2>Qua các năm</h2>
+        <div class="card scroll">\(trendChart)</div>
+        <div class="scroll"><table><thead><tr><th>Năm</th><th>Chuẩn</th><th>Hộ nghèo</th><th>Tổng số hộ</th><th>Tỷ lệ, %</th><th>Mục tiêu tỷ lệ, %</th><th>Nguồn</th></tr></thead><tbody>\(trendRows)</tbody></table></div>
+        <p class="muted">Đường nét đứt đánh dấu năm đổi chuẩn nghèo: số liệu hai bên đo theo hai chuẩn khác nhau, không so trực tiếp.</p>
+        <h2>Chỉ tiêu năm \(year)</h2>
+        \(targetRows.isEmpty ? HTML("<p class=\"muted\">Chưa có chỉ tiêu năm \(year) cho đơn vị này.</p>") : HTML("<div class=\"card scroll\">\(targetChart)</div><div class=\"scroll\"><table><thead><tr><th>Đơn vị</th><th>Nhóm hộ</th><th>Chỉ tiêu</th><th>Đầu năm</th><th>Hiện nay</th><th>Dự kiến cuối năm</th><th>Tình trạng</th></tr></thead><tbody>\(targetRows)</tbody></table></div>"))
+        <h2>Thiếu hụt theo chỉ số</h2>
+        <div class="card scroll">\(profileChart)</div>
+        <div class="scroll"><table><thead><tr><th>Mã</th><th>Chỉ số</th><th>Hộ nghèo thiếu hụt</th><th>Tỷ lệ</th><th>Hộ cận nghèo thiếu hụt</th><th>Tỷ lệ</th></tr></thead><tbody>\(profileRows)</tbody></table></div>
         """)
+    }
+
+    /// The standard most households of a year were classified under (from the summaries' cells).
+    func standardOf(year: Int, place: ReportData.Place, scope: Scope, on db: any Database) async throws -> String {
+        try await Summaries.standard(year: year, on: db) ?? ""
     }
 
     func rate(_ n: Int, _ d: Int) -> Double { d == 0 ? 0 : Double(n) / Double(d) }

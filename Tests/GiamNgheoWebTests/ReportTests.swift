@@ -258,4 +258,21 @@ import Vapor
             #expect(bad.status == .unprocessableEntity && bad.body.contains("abc"))
         }
     }
+
+    @Test func dashboardsShowTrendTargetsAndProfileEachWithItsTable() async throws {
+        try await withTestApp(households: 300) { app, accounts in
+            var b = Browser(app)
+            try await b.login(accounts.first(.provinceOfficer))
+            let page = try await b.get("/dashboard")
+            #expect(page.status == .ok && page.body.contains("Qua các năm") && page.body.contains("Chỉ tiêu năm 2026") && page.body.contains("Thiếu hụt theo chỉ số"))
+            // Each chart is an accessible SVG followed by its table.
+            let charts = page.body.components(separatedBy: "<svg").count - 1
+            #expect(charts >= 4 && page.body.components(separatedBy: "role=\"img\" aria-labelledby=").count - 1 == charts)
+            #expect(page.body.components(separatedBy: "<table").count - 1 >= charts)
+            // Hương Xuân (old structure): its reported series across the change of standard in 2021, marked as such.
+            let ward = try await b.get("/dashboard?unit=20017&structure=2024")
+            #expect(ward.status == .ok && ward.body.contains("Đổi chuẩn: vn-nd07-2022") && ward.body.contains("<td>2016</td><td>vn-qd59-2016</td>"))
+            #expect(!ward.body.contains("Phường Kim Trà"))   // the 2025 unit with the same code is another unit
+        }
+    }
 }
