@@ -177,15 +177,25 @@ public enum Reports {
     /// (or one per measure and area) per unit.
     public static func table(_ layout: ReportLayout, columns: [ReportColumn], units: [ReportUnit], totalName: String) -> ReportTable {
         let areas: [Area?] = layout.splitArea == true ? [nil, .urban, .rural] : [nil]
-        func rows(code: String, name: String, drill: String?, cells: [CellCount], total: Bool) -> [ReportRow] {
+        func rows(code: String, name: String, drill: String?, cells all: [CellCount], total: Bool) -> [ReportRow] {
             var out: [ReportRow] = []
+            // Each column looks only at the cells of its dimensions.
+            var byDim: [String: [CellCount]] = [:]
+            for c in all { byDim[c.dim, default: []].append(c) }
+            func count(_ terms: [CellTerm], measure: ReportMeasure, area: Area?) -> Int {
+                var n = 0
+                for dim in Set(terms.map(\.dim)) {
+                    n += Reports.count(terms.filter { $0.dim == dim }, byDim[dim] ?? [], measure: measure, area: area)
+                }
+                return n
+            }
             for measure in layout.measures {
                 for area in areas {
                     var counts: [String: Int] = [:]
                     var values: [ReportValue] = []
                     for c in columns {
                         if let sum = c.sum {
-                            let n = count(sum, cells, measure: measure, area: area)
+                            let n = count(sum, measure: measure, area: area)
                             counts[c.id] = n
                             values.append(.count(n))
                         } else if let r = c.rate {

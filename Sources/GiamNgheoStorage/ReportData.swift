@@ -69,12 +69,12 @@ public struct ReportData: Sendable {
     }
 
     /// The report's row units for a place, each with its cells (commune totals, or villages at the bottom level).
-    public func rows(year: Int, place: Place, scope: Scope, on db: any Database) async throws -> [ReportUnit] {
+    public func rows(year: Int, place: Place, scope: Scope, dims: [SummaryDimension]? = nil, on db: any Database) async throws -> [ReportUnit] {
         if let allowed = scope.communes, place.structure == .y2025, let u = units.unit(place.unit, in: .y2025), u.level == .commune,
            !allowed.contains(u.code) { throw ScopeError(.forbidden) }
         let communes = communes(of: place, scope: scope)
         let villages = units.unit(place.unit, in: place.structure)?.level == .commune
-        let cells = try await Summaries.cells(year: year, communes: communes, villages: villages, on: db)
+        let cells = try await Summaries.cells(year: year, communes: communes, villages: villages, dims: dims, on: db)
         return group(cells, place: place)
     }
 
@@ -115,7 +115,7 @@ public struct ReportData: Sendable {
     /// summaries (equal weights); the parts' population-weighted M0 sum to the place's (decomposability).
     public func alkireFoster(year: Int, place: Place, scope: Scope, indicators: [String], cutoff: Int, by: AFBreakdown,
                              on db: any Database) async throws -> (total: AFRow, parts: [AFRow]) {
-        let units = try await rows(year: year, place: place, scope: scope, on: db)
+        let units = try await rows(year: year, place: place, scope: scope, dims: [.all, .score, .indicator, .scoreIndicator], on: db)
         let all = units.flatMap(\.cells)
         func row(_ code: String, _ name: String, _ cells: [CellCount], _ include: @escaping (CellCount) -> Bool = { _ in true }) -> AFRow {
             let m = AlkireFoster.measure(cells: cells, indicators: indicators, cutoff: cutoff, include: include)
@@ -167,11 +167,13 @@ public struct ReportData: Sendable {
     /// A whole table for a place from the summaries.
     public func table(_ layout: ReportLayout, year: Int, place: Place, scope: Scope, standard: PovertyStandard?,
                       scanning: Bool = false, on db: any Database) async throws -> ReportTable {
+        let columns = Reports.resolve(layout, lists: Self.lists(standard: standard))
+        // Only the dimensions the columns sum: a deprivation table never reads the movement cells.
+        let dims = Array(Set(columns.flatMap { $0.sum ?? [] }.compactMap { SummaryDimension(rawValue: $0.dim) })).sorted { $0.rawValue < $1.rawValue }
         let rows = scanning ? try await scannedRows(year: year, place: place, scope: scope, on: db)
-                            : try await rows(year: year, place: place, scope: scope, on: db)
+                            : try await rows(year: year, place: place, scope: scope, dims: dims, on: db)
         let name = units.unit(place.unit, in: place.structure).map { units.path(of: $0) } ?? "Toàn quốc"
-        return Reports.table(layout, columns: Reports.resolve(layout, lists: Self.lists(standard: standard)), units: rows,
-                             totalName: "Tổng cộng: " + name)
+        return Reports.table(layout, columns: columns, units: rows, totalName: "Tổng cộng: " + name)
     }
 
     func group(_ cells: [Summaries.Cell], place: Place) -> [ReportUnit] {

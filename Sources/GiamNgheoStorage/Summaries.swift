@@ -185,7 +185,8 @@ public enum Summaries {
         let sql = db as! any SQLDatabase
         var out: [Cell] = []
         for chunk in chunks(communes.sorted(), 500) {
-            var q = sql.select().columns(["*"]).from(table).where("year", .equal, year).where("commune_code", .in, chunk)
+            var q = sql.select().columns(["year", "commune_code", "old_commune_code", "village", "standard", "category", "urban", "minority", "dim", "key", "households", "persons"])
+                .from(table).where("year", .equal, year).where("commune_code", .in, chunk)
             q = villages ? q.where("village", .notEqual, SummaryKey.communeTotal) : q.where("village", .equal, SummaryKey.communeTotal)
             if let dims { q = q.where("dim", .in, dims.map(\.rawValue)) }
             out += try await q.all(decoding: Cell.self)
@@ -263,6 +264,9 @@ public struct CreateReportCells: AsyncMigration {
             .field("persons", .int, .required)
             .unique(on: "year", "commune_code", "old_commune_code", "village", "standard", "category", "urban", "minority", "dim", "key")
             .create()
+        // Reports read one year's commune totals (village "*") for some dimensions: this index finds them
+        // without stepping over the villages' cells.
+        try await sql.raw("CREATE INDEX report_cells_read ON report_cells (year, village, dim, commune_code)").run()
         try await db.schema("unit_summaries").delete()
     }
     public func revert(on db: any Database) async throws { try await db.schema(Summaries.table).delete() }

@@ -30,6 +30,11 @@ struct ReportController {
             // The user's own level: one commune, or the province of all their communes.
             let provinces = Set(communes.compactMap { units.unit($0)?.parentCode })
             if structure == .y2025 { unit = communes.count == 1 ? communes.first! : (provinces.count == 1 ? provinces.first! : "") }
+            else {
+                // The old province all of the user's communes come from, when there is one.
+                let olds = Set(communes.flatMap { units.predecessors(ofNewCommune: $0).map(\.oldProvinceCode) })
+                if olds.count == 1 { unit = olds.first! }
+            }
         }
         if !unit.isEmpty, units.unit(unit, in: structure) == nil {
             throw ScopeError(.invalid("Mã đơn vị '\(unit)' không có trong danh mục \(structure == .y2024 ? "2024" : "2025")."))
@@ -115,7 +120,7 @@ struct ReportController {
         <p>Năm \(p.year) · \(place) · \(p.place.structure.vietnamese)</p>
         <div class="scroll"><table class="report-table"><thead><tr>\(lead)\(groupCells)</tr><tr>\(labelCells)</tr></thead>
         <tbody>\(body)</tbody></table></div>
-        <ul class="muted">\(notes)\(p.layout.note.map { "<li>\($0)</li>" } ?? "")<li>Mỗi số của một cấp là tổng các đơn vị cấp dưới, cộng từ số đếm nguyên; số liệu đọc từ bảng tổng hợp cập nhật cùng lúc với mỗi thay đổi.</li>\(p.layout.verified ? "" : "<li>Mẫu biểu chưa đối chiếu với Phụ lục Thông tư; nguồn: \(p.layout.source ?? "")</li>")</ul>
+        <ul class="muted">\(notes)\(p.layout.note.map { "<li>\($0)</li>" as HTML } ?? "")<li>Mỗi số của một cấp là tổng các đơn vị cấp dưới, cộng từ số đếm nguyên; số liệu đọc từ bảng tổng hợp cập nhật cùng lúc với mỗi thay đổi.</li>\(p.layout.verified ? "" : "<li>Mẫu biểu chưa đối chiếu với Phụ lục Thông tư; nguồn: \(p.layout.source ?? "")</li>" as HTML)</ul>
         </section>
         """)
     }
