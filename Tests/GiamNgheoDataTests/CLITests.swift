@@ -185,6 +185,25 @@ struct CLI {
         #expect(try CLI.run(["export", "--db", db, "--format", "pdf", "--out", csv.path]).status == 2)
         // A file that is not there, and a bad --db, are usage errors.
         #expect(try CLI.run(["import", "/khong/co.csv", "--db", db]).status == 2)
+        // The summaries the import built agree with the households; a tampered cell is found, then repaired.
+        let path = String(db.dropFirst("sqlite:".count))
+        let ok = try CLI.run(["verify-summaries", "--db", db, "--date", "2026-11-01"])
+        #expect(ok.status == 0 && ok.out.contains("khớp với sổ hộ"), "\(ok.out)\(ok.err)")
+        let sqlite = Process()   // Python's sqlite3: CI has Python, not necessarily the sqlite3 shell
+        sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        sqlite.arguments = ["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"UPDATE report_cells SET households = households + 1 WHERE rowid = (SELECT MIN(rowid) FROM report_cells WHERE dim = 'all')\"); c.commit()", path]
+        try sqlite.run(); sqlite.waitUntilExit()
+        #expect(sqlite.terminationStatus == 0)
+        let bad = try CLI.run(["verify-summaries", "--db", db, "--date", "2026-11-01"])
+        #expect(bad.status == 1 && bad.out.contains("1 ô chênh lệch") && bad.out.contains("--rebuild"), "\(bad.out)\(bad.err)")
+        let fixed = try CLI.run(["verify-summaries", "--db", db, "--date", "2026-11-01", "--rebuild"])
+        #expect(fixed.status == 1 && fixed.out.contains("Đã tính lại"))
+        #expect(try CLI.run(["verify-summaries", "--db", db, "--date", "2026-11-01"]).status == 0)
+        // AF indices of the province as JSON: M0 = H × A.
+        let af = try CLI.run(["analytics", "--db", db, "--unit", "46", "--date", "2026-11-01", "--json"])
+        let o = try #require(try JSONSerialization.jsonObject(with: Data(af.out.utf8)) as? [String: Any])
+        let total = try #require(o["total"] as? [String: Any])
+        #expect(abs((total["M0"] as! Double) - (total["H"] as! Double) * (total["A"] as! Double)) < 1e-12 && (total["households"] as! Int) > 0)
     }
 
     /// SIGKILL once the commit has written its first rows: the registry is exactly as before (SQLite rolls the
