@@ -48,6 +48,9 @@ public struct AppConfig: Sendable {
     public var importDirectory = "data/imports"
     /// Household lists longer than this are exported in the background with a progress page.
     public var exportInlineRows = 20_000
+    /// Report layouts the administrator loads (one JSON array per file, e.g. the Circular's forms once
+    /// confirmed): a layout with the id of a shipped one replaces it, others are added.
+    public var reportLayoutsDirectory = "data/report-layouts"
     public init() {}
 }
 
@@ -60,9 +63,30 @@ public struct RegistryServices: Sendable {
     public let reviews: ReviewStore
     public let importDirectory: String
     public var exportInlineRows = 20_000
+    public var reportLayouts: [ReportLayout] = []
 }
 
 struct RegistryKey: StorageKey { typealias Value = RegistryServices }
+
+enum ReportLayouts {
+    /// The shipped layouts, then the administrator's files in `directory` (if any) by id; a file that does
+    /// not read stops the start with its name and the reason.
+    static func load(directory: String) throws -> [ReportLayout] {
+        var layouts = try BundledData.reportLayouts()
+        let fm = FileManager.default
+        guard let files = try? fm.contentsOfDirectory(atPath: directory) else { return layouts }
+        for f in files.filter({ $0.hasSuffix(".json") }).sorted() {
+            let path = (directory as NSString).appendingPathComponent(f)
+            let loaded: [ReportLayout]
+            do { loaded = try JSONDecoder().decode([ReportLayout].self, from: Data(contentsOf: URL(fileURLWithPath: path))) }
+            catch { throw StandardError("mẫu biểu '\(path)' không đọc được: \(error)") }
+            for l in loaded {
+                if let i = layouts.firstIndex(where: { $0.id == l.id }) { layouts[i] = l } else { layouts.append(l) }
+            }
+        }
+        return layouts
+    }
+}
 
 extension Application {
     public var registry: RegistryServices {
@@ -110,6 +134,7 @@ public func configure(_ app: Application, _ config: AppConfig) async throws -> [
     app.registry = RegistryServices(store: store, units: units, parser: parser, referenceDate: date,
                                     reviews: ReviewStore(store: store, procedure: procedure), importDirectory: config.importDirectory,
                                     exportInlineRows: config.exportInlineRows)
+    app.registry.reportLayouts = try ReportLayouts.load(directory: config.reportLayoutsDirectory)
 
     app.passwords.use(.bcrypt(cost: config.passwordCost))
     app.sessions.use { app in QuietSessions(inner: app.fluent.sessions.driver()) }

@@ -16,12 +16,10 @@ struct ReportController {
         var query: String { "year=\(year)&structure=\(place.structure == .y2024 ? "2024" : "2025")&unit=\(place.unit)" }
     }
 
-    static let layouts: [ReportLayout] = (try? BundledData.reportLayouts()) ?? []
-
     func params(_ req: Request) throws -> Params {
         let scope = try req.requireScope()
-        let id = req.parameters.get("id") ?? Self.layouts.first?.id ?? ""
-        guard let layout = Self.layouts.first(where: { $0.id == id }) else { throw Abort(.notFound, reason: "Không có biểu báo cáo '\(id)'.") }
+        let id = req.parameters.get("id") ?? req.application.registry.reportLayouts.first?.id ?? ""
+        guard let layout = req.application.registry.reportLayouts.first(where: { $0.id == id }) else { throw Abort(.notFound, reason: "Không có biểu báo cáo '\(id)'.") }
         let units = req.application.registry.units
         let year = req.query[Int.self, at: "year"] ?? req.application.registry.store.summaryYear
         let structure: UnitStructure = req.query[String.self, at: "structure"] == "2024" ? .y2024 : .y2025
@@ -96,7 +94,7 @@ struct ReportController {
             let stt: HTML = first && !r.isTotal ? "\(n)" : ""
             return "<tr\(raw: r.isTotal ? " class=\"total\"" : "")><td>\(stt)</td><td>\(name)</td>\(raw: twoMeasures ? "<td>\(r.measure.vietnamese)</td>" : "")\(raw: areas ? "<td>\(r.area?.vietnamese ?? "Chung")</td>" : "")\(cells)</tr>"
         }
-        let layoutOptions: [HTML] = Self.layouts.map { l in "<option value=\"\(l.id)\"\(raw: l.id == p.layout.id ? " selected" : "")>\(l.number.map { "Biểu \($0): " } ?? "")\(l.title.vi)</option>" }
+        let layoutOptions: [HTML] = req.application.registry.reportLayouts.map { l in "<option value=\"\(l.id)\"\(raw: l.id == p.layout.id ? " selected" : "")>\(l.number.map { "Biểu \($0): " } ?? "")\(l.title.vi)</option>" }
         let yearOptions: [HTML] = (years.isEmpty ? [p.year] : years).map { y in "<option\(raw: y == p.year ? " selected" : "")>\(y)</option>" }
         let up: HTML = {
             guard let u = units.unit(p.place.unit, in: p.place.structure) else { return "" }
@@ -136,7 +134,7 @@ struct ReportController {
     }
 
     func index(req: Request) async throws -> Response {
-        req.redirect(to: "/reports/\(Self.layouts.first?.id ?? "")")
+        req.redirect(to: "/reports/\(req.application.registry.reportLayouts.first?.id ?? "")")
     }
 
     /// The same table as an xlsx sheet: title, place, the two header rows, the rows, the rate notes.

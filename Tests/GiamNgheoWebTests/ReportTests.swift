@@ -275,4 +275,29 @@ import Vapor
             #expect(!ward.body.contains("Phường Kim Trà"))   // the 2025 unit with the same code is another unit
         }
     }
+
+    @Test func anAdministratorLoadsLayoutsAsData() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("layouts-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // The confirmed form 1 (here: a title and two columns) replaces the shipped one; a new table is added.
+        let json = """
+        [{"id":"ket-qua","number":"01/TT","verified":true,"title":{"vi":"Biểu chính thức đã xác minh","en":"Confirmed"},
+          "measures":["households"],"columns":[{"id":"n","label":"Tổng số hộ","sum":[{"dim":"all"}]},
+          {"id":"p","label":"Hộ nghèo","sum":[{"dim":"all","categories":["poor"]}]},{"id":"r","label":"Tỷ lệ","rate":{"of":"p","per":"n"}}]},
+         {"id":"ngheo-dtts","verified":false,"title":{"vi":"Hộ nghèo dân tộc thiểu số theo thành thị, nông thôn","en":"Minority poor"},
+          "measures":["households","persons"],"splitArea":true,"columns":[{"id":"p","label":"Hộ nghèo DTTS","sum":[{"dim":"all","categories":["poor"],"minority":true}]}]}]
+        """
+        try Data(json.utf8).write(to: dir.appendingPathComponent("thong-tu.json"))
+        try await withTestApp(households: 100, config: { $0.reportLayoutsDirectory = dir.path }) { app, accounts in
+            var b = Browser(app)
+            try await b.login(accounts.first(.provinceOfficer))
+            let page = try await b.get("/reports/ket-qua?unit=46")
+            #expect(page.status == .ok && page.body.contains("Biểu 01/TT. Biểu chính thức đã xác minh") && !page.body.contains("badge unverified"))
+            let added = try await b.get("/reports/ngheo-dtts?unit=46")
+            #expect(added.status == .ok && added.body.contains("Hộ nghèo DTTS") && added.body.contains("thành thị"))
+        }
+        try Data("[{\"id\": 1}]".utf8).write(to: dir.appendingPathComponent("hong.json"))
+        await #expect(throws: (any Error).self) { try await withTestApp(households: 10, config: { $0.reportLayoutsDirectory = dir.path }) { _, _ in } }
+    }
 }
