@@ -14,14 +14,8 @@ struct AnalyticsController {
         let registry = req.application.registry
         let units = registry.units
         let year = req.query[Int.self, at: "year"] ?? registry.store.summaryYear
-        let structure: UnitStructure = req.query[String.self, at: "structure"] == "2024" ? .y2024 : .y2025
-        var unit = req.query[String.self, at: "unit"] ?? ""
-        if req.query[String.self, at: "unit"] == nil, let communes = scope.communes, structure == .y2025 {
-            let provinces = Set(communes.compactMap { units.unit($0)?.parentCode })
-            unit = communes.count == 1 ? communes.first! : (provinces.count == 1 ? provinces.first! : "")
-        }
-        if !unit.isEmpty, units.unit(unit, in: structure) == nil { throw ScopeError(.invalid("Mã đơn vị '\(unit)' không có trong danh mục.")) }
-        let place = ReportData.Place(structure: structure, unit: unit)
+        let place = try req.reportPlace()
+        let (structure, unit) = (place.structure, place.unit)
         let engine = registry.store.engine
         let standardOf = { (y: Int) in CivilDate(year: y, month: 12, day: 31).flatMap { engine.catalogue.standard(for: $0) } ?? engine.catalogue.standard(for: engine.defaultDate) }
         guard let standard = standardOf(year) else { throw ScopeError(.invalid("Không có chuẩn nghèo cho năm \(year).")) }

@@ -14,16 +14,10 @@ struct DashboardController {
         let scope = try req.requireScope()
         let registry = req.application.registry
         let units = registry.units
-        var unit = (req.query[String.self, at: "unit"] ?? req.query[String.self, at: "commune"]).flatMap { $0.isEmpty ? nil : $0 } ?? ""
-        if unit.isEmpty, let communes = scope.communes {
-            // A user with one commune sees its villages directly; province staff their province.
-            let provinces = Set(communes.compactMap { units.unit($0)?.parentCode })
-            unit = communes.count == 1 ? communes.first! : (provinces.count == 1 ? provinces.first! : "")
-        }
-        let structure: UnitStructure = req.query[String.self, at: "structure"] == "2024" ? .y2024 : .y2025
+        // A user with one commune sees its villages directly; province staff their province.
+        let place = try req.reportPlace()
+        let (structure, unit) = (place.structure, place.unit)
         let s = structure == .y2024 ? "2024" : "2025"
-        guard unit.isEmpty || units.unit(unit, in: structure) != nil else { throw ScopeError(.invalid("Mã đơn vị '\(unit)' không có trong danh mục \(s).")) }
-        let place = ReportData.Place(structure: structure, unit: unit)
         let level = units.unit(unit, in: structure)?.level
         let year = registry.store.summaryYear
         let data = ReportData(units: units)

@@ -6,6 +6,31 @@ import GiamNgheoReports
 import GiamNgheoStorage
 import Vapor
 
+extension Request {
+    /// The unit and structure a report page is about (`unit`, `structure` = 2024 or 2025): by default the
+    /// user's own level (one commune, or the province all their communes are in; in the 2024 structure the
+    /// old province they come from), the nation otherwise. An unknown code is refused, naming it.
+    func reportPlace(allowed: [UnitStructure] = [.y2025, .y2024]) throws -> ReportData.Place {
+        let scope = try requireScope()
+        let units = application.registry.units
+        let structure: UnitStructure = query[String.self, at: "structure"] == "2024" && allowed.contains(.y2024) ? .y2024 : .y2025
+        var unit = (query[String.self, at: "unit"] ?? query[String.self, at: "commune"]) ?? ""
+        if query[String.self, at: "unit"] == nil && query[String.self, at: "commune"] == nil, let communes = scope.communes {
+            if structure == .y2025 {
+                let provinces = Set(communes.compactMap { units.unit($0)?.parentCode })
+                unit = communes.count == 1 ? communes.first! : (provinces.count == 1 ? provinces.first! : "")
+            } else {
+                let olds = Set(communes.flatMap { units.predecessors(ofNewCommune: $0).map(\.oldProvinceCode) })
+                if olds.count == 1 { unit = olds.first! }
+            }
+        }
+        if !unit.isEmpty, units.unit(unit, in: structure) == nil {
+            throw ScopeError(.invalid("Mã đơn vị '\(unit)' không có trong danh mục \(structure == .y2024 ? "2024" : "2025")."))
+        }
+        return .init(structure: structure, unit: unit)
+    }
+}
+
 /// The official report tables (issue 6 §1, §2): any layout, year, structure and unit, from the summaries;
 /// each figure drills down to the next level or to its households; A4 landscape print and xlsx.
 struct ReportController {
@@ -17,27 +42,10 @@ struct ReportController {
     }
 
     func params(_ req: Request) throws -> Params {
-        let scope = try req.requireScope()
         let id = req.parameters.get("id") ?? req.application.registry.reportLayouts.first?.id ?? ""
         guard let layout = req.application.registry.reportLayouts.first(where: { $0.id == id }) else { throw Abort(.notFound, reason: "Không có biểu báo cáo '\(id)'.") }
-        let units = req.application.registry.units
         let year = req.query[Int.self, at: "year"] ?? req.application.registry.store.summaryYear
-        let structure: UnitStructure = req.query[String.self, at: "structure"] == "2024" ? .y2024 : .y2025
-        var unit = req.query[String.self, at: "unit"] ?? ""
-        if req.query[String.self, at: "unit"] == nil, let communes = scope.communes {
-            // The user's own level: one commune, or the province of all their communes.
-            let provinces = Set(communes.compactMap { units.unit($0)?.parentCode })
-            if structure == .y2025 { unit = communes.count == 1 ? communes.first! : (provinces.count == 1 ? provinces.first! : "") }
-            else {
-                // The old province all of the user's communes come from, when there is one.
-                let olds = Set(communes.flatMap { units.predecessors(ofNewCommune: $0).map(\.oldProvinceCode) })
-                if olds.count == 1 { unit = olds.first! }
-            }
-        }
-        if !unit.isEmpty, units.unit(unit, in: structure) == nil {
-            throw ScopeError(.invalid("Mã đơn vị '\(unit)' không có trong danh mục \(structure == .y2024 ? "2024" : "2025")."))
-        }
-        return Params(layout: layout, year: year, place: .init(structure: structure, unit: unit))
+        return Params(layout: layout, year: year, place: try req.reportPlace())
     }
 
     /// The standard in force at the end of the review year: its indicators are the deprivation columns.

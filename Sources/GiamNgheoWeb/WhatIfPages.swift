@@ -15,16 +15,9 @@ struct WhatIfController {
     }
 
     func setup(_ req: Request) throws -> Setup {
-        let scope = try req.requireScope()
         let registry = req.application.registry
-        let units = registry.units
         let catalogue = registry.store.engine.catalogue
-        var unit = req.query[String.self, at: "unit"] ?? ""
-        if req.query[String.self, at: "unit"] == nil, let communes = scope.communes {
-            let provinces = Set(communes.compactMap { units.unit($0)?.parentCode })
-            unit = communes.count == 1 ? communes.first! : (provinces.count == 1 ? provinces.first! : "")
-        }
-        if !unit.isEmpty, units.unit(unit) == nil { throw ScopeError(.invalid("Mã đơn vị '\(unit)' không có trong danh mục 2025.")) }
+        let unit = try req.reportPlace(allowed: [.y2025]).unit
         let current = catalogue.standard(for: registry.referenceDate)
         let id = req.query[String.self, at: "standard"] ?? catalogue.standards.first { $0.validFrom > registry.referenceDate }?.id ?? current?.id ?? ""
         guard let base = catalogue.standard(id: id) else { throw ScopeError(.invalid("Không có chuẩn nghèo '\(id)'.")) }

@@ -7,6 +7,16 @@ import GiamNgheoStorage
 import GiamNgheoWeb
 import class Vapor.Application
 
+/// The app's configuration for a command on an existing registry: no demo, the given reference date.
+func commandConfig(db: String, date: String?) throws -> AppConfig {
+    guard let choice = DatabaseChoice.parse(db) else { throw fail("--db phải là sqlite:ĐƯỜNG_DẪN hoặc postgres://…") }
+    var config = AppConfig()
+    config.database = choice
+    config.seedDemo = false
+    config.referenceDate = try parseDate(date, option: "--date")
+    return config
+}
+
 /// `giamngheo verify-summaries`: recomputes the report summaries from the households and lists every
 /// difference (issue 6 §3). Exit 0 when they agree, 1 when they differ; `--rebuild` then repairs them.
 struct VerifySummaries: AsyncParsableCommand {
@@ -18,11 +28,7 @@ struct VerifySummaries: AsyncParsableCommand {
     @Flag(help: "Có chênh lệch thì tính lại bảng tổng hợp từ sổ hộ (trong một giao dịch).") var rebuild = false
 
     func run() async throws {
-        guard let choice = DatabaseChoice.parse(db) else { throw fail("--db phải là sqlite:ĐƯỜNG_DẪN hoặc postgres://…") }
-        var config = AppConfig()
-        config.database = choice
-        config.seedDemo = false
-        config.referenceDate = try parseDate(date, option: "--date")
+        let config = try commandConfig(db: db, date: date)
         let rebuild = rebuild
         let start = Date()
         let differences: [String]
@@ -66,11 +72,7 @@ struct RollupBench: AsyncParsableCommand {
     @Option(help: "Số lần lặp phép đo từ bảng tổng hợp (lấy trung vị).") var repeats = 5
 
     func run() async throws {
-        guard let choice = DatabaseChoice.parse(db) else { throw fail("--db phải là sqlite:ĐƯỜNG_DẪN hoặc postgres://…") }
-        var config = AppConfig()
-        config.database = choice
-        config.seedDemo = false
-        config.referenceDate = try parseDate(date, option: "--date")
+        let config = try commandConfig(db: db, date: date)
         let (province, repeats) = (province, repeats)
         try await withApplication(config) { app in
             let units = app.registry.units
@@ -158,11 +160,7 @@ struct Analytics: AsyncParsableCommand {
     @Flag(help: "In JSON.") var json = false
 
     func run() async throws {
-        guard let choice = DatabaseChoice.parse(db) else { throw fail("--db phải là sqlite:ĐƯỜNG_DẪN hoặc postgres://…") }
-        var config = AppConfig()
-        config.database = choice
-        config.seedDemo = false
-        config.referenceDate = try parseDate(date, option: "--date")
+        let config = try commandConfig(db: db, date: date)
         let (unit, year, k, json) = (unit, year, k, json)
         let out: String
         do {
