@@ -74,7 +74,8 @@ public struct ReportData: Sendable {
            !allowed.contains(u.code) { throw ScopeError(.forbidden) }
         let communes = communes(of: place, scope: scope)
         let villages = units.unit(place.unit, in: place.structure)?.level == .commune
-        let cells = try await Summaries.cells(year: year, communes: communes, villages: villages, dims: dims, on: db)
+        let cells = try await Summaries.cells(year: year, communes: communes, villages: villages, dims: dims,
+                                              oldCommunes: place.structure == .y2024, on: db)
         return group(cells, place: place)
     }
 

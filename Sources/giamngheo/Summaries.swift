@@ -70,10 +70,11 @@ struct RollupBench: AsyncParsableCommand {
     @Option(help: "Tỉnh (mã 2025).") var province = "46"
     @Option(help: "Ngày tham chiếu, YYYY-MM-DD.") var date = "2026-11-01"
     @Option(help: "Số lần lặp phép đo từ bảng tổng hợp (lấy trung vị).") var repeats = 5
+    @Flag(inversion: .prefixedNo, help: "Đo cả mô phỏng chuẩn mới cho cả tỉnh.") var whatIf = true
 
     func run() async throws {
         let config = try commandConfig(db: db, date: date)
-        let (province, repeats) = (province, repeats)
+        let (province, repeats, whatIf) = (province, repeats, whatIf)
         try await withApplication(config) { app in
             let units = app.registry.units
             let scope = Scope(username: "bench", role: .admin, units: [], adminUnits: units)
@@ -134,7 +135,7 @@ struct RollupBench: AsyncParsableCommand {
             // What-if: the whole province under the next standard (NĐ351 lines), against classifying it under the
             // current one in the same run (the same reading and parsing, nothing changes).
             let catalogue = app.registry.store.engine.catalogue
-            if let current = standard, let next = catalogue.standards.first(where: { $0.validFrom > current.validFrom }) {
+            if whatIf, let current = standard, let next = catalogue.standards.first(where: { $0.validFrom > current.validFrom }) {
                 let runner = WhatIfRunner(store: app.registry.store)
                 var same = WhatIfTally(), other = WhatIfTally()
                 let base = try await clock { same = try await runner.run(scope, place: places[0], standard: current, on: app.db) }
