@@ -20,10 +20,10 @@ public struct WhatIfRunner: Sendable {
     }
 
     struct Row: Decodable { var id: Int; var code: String; var head_name: String; var commune_code: String; var village: String?
-                            var category: String; var deprived: String; var facts: String; var old_commune_code: String? }
+                            var category: String; var deprived: String; var facts: String; var old_commune_code: String?; var sort_key: String }
 
     /// `onChange` sees every household whose category would change, in id order.
-    public func run(_ scope: Scope, place: ReportData.Place, standard: PovertyStandard, on db: any Database,
+    public func run(_ scope: Scope, place: ReportData.Place, standard: PovertyStandard, pageSize: Int = 2_000, on db: any Database,
                     onChange: (Change) throws -> Void = { _ in }) async throws -> WhatIfTally {
         let data = ReportData(units: store.units)
         let communes = data.communes(of: place, scope: scope)
@@ -32,14 +32,19 @@ public struct WhatIfRunner: Sendable {
         engine = Engine(catalogue: engine.catalogue, units: engine.units, fixedStandard: standard, defaultDate: engine.defaultDate, options: engine.options)
         var tally = WhatIfTally()
         let sql = db as! any SQLDatabase
-        for chunk in Summaries.chunks(communes, 50) {
-            var after = 0
+        // One commune at a time, in pages along its (commune, sort key, id) index: each page is a range read,
+        // never a sort of what is left.
+        for commune in communes {
+            var after: (String, Int)? = nil
             while true {
-                let rows = try await sql.select().columns("id", "code", "head_name", "commune_code", "village", "category", "deprived", "facts", "old_commune_code")
-                    .from(HouseholdRecord.schema).where("commune_code", .in, chunk).where(SQLIdentifier("archived_reason"), .is, SQLLiteral.null)
-                    .where("id", .greaterThan, after).orderBy("id").limit(2_000).all(decoding: Row.self)
+                var q = sql.select().columns("id", "code", "head_name", "commune_code", "village", "category", "deprived", "facts", "old_commune_code", "sort_key")
+                    .from(HouseholdRecord.schema).where("commune_code", .equal, commune).where(SQLIdentifier("archived_reason"), .is, SQLLiteral.null)
+                if let (key, id) = after {
+                    q = q.where { $0.where("sort_key", .greaterThan, key).orWhere { $0.where("sort_key", .equal, key).where("id", .greaterThan, id) } }
+                }
+                let rows = try await q.orderBy("sort_key").orderBy("id").limit(pageSize).all(decoding: Row.self)
                 guard let last = rows.last else { break }
-                after = last.id
+                after = (last.sort_key, last.id)
                 for r in rows {
                     if let olds, !olds.contains(r.old_commune_code ?? "") { continue }
                     let unit = place.structure == .y2024 ? (r.old_commune_code ?? "") : r.commune_code

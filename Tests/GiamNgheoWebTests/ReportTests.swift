@@ -240,6 +240,10 @@ import Vapor
             var changes: [WhatIfRunner.Change] = []
             let t = try await runner.run(province, place: .init(structure: .y2025, unit: "46"), standard: draft, on: app.db) { changes.append($0) }
             #expect(t.changed() == changes.count && t.changed() > 0)
+            // Small pages (keyset over the commune's sort key) see the same households in the same order.
+            var paged: [String] = []
+            let small = try await runner.run(province, place: .init(structure: .y2025, unit: "46"), standard: draft, pageSize: 7, on: app.db) { paged.append($0.code) }
+            #expect(small == t && paged == changes.map(\.code))
             #expect(t.count(to: "poor") >= t.count(from: "poor") && t.count(to: "nearPoor") > t.count(from: "nearPoor"))
             #expect(changes.allSatisfy { $0.from != $0.to && $0.reason.contains("chuẩn") && Category(rawValue: $0.to)!.severity <= Category(rawValue: $0.from)!.severity })
             // Per commune, the tallies add up to the province.
