@@ -85,11 +85,13 @@ public struct HouseholdStore: Sendable {
     public func backfillDerived(on db: any Database) async throws -> Int {
         let sql = db as! any SQLDatabase
         struct R: Decodable { var id: Int; var facts: String; var commune_code: String }
-        var communes = Set<String>(), n = 0
+        var communes = Set<String>(), n = 0, after = 0
         while true {
+            // Along the primary key: each batch starts where the last ended, never rescans the rows done.
             let rows = try await sql.select().columns("id", "facts", "commune_code").from(HouseholdRecord.schema)
-                .where(SQLIdentifier("traits"), .is, SQLLiteral.null).limit(500).all(decoding: R.self)
-            if rows.isEmpty { break }
+                .where(SQLIdentifier("traits"), .is, SQLLiteral.null).where("id", .greaterThan, after).orderBy("id").limit(500).all(decoding: R.self)
+            guard let last = rows.last else { break }
+            after = last.id
             try await writing(db) { tx in
                 for r in rows {
                     let h = try? self.parser.parse(jsonLine: r.facts, line: 1)

@@ -5,6 +5,7 @@ import GiamNgheoData
 import GiamNgheoReports
 import GiamNgheoStorage
 @testable import GiamNgheoWeb
+import SQLKit
 import Testing
 import Vapor
 
@@ -303,5 +304,21 @@ import Vapor
         }
         try Data("[{\"id\": 1}]".utf8).write(to: dir.appendingPathComponent("hong.json"))
         await #expect(throws: (any Error).self) { try await withTestApp(households: 10, config: { $0.reportLayoutsDirectory = dir.path }) { _, _ in } }
+    }
+
+    @Test func aRegistryFromBeforeTheSummariesGetsThemDerivedOnce() async throws {
+        try await withTestApp(households: 120) { app, accounts in
+            let sql = app.db as! any SQLDatabase
+            let traits = try await HouseholdRecord.query(on: app.db).sort(\.$id).all().map { "\($0.id!):\($0.traits ?? "")" }
+            // As a database migrated from before: no derived columns, no cells.
+            try await sql.raw("UPDATE households SET traits = NULL, urban = NULL, old_commune_code = NULL").run()
+            try await sql.raw("DELETE FROM report_cells").run()
+            #expect(try await app.registry.store.verifySummaries(on: app.db).isEmpty == false)
+            let n = try await app.registry.store.backfillDerived(on: app.db)
+            #expect(n == traits.count)
+            #expect(try await HouseholdRecord.query(on: app.db).sort(\.$id).all().map { "\($0.id!):\($0.traits ?? "")" } == traits)
+            #expect(try await app.registry.store.verifySummaries(on: app.db).isEmpty)
+            #expect(try await app.registry.store.backfillDerived(on: app.db) == 0)
+        }
     }
 }
