@@ -11,7 +11,9 @@ enum SVGChart {
 
     static func horizontalBars(_ bars: [Bar], title: String, width: Int = 640) -> HTML {
         let chartID = id(title)
-        let row = 22, labelWidth = 200, top = 8
+        // Room for the longest label (about 7 px a character at 12 px), within reason.
+        let longest = bars.map { $0.label.count }.max() ?? 10
+        let row = 22, labelWidth = min(330, max(120, longest * 7 + 10)), top = 8
         let height = top * 2 + max(1, bars.count) * row
         let maxValue = max(bars.map(\.value).max() ?? 0, 0.0001)
         let plot = Double(width - labelWidth - 70)

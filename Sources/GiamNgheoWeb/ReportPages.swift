@@ -91,7 +91,8 @@ struct ReportController {
             else if r.drill == "units", first { name = "<a href=\"/reports/\(p.layout.id)?year=\(p.year)&structure=\(p.place.structure == .y2024 ? "2024" : "2025")&unit=\(r.unit)\">\(r.name)</a>" }
             else { name = first ? "\(r.name)" as HTML : "" }
             // Households behind a figure: for a commune's (or old commune's) rows and below, not for a province.
-            let listable = r.isTotal ? level == .commune : (r.drill == "households" || units.unit(r.unit, in: p.place.structure)?.level == .commune)
+            // Lists are of households, so only the households rows link to them.
+            let listable = r.measure == .households && (r.isTotal ? level == .commune : (r.drill == "households" || units.unit(r.unit, in: p.place.structure)?.level == .commune))
             let cells: [HTML] = zip(t.columns, r.values).map { c, v in
                 if case .count(let k) = v, k > 0, listable, c.sum != nil {
                     let href = "/reports/\(p.layout.id)/households?\(p.query)&row=\(urlEncode(r.unit))&col=\(urlEncode(c.id))&area=\(r.area?.rawValue ?? "")"
