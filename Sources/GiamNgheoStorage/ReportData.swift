@@ -75,7 +75,7 @@ public struct ReportData: Sendable {
         let communes = communes(of: place, scope: scope)
         let villages = units.unit(place.unit, in: place.structure)?.level == .commune
         let cells = try await Summaries.cells(year: year, communes: communes, villages: villages, dims: dims,
-                                              oldCommunes: place.structure == .y2024, on: db)
+                                              oldCommunes: place.structure == .y2024 || villages, on: db)
         return group(cells, place: place)
     }
 
