@@ -2,6 +2,7 @@ import Fluent
 import Foundation
 import GiamNgheoCore
 import GiamNgheoData
+import GiamNgheoReports
 import GiamNgheoStorage
 import Vapor
 
@@ -10,6 +11,19 @@ import Vapor
 /// weights and any integer cut-off, or from the households with other weights.
 struct AnalyticsController {
     func show(req: Request) async throws -> HTML {
+        try await page(req, xlsx: nil)
+    }
+
+    /// The same figures as an xlsx workbook: headline indices, the indicator table, the decomposition.
+    func xlsx(req: Request) async throws -> Response {
+        let x = try XLSXWriter()
+        _ = try await page(req, xlsx: x)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("giamngheo-af-\(UUID().uuidString).xlsx")
+        try x.finish(to: file)
+        return try await SheetResponse.xlsx(req, file, filename: "phan-tich-da-chieu.xlsx")
+    }
+
+    func page(_ req: Request, xlsx: XLSXWriter?) async throws -> HTML {
         let scope = try req.requireScope()
         let registry = req.application.registry
         let units = registry.units
@@ -48,6 +62,24 @@ struct AnalyticsController {
             return "<tr><td>\(link)</td><td class=\"num\">\(Format.money(p.measures.households))</td><td class=\"num\">\(pct(share))</td><td class=\"num\">\(pct(p.measures.headcount))</td><td class=\"num\">\(pct(p.measures.intensity))</td><td class=\"num\">\(dec(p.measures.adjustedHeadcount))</td><td class=\"num\">\(pct(m.adjustedHeadcount.numerator == 0 ? Fraction(0, 1) : share * p.measures.adjustedHeadcount * Fraction(m.adjustedHeadcount.denominator, m.adjustedHeadcount.numerator)))</td></tr>"
         }
         let decomposes = recomposed == m.adjustedHeadcount
+        if let x = xlsx {
+            let head = try x.startSheet("Chỉ số", header: ["Chỉ số", "Giá trị", "Phân số chính xác"], widths: [40, 14, 20])
+            for (name, f) in [("H (tỷ lệ nghèo đa chiều)", m.headcount), ("A (mức độ thiếu hụt bình quân)", m.intensity), ("M0 = H × A", m.adjustedHeadcount)] {
+                try x.append([.text(name), .text(dec(f)), .text(f.description)], to: head)
+            }
+            try x.append([.text("Số hộ"), .number(m.households), .empty], to: head)
+            try x.append([.text("Ngưỡng k"), .text("\(k)/\(indicators.count)"), .empty], to: head)
+            let ind = try x.startSheet("Theo chỉ số", header: ["Mã", "Chỉ số", "Tỷ lệ thiếu hụt (%)", "Tỷ lệ kiểm duyệt (%)", "Đóng góp tuyệt đối", "Đóng góp (%)"],
+                                       widths: [8, 40, 16, 16, 16, 14])
+            for (j, code) in indicators.enumerated() {
+                try x.append([.text(code), .text(names[code] ?? code), .text(pct(m.uncensored[j])), .text(pct(m.censored[j])), .text(dec(actb[j])), .text(pct(m.contribution[j]))], to: ind)
+            }
+            let dec2 = try x.startSheet("Phân rã", header: ["Nhóm", "Số hộ", "H (%)", "A (%)", "M0"], widths: [30, 10, 10, 10, 10])
+            for p in parts {
+                try x.append([.text(p.name), .number(p.measures.households), .text(pct(p.measures.headcount)), .text(pct(p.measures.intensity)), .text(dec(p.measures.adjustedHeadcount))], to: dec2)
+            }
+            return ""
+        }
         // Over the years: each year's standard and its indicators; a change of standard is marked as such.
         var trendRows: [HTML] = []
         var points: [SVGChart.Point] = []
@@ -92,6 +124,7 @@ struct AnalyticsController {
           <label>Phân rã <select name="by">\(byOptions)</select></label>
           <label>Trọng số khác (tuỳ chọn) <input name="weights" placeholder="VL1=2, YT2=2" value="\(req.query[String.self, at: "weights"] ?? "")"></label>
           <button type="submit">Tính</button>
+          <a href="/analytics/xlsx?year=\(year)&structure=\(structure == .y2024 ? "2024" : "2025")&unit=\(unit)&k=\(k)&by=\(by.rawValue)">Tải xlsx</a>
         </form>
         <h1>Phân tích nghèo đa chiều (Alkire–Foster): \(placeName), năm \(year)</h1>
         <p>Chuẩn \(standard.id): \(indicators.count) chỉ số trọng số bằng nhau; hộ nghèo đa chiều khi thiếu hụt từ \(k)/\(indicators.count) chỉ số. Chỉ số AF mô tả sổ hộ, không thay cho phân loại theo chuẩn (có thêm điều kiện thu nhập).</p>

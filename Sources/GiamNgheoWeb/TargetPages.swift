@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import GiamNgheoCore
+import GiamNgheoReports
 import GiamNgheoStorage
 import Vapor
 
@@ -69,7 +70,7 @@ struct TargetController {
         let months = year < registry.referenceDate.year ? 12 : (year > registry.referenceDate.year ? 0 : registry.referenceDate.month)
         return Layout.page(req, title: req.t("Chỉ tiêu giảm nghèo", "Reduction targets"), """
         <h1>Chỉ tiêu giảm nghèo năm \(year)</h1>
-        <p class="noprint">Năm: \(yearLinks)</p>
+        <p class="noprint">Năm: \(yearLinks) · <a href="/targets/xlsx?year=\(year)">Tải xlsx</a></p>
         <p>\(months == 12 ? "Năm đã kết thúc: so kết quả với chỉ tiêu." : (months == 0 ? "Năm chưa bắt đầu." : "Đã qua \(months)/12 tháng (ngày tham chiếu \(registry.referenceDate.vietnamese)); dự kiến cuối năm = số đã giảm × 12 / \(months)."))
         \(flagged > 0 ? HTML("<b class=\"flagtext\">\(flagged) chỉ tiêu có nguy cơ không đạt.</b>") : "")</p>
         \(form)
@@ -102,5 +103,29 @@ struct TargetController {
         let version = (try? req.content.get(Int.self, at: "version")) ?? 0
         try await store(req).delete(scope, id: id, expectedVersion: version, on: req.db)
         return req.redirect(to: "/targets")
+    }
+
+    /// The year's targets and their progress as an xlsx sheet: the same columns as the page, counts as numbers.
+    func xlsx(req: Request) async throws -> Response {
+        let scope = try req.requireScope()
+        let registry = req.application.registry
+        let year = req.query[Int.self, at: "year"] ?? registry.referenceDate.year
+        let x = try XLSXWriter()
+        let sheet = try x.startSheet("Chỉ tiêu \(year)", header: ["Đơn vị", "Mã đơn vị", "Cơ cấu", "Loại", "Nhóm hộ", "Đầu kỳ (kế hoạch)", "Giảm ít nhất",
+                                                                "Cuối kỳ không quá", "Tỷ lệ cuối kỳ không quá (%)", "Đầu năm (sổ hộ)", "Hiện nay", "Đã giảm",
+                                                                "Dự kiến cuối năm", "Tỷ lệ dự kiến (%)", "Tình trạng", "Lý do", "Ghi chú", "Nguồn"],
+                                     widths: [28, 12, 8, 10, 22, 12, 12, 12, 12, 12, 10, 10, 12, 12, 18, 60, 40, 40])
+        func n(_ v: Int?) -> GiamNgheoReports.Cell { v.map { .number($0) } ?? .empty }
+        for t in try await store(req).list(scope, year: year, on: req.db) {
+            let p = try await store(req).progress(t, scope: scope, reference: registry.referenceDate, on: req.db)
+            try x.append([.text(t.unitName), .text(t.codes.joined(separator: ", ")), .text(t.structure), .text(t.kind == "actual" ? "Số đã báo cáo" : "Chỉ tiêu"),
+                          .text(TargetMeasure(rawValue: t.measure)?.vietnamese ?? t.measure), n(t.baseline), n(t.reduction), n(t.endHouseholds),
+                          t.endRate.map { .text(ReportValue.rate($0, 10_000).text) } ?? .empty, n(p?.start), n(p?.now), n(p?.reductionSoFar),
+                          n(p?.projectedEnd), p.map { .text(ReportValue.rate($0.projectedEnd, $0.total).text) } ?? .empty,
+                          .text(p?.status.vietnamese ?? ""), .text(p?.reasons.joined(separator: " ") ?? ""), .text(t.note ?? ""), .text(t.source ?? "")], to: sheet)
+        }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("giamngheo-targets-\(UUID().uuidString).xlsx")
+        try x.finish(to: file)
+        return try await SheetResponse.xlsx(req, file, filename: "chi-tieu-\(year).xlsx")
     }
 }

@@ -169,6 +169,15 @@ import Vapor
             #expect(bad.status == .unprocessableEntity && bad.body.contains("Ngưỡng k"))
             let weights = try await b.get("/analytics?weights=VL1%3Dx")
             #expect(weights.status == .unprocessableEntity && weights.body.contains("VL1=x"))
+            // The same figures as a workbook.
+            let file = try await ExportTests().download(app, b, "/analytics/xlsx?unit=46&k=3&by=unit")
+            defer { try? FileManager.default.removeItem(at: file) }
+            let reader = try XLSXReader(url: file)
+            #expect(reader.sheetNames == ["Chỉ số", "Theo chỉ số", "Phân rã"])
+            var rows: [Int: [ReadCell]] = [:]
+            try reader.rows(sheet: "Chỉ số") { r, cells in rows[r] = cells }
+            if case .text(let exact)? = rows[4]?.first(where: { $0.column == 2 })?.value { #expect(exact == total.measures.adjustedHeadcount.description) }
+            else { Issue.record("no M0 in the workbook") }
         }
     }
 
@@ -222,6 +231,11 @@ import Vapor
             #expect(try await TargetRecord.query(on: app.db).filter(\.$year == 2027).first()?.endRate == 50)
             let list = try await b.get("/targets?year=2026")
             #expect(list.body.contains("nguy cơ không đạt") && list.body.contains("× 12 / 11"))
+            let file = try await ExportTests().download(app, b, "/targets/xlsx?year=2026")
+            defer { try? FileManager.default.removeItem(at: file) }
+            var rows: [Int: [ReadCell]] = [:]
+            try XLSXReader(url: file).rows(sheet: "Chỉ tiêu 2026") { r, cells in rows[r] = cells }
+            #expect(rows.count == now.count + 1)
         }
     }
 
