@@ -84,6 +84,12 @@ public struct HouseholdStore: Sendable {
     /// they existed, then rebuilds those communes' summaries. Nothing to do on a current database.
     public func backfillDerived(on db: any Database) async throws -> Int {
         let sql = db as! any SQLDatabase
+        // Cheap at every start: a registry with households always has cells once derived (every household
+        // adds at least one), so only a database from before the summaries has households and no cells.
+        struct N: Decodable { var n: Int }
+        let hasCells = try await sql.raw("SELECT COUNT(*) AS n FROM (SELECT 1 FROM report_cells LIMIT 1) c").first(decoding: N.self)?.n ?? 0
+        let hasHouseholds = try await sql.raw("SELECT COUNT(*) AS n FROM (SELECT 1 FROM households LIMIT 1) h").first(decoding: N.self)?.n ?? 0
+        guard hasCells == 0 && hasHouseholds > 0 else { return 0 }
         struct R: Decodable { var id: Int; var facts: String; var commune_code: String }
         var communes = Set<String>(), n = 0, after = 0
         while true {

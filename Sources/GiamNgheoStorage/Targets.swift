@@ -201,7 +201,8 @@ public struct TargetStore: Sendable {
         let data = ReportData(units: units)
         var cells: [CellCount] = []
         for code in t.codes {
-            cells += try await data.rows(year: t.year, place: .init(structure: t.unitStructure, unit: code), scope: scope, on: db).flatMap(\.cells)
+            cells += try await data.rows(year: t.year, place: .init(structure: t.unitStructure, unit: code), scope: scope,
+                                         dims: [.all, .movement, .trait], on: db).flatMap(\.cells)
         }
         let now = Reports.count(spec.measure.endTerms, cells, measure: .households)
         // The start is last year's count in the registry; without a last year there is none (never the plan's

@@ -21,7 +21,7 @@ struct DashboardController {
         let level = units.unit(unit, in: structure)?.level
         let year = registry.store.summaryYear
         let data = ReportData(units: units)
-        let rows = try await data.rows(year: year, place: place, scope: scope, on: req.db)
+        let rows = try await data.rows(year: year, place: place, scope: scope, dims: [.all, .indicator], on: req.db)
         let poorTerms = [CellTerm(categories: ["poor"], dim: "all")], nearTerms = [CellTerm(categories: ["nearPoor"], dim: "all")]
         let allTerms = [CellTerm(dim: "all")]
         let lines = rows.map { r in
@@ -42,7 +42,7 @@ struct DashboardController {
         // Trend: the registry's years (summaries), then figures the unit reported before the registry.
         var trend: [(year: Int, poor: Int?, total: Int?, rate: Int?, standard: String, source: String)] = []
         for y in try await Summaries.years(on: req.db) {
-            let cells = try await data.rows(year: y, place: place, scope: scope, on: req.db).flatMap(\.cells)
+            let cells = try await data.rows(year: y, place: place, scope: scope, dims: [.all], on: req.db).flatMap(\.cells)
             let t = Reports.count(allTerms, cells, measure: .households)
             guard t > 0 else { continue }
             let p = Reports.count(poorTerms, cells, measure: .households)
