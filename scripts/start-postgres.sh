@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Starts a throwaway PostgreSQL cluster on 127.0.0.1:$PORT for the test suite (../shared/docs/swift-stack.md §3).
 # Prints the connection URL on its last line. Installs the server from Debian if it is missing.
+# Autovacuum is off: a worker still vacuuming a test's database runs as the superuser, and the test's
+# DROP DATABASE … WITH (FORCE) by the app role may not end it (seen in CI after tests wrote more rows).
 set -euo pipefail
 PORT=${PORT:-55432}
 ROOT=${ROOT:-/tmp/giamngheo-pg}
@@ -14,7 +16,7 @@ echo app > "$ROOT/pwfile"; chown postgres "$ROOT/pwfile"
 runuser -u postgres -- "$PGBIN/initdb" -D "$ROOT/data" -U postgres -E UTF8 --locale=C.UTF-8 \
   --auth-local=trust --auth-host=scram-sha-256 --pwfile="$ROOT/pwfile" >/dev/null
 runuser -u postgres -- "$PGBIN/pg_ctl" -D "$ROOT/data" -l "$ROOT/server.log" -w \
-  -o "-p $PORT -k $ROOT -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
+  -o "-p $PORT -k $ROOT -c listen_addresses=127.0.0.1 -c fsync=off -c autovacuum=off" start >/dev/null
 runuser -u postgres -- psql -h "$ROOT" -p "$PORT" -U postgres -q \
   -c "CREATE ROLE app LOGIN CREATEDB PASSWORD 'app'" -c "CREATE DATABASE app OWNER app"
 echo "postgres://app:app@127.0.0.1:$PORT/app"

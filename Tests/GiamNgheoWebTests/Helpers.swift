@@ -27,7 +27,13 @@ func withTestApp(households: Int = 120, sqliteFile: Bool = false, config adjust:
         if let server = ProcessInfo.processInfo.environment["GIAMNGHEO_TEST_POSTGRES"], !server.isEmpty {
             let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
             try PostgresTestServer.psql(server, "CREATE DATABASE \(name)")
-            dropDatabase = { try PostgresTestServer.psql(server, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
+            // A server process may still be finishing with the database: try again before calling it a failure.
+            dropDatabase = {
+                for attempt in 1...3 {
+                    do { try PostgresTestServer.psql(server, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"); return }
+                    catch where attempt < 3 { Thread.sleep(forTimeInterval: 1) }
+                }
+            }
             config.database = .postgres(PostgresTestServer.url(server, database: name))
         }
         config.demoHouseholds = households
