@@ -190,8 +190,8 @@ public struct ReportData: Sendable {
             case (.y2024, nil):
                 key = oldParents(c.old_commune_code)?.province ?? Self.unknownOld
             case (.y2024, .province?):
-                guard let p = oldParents(c.old_commune_code) else { if place.unit.isEmpty { continue }; continue }
-                guard p.province == place.unit else { continue }
+                // Cells without a known old commune are added below as their own row.
+                guard let p = oldParents(c.old_commune_code), p.province == place.unit else { continue }
                 key = p.district
             case (.y2024, .district?):
                 guard oldParents(c.old_commune_code)?.district == place.unit else { continue }

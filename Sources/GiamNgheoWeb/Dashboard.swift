@@ -46,7 +46,7 @@ struct DashboardController {
             let t = Reports.count(allTerms, cells, measure: .households)
             guard t > 0 else { continue }
             let p = Reports.count(poorTerms, cells, measure: .households)
-            trend.append((y, p, t, nil, try await standardOf(year: y, place: place, scope: scope, on: req.db), "sổ hộ"))
+            trend.append((y, p, t, nil, try await Summaries.standard(year: y, on: req.db) ?? "", "sổ hộ"))
         }
         let targets = try await TargetStore(store: registry.store).list(scope, year: nil, on: req.db)
             .filter { $0.codes == [unit] && $0.unitStructure == structure }
@@ -124,11 +124,6 @@ struct DashboardController {
         <div class="card scroll">\(profileChart)</div>
         <div class="scroll"><table><thead><tr><th>Mã</th><th>Chỉ số</th><th>Hộ nghèo thiếu hụt</th><th>Tỷ lệ</th><th>Hộ cận nghèo thiếu hụt</th><th>Tỷ lệ</th></tr></thead><tbody>\(profileRows)</tbody></table></div>
         """)
-    }
-
-    /// The standard most households of a year were classified under (from the summaries' cells).
-    func standardOf(year: Int, place: ReportData.Place, scope: Scope, on db: any Database) async throws -> String {
-        try await Summaries.standard(year: year, on: db) ?? ""
     }
 
     func rate(_ n: Int, _ d: Int) -> Double { d == 0 ? 0 : Double(n) / Double(d) }
