@@ -115,6 +115,19 @@ public enum BundledData {
         CodeEntry(code: $0["code"] ?? "", vi: $0["vi"] ?? "", en: $0["en"] ?? "", verified: $0["verified"] == "true")
     }
 
+    /// Programmes and support policies (issue 7, `Data/support`); an administrator's files of the same names in
+    /// `directory` replace the shipped ones.
+    public static func supportCatalogue(directory: String? = nil) throws -> SupportCatalogue {
+        func file(_ name: String) throws -> String {
+            if let d = directory {
+                let path = (d as NSString).appendingPathComponent(name)
+                if FileManager.default.fileExists(atPath: path) { return try String(contentsOfFile: path, encoding: .utf8) }
+            }
+            return text("support/" + name)
+        }
+        return try SupportCatalogue.parse(programmesCSV: try file("programmes.csv"), policiesCSV: try file("policies.csv"))
+    }
+
     /// The import template's columns and the header variants communes use (`Data/import/columns.csv`).
     public static let importColumns = ImportColumns(CSV.records(text("import/columns.csv")).rows.map {
         ImportColumn(sheet: $0["sheet"] ?? "", key: $0["key"] ?? "", header: $0["header"] ?? "",

@@ -215,6 +215,9 @@ public struct HouseholdStore: Sendable {
         try parser.parse(jsonLine: r.facts, line: 1)
     }
 
+    /// A household from its stored facts (JSON), for reads that fetched the column with SQL.
+    public func household(facts: String) throws -> Household { try parser.parse(jsonLine: facts, line: 1) }
+
     public func audit(_ scope: Scope, householdID: Int, on db: any Database) async throws -> [AuditEntry] {
         _ = try await get(scope, id: householdID, on: db)
         return try await AuditEntry.query(on: db).filter(\.$householdID == householdID).sort(\.$id, .descending).limit(200).all()

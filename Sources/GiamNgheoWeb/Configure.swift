@@ -51,6 +51,8 @@ public struct AppConfig: Sendable {
     /// Report layouts the administrator loads (one JSON array per file, e.g. the Circular's forms once
     /// confirmed): a layout with the id of a shipped one replaces it, others are added.
     public var reportLayoutsDirectory = "data/report-layouts"
+    /// An administrator's programmes.csv / policies.csv replacing the shipped catalogue (issue 7).
+    public var supportDirectory = "data/support"
     public init() {}
 }
 
@@ -64,6 +66,8 @@ public struct RegistryServices: Sendable {
     public let importDirectory: String
     public var exportInlineRows = 20_000
     public var reportLayouts: [ReportLayout] = []
+    /// Programmes, policies and the support ledger (issue 7).
+    public var support: SupportStore? = nil
 }
 
 struct RegistryKey: StorageKey { typealias Value = RegistryServices }
@@ -135,6 +139,7 @@ public func configure(_ app: Application, _ config: AppConfig) async throws -> [
                                     reviews: ReviewStore(store: store, procedure: procedure), importDirectory: config.importDirectory,
                                     exportInlineRows: config.exportInlineRows)
     app.registry.reportLayouts = try ReportLayouts.load(directory: config.reportLayoutsDirectory)
+    app.registry.support = SupportStore(store: store, catalogue: try BundledData.supportCatalogue(directory: config.supportDirectory))
 
     app.passwords.use(.bcrypt(cost: config.passwordCost))
     app.sessions.use { app in QuietSessions(inner: app.fluent.sessions.driver()) }

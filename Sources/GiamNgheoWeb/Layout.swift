@@ -63,6 +63,7 @@ enum Layout {
             <a href="/households">\(req.t("Hộ gia đình", "Households"))</a>
             <a href="/reviews">\(req.t("Rà soát", "Reviews"))</a>
             <a href="/reports">\(req.t("Báo cáo", "Reports"))</a>
+            <a href="/support">\(req.t("Hỗ trợ", "Support"))</a>
             <a href="/targets">\(req.t("Chỉ tiêu", "Targets"))</a>
             <a href="/whatif">\(req.t("Mô phỏng", "What-if"))</a>
             <a href="/analytics">\(req.t("Đa chiều", "MPI"))</a>

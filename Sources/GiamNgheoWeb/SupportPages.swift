@@ -1,0 +1,498 @@
+import Fluent
+import Foundation
+import GiamNgheoCore
+import GiamNgheoData
+import GiamNgheoReports
+import GiamNgheoStorage
+import Vapor
+
+extension Request {
+    var support: SupportStore { application.registry.support! }
+}
+
+/// The support ledger, household plans, the staged import and the disclosure lists (issue 7).
+struct SupportController {
+    static func subnav(_ req: Request, _ current: String) -> HTML {
+        let links: [(String, String)] = [("/support", "Sổ hỗ trợ"), ("/support/monitoring", "Theo dõi"), ("/models", "Mô hình giảm nghèo"),
+                                         ("/fund", "Quỹ Vì người nghèo"), ("/support/catalogue", "Chương trình, chính sách"), ("/public", "Trang công khai")]
+        let items: [HTML] = links.map { l in l.0 == current ? "<b>\(l.1)</b>" : "<a href=\"\(l.0)\">\(l.1)</a>" }
+        return "<p class=\"noprint\">\(items.joined(separator: " · "))</p>"
+    }
+
+    /// The commune a page is about: the query's (if the user may see it), else the user's only commune; nil = all of the user's.
+    static func commune(_ req: Request, _ scope: Scope) throws -> String? {
+        if let c = req.query[String.self, at: "commune"], !c.isEmpty {
+            guard scope.allows(commune: c) else { throw ScopeError(.notFound) }
+            return c
+        }
+        if let mine = scope.communes, mine.count == 1 { return mine.first }
+        return nil
+    }
+
+    static func communePicker(_ req: Request, _ scope: Scope, action: String, selected: String?, extra: HTML = "") throws -> HTML {
+        let choices = try HouseholdController().communeChoices(req, scope)
+        if choices.count == 1 { return extra.text.isEmpty ? "" : "<form method=\"get\" action=\"\(action)\" class=\"filters noprint\">\(extra)<button type=\"submit\">Xem</button></form>" }
+        let field: HTML = choices.isEmpty
+            ? "<label>Mã xã/phường (2025)<input name=\"commune\" value=\"\(selected)\" inputmode=\"numeric\" style=\"width:8rem\"></label>"
+            : "<label>Xã/phường<select name=\"commune\"><option value=\"\">Tất cả</option>\(choices.map { HTML("<option value=\"\($0.code)\" \($0.code == selected ? "selected" : "")>\($0.vi)</option>") })</select></label>"
+        return "<form method=\"get\" action=\"\(action)\" class=\"filters noprint\">\(field)\(extra)<button type=\"submit\">Xem</button></form>"
+    }
+
+    static func policyName(_ req: Request, _ code: String) -> String {
+        guard let p = req.support.catalogue.policy(code) else { return code }
+        return req.language == .en && !p.english.isEmpty ? p.english : p.name
+    }
+
+    static func money(_ n: Int) -> String { Format.money(n) }
+
+    static func eligibilityCell(_ r: SupportRecord) -> HTML {
+        if r.eligible == 1 { return "<span class=\"badge notPoor\" title=\"\(r.eligibility_note)\">Đúng đối tượng</span>" }
+        return "<span class=\"badge poor\">Không đúng đối tượng</span><br><small>\(r.eligibility_note)</small><br><small><b>Lý do vẫn hỗ trợ:</b> \(r.override_reason)</small>"
+    }
+
+    // MARK: the ledger
+
+    func list(req: Request) async throws -> HTML {
+        let scope = try req.requireScope()
+        let commune = try Self.commune(req, scope)
+        var f = SupportStore.RecordFilter()
+        f.communes = commune.map { [$0] }
+        f.village = req.query[String.self, at: "village"]
+        f.policy = req.query[String.self, at: "policy"]
+        f.from = req.query[String.self, at: "from"].flatMap(CivilDate.init)
+        f.to = req.query[String.self, at: "to"].flatMap(CivilDate.init)
+        f.onlyIneligible = req.query[String.self, at: "ineligible"] == "1"
+        f.includeVoided = req.query[String.self, at: "voided"] == "1"
+        f.limit = 1000
+        let records = try await req.support.records(scope, f, on: req.db)
+        var villages: [Village] = []
+        if let commune { villages = try await req.application.registry.store.villages.list(scope, commune: commune, on: req.db) }
+        let policies: [HTML] = req.support.catalogue.policies.map { p in "<option value=\"\(p.code)\" \(p.code == f.policy ? "selected" : "")>\(p.name)</option>" }
+        let villageOptions: [HTML] = villages.map { v in "<option \(v.name == f.village ? "selected" : "")>\(v.name)</option>" }
+        let extra: HTML = """
+            \(villages.isEmpty ? "" : HTML("<label>Thôn, tổ<select name=\"village\"><option value=\"\">Tất cả</option>\(villageOptions)</select></label>"))
+            <label>Chính sách<select name="policy"><option value="">Tất cả</option>\(policies)</select></label>
+            <label>Từ ngày<input name="from" value="\(f.from?.vietnamese)" placeholder="dd/mm/yyyy" style="width:8rem"></label>
+            <label>Đến ngày<input name="to" value="\(f.to?.vietnamese)" placeholder="dd/mm/yyyy" style="width:8rem"></label>
+            <label><span><input type="checkbox" name="ineligible" value="1" \(f.onlyIneligible ? "checked" : "")> Chỉ bản ghi không đúng đối tượng</span></label>
+            <label><span><input type="checkbox" name="voided" value="1" \(f.includeVoided ? "checked" : "")> Gồm bản ghi đã huỷ</span></label>
+            """
+        let picker = try Self.communePicker(req, scope, action: "/support", selected: commune, extra: extra)
+        var total = 0
+        let rows: [HTML] = records.map { r in
+            if r.voided_reason == nil && r.form != SupportForm.credit.rawValue { total += r.amount }
+            let void: HTML = scope.canWrite && r.voided_reason == nil ? """
+                <details class="noprint"><summary>Huỷ</summary><form method="post" action="/support/\(r.id)/void"><input type="hidden" name="_csrf" value="\(req.csrfToken)">
+                <input name="reason" placeholder="Lý do huỷ" required><button type="submit">Huỷ bản ghi</button></form></details>
+                """ : (r.voided_reason.map { HTML("<small class=\"flagtext\">Đã huỷ: \($0)</small>") } ?? "")
+            let addresses = [r.indicator.map { "chỉ số \($0)" }, r.cause.flatMap { c in BundledData.povertyCauses.first { $0.code == c }.map { "nguyên nhân: \($0.vi)" } }].compactMap { $0 }.joined(separator: "; ")
+            return """
+            <tr\(raw: r.eligible == 0 ? " class=\"flag\"" : "")><td>\(CivilDate(r.given_on)?.vietnamese ?? r.given_on)</td>
+            <td><a href="/households/\(r.household_id)/plan">\(r.household_code)</a> \(r.head_name)</td><td>\(r.village)</td><td>\(r.member_name)</td>
+            <td>\(Self.policyName(req, r.policy_code))</td><td class="hide-sm"><small>\(r.programme_code)</small></td><td>\(SupportForm(rawValue: r.form)?.vietnamese ?? r.form)</td>
+            <td class="num">\(Self.money(r.amount))</td><td>\(FundingSource(rawValue: r.source)?.vietnamese ?? r.source)</td><td class="hide-sm"><small>\(addresses)</small></td>
+            <td>\(Self.eligibilityCell(r))</td><td class="hide-sm"><small>\(r.recorded_by)</small></td><td>\(void)</td></tr>
+            """
+        }
+        var query = URLComponents()
+        query.queryItems = [("commune", commune), ("village", f.village), ("from", f.from?.vietnamese), ("to", f.to?.vietnamese)]
+            .compactMap { k, v in v.flatMap { $0.isEmpty ? nil : URLQueryItem(name: k, value: $0) } }
+        let qs = query.percentEncodedQuery ?? ""
+        let tools: HTML = scope.canWrite ? """
+            <p class="noprint"><a class="button primary" href="/support/new">Ghi hỗ trợ</a></p>
+            <details class="card noprint"><summary>Nhập hỗ trợ từ tệp (CSV hoặc Excel)</summary>
+            <form method="post" action="/support/import" enctype="multipart/form-data" class="filters">
+              <input type="hidden" name="_csrf" value="\(req.csrfToken)">
+              <input type="file" name="file" accept=".csv,.xlsx,text/csv" required>
+              <button type="submit">Tải lên và kiểm tra</button>
+            </form>
+            <p class="muted">Tệp được kiểm tra trước; chưa ghi gì cho đến khi bạn xác nhận, và ghi tất cả các dòng hoặc không dòng nào.
+            Cột: mã hộ, thành viên (mã hoặc họ tên, nếu hỗ trợ cho một người), chính sách (mã hoặc tên), chương trình (mã, có thể bỏ trống), hình thức, số tiền, số lượng, ngày, nguồn kinh phí, chỉ số thiếu hụt, nguyên nhân, ghi chú, lý do (nếu không đúng đối tượng).
+            <a href="/support/template.csv">Tải tệp mẫu</a>.</p></details>
+            """ : ""
+        return Layout.page(req, title: req.t("Sổ theo dõi hỗ trợ", "Support ledger"), """
+        \(Self.subnav(req, "/support"))
+        <h1>Sổ theo dõi hỗ trợ hộ nghèo, hộ cận nghèo</h1>
+        \(picker)
+        \(tools)
+        <p class="noprint"><a href="/support/disclosure?\(raw: qs)">In danh sách công khai</a>\(commune.map { HTML(" · <a href=\"/public/\($0)\">Trang công khai của xã</a>") } ?? "") · <a href="/support/export.csv?\(raw: qs)">Tải CSV</a></p>
+        <p>\(records.count) bản ghi\(records.count >= f.limit ? " (hiện \(f.limit) bản ghi đầu; hãy lọc thêm)" : ""); tổng giá trị hỗ trợ (không kể cho vay): <b>\(Self.money(total)) đồng</b>.</p>
+        <div class="scroll"><table><thead><tr><th>Ngày</th><th>Hộ</th><th>Thôn</th><th>Người nhận</th><th>Chính sách</th><th class="hide-sm">Chương trình</th><th>Hình thức</th><th>Số tiền (đ)</th><th>Nguồn</th><th class="hide-sm">Giải quyết</th><th>Đối tượng</th><th class="hide-sm">Người ghi</th><th></th></tr></thead>
+        <tbody>\(rows.isEmpty ? ["<tr><td colspan=\"13\">Chưa có bản ghi hỗ trợ.</td></tr>"] : rows)</tbody></table></div>
+        """)
+    }
+
+    func exportCSV(req: Request) async throws -> Response {
+        let scope = try req.requireScope()
+        var f = SupportStore.RecordFilter()
+        f.communes = try Self.commune(req, scope).map { [$0] }
+        f.village = req.query[String.self, at: "village"]
+        f.from = req.query[String.self, at: "from"].flatMap(CivilDate.init)
+        f.to = req.query[String.self, at: "to"].flatMap(CivilDate.init)
+        f.limit = 1_000_000
+        var out = "\u{FEFF}" + CSV.line(["Ngày", "Mã hộ", "Chủ hộ", "Thôn", "Người nhận", "Chính sách", "Chương trình", "Hình thức", "Số tiền", "Nguồn", "Chỉ số", "Nguyên nhân", "Đúng đối tượng", "Giải thích", "Lý do", "Người ghi"])
+        for r in try await req.support.records(scope, f, on: req.db) {
+            out += CSV.line([CivilDate(r.given_on)?.vietnamese ?? r.given_on, r.household_code ?? "", r.head_name ?? "", r.village ?? "", r.member_name ?? "",
+                             Self.policyName(req, r.policy_code), r.programme_code ?? "", SupportForm(rawValue: r.form)?.vietnamese ?? r.form, String(r.amount),
+                             FundingSource(rawValue: r.source)?.vietnamese ?? r.source, r.indicator ?? "", r.cause ?? "", r.eligible == 1 ? "có" : "không",
+                             r.eligibility_note, r.override_reason ?? "", r.recorded_by])
+        }
+        var headers = HTTPHeaders()
+        headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+        headers.contentDisposition = .init(.attachment, filename: "so-ho-tro.csv")
+        return Response(status: .ok, headers: headers, body: .init(string: out))
+    }
+
+    func template(req: Request) async throws -> Response {
+        _ = try req.requireScope()
+        let text = "\u{FEFF}" + CSV.line(["Mã hộ", "Thành viên", "Chính sách", "Chương trình", "Hình thức", "Số tiền", "Số lượng", "Ngày", "Nguồn kinh phí", "Chỉ số thiếu hụt", "Nguyên nhân", "Ghi chú", "Lý do"])
+            + CSV.line(["", "", "bhyt-ngheo", "", "hiện vật", "0", "1 thẻ", "15/01/2026", "ngân sách trung ương", "YT2", "", "", ""])
+        var headers = HTTPHeaders()
+        headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+        headers.contentDisposition = .init(.attachment, filename: "mau-nhap-ho-tro.csv")
+        return Response(status: .ok, headers: headers, body: .init(string: text))
+    }
+
+    // MARK: recording one support
+
+    func newForm(req: Request) async throws -> HTML {
+        let scope = try req.requireScope()
+        guard scope.canWrite else { throw ScopeError(.forbidden) }
+        var input = SupportInput()
+        input.household = req.query[String.self, at: "household"] ?? ""
+        input.policy = req.query[String.self, at: "policy"] ?? ""
+        input.date = req.application.registry.referenceDate.vietnamese
+        return try await form(req, scope, input, error: nil, warning: nil)
+    }
+
+    func form(_ req: Request, _ scope: Scope, _ i: SupportInput, error: String?, warning: PreparedSupport?) async throws -> HTML {
+        let cat = req.support.catalogue
+        var members: [HTML] = []
+        var householdLine: HTML = ""
+        if !i.household.isEmpty, let r = try? await req.application.registry.store.scoped(scope, on: req.db)
+            .group(.or, { $0.filter(\.$code == i.household).filter(\.$id == Int(i.household) ?? -1) }).first() {
+            let h = try? req.application.registry.store.household(r, parser: req.application.registry.parser)
+            members = (h?.members ?? []).map { m in "<option value=\"\(m.id)\" \(m.id == i.member ? "selected" : "")>\(m.name ?? m.id)</option>" }
+            householdLine = "<p>Hộ <b>\(r.code)</b>: \(r.headName), \(r.village) \(Layout.categoryBadge(r.category, req.language))</p>"
+        }
+        let policies: [HTML] = cat.policies.map { p in
+            "<option value=\"\(p.code)\" \(p.code == i.policy ? "selected" : "")>\(p.name) — \(p.eligibility.vietnamese)</option>"
+        }
+        let programmes: [HTML] = cat.programmes.map { p in "<option value=\"\(p.code)\" \(p.code == i.programme ? "selected" : "")>\(p.code) · \(p.title)</option>" }
+        let forms: [HTML] = SupportForm.allCases.map { f in "<option value=\"\(f.rawValue)\" \(f.rawValue == i.form ? "selected" : "")>\(f.vietnamese)</option>" }
+        let sources: [HTML] = FundingSource.allCases.map { s in "<option value=\"\(s.rawValue)\" \(s.rawValue == i.source ? "selected" : "")>\(s.vietnamese)</option>" }
+        let causes: [HTML] = BundledData.povertyCauses.map { c in "<option value=\"\(c.code)\" \(c.code == i.cause ? "selected" : "")>\(c.vi)</option>" }
+        let warn: HTML = warning.map { w in """
+            <div class="error" role="alert"><b>Cảnh báo: hộ không đúng đối tượng.</b> \(w.eligibilityNote)<br>
+            Nếu vẫn ghi, hãy nêu lý do (ví dụ: quyết định riêng của UBND xã, hộ đã được công nhận nhưng chưa cập nhật). Bản ghi sẽ được đánh dấu và hiện trong danh sách kiểm tra.</div>
+            """ } ?? ""
+        let err: HTML = error.map { "<p class=\"error\" role=\"alert\">\($0)</p>" } ?? ""
+        return Layout.page(req, title: "Ghi hỗ trợ", """
+        \(Self.subnav(req, "/support"))
+        <h1>Ghi một khoản hỗ trợ</h1>\(err)\(warn)\(householdLine)
+        <form method="post" action="/support" class="card">
+          <input type="hidden" name="_csrf" value="\(req.csrfToken)">
+          <div class="form-grid">
+            <div><label for="household">Mã hộ</label><input id="household" name="household" value="\(i.household)" required></div>
+            <div><label for="member">Người nhận (nếu hỗ trợ cho một người)</label>\(members.isEmpty
+                ? HTML("<input id=\"member\" name=\"member\" value=\"\(i.member)\" placeholder=\"mã hoặc họ tên\">")
+                : HTML("<select id=\"member\" name=\"member\"><option value=\"\">(cả hộ)</option>\(members)</select>"))</div>
+            <div style="grid-column:1/-1"><label for="policy">Chính sách</label><select id="policy" name="policy" required>\(policies)</select></div>
+            <div><label for="programme">Chương trình, dự án (để trống: theo chính sách và năm)</label><select id="programme" name="programme"><option value="">(tự chọn)</option>\(programmes)</select></div>
+            <div><label for="form">Hình thức</label><select id="form" name="form"><option value="">(theo chính sách)</option>\(forms)</select></div>
+            <div><label for="amount">Số tiền / giá trị (đồng)</label><input id="amount" name="amount" value="\(i.amount)" inputmode="numeric" placeholder="1.500.000"></div>
+            <div><label for="quantity">Số lượng (hiện vật)</label><input id="quantity" name="quantity" value="\(i.quantity)" placeholder="1 thẻ BHYT, 2 con bò…"></div>
+            <div><label for="date">Ngày hỗ trợ</label><input id="date" name="date" value="\(i.date)" placeholder="dd/mm/yyyy" required></div>
+            <div><label for="source">Nguồn kinh phí</label><select id="source" name="source">\(sources)</select></div>
+            <div><label for="indicator">Giải quyết chỉ số thiếu hụt</label><input id="indicator" name="indicator" value="\(i.indicator)" placeholder="theo chính sách, ví dụ YT2"></div>
+            <div><label for="cause">Giải quyết nguyên nhân nghèo</label><select id="cause" name="cause"><option value="">(theo chính sách)</option>\(causes)</select></div>
+            <div style="grid-column:1/-1"><label for="note">Ghi chú</label><input id="note" name="note" value="\(i.note)"></div>
+            \(warning == nil ? "" : HTML("<div style=\"grid-column:1/-1\"><label for=\"reason\">Lý do vẫn hỗ trợ (bắt buộc)</label><input id=\"reason\" name=\"reason\" required value=\"\(i.reason)\" aria-invalid=\"true\"></div>"))
+          </div>
+          <button class="primary" type="submit">\(warning == nil ? "Ghi" : "Vẫn ghi, kèm lý do")</button>
+        </form>
+        """)
+    }
+
+    func create(req: Request) async throws -> Response {
+        let scope = try req.requireScope()
+        let input = SupportInput(try req.content.decode([String: String].self))
+        do {
+            _ = try await req.support.record(scope, input, on: req.db)
+        } catch let w as SupportStore.NeedsReason {
+            return try await form(req, scope, input, error: nil, warning: w.prepared).encodeResponse(for: req)
+        } catch let e as ScopeError {
+            guard case .invalid(let m) = e.kind else { throw e }
+            let res = try await form(req, scope, input, error: m.capitalizedFirst, warning: nil).encodeResponse(for: req)
+            res.status = .unprocessableEntity
+            return res
+        }
+        let h = try await req.application.registry.store.scoped(scope, on: req.db)
+            .group(.or, { $0.filter(\.$code == input.household).filter(\.$id == Int(input.household) ?? -1) }).first()
+        return req.redirect(to: h.map { "/households/\($0.id!)/plan#support" } ?? "/support")
+    }
+
+    func void(req: Request) async throws -> Response {
+        let scope = try req.requireScope()
+        guard let id = req.parameters.get("id", as: Int.self) else { throw Abort(.notFound) }
+        try await req.support.void(scope, id: id, reason: (try? req.content.get(String.self, at: "reason")) ?? "", on: req.db)
+        return req.redirect(to: req.headers.first(name: .referer).flatMap { URL(string: $0)?.path } ?? "/support")
+    }
+
+    // MARK: staged import
+
+    struct Upload: Content { var file: File }
+
+    func upload(req: Request) async throws -> Response {
+        let scope = try req.requireScope()
+        let upload = try req.content.decode(Upload.self)
+        let rows: [TableFile.Row]
+        do { rows = try TableFile.read(Data(upload.file.data.readableBytesView), aliases: SupportInput.headers) }
+        catch let e as SpreadsheetError { throw ScopeError(.invalid("Tệp '\(upload.file.filename)': \(e.description)")) }
+        let id = try await req.support.stage(scope, fileName: upload.file.filename, rows: rows.map { ($0.line, $0.values) }, on: req.db)
+        return req.redirect(to: "/support/import/\(id)")
+    }
+
+    func showBatch(req: Request) async throws -> HTML {
+        let scope = try req.requireScope()
+        guard let id = req.parameters.get("id", as: Int.self) else { throw Abort(.notFound) }
+        let b = try await req.support.batch(scope, id: id, on: req.db)
+        let problems: [HTML] = b.problems.map { "<li>\($0)</li>" }
+        let warnings: [HTML] = b.warnings.map { w in
+            "<tr class=\"flag\"><td>\(w.line)</td><td>\(w.householdCode) \(w.headName)</td><td>\(Self.policyName(req, w.policy))</td><td>\(w.eligibilityNote)</td><td>\(w.reason ?? "—")</td></tr>"
+        }
+        let lacking = b.warnings.filter { ($0.reason ?? "").isEmpty }.count
+        let total = b.rows.reduce(0) { $0 + ($1.form == SupportForm.credit.rawValue ? 0 : $1.amount) }
+        let preview: [HTML] = b.rows.prefix(50).map { r in
+            "<tr><td>\(r.line)</td><td>\(r.householdCode) \(r.headName)</td><td>\(r.memberName)</td><td>\(Self.policyName(req, r.policy))</td><td class=\"num\">\(Self.money(r.amount))</td><td>\(CivilDate(r.date)?.vietnamese ?? r.date)</td><td>\(FundingSource(rawValue: r.source)?.vietnamese ?? r.source)</td></tr>"
+        }
+        let status: String = ["checked": "Đã kiểm tra, chờ xác nhận", "committed": "Đã ghi vào sổ", "cancelled": "Đã huỷ"][b.status] ?? b.status
+        let actions: HTML
+        if b.status != "checked" || !scope.canWrite { actions = "" }
+        else if !b.problems.isEmpty {
+            actions = """
+            <p class="error">Tệp có \(b.problems.count) dòng lỗi: sửa tệp rồi tải lên lại. Không dòng nào được ghi cho đến khi tệp hết lỗi.</p>
+            <form method="post" action="/support/import/\(b.id)/cancel"><input type="hidden" name="_csrf" value="\(req.csrfToken)"><button type="submit">Huỷ tệp này</button></form>
+            """
+        } else {
+            actions = """
+            <form method="post" action="/support/import/\(b.id)/commit" class="card">
+              <input type="hidden" name="_csrf" value="\(req.csrfToken)">
+              \(lacking > 0 ? HTML("<p><label>Lý do chung cho \(lacking) dòng không đúng đối tượng chưa có lý do (bắt buộc)<br><input name=\"reason\" required style=\"width:100%\"></label></p>") : "")
+              <button class="primary" type="submit">Ghi cả \(b.rows.count) dòng vào sổ</button>
+            </form>
+            <form method="post" action="/support/import/\(b.id)/cancel"><input type="hidden" name="_csrf" value="\(req.csrfToken)"><button type="submit">Huỷ, không ghi</button></form>
+            """
+        }
+        return Layout.page(req, title: "Nhập hỗ trợ từ tệp", """
+        \(Self.subnav(req, "/support"))
+        <h1>Tệp hỗ trợ: \(b.fileName)</h1>
+        <p>Trạng thái: <b>\(status)</b> · người tải lên: \(b.createdBy) · \(b.rows.count) dòng hợp lệ, tổng \(Self.money(total)) đồng (không kể cho vay) · \(b.problems.count) dòng lỗi · \(b.warnings.count) dòng không đúng đối tượng</p>
+        \(problems.isEmpty ? "" : HTML("<h2>Dòng lỗi</h2><ul class=\"error\">\(problems)</ul>"))
+        \(warnings.isEmpty ? "" : HTML("<h2>Không đúng đối tượng (sẽ được ghi kèm lý do, đánh dấu để kiểm tra)</h2><div class=\"scroll\"><table><thead><tr><th>Dòng</th><th>Hộ</th><th>Chính sách</th><th>Giải thích</th><th>Lý do trong tệp</th></tr></thead><tbody>\(warnings)</tbody></table></div>"))
+        \(actions)
+        <h2>Xem trước\(b.rows.count > 50 ? " (50 dòng đầu)" : "")</h2>
+        <div class="scroll"><table><thead><tr><th>Dòng</th><th>Hộ</th><th>Người nhận</th><th>Chính sách</th><th>Số tiền</th><th>Ngày</th><th>Nguồn</th></tr></thead><tbody>\(preview)</tbody></table></div>
+        """)
+    }
+
+    func commitBatch(req: Request) async throws -> Response {
+        let scope = try req.requireScope()
+        guard let id = req.parameters.get("id", as: Int.self) else { throw Abort(.notFound) }
+        _ = try await req.support.commit(scope, id: id, reason: (try? req.content.get(String.self, at: "reason")) ?? "", on: req.db)
+        return req.redirect(to: "/support/import/\(id)")
+    }
+
+    func cancelBatch(req: Request) async throws -> Response {
+        let scope = try req.requireScope()
+        guard let id = req.parameters.get("id", as: Int.self) else { throw Abort(.notFound) }
+        try await req.support.cancel(scope, id: id, on: req.db)
+        return req.redirect(to: "/support/import/\(id)")
+    }
+
+    // MARK: the household's plan
+
+    func plan(req: Request) async throws -> HTML {
+        let scope = try req.requireScope()
+        guard let id = req.parameters.get("id", as: Int.self) else { throw Abort(.notFound) }
+        return try await planPage(req, scope, id: id, error: nil)
+    }
+
+    func planPage(_ req: Request, _ scope: Scope, id: Int, error: String?) async throws -> HTML {
+        let services = req.application.registry
+        let r = try await services.store.get(scope, id: id, on: req.db)
+        let h = try services.store.household(r, parser: services.parser)
+        let year = req.query[Int.self, at: "year"] ?? services.referenceDate.year
+        let cat = req.support.catalogue
+        let plan = try await req.support.plan(scope, householdID: id, year: year, on: req.db)
+        var f = SupportStore.RecordFilter()
+        f.household = id
+        f.includeVoided = true
+        let records = try await req.support.records(scope, f, on: req.db)
+        let status = try await req.support.statuses([id], on: req.db)[id]
+        let today = services.referenceDate
+        let facts = status?.facts(on: today) ?? EligibilityFacts(category: Category(rawValue: r.category))
+        let eligibleNow: [HTML] = cat.policies.filter { $0.eligibility.holds(facts, on: today) && $0.code != "khac" }.map { p in
+            "<li><a href=\"/support/new?household=\(r.code)&policy=\(p.code)\">\(p.name)</a> \(p.verified ? "" : Layout.unverifiedBadge)</li>"
+        }
+        let deprived = r.deprived.split(separator: ",").map(String.init)
+        let standard = try? services.store.engine.catalogue.standard(id: r.standard)
+        let causes = h.causes ?? []
+        // One need row per deprived indicator and per cause, then what was planned before, then two free rows.
+        var needRows: [SupportStore.Need] = deprived.map { d in plan.needs.first { $0.indicator == d } ?? .init(indicator: d, cause: nil, policy_code: nil, description: nil) }
+        needRows += causes.map { c in plan.needs.first { $0.cause == c && $0.indicator == nil } ?? .init(indicator: nil, cause: c, policy_code: nil, description: nil) }
+        needRows += plan.needs.filter { n in !needRows.contains(n) }
+        needRows += [.init(indicator: nil, cause: nil, policy_code: nil, description: nil), .init(indicator: nil, cause: nil, policy_code: nil, description: nil)]
+        let needs: [HTML] = needRows.enumerated().map { i, n in
+            let what: HTML
+            if let d = n.indicator { what = "Thiếu hụt \(d): \(standard?.indicator(d)?.name.vi ?? "")" }
+            else if let c = n.cause { what = "Nguyên nhân: \(BundledData.povertyCauses.first { $0.code == c }?.vi ?? c)" }
+            else { what = "Nhu cầu khác" }
+            let suggested = cat.policies.filter { p in (n.indicator.map { p.indicators.contains($0) } ?? false) || (n.cause.map { p.causes.contains($0) } ?? false) }
+            let options: [HTML] = cat.policies.map { p in
+                "<option value=\"\(p.code)\" \(p.code == n.policy_code ? "selected" : "")>\(suggested.contains(p) ? "★ " : "")\(p.name)</option>"
+            }
+            return """
+            <tr><td>\(what)<input type="hidden" name="need_indicator_\(i)" value="\(n.indicator)"><input type="hidden" name="need_cause_\(i)" value="\(n.cause)"></td>
+            <td><select name="need_policy_\(i)" aria-label="Chính sách cần"><option value="">—</option>\(options)</select></td>
+            <td><input name="need_text_\(i)" value="\(n.description)" aria-label="Nội dung cần hỗ trợ" style="width:100%"></td></tr>
+            """
+        }
+        let orgs = ["Hội Liên hiệp Phụ nữ", "Hội Nông dân", "Hội Cựu chiến binh", "Đoàn Thanh niên", "Mặt trận Tổ quốc", "Công chức UBND xã", "Trưởng thôn"]
+        let visits: [HTML] = plan.visits.map { v in "<tr><td>\(CivilDate(v.visited_on)?.vietnamese ?? v.visited_on)</td><td>\(v.visitor)</td><td>\(v.note)</td></tr>" }
+        var total = 0
+        let recordRows: [HTML] = records.map { s in
+            if s.voided_reason == nil && s.form != SupportForm.credit.rawValue { total += s.amount }
+            return """
+            <tr\(raw: s.eligible == 0 ? " class=\"flag\"" : "")><td>\(CivilDate(s.given_on)?.vietnamese ?? s.given_on)</td><td>\(s.member_name)</td><td>\(Self.policyName(req, s.policy_code))</td>
+            <td>\(SupportForm(rawValue: s.form)?.vietnamese ?? s.form)\(s.quantity.map { " · \($0)" } ?? "")</td><td class="num">\(Self.money(s.amount))</td><td>\(FundingSource(rawValue: s.source)?.vietnamese ?? s.source)</td>
+            <td>\(Self.eligibilityCell(s))\(s.voided_reason.map { HTML("<br><small class=\"flagtext\">Đã huỷ: \($0)</small>") } ?? "")</td></tr>
+            """
+        }
+        let v = plan.row
+        let write = scope.canWrite
+        let err: HTML = error.map { "<p class=\"error\" role=\"alert\">\($0)</p>" } ?? ""
+        return Layout.page(req, title: "Kế hoạch hỗ trợ hộ \(r.code)", """
+        \(Self.subnav(req, ""))
+        <h1>Kế hoạch hỗ trợ năm \(year): hộ \(r.code), \(r.headName) \(Layout.categoryBadge(r.category, req.language))</h1>
+        <p><a href="/households/\(id)">Hồ sơ hộ</a> · Thôn: \(r.village) · Thiếu hụt: \(deprived.isEmpty ? "không" : deprived.joined(separator: ", ")) ·
+        Nguyên nhân: \(causes.isEmpty ? "chưa ghi" : causes.map { c in BundledData.povertyCauses.first { $0.code == c }?.vi ?? c }.joined(separator: "; ")) \(BundledData.povertyCauses.contains { !$0.verified } ? Layout.unverifiedBadge : "")
+        \(write ? HTML("(<a href=\"/households/\(id)/edit\">sửa nguyên nhân</a>)") : "")</p>
+        \(err)
+        <form method="post" action="/households/\(id)/plan?year=\(year)" class="card">
+          <input type="hidden" name="_csrf" value="\(req.csrfToken)"><input type="hidden" name="version" value="\(v?.version ?? 0)">
+          <p><label class="check"><input type="checkbox" name="commitment" value="1" \(v?.commitment == 1 ? "checked" : "") \(write ? "" : "disabled")> Hộ đăng ký thoát nghèo trong năm \(year)</label></p>
+          <div class="form-grid">
+            <div><label for="helper_name">Người được phân công giúp đỡ</label><input id="helper_name" name="helper_name" value="\(v?.helper_name)"></div>
+            <div><label for="helper_org">Cơ quan, đoàn thể</label><input id="helper_org" name="helper_org" value="\(v?.helper_org)" list="orgs"><datalist id="orgs">\(orgs.map { HTML("<option value=\"\($0)\">") })</datalist></div>
+            <div><label for="helper_contact">Liên hệ</label><input id="helper_contact" name="helper_contact" value="\(v?.helper_contact)"></div>
+            <div><label for="note">Ghi chú</label><input id="note" name="note" value="\(v?.note)"></div>
+          </div>
+          <h2>Nhu cầu hỗ trợ theo chỉ số thiếu hụt và nguyên nhân</h2>
+          <p class="muted">★ chính sách giải quyết đúng chỉ số hoặc nguyên nhân này.</p>
+          <div class="scroll"><table><thead><tr><th>Thiếu hụt / nguyên nhân</th><th>Chính sách cần</th><th>Nội dung</th></tr></thead><tbody>\(needs)</tbody></table></div>
+          <input type="hidden" name="need_count" value="\(needRows.count)">
+          \(write ? HTML("<p><button class=\"primary\" type=\"submit\">Lưu kế hoạch</button> \(v.map { "Lưu lần cuối bởi \($0.updated_by)" } ?? "Chưa có kế hoạch năm \(year).")</p>") : "")
+        </form>
+        <h2>Chính sách hộ đang được hưởng (ngày \(today.vietnamese))</h2>
+        \(eligibleNow.isEmpty ? HTML("<p class=\"muted\">Hộ không thuộc đối tượng chính sách nào trong danh mục.</p>") : HTML("<ul>\(eligibleNow)</ul>"))
+        <h2 id="support">Hỗ trợ đã nhận</h2>
+        \(write ? HTML("<p class=\"noprint\"><a class=\"button primary\" href=\"/support/new?household=\(r.code)\">Ghi hỗ trợ cho hộ này</a></p>") : "")
+        <div class="scroll"><table><thead><tr><th>Ngày</th><th>Người nhận</th><th>Chính sách</th><th>Hình thức</th><th>Số tiền (đ)</th><th>Nguồn</th><th>Đối tượng</th></tr></thead>
+        <tbody>\(recordRows.isEmpty ? ["<tr><td colspan=\"7\">Chưa có.</td></tr>"] : recordRows)</tbody>
+        <tfoot><tr class="total"><td colspan="4">Tổng (không kể cho vay)</td><td class="num">\(Self.money(total))</td><td colspan="2"></td></tr></tfoot></table></div>
+        <h2>Theo dõi, thăm hộ</h2>
+        <div class="scroll"><table><thead><tr><th>Ngày</th><th>Người thăm</th><th>Nội dung</th></tr></thead><tbody>\(visits.isEmpty ? ["<tr><td colspan=\"3\">Chưa có.</td></tr>"] : visits)</tbody></table></div>
+        \(write ? HTML("""
+        <form method="post" action="/households/\(id)/visits" class="filters noprint"><input type="hidden" name="_csrf" value="\(req.csrfToken)">
+          <label>Ngày<input name="date" value="\(today.vietnamese)" style="width:8rem" required></label><label>Người thăm<input name="visitor" value="\(v?.helper_name)" required></label>
+          <label style="flex:1">Nội dung<input name="note" required></label><button type="submit">Ghi lần thăm</button></form>
+        """) : "")
+        """)
+    }
+
+    func savePlan(req: Request) async throws -> Response {
+        let scope = try req.requireScope()
+        guard let id = req.parameters.get("id", as: Int.self) else { throw Abort(.notFound) }
+        let year = req.query[Int.self, at: "year"] ?? req.application.registry.referenceDate.year
+        let form = try req.content.decode([String: String].self)
+        let count = min(Int(form["need_count"] ?? "") ?? 0, 200)
+        let needs: [SupportStore.Need] = (0..<count).map { i in
+            func v(_ k: String) -> String? { form["\(k)_\(i)"].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0.trimmingCharacters(in: .whitespaces) } }
+            return .init(indicator: v("need_indicator"), cause: v("need_cause"), policy_code: v("need_policy"), description: v("need_text"))
+        }
+        let input = SupportStore.PlanInput(commitment: form["commitment"] == "1", helperName: form["helper_name"] ?? "", helperOrg: form["helper_org"] ?? "",
+                                           helperContact: form["helper_contact"] ?? "", note: form["note"] ?? "", needs: needs)
+        try await req.support.savePlan(scope, householdID: id, year: year, input, expectedVersion: Int(form["version"] ?? "") ?? 0, on: req.db)
+        return req.redirect(to: "/households/\(id)/plan?year=\(year)")
+    }
+
+    func addVisit(req: Request) async throws -> Response {
+        let scope = try req.requireScope()
+        guard let id = req.parameters.get("id", as: Int.self) else { throw Abort(.notFound) }
+        let form = try req.content.decode([String: String].self)
+        try await req.support.addVisit(scope, householdID: id, date: form["date"] ?? "", visitor: form["visitor"] ?? "", note: form["note"] ?? "", on: req.db)
+        return req.redirect(to: "/households/\(id)/plan")
+    }
+
+    /// The household page's short block: helper, this year's commitment, supports received.
+    static func householdSummary(_ req: Request, _ scope: Scope, householdID: Int) async throws -> HTML {
+        let year = req.application.registry.referenceDate.year
+        let plan = try await req.support.plan(scope, householdID: householdID, year: year, on: req.db)
+        var f = SupportStore.RecordFilter()
+        f.household = householdID
+        let records = try await req.support.records(scope, f, on: req.db)
+        let total = records.filter { $0.form != SupportForm.credit.rawValue }.reduce(0) { $0 + $1.amount }
+        let helper = [plan.row?.helper_name, plan.row?.helper_org].compactMap { $0 }.joined(separator: ", ")
+        return """
+        <h2>\(req.t("Kế hoạch và hỗ trợ", "Plan and support"))</h2>
+        <p>Người giúp đỡ năm \(year): \(helper.isEmpty ? "chưa phân công" : helper)\(plan.row?.commitment == 1 ? " · đã đăng ký thoát nghèo" : "") ·
+        \(records.count) khoản hỗ trợ, \(Self.money(total)) đồng\(records.contains { $0.eligible == 0 } ? " · có khoản không đúng đối tượng" : "") ·
+        <a href="/households/\(householdID)/plan">Xem kế hoạch, ghi hỗ trợ</a></p>
+        """
+    }
+
+    // MARK: disclosure (issue 7 §6)
+
+    /// The posting list of a village and period: who received what, how much, when. The head's name is
+    /// shown (as the plans require) but no ID number, birth date or member; `mask=1` prints initials only.
+    func disclosure(req: Request) async throws -> HTML {
+        let scope = try req.requireScope()
+        let units = req.application.registry.units
+        var f = SupportStore.RecordFilter()
+        let commune = try Self.commune(req, scope)
+        f.communes = commune.map { [$0] }
+        f.village = req.query[String.self, at: "village"]
+        let today = req.application.registry.referenceDate
+        f.from = req.query[String.self, at: "from"].flatMap(CivilDate.init) ?? CivilDate(year: today.year, month: 1, day: 1)
+        f.to = req.query[String.self, at: "to"].flatMap(CivilDate.init) ?? today
+        f.limit = 100_000
+        let mask = req.query[String.self, at: "mask"] == "1"
+        let records = try await req.support.records(scope, f, on: req.db)
+        return Layout.page(req, title: "Danh sách công khai hỗ trợ", Self.disclosureDoc(req, records, communeName: commune.flatMap { units.unit($0)?.name } ?? "", village: f.village,
+                                                                                      from: f.from!, to: f.to!, mask: mask, toggle: true))
+    }
+
+    static func disclosureDoc(_ req: Request, _ records: [SupportRecord], communeName: String, village: String?, from: CivilDate, to: CivilDate, mask: Bool, toggle: Bool) -> HTML {
+        var total = 0
+        let rows: [HTML] = records.enumerated().map { i, r in
+            if r.form != SupportForm.credit.rawValue { total += r.amount }
+            let name = mask ? Disclosure.initials(r.head_name ?? "") : (r.head_name ?? "")
+            return "<tr><td class=\"num\">\(i + 1)</td><td>\(name)</td><td>\(r.village)</td><td>\(policyName(req, r.policy_code))\(r.quantity.map { " (\($0))" } ?? "")</td><td>\(SupportForm(rawValue: r.form)?.vietnamese ?? r.form)</td><td class=\"num\">\(money(r.amount))</td><td>\(CivilDate(r.given_on)?.vietnamese ?? r.given_on)</td><td>\(FundingSource(rawValue: r.source)?.vietnamese ?? r.source)</td></tr>"
+        }
+        let switchLink: HTML = toggle ? "<p class=\"noprint\"><button type=\"button\" data-print>In (A4)</button> · \(mask ? HTML("<a href=\"?\(req.url.query?.replacingOccurrences(of: "mask=1", with: "mask=0") ?? "")\">Hiện họ tên chủ hộ</a>") : HTML("<a href=\"?\(req.url.query.map { $0 + "&" } ?? "")mask=1\">Chỉ in chữ cái đầu của tên</a>"))</p>" : ""
+        return """
+        \(switchLink)
+        <div class="doc sheet">
+        <table class="doc-head"><tr><td>\(communeName.isEmpty ? "UBND XÃ …" : "UBND \(communeName.uppercased())")</td><td><b>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</b><br><u>Độc lập - Tự do - Hạnh phúc</u></td></tr></table>
+        <h2 class="center">DANH SÁCH CÔNG KHAI CÁC KHOẢN HỖ TRỢ HỘ NGHÈO, HỘ CẬN NGHÈO</h2>
+        <p class="center">\(village.map { $0.isEmpty ? "" : "Thôn, tổ: \($0) · " } ?? "")Từ ngày \(from.vietnamese) đến ngày \(to.vietnamese)</p>
+        <table><thead><tr><th>STT</th><th>\(mask ? "Hộ (chữ cái đầu tên chủ hộ)" : "Họ và tên chủ hộ")</th><th>Thôn, tổ</th><th>Nội dung hỗ trợ</th><th>Hình thức</th><th>Số tiền (đồng)</th><th>Ngày</th><th>Nguồn</th></tr></thead>
+        <tbody>\(rows.isEmpty ? ["<tr><td colspan=\"8\">Không có khoản hỗ trợ nào trong thời gian này.</td></tr>"] : rows)</tbody>
+        <tfoot><tr class="total"><td colspan="5">Cộng (không kể cho vay)</td><td class="num">\(money(total))</td><td colspan="2"></td></tr></tfoot></table>
+        <p>Mọi ý kiến về danh sách xin gửi UBND xã hoặc trưởng thôn trong thời gian niêm yết.</p>
+        <table class="signatures"><tr><td><b>Người lập biểu</b><br><i>(Ký, ghi rõ họ tên)</i></td><td><b>TM. ỦY BAN NHÂN DÂN</b><br><i>(Ký, đóng dấu)</i></td></tr></table>
+        </div>
+        """
+    }
+}
