@@ -733,7 +733,8 @@ public struct SupportStore: Sendable {
     public struct Spent: Codable, Sendable { public var commune_code: String; public var programme_code: String?; public var form: String; public var amount: Int; public var n: Int }
     public func spent(_ scope: Scope, year: Int, communes: [String]? = nil, on db: any Database) async throws -> [Spent] {
         var q = (db as! any SQLDatabase).select().columns("commune_code", "programme_code", "form")
-            .column(SQLFunction("SUM", args: SQLColumn("amount")), as: "amount").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
+            // SUM of a bigint is numeric on PostgreSQL: cast back so both databases decode an integer.
+            .column(SQLRaw("CAST(SUM(amount) AS BIGINT)"), as: "amount").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
             .from("support_records").where("year", .equal, year).where("voided_reason", .is, SQLLiteral.null)
         if let c = scope.communes { q = q.where("commune_code", .in, c.sorted()) }
         if let c = communes { q = q.where("commune_code", .in, c) }
@@ -877,7 +878,7 @@ public struct SupportStore: Sendable {
         func n(_ c: String) -> Int { cats.first { $0.category == c }?.n ?? 0 }
         struct P: Decodable { var policy_code: String; var households: Int; var amount: Int }
         let ps = try await sql.raw("""
-            SELECT policy_code, COUNT(DISTINCT household_id) AS households, SUM(amount) AS amount FROM support_records
+            SELECT policy_code, COUNT(DISTINCT household_id) AS households, CAST(SUM(amount) AS BIGINT) AS amount FROM support_records
             WHERE commune_code = \(bind: commune) AND year = \(bind: year) AND voided_reason IS NULL GROUP BY policy_code ORDER BY policy_code
             """).all(decoding: P.self)
         return PublicFigures(households: cats.reduce(0) { $0 + $1.n }, poor: n("poor"), nearPoor: n("nearPoor"),

@@ -6,6 +6,7 @@ import re
 import urllib.request
 
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select
 
 from conftest import BASE, login, logout, wait
@@ -26,11 +27,17 @@ def test_plan_support_warning_disclosure_public(server, browser):
     plan_url = d.current_url
     head = re.search(r"Kế hoạch hỗ trợ năm 2026: hộ (\S+), ([^<]+?) <", d.page_source)
     code, head_name = head.group(1), head.group(2).strip()
-    d.find_element(By.NAME, "helper_name").send_keys("Lê Thị Hằng")
-    d.find_element(By.NAME, "helper_org").send_keys("Hội Liên hiệp Phụ nữ")
-    d.find_element(By.NAME, "commitment").click()
+    for name, value in [("helper_name", "Lê Thị Hằng"), ("helper_org", "Hội Liên hiệp Phụ nữ")]:
+        field = d.find_element(By.NAME, name)
+        field.clear()
+        field.send_keys(value)
+    box = d.find_element(By.NAME, "commitment")
+    if not box.is_selected():
+        box.click()
+    page = d.find_element(By.TAG_NAME, "html")
     d.find_element(By.CSS_SELECTOR, "form.card button.primary").click()
-    wait(d).until(lambda drv: "Lưu lần cuối bởi" in drv.page_source)
+    wait(d).until(EC.staleness_of(page))
+    assert f"Lưu lần cuối bởi {officer}" in d.page_source
     assert d.find_element(By.NAME, "helper_name").get_attribute("value") == "Lê Thị Hằng"
 
     # A support from the policies the household is entitled to today.
