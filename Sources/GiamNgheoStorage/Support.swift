@@ -313,36 +313,52 @@ public struct SupportStore: Sendable {
         if let p = problems.first { throw ScopeError(.invalid(String(p.dropFirst("Dòng 1: ".count)))) }
         let row = rows[0]
         if !row.eligible && (row.reason ?? "").isEmpty { throw NeedsReason(prepared: row) }
-        return try await store.writing(db) { tx in try await self.insert([row], batch: nil, scope: scope, on: tx)[0] }
+        return try await store.writing(db) { tx in try await self.insert([row], batch: nil, scope: scope, on: tx) }
     }
 
-    func insert(_ rows: [PreparedSupport], batch: Int?, scope: Scope, on tx: any Database) async throws -> [Int] {
+    static let recordColumns = ["household_id", "member_id", "member_name", "commune_code", "village", "policy_code", "programme_code", "form", "amount",
+                                "quantity", "given_on", "year", "source", "indicator", "cause", "note", "eligible", "eligibility_note", "override_reason",
+                                "batch_id", "recorded_by", "recorded_at"]
+
+    /// Writes the rows with multi-row statements (100 a statement, records and their audit entries): a file of
+    /// thousands of supports is a few dozen statements, not thousands. Returns how many were written; a single
+    /// support (no batch) returns its id.
+    @discardableResult
+    func insert(_ rows: [PreparedSupport], batch: Int?, scope: Scope, on tx: any Database) async throws -> Int {
         let sql = tx as! any SQLDatabase
-        var ids: [Int] = []
         let now = Date()
-        for r in rows {
-            let out = try await sql.insert(into: "support_records")
-                .columns("household_id", "member_id", "member_name", "commune_code", "village", "policy_code", "programme_code", "form", "amount",
-                         "quantity", "given_on", "year", "source", "indicator", "cause", "note", "eligible", "eligibility_note", "override_reason",
-                         "batch_id", "recorded_by", "recorded_at")
-                .values(SQLBind(r.householdID), SQLBind(r.memberID), SQLBind(r.memberName), SQLBind(r.commune), SQLBind(r.village), SQLBind(r.policy),
-                        SQLBind(r.programme), SQLBind(r.form), SQLBind(Int64(r.amount)), SQLBind(r.quantity), SQLBind(r.date), SQLBind(Int(r.date.prefix(4)) ?? 0),
-                        SQLBind(r.source), SQLBind(r.indicator), SQLBind(r.cause), SQLBind(r.note), SQLBind(r.eligible ? 1 : 0), SQLBind(r.eligibilityNote),
-                        SQLBind(r.reason), SQLBind(batch), SQLBind(scope.username), SQLBind(now))
-                .returning("id").all()
-            let id = try out[0].decode(column: "id", as: Int.self)
-            ids.append(id)
-            let name = catalogue.policy(r.policy)?.name ?? r.policy
-            try await AuditEntry(username: scope.username, householdID: r.householdID, action: "support.record", field: "Hỗ trợ #\(id)",
-                                 newValue: "\(name): \(Format.money(r.amount)) đ ngày \(CivilDate(r.date)?.vietnamese ?? r.date)\(r.eligible ? "" : " (không đúng đối tượng)")",
-                                 reason: r.reason).create(on: tx)
+        func values(_ r: PreparedSupport) -> [any SQLExpression] {
+            [SQLBind(r.householdID), SQLBind(r.memberID), SQLBind(r.memberName), SQLBind(r.commune), SQLBind(r.village), SQLBind(r.policy),
+             SQLBind(r.programme), SQLBind(r.form), SQLBind(Int64(r.amount)), SQLBind(r.quantity), SQLBind(r.date), SQLBind(Int(r.date.prefix(4)) ?? 0),
+             SQLBind(r.source), SQLBind(r.indicator), SQLBind(r.cause), SQLBind(r.note), SQLBind(r.eligible ? 1 : 0), SQLBind(r.eligibilityNote),
+             SQLBind(r.reason), SQLBind(batch), SQLBind(scope.username), SQLBind(now)]
         }
-        return ids
+        func audit(_ r: PreparedSupport, _ what: String) -> [any SQLExpression] {
+            let name = catalogue.policy(r.policy)?.name ?? r.policy
+            let text = "\(name): \(Format.money(r.amount)) đ ngày \(CivilDate(r.date)?.vietnamese ?? r.date)\(r.eligible ? "" : " (không đúng đối tượng)")"
+            return [SQLBind(now), SQLBind(scope.username), SQLBind(r.householdID), SQLBind("support.record"), SQLBind(what), SQLBind(text), SQLBind(r.reason)]
+        }
+        let auditColumns = ["at", "username", "household_id", "action", "field", "new_value", "reason"]
+        if batch == nil, rows.count == 1 {
+            let out = try await sql.insert(into: "support_records").columns(Self.recordColumns).values(values(rows[0])).returning("id").all()
+            let id = try out[0].decode(column: "id", as: Int.self)
+            try await sql.insert(into: AuditEntry.schema).columns(auditColumns).values(audit(rows[0], "Hỗ trợ #\(id)")).run()
+            return id
+        }
+        for chunk in stride(from: 0, to: rows.count, by: 100).map({ rows[$0..<min($0 + 100, rows.count)] }) {
+            var q = sql.insert(into: "support_records").columns(Self.recordColumns)
+            for r in chunk { q = q.values(values(r)) }
+            try await q.run()
+            var a = sql.insert(into: AuditEntry.schema).columns(auditColumns)
+            for r in chunk { a = a.values(audit(r, batch.map { "Hỗ trợ (tệp #\($0), dòng \(r.line))" } ?? "Hỗ trợ")) }
+            try await a.run()
+        }
+        return rows.count
     }
 
     /// The demo's supports, written as prepared (ineligible ones carry their reason).
     public func insertDemo(_ rows: [PreparedSupport], scope: Scope, on tx: any Database) async throws -> Int {
-        try await insert(rows, batch: nil, scope: scope, on: tx).count
+        try await insert(rows, batch: nil, scope: scope, on: tx)
     }
 
     /// A record is never deleted: it is voided with a reason (the public list drops it, the audit keeps it).
@@ -545,8 +561,7 @@ public struct SupportStore: Sendable {
             guard live == Set(rows.map(\.householdID)).count else {
                 throw ScopeError(.invalid("Có hộ trong tệp đã bị lưu trữ hoặc chuyển đi từ lúc kiểm tra; hãy tải tệp lên lại. Không dòng nào được ghi."))
             }
-            let ids = try await self.insert(rows, batch: id, scope: scope, on: tx)
-            return ids.count
+            return try await self.insert(rows, batch: id, scope: scope, on: tx)
         }
     }
 
