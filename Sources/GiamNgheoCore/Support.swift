@@ -71,9 +71,12 @@ public struct EligibilityFacts: Sendable, Equatable {
     public var exitedNearPoor: CivilDate?
     public var minority: Bool
     public var meritorious: Bool
-    public init(category: Category?, exitedPoor: CivilDate? = nil, exitedNearPoor: CivilDate? = nil, minority: Bool = false, meritorious: Bool = false) {
+    /// The transition of the last recognition on or before the day (newly poor, re-poor, …: §6.6).
+    public var transition: Transition?
+    public init(category: Category?, exitedPoor: CivilDate? = nil, exitedNearPoor: CivilDate? = nil, minority: Bool = false, meritorious: Bool = false,
+                transition: Transition? = nil) {
         self.category = category; self.exitedPoor = exitedPoor; self.exitedNearPoor = exitedNearPoor
-        self.minority = minority; self.meritorious = meritorious
+        self.minority = minority; self.meritorious = meritorious; self.transition = transition
     }
 }
 
@@ -101,6 +104,9 @@ public struct StatusTimeline: Sendable {
         // that day: the household was on no list then.
         let category = entries.isEmpty ? current : known.last?.category
         var out = EligibilityFacts(category: category, minority: minority, meritorious: meritorious)
+        if let last = known.last {
+            out.transition = Transition.of(year: last.year, history: Dictionary(known.map { ($0.year, $0.category) }, uniquingKeysWith: { _, b in b }))
+        }
         for (a, b) in zip(known, known.dropFirst()) {
             if a.category == .poor && b.category != .poor { out.exitedPoor = b.effective }
             if a.category == .nearPoor && b.category != .nearPoor && b.category != .poor { out.exitedNearPoor = b.effective }
@@ -111,15 +117,16 @@ public struct StatusTimeline: Sendable {
 
 /// Who a policy is for: alternatives separated by `|`, each a conjunction of atoms joined by `&`.
 /// Atoms: poor, nearPoor, middleIncome, notPoor, exitedPoor<N, exitedNearPoor<N (exited within N months),
-/// minority, meritorious, any. Example "poor|nearPoor|exitedPoor<36" (issue 7 §2).
+/// a transition of the last recognition (newlyPoor, rePoor, exitedPoor, …: `Transition`), minority, meritorious, any. Example "poor|nearPoor|exitedPoor<36" (issue 7 §2).
 public struct EligibilityRule: Sendable, Equatable, CustomStringConvertible {
     public enum Atom: Sendable, Equatable {
-        case category(Category), exitedPoor(months: Int), exitedNearPoor(months: Int), minority, meritorious, any
+        case category(Category), exitedPoor(months: Int), exitedNearPoor(months: Int), transition(Transition), minority, meritorious, any
         public var vietnamese: String {
             switch self {
             case .category(let c): return c == .middleIncome ? "hộ có mức sống trung bình" : c.vietnamese.lowercased()
             case .exitedPoor(let m): return "hộ thoát nghèo trong \(m) tháng"
             case .exitedNearPoor(let m): return "hộ thoát cận nghèo trong \(m) tháng"
+            case .transition(let t): return "\(t.vietnamese.lowercased()) (lần công nhận gần nhất)"
             case .minority: return "chủ hộ là người dân tộc thiểu số"
             case .meritorious: return "hộ có người có công"
             case .any: return "mọi hộ"
@@ -130,6 +137,7 @@ public struct EligibilityRule: Sendable, Equatable, CustomStringConvertible {
             case .category(let c): return c.rawValue
             case .exitedPoor(let m): return "exitedPoor<\(m)"
             case .exitedNearPoor(let m): return "exitedNearPoor<\(m)"
+            case .transition(let t): return t.rawValue
             case .minority: return "minority"
             case .meritorious: return "meritorious"
             case .any: return "any"
@@ -143,6 +151,7 @@ public struct EligibilityRule: Sendable, Equatable, CustomStringConvertible {
             case .exitedNearPoor(let m):
                 return f.category != .poor && f.category != .nearPoor
                     && f.exitedNearPoor.map { Transition.recentlyExited(exitDecided: $0, asOf: day, windowMonths: m) } == true
+            case .transition(let t): return f.transition == t
             case .minority: return f.minority
             case .meritorious: return f.meritorious
             case .any: return true
@@ -166,8 +175,10 @@ public struct EligibilityRule: Sendable, Equatable, CustomStringConvertible {
                         throw StandardError("điều kiện '\(a)': số tháng phải từ 1 đến 240")
                     }
                     atoms.append(a.hasPrefix("exitedPoor") ? .exitedPoor(months: m) : .exitedNearPoor(months: m))
+                } else if let t = Transition(rawValue: a), t != .none {
+                    atoms.append(.transition(t))
                 } else {
-                    throw StandardError("điều kiện '\(a)' không hiểu; dùng poor, nearPoor, middleIncome, notPoor, exitedPoor<N, exitedNearPoor<N, minority, meritorious, any")
+                    throw StandardError("điều kiện '\(a)' không hiểu; dùng poor, nearPoor, middleIncome, notPoor, exitedPoor<N, exitedNearPoor<N, rePoor, newlyPoor…, minority, meritorious, any")
                 }
             }
             if atoms.isEmpty { throw StandardError("điều kiện đối tượng '\(text)' có vế rỗng") }

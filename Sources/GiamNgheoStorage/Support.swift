@@ -761,26 +761,32 @@ public struct SupportStore: Sendable {
     public struct PolicyCoverage: Sendable { public var policy: SupportPolicy; public var households: Coverage; public var persons: Coverage }
     public struct CoverageReport: Sendable {
         public var policies: [PolicyCoverage]
-        /// Poor and near-poor households with a helper assigned in the year's plan (seeds 000/001: 100 %).
+        /// Poor and near-poor households (on the list in force) with a helper in the year's plan (seeds 000/001: 100 %).
         public var helpers: Coverage
         /// Households that registered to exit this year, and those no longer poor now.
         public var committed: Int, committedExited: Int
+        /// The same per commune, for a province to follow each one.
+        public var byCommune: [String: [PolicyCoverage]]
+        public var helpersByCommune: [String: Coverage]
     }
 
-    struct Candidate: Decodable { var id: Int; var category: String; var member_count: Int; var facts: String }
+    struct Candidate: Decodable { var id: Int; var commune_code: String; var category: String; var member_count: Int; var facts: String }
 
     /// Who is eligible for each policy on `day`, and who received it in `day`'s year (a ledger record, or a
     /// registry fact such as a health-insurance card). Candidates are households poor or near-poor now or
     /// in a recognised year since `day.year − 20`; eligibility is then decided per household on its history.
     public func coverage(_ scope: Scope, communes: [String]?, on day: CivilDate, on db: any Database) async throws -> CoverageReport {
         let sql = db as! any SQLDatabase
-        var q = sql.select().columns("id", "category", "member_count", "facts").from("households").where("archived_reason", .is, SQLLiteral.null)
+        var q = sql.select().columns("id", "commune_code", "category", "member_count", "facts").from("households").where("archived_reason", .is, SQLLiteral.null)
             .where(SQLGroupExpression(SQLBinaryExpression(SQLBinaryExpression(SQLColumn("category"), .in, SQLBind.group(["poor", "nearPoor"])), .or,
                 SQLRaw("id IN (SELECT household_id FROM household_years WHERE recognised AND category IN ('poor', 'nearPoor') AND year >= \(day.year - 20))"))))
         if let c = scope.communes { q = q.where("commune_code", .in, c.sorted()) }
         if let c = communes { q = q.where("commune_code", .in, c) }
         let candidates = try await q.all(decoding: Candidate.self)
         let statuses = try await self.statuses(candidates.map(\.id), on: db)
+        // Each household's status on the day, once (not once per policy).
+        var facts: [Int: EligibilityFacts] = [:]
+        for c in candidates { if let s = statuses[c.id] { facts[c.id] = s.facts(on: day) } }
         struct Got: Decodable { var household_id: Int; var policy_code: String; var member_id: String? }
         var gq = sql.select().columns("household_id", "policy_code", "member_id").from("support_records").where("year", .equal, day.year)
             .where("voided_reason", .is, SQLLiteral.null).where("given_on", .lessThanOrEqual, day.description)
@@ -791,31 +797,40 @@ public struct SupportStore: Sendable {
         let gotPersons = Set(got.map { "\($0.policy_code)|\($0.household_id)|\($0.member_id ?? "?")" })
         var members: [Int: [Member]] = [:]
         var out: [PolicyCoverage] = []
+        var byCommune: [String: [PolicyCoverage]] = [:]
         for p in catalogue.policies {
-            var hh = Coverage(eligible: 0, reached: 0, target: p.coverageTarget), pp = Coverage(eligible: 0, reached: 0, target: p.coverageTarget)
+            var total = PolicyCoverage(policy: p, households: Coverage(eligible: 0, reached: 0, target: p.coverageTarget),
+                                       persons: Coverage(eligible: 0, reached: 0, target: p.coverageTarget))
+            var local: [String: PolicyCoverage] = [:]
+            func add(_ commune: String, households: Int, reachedHousehold: Int, persons: Int, reachedPersons: Int) {
+                for k in [nil, commune] as [String?] {
+                    var c = k.map { local[$0] ?? PolicyCoverage(policy: p, households: Coverage(eligible: 0, reached: 0, target: p.coverageTarget),
+                                                                persons: Coverage(eligible: 0, reached: 0, target: p.coverageTarget)) } ?? total
+                    c.households.eligible += households; c.households.reached += reachedHousehold
+                    c.persons.eligible += persons; c.persons.reached += reachedPersons
+                    if let k { local[k] = c } else { total = c }
+                }
+            }
             for c in candidates {
-                guard let s = statuses[c.id], p.eligibility.holds(s.facts(on: day), on: day) else { continue }
+                guard let f = facts[c.id], p.eligibility.holds(f, on: day) else { continue }
                 let reachedHousehold = gotHouseholds.contains("\(p.code)|\(c.id)")
                 if p.perPerson {
                     if members[c.id] == nil { members[c.id] = (try? store.household(facts: c.facts).members) ?? [] }
                     let ms = members[c.id]!.filter { p.covers(age: Self.age($0, on: day)) }
                     // A policy for some ages counts only the households that have someone of those ages.
                     if p.ages != nil && ms.isEmpty { continue }
-                    hh.eligible += 1
-                    pp.eligible += p.ages == nil ? max(ms.count, c.member_count) : ms.count
                     var reached = Set(ms.filter { m in
                         gotPersons.contains("\(p.code)|\(c.id)|\(m.id)") || (p.registryFact == "healthInsurance" && m.healthInsurance == true)
                     }.map(\.id))
                     if gotPersons.contains("\(p.code)|\(c.id)|?") { reached.insert("?") }
-                    pp.reached += reached.count
-                    if !reached.isEmpty { hh.reached += 1 }
+                    add(c.commune_code, households: 1, reachedHousehold: reached.isEmpty ? 0 : 1,
+                        persons: p.ages == nil ? max(ms.count, c.member_count) : ms.count, reachedPersons: reached.count)
                 } else {
-                    hh.eligible += 1
-                    if reachedHousehold { hh.reached += 1 }
+                    add(c.commune_code, households: 1, reachedHousehold: reachedHousehold ? 1 : 0, persons: 1, reachedPersons: reachedHousehold ? 1 : 0)
                 }
             }
-            if !p.perPerson { pp = hh }
-            out.append(PolicyCoverage(policy: p, households: hh, persons: pp))
+            out.append(total)
+            for (k, v) in local { byCommune[k, default: []].append(v) }
         }
         // Helpers and commitments from this year's plans.
         struct P: Decodable { var household_id: Int; var commitment: Int; var helper_name: String? }
@@ -823,12 +838,19 @@ public struct SupportStore: Sendable {
         if let c = scope.communes { pq = pq.where("commune_code", .in, c.sorted()) }
         if let c = communes { pq = pq.where("commune_code", .in, c) }
         let plans = Dictionary(try await pq.all(decoding: P.self).map { ($0.household_id, $0) }, uniquingKeysWith: { a, _ in a })
-        let poorNow = candidates.filter { $0.category == "poor" || $0.category == "nearPoor" }
-        let helped = poorNow.filter { plans[$0.id]?.helper_name?.isEmpty == false }.count
+        var helpers = Coverage(eligible: 0, reached: 0, target: 100)
+        var helpersByCommune: [String: Coverage] = [:]
+        for c in candidates where facts[c.id]?.category == .poor || facts[c.id]?.category == .nearPoor {
+            let helped = plans[c.id]?.helper_name?.isEmpty == false ? 1 : 0
+            helpers.eligible += 1; helpers.reached += helped
+            helpersByCommune[c.commune_code, default: Coverage(eligible: 0, reached: 0, target: 100)].eligible += 1
+            helpersByCommune[c.commune_code]!.reached += helped
+        }
         let category = Dictionary(candidates.map { ($0.id, $0.category) }, uniquingKeysWith: { a, _ in a })
         let committed = plans.values.filter { $0.commitment == 1 }
         let exitedNow = committed.filter { category[$0.household_id].map { $0 != "poor" } ?? true }.count
-        return CoverageReport(policies: out, helpers: Coverage(eligible: poorNow.count, reached: helped, target: 100), committed: committed.count, committedExited: exitedNow)
+        return CoverageReport(policies: out, helpers: helpers, committed: committed.count, committedExited: exitedNow,
+                              byCommune: byCommune, helpersByCommune: helpersByCommune)
     }
 
     // MARK: support before exit (issue 7 §7)

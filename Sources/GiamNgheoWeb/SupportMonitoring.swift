@@ -33,6 +33,33 @@ struct SupportMonitorController {
             <td>\(p.coverageTarget.map { "\($0) %" } ?? "")<br><small class="muted">\(p.targetSource)</small></td></tr>
             """
         }
+        // A province follows each commune: the policies with a plan target and the helpers, one row a commune.
+        let targeted = cov.policies.map(\.policy).filter { $0.coverageTarget != nil }
+        var byCommune: HTML = ""
+        if commune == nil && cov.helpersByCommune.count > 1 {
+            let given = Dictionary(grouping: try await support.spent(scope, year: year, communes: nil, on: req.db).filter { $0.form != SupportForm.credit.rawValue }, by: \.commune_code)
+                .mapValues { $0.reduce(0) { $0 + $1.amount } }
+            let names = req.application.registry.units
+            let rows: [HTML] = cov.helpersByCommune.keys.sorted { VietnameseText.fold(names.unit($0)?.name ?? $0) < VietnameseText.fold(names.unit($1)?.name ?? $1) }.map { code in
+                let cells: [HTML] = targeted.map { p in
+                    guard let c = cov.byCommune[code]?.first(where: { $0.policy.code == p.code }) else { return "<td class=\"num\">–</td>" }
+                    let x = p.perPerson ? c.persons : c.households
+                    return "<td class=\"num\">\(Self.rate(x))</td>"
+                }
+                let h = cov.helpersByCommune[code]!
+                let flagged = h.belowTarget || targeted.contains { p in cov.byCommune[code]?.first { $0.policy.code == p.code }.map { (p.perPerson ? $0.persons : $0.households).belowTarget } ?? false }
+                return """
+                <tr\(raw: flagged ? " class=\"flag\"" : "")><td><a href="/support/monitoring?year=\(year)&commune=\(code)">\(names.unit(code)?.name ?? code)</a></td><td class="num">\(h.eligible)</td>
+                <td class="num">\(Self.rate(h))</td>\(cells)<td class="num">\(Format.money(given[code] ?? 0))</td></tr>
+                """
+            }
+            let heads: [HTML] = targeted.map { "<th>\($0.name) (\($0.perPerson ? "% người" : "% hộ"), chỉ tiêu \($0.coverageTarget!) %)</th>" }
+            byCommune = """
+            <h3>Theo xã, phường</h3>
+            <div class="scroll"><table><thead><tr><th>Xã, phường</th><th>Hộ nghèo, cận nghèo (danh sách hiện hành)</th><th>% có người giúp đỡ</th>\(heads)<th>Đã hỗ trợ năm \(year) (đ)</th></tr></thead>
+            <tbody>\(rows)</tbody></table></div>
+            """
+        }
         // Budgets against what the ledger shows was given, per programme item (its subtree) and unit.
         let budgets = try await support.budgets(scope, year: year, on: req.db).filter { b in commune == nil || b.unit_code == commune }
         let spent = try await support.spent(scope, year: year, communes: communes, on: req.db)
@@ -108,6 +135,7 @@ struct SupportMonitorController {
         <tr\(raw: cov.helpers.belowTarget ? " class=\"flag\"" : "")><td>Hộ nghèo, cận nghèo có người được phân công giúp đỡ</td><td class="num">\(Format.money(cov.helpers.eligible))</td><td class="num">\(Format.money(cov.helpers.reached))</td><td class="num">\(Self.rate(cov.helpers))</td><td></td><td></td><td></td><td>100 %<br><small class="muted">Seeds 000, 001: 100 % hộ nghèo, cận nghèo được theo dõi, giúp đỡ</small></td></tr>
         </tbody></table></div>
         <p>Hộ đăng ký thoát nghèo năm \(year): <b>\(cov.committed)</b>; trong đó hiện không còn là hộ nghèo trong sổ hộ: <b>\(cov.committedExited)</b>.</p>
+        \(byCommune)
         <h2>Kinh phí và giải ngân</h2>
         \(budgetForm)
         <div class="scroll"><table><thead><tr><th>Đơn vị</th><th>Chương trình, dự án</th><th>Nguồn</th><th>Kế hoạch (đ)</th><th>Đã hỗ trợ theo sổ (đ)</th><th>Số khoản</th><th>Tỷ lệ</th></tr></thead>

@@ -64,6 +64,11 @@ import Testing
         // Re-poor: no longer "recently exited", whatever the window.
         let again = StatusTimeline(entries: t.entries + [.init(year: 2026, category: .poor, decided: d("2026-12-01"))], current: .poor)
         #expect(!rule.holds(again.facts(on: d("2026-12-20")), on: d("2026-12-20")))
+        // Transitions of the last recognition are conditions too (e.g. a top-up for re-poor households).
+        #expect(again.facts(on: d("2026-12-20")).transition == .rePoor && after.transition == .exitedPoor)
+        let rePoor = try EligibilityRule("rePoor")
+        #expect(rePoor.holds(again.facts(on: d("2026-12-20")), on: d("2026-12-20")) && !rePoor.holds(after, on: d("2025-06-01")))
+        #expect(rePoor.vietnamese == "hộ tái nghèo (lần công nhận gần nhất)")
         // Near-poor → neither: an exit from near-poverty; poor → near-poor is an exit from poverty.
         let near = StatusTimeline(entries: [.init(year: 2024, category: .poor, decided: d("2024-12-01")), .init(year: 2025, category: .nearPoor, decided: d("2025-12-01")),
                                             .init(year: 2026, category: .middleIncome, decided: d("2026-12-01"))], current: .middleIncome)

@@ -269,6 +269,17 @@ import Vapor
             #expect(badBudget.status == .unprocessableEntity && badBudget.body.contains("hương trình &#39;KHONG&#39; không có trong danh mục"))
             #expect(try await b.post("/budgets", ["unit": commune, "year": "2026", "programme": "MTQG2635.TP1.ND04", "source": "central", "amount": "1000000"]).status == .seeOther)
             #expect(try await b.get("/support/monitoring").body.contains("Nguồn nhân lực và việc làm bền vững"))
+            // The province follows every commune: one row a commune, the per-commune figures adding up to the province's.
+            let provinceScope = Scope(username: "p", role: .provinceOfficer, units: ["46"], adminUnits: app.registry.units)
+            let all = try await support.coverage(provinceScope, communes: nil, on: day, on: app.db)
+            let loansByCommune = all.byCommune.values.compactMap { $0.first { $0.policy.code == "tindung-ngheo" }?.households.eligible }.reduce(0, +)
+            #expect(all.byCommune.count > 1 && loansByCommune == all.policies.first { $0.policy.code == "tindung-ngheo" }!.households.eligible)
+            #expect(all.helpersByCommune.values.map(\.eligible).reduce(0, +) == all.helpers.eligible)
+            #expect(all.byCommune[commune]?.first { $0.policy.code == "tindung-ngheo" }?.households == loans.households)
+            var p = Browser(app)
+            try await p.login(accounts.first(.provinceOfficer))
+            let province = try await p.get("/support/monitoring")
+            #expect(province.body.contains("Theo xã, phường") && province.body.contains("/support/monitoring?year=2026&commune=\(commune)"))
         }
     }
 
