@@ -222,6 +222,23 @@ public struct SupportStore: Sendable {
         return n
     }
 
+    /// The three facts of a member coverage needs, read from the stored facts without the full parser (which
+    /// validates every field: measured 80 % of a province's coverage time).
+    struct PersonFact: Decodable {
+        var id: String, birthDate: String?, birthYear: Int?, healthInsurance: Bool?
+        struct Facts: Decodable { var members: [PersonFact]? }
+        enum CodingKeys: String, CodingKey { case id, birthDate, birthYear, healthInsurance }
+        init(from d: any Decoder) throws {
+            let c = try d.container(keyedBy: CodingKeys.self)
+            id = (try? c.decode(String.self, forKey: .id)) ?? (try? c.decode(Int.self, forKey: .id)).map(String.init) ?? ""
+            birthDate = try? c.decodeIfPresent(String.self, forKey: .birthDate)
+            birthYear = try? c.decodeIfPresent(Int.self, forKey: .birthYear)
+            healthInsurance = try? c.decodeIfPresent(Bool.self, forKey: .healthInsurance)
+        }
+        static func read(_ facts: String) -> [PersonFact] { ((try? JSONDecoder().decode(Facts.self, from: Data(facts.utf8)))?.members) ?? [] }
+        func age(on day: CivilDate) -> Int? { birthDate.flatMap(CivilDate.init).map { $0.age(on: day) } ?? birthYear.map { day.year - $0 } }
+    }
+
     static func age(_ m: Member, on day: CivilDate) -> Int? { m.birthDate.map { $0.age(on: day) } ?? m.birthYear.map { day.year - $0 } }
 
     struct HouseholdRef: Decodable { var id: Int; var code: String; var commune_code: String; var village: String?; var head_name: String; var facts: String; var deprived: String; var causes: String? }
@@ -795,7 +812,7 @@ public struct SupportStore: Sendable {
         let got = try await gq.all(decoding: Got.self)
         let gotHouseholds = Set(got.map { "\($0.policy_code)|\($0.household_id)" })
         let gotPersons = Set(got.map { "\($0.policy_code)|\($0.household_id)|\($0.member_id ?? "?")" })
-        var members: [Int: [Member]] = [:]
+        var members: [Int: [PersonFact]] = [:]
         var out: [PolicyCoverage] = []
         var byCommune: [String: [PolicyCoverage]] = [:]
         for p in catalogue.policies {
@@ -815,8 +832,8 @@ public struct SupportStore: Sendable {
                 guard let f = facts[c.id], p.eligibility.holds(f, on: day) else { continue }
                 let reachedHousehold = gotHouseholds.contains("\(p.code)|\(c.id)")
                 if p.perPerson {
-                    if members[c.id] == nil { members[c.id] = (try? store.household(facts: c.facts).members) ?? [] }
-                    let ms = members[c.id]!.filter { p.covers(age: Self.age($0, on: day)) }
+                    if members[c.id] == nil { members[c.id] = PersonFact.read(c.facts) }
+                    let ms = members[c.id]!.filter { p.covers(age: $0.age(on: day)) }
                     // A policy for some ages counts only the households that have someone of those ages.
                     if p.ages != nil && ms.isEmpty { continue }
                     var reached = Set(ms.filter { m in
