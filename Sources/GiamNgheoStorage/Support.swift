@@ -482,10 +482,12 @@ public struct SupportStore: Sendable {
             func blank(_ s: String) -> String? { s.trimmingCharacters(in: .whitespaces).isEmpty ? nil : s.trimmingCharacters(in: .whitespaces) }
             let planID: Int
             if let old {
-                try await sql.update("support_plans").set("commitment", to: p.commitment ? 1 : 0).set("helper_name", to: blank(p.helperName))
+                let claimed = try await sql.update("support_plans").set("commitment", to: p.commitment ? 1 : 0).set("helper_name", to: blank(p.helperName))
                     .set("helper_org", to: blank(p.helperOrg)).set("helper_contact", to: blank(p.helperContact)).set("note", to: blank(p.note))
                     .set("updated_by", to: scope.username).set("updated_at", to: Date()).set("version", to: old.version + 1)
-                    .where("id", .equal, old.id).where("version", .equal, old.version).run()
+                    .where("id", .equal, old.id).where("version", .equal, old.version).returning("id").all()
+                // Someone saved between our read and this write (PostgreSQL re-checks the version after the lock): refuse.
+                if claimed.isEmpty { throw ScopeError(.conflict(currentVersion: old.version + 1)) }
                 try await sql.delete(from: "support_needs").where("plan_id", .equal, old.id).run()
                 planID = old.id
             } else {
@@ -571,8 +573,9 @@ public struct SupportStore: Sendable {
             let sql = tx as! any SQLDatabase
             // Claim the batch first: a second commit of the same file finds it no longer "checked".
             struct N: Decodable { var n: Int }
-            try await sql.update("support_batches").set("status", to: "committed").set("committed_at", to: Date())
-                .where("id", .equal, id).where("status", .equal, "checked").run()
+            let claimed = try await sql.update("support_batches").set("status", to: "committed").set("committed_at", to: Date())
+                .where("id", .equal, id).where("status", .equal, "checked").returning("id").all()
+            guard !claimed.isEmpty else { throw ScopeError(.invalid("Tệp này vừa được ghi bởi người khác; không ghi lại.")) }
             let live = try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("households")
                 .where("id", .in, Array(Set(rows.map(\.householdID)))).where("archived_reason", .is, SQLLiteral.null).first(decoding: N.self)?.n ?? 0
             guard live == Set(rows.map(\.householdID)).count else {
@@ -723,11 +726,12 @@ public struct SupportStore: Sendable {
         if n == nil || n == 0 { errs.append("số tiền '\(amount)' không hợp lệ") }
         if party.trimmingCharacters(in: .whitespaces).isEmpty { errs.append(kind == "donation" ? "cần tên người/đơn vị ủng hộ" : "cần nội dung chi") }
         guard errs.isEmpty, let d, let n else { throw ScopeError(.invalid(errs.joined(separator: "; ").capitalizedFirst + ".")) }
-        if kind == "payout" {
-            let ledger = try await fund(scope, unit: unit, on: db)
-            if n > ledger.balance { throw ScopeError(.invalid("Số chi \(Format.money(n)) đ lớn hơn số dư quỹ \(Format.money(ledger.balance)) đ.")) }
-        }
         try await store.writing(db) { tx in
+            // The balance is read in the write transaction: two payouts cannot both spend the same money.
+            if kind == "payout" {
+                let ledger = try await self.fund(scope, unit: unit, on: tx)
+                if n > ledger.balance { throw ScopeError(.invalid("Số chi \(Format.money(n)) đ lớn hơn số dư quỹ \(Format.money(ledger.balance)) đ.")) }
+            }
             try await (tx as! any SQLDatabase).insert(into: "fund_entries").columns("unit_code", "entry_date", "kind", "amount", "party", "note", "recorded_by", "recorded_at")
                 .values(SQLBind(unit), SQLBind(d.description), SQLBind(kind), SQLBind(Int64(n)), SQLBind(party), SQLBind(note.isEmpty ? nil : note), SQLBind(scope.username), SQLBind(Date())).run()
             try await AuditEntry(username: scope.username, householdID: nil, action: "fund.\(kind)", field: "Quỹ Vì người nghèo \(unit)",

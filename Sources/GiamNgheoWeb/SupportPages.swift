@@ -455,7 +455,8 @@ struct SupportController {
     // MARK: disclosure (issue 7 §6)
 
     /// The posting list of a village and period: who received what, how much, when. The head's name is
-    /// shown (as the plans require) but no ID number, birth date or member; `mask=1` prints initials only.
+    /// shown (as the plans require) but no ID number, birth date or member; `mask=1` prints initials only and
+    /// leaves out the typed quantity (free text an official may have written a name into).
     func disclosure(req: Request) async throws -> HTML {
         let scope = try req.requireScope()
         let units = req.application.registry.units
@@ -478,7 +479,7 @@ struct SupportController {
         let rows: [HTML] = records.enumerated().map { i, r in
             if r.form != SupportForm.credit.rawValue { total += r.amount }
             let name = mask ? Disclosure.initials(r.head_name ?? "") : (r.head_name ?? "")
-            return "<tr><td class=\"num\">\(i + 1)</td><td>\(name)</td><td>\(r.village)</td><td>\(policyName(req, r.policy_code))\(r.quantity.map { " (\($0))" } ?? "")</td><td>\(SupportForm(rawValue: r.form)?.vietnamese ?? r.form)</td><td class=\"num\">\(money(r.amount))</td><td>\(CivilDate(r.given_on)?.vietnamese ?? r.given_on)</td><td>\(FundingSource(rawValue: r.source)?.vietnamese ?? r.source)</td></tr>"
+            return "<tr><td class=\"num\">\(i + 1)</td><td>\(name)</td><td>\(r.village)</td><td>\(policyName(req, r.policy_code))\(mask ? "" : r.quantity.map { " (\($0))" } ?? "")</td><td>\(SupportForm(rawValue: r.form)?.vietnamese ?? r.form)</td><td class=\"num\">\(money(r.amount))</td><td>\(CivilDate(r.given_on)?.vietnamese ?? r.given_on)</td><td>\(FundingSource(rawValue: r.source)?.vietnamese ?? r.source)</td></tr>"
         }
         let switchLink: HTML = toggle ? "<p class=\"noprint\"><button type=\"button\" data-print>In (A4)</button> · \(mask ? HTML("<a href=\"?\(req.url.query?.replacingOccurrences(of: "mask=1", with: "mask=0") ?? "")\">Hiện họ tên chủ hộ</a>") : HTML("<a href=\"?\(req.url.query.map { $0 + "&" } ?? "")mask=1\">Chỉ in chữ cái đầu của tên</a>"))</p>" : ""
         return """
