@@ -405,6 +405,8 @@ public struct SupportStore: Sendable {
         public var to: CivilDate? = nil
         public var includeVoided = false
         public var onlyIneligible = false
+        /// Words of the head's name or the household code, accent-insensitive (đ/Đ too).
+        public var text: String? = nil
         public var limit = 2000
         public init() {}
     }
@@ -425,6 +427,10 @@ public struct SupportStore: Sendable {
         if let d = f.to { q = q.where(SQLColumn("given_on", table: "r"), .lessThanOrEqual, SQLBind(d.description)) }
         if !f.includeVoided { q = q.where(SQLColumn("voided_reason", table: "r"), .is, SQLLiteral.null) }
         if f.onlyIneligible { q = q.where(SQLColumn("eligible", table: "r"), .equal, SQLBind(0)) }
+        for word in VietnameseText.fold(f.text ?? "").split(separator: " ") {
+            let w = word.filter { $0 != "%" && $0 != "_" }
+            if !w.isEmpty { q = q.where(SQLColumn("search_text", table: "h"), .like, SQLBind("%\(w)%")) }
+        }
         return try await q.orderBy(SQLColumn("village", table: "r")).orderBy(SQLColumn("given_on", table: "r")).orderBy(SQLColumn("id", table: "r"))
             .limit(f.limit).all(decoding: SupportRecord.self)
     }

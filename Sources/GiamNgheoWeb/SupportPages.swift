@@ -63,6 +63,7 @@ struct SupportController {
         f.to = req.query[String.self, at: "to"].flatMap(CivilDate.init)
         f.onlyIneligible = req.query[String.self, at: "ineligible"] == "1"
         f.includeVoided = req.query[String.self, at: "voided"] == "1"
+        f.text = req.query[String.self, at: "q"]
         f.limit = 1000
         let records = try await req.support.records(scope, f, on: req.db)
         var villages: [Village] = []
@@ -70,6 +71,7 @@ struct SupportController {
         let policies: [HTML] = req.support.catalogue.policies.map { p in "<option value=\"\(p.code)\" \(p.code == f.policy ? "selected" : "")>\(p.name)</option>" }
         let villageOptions: [HTML] = villages.map { v in "<option \(v.name == f.village ? "selected" : "")>\(v.name)</option>" }
         let extra: HTML = """
+            <label>Tìm chủ hộ, mã hộ<input name="q" value="\(f.text)" placeholder="không cần dấu"></label>
             \(villages.isEmpty ? "" : HTML("<label>Thôn, tổ<select name=\"village\"><option value=\"\">Tất cả</option>\(villageOptions)</select></label>"))
             <label>Chính sách<select name="policy"><option value="">Tất cả</option>\(policies)</select></label>
             <label>Từ ngày<input name="from" value="\(f.from?.vietnamese)" placeholder="dd/mm/yyyy" style="width:8rem"></label>
@@ -95,7 +97,7 @@ struct SupportController {
             """
         }
         var query = URLComponents()
-        query.queryItems = [("commune", commune), ("village", f.village), ("from", f.from?.vietnamese), ("to", f.to?.vietnamese)]
+        query.queryItems = [("commune", commune), ("village", f.village), ("policy", f.policy), ("from", f.from?.vietnamese), ("to", f.to?.vietnamese)]
             .compactMap { k, v in v.flatMap { $0.isEmpty ? nil : URLQueryItem(name: k, value: $0) } }
         let qs = query.percentEncodedQuery ?? ""
         let tools: HTML = scope.canWrite ? """
@@ -115,28 +117,46 @@ struct SupportController {
         <h1>Sổ theo dõi hỗ trợ hộ nghèo, hộ cận nghèo</h1>
         \(picker)
         \(tools)
-        <p class="noprint"><a href="/support/disclosure?\(raw: qs)">In danh sách công khai</a>\(commune.map { HTML(" · <a href=\"/public/\($0)\">Trang công khai của xã</a>") } ?? "") · <a href="/support/export.csv?\(raw: qs)">Tải CSV</a></p>
+        <p class="noprint"><a href="/support/disclosure?\(raw: qs)">In danh sách công khai</a>\(commune.map { HTML(" · <a href=\"/public/\($0)\">Trang công khai của xã</a>") } ?? "") · <a href="/support/export.csv?\(raw: qs)">Tải CSV</a> · <a href="/support/export.xlsx?\(raw: qs)">Tải xlsx</a></p>
         <p>\(records.count) bản ghi\(records.count >= f.limit ? " (hiện \(f.limit) bản ghi đầu; hãy lọc thêm)" : ""); tổng giá trị hỗ trợ (không kể cho vay): <b>\(Self.money(total)) đồng</b>.</p>
         <div class="scroll"><table><thead><tr><th>Ngày</th><th>Hộ</th><th>Thôn</th><th>Người nhận</th><th>Chính sách</th><th class="hide-sm">Chương trình</th><th>Hình thức</th><th>Số tiền (đ)</th><th>Nguồn</th><th class="hide-sm">Giải quyết</th><th>Đối tượng</th><th class="hide-sm">Người ghi</th><th></th></tr></thead>
         <tbody>\(rows.isEmpty ? ["<tr><td colspan=\"13\">Chưa có bản ghi hỗ trợ.</td></tr>"] : rows)</tbody></table></div>
         """)
     }
 
-    func exportCSV(req: Request) async throws -> Response {
+    /// The ledger as the page filters it, in CSV (UTF-8 with BOM, for Excel) or xlsx (amounts as numbers).
+    func export(req: Request) async throws -> Response {
         let scope = try req.requireScope()
         var f = SupportStore.RecordFilter()
         f.communes = try Self.commune(req, scope).map { [$0] }
         f.village = req.query[String.self, at: "village"]
+        f.policy = req.query[String.self, at: "policy"]
         f.from = req.query[String.self, at: "from"].flatMap(CivilDate.init)
         f.to = req.query[String.self, at: "to"].flatMap(CivilDate.init)
         f.limit = 1_000_000
-        var out = "\u{FEFF}" + CSV.line(["Ngày", "Mã hộ", "Chủ hộ", "Thôn", "Người nhận", "Chính sách", "Chương trình", "Hình thức", "Số tiền", "Nguồn", "Chỉ số", "Nguyên nhân", "Đúng đối tượng", "Giải thích", "Lý do", "Người ghi"])
-        for r in try await req.support.records(scope, f, on: req.db) {
-            out += CSV.line([CivilDate(r.given_on)?.vietnamese ?? r.given_on, r.household_code ?? "", r.head_name ?? "", r.village ?? "", r.member_name ?? "",
-                             Self.policyName(req, r.policy_code), r.programme_code ?? "", SupportForm(rawValue: r.form)?.vietnamese ?? r.form, String(r.amount),
-                             FundingSource(rawValue: r.source)?.vietnamese ?? r.source, r.indicator ?? "", r.cause ?? "", r.eligible == 1 ? "có" : "không",
-                             r.eligibility_note, r.override_reason ?? "", r.recorded_by])
+        let header = ["Ngày", "Mã hộ", "Chủ hộ", "Thôn", "Người nhận", "Chính sách", "Chương trình", "Hình thức", "Số tiền (đồng)", "Số lượng", "Nguồn",
+                      "Chỉ số", "Nguyên nhân", "Đúng đối tượng", "Giải thích", "Lý do", "Người ghi"]
+        let records = try await req.support.records(scope, f, on: req.db)
+        func fields(_ r: SupportRecord) -> [String] {
+            [CivilDate(r.given_on)?.vietnamese ?? r.given_on, r.household_code ?? "", r.head_name ?? "", r.village ?? "", r.member_name ?? "",
+             Self.policyName(req, r.policy_code), r.programme_code ?? "", SupportForm(rawValue: r.form)?.vietnamese ?? r.form, String(r.amount), r.quantity ?? "",
+             FundingSource(rawValue: r.source)?.vietnamese ?? r.source, r.indicator ?? "", r.cause ?? "", r.eligible == 1 ? "có" : "không",
+             r.eligibility_note, r.override_reason ?? "", r.recorded_by]
         }
+        if req.url.path.hasSuffix(".xlsx") {
+            let x = try XLSXWriter()
+            let sheet = try x.startSheet("Sổ hỗ trợ", header: header, widths: [11, 14, 24, 16, 22, 40, 18, 10, 14, 14, 22, 8, 8, 8, 60, 40, 12])
+            for r in records {
+                var cells = fields(r).map { GiamNgheoReports.Cell.text($0) }
+                cells[8] = .number(r.amount)
+                try x.append(cells, to: sheet)
+            }
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("giamngheo-support-\(UUID().uuidString).xlsx")
+            try x.finish(to: file)
+            return try await SheetResponse.xlsx(req, file, filename: "so-ho-tro.xlsx")
+        }
+        var out = "\u{FEFF}" + CSV.line(header)
+        for r in records { out += CSV.line(fields(r)) }
         var headers = HTTPHeaders()
         headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
         headers.contentDisposition = .init(.attachment, filename: "so-ho-tro.csv")
@@ -474,26 +494,37 @@ struct SupportController {
                                                                                       from: f.from!, to: f.to!, mask: mask, toggle: true))
     }
 
+    /// One A4 sheet per village (each is posted at its own village's hall), or one for the village asked for.
     static func disclosureDoc(_ req: Request, _ records: [SupportRecord], communeName: String, village: String?, from: CivilDate, to: CivilDate, mask: Bool, toggle: Bool) -> HTML {
-        var total = 0
-        let rows: [HTML] = records.enumerated().map { i, r in
-            if r.form != SupportForm.credit.rawValue { total += r.amount }
-            let name = mask ? Disclosure.initials(r.head_name ?? "") : (r.head_name ?? "")
-            return "<tr><td class=\"num\">\(i + 1)</td><td>\(name)</td><td>\(r.village)</td><td>\(policyName(req, r.policy_code))\(mask ? "" : r.quantity.map { " (\($0))" } ?? "")</td><td>\(SupportForm(rawValue: r.form)?.vietnamese ?? r.form)</td><td class=\"num\">\(money(r.amount))</td><td>\(CivilDate(r.given_on)?.vietnamese ?? r.given_on)</td><td>\(FundingSource(rawValue: r.source)?.vietnamese ?? r.source)</td></tr>"
-        }
         let switchLink: HTML = toggle ? "<p class=\"noprint\"><button type=\"button\" data-print>In (A4)</button> · \(mask ? HTML("<a href=\"?\(req.url.query?.replacingOccurrences(of: "mask=1", with: "mask=0") ?? "")\">Hiện họ tên chủ hộ</a>") : HTML("<a href=\"?\(req.url.query.map { $0 + "&" } ?? "")mask=1\">Chỉ in chữ cái đầu của tên</a>"))</p>" : ""
-        return """
-        \(switchLink)
-        <div class="doc sheet">
-        <table class="doc-head"><tr><td>\(communeName.isEmpty ? "UBND XÃ …" : "UBND \(communeName.uppercased())")</td><td><b>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</b><br><u>Độc lập - Tự do - Hạnh phúc</u></td></tr></table>
-        <h2 class="center">DANH SÁCH CÔNG KHAI CÁC KHOẢN HỖ TRỢ HỘ NGHÈO, HỘ CẬN NGHÈO</h2>
-        <p class="center">\(village.map { $0.isEmpty ? "" : "Thôn, tổ: \($0) · " } ?? "")Từ ngày \(from.vietnamese) đến ngày \(to.vietnamese)</p>
-        <table><thead><tr><th>STT</th><th>\(mask ? "Hộ (chữ cái đầu tên chủ hộ)" : "Họ và tên chủ hộ")</th><th>Thôn, tổ</th><th>Nội dung hỗ trợ</th><th>Hình thức</th><th>Số tiền (đồng)</th><th>Ngày</th><th>Nguồn</th></tr></thead>
-        <tbody>\(rows.isEmpty ? ["<tr><td colspan=\"8\">Không có khoản hỗ trợ nào trong thời gian này.</td></tr>"] : rows)</tbody>
-        <tfoot><tr class="total"><td colspan="5">Cộng (không kể cho vay)</td><td class="num">\(money(total))</td><td colspan="2"></td></tr></tfoot></table>
-        <p>Mọi ý kiến về danh sách xin gửi UBND xã hoặc trưởng thôn trong thời gian niêm yết.</p>
-        <table class="signatures"><tr><td><b>Người lập biểu</b><br><i>(Ký, ghi rõ họ tên)</i></td><td><b>TM. ỦY BAN NHÂN DÂN</b><br><i>(Ký, đóng dấu)</i></td></tr></table>
-        </div>
-        """
+        var groups: [(String?, [SupportRecord])] = []
+        if let village, !village.isEmpty { groups = [(village, records)] }
+        else {
+            for r in records {
+                if let i = groups.firstIndex(where: { $0.0 == r.village }) { groups[i].1.append(r) } else { groups.append((r.village, [r])) }
+            }
+            if groups.isEmpty { groups = [(nil, [])] }
+        }
+        let sheets: [HTML] = groups.map { v, records in
+            var total = 0
+            let rows: [HTML] = records.enumerated().map { i, r in
+                if r.form != SupportForm.credit.rawValue { total += r.amount }
+                let name = mask ? Disclosure.initials(r.head_name ?? "") : (r.head_name ?? "")
+                return "<tr><td class=\"num\">\(i + 1)</td><td>\(name)</td><td>\(r.village)</td><td>\(policyName(req, r.policy_code))\(mask ? "" : r.quantity.map { " (\($0))" } ?? "")</td><td>\(SupportForm(rawValue: r.form)?.vietnamese ?? r.form)</td><td class=\"num\">\(money(r.amount))</td><td>\(CivilDate(r.given_on)?.vietnamese ?? r.given_on)</td><td>\(FundingSource(rawValue: r.source)?.vietnamese ?? r.source)</td></tr>"
+            }
+            return """
+            <div class="doc sheet">
+            <table class="doc-head"><tr><td>\(communeName.isEmpty ? "UBND XÃ …" : "UBND \(communeName.uppercased())")</td><td><b>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</b><br><u>Độc lập - Tự do - Hạnh phúc</u></td></tr></table>
+            <h2 class="center">DANH SÁCH CÔNG KHAI CÁC KHOẢN HỖ TRỢ HỘ NGHÈO, HỘ CẬN NGHÈO</h2>
+            <p class="center">\(v.map { "Thôn, tổ: \($0) · " } ?? "")Từ ngày \(from.vietnamese) đến ngày \(to.vietnamese)</p>
+            <table><thead><tr><th>STT</th><th>\(mask ? "Hộ (chữ cái đầu tên chủ hộ)" : "Họ và tên chủ hộ")</th><th>Thôn, tổ</th><th>Nội dung hỗ trợ</th><th>Hình thức</th><th>Số tiền (đồng)</th><th>Ngày</th><th>Nguồn</th></tr></thead>
+            <tbody>\(rows.isEmpty ? ["<tr><td colspan=\"8\">Không có khoản hỗ trợ nào trong thời gian này.</td></tr>"] : rows)</tbody>
+            <tfoot><tr class="total"><td colspan="5">Cộng (không kể cho vay)</td><td class="num">\(money(total))</td><td colspan="2"></td></tr></tfoot></table>
+            <p>Mọi ý kiến về danh sách xin gửi UBND xã hoặc trưởng thôn trong thời gian niêm yết.</p>
+            <table class="signatures"><tr><td><b>Người lập biểu</b><br><i>(Ký, ghi rõ họ tên)</i></td><td><b>TM. ỦY BAN NHÂN DÂN</b><br><i>(Ký, đóng dấu)</i></td></tr></table>
+            </div>
+            """
+        }
+        return "\(switchLink)\(sheets)"
     }
 }

@@ -182,6 +182,24 @@ import Vapor
             #expect(try await b.post("/support/import/\(xlID)/commit", [:]).status == .seeOther)
             #expect(try await Self.count(app, "batch_id = \(xlID) AND policy_code = 'tiendien' AND amount = 150000") == 1)
 
+            // The ledger finds a head by name without accents (đ → d), and downloads as xlsx with amounts as numbers.
+            let folded = VietnameseText.fold(poor.head_name).uppercased()
+            let found = try await b.get("/support?commune=\(commune)&q=\(folded.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)")
+            #expect(found.body.contains(poor.code) && !found.body.contains(rich.code))
+            let file = try await ExportTests().download(app, b, "/support/export.xlsx?commune=\(commune)")
+            defer { try? FileManager.default.removeItem(at: file) }
+            var amounts: [Int] = []
+            _ = try XLSXReader(url: file).rows(sheet: "Sổ hỗ trợ") { n, cells in
+                if n > 1, let c = cells.first(where: { $0.column == 8 }), case .number(let v) = c.value { amounts.append(Int(v) ?? -1) }
+            }
+            let recorded = try await Self.count(app, "commune_code = '\(commune)' AND voided_reason IS NULL")
+            #expect(amounts.contains(150_000) && amounts.count == recorded)
+            // The disclosure list prints one sheet per village.
+            let villages = Set(try await app.registry.support!.records(nil, { var f = SupportStore.RecordFilter(); f.communes = [commune]
+                f.from = CivilDate(year: 2026, month: 1, day: 1); f.to = CivilDate(year: 2026, month: 11, day: 1); f.limit = 100_000; return f }(), on: app.db).compactMap(\.village))
+            let sheets = try await b.get("/support/disclosure?commune=\(commune)").body.components(separatedBy: "class=\"doc sheet\"").count - 1
+            #expect(villages.count > 1 && sheets == villages.count)
+
             // The province reads but does not record supports.
             var p = Browser(app)
             try await p.login(accounts.first(.provinceOfficer))
