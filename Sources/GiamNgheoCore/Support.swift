@@ -6,7 +6,8 @@
 public struct ProgrammeItem: Sendable, Equatable, Codable {
     public var code: String
     public var parent: String?
-    /// programme, project, subproject, component, content, local
+    /// programme, project (Dự án; Hợp phần of the merged programme), subProject (Tiểu dự án), component (nội dung
+    /// thành phần), local (the commune's or province's own lines): glossary names.
     public var level: String
     public var title: String
     public var validFrom: Int
@@ -170,11 +171,12 @@ public struct EligibilityRule: Sendable, Equatable, CustomStringConvertible {
                 else if a == "minority" { atoms.append(.minority) }
                 else if a == "meritorious" { atoms.append(.meritorious) }
                 else if a == "any" { atoms.append(.any) }
-                else if a.hasPrefix("exitedPoor<") || a.hasPrefix("exitedNearPoor<") {
+                else if a.hasPrefix("exitedPoor<") || a.hasPrefix("exitedNearPoor<") || a.hasPrefix("recentlyExited<") {
                     guard let m = Int(a.split(separator: "<").last ?? ""), (1...240).contains(m) else {
                         throw StandardError("điều kiện '\(a)': số tháng phải từ 1 đến 240")
                     }
-                    atoms.append(a.hasPrefix("exitedPoor") ? .exitedPoor(months: m) : .exitedNearPoor(months: m))
+                    // "recentlyExited" (glossary: hộ mới thoát nghèo) is an exit from poverty within the window.
+                    atoms.append(a.hasPrefix("exitedNearPoor") ? .exitedNearPoor(months: m) : .exitedPoor(months: m))
                 } else if let t = Transition(rawValue: a), t != .none {
                     atoms.append(.transition(t))
                 } else {

@@ -448,9 +448,9 @@ public struct SupportStore: Sendable {
         }
     }
     public struct Visit: Codable, Sendable { public var id: Int; public var visited_on: String; public var visitor: String; public var note: String }
-    public struct Plan: Sendable { public var row: PlanRow?; public var needs: [Need]; public var visits: [Visit] }
+    public struct SupportPlan: Sendable { public var row: PlanRow?; public var needs: [Need]; public var visits: [Visit] }
 
-    public func plan(_ scope: Scope, householdID: Int, year: Int, on db: any Database) async throws -> Plan {
+    public func plan(_ scope: Scope, householdID: Int, year: Int, on db: any Database) async throws -> SupportPlan {
         _ = try await store.get(scope, id: householdID, on: db)
         let sql = db as! any SQLDatabase
         let row = try await sql.select().column("*").from("support_plans").where("household_id", .equal, householdID).where("year", .equal, year)
@@ -462,7 +462,7 @@ public struct SupportStore: Sendable {
         }
         let visits = try await sql.select().columns("id", "visited_on", "visitor", "note").from("support_visits").where("household_id", .equal, householdID)
             .orderBy("visited_on", .descending).all(decoding: Visit.self)
-        return Plan(row: row, needs: needs, visits: visits)
+        return SupportPlan(row: row, needs: needs, visits: visits)
     }
 
     public struct PlanInput: Sendable {
@@ -702,7 +702,7 @@ public struct SupportStore: Sendable {
         return scope.canWrite && scope.allows(commune: unit)
     }
 
-    public struct FundLedger: Sendable {
+    public struct ForThePoorFund: Sendable {
         public var entries: [FundEntry]
         /// Supports paid from the fund (source "fund") in the unit: payouts too.
         public var supportPayouts: [SupportRecord]
@@ -711,7 +711,7 @@ public struct SupportStore: Sendable {
         public var balance: Int { donations - payouts }
     }
 
-    public func fund(_ scope: Scope?, unit: String, on db: any Database) async throws -> FundLedger {
+    public func fund(_ scope: Scope?, unit: String, on db: any Database) async throws -> ForThePoorFund {
         if let scope, !visibleUnit(scope, unit) { throw ScopeError(.notFound) }
         let sql = db as! any SQLDatabase
         let entries = try await sql.select().column("*").from("fund_entries").where("unit_code", .equal, unit).orderBy("entry_date").orderBy("id").all(decoding: FundEntry.self)
@@ -719,7 +719,7 @@ public struct SupportStore: Sendable {
         f.communes = [unit]
         f.limit = 100_000
         let payouts = try await records(nil, f, on: db).filter { $0.source == FundingSource.fund.rawValue }
-        return FundLedger(entries: entries, supportPayouts: payouts)
+        return ForThePoorFund(entries: entries, supportPayouts: payouts)
     }
 
     public func addFundEntry(_ scope: Scope, unit: String, date: String, kind: String, amount: String, party: String, note: String, on db: any Database) async throws {
@@ -930,7 +930,7 @@ public struct SupportStore: Sendable {
     public struct PublicFigures: Sendable {
         public var households: Int, poor: Int, nearPoor: Int
         public var byPolicy: [(policy: String, households: Int, amount: Int)]
-        public var fund: FundLedger
+        public var fund: ForThePoorFund
         public var models: Int
     }
 

@@ -12,6 +12,9 @@ import Testing
         #expect(c.children(of: "GNBV2125").map(\.code) == (1...7).map { "GNBV2125.DA\($0)" })
         #expect(c.children(of: "MTQG2635.TP1").count == 10 && c.children(of: "MTQG2635.TP2").count == 5)
         #expect(c.programme("GNBV2125.DA4.TDA1")?.verified == true && c.programme("GNBV2125.DA3.TDA1")?.verified == false)
+        // Levels by the glossary: programme → project → subProject; the merged programme's contents are components.
+        #expect(c.programme("GNBV2125.DA3.TDA1")?.level == "subProject" && c.programme("MTQG2635.TP1.ND01")?.level == "component")
+        #expect(c.programme("MTQG2635.TP2")?.level == "project" && c.programme("GNBV2125")?.level == "programme")
         #expect(c.path("GNBV2125.DA3.TDA2").map(\.code) == ["GNBV2125", "GNBV2125.DA3", "GNBV2125.DA3.TDA2"])
         #expect(c.subtree("GNBV2125.DA4") == ["GNBV2125.DA4", "GNBV2125.DA4.TDA1", "GNBV2125.DA4.TDA2", "GNBV2125.DA4.TDA3"])
         // Every policy's programme items exist; housing is paid from project 5 until 2025 and from the merged programme after.
@@ -43,6 +46,8 @@ import Testing
         #expect(r.description == "nearPoor|exitedPoor<36")
         #expect(r.vietnamese == "hộ cận nghèo; hoặc hộ thoát nghèo trong 36 tháng")
         #expect(try EligibilityRule("poor & minority").alternatives == [[.category(.poor), .minority]])
+        // The glossary's name for "hộ mới thoát nghèo" reads as an exit from poverty within the window.
+        #expect(try EligibilityRule("recentlyExited<36") == EligibilityRule("exitedPoor<36"))
         for bad in ["", "poor|", "exitedPoor<0", "exitedPoor<abc", "giàu"] { #expect(throws: StandardError.self) { try EligibilityRule(bad) } }
     }
 
