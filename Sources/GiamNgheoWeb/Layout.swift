@@ -12,7 +12,7 @@ enum Layout {
     main{max-width:1280px;margin:0 auto;padding:1rem}h1{font-size:1.35rem;margin:.2rem 0 1rem}h2{font-size:1.1rem;margin:1.4rem 0 .5rem}
     table{border-collapse:collapse;width:100%;background:#fff}th,td{border:1px solid #d6dae0;padding:.35rem .5rem;text-align:left;vertical-align:top}
     th{background:#eef0f3;font-weight:600}tr:nth-child(even) td{background:#fafbfc}
-    td.num{text-align:right;font-variant-numeric:tabular-nums}tr.total td{font-weight:600}tr.flag td{background:#fdf0f0}.flagtext{color:#8b1c1c}
+    td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}tr.total td{font-weight:600}tr.flag td{background:#fdf0f0}.flagtext{color:#8b1c1c}
     .card{background:#fff;border:1px solid #d6dae0;border-radius:6px;padding:1rem;margin-bottom:1rem}
     .filters{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end;margin-bottom:1rem}.filters label{display:flex;flex-direction:column;font-size:.85rem}
     input,select,button{font:inherit;padding:.35rem .5rem;border:1px solid #aab2bd;border-radius:4px}button.primary{background:#8b1c1c;color:#fff;border-color:#8b1c1c;cursor:pointer}

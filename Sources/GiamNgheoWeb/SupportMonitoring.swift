@@ -154,7 +154,7 @@ struct SupportMonitorController {
             """ : ""
         return Layout.page(req, title: req.t("Theo dõi hỗ trợ", "Support monitoring"), """
         \(SupportController.subnav(req, "/support/monitoring"))
-        <h1>Theo dõi hỗ trợ giảm nghèo năm \(year)</h1>
+        <h1>\(req.t("Theo dõi hỗ trợ giảm nghèo năm", "Support monitoring,")) \(year)</h1>
         \(try SupportController.communePicker(req, scope, action: "/support/monitoring", selected: commune, extra: HTML("<input type=\"hidden\" name=\"year\" value=\"\(year)\">")))
         <p class="noprint">Năm: \(yearLinks.joined(separator: " · "))</p>
         <h2>Độ bao phủ chính sách (đến ngày \(day.vietnamese))</h2>
@@ -212,7 +212,7 @@ struct SupportMonitorController {
         }
         return Layout.page(req, title: "Chương trình, chính sách", """
         \(SupportController.subnav(req, "/support/catalogue"))
-        <h1>Chương trình, dự án và chính sách hỗ trợ</h1>
+        <h1>\(req.t("Chương trình, dự án và chính sách hỗ trợ", "Programmes, projects and support policies"))</h1>
         <p class="muted">Danh mục là dữ liệu: quản trị viên thay bằng tệp programmes.csv / policies.csv trong thư mục data/support (xem README của danh mục). Mục có nhãn "chưa xác minh" chưa được đối chiếu với văn bản gốc.</p>
         <h2>Chương trình theo giai đoạn</h2>\(tree(nil))
         <h2>Chính sách và đối tượng</h2>
@@ -257,7 +257,7 @@ struct SupportMonitorController {
             """ : ""
         return Layout.page(req, title: "Mô hình giảm nghèo", """
         \(SupportController.subnav(req, "/models"))
-        <h1>Mô hình giảm nghèo, đa dạng hóa sinh kế</h1>
+        <h1>\(req.t("Mô hình giảm nghèo, đa dạng hóa sinh kế", "Poverty-reduction and livelihood models"))</h1>
         \(try SupportController.communePicker(req, scope, action: "/models", selected: commune))
         \(form)
         <div class="scroll"><table><thead><tr><th>Mô hình</th><th>Loại</th><th>Địa bàn</th><th>Năm bắt đầu</th><th>Kinh phí (đ)</th><th>Nguồn</th><th>Hộ tham gia</th><th>Hộ tham gia hiện không nghèo</th></tr></thead>

@@ -13,8 +13,9 @@ extension Request {
 /// The support ledger, household plans, the staged import and the disclosure lists (issue 7).
 struct SupportController {
     static func subnav(_ req: Request, _ current: String) -> HTML {
-        let links: [(String, String)] = [("/support", "Sổ hỗ trợ"), ("/support/monitoring", "Theo dõi"), ("/models", "Mô hình giảm nghèo"),
-                                         ("/fund", "Quỹ Vì người nghèo"), ("/support/catalogue", "Chương trình, chính sách"), ("/public", "Trang công khai")]
+        let links: [(String, String)] = [("/support", req.t("Sổ hỗ trợ", "Support ledger")), ("/support/monitoring", req.t("Theo dõi", "Monitoring")),
+                                         ("/models", req.t("Mô hình giảm nghèo", "Livelihood models")), ("/fund", req.t("Quỹ Vì người nghèo", "For-the-poor fund")),
+                                         ("/support/catalogue", req.t("Chương trình, chính sách", "Programmes and policies")), ("/public", req.t("Trang công khai", "Public page"))]
         let items: [HTML] = links.map { l in l.0 == current ? "<b>\(l.1)</b>" : "<a href=\"\(l.0)\">\(l.1)</a>" }
         return "<p class=\"noprint\">\(items.joined(separator: " · "))</p>"
     }
@@ -31,7 +32,8 @@ struct SupportController {
 
     static func communePicker(_ req: Request, _ scope: Scope, action: String, selected: String?, extra: HTML = "") throws -> HTML {
         let choices = try HouseholdController().communeChoices(req, scope)
-        if choices.count == 1 { return extra.text.isEmpty ? "" : "<form method=\"get\" action=\"\(action)\" class=\"filters noprint\">\(extra)<button type=\"submit\">Xem</button></form>" }
+        // One commune and nothing else to choose (only hidden fields): no form at all.
+        if choices.count == 1 { return !extra.text.contains("<label") ? "" : "<form method=\"get\" action=\"\(action)\" class=\"filters noprint\">\(extra)<button type=\"submit\">Xem</button></form>" }
         let field: HTML = choices.isEmpty
             ? "<label>Mã xã/phường (2025)<input name=\"commune\" value=\"\(selected)\" inputmode=\"numeric\" style=\"width:8rem\"></label>"
             : "<label>Xã/phường<select name=\"commune\"><option value=\"\">Tất cả</option>\(choices.map { HTML("<option value=\"\($0.code)\" \($0.code == selected ? "selected" : "")>\($0.vi)</option>") })</select></label>"
@@ -114,7 +116,7 @@ struct SupportController {
             """ : ""
         return Layout.page(req, title: req.t("Sổ theo dõi hỗ trợ", "Support ledger"), """
         \(Self.subnav(req, "/support"))
-        <h1>Sổ theo dõi hỗ trợ hộ nghèo, hộ cận nghèo</h1>
+        <h1>\(req.t("Sổ theo dõi hỗ trợ hộ nghèo, hộ cận nghèo", "Support given to poor and near-poor households"))</h1>
         \(picker)
         \(tools)
         <p class="noprint"><a href="/support/disclosure?\(raw: qs)">In danh sách công khai</a>\(commune.map { HTML(" · <a href=\"/public/\($0)\">Trang công khai của xã</a>") } ?? "") · <a href="/support/export.csv?\(raw: qs)">Tải CSV</a> · <a href="/support/export.xlsx?\(raw: qs)">Tải xlsx</a></p>
@@ -209,7 +211,7 @@ struct SupportController {
         let err: HTML = error.map { "<p class=\"error\" role=\"alert\">\($0)</p>" } ?? ""
         return Layout.page(req, title: "Ghi hỗ trợ", """
         \(Self.subnav(req, "/support"))
-        <h1>Ghi một khoản hỗ trợ</h1>\(err)\(warn)\(householdLine)
+        <h1>\(req.t("Ghi một khoản hỗ trợ", "Record a support"))</h1>\(err)\(warn)\(householdLine)
         <form method="post" action="/support" class="card">
           <input type="hidden" name="_csrf" value="\(req.csrfToken)">
           <div class="form-grid">
@@ -414,14 +416,14 @@ struct SupportController {
           <input type="hidden" name="need_count" value="\(needRows.count)">
           \(write ? HTML("<p><button class=\"primary\" type=\"submit\">Lưu kế hoạch</button> \(v.map { "Lưu lần cuối bởi \($0.updated_by)" } ?? "Chưa có kế hoạch năm \(year).")</p>") : "")
         </form>
-        <h2>Chính sách hộ đang được hưởng (ngày \(today.vietnamese))</h2>
+        <h2>\(req.t("Chính sách hộ đang được hưởng", "Policies the household is entitled to")) (\(today.vietnamese))</h2>
         \(eligibleNow.isEmpty ? HTML("<p class=\"muted\">Hộ không thuộc đối tượng chính sách nào trong danh mục.</p>") : HTML("<ul>\(eligibleNow)</ul>"))
-        <h2 id="support">Hỗ trợ đã nhận</h2>
+        <h2 id="support">\(req.t("Hỗ trợ đã nhận", "Support received"))</h2>
         \(write ? HTML("<p class=\"noprint\"><a class=\"button primary\" href=\"/support/new?household=\(r.code)\">Ghi hỗ trợ cho hộ này</a></p>") : "")
         <div class="scroll"><table><thead><tr><th>Ngày</th><th>Người nhận</th><th>Chính sách</th><th>Hình thức</th><th>Số tiền (đ)</th><th>Nguồn</th><th>Đối tượng</th></tr></thead>
         <tbody>\(recordRows.isEmpty ? ["<tr><td colspan=\"7\">Chưa có.</td></tr>"] : recordRows)</tbody>
         <tfoot><tr class="total"><td colspan="4">Tổng (không kể cho vay)</td><td class="num">\(Self.money(total))</td><td colspan="2"></td></tr></tfoot></table></div>
-        <h2>Theo dõi, thăm hộ</h2>
+        <h2>\(req.t("Theo dõi, thăm hộ", "Follow-up visits"))</h2>
         <div class="scroll"><table><thead><tr><th>Ngày</th><th>Người thăm</th><th>Nội dung</th></tr></thead><tbody>\(visits.isEmpty ? ["<tr><td colspan=\"3\">Chưa có.</td></tr>"] : visits)</tbody></table></div>
         \(write ? HTML("""
         <form method="post" action="/households/\(id)/visits" class="filters noprint"><input type="hidden" name="_csrf" value="\(req.csrfToken)">
@@ -517,9 +519,9 @@ struct SupportController {
             <table class="doc-head"><tr><td>\(communeName.isEmpty ? "UBND XÃ …" : "UBND \(communeName.uppercased())")</td><td><b>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</b><br><u>Độc lập - Tự do - Hạnh phúc</u></td></tr></table>
             <h2 class="center">DANH SÁCH CÔNG KHAI CÁC KHOẢN HỖ TRỢ HỘ NGHÈO, HỘ CẬN NGHÈO</h2>
             <p class="center">\(v.map { "Thôn, tổ: \($0) · " } ?? "")Từ ngày \(from.vietnamese) đến ngày \(to.vietnamese)</p>
-            <table><thead><tr><th>STT</th><th>\(mask ? "Hộ (chữ cái đầu tên chủ hộ)" : "Họ và tên chủ hộ")</th><th>Thôn, tổ</th><th>Nội dung hỗ trợ</th><th>Hình thức</th><th>Số tiền (đồng)</th><th>Ngày</th><th>Nguồn</th></tr></thead>
+            <div class="scroll"><table><thead><tr><th>STT</th><th>\(mask ? "Hộ (chữ cái đầu tên chủ hộ)" : "Họ và tên chủ hộ")</th><th>Thôn, tổ</th><th>Nội dung hỗ trợ</th><th>Hình thức</th><th>Số tiền (đồng)</th><th>Ngày</th><th>Nguồn</th></tr></thead>
             <tbody>\(rows.isEmpty ? ["<tr><td colspan=\"8\">Không có khoản hỗ trợ nào trong thời gian này.</td></tr>"] : rows)</tbody>
-            <tfoot><tr class="total"><td colspan="5">Cộng (không kể cho vay)</td><td class="num">\(money(total))</td><td colspan="2"></td></tr></tfoot></table>
+            <tfoot><tr class="total"><td colspan="5">Cộng (không kể cho vay)</td><td class="num">\(money(total))</td><td colspan="2"></td></tr></tfoot></table></div>
             <p>Mọi ý kiến về danh sách xin gửi UBND xã hoặc trưởng thôn trong thời gian niêm yết.</p>
             <table class="signatures"><tr><td><b>Người lập biểu</b><br><i>(Ký, ghi rõ họ tên)</i></td><td><b>TM. ỦY BAN NHÂN DÂN</b><br><i>(Ký, đóng dấu)</i></td></tr></table>
             </div>
