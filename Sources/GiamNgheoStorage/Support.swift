@@ -249,15 +249,12 @@ public struct SupportStore: Sendable {
         let sql = db as! any SQLDatabase
         let keys = Array(Set(inputs.map(\.input.household).filter { !$0.isEmpty }))
         var refs: [String: HouseholdRef] = [:]
+        // By household code only: a number in a file is never taken for an internal id (it could be another household).
         for chunk in stride(from: 0, to: keys.count, by: 500).map({ Array(keys[$0..<min($0 + 500, keys.count)]) }) {
-            let ids = chunk.compactMap { Int($0) }
             var q = sql.select().columns("id", "code", "commune_code", "village", "head_name", "facts", "deprived", "causes").from("households")
-                .where("archived_reason", .is, SQLLiteral.null)
-            q = q.where(SQLGroupExpression([SQLBinaryExpression(SQLColumn("code"), .in, SQLBind.group(chunk)),
-                                            SQLBinaryExpression(SQLColumn("id"), .in, SQLBind.group(ids.isEmpty ? [-1] : ids))]
-                                            .reduce(nil as (any SQLExpression)?) { acc, e in acc.map { SQLBinaryExpression($0, .or, e) } ?? e }!))
+                .where("archived_reason", .is, SQLLiteral.null).where("code", .in, chunk)
             if let communes = scope.communes { q = q.where("commune_code", .in, communes.sorted()) }
-            for r in try await q.all(decoding: HouseholdRef.self) { refs[r.code] = r; refs[String(r.id)] = r }
+            for r in try await q.all(decoding: HouseholdRef.self) { refs[r.code] = r }
         }
         let statuses = try await self.statuses(Array(Set(refs.values.map(\.id))), on: db)
         var rows: [PreparedSupport] = []
@@ -418,7 +415,9 @@ public struct SupportStore: Sendable {
             .column(SQLColumn("head_name", table: "h")).column(SQLAlias(SQLColumn("code", table: "h"), as: SQLIdentifier("household_code")))
             .from(SQLAlias(SQLIdentifier("support_records"), as: SQLIdentifier("r")))
             .join(SQLAlias(SQLIdentifier("households"), as: SQLIdentifier("h")), on: SQLColumn("household_id", table: "r"), .equal, SQLColumn("id", table: "h"))
-        if let c = scope?.communes { q = q.where(SQLColumn("commune_code", table: "r"), .in, SQLBind.group(c.sorted())) }
+        // A household's own list follows the household (its current commune sees the support its former one gave);
+        // other lists follow the commune that gave the support.
+        if let c = scope?.communes { q = q.where(SQLColumn("commune_code", table: f.household == nil ? "r" : "h"), .in, SQLBind.group(c.sorted())) }
         if let c = f.communes { q = q.where(SQLColumn("commune_code", table: "r"), .in, SQLBind.group(c)) }
         if let v = f.village, !v.isEmpty { q = q.where(SQLColumn("village", table: "r"), .equal, SQLBind(v)) }
         if let h = f.household { q = q.where(SQLColumn("household_id", table: "r"), .equal, SQLBind(h)) }

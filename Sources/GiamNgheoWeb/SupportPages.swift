@@ -182,6 +182,10 @@ struct SupportController {
         guard scope.canWrite else { throw ScopeError(.forbidden) }
         var input = SupportInput()
         input.household = req.query[String.self, at: "household"] ?? ""
+        // A link may carry the household's id: the form shows and sends its code.
+        if let id = Int(input.household), let r = try await req.application.registry.store.scoped(scope, on: req.db).filter(\.$id == id).first() {
+            input.household = r.code
+        }
         input.policy = req.query[String.self, at: "policy"] ?? ""
         input.date = req.application.registry.referenceDate.vietnamese
         return try await form(req, scope, input, error: nil, warning: nil)
@@ -191,8 +195,7 @@ struct SupportController {
         let cat = req.support.catalogue
         var members: [HTML] = []
         var householdLine: HTML = ""
-        if !i.household.isEmpty, let r = try? await req.application.registry.store.scoped(scope, on: req.db)
-            .group(.or, { $0.filter(\.$code == i.household).filter(\.$id == Int(i.household) ?? -1) }).first() {
+        if !i.household.isEmpty, let r = try? await req.application.registry.store.scoped(scope, on: req.db).filter(\.$code == i.household).first() {
             let h = try? req.application.registry.store.household(r, parser: req.application.registry.parser)
             members = (h?.members ?? []).map { m in "<option value=\"\(m.id)\" \(m.id == i.member ? "selected" : "")>\(m.name ?? m.id)</option>" }
             householdLine = "<p>Hộ <b>\(r.code)</b>: \(r.headName), \(r.village) \(Layout.categoryBadge(r.category, req.language))</p>"
@@ -249,8 +252,7 @@ struct SupportController {
             res.status = .unprocessableEntity
             return res
         }
-        let h = try await req.application.registry.store.scoped(scope, on: req.db)
-            .group(.or, { $0.filter(\.$code == input.household).filter(\.$id == Int(input.household) ?? -1) }).first()
+        let h = try await req.application.registry.store.scoped(scope, on: req.db).filter(\.$code == input.household).first()
         return req.redirect(to: h.map { "/households/\($0.id!)/plan#support" } ?? "/support")
     }
 

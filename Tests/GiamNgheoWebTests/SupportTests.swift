@@ -146,12 +146,15 @@ import Vapor
                 "\(foreign.code),quatet,500.000,20/01/2026,quỹ,",
                 "KHONG-CO,quatet,500.000,20/01/2026,quỹ,",
                 "\(near.code),chinh-sach-la,1,20/01/2026,quỹ,",
-                "\(near.code),quatet,500.000,20/13/2026,quỹ,"]))])
+                "\(near.code),quatet,500.000,20/13/2026,quỹ,",
+                "\(poor.id),quatet,500.000,20/01/2026,quỹ,"]))])
             #expect(bad.status == .seeOther)
             let badPage = try await b.get(try #require(bad.location))
             #expect(badPage.body.contains("Dòng 3: mã hộ &#39;\(foreign.code)&#39; không có trong sổ hộ của địa bàn bạn phụ trách"))
             #expect(badPage.body.contains("Dòng 4: mã hộ &#39;KHONG-CO&#39;") && badPage.body.contains("Dòng 5: chính sách &#39;chinh-sach-la&#39;"))
             #expect(badPage.body.contains("Dòng 6: ngày &#39;20/13/2026&#39; không hợp lệ") && !badPage.body.contains("/commit"))
+            // An internal id is not a household code: never matched to some household.
+            #expect(badPage.body.contains("Dòng 7: mã hộ &#39;\(poor.id)&#39; không có trong sổ hộ"))
             let badID = bad.location!.split(separator: "/").last!
             #expect(try await b.post("/support/import/\(badID)/commit", [:]).status == .unprocessableEntity)
             #expect(try await Self.count(app, "1 = 1") == start)
