@@ -239,7 +239,8 @@ public struct SupportStore: Sendable {
         func age(on day: CivilDate) -> Int? { birthDate.flatMap(CivilDate.init).map { $0.age(on: day) } ?? birthYear.map { day.year - $0 } }
     }
 
-    static func age(_ m: Member, on day: CivilDate) -> Int? { m.birthDate.map { $0.age(on: day) } ?? m.birthYear.map { day.year - $0 } }
+    /// A member's age on a day, from the birth date or, failing that, the birth year.
+    public static func age(_ m: Member, on day: CivilDate) -> Int? { m.birthDate.map { $0.age(on: day) } ?? m.birthYear.map { day.year - $0 } }
 
     struct HouseholdRef: Decodable { var id: Int; var code: String; var commune_code: String; var village: String?; var head_name: String; var facts: String; var deprived: String; var causes: String? }
 

@@ -91,8 +91,7 @@ enum DemoSeeder {
                         add(h, "sinhke", 8_000_000, lastYear, "central", quantity: "giống, vật tư")
                         // Training is for a person of working age: the first such member, if any.
                         let worker = (try? app.registry.store.household(facts: h.facts))?.members.first { m in
-                            let age = m.birthDate.map { $0.age(on: lastYear) } ?? m.birthYear.map { lastYear.year - $0 }
-                            return age.map { (15...60).contains($0) } ?? false
+                            SupportStore.age(m, on: lastYear).map { (15...60).contains($0) } ?? false
                         }
                         if h.id % 2 == 1, let worker { add(h, "nghe-vieclam", 3_000_000, lastYear, "central", member: worker.id) }
                     } else if h.id % 4 == 1 {
