@@ -649,6 +649,17 @@ public struct SupportStore: Sendable {
             """).all(decoding: Participant.self)
     }
 
+    /// Participants and those among them no longer poor, per model, in one query (the list of a province's models).
+    public func participantCounts(modelIDs: [Int], on db: any Database) async throws -> [Int: (households: Int, notPoor: Int)] {
+        guard !modelIDs.isEmpty else { return [:] }
+        struct C: Decodable { var model_id: Int; var n: Int; var not_poor: Int }
+        let rows = try await (db as! any SQLDatabase).raw("""
+            SELECT p.model_id, COUNT(*) AS n, SUM(CASE WHEN h.category <> 'poor' THEN 1 ELSE 0 END) AS not_poor
+            FROM model_participants p JOIN households h ON h.id = p.household_id WHERE p.model_id IN \(SQLBind.group(modelIDs)) GROUP BY p.model_id
+            """).all(decoding: C.self)
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0.model_id, ($0.n, $0.not_poor)) })
+    }
+
     public func results(modelID: Int, on db: any Database) async throws -> [ModelResult] {
         try await (db as! any SQLDatabase).select().columns("year", "output", "revenue", "note", "recorded_by").from("model_results")
             .where("model_id", .equal, modelID).orderBy("year").orderBy("id").all(decoding: ModelResult.self)
@@ -923,6 +934,15 @@ public struct SupportStore: Sendable {
         }
         return ExitReport(year: year, fromYear: from, exited: exited.count, stayed: stayed.count,
                           byPolicy: rows { $0.policy_code }, byIndicator: rows { $0.indicator }, byCause: rows { $0.cause })
+    }
+
+    /// The villages of a commune that have supports in a year (the public page's village links), in one query.
+    public func villagesWithSupport(commune: String, year: Int, on db: any Database) async throws -> [String] {
+        struct V: Decodable { var village: String }
+        return try await (db as! any SQLDatabase).raw("""
+            SELECT DISTINCT village FROM support_records WHERE commune_code = \(bind: commune) AND year = \(bind: year) AND village IS NOT NULL
+            AND voided_reason IS NULL ORDER BY village
+            """).all(decoding: V.self).map(\.village)
     }
 
     // MARK: public figures of a commune (no personal data)

@@ -229,12 +229,12 @@ struct SupportMonitorController {
         let list = try await req.support.models(scope, communes: commune.map { [$0] }, on: req.db)
         let units = req.application.registry.units
         var rows: [HTML] = []
+        let counts = try await req.support.participantCounts(modelIDs: list.map(\.id), on: req.db)
         for m in list {
-            let ps = try await req.support.participants(modelID: m.id, on: req.db)
-            let exited = ps.filter { $0.category != "poor" }.count
+            let (joined, exited) = counts[m.id] ?? (0, 0)
             rows.append("""
             <tr><td><a href="/models/\(m.id)">\(m.name)</a></td><td>\(m.kind)</td><td>\(units.unit(m.commune_code)?.name ?? m.commune_code)\(m.village.map { ", \($0)" } ?? "")</td>
-            <td>\(m.start_year)</td><td class="num">\(Format.money(m.budget))</td><td>\(FundingSource(rawValue: m.source)?.vietnamese ?? m.source)</td><td class="num">\(ps.count)</td><td class="num">\(exited)</td></tr>
+            <td>\(m.start_year)</td><td class="num">\(Format.money(m.budget))</td><td>\(FundingSource(rawValue: m.source)?.vietnamese ?? m.source)</td><td class="num">\(joined)</td><td class="num">\(exited)</td></tr>
             """)
         }
         let cat = req.support.catalogue
@@ -406,7 +406,7 @@ struct SupportMonitorController {
         f.to = min(CivilDate(year: year, month: 12, day: 31)!, today)
         f.limit = 5000
         let records = try await support.records(nil, f, on: req.db)
-        let villages = Set(try await support.records(nil, { var g = f; g.village = nil; return g }(), on: req.db).compactMap(\.village)).sorted()
+        let villages = try await support.villagesWithSupport(commune: code, year: year, on: req.db)
         let policyRows: [HTML] = figures.byPolicy.map { p in "<tr><td>\(p.policy)</td><td class=\"num\">\(p.households)</td><td class=\"num\">\(Format.money(p.amount))</td></tr>" }
         let villageLinks: [HTML] = villages.map { v in v == f.village ? "<b>\(v)</b>" : "<a href=\"/public/\(code)?year=\(year)&village=\(v.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? v)\">\(v)</a>" }
         let models = try await support.models(nil, communes: [code], on: req.db)
