@@ -125,6 +125,12 @@ public struct SupportInput: Sendable, Equatable {
         "ghi chu": "note", "note": "note", "ly do": "reason", "ly do (neu khong dung doi tuong)": "reason", "reason": "reason"]
 }
 
+/// What is wrong with one input row; a file's list says "Dòng N: …", a form shows the message alone.
+public struct RowProblem: Sendable, Equatable {
+    public var line: Int, message: String
+    public var text: String { "Dòng \(line): \(message)" }
+}
+
 /// Parsed, checked and ready to write; `warning` is set when the household is not eligible.
 public struct PreparedSupport: Codable, Sendable, Equatable {
     public var line: Int
@@ -246,7 +252,7 @@ public struct SupportStore: Sendable {
 
     /// Checks inputs against the registry, the catalogue and eligibility; messages name the field and quote
     /// the value ("the caller adds the row"). Rows whose household is outside the scope are errors.
-    public func prepare(_ scope: Scope, _ inputs: [(line: Int, input: SupportInput)], on db: any Database) async throws -> (rows: [PreparedSupport], problems: [String]) {
+    public func prepare(_ scope: Scope, _ inputs: [(line: Int, input: SupportInput)], on db: any Database) async throws -> (rows: [PreparedSupport], problems: [RowProblem]) {
         let sql = db as! any SQLDatabase
         let keys = Array(Set(inputs.map(\.input.household).filter { !$0.isEmpty }))
         var refs: [String: HouseholdRef] = [:]
@@ -259,7 +265,7 @@ public struct SupportStore: Sendable {
         }
         let statuses = try await self.statuses(Array(Set(refs.values.map(\.id))), on: db)
         var rows: [PreparedSupport] = []
-        var problems: [String] = []
+        var problems: [RowProblem] = []
         for (line, i) in inputs {
             var errs: [String] = []
             let ref = refs[i.household]
@@ -299,7 +305,7 @@ public struct SupportStore: Sendable {
                 errs.append("chính sách '\(policy!.name)' dành cho người \(policy!.ages!.lowerBound)–\(policy!.ages!.upperBound) tuổi: cần ghi người nhận")
             }
             guard errs.isEmpty, let ref, let policy, let day, let amount, let form, let source else {
-                problems.append("Dòng \(line): " + errs.joined(separator: "; "))
+                problems.append(RowProblem(line: line, message: errs.joined(separator: "; ")))
                 continue
             }
             let deprived = ref.deprived.split(separator: ",").map(String.init)
@@ -325,7 +331,7 @@ public struct SupportStore: Sendable {
     public func record(_ scope: Scope, _ input: SupportInput, on db: any Database) async throws -> Int {
         guard scope.canWrite else { throw ScopeError(.forbidden) }
         let (rows, problems) = try await prepare(scope, [(1, input)], on: db)
-        if let p = problems.first { throw ScopeError(.invalid(String(p.dropFirst("Dòng 1: ".count)))) }
+        if let p = problems.first { throw ScopeError(.invalid(p.message)) }
         let row = rows[0]
         if !row.eligible && (row.reason ?? "").isEmpty { throw NeedsReason(prepared: row) }
         return try await store.writing(db) { tx in try await self.insert([row], batch: nil, scope: scope, on: tx) }
@@ -451,7 +457,12 @@ public struct SupportStore: Sendable {
     public struct SupportPlan: Sendable { public var row: PlanRow?; public var needs: [Need]; public var visits: [Visit] }
 
     public func plan(_ scope: Scope, householdID: Int, year: Int, on db: any Database) async throws -> SupportPlan {
-        _ = try await store.get(scope, id: householdID, on: db)
+        try await plan(scope, household: try await store.get(scope, id: householdID, on: db), year: year, on: db)
+    }
+
+    /// The plan of a household the caller has just read (the household page): no second read of the household.
+    public func plan(_ scope: Scope, household: HouseholdRecord, year: Int, on db: any Database) async throws -> SupportPlan {
+        guard let householdID = household.id, scope.allows(commune: household.communeCode) else { throw ScopeError(.notFound) }
         let sql = db as! any SQLDatabase
         let row = try await sql.select().column("*").from("support_plans").where("household_id", .equal, householdID).where("year", .equal, year)
             .first(decoding: PlanRow.self)
@@ -541,7 +552,7 @@ public struct SupportStore: Sendable {
             let out = try await (tx as! any SQLDatabase).insert(into: "support_batches")
                 .columns("created_by", "created_at", "file_name", "status", "rows", "problems", "communes")
                 .values(SQLBind(scope.username), SQLBind(Date()), SQLBind(fileName), SQLBind("checked"),
-                        SQLBind(String(decoding: try enc.encode(prepared), as: UTF8.self)), SQLBind(String(decoding: try enc.encode(problems), as: UTF8.self)),
+                        SQLBind(String(decoding: try enc.encode(prepared), as: UTF8.self)), SQLBind(String(decoding: try enc.encode(problems.map(\.text)), as: UTF8.self)),
                         SQLBind(communes))
                 .returning("id").all()
             return try out[0].decode(column: "id", as: Int.self)
@@ -950,8 +961,9 @@ public struct SupportStore: Sendable {
     public struct PublicFigures: Sendable {
         public var households: Int, poor: Int, nearPoor: Int
         public var byPolicy: [(policy: String, households: Int, amount: Int)]
-        public var fund: ForThePoorFund
-        public var models: Int
+        /// The fund's totals (donations; payouts entered or paid as supports), summed in SQL: the page is public.
+        public var donations: Int, payouts: Int
+        public var balance: Int { donations - payouts }
     }
 
     public func publicFigures(commune: String, year: Int, on db: any Database) async throws -> PublicFigures {
@@ -965,9 +977,15 @@ public struct SupportStore: Sendable {
             SELECT policy_code, COUNT(DISTINCT household_id) AS households, CAST(SUM(amount) AS BIGINT) AS amount FROM support_records
             WHERE commune_code = \(bind: commune) AND year = \(bind: year) AND voided_reason IS NULL GROUP BY policy_code ORDER BY policy_code
             """).all(decoding: P.self)
+        struct F: Decodable { var donations: Int?; var payouts: Int?; var fromLedger: Int? }
+        let f = try await sql.raw("""
+            SELECT (SELECT CAST(SUM(amount) AS BIGINT) FROM fund_entries WHERE unit_code = \(bind: commune) AND kind = 'donation') AS donations,
+                   (SELECT CAST(SUM(amount) AS BIGINT) FROM fund_entries WHERE unit_code = \(bind: commune) AND kind = 'payout') AS payouts,
+                   (SELECT CAST(SUM(amount) AS BIGINT) FROM support_records WHERE commune_code = \(bind: commune) AND source = 'fund' AND voided_reason IS NULL) AS "fromLedger"
+            """).first(decoding: F.self) ?? F(donations: nil, payouts: nil, fromLedger: nil)
         return PublicFigures(households: cats.reduce(0) { $0 + $1.n }, poor: n("poor"), nearPoor: n("nearPoor"),
                              byPolicy: ps.map { (catalogue.policy($0.policy_code)?.name ?? $0.policy_code, $0.households, $0.amount) },
-                             fund: try await fund(nil, unit: commune, on: db), models: try await models(nil, communes: [commune], on: db).count)
+                             donations: f.donations ?? 0, payouts: (f.payouts ?? 0) + (f.fromLedger ?? 0))
     }
 }
 

@@ -106,7 +106,7 @@ enum DemoSeeder {
             }
             let (rows, problems) = try await support.prepare(scope, inputs, on: app.db)
             guard problems.isEmpty, rows.allSatisfy({ $0.eligible || $0.reason != nil }) else {
-                throw StandardError("dữ liệu hỗ trợ demo: \((problems + rows.filter { !$0.eligible && $0.reason == nil }.map(\.eligibilityNote)).prefix(3).joined(separator: "; "))")
+                throw StandardError("dữ liệu hỗ trợ demo: \((problems.map(\.text) + rows.filter { !$0.eligible && $0.reason == nil }.map(\.eligibilityNote)).prefix(3).joined(separator: "; "))")
             }
             _ = try await app.registry.store.writing(app.db) { tx in try await support.insertDemo(rows, scope: scope, on: tx) }
             let orgs = ["Hội Liên hiệp Phụ nữ", "Hội Nông dân", "Hội Cựu chiến binh", "Đoàn Thanh niên"]

@@ -417,7 +417,7 @@ struct SupportMonitorController {
         <div class="grid"><div class="card">Tổng số hộ<br><b>\(Format.money(figures.households))</b></div>
         <div class="card">Hộ nghèo (hiện nay)<br><b>\(Format.money(figures.poor))</b> (\(ReportValue.rate(figures.poor, figures.households).text) %)</div>
         <div class="card">Hộ cận nghèo (hiện nay)<br><b>\(Format.money(figures.nearPoor))</b> (\(ReportValue.rate(figures.nearPoor, figures.households).text) %)</div>
-        <div class="card">Quỹ Vì người nghèo<br>thu \(Format.money(figures.fund.donations)) đ · chi \(Format.money(figures.fund.payouts)) đ · dư <b>\(Format.money(figures.fund.balance)) đ</b></div></div>
+        <div class="card">Quỹ Vì người nghèo<br>thu \(Format.money(figures.donations)) đ · chi \(Format.money(figures.payouts)) đ · dư <b>\(Format.money(figures.balance)) đ</b></div></div>
         <h2>Hỗ trợ năm \(year) theo chính sách</h2>
         <div class="scroll"><table><thead><tr><th>Chính sách</th><th>Số hộ nhận</th><th>Giá trị (đ)</th></tr></thead><tbody>\(policyRows.isEmpty ? ["<tr><td colspan=\"3\">Chưa có.</td></tr>"] : policyRows)</tbody></table></div>
         \(modelRows.isEmpty ? "" : HTML("<h2>Mô hình giảm nghèo</h2><ul>\(modelRows)</ul>"))

@@ -348,7 +348,7 @@ struct SupportController {
         let h = try services.store.household(r, parser: services.parser)
         let year = req.query[Int.self, at: "year"] ?? services.referenceDate.year
         let cat = req.support.catalogue
-        let plan = try await req.support.plan(scope, householdID: id, year: year, on: req.db)
+        let plan = try await req.support.plan(scope, household: r, year: year, on: req.db)
         var f = SupportStore.RecordFilter()
         f.household = id
         f.includeVoided = true
@@ -460,9 +460,10 @@ struct SupportController {
     }
 
     /// The household page's short block: helper, this year's commitment, supports received.
-    static func householdSummary(_ req: Request, _ scope: Scope, householdID: Int) async throws -> HTML {
+    static func householdSummary(_ req: Request, _ scope: Scope, household r: HouseholdRecord) async throws -> HTML {
+        let householdID = r.id!
         let year = req.application.registry.referenceDate.year
-        let plan = try await req.support.plan(scope, householdID: householdID, year: year, on: req.db)
+        let plan = try await req.support.plan(scope, household: r, year: year, on: req.db)
         var f = SupportStore.RecordFilter()
         f.household = householdID
         let records = try await req.support.records(scope, f, on: req.db)

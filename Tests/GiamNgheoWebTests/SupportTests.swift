@@ -25,6 +25,14 @@ import Vapor
         return try #require(rows.first { current == nil || $0.category == current! })
     }
 
+    /// The demo's first commune officer, signed in, with their commune.
+    static func signedIn(_ app: Application, _ accounts: [Account]) async throws -> (Account, String, Browser) {
+        let officer = accounts.first(.communeOfficer)
+        var b = Browser(app)
+        try await b.login(officer)
+        return (officer, officer.units[0], b)
+    }
+
     static func count(_ app: Application, _ where: String) async throws -> Int {
         struct N: Decodable { var n: Int }
         return try await (app.db as! any SQLDatabase).raw(SQLQueryString("SELECT COUNT(*) AS n FROM support_records WHERE " + `where`)).first(decoding: N.self)!.n
@@ -32,10 +40,7 @@ import Vapor
 
     @Test func planSupportWarningDisclosureAndPublicPage() async throws {
         try await withTestApp(households: 300) { app, accounts in
-            let officer = accounts.first(.communeOfficer)
-            let commune = officer.units[0]
-            var b = Browser(app)
-            try await b.login(officer)
+            var (_, commune, b) = try await Self.signedIn(app, accounts)
             let poor = try await Self.household(app, commune: commune, listed: "poor")
             // The plan: commitment, helper, needs per deprived indicator; saved, then a stale save is refused.
             let page = try await b.get("/households/\(poor.id)/plan")
@@ -131,10 +136,7 @@ import Vapor
 
     @Test func stagedImportIsAllOrNothingAndIneligibleRowsNeedAReason() async throws {
         try await withTestApp(households: 300) { app, accounts in
-            let officer = accounts.first(.communeOfficer)
-            let commune = officer.units[0]
-            var b = Browser(app)
-            try await b.login(officer)
+            var (officer, commune, b) = try await Self.signedIn(app, accounts)
             let poor = try await Self.household(app, commune: commune, listed: "poor")
             let near = try await Self.household(app, commune: commune, listed: "nearPoor")
             let rich = try await Self.household(app, commune: commune, listed: "notPoor", current: "notPoor")
@@ -249,6 +251,9 @@ import Vapor
             let after = try await support.fund(scope, unit: commune, on: app.db)
             #expect(after.balance == before.balance + 1_000_000)
             #expect(try await b.get("/fund").body.contains(Format.money(after.balance)))
+            // The public page sums the same fund in SQL.
+            let figures = try await support.publicFigures(commune: commune, year: 2026, on: app.db)
+            #expect(figures.donations == after.donations && figures.payouts == after.payouts && figures.balance == after.balance)
             // The province fund is the province's: a commune officer may not write it.
             #expect(try await b.post("/fund", ["unit": "46", "date": "10/10/2026", "kind": "donation", "amount": "1", "party": "x"]).status == .forbidden)
         }
@@ -309,10 +314,7 @@ import Vapor
 
     @Test func livelihoodModelsKeepParticipantsAndResults() async throws {
         try await withTestApp(households: 200) { app, accounts in
-            let officer = accounts.first(.communeOfficer)
-            let commune = officer.units[0]
-            var b = Browser(app)
-            try await b.login(officer)
+            var (_, commune, b) = try await Self.signedIn(app, accounts)
             let bad = try await b.post("/models", ["commune": commune, "name": "", "kind": "Chăn nuôi", "start_year": "2026", "budget": "abc", "source": "central"])
             #expect(bad.status == .unprocessableEntity && bad.body.contains("Cần tên mô hình") && bad.body.contains("kinh phí &#39;abc&#39;"))
             let made = try await b.post("/models", ["commune": commune, "name": "Trồng dược liệu", "kind": "Dược liệu", "programme": "MTQG2635.TP1.ND03",
