@@ -220,6 +220,8 @@ public struct SupportPolicy: Sendable, Equatable {
     public var ages: ClosedRange<Int>?
     /// A member fact of the registry that also proves coverage (healthInsurance).
     public var registryFact: String?
+    /// The support column of the detailed lists (forms 14/15) a record of this policy ticks.
+    public var listGroup: SupportGroup = .other
     public var verified: Bool
     public var source: String
 
@@ -267,11 +269,19 @@ public struct SupportCatalogue: Sendable {
                 guard b.count == 2, b[0] <= b[1] else { throw StandardError("\(line): ages '\(v("ages"))' phải có dạng 3-22") }
                 ages = b[0]...b[1]
             }
+            // Optional column (an administrator's older file has none): "khác" when empty.
+            var group = SupportGroup.other
+            if !v("list_group").isEmpty {
+                guard let g = SupportGroup.parse(v("list_group")) else {
+                    throw StandardError("\(line): list_group '\(v("list_group"))' phải là một trong \(SupportGroup.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                group = g
+            }
             policies.append(SupportPolicy(code: v("code"), name: v("name"), english: v("en"), unit: v("unit"), form: form, eligibility: rule,
                                           indicators: list("indicators"), causes: list("causes"), programmes: list("programmes"),
                                           coverageTarget: Int(v("coverage_target")), targetSource: v("target_source"), ages: ages,
                                           registryFact: v("registry_fact").isEmpty ? nil : v("registry_fact"),
-                                          verified: v("verified") == "true", source: v("source")))
+                                          listGroup: group, verified: v("verified") == "true", source: v("source")))
         }
         if Set(policies.map(\.code)).count != policies.count { throw StandardError("danh mục chính sách: mã trùng") }
         return SupportCatalogue(programmes: items, policies: policies)

@@ -128,6 +128,17 @@ public enum BundledData {
         return try SupportCatalogue.parse(programmesCSV: try file("programmes.csv"), policiesCSV: try file("policies.csv"))
     }
 
+    /// Local indigenous minorities (DTTC) by old province, for forms 14/15 (`Data/ethnic-groups/local-indigenous.csv`);
+    /// an administrator's file of the same name in `directory` replaces it.
+    public static func localIndigenous(directory: String? = nil) throws -> LocalIndigenousGroups {
+        var csv = text("ethnic-groups/local-indigenous.csv")
+        if let d = directory {
+            let path = (d as NSString).appendingPathComponent("local-indigenous.csv")
+            if FileManager.default.fileExists(atPath: path) { csv = try String(contentsOfFile: path, encoding: .utf8) }
+        }
+        return try LocalIndigenousGroups.parse(csv, groups: ethnicGroups)
+    }
+
     /// The import template's columns and the header variants communes use (`Data/import/columns.csv`).
     public static let importColumns = ImportColumns(CSV.records(text("import/columns.csv")).rows.map {
         ImportColumn(sheet: $0["sheet"] ?? "", key: $0["key"] ?? "", header: $0["header"] ?? "",

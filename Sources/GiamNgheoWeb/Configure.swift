@@ -53,6 +53,8 @@ public struct AppConfig: Sendable {
     public var reportLayoutsDirectory = "data/report-layouts"
     /// An administrator's programmes.csv / policies.csv replacing the shipped catalogue (issue 7).
     public var supportDirectory = "data/support"
+    /// An administrator's local-indigenous.csv (DTTC groups by old province) replacing the shipped one.
+    public var ethnicGroupsDirectory = "data/ethnic-groups"
     public init() {}
 }
 
@@ -68,6 +70,8 @@ public struct RegistryServices: Sendable {
     public var reportLayouts: [ReportLayout] = []
     /// Programmes, policies and the support ledger (issue 7).
     public var support: SupportStore? = nil
+    /// Local indigenous minorities (DTTC) for the detailed lists, forms 14/15.
+    public var localIndigenous = LocalIndigenousGroups([])
 }
 
 struct RegistryKey: StorageKey { typealias Value = RegistryServices }
@@ -140,6 +144,7 @@ public func configure(_ app: Application, _ config: AppConfig) async throws -> [
                                     exportInlineRows: config.exportInlineRows)
     app.registry.reportLayouts = try ReportLayouts.load(directory: config.reportLayoutsDirectory)
     app.registry.support = SupportStore(store: store, catalogue: try BundledData.supportCatalogue(directory: config.supportDirectory))
+    app.registry.localIndigenous = try BundledData.localIndigenous(directory: config.ethnicGroupsDirectory)
 
     app.passwords.use(.bcrypt(cost: config.passwordCost))
     app.sessions.use { app in QuietSessions(inner: app.fluent.sessions.driver()) }

@@ -33,6 +33,8 @@ enum Layout {
     .doc{font-family:"Times New Roman",Times,serif;background:#fff;padding:1rem;margin-bottom:1rem}.center{text-align:center}
     .doc-head,.signatures{width:100%;border:none;table-layout:fixed}.doc-head td,.signatures td{border:none;text-align:center;vertical-align:top}
     .signatures td{padding-top:1rem;height:6rem}ul.plain{list-style:none;padding-left:0}
+    tr.group td{background:#eef0f3;font-weight:600}.detailed-list tr.first td{border-top:2px solid #aab2bd}.detailed-list .report-table{font-size:.85rem}
+    @media print{.detailed-list .report-table{font-size:9pt}.detailed-list a{color:inherit;text-decoration:none}}
     """
 
     /// The only script (CSP allows no inline code): print buttons, and the survey's live provisional result.

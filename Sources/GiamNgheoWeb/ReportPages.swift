@@ -120,9 +120,12 @@ struct ReportController {
           <input type="hidden" name="unit" value="\(p.place.structure == .y2025 ? p.place.unit : "")">
           <button type="submit">Xem</button>
           <a href="/reports/\(p.layout.id)/xlsx?\(p.query)">Tải xlsx</a>
-          <button type="button" onclick="window.print()">In (A4 ngang)</button>
+          <button type="button" data-print>In (A4 ngang)</button>
           \(up)
         </form>
+        <p class="noprint">Danh sách chi tiết (một dòng mỗi nhân khẩu, kèm hỗ trợ đã nhận):
+          <a href="/reports/lists/ngheo?year=\(p.year)\(raw: level == .commune && p.place.structure == .y2025 ? "&amp;commune=\(p.place.unit)" : "")">Biểu 15: hộ nghèo</a> ·
+          <a href="/reports/lists/can-ngheo?year=\(p.year)\(raw: level == .commune && p.place.structure == .y2025 ? "&amp;commune=\(p.place.unit)" : "")">Biểu 14: hộ cận nghèo</a></p>
         <h1>\(p.layout.number.map { "Biểu \($0). " } ?? "")\(p.layout.title.vi) \(p.layout.verified ? "" : Layout.unverifiedBadge)</h1>
         <p>Năm \(p.year) · \(place) · \(p.place.structure.vietnamese)</p>
         <div class="scroll"><table class="report-table"><thead><tr>\(lead)\(groupCells)</tr><tr>\(labelCells)</tr></thead>
