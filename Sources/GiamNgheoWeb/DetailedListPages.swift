@@ -92,7 +92,7 @@ struct DetailedListController {
                 }
                 let household: HTML = "<td class=\"num\"\(span)>\(number)<br><a class=\"muted\" href=\"/households/\(e.household)\">\(e.code)</a></td>"
                 if e.members.isEmpty {
-                    body.append("<tr>\(household)<td></td><td>\(e.headName) <span class=\"muted\">(\(e.persons) nhân khẩu, chưa có danh sách thành viên)</span></td><td></td><td></td><td></td><td></td>\(marks)\(flags)\(support)</tr>")
+                    body.append("<tr class=\"first household\">\(household)<td></td><td>\(e.headName) <span class=\"muted\">(\(e.persons) nhân khẩu, chưa có danh sách thành viên)</span></td><td></td><td></td><td></td><td></td>\(marks)\(flags)\(support)</tr>")
                     continue
                 }
                 for (i, m) in e.members.enumerated() {
@@ -101,7 +101,7 @@ struct DetailedListController {
                         : "<td class=\"num\" colspan=\"2\" title=\"Chưa ghi giới tính\">\(year)\(raw: year.isEmpty ? "" : " (?)")</td>"
                     let lead: HTML = i == 0 ? household : ""
                     let tail: HTML = i == 0 ? "\(marks)\(flags)\(support)" : ""
-                    body.append("<tr\(raw: i == 0 ? " class=\"first\"" : "")>\(lead)<td class=\"num\">\(m.number)</td><td>\(m.name)</td>\(born)<td>\(m.ethnicity)</td><td>\(m.relation)</td>\(tail)</tr>")
+                    body.append("<tr\(raw: i == 0 ? " class=\"first household\"" : "")>\(lead)<td class=\"num\">\(m.number)</td><td>\(m.name)</td>\(born)<td>\(m.ethnicity)</td><td>\(m.relation)</td>\(tail)</tr>")
                 }
             }
         }

@@ -68,3 +68,34 @@ def test_province_reports_story(server, browser):
     d.find_element(By.LINK_TEXT, "Mô phỏng").click()
     wait(d).until(lambda drv: "/whatif" in drv.current_url)
     assert "Ma trận chuyển" in d.page_source and "2.200.000" in d.page_source
+
+
+def test_commune_detailed_lists(server, browser):
+    """Forms 14/15 from the report page: the commune's list has form 1's poor households, one row per member,
+    prints as an A4 landscape page (the print button works under the CSP: no inline handler), and the xlsx
+    lists the same households."""
+    d = browser
+    officer = sorted(u for u in server if u.startswith("xa"))[0]
+    commune = officer[2:]
+    login(d, officer, server[officer])
+    d.get(BASE + f"/reports/ket-qua?year=2026&structure=2025&unit={commune}")
+    d.find_element(By.LINK_TEXT, "Biểu 15: hộ nghèo").click()
+    wait(d).until(lambda drv: "/reports/lists/ngheo" in drv.current_url)
+    assert "DANH SÁCH CHI TIẾT HỘ NGHÈO NĂM 2026" in d.page_source and "chưa xác minh" in d.page_source
+    total = d.find_element(By.CSS_SELECTOR, "tr.total td").text
+    households = len(d.find_elements(By.CSS_SELECTOR, "tr.household"))
+    assert total.startswith(f"Tổng cộng: {households} hộ"), (total, households)
+    # The print button is wired by the site's script, not an inline handler the CSP would block.
+    assert d.find_elements(By.CSS_SELECTOR, "button[data-print]") and "onclick=" not in d.page_source
+    assert d.find_element(By.CSS_SELECTOR, "section.landscape.detailed-list")
+    # Near-poor through the chooser.
+    Select(d.find_element(By.NAME, "kind")).select_by_value("can-ngheo")
+    d.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]").click()
+    wait(d).until(lambda drv: "/reports/lists/can-ngheo" in drv.current_url)
+    assert "DANH SÁCH CHI TIẾT HỘ CẬN NGHÈO" in d.page_source
+    # The xlsx: as many numbered households as the page's total says.
+    s = session(officer, server[officer])
+    book = openpyxl.load_workbook(io.BytesIO(s.open(BASE + f"/reports/lists/ngheo/xlsx?year=2026&commune={commune}").read()))
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    assert rows[0][0].startswith("Biểu 15.") and rows[2][0] == "TT hộ"
+    assert sum(1 for r in rows[3:] if isinstance(r[0], int)) == households
