@@ -362,10 +362,20 @@ struct SupportController {
         let deprived = r.deprived.split(separator: ",").map(String.init)
         let standard = try? services.store.engine.catalogue.standard(id: r.standard)
         let causes = h.causes ?? []
+        // A year without a plan starts from last year's (helper, needs still matching a deprivation or cause, free
+        // needs); nothing is written until the official saves, and the commitment is asked again.
+        var carried: SupportStore.SupportPlan? = nil
+        if plan.row == nil, var before = try? await req.support.plan(scope, household: r, year: year - 1, on: req.db), before.row != nil {
+            before.row?.commitment = 0
+            before.row?.note = nil
+            before.needs = before.needs.filter { n in (n.indicator.map { deprived.contains($0) } ?? true) && (n.cause.map { causes.contains($0) } ?? true) }
+            carried = before
+        }
+        let planNeeds = carried?.needs ?? plan.needs
         // One need row per deprived indicator and per cause, then what was planned before, then two free rows.
-        var needRows: [SupportStore.Need] = deprived.map { d in plan.needs.first { $0.indicator == d } ?? .init(indicator: d, cause: nil, policy_code: nil, description: nil) }
-        needRows += causes.map { c in plan.needs.first { $0.cause == c && $0.indicator == nil } ?? .init(indicator: nil, cause: c, policy_code: nil, description: nil) }
-        needRows += plan.needs.filter { n in !needRows.contains(n) }
+        var needRows: [SupportStore.Need] = deprived.map { d in planNeeds.first { $0.indicator == d } ?? .init(indicator: d, cause: nil, policy_code: nil, description: nil) }
+        needRows += causes.map { c in planNeeds.first { $0.cause == c && $0.indicator == nil } ?? .init(indicator: nil, cause: c, policy_code: nil, description: nil) }
+        needRows += planNeeds.filter { n in !needRows.contains(n) }
         needRows += [.init(indicator: nil, cause: nil, policy_code: nil, description: nil), .init(indicator: nil, cause: nil, policy_code: nil, description: nil)]
         let needs: [HTML] = needRows.enumerated().map { i, n in
             let what: HTML
@@ -393,8 +403,10 @@ struct SupportController {
             <td>\(Self.eligibilityCell(s))\(s.voided_reason.map { HTML("<br><small class=\"flagtext\">Đã huỷ: \($0)</small>") } ?? "")</td></tr>
             """
         }
-        let v = plan.row
+        let saved = plan.row
+        let v = saved ?? carried?.row
         let write = scope.canWrite
+        let years: HTML = "<p class=\"noprint\">\(req.t("Năm", "Year")): <a href=\"/households/\(id)/plan?year=\(year - 1)\">← \(year - 1)</a> · <b>\(year)</b> · <a href=\"/households/\(id)/plan?year=\(year + 1)\">\(year + 1) →</a></p>"
         let err: HTML = error.map { "<p class=\"error\" role=\"alert\">\($0)</p>" } ?? ""
         return Layout.page(req, title: "Kế hoạch hỗ trợ hộ \(r.code)", """
         \(Self.subnav(req, ""))
@@ -402,9 +414,10 @@ struct SupportController {
         <p><a href="/households/\(id)">Hồ sơ hộ</a> · Thôn: \(r.village) · Thiếu hụt: \(deprived.isEmpty ? "không" : deprived.joined(separator: ", ")) ·
         Nguyên nhân: \(causes.isEmpty ? "chưa ghi" : causes.map { c in BundledData.povertyCauses.first { $0.code == c }?.vi ?? c }.joined(separator: "; ")) \(BundledData.povertyCauses.contains { !$0.verified } ? Layout.unverifiedBadge : "")
         \(write ? HTML("(<a href=\"/households/\(id)/edit\">sửa nguyên nhân</a>)") : "")</p>
-        \(err)
+        \(years)\(err)
+        \(carried != nil && write ? HTML("<p class=\"card\" role=\"status\">Chưa có kế hoạch năm \(year): đã điền sẵn người giúp đỡ và các nhu cầu còn phù hợp từ kế hoạch năm \(year - 1). Kiểm tra, sửa rồi bấm <b>Lưu kế hoạch</b>; hộ cần đăng ký thoát nghèo lại cho năm \(year).</p>") : "")
         <form method="post" action="/households/\(id)/plan?year=\(year)" class="card">
-          <input type="hidden" name="_csrf" value="\(req.csrfToken)"><input type="hidden" name="version" value="\(v?.version ?? 0)">
+          <input type="hidden" name="_csrf" value="\(req.csrfToken)"><input type="hidden" name="version" value="\(saved?.version ?? 0)">
           <p><label class="check"><input type="checkbox" name="commitment" value="1" \(v?.commitment == 1 ? "checked" : "") \(write ? "" : "disabled")> Hộ đăng ký thoát nghèo trong năm \(year)</label></p>
           <div class="form-grid">
             <div><label for="helper_name">Người được phân công giúp đỡ</label><input id="helper_name" name="helper_name" value="\(v?.helper_name)"></div>
@@ -416,7 +429,7 @@ struct SupportController {
           <p class="muted">★ chính sách giải quyết đúng chỉ số hoặc nguyên nhân này.</p>
           <div class="scroll"><table><thead><tr><th>Thiếu hụt / nguyên nhân</th><th>Chính sách cần</th><th>Nội dung</th></tr></thead><tbody>\(needs)</tbody></table></div>
           <input type="hidden" name="need_count" value="\(needRows.count)">
-          \(write ? HTML("<p><button class=\"primary\" type=\"submit\">Lưu kế hoạch</button> \(v.map { "Lưu lần cuối bởi \($0.updated_by)" } ?? "Chưa có kế hoạch năm \(year).")</p>") : "")
+          \(write ? HTML("<p><button class=\"primary\" type=\"submit\">Lưu kế hoạch</button> \(saved.map { "Lưu lần cuối bởi \($0.updated_by)" } ?? "Chưa có kế hoạch năm \(year).")</p>") : "")
         </form>
         <h2>\(req.t("Chính sách hộ đang được hưởng", "Policies the household is entitled to")) (\(today.vietnamese))</h2>
         \(eligibleNow.isEmpty ? HTML("<p class=\"muted\">Hộ không thuộc đối tượng chính sách nào trong danh mục.</p>") : HTML("<ul>\(eligibleNow)</ul>"))

@@ -354,4 +354,38 @@ import Vapor
             #expect(page.body.contains("Hỗ trợ riêng của tỉnh cho hộ cận nghèo DTTS") && page.body.contains("chưa xác minh") && page.body.contains("Dự án 5"))
         }
     }
+
+    @Test func aNewYearsPlanStartsFromLastYearsUntilSaved() async throws {
+        try await withTestApp(households: 300) { app, accounts in
+            var (_, commune, b) = try await Self.signedIn(app, accounts)
+            // Years the demo has no plans for (it plans the current year).
+            let poor = try await Self.household(app, commune: commune, listed: "poor", current: "poor")
+            struct N: Decodable { var n: Int }
+            func plans(_ year: Int) async throws -> Int {
+                try await (app.db as! any SQLDatabase).raw("SELECT COUNT(*) AS n FROM support_plans WHERE household_id = \(bind: poor.id) AND year = \(bind: year)")
+                    .first(decoding: N.self)!.n
+            }
+            let first = try await b.get("/households/\(poor.id)/plan?year=2027")
+            let indicator = try #require(first.body.range(of: "name=\"need_indicator_0\" value=\"").map { String(first.body[$0.upperBound...].prefix { $0 != "\"" }) })
+            let saved = try await b.post("/households/\(poor.id)/plan?year=2027", [
+                "version": "0", "commitment": "1", "helper_name": "Phan Văn Lực", "helper_org": "Hội Nông dân", "note": "Ghi chú năm cũ",
+                "need_count": "3", "need_indicator_0": indicator, "need_policy_0": "sinhke", "need_text_0": "Giống bò sinh sản",
+                "need_indicator_1": "ZZ9", "need_text_1": "Chỉ số đã hết thiếu hụt", "need_text_2": "Sửa mái nhà"])
+            #expect(saved.status == .seeOther)
+            // 2028 has no plan: the form is filled from 2027, says so, asks the commitment again, writes nothing yet.
+            let next = try await b.get("/households/\(poor.id)/plan?year=2028")
+            #expect(next.status == .ok && next.body.contains("đã điền sẵn người giúp đỡ"))
+            #expect(next.body.contains("value=\"Phan Văn Lực\"") && next.body.contains("Giống bò sinh sản") && next.body.contains("Sửa mái nhà"))
+            #expect(!next.body.contains("Chỉ số đã hết thiếu hụt") && !next.body.contains("Ghi chú năm cũ"))
+            #expect(next.body.contains("name=\"version\" value=\"0\"") && !next.body.contains("name=\"commitment\" value=\"1\" checked"))
+            #expect(try await plans(2028) == 0)
+            // Saved, 2028 is its own plan; 2027 is unchanged.
+            #expect(try await b.post("/households/\(poor.id)/plan?year=2028", ["version": "0", "helper_name": "Phan Văn Lực", "need_count": "0"]).status == .seeOther)
+            #expect(try await plans(2028) == 1)
+            #expect(try await plans(2027) == 1)
+            let after = try await b.get("/households/\(poor.id)/plan?year=2028")
+            #expect(!after.body.contains("đã điền sẵn") && !after.body.contains("Giống bò sinh sản"))
+            #expect(try await b.get("/households/\(poor.id)/plan?year=2027").body.contains("Giống bò sinh sản"))
+        }
+    }
 }
