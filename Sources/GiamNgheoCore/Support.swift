@@ -200,6 +200,77 @@ public struct EligibilityRule: Sendable, Equatable, CustomStringConvertible {
 
 /// A support policy (health-insurance subsidy, tuition exemption, preferential credit, housing…) with the
 /// rule of who may receive it and, where a plan names one, the share of them that should (§10; seeds).
+/// Who within an eligible household a person's support is for, beyond age: member facts of the registry
+/// ("schooling=attending|attendingBelowLevel" for tuition, "workingCapacity=true" for vocational training).
+/// Every listed fact must hold, with any of its values. An unknown fact never excludes a member (as an unknown
+/// age does not): the registry is often incomplete, and the record still shows what was checked.
+public struct MemberCondition: Sendable, Equatable {
+    public var terms: [(fact: Fact, values: Set<String>)]
+    public static func == (a: MemberCondition, b: MemberCondition) -> Bool {
+        a.terms.map(\.fact) == b.terms.map(\.fact) && a.terms.map(\.values) == b.terms.map(\.values)
+    }
+    public var isEmpty: Bool { terms.isEmpty }
+    public init() { terms = [] }
+
+    /// `fact=v1|v2;fact2=v`: facts must be member facts, values codes of the fact (or true/false for a yes/no fact).
+    public init(_ text: String) throws {
+        terms = []
+        for part in text.split(separator: ";").map({ $0.trimmingCharacters(in: .whitespaces) }) where !part.isEmpty {
+            let kv = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard kv.count == 2, let fact = Fact(rawValue: kv[0]), fact.scope == .member else {
+                throw StandardError("điều kiện thành viên '\(part)': cần dạng fact=giá trị với fact là thông tin của thành viên")
+            }
+            let values = Set(kv[1].split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+            let allowed: Set<String>
+            switch fact.kind {
+            case .bool: allowed = ["true", "false"]
+            case .code(let codes) where !codes.isEmpty: allowed = Set(codes)
+            default: allowed = values
+            }
+            guard !values.isEmpty, values.isSubset(of: allowed) else {
+                throw StandardError("điều kiện thành viên '\(part)': giá trị phải là \(allowed.sorted().joined(separator: ", "))")
+            }
+            terms.append((fact, values))
+        }
+    }
+
+    /// `value(fact)`: the member's value as text ("true"/"false" for yes/no facts), nil when not recorded.
+    public func holds(_ value: (Fact) -> String?) -> Bool {
+        terms.allSatisfy { t in value(t.fact).map { t.values.contains($0) } ?? true }
+    }
+    /// The first term a member fails, in words to follow "dành cho người …": "có khả năng lao động; người nhận:
+    /// không có khả năng lao động".
+    public func failure(_ value: (Fact) -> String?) -> String? {
+        for t in terms { if let v = value(t.fact), !t.values.contains(v) { return "\(describe(t)); người nhận: \(Self.state(t.fact, v))" } }
+        return nil
+    }
+    /// "có tình trạng đi học là Đang đi học đúng cấp học hoặc …", "có khả năng lao động": follows "người".
+    public var vietnamese: String { terms.map(describe).joined(separator: " và ") }
+    func describe(_ t: (fact: Fact, values: Set<String>)) -> String {
+        if case .bool = t.fact.kind, t.values.count == 1 { return Self.state(t.fact, t.values.first!) }
+        return "có \(t.fact.label) là \(t.values.sorted().map { Self.state(t.fact, $0) }.joined(separator: " hoặc "))"
+    }
+    /// A value in words: a code's label, or the yes/no fact's label, negated for "false".
+    static func state(_ fact: Fact, _ v: String) -> String {
+        if case .bool = fact.kind {
+            // "có khả năng lao động" / "không có …"; "là người khuyết tật" / "không phải người khuyết tật".
+            let noun = fact.label.hasPrefix("người ")
+            return v == "true" ? (noun ? "là " : "") + fact.label : (noun ? "không phải " : "không ") + fact.label
+        }
+        return Vocabulary.label(fact, v)
+    }
+    /// A registry member's value of a fact as the condition reads it.
+    public static func value(of m: Member) -> (Fact) -> String? {
+        { fact in
+            switch m.value(fact) {
+            case .bool(let b): return b.map { $0 ? "true" : "false" }
+            case .text(let t): return t
+            default: return nil
+            }
+        }
+    }
+}
+
 public struct SupportPolicy: Sendable, Equatable {
     public var code: String
     public var name: String
@@ -222,10 +293,14 @@ public struct SupportPolicy: Sendable, Equatable {
     public var registryFact: String?
     /// The support column of the detailed lists (forms 14/15) a record of this policy ticks.
     public var listGroup: SupportGroup = .other
+    /// For a person's support: member facts the person must have (tuition: attending school).
+    public var memberCondition = MemberCondition()
     public var verified: Bool
     public var source: String
 
     public var perPerson: Bool { unit == "person" }
+    /// A person's support whose receiver must be named: it depends on who (age or member facts).
+    public var needsReceiver: Bool { perPerson && (ages != nil || !memberCondition.isEmpty) }
     /// Whether a member of that age (unknown age: yes) is one the policy is for.
     public func covers(age: Int?) -> Bool { guard let ages, let age else { return true }; return ages.contains(age) }
     public func programme(for year: Int, in items: [ProgrammeItem]) -> ProgrammeItem? {
@@ -277,11 +352,14 @@ public struct SupportCatalogue: Sendable {
                 }
                 group = g
             }
+            var condition = MemberCondition()
+            do { condition = try MemberCondition(v("member_condition")) } catch { throw StandardError("\(line): \(error)") }
+            if !condition.isEmpty && v("unit") != "person" { throw StandardError("\(line): member_condition chỉ dùng cho chính sách theo người (unit=person)") }
             policies.append(SupportPolicy(code: v("code"), name: v("name"), english: v("en"), unit: v("unit"), form: form, eligibility: rule,
                                           indicators: list("indicators"), causes: list("causes"), programmes: list("programmes"),
                                           coverageTarget: Int(v("coverage_target")), targetSource: v("target_source"), ages: ages,
                                           registryFact: v("registry_fact").isEmpty ? nil : v("registry_fact"),
-                                          listGroup: group, verified: v("verified") == "true", source: v("source")))
+                                          listGroup: group, memberCondition: condition, verified: v("verified") == "true", source: v("source")))
         }
         if Set(policies.map(\.code)).count != policies.count { throw StandardError("danh mục chính sách: mã trùng") }
         return SupportCatalogue(programmes: items, policies: policies)
@@ -311,9 +389,14 @@ public struct EligibilityCheck: Sendable, Equatable {
     public var eligible: Bool
     public var explanation: String
     /// `age`: the receiving member's age on the day, for a person's support.
-    public static func check(_ policy: SupportPolicy, facts f: EligibilityFacts, on day: CivilDate, age: Int? = nil) -> EligibilityCheck {
+    /// `member`: the receiving member's facts (`MemberCondition.value(of:)`), for a person's support.
+    public static func check(_ policy: SupportPolicy, facts f: EligibilityFacts, on day: CivilDate, age: Int? = nil,
+                             member: ((Fact) -> String?)? = nil) -> EligibilityCheck {
         if let ages = policy.ages, let age, !ages.contains(age), policy.eligibility.holds(f, on: day) {
             return EligibilityCheck(eligible: false, explanation: "Không đúng đối tượng của \"\(policy.name)\": dành cho người từ \(ages.lowerBound) đến \(ages.upperBound) tuổi; người nhận \(age) tuổi ngày \(day.vietnamese).")
+        }
+        if let member, let why = policy.memberCondition.failure(member), policy.eligibility.holds(f, on: day) {
+            return EligibilityCheck(eligible: false, explanation: "Không đúng đối tượng của \"\(policy.name)\": dành cho người \(why).")
         }
         if policy.eligibility.holds(f, on: day) {
             return EligibilityCheck(eligible: true, explanation: "Đúng đối tượng: \(policy.eligibility.vietnamese).")

@@ -232,16 +232,37 @@ public struct SupportStore: Sendable {
     /// validates every field: measured 80 % of a province's coverage time).
     struct PersonFact: Decodable {
         var id: String, birthDate: String?, birthYear: Int?, healthInsurance: Bool?
+        /// Only the member facts the catalogue's member conditions name (passed in the decoder's userInfo).
+        var conditionFacts: [Fact: String] = [:]
         struct Facts: Decodable { var members: [PersonFact]? }
         enum CodingKeys: String, CodingKey { case id, birthDate, birthYear, healthInsurance }
+        struct AnyKey: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+        static let wanted = CodingUserInfoKey(rawValue: "giamngheo.memberFacts")!
         init(from d: any Decoder) throws {
             let c = try d.container(keyedBy: CodingKeys.self)
             id = (try? c.decode(String.self, forKey: .id)) ?? (try? c.decode(Int.self, forKey: .id)).map(String.init) ?? ""
             birthDate = try? c.decodeIfPresent(String.self, forKey: .birthDate)
             birthYear = try? c.decodeIfPresent(Int.self, forKey: .birthYear)
             healthInsurance = try? c.decodeIfPresent(Bool.self, forKey: .healthInsurance)
+            if let facts = d.userInfo[Self.wanted] as? [Fact], !facts.isEmpty {
+                let any = try d.container(keyedBy: AnyKey.self)
+                for f in facts {
+                    let k = AnyKey(stringValue: f.rawValue)
+                    if let b = try? any.decodeIfPresent(Bool.self, forKey: k) { conditionFacts[f] = b ? "true" : "false" }
+                    else if let t = try? any.decodeIfPresent(String.self, forKey: k) { conditionFacts[f] = t }
+                }
+            }
         }
-        static func read(_ facts: String) -> [PersonFact] { ((try? JSONDecoder().decode(Facts.self, from: Data(facts.utf8)))?.members) ?? [] }
+        static func read(_ facts: String, conditionFacts: [Fact] = []) -> [PersonFact] {
+            let decoder = JSONDecoder()
+            if !conditionFacts.isEmpty { decoder.userInfo[wanted] = conditionFacts }
+            return ((try? decoder.decode(Facts.self, from: Data(facts.utf8)))?.members) ?? []
+        }
         func age(on day: CivilDate) -> Int? { birthDate.flatMap(CivilDate.init).map { $0.age(on: day) } ?? birthYear.map { day.year - $0 } }
     }
 
@@ -290,19 +311,20 @@ public struct SupportStore: Sendable {
                 if programme == nil { errs.append("chương trình '\(i.programme)' không có trong danh mục") }
                 else if let d = day, !programme!.covers(year: d.year) { errs.append("chương trình '\(i.programme)' không áp dụng năm \(d.year) (\(programme!.validFrom)–\(programme!.validTo))") }
             } else if let p = policy, let d = day { programme = p.programme(for: d.year, in: catalogue.programmes) }
-            var memberID: String? = nil, memberName: String? = nil, age: Int? = nil
+            var memberID: String? = nil, memberName: String? = nil, age: Int? = nil, member: Member? = nil
             if let ref, !i.member.isEmpty {
                 let h = try? store.household(facts: ref.facts)
                 let wanted = VietnameseText.fold(i.member)
                 if let m = h?.members.first(where: { $0.id == i.member || VietnameseText.fold($0.name ?? "") == wanted }) {
-                    memberID = m.id; memberName = m.name; age = day.flatMap { Self.age(m, on: $0) }
+                    memberID = m.id; memberName = m.name; age = day.flatMap { Self.age(m, on: $0) }; member = m
                 } else { errs.append("hộ \(ref.code) không có thành viên '\(i.member)'") }
-            } else if let ref, policy?.perPerson == true, policy?.ages == nil {
+            } else if let ref, policy?.perPerson == true, policy?.needsReceiver == false {
                 // A person's support without the person: the head is assumed (shown as the receiver).
                 let h = try? store.household(facts: ref.facts)
                 if let head = h?.head { memberID = head.id; memberName = head.name }
-            } else if policy?.perPerson == true && policy?.ages != nil {
-                errs.append("chính sách '\(policy!.name)' dành cho người \(policy!.ages!.lowerBound)–\(policy!.ages!.upperBound) tuổi: cần ghi người nhận")
+            } else if let p = policy, p.needsReceiver {
+                let who = [p.ages.map { "người \($0.lowerBound)–\($0.upperBound) tuổi" }, p.memberCondition.isEmpty ? nil : "người \(p.memberCondition.vietnamese)"]
+                errs.append("chính sách '\(p.name)' dành cho \(who.compactMap { $0 }.joined(separator: ", ")): cần ghi người nhận")
             }
             guard errs.isEmpty, let ref, let policy, let day, let amount, let form, let source else {
                 problems.append(RowProblem(line: line, message: errs.joined(separator: "; ")))
@@ -313,7 +335,7 @@ public struct SupportStore: Sendable {
             let indicator = i.indicator.isEmpty ? (policy.indicators.first { deprived.contains($0) } ?? policy.indicators.first) : i.indicator.uppercased()
             let cause = i.cause.isEmpty ? policy.causes.first { causes.contains($0) } : i.cause
             let facts = statuses[ref.id]?.facts(on: day) ?? EligibilityFacts(category: nil)
-            let check = EligibilityCheck.check(policy, facts: facts, on: day, age: age)
+            let check = EligibilityCheck.check(policy, facts: facts, on: day, age: age, member: member.map(MemberCondition.value(of:)))
             rows.append(PreparedSupport(line: line, householdID: ref.id, householdCode: ref.code, headName: ref.head_name, commune: ref.commune_code,
                                         village: ref.village, memberID: memberID, memberName: memberName, policy: policy.code,
                                         programme: programme?.code, form: form.rawValue, amount: amount, quantity: i.quantity.isEmpty ? nil : i.quantity,
@@ -845,6 +867,7 @@ public struct SupportStore: Sendable {
         let gotHouseholds = Set(got.map { "\($0.policy_code)|\($0.household_id)" })
         let gotPersons = Set(got.map { "\($0.policy_code)|\($0.household_id)|\($0.member_id ?? "?")" })
         var members: [Int: [PersonFact]] = [:]
+        let conditionFacts = Array(Set(catalogue.policies.flatMap { $0.memberCondition.terms.map(\.fact) })).sorted { $0.rawValue < $1.rawValue }
         var out: [PolicyCoverage] = []
         var byCommune: [String: [PolicyCoverage]] = [:]
         for p in catalogue.policies {
@@ -864,16 +887,16 @@ public struct SupportStore: Sendable {
                 guard let f = facts[c.id], p.eligibility.holds(f, on: day) else { continue }
                 let reachedHousehold = gotHouseholds.contains("\(p.code)|\(c.id)")
                 if p.perPerson {
-                    if members[c.id] == nil { members[c.id] = PersonFact.read(c.facts) }
-                    let ms = members[c.id]!.filter { p.covers(age: $0.age(on: day)) }
-                    // A policy for some ages counts only the households that have someone of those ages.
-                    if p.ages != nil && ms.isEmpty { continue }
+                    if members[c.id] == nil { members[c.id] = PersonFact.read(c.facts, conditionFacts: conditionFacts) }
+                    let ms = members[c.id]!.filter { m in p.covers(age: m.age(on: day)) && p.memberCondition.holds { m.conditionFacts[$0] } }
+                    // A policy for some ages or members counts only the households that have such a member.
+                    if p.needsReceiver && ms.isEmpty { continue }
                     var reached = Set(ms.filter { m in
                         gotPersons.contains("\(p.code)|\(c.id)|\(m.id)") || (p.registryFact == "healthInsurance" && m.healthInsurance == true)
                     }.map(\.id))
                     if gotPersons.contains("\(p.code)|\(c.id)|?") { reached.insert("?") }
                     add(c.commune_code, households: 1, reachedHousehold: reached.isEmpty ? 0 : 1,
-                        persons: p.ages == nil ? max(ms.count, c.member_count) : ms.count, reachedPersons: reached.count)
+                        persons: p.needsReceiver ? ms.count : max(ms.count, c.member_count), reachedPersons: reached.count)
                 } else {
                     add(c.commune_code, households: 1, reachedHousehold: reachedHousehold ? 1 : 0, persons: 1, reachedPersons: reachedHousehold ? 1 : 0)
                 }

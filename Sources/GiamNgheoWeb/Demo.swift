@@ -89,9 +89,10 @@ enum DemoSeeder {
                 if before == "poor" {
                     if now != "poor" {
                         add(h, "sinhke", 8_000_000, lastYear, "central", quantity: "giống, vật tư")
-                        // Training is for a person of working age: the first such member, if any.
+                        // Training is for a person the policy is for (working age, able to work): the first such member.
+                        let training = cat.policy("nghe-vieclam")
                         let worker = (try? app.registry.store.household(facts: h.facts))?.members.first { m in
-                            SupportStore.age(m, on: lastYear).map { (15...60).contains($0) } ?? false
+                            training.map { $0.covers(age: SupportStore.age(m, on: lastYear)) && $0.memberCondition.holds(MemberCondition.value(of: m)) } ?? false
                         }
                         if h.id % 2 == 1, let worker { add(h, "nghe-vieclam", 3_000_000, lastYear, "central", member: worker.id) }
                     } else if h.id % 4 == 1 {

@@ -112,6 +112,40 @@ import Testing
         #expect(rule.holds(.init(category: .notPoor, meritorious: true), on: d("2026-01-01")))
     }
 
+    @Test func memberConditionsSayWhoWithinTheHousehold() throws {
+        let c = try BundledData.supportCatalogue()
+        let tuition = try #require(c.policy("hocphi"))
+        #expect(tuition.needsReceiver && tuition.memberCondition.terms.map(\.fact) == [.schooling])
+        #expect(c.policy("nghe-vieclam")?.memberCondition == (try MemberCondition("workingCapacity=true")))
+        #expect(c.policy("bhyt-ngheo")?.needsReceiver == false && c.policy("tindung-ngheo")?.needsReceiver == false)
+        let pupil = Member(id: "3", name: "Lê Văn Tí", birthYear: 2016, schooling: "attending")
+        let dropped = Member(id: "4", name: "Lê Thị Tèo", birthYear: 2012, schooling: "notAttending")
+        let unknown = Member(id: "5", name: "Lê Văn Tý", birthYear: 2014)
+        let day = d("2026-09-05")
+        #expect(EligibilityCheck.check(tuition, facts: .init(category: .poor), on: day, age: 10, member: MemberCondition.value(of: pupil)).eligible)
+        // An unrecorded fact does not exclude (as an unknown age does not); a recorded one that fails does, with the reason.
+        #expect(EligibilityCheck.check(tuition, facts: .init(category: .poor), on: day, age: 12, member: MemberCondition.value(of: unknown)).eligible)
+        let no = EligibilityCheck.check(tuition, facts: .init(category: .poor), on: day, age: 14, member: MemberCondition.value(of: dropped))
+        #expect(!no.eligible)
+        #expect(no.explanation == "Không đúng đối tượng của \"\(tuition.name)\": dành cho người có tình trạng đi học là Đang đi học đúng cấp học hoặc Đang đi học nhưng không đúng cấp học theo độ tuổi; người nhận: Không đi học.")
+        // The household's own eligibility comes first: a not-poor household is told that, not the member's schooling.
+        #expect(EligibilityCheck.check(tuition, facts: .init(category: .notPoor), on: day, age: 14, member: MemberCondition.value(of: dropped)).explanation.contains("(dành cho: hộ nghèo"))
+        let training = try #require(c.policy("nghe-vieclam"))
+        var unable = pupil
+        unable.workingCapacity = false
+        #expect(EligibilityCheck.check(training, facts: .init(category: .poor), on: day, age: 30, member: MemberCondition.value(of: unable)).explanation
+                .hasSuffix("dành cho người có khả năng lao động; người nhận: không có khả năng lao động."))
+        #expect(try MemberCondition("disabled=true").vietnamese == "là người khuyết tật" && (try MemberCondition("disabled=false")).vietnamese == "không phải người khuyết tật")
+        // Only member facts, only their codes; a household's policy cannot have one.
+        #expect(throws: StandardError("điều kiện thành viên 'roof=durable': cần dạng fact=giá trị với fact là thông tin của thành viên")) { try MemberCondition("roof=durable") }
+        #expect(throws: StandardError("điều kiện thành viên 'schooling=yes': giá trị phải là attending, attendingBelowLevel, notAttending")) { try MemberCondition("schooling=yes") }
+        #expect(throws: StandardError("điều kiện thành viên 'disabled=1': giá trị phải là false, true")) { try MemberCondition("disabled=1") }
+        let programmes = "code,parent,level,title,from,to,verified,source\nA,,programme,Chương trình A,2021,2025,true,x\n"
+        #expect(throws: StandardError("danh mục chính sách, dòng 2: member_condition chỉ dùng cho chính sách theo người (unit=person)")) {
+            try SupportCatalogue.parse(programmesCSV: programmes, policiesCSV: "code,name,en,unit,form,eligibility,programmes,member_condition\np,P,P,household,cash,poor,A,disabled=true\n")
+        }
+    }
+
     @Test func publicNamesAreInitialsOnly() {
         #expect(Disclosure.initials("Nguyễn Văn An") == "N.V.A.")
         #expect(Disclosure.initials("đặng  thị  ánh") == "Đ.T.Á.")

@@ -281,6 +281,17 @@ import Vapor
             let bhyt = try #require(report.policies.first { $0.policy.code == "bhyt-ngheo" })
             #expect(bhyt.persons.eligible >= bhyt.households.eligible && bhyt.persons.reached <= bhyt.persons.eligible && bhyt.persons.reached > 0)
             #expect(report.helpers.reached <= report.helpers.eligible && report.helpers.reached > 0)
+            // Tuition counts the members it is for: aged 3–22 on the day and attending school (or not recorded),
+            // in households on the poor or near-poor list in force, counted here from the registry directly.
+            struct F: Decodable { var facts: String }
+            var pupils = 0
+            for r in try await sql.raw(SQLQueryString("SELECT h.facts FROM households h JOIN household_years y ON y.household_id = h.id WHERE h.commune_code = '\(commune)' AND h.archived_reason IS NULL AND y.year = 2025 AND y.recognised AND y.category IN ('poor', 'nearPoor')")).all(decoding: F.self) {
+                pupils += try app.registry.store.household(facts: r.facts).members.filter { m in
+                    (SupportStore.age(m, on: day).map { (3...22).contains($0) } ?? true) && (m.schooling == nil || m.schooling!.hasPrefix("attending"))
+                }.count
+            }
+            let tuition = try #require(report.policies.first { $0.policy.code == "hocphi" })
+            #expect(pupils > 0 && tuition.persons.eligible == pupils)
 
             let exit = try await support.beforeExit(scope, communes: nil, year: 2025, on: app.db)
             let exited = try await n("SELECT COUNT(*) AS n FROM household_years y JOIN household_years p ON p.household_id = y.household_id AND p.year = 2024 JOIN households h ON h.id = y.household_id WHERE h.commune_code = '\(commune)' AND y.year = 2025 AND p.category = 'poor' AND y.category <> 'poor'")
@@ -386,6 +397,46 @@ import Vapor
             let after = try await b.get("/households/\(poor.id)/plan?year=2028")
             #expect(!after.body.contains("đã điền sẵn") && !after.body.contains("Giống bò sinh sản"))
             #expect(try await b.get("/households/\(poor.id)/plan?year=2027").body.contains("Giống bò sinh sản"))
+        }
+    }
+
+    @Test func tuitionIsForTheMembersAtSchool() async throws {
+        try await withTestApp(households: 300) { app, accounts in
+            var (officer, commune, b) = try await Self.signedIn(app, accounts)
+            let scope = Scope(username: officer.username, role: .communeOfficer, units: officer.units, adminUnits: app.registry.units)
+            let day = app.registry.referenceDate
+            // A household on the list in force with a school-age member; that member is recorded as not at school.
+            struct R: Decodable { var id: Int; var code: String }
+            let rows = try await (app.db as! any SQLDatabase).raw("""
+                SELECT h.id, h.code FROM households h JOIN household_years y ON y.household_id = h.id
+                WHERE h.commune_code = \(bind: commune) AND y.year = 2025 AND y.recognised AND y.category IN ('poor', 'nearPoor') AND h.archived_reason IS NULL ORDER BY h.id
+                """).all(decoding: R.self)
+            var found: (R, HouseholdRecord, Member)? = nil
+            for r in rows {
+                let rec = try await app.registry.store.get(scope, id: r.id, on: app.db)
+                if let m = try app.registry.store.household(rec, parser: app.registry.parser).members.first(where: { SupportStore.age($0, on: day).map { (6...17).contains($0) } ?? false }) {
+                    found = (r, rec, m); break
+                }
+            }
+            let (h, rec, child) = try #require(found)
+            var household = try app.registry.store.household(rec, parser: app.registry.parser)
+            let i = household.members.firstIndex { $0.id == child.id }!
+            household.members[i].schooling = "notAttending"
+            _ = try await app.registry.store.save(scope, id: h.id, household: household, expectedVersion: rec.version, reason: "Thử chính sách học phí", on: app.db)
+            // Without a receiver the record is refused, naming whom the policy is for.
+            let noOne = try await b.post("/support", ["household": h.code, "policy": "hocphi", "amount": "1500000", "date": "05/09/2026", "source": "central"])
+            #expect(noOne.status == .unprocessableEntity && noOne.body.contains("cần ghi người nhận") && noOne.body.contains("tình trạng đi học"))
+            // For the child who does not attend: a warning with the reason, nothing written until a reason is given.
+            let warned = try await b.post("/support", ["household": h.code, "member": child.id, "policy": "hocphi", "amount": "1500000", "date": "05/09/2026", "source": "central"])
+            #expect(warned.status == .ok && warned.body.contains("người nhận: Không đi học"))
+            #expect(try await Self.count(app, "household_id = \(h.id) AND policy_code = 'hocphi'") == 0)
+            // Back at school, the same support is eligible and recorded at once.
+            let now = try await app.registry.store.get(scope, id: h.id, on: app.db)
+            household.members[i].schooling = "attending"
+            _ = try await app.registry.store.save(scope, id: h.id, household: household, expectedVersion: now.version, reason: "Đi học lại", on: app.db)
+            let ok = try await b.post("/support", ["household": h.code, "member": child.id, "policy": "hocphi", "amount": "1500000", "date": "05/09/2026", "source": "central"])
+            #expect(ok.status == .seeOther)
+            #expect(try await Self.count(app, "household_id = \(h.id) AND policy_code = 'hocphi' AND eligible = 1 AND member_id = '\(child.id)'") == 1)
         }
     }
 }
