@@ -12,8 +12,8 @@ extension SupportStore {
                              localIndigenous: LocalIndigenousGroups, on db: any Database) async throws -> [DetailedList.Entry] {
         guard scope.allows(commune: commune) else { throw ScopeError(.forbidden) }
         let sql = db as! any SQLDatabase
-        let subjects = try await Summaries.subjects(year: year, communes: [commune], on: sql).filter {
-            $0.year == year && $0.category == kind.category.rawValue && (village == nil || $0.village == village)
+        let subjects = try await Summaries.subjects(ofYear: year, latest: try await Summaries.latestYear(on: db), communes: [commune], on: sql).filter {
+            $0.category == kind.category.rawValue && (village == nil || $0.village == village)
         }
         let indigenous = localIndigenous.ethnicities(inOldProvinces: Set(store.units.predecessors(ofNewCommune: commune).map(\.oldProvinceCode)))
         struct Row: Decodable { var id: Int; var code: String; var head_name: String; var facts: String; var meritorious: Bool; var no_working_capacity: Bool }

@@ -84,8 +84,9 @@ public struct ReportData: Sendable {
     public func scannedRows(year: Int, place: Place, scope: Scope, on db: any Database) async throws -> [ReportUnit] {
         let villages = units.unit(place.unit, in: place.structure)?.level == .commune
         var cells: [Summaries.Cell] = []
+        let latest = try await Summaries.latestYear(on: db)
         for chunk in Summaries.chunks(communes(of: place, scope: scope), 20) {
-            let subjects = try await Summaries.subjects(year: year, communes: chunk, on: db as! any SQLDatabase).filter { $0.year == year }
+            let subjects = try await Summaries.subjects(ofYear: year, latest: latest, communes: chunk, on: db as! any SQLDatabase)
             for (k, v) in SummaryCells.tally(subjects.map { ($0, 1) }) where (k.village == SummaryKey.communeTotal) != villages {
                 cells.append(Summaries.Cell(year: k.year, commune_code: k.commune, old_commune_code: k.oldCommune, village: k.village,
                                             standard: k.standard, category: k.category, urban: k.urban, minority: k.minority,
@@ -138,9 +139,10 @@ public struct ReportData: Sendable {
                                      on db: any Database) async throws -> AFMeasures {
         var rows: [[Bool]] = []
         let olds = place.structure == .y2024 ? oldCommunes(of: place) : nil
+        let latest = try await Summaries.latestYear(on: db)
         for chunk in Summaries.chunks(communes(of: place, scope: scope), 20) {
-            for s in try await Summaries.subjects(year: year, communes: chunk, on: db as! any SQLDatabase)
-            where s.year == year && s.scored && s.category != SummarySubject.archived && s.category != "incomplete" {
+            for s in try await Summaries.subjects(ofYear: year, latest: latest, communes: chunk, on: db as! any SQLDatabase)
+            where s.scored && s.category != SummarySubject.archived && s.category != "incomplete" {
                 if let olds, !olds.contains(s.oldCommune) { continue }
                 let set = Set(s.deprived)
                 rows.append(indicators.map { set.contains($0) })
@@ -233,8 +235,9 @@ public struct ReportData: Sendable {
         let allowed = communes.filter { scope.allows(commune: $0) }
         guard !allowed.isEmpty else { return [] }
         var ids: [Int] = []
+        let latest = try await Summaries.latestYear(on: db)
         for chunk in Summaries.chunks(allowed, 20) {
-            for s in try await Summaries.subjects(year: year, communes: chunk, on: db as! any SQLDatabase) where s.year == year {
+            for s in try await Summaries.subjects(ofYear: year, latest: latest, communes: chunk, on: db as! any SQLDatabase) {
                 if let oldCommune, s.oldCommune != oldCommune { continue }
                 if let village, s.village != village { continue }
                 if let area, s.urban != (area == .urban) { continue }

@@ -86,6 +86,20 @@ public enum Summaries {
         return out
     }
 
+    /// The subjects of one review year as the summaries count it, for readers that ask for any year: the summaries'
+    /// latest year is the registry's live state and every earlier year comes from the recognised history, so the
+    /// subjects are built as of the latest year and filtered. (Building them as of an earlier year would give that
+    /// year the live category.) `latest`: `latestYear(on:)`, read once by the caller.
+    public static func subjects(ofYear year: Int, latest: Int?, communes: [String], on sql: any SQLDatabase) async throws -> [SummarySubject] {
+        try await subjects(year: max(year, latest ?? year), communes: communes, on: sql).filter { $0.year == year }
+    }
+
+    /// The latest year the summaries hold (the registry's current review year), nil when there are none.
+    public static func latestYear(on db: any Database) async throws -> Int? {
+        struct Y: Decodable { var year: Int? }
+        return try await (db as! any SQLDatabase).raw("SELECT MAX(year) AS year FROM report_cells").first(decoding: Y.self)?.year
+    }
+
     // MARK: - keeping them in step
 
     /// Runs `body` (a change to these households, inside the caller's transaction) and moves the households'

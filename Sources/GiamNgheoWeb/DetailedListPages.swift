@@ -139,7 +139,7 @@ struct DetailedListController {
         <tr><th>Nam</th><th>Nữ</th>\(Self.markHeads.map { HTML("<th>\($0)</th>") })\(supportHeads)</tr>
         </thead><tbody>\(body)\(total)</tbody></table></div>
         <ul class="muted">
-          <li>Danh sách gồm đúng các hộ mà Biểu 1 năm \(p.year) đếm là \(label.lowercased()) của xã (cùng một nguồn số liệu tổng hợp); số nhân khẩu như Biểu 1.</li>
+          <li>Danh sách gồm đúng các hộ mà Biểu 1 năm \(p.year) đếm là \(label.lowercased()) của xã (cùng một nguồn số liệu tổng hợp); số nhân khẩu như Biểu 1.\(p.year < services.store.summaryYear ? " Năm đã qua: phân loại theo danh sách đã công nhận năm đó; thành viên theo sổ hộ hiện tại." : "")</li>
           <li>Mới / Tái / Cũ: diễn biến so với danh sách năm trước (quy tắc §6.6).\(fromPoor > 0 ? HTML(" \(fromPoor) hộ ghi \"x (từ nghèo)\": hộ nghèo năm trước nay là hộ cận nghèo.") : "")</li>
           <li>Hỗ trợ đã nhận: các khoản ghi trong Sổ theo dõi hỗ trợ năm \(p.year), không tính khoản đã hủy; mỗi chính sách thuộc một nhóm theo danh mục chính sách (rê chuột lên dấu x để xem chính sách).</li>
           <li>DTTC: chủ hộ thuộc dân tộc tại chỗ của tỉnh (trước 01/7/2025) theo danh mục do quản trị viên cập nhật\(dttcSource ? " (danh mục chưa xác minh)" : "").</li>

@@ -73,13 +73,13 @@ struct SupportController {
         let policies: [HTML] = req.support.catalogue.policies.map { p in "<option value=\"\(p.code)\" \(p.code == f.policy ? "selected" : "")>\(p.name)</option>" }
         let villageOptions: [HTML] = villages.map { v in "<option \(v.name == f.village ? "selected" : "")>\(v.name)</option>" }
         let extra: HTML = """
-            <label>Tìm chủ hộ, mã hộ<input name="q" value="\(f.text)" placeholder="không cần dấu"></label>
-            \(villages.isEmpty ? "" : HTML("<label>Thôn, tổ<select name=\"village\"><option value=\"\">Tất cả</option>\(villageOptions)</select></label>"))
-            <label>Chính sách<select name="policy"><option value="">Tất cả</option>\(policies)</select></label>
-            <label>Từ ngày<input name="from" value="\(f.from?.vietnamese)" placeholder="dd/mm/yyyy" style="width:8rem"></label>
-            <label>Đến ngày<input name="to" value="\(f.to?.vietnamese)" placeholder="dd/mm/yyyy" style="width:8rem"></label>
-            <label><span><input type="checkbox" name="ineligible" value="1" \(f.onlyIneligible ? "checked" : "")> Chỉ bản ghi không đúng đối tượng</span></label>
-            <label><span><input type="checkbox" name="voided" value="1" \(f.includeVoided ? "checked" : "")> Gồm bản ghi đã huỷ</span></label>
+            <label>\(req.t("Tìm chủ hộ, mã hộ", "Head's name or household code"))<input name="q" value="\(f.text)" placeholder="\(req.t("không cần dấu", "accents optional"))"></label>
+            \(villages.isEmpty ? "" : HTML("<label>\(req.t("Thôn, tổ", "Village"))<select name=\"village\"><option value=\"\">\(req.t("Tất cả", "All"))</option>\(villageOptions)</select></label>"))
+            <label>\(req.t("Chính sách", "Policy"))<select name="policy"><option value="">\(req.t("Tất cả", "All"))</option>\(policies)</select></label>
+            <label>\(req.t("Từ ngày", "From"))<input name="from" value="\(f.from?.vietnamese)" placeholder="dd/mm/yyyy" style="width:8rem"></label>
+            <label>\(req.t("Đến ngày", "To"))<input name="to" value="\(f.to?.vietnamese)" placeholder="dd/mm/yyyy" style="width:8rem"></label>
+            <label><span><input type="checkbox" name="ineligible" value="1" \(f.onlyIneligible ? "checked" : "")> \(req.t("Chỉ bản ghi không đúng đối tượng", "Only records for ineligible households"))</span></label>
+            <label><span><input type="checkbox" name="voided" value="1" \(f.includeVoided ? "checked" : "")> \(req.t("Gồm bản ghi đã huỷ", "Include voided records"))</span></label>
             """
         let picker = try Self.communePicker(req, scope, action: "/support", selected: commune, extra: extra)
         var total = 0
@@ -103,12 +103,12 @@ struct SupportController {
             .compactMap { k, v in v.flatMap { $0.isEmpty ? nil : URLQueryItem(name: k, value: $0) } }
         let qs = query.percentEncodedQuery ?? ""
         let tools: HTML = scope.canWrite ? """
-            <p class="noprint"><a class="button primary" href="/support/new">Ghi hỗ trợ</a></p>
-            <details class="card noprint"><summary>Nhập hỗ trợ từ tệp (CSV hoặc Excel)</summary>
+            <p class="noprint"><a class="button primary" href="/support/new">\(req.t("Ghi hỗ trợ", "Record a support"))</a></p>
+            <details class="card noprint"><summary>\(req.t("Nhập hỗ trợ từ tệp (CSV hoặc Excel)", "Import supports from a file (CSV or Excel)"))</summary>
             <form method="post" action="/support/import" enctype="multipart/form-data" class="filters">
               <input type="hidden" name="_csrf" value="\(req.csrfToken)">
               <input type="file" name="file" accept=".csv,.xlsx,text/csv" required>
-              <button type="submit">Tải lên và kiểm tra</button>
+              <button type="submit">\(req.t("Tải lên và kiểm tra", "Upload and check"))</button>
             </form>
             <p class="muted">Tệp được kiểm tra trước; chưa ghi gì cho đến khi bạn xác nhận, và ghi tất cả các dòng hoặc không dòng nào.
             Cột: mã hộ, thành viên (mã hoặc họ tên, nếu hỗ trợ cho một người), chính sách (mã hoặc tên), chương trình (mã, có thể bỏ trống), hình thức, số tiền, số lượng, ngày, nguồn kinh phí, chỉ số thiếu hụt, nguyên nhân, ghi chú, lý do (nếu không đúng đối tượng).
@@ -119,10 +119,10 @@ struct SupportController {
         <h1>\(req.t("Sổ theo dõi hỗ trợ hộ nghèo, hộ cận nghèo", "Support given to poor and near-poor households"))</h1>
         \(picker)
         \(tools)
-        <p class="noprint"><a href="/support/disclosure?\(raw: qs)">In danh sách công khai</a>\(commune.map { HTML(" · <a href=\"/public/\($0)\">Trang công khai của xã</a>") } ?? "") · <a href="/support/export.csv?\(raw: qs)">Tải CSV</a> · <a href="/support/export.xlsx?\(raw: qs)">Tải xlsx</a></p>
-        <p>\(records.count) bản ghi\(records.count >= f.limit ? " (hiện \(f.limit) bản ghi đầu; hãy lọc thêm)" : ""); tổng giá trị hỗ trợ (không kể cho vay): <b>\(Self.money(total)) đồng</b>.</p>
-        <div class="scroll"><table><thead><tr><th>Ngày</th><th>Hộ</th><th>Thôn</th><th>Người nhận</th><th>Chính sách</th><th class="hide-sm">Chương trình</th><th>Hình thức</th><th>Số tiền (đ)</th><th>Nguồn</th><th class="hide-sm">Giải quyết</th><th>Đối tượng</th><th class="hide-sm">Người ghi</th><th></th></tr></thead>
-        <tbody>\(rows.isEmpty ? ["<tr><td colspan=\"13\">Chưa có bản ghi hỗ trợ.</td></tr>"] : rows)</tbody></table></div>
+        <p class="noprint"><a href="/support/disclosure?\(raw: qs)">\(req.t("In danh sách công khai", "Print the posting list"))</a>\(commune.map { HTML(" · <a href=\"/public/\($0)\">\(req.t("Trang công khai của xã", "The commune's public page"))</a>") } ?? "") · <a href="/support/export.csv?\(raw: qs)">\(req.t("Tải CSV", "Download CSV"))</a> · <a href="/support/export.xlsx?\(raw: qs)">\(req.t("Tải xlsx", "Download xlsx"))</a></p>
+        <p>\(req.language == .en ? "\(records.count) records\(records.count >= f.limit ? " (first \(f.limit) shown; filter further)" : ""); total value given (loans excluded): " : "\(records.count) bản ghi\(records.count >= f.limit ? " (hiện \(f.limit) bản ghi đầu; hãy lọc thêm)" : ""); tổng giá trị hỗ trợ (không kể cho vay): ")<b>\(Self.money(total)) \(req.t("đồng", "VND"))</b>.</p>
+        <div class="scroll"><table><thead><tr><th>\(req.t("Ngày", "Date"))</th><th>\(req.t("Hộ", "Household"))</th><th>\(req.t("Thôn", "Village"))</th><th>\(req.t("Người nhận", "Receiver"))</th><th>\(req.t("Chính sách", "Policy"))</th><th class="hide-sm">\(req.t("Chương trình", "Programme"))</th><th>\(req.t("Hình thức", "Form"))</th><th>\(req.t("Số tiền (đ)", "Amount (VND)"))</th><th>\(req.t("Nguồn", "Source"))</th><th class="hide-sm">\(req.t("Giải quyết", "Addresses"))</th><th>\(req.t("Đối tượng", "Eligibility"))</th><th class="hide-sm">\(req.t("Người ghi", "Recorded by"))</th><th></th></tr></thead>
+        <tbody>\(rows.isEmpty ? [HTML("<tr><td colspan=\"13\">\(req.t("Chưa có bản ghi hỗ trợ.", "No supports recorded yet."))</td></tr>")] : rows)</tbody></table></div>
         """)
     }
 

@@ -63,6 +63,15 @@ struct SupportBenchCommand: AsyncParsableCommand {
                 let pub = try await clock { _ = try await support.publicFigures(commune: commune, year: day.year, on: app.db) }
                 let one = try await clock { _ = try await support.coverage(scope, communes: [commune], on: day, on: app.db) }
                 print(String(format: "Một xã: sổ hỗ trợ (1.000 dòng) %.0f ms; trang công khai %.0f ms; độ bao phủ %.0f ms", ledger * 1000, pub * 1000, one * 1000))
+                // Form 15 of the same commune: its poor households, their members and the year's supports.
+                var entries: [DetailedList.Entry] = []
+                let list = try await clock {
+                    entries = try await support.detailedList(.poor, year: day.year, commune: commune, village: nil, scope: scope,
+                                                             localIndigenous: app.registry.localIndigenous, on: app.db)
+                }
+                let persons = entries.reduce(0) { $0 + $1.members.count }
+                print(String(format: "Một xã: biểu 15 (%d hộ nghèo, %d nhân khẩu, %d hộ có hỗ trợ) %.0f ms", entries.count, persons,
+                             entries.filter { !$0.supports.isEmpty }.count, list * 1000))
             }
             // The staged import: check (stage) and write (commit) a file of `rows` supports, then remove it again.
             let input = try await SupportBench.importRows(on: app.db, n: rows)
