@@ -12,8 +12,27 @@ extension SupportStore {
                              localIndigenous: LocalIndigenousGroups, on db: any Database) async throws -> [DetailedList.Entry] {
         guard scope.allows(commune: commune) else { throw ScopeError(.forbidden) }
         let sql = db as! any SQLDatabase
-        let subjects = try await Summaries.subjects(ofYear: year, latest: try await Summaries.latestYear(on: db), communes: [commune], on: sql).filter {
-            $0.category == kind.category.rawValue && (village == nil || $0.village == village)
+        // Candidates first (a commune has tens of thousands of households, a list a few hundred): the year's category
+        // from the registry (the latest year) or from the recorded history (earlier years). Every household the
+        // summaries count in the category is among them; the subjects then decide exactly as form 1 does.
+        let latest = try await Summaries.latestYear(on: db) ?? year
+        struct ID: Decodable { var id: Int }
+        let candidates: [Int]
+        if year >= latest {
+            candidates = try await sql.select().column("id").from(HouseholdRecord.schema).where("commune_code", .equal, commune)
+                .where("category", .equal, kind.category.rawValue).all(decoding: ID.self).map(\.id)
+        } else {
+            candidates = try await sql.select().column(SQLAlias(SQLColumn("household_id", table: "y"), as: SQLIdentifier("id")))
+                .from(SQLAlias(SQLIdentifier(HouseholdYear.schema), as: SQLIdentifier("y")))
+                .join(SQLAlias(SQLIdentifier(HouseholdRecord.schema), as: SQLIdentifier("h")), on: SQLColumn("id", table: "h"), .equal, SQLColumn("household_id", table: "y"))
+                .where(SQLColumn("commune_code", table: "h"), .equal, SQLBind(commune)).where(SQLColumn("year", table: "y"), .equal, SQLBind(year))
+                .where(SQLColumn("category", table: "y"), .equal, SQLBind(kind.category.rawValue)).all(decoding: ID.self).map(\.id)
+        }
+        var subjects: [SummarySubject] = []
+        for chunk in Summaries.chunks(Array(Set(candidates)).sorted(), 500) {
+            subjects += try await Summaries.subjects(year: max(year, latest), ids: chunk, on: sql).filter {
+                $0.year == year && $0.category == kind.category.rawValue && $0.commune == commune && (village == nil || $0.village == village)
+            }
         }
         let indigenous = localIndigenous.ethnicities(inOldProvinces: Set(store.units.predecessors(ofNewCommune: commune).map(\.oldProvinceCode)))
         struct Row: Decodable { var id: Int; var code: String; var head_name: String; var facts: String; var meritorious: Bool; var no_working_capacity: Bool }

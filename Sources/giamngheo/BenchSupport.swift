@@ -70,8 +70,13 @@ struct SupportBenchCommand: AsyncParsableCommand {
                                                              localIndigenous: app.registry.localIndigenous, on: app.db)
                 }
                 let persons = entries.reduce(0) { $0 + $1.members.count }
-                print(String(format: "Một xã: biểu 15 (%d hộ nghèo, %d nhân khẩu, %d hộ có hỗ trợ) %.0f ms", entries.count, persons,
-                             entries.filter { !$0.supports.isEmpty }.count, list * 1000))
+                var earlier = 0
+                let last = try await clock {
+                    earlier = try await support.detailedList(.poor, year: day.year - 1, commune: commune, village: nil, scope: scope,
+                                                             localIndigenous: app.registry.localIndigenous, on: app.db).count
+                }
+                print(String(format: "Một xã: biểu 15 năm %d (%d hộ nghèo, %d nhân khẩu, %d hộ có hỗ trợ) %.0f ms; năm %d (%d hộ, từ danh sách đã công nhận) %.0f ms",
+                             day.year, entries.count, persons, entries.filter { !$0.supports.isEmpty }.count, list * 1000, day.year - 1, earlier, last * 1000))
             }
             // The staged import: check (stage) and write (commit) a file of `rows` supports, then remove it again.
             let input = try await SupportBench.importRows(on: app.db, n: rows)
