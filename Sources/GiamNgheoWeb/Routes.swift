@@ -83,6 +83,8 @@ func routes(_ app: Application) throws {
     app.get("support", "disclosure", use: support.disclosure)
     app.get("support", "monitoring", use: monitor.show)
     app.get("support", "catalogue", use: monitor.catalogue)
+    app.get("support", "helpers", use: HelperController().show)
+    app.post("support", "helpers", use: HelperController().save)
     app.post("budgets", use: monitor.addBudget)
     app.get("households", ":id", "plan", use: support.plan)
     app.post("households", ":id", "plan", use: support.savePlan)

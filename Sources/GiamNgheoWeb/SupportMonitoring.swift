@@ -163,7 +163,7 @@ struct SupportMonitorController {
         <p>Đối tượng xác định theo phân loại đã được công nhận của hộ vào ngày đó; "đã nhận" là có bản ghi hỗ trợ trong năm\(HTML(unsafe: " (hoặc thẻ BHYT ghi trong sổ hộ với chính sách BHYT)")). Tô đỏ: dưới chỉ tiêu của kế hoạch.</p>
         <div class="scroll"><table><thead><tr><th>Chính sách</th><th>Hộ thuộc đối tượng</th><th>Hộ đã nhận</th><th>Tỷ lệ hộ</th><th>Người thuộc đối tượng</th><th>Người đã nhận</th><th>Tỷ lệ người</th><th>Chỉ tiêu</th></tr></thead>
         <tbody>\(coverageRows)
-        <tr\(raw: cov.helpers.belowTarget ? " class=\"flag\"" : "")><td>Hộ nghèo, cận nghèo có người được phân công giúp đỡ</td><td class="num">\(Format.money(cov.helpers.eligible))</td><td class="num">\(Format.money(cov.helpers.reached))</td><td class="num">\(Self.rate(cov.helpers))</td><td></td><td></td><td></td><td>100 %<br><small class="muted">Seeds 000, 001: 100 % hộ nghèo, cận nghèo được theo dõi, giúp đỡ</small></td></tr>
+        <tr\(raw: cov.helpers.belowTarget ? " class=\"flag\"" : "")><td>Hộ nghèo, cận nghèo có người được phân công giúp đỡ<br><a class="noprint" href="/support/helpers?\(commune.map { "commune=\($0)&" } ?? "")missing=1">\(req.t("Phân công cho hộ chưa có", "Assign the missing ones"))</a></td><td class="num">\(Format.money(cov.helpers.eligible))</td><td class="num">\(Format.money(cov.helpers.reached))</td><td class="num">\(Self.rate(cov.helpers))</td><td></td><td></td><td></td><td>100 %<br><small class="muted">Seeds 000, 001: 100 % hộ nghèo, cận nghèo được theo dõi, giúp đỡ</small></td></tr>
         </tbody></table></div>
         <p>Hộ đăng ký thoát nghèo năm \(year): <b>\(cov.committed)</b>; trong đó hiện không còn là hộ nghèo trong sổ hộ: <b>\(cov.committedExited)</b>.</p>
         \(byCommune)

@@ -13,7 +13,7 @@ extension Request {
 /// The support ledger, household plans, the staged import and the disclosure lists (issue 7).
 struct SupportController {
     static func subnav(_ req: Request, _ current: String) -> HTML {
-        let links: [(String, String)] = [("/support", req.t("Sổ hỗ trợ", "Support ledger")), ("/support/monitoring", req.t("Theo dõi", "Monitoring")),
+        let links: [(String, String)] = [("/support", req.t("Sổ hỗ trợ", "Support ledger")), ("/support/monitoring", req.t("Theo dõi", "Monitoring")), ("/support/helpers", req.t("Phân công giúp đỡ", "Helpers")),
                                          ("/models", req.t("Mô hình giảm nghèo", "Livelihood models")), ("/fund", req.t("Quỹ Vì người nghèo", "For-the-poor fund")),
                                          ("/support/catalogue", req.t("Chương trình, chính sách", "Programmes and policies")), ("/public", req.t("Trang công khai", "Public page"))]
         let items: [HTML] = links.map { l in l.0 == current ? "<b>\(l.1)</b>" : "<a href=\"\(l.0)\">\(l.1)</a>" }

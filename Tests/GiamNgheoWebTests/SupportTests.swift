@@ -439,4 +439,67 @@ import Vapor
             #expect(try await Self.count(app, "household_id = \(h.id) AND policy_code = 'hocphi' AND eligible = 1 AND member_id = '\(child.id)'") == 1)
         }
     }
+
+    @Test func helpersAreAssignedForAWholeVillageAtOnce() async throws {
+        try await withTestApp(households: 300) { app, accounts in
+            var (officer, commune, b) = try await Self.signedIn(app, accounts)
+            let scope = Scope(username: officer.username, role: .communeOfficer, units: officer.units, adminUnits: app.registry.units)
+            let day = app.registry.referenceDate
+            func helpers() async throws -> Coverage { try await app.registry.support!.coverage(scope, communes: [commune], on: day, on: app.db).helpers }
+            // The demo assigns everyone; two plans lose their helper so the sheet has something to fill.
+            try await (app.db as! any SQLDatabase).raw("""
+                UPDATE support_plans SET helper_name = NULL, helper_org = NULL WHERE id IN
+                (SELECT id FROM support_plans WHERE commune_code = \(bind: commune) AND year = \(bind: day.year) ORDER BY id DESC LIMIT 2)
+                """).run()
+            let before = try await helpers()
+            // The sheet lists exactly the households monitoring counts (poor and near-poor on the list in force).
+            let page = try await b.get("/support/helpers")
+            #expect(page.status == .ok && page.body.contains("\(before.reached)/\(before.eligible) hộ nghèo, cận nghèo"))
+            func field(_ name: String, _ body: String) -> String? {
+                body.range(of: "name=\"\(name)\" value=\"").map { String(body[$0.upperBound...].prefix { $0 != "\"" }) }
+            }
+            let count = try #require(Int(field("count", page.body) ?? ""))
+            #expect(count == before.eligible && count > 2)
+            // Two households without a helper, and one with a plan and needs (the demo's), whose needs must stay.
+            let rows = (0..<count).map { i in (i, field("id_\(i)", page.body)!, field("version_\(i)", page.body)!, field("was_name_\(i)", page.body) ?? "") }
+            let empty = rows.filter { $0.3.isEmpty }.prefix(2)
+            let planned = try #require(rows.first { !$0.3.isEmpty })
+            #expect(empty.count == 2)
+            struct N: Decodable { var n: Int }
+            func needs(_ id: String) async throws -> Int {
+                try await (app.db as! any SQLDatabase).raw("SELECT COUNT(*) AS n FROM support_needs WHERE household_id = \(unsafeRaw: id)").first(decoding: N.self)!.n
+            }
+            let plannedNeeds = try await needs(planned.1)
+            var form: [String: String] = ["count": String(count)]
+            for r in rows { form["id_\(r.0)"] = r.1; form["version_\(r.0)"] = r.2; form["was_name_\(r.0)"] = r.3; form["name_\(r.0)"] = r.3 }
+            for r in empty { form["name_\(r.0)"] = "Hồ Thị Xuân"; form["org_\(r.0)"] = "Hội Liên hiệp Phụ nữ" }
+            form["name_\(planned.0)"] = "Ngô Văn Tài"
+            form["was_org_\(planned.0)"] = field("was_org_\(planned.0)", page.body) ?? ""
+            form["org_\(planned.0)"] = "Hội Nông dân"
+            // A row read at a stale version refuses the whole save, naming the household; nothing is written.
+            var stale = form
+            stale["version_\(planned.0)"] = String((Int(planned.2) ?? 0) + 7)
+            let refused = try await b.post("/support/helpers", stale)
+            #expect(refused.status == .conflict && refused.body.contains("vừa được người khác sửa; chưa lưu dòng nào"))
+            #expect(try await helpers() == before)
+            // The real save: three rows changed, the untouched rows left alone, the planned household's needs kept.
+            let saved = try await b.post("/support/helpers", form)
+            #expect(saved.status == .seeOther)
+            let after = try await helpers()
+            #expect(after.eligible == before.eligible && after.reached == before.reached + 2)
+            #expect(try await needs(planned.1) == plannedNeeds)
+            let plan = try await b.get("/households/\(planned.1)/plan")
+            #expect(plan.body.contains("value=\"Ngô Văn Tài\"") && plan.body.contains("value=\"Hội Nông dân\""))
+            let audit = try await AuditEntry.query(on: app.db).filter(\.$action == "support.helper").count()
+            #expect(audit == 3)
+            // The same form sent again was read before that save: its changed rows are stale now, so it is refused
+            // rather than overwriting.
+            #expect(try await b.post("/support/helpers", form).status == .conflict)
+            // The province reads the sheet but cannot save it.
+            var p = Browser(app)
+            try await p.login(accounts.first(.provinceOfficer))
+            #expect(try await p.get("/support/helpers?commune=\(commune)").status == .ok)
+            #expect(try await p.post("/support/helpers?commune=\(commune)", form).status == .forbidden)
+        }
+    }
 }

@@ -1,0 +1,93 @@
+import Fluent
+import Foundation
+import GiamNgheoCore
+import SQLKit
+
+extension SupportStore {
+    /// One household on the helper assignment sheet: poor or near-poor on the list in force on the day.
+    public struct HelperRow: Sendable {
+        public var householdID: Int, code: String, headName: String, village: String
+        public var category: Category
+        /// The year's plan, if there is one (its version guards a concurrent change).
+        public var planVersion: Int, helperName: String, helperOrg: String, commitment: Bool
+    }
+
+    /// The households the seeds want a helper for (poor and near-poor on the day, as monitoring counts them), with
+    /// the year's helper: the commune's assignment sheet, in village and code order.
+    public func helperRows(_ scope: Scope, commune: String, year: Int, on day: CivilDate, on db: any Database) async throws -> [HelperRow] {
+        guard scope.allows(commune: commune) else { throw ScopeError(.forbidden) }
+        let sql = db as! any SQLDatabase
+        struct H: Decodable { var id: Int; var code: String; var head_name: String; var village: String? }
+        let hs = try await sql.select().columns("id", "code", "head_name", "village").from("households").where("archived_reason", .is, SQLLiteral.null)
+            .where("commune_code", .equal, commune)
+            .where(SQLGroupExpression(SQLBinaryExpression(SQLBinaryExpression(SQLColumn("category"), .in, SQLBind.group(["poor", "nearPoor"])), .or,
+                SQLRaw("id IN (SELECT household_id FROM household_years WHERE recognised AND category IN ('poor', 'nearPoor') AND year >= \(day.year - 20))"))))
+            .orderBy("sort_key").orderBy("id").all(decoding: H.self)
+        let statuses = try await self.statuses(hs.map(\.id), on: db)
+        struct P: Decodable { var household_id: Int; var version: Int; var helper_name: String?; var helper_org: String?; var commitment: Int }
+        let plans = Dictionary(try await sql.select().columns("household_id", "version", "helper_name", "helper_org", "commitment").from("support_plans")
+            .where("year", .equal, year).where("commune_code", .equal, commune).all(decoding: P.self).map { ($0.household_id, $0) }, uniquingKeysWith: { a, _ in a })
+        return hs.compactMap { h in
+            guard let c = statuses[h.id]?.facts(on: day).category, c == .poor || c == .nearPoor else { return nil }
+            let p = plans[h.id]
+            return HelperRow(householdID: h.id, code: h.code, headName: h.head_name, village: h.village ?? "", category: c, planVersion: p?.version ?? 0,
+                             helperName: p?.helper_name ?? "", helperOrg: p?.helper_org ?? "", commitment: p?.commitment == 1)
+        }
+    }
+
+    /// A row of the sheet changed by someone else since it was read: the message names the household.
+    public struct HelperConflict: Error, Sendable { public var message: String }
+
+    /// An edit of one row of the sheet: the new values and the plan version the sheet was read at.
+    public struct HelperAssignment: Sendable {
+        public var householdID: Int, helperName: String, helperOrg: String, commitment: Bool, expectedVersion: Int
+        public init(householdID: Int, helperName: String, helperOrg: String, commitment: Bool, expectedVersion: Int) {
+            self.householdID = householdID; self.helperName = helperName; self.helperOrg = helperOrg
+            self.commitment = commitment; self.expectedVersion = expectedVersion
+        }
+    }
+
+    /// Saves the sheet's edited rows in one transaction: the year's plan gets its helper and commitment (created
+    /// without needs when there is none), its needs untouched. A row someone else changed since the sheet was read
+    /// refuses the whole save, naming the household, so nothing is half-written or silently overwritten.
+    public func assignHelpers(_ scope: Scope, commune: String, year: Int, _ rows: [HelperAssignment], on db: any Database) async throws -> Int {
+        guard scope.canWrite, scope.allows(commune: commune) else { throw ScopeError(.forbidden) }
+        guard !rows.isEmpty else { return 0 }
+        struct H: Decodable { var id: Int; var code: String; var commune_code: String }
+        let known = Dictionary(try await (db as! any SQLDatabase).select().columns("id", "code", "commune_code").from("households")
+            .where("id", .in, rows.map(\.householdID)).where("archived_reason", .is, SQLLiteral.null).all(decoding: H.self).map { ($0.id, $0) },
+                               uniquingKeysWith: { a, _ in a })
+        for r in rows where known[r.householdID]?.commune_code != commune {
+            throw ScopeError(.invalid("Hộ (mã nội bộ \(r.householdID)) không thuộc xã/phường này hoặc đã ra khỏi sổ hộ."))
+        }
+        @Sendable func blank(_ s: String) -> String? { let t = s.trimmingCharacters(in: .whitespaces); return t.isEmpty ? nil : t }
+        return try await store.writing(db) { tx in
+            let sql = tx as! any SQLDatabase
+            for r in rows {
+                let code = known[r.householdID]!.code
+                struct Old: Decodable { var id: Int; var version: Int; var helper_name: String?; var helper_org: String? }
+                let old = try await sql.select().columns("id", "version", "helper_name", "helper_org").from("support_plans")
+                    .where("household_id", .equal, r.householdID).where("year", .equal, year).first(decoding: Old.self)
+                let stale = HelperConflict(message: "Hộ \(code): kế hoạch năm \(year) vừa được người khác sửa; chưa lưu dòng nào. Hãy tải lại trang rồi phân công lại.")
+                guard (old?.version ?? 0) == r.expectedVersion else { throw stale }
+                if let old {
+                    let claimed = try await sql.update("support_plans").set("helper_name", to: blank(r.helperName)).set("helper_org", to: blank(r.helperOrg))
+                        .set("commitment", to: r.commitment ? 1 : 0).set("updated_by", to: scope.username).set("updated_at", to: Date())
+                        .set("version", to: old.version + 1).where("id", .equal, old.id).where("version", .equal, old.version).returning("id").all()
+                    if claimed.isEmpty { throw stale }
+                } else {
+                    // A concurrent first save hits the (household, year) unique key and fails the whole transaction.
+                    try await sql.insert(into: "support_plans")
+                        .columns("household_id", "year", "commune_code", "commitment", "helper_name", "helper_org", "helper_contact", "note", "updated_by", "updated_at", "version")
+                        .values(SQLBind(r.householdID), SQLBind(year), SQLBind(commune), SQLBind(r.commitment ? 1 : 0), SQLBind(blank(r.helperName)),
+                                SQLBind(blank(r.helperOrg)), SQLBind(String?.none), SQLBind(String?.none), SQLBind(scope.username), SQLBind(Date()), SQLBind(1)).run()
+                }
+                let helper = [blank(r.helperName), blank(r.helperOrg)].compactMap { $0 }.joined(separator: ", ")
+                try await AuditEntry(username: scope.username, householdID: r.householdID, action: "support.helper", field: "Người giúp đỡ \(year)",
+                                     oldValue: old.map { [$0.helper_name, $0.helper_org].compactMap { $0 }.joined(separator: ", ") },
+                                     newValue: "\(helper.isEmpty ? "chưa phân công" : helper)\(r.commitment ? "; đăng ký thoát nghèo" : "")").create(on: tx)
+            }
+            return rows.count
+        }
+    }
+}
