@@ -42,7 +42,7 @@ struct HelperController {
             <tr\(raw: r.helperName.isEmpty ? " class=\"flag\"" : "")><td><a href="/households/\(r.householdID)/plan?year=\(year)">\(r.code)</a>
             <input type="hidden" name="id_\(i)" value="\(r.householdID)"><input type="hidden" name="version_\(i)" value="\(r.planVersion)">
             <input type="hidden" name="was_name_\(i)" value="\(r.helperName)"><input type="hidden" name="was_org_\(i)" value="\(r.helperOrg)"><input type="hidden" name="was_commit_\(i)" value="\(r.commitment ? "1" : "0")"></td>
-            <td>\(r.headName)</td><td>\(r.village)</td><td>\(Layout.categoryBadge(r.category.rawValue, req.language))</td>
+            <td>\(r.headName)</td><td class="hide-sm">\(r.village)</td><td>\(Layout.categoryBadge(r.category.rawValue, req.language))</td>
             <td><input name="name_\(i)" value="\(r.helperName)" aria-label="\(req.t("Người giúp đỡ", "Helper")) \(r.code)"\(disabled)></td>
             <td><input name="org_\(i)" value="\(r.helperOrg)" list="orgs" aria-label="\(req.t("Cơ quan, đoàn thể", "Organisation")) \(r.code)"\(disabled)></td>
             <td class="center"><input type="checkbox" name="commit_\(i)" value="1" \(r.commitment ? "checked" : "") aria-label="\(req.t("Đăng ký thoát nghèo", "Commits to exit")) \(r.code)"\(disabled)></td></tr>
@@ -65,7 +65,7 @@ struct HelperController {
         <form method="post" action="/support/helpers?commune=\(commune)&year=\(year)">
         <input type="hidden" name="_csrf" value="\(req.csrfToken)"><input type="hidden" name="count" value="\(rows.count)"><input type="hidden" name="back" value="\(back)">
         <datalist id="orgs">\(Self.orgs.map { HTML("<option value=\"\($0)\">") })</datalist>
-        <div class="scroll"><table><thead><tr><th>\(req.t("Mã hộ", "Code"))</th><th>\(req.t("Chủ hộ", "Head"))</th><th>\(req.t("Thôn", "Village"))</th><th>\(req.t("Diện", "Category"))</th>
+        <div class="scroll"><table><thead><tr><th>\(req.t("Mã hộ", "Code"))</th><th>\(req.t("Chủ hộ", "Head"))</th><th class="hide-sm">\(req.t("Thôn", "Village"))</th><th>\(req.t("Diện", "Category"))</th>
         <th>\(req.t("Người được phân công giúp đỡ", "Helper"))</th><th>\(req.t("Cơ quan, đoàn thể", "Organisation"))</th><th>\(req.t("Đăng ký thoát nghèo", "Commits to exit"))</th></tr></thead>
         <tbody>\(lines.isEmpty ? [HTML("<tr><td colspan=\"7\">\(req.t("Không có hộ nào.", "No households."))</td></tr>")] : lines)</tbody></table></div>
         \(write && !lines.isEmpty ? HTML("<p><button class=\"primary\" type=\"submit\">\(req.t("Lưu phân công", "Save"))</button> <span class=\"muted\">\(req.t("Chỉ những dòng đã sửa được ghi; các nhu cầu trong kế hoạch của hộ giữ nguyên.", "Only the rows you changed are saved; each plan's needs stay as they are."))</span></p>") : "")

@@ -85,7 +85,7 @@ struct SupportMonitorController {
             let heads: [HTML] = targeted.map { "<th>\($0.name) (\($0.perPerson ? "% người" : "% hộ"), chỉ tiêu \($0.coverageTarget!) %)</th>" }
             byCommune = """
             <h3>Theo xã, phường</h3>
-            <div class="scroll"><table><thead><tr><th>Xã, phường</th><th>Hộ nghèo, cận nghèo (danh sách hiện hành)</th><th>% có người giúp đỡ</th>\(heads)<th>Đã hỗ trợ năm \(year) (đ)</th></tr></thead>
+            <div class="scroll"><table><thead><tr><th>\(req.t("Xã, phường", "Commune"))</th><th>\(req.t("Hộ nghèo, cận nghèo (danh sách hiện hành)", "Poor and near-poor (list in force)"))</th><th>\(req.t("% có người giúp đỡ", "% with a helper"))</th>\(heads)<th>Đã hỗ trợ năm \(year) (đ)</th></tr></thead>
             <tbody>\(rows)</tbody></table></div>
             """
         }
@@ -134,7 +134,7 @@ struct SupportMonitorController {
                 """
             }
             return """
-            <h3>\(title)</h3><div class="scroll"><table><thead><tr><th></th><th>Hộ đã thoát nghèo nhận</th><th>% hộ thoát nghèo</th><th>Hộ vẫn nghèo nhận</th><th>% hộ vẫn nghèo</th><th>Giá trị cho hộ thoát nghèo (đ)</th></tr></thead>
+            <h3>\(title)</h3><div class="scroll"><table><thead><tr><th></th><th>\(req.t("Hộ đã thoát nghèo nhận", "Exited households that received"))</th><th>\(req.t("% hộ thoát nghèo", "% of exited"))</th><th>\(req.t("Hộ vẫn nghèo nhận", "Still-poor households that received"))</th><th>\(req.t("% hộ vẫn nghèo", "% of still poor"))</th><th>\(req.t("Giá trị cho hộ thoát nghèo (đ)", "Value to exited households (VND)"))</th></tr></thead>
             <tbody>\(trs.isEmpty ? ["<tr><td colspan=\"6\">Không có hỗ trợ nào được ghi cho hai nhóm hộ này.</td></tr>"] : trs)</tbody></table></div>
             """
         }
@@ -143,14 +143,14 @@ struct SupportMonitorController {
             y == year ? "<b>\(y)</b>" : "<a href=\"/support/monitoring?year=\(y)\(commune.map { "&commune=\($0)" } ?? "")\">\(y)</a>"
         }
         let budgetForm: HTML = support.canKeep(scope, commune ?? scope.communes.flatMap { c in c.first.flatMap { units.unit($0)?.parentCode } } ?? "") ? """
-            <details class="card noprint"><summary>Thêm kinh phí được giao</summary>
+            <details class="card noprint"><summary>\(req.t("Thêm kinh phí được giao", "Add an allocated budget"))</summary>
             <form method="post" action="/budgets" class="filters"><input type="hidden" name="_csrf" value="\(req.csrfToken)">
               <label>Đơn vị (mã xã hoặc tỉnh)<input name="unit" value="\(commune ?? "")" required style="width:8rem"></label>
               <label>Năm<input name="year" type="number" value="\(year)" style="width:6rem"></label>
               <label>Chương trình, dự án<select name="programme">\(cat.programmes.filter { $0.covers(year: year) }.map { HTML("<option value=\"\($0.code)\">\($0.code) · \($0.title)</option>") })</select></label>
               <label>Nguồn<select name="source">\(FundingSource.allCases.map { HTML("<option value=\"\($0.rawValue)\">\($0.vietnamese)</option>") })</select></label>
               <label>Số tiền (đ)<input name="amount" required inputmode="numeric"></label><label>Ghi chú<input name="note"></label>
-              <button type="submit">Lưu</button></form></details>
+              <button type="submit">\(req.t("Lưu", "Save"))</button></form></details>
             """ : ""
         return Layout.page(req, title: req.t("Theo dõi hỗ trợ", "Support monitoring"), """
         \(SupportController.subnav(req, "/support/monitoring"))
@@ -161,20 +161,20 @@ struct SupportMonitorController {
         <p class="muted noprint">Số liệu tính lúc \(CoverageCache.time(computedAt)) (giữ \(CoverageCache.minutes) phút để trang mở nhanh với cả tỉnh) ·
         <a href="/support/monitoring?year=\(year)\(commune.map { "&commune=\($0)" } ?? "")&refresh=1">Tính lại ngay</a></p>
         <p>Đối tượng xác định theo phân loại đã được công nhận của hộ vào ngày đó; "đã nhận" là có bản ghi hỗ trợ trong năm\(HTML(unsafe: " (hoặc thẻ BHYT ghi trong sổ hộ với chính sách BHYT)")). Tô đỏ: dưới chỉ tiêu của kế hoạch.</p>
-        <div class="scroll"><table><thead><tr><th>Chính sách</th><th>Hộ thuộc đối tượng</th><th>Hộ đã nhận</th><th>Tỷ lệ hộ</th><th>Người thuộc đối tượng</th><th>Người đã nhận</th><th>Tỷ lệ người</th><th>Chỉ tiêu</th></tr></thead>
+        <div class="scroll"><table><thead><tr><th>\(req.t("Chính sách", "Policy"))</th><th>\(req.t("Hộ thuộc đối tượng", "Eligible households"))</th><th>\(req.t("Hộ đã nhận", "Households reached"))</th><th>\(req.t("Tỷ lệ hộ", "Rate of households"))</th><th>\(req.t("Người thuộc đối tượng", "Eligible persons"))</th><th>\(req.t("Người đã nhận", "Persons reached"))</th><th>\(req.t("Tỷ lệ người", "Rate of persons"))</th><th>\(req.t("Chỉ tiêu", "Target"))</th></tr></thead>
         <tbody>\(coverageRows)
         <tr\(raw: cov.helpers.belowTarget ? " class=\"flag\"" : "")><td>Hộ nghèo, cận nghèo có người được phân công giúp đỡ<br><a class="noprint" href="/support/helpers?\(commune.map { "commune=\($0)&" } ?? "")missing=1">\(req.t("Phân công cho hộ chưa có", "Assign the missing ones"))</a></td><td class="num">\(Format.money(cov.helpers.eligible))</td><td class="num">\(Format.money(cov.helpers.reached))</td><td class="num">\(Self.rate(cov.helpers))</td><td></td><td></td><td></td><td>100 %<br><small class="muted">Seeds 000, 001: 100 % hộ nghèo, cận nghèo được theo dõi, giúp đỡ</small></td></tr>
         </tbody></table></div>
         <p>Hộ đăng ký thoát nghèo năm \(year): <b>\(cov.committed)</b>; trong đó hiện không còn là hộ nghèo trong sổ hộ: <b>\(cov.committedExited)</b>.</p>
         \(byCommune)
-        <h2>Kinh phí và giải ngân</h2>
+        <h2>\(req.t("Kinh phí và giải ngân", "Budgets and disbursement"))</h2>
         \(budgetForm)
-        <div class="scroll"><table><thead><tr><th>Đơn vị</th><th>Chương trình, dự án</th><th>Nguồn</th><th>Kế hoạch (đ)</th><th>Đã hỗ trợ theo sổ (đ)</th><th>Số khoản</th><th>Tỷ lệ</th></tr></thead>
+        <div class="scroll"><table><thead><tr><th>\(req.t("Đơn vị", "Unit"))</th><th>\(req.t("Chương trình, dự án", "Programme, project"))</th><th>\(req.t("Nguồn", "Source"))</th><th>\(req.t("Kế hoạch (đ)", "Planned (VND)"))</th><th>\(req.t("Đã hỗ trợ theo sổ (đ)", "Given per ledger (VND)"))</th><th>\(req.t("Số khoản", "Records"))</th><th>\(req.t("Tỷ lệ", "Rate"))</th></tr></thead>
         <tbody>\(budgetRows.isEmpty ? ["<tr><td colspan=\"7\">Chưa nhập kinh phí được giao cho năm này.</td></tr>"] : budgetRows)</tbody></table></div>
         <h3>Đã hỗ trợ theo chương trình (từ sổ hỗ trợ)</h3>
-        <div class="scroll"><table><thead><tr><th>Chương trình, dự án</th><th>Số khoản</th><th>Giá trị (đ)</th></tr></thead><tbody>\(itemRows)
+        <div class="scroll"><table><thead><tr><th>\(req.t("Chương trình, dự án", "Programme, project"))</th><th>\(req.t("Số khoản", "Records"))</th><th>\(req.t("Giá trị (đ)", "Value (VND)"))</th></tr></thead><tbody>\(itemRows)
         <tr class="total"><td>Cho vay ưu đãi (dư nợ mới, không cộng vào chi)</td><td></td><td class="num">\(Format.money(credit))</td></tr></tbody></table></div>
-        <h2>Hỗ trợ trước khi thoát nghèo</h2>
+        <h2>\(req.t("Hỗ trợ trước khi thoát nghèo", "Support before exit"))</h2>
         <p>Rà soát năm \(exitYear) (năm gần nhất đã công nhận): \(exit.exited) hộ thoát nghèo (nghèo năm \(exitYear - 1), không còn nghèo năm \(exitYear)), \(exit.stayed) hộ vẫn nghèo. Hỗ trợ nhận trong các năm \(exit.fromYear)–\(exitYear).
         So sánh tỷ lệ hai nhóm cho thấy hỗ trợ nào thường đi trước việc thoát nghèo (không phải là quan hệ nhân quả).</p>
         \(exitTable("Theo chính sách", exit.byPolicy) { SupportController.policyName(req, $0) })
@@ -214,10 +214,10 @@ struct SupportMonitorController {
         \(SupportController.subnav(req, "/support/catalogue"))
         <h1>\(req.t("Chương trình, dự án và chính sách hỗ trợ", "Programmes, projects and support policies"))</h1>
         <p class="muted">Danh mục là dữ liệu: quản trị viên thay bằng tệp programmes.csv / policies.csv trong thư mục data/support (xem README của danh mục). Mục có nhãn "chưa xác minh" chưa được đối chiếu với văn bản gốc.</p>
-        <h2>Chương trình theo giai đoạn</h2>\(tree(nil))
-        <h2>Chính sách và đối tượng</h2>
+        <h2>\(req.t("Chương trình theo giai đoạn", "Programmes by period"))</h2>\(tree(nil))
+        <h2>\(req.t("Chính sách và đối tượng", "Policies and whom they are for"))</h2>
         <p class="muted">Điều kiện đối tượng viết bằng quy tắc: poor (hộ nghèo), nearPoor (hộ cận nghèo), exitedPoor&lt;36 (thoát nghèo trong 36 tháng), minority, meritorious; "|" là "hoặc", "&amp;" là "và". Đối tượng xét theo phân loại đã công nhận của hộ vào ngày hỗ trợ.</p>
-        <div class="scroll"><table><thead><tr><th>Mã</th><th>Chính sách</th><th>Cho</th><th>Hình thức</th><th>Đối tượng</th><th>Chỉ số</th><th>Nguyên nhân</th><th>Chương trình</th><th>Chỉ tiêu</th><th>Căn cứ</th></tr></thead><tbody>\(policies)</tbody></table></div>
+        <div class="scroll"><table><thead><tr><th>\(req.t("Mã", "Code"))</th><th>\(req.t("Chính sách", "Policy"))</th><th>\(req.t("Cho", "For"))</th><th>\(req.t("Hình thức", "Form"))</th><th>\(req.t("Đối tượng", "Eligibility"))</th><th>\(req.t("Chỉ số", "Indicators"))</th><th>\(req.t("Nguyên nhân", "Cause"))</th><th>\(req.t("Chương trình", "Programme"))</th><th>\(req.t("Chỉ tiêu", "Target"))</th><th>\(req.t("Căn cứ", "Basis"))</th></tr></thead><tbody>\(policies)</tbody></table></div>
         """)
     }
 
@@ -241,7 +241,7 @@ struct SupportMonitorController {
         let choices = try HouseholdController().communeChoices(req, scope)
         let today = req.application.registry.referenceDate
         let form: HTML = scope.canWrite ? """
-            <details class="card noprint"><summary>Thêm mô hình</summary>
+            <details class="card noprint"><summary>\(req.t("Thêm mô hình", "Add a model"))</summary>
             <form method="post" action="/models" class="form-grid"><input type="hidden" name="_csrf" value="\(req.csrfToken)">
               <div><label for="m-commune">Xã/phường</label>\(choices.isEmpty ? HTML("<input id=\"m-commune\" name=\"commune\" value=\"\(commune ?? "")\" required>") : HTML("<select id=\"m-commune\" name=\"commune\">\(choices.map { HTML("<option value=\"\($0.code)\" \($0.code == commune ? "selected" : "")>\($0.vi)</option>") })</select>"))</div>
               <div><label for="m-village">Thôn, tổ</label><input id="m-village" name="village"></div>
@@ -252,7 +252,7 @@ struct SupportMonitorController {
               <div><label for="m-budget">Kinh phí (đ)</label><input id="m-budget" name="budget" required inputmode="numeric"></div>
               <div><label for="m-source">Nguồn</label><select id="m-source" name="source">\(FundingSource.allCases.map { HTML("<option value=\"\($0.rawValue)\">\($0.vietnamese)</option>") })</select></div>
               <div style="grid-column:1/-1"><label for="m-desc">Mô tả</label><input id="m-desc" name="description"></div>
-              <div><button class="primary" type="submit">Lưu mô hình</button></div>
+              <div><button class="primary" type="submit">\(req.t("Lưu mô hình", "Save the model"))</button></div>
             </form></details>
             """ : ""
         return Layout.page(req, title: "Mô hình giảm nghèo", """
@@ -260,7 +260,7 @@ struct SupportMonitorController {
         <h1>\(req.t("Mô hình giảm nghèo, đa dạng hóa sinh kế", "Poverty-reduction and livelihood models"))</h1>
         \(try SupportController.communePicker(req, scope, action: "/models", selected: commune))
         \(form)
-        <div class="scroll"><table><thead><tr><th>Mô hình</th><th>Loại</th><th>Địa bàn</th><th>Năm bắt đầu</th><th>Kinh phí (đ)</th><th>Nguồn</th><th>Hộ tham gia</th><th>Hộ tham gia hiện không nghèo</th></tr></thead>
+        <div class="scroll"><table><thead><tr><th>\(req.t("Mô hình", "Model"))</th><th>\(req.t("Loại", "Kind"))</th><th>\(req.t("Địa bàn", "Area"))</th><th>\(req.t("Năm bắt đầu", "Start year"))</th><th>\(req.t("Kinh phí (đ)", "Budget (VND)"))</th><th>\(req.t("Nguồn", "Source"))</th><th>\(req.t("Hộ tham gia", "Participating households"))</th><th>\(req.t("Hộ tham gia hiện không nghèo", "Participants no longer poor"))</th></tr></thead>
         <tbody>\(rows.isEmpty ? ["<tr><td colspan=\"8\">Chưa có mô hình.</td></tr>"] : rows)</tbody></table></div>
         """)
     }
@@ -293,17 +293,17 @@ struct SupportMonitorController {
         kinh phí \(Format.money(m.budget)) đ (\(FundingSource(rawValue: m.source)?.vietnamese ?? m.source))\(m.programme_code.flatMap { req.support.catalogue.programme($0) }.map { " · \($0.title)" } ?? "")</p>
         <p>\(m.description)</p>
         <h2>Hộ tham gia (\(ps.count); hiện không còn nghèo: \(ps.filter { $0.category != "poor" }.count))</h2>
-        <div class="scroll"><table><thead><tr><th>Mã hộ</th><th>Chủ hộ</th><th>Tham gia từ</th><th>Phân loại hiện nay</th></tr></thead><tbody>\(participantRows)</tbody></table></div>
+        <div class="scroll"><table><thead><tr><th>\(req.t("Mã hộ", "Code"))</th><th>\(req.t("Chủ hộ", "Head"))</th><th>\(req.t("Tham gia từ", "Since"))</th><th>\(req.t("Phân loại hiện nay", "Current category"))</th></tr></thead><tbody>\(participantRows)</tbody></table></div>
         \(write ? HTML("""
         <form method="post" action="/models/\(id)/participants" class="filters noprint"><input type="hidden" name="_csrf" value="\(req.csrfToken)">
-        <label>Mã hộ<input name="household" required></label><label>Năm tham gia<input name="year" type="number" value="\(today.year)" style="width:6rem"></label><button type="submit">Thêm hộ</button></form>
+        <label>Mã hộ<input name="household" required></label><label>Năm tham gia<input name="year" type="number" value="\(today.year)" style="width:6rem"></label><button type="submit">\(req.t("Thêm hộ", "Add household"))</button></form>
         """) : "")
-        <h2>Kết quả qua các năm</h2>
-        <div class="scroll"><table><thead><tr><th>Năm</th><th>Kết quả</th><th>Doanh thu (đ)</th><th>Ghi chú</th><th>Người ghi</th></tr></thead><tbody>\(resultRows.isEmpty ? ["<tr><td colspan=\"5\">Chưa có.</td></tr>"] : resultRows)</tbody></table></div>
+        <h2>\(req.t("Kết quả qua các năm", "Results by year"))</h2>
+        <div class="scroll"><table><thead><tr><th>\(req.t("Năm", "Year"))</th><th>\(req.t("Kết quả", "Result"))</th><th>\(req.t("Doanh thu (đ)", "Revenue (VND)"))</th><th>\(req.t("Ghi chú", "Note"))</th><th>\(req.t("Người ghi", "Recorded by"))</th></tr></thead><tbody>\(resultRows.isEmpty ? ["<tr><td colspan=\"5\">Chưa có.</td></tr>"] : resultRows)</tbody></table></div>
         \(write ? HTML("""
         <form method="post" action="/models/\(id)/results" class="filters noprint"><input type="hidden" name="_csrf" value="\(req.csrfToken)">
         <label>Năm<input name="year" type="number" value="\(today.year)" style="width:6rem"></label><label style="flex:1">Kết quả<input name="output" required placeholder="12 con bê, 3 hộ có thu nhập tăng"></label>
-        <label>Doanh thu (đ)<input name="revenue" inputmode="numeric"></label><label>Ghi chú<input name="note"></label><button type="submit">Ghi kết quả</button></form>
+        <label>Doanh thu (đ)<input name="revenue" inputmode="numeric"></label><label>Ghi chú<input name="note"></label><button type="submit">\(req.t("Ghi kết quả", "Record the result"))</button></form>
         """) : "")
         """)
     }
@@ -355,7 +355,7 @@ struct SupportMonitorController {
               <label>Loại<select name="kind"><option value="donation">Tiếp nhận ủng hộ</option><option value="payout">Chi hỗ trợ</option></select></label>
               <label>Số tiền (đ)<input name="amount" required inputmode="numeric"></label>
               <label style="flex:1">Người/đơn vị ủng hộ hoặc nội dung chi<input name="party" required></label><label>Ghi chú<input name="note"></label>
-              <button type="submit">Ghi</button></form>
+              <button type="submit">\(req.t("Ghi", "Record"))</button></form>
             <p class="muted noprint">Khoản hỗ trợ cho từng hộ từ quỹ: ghi ở sổ hỗ trợ với nguồn "Quỹ Vì người nghèo"; quỹ tự trừ.</p>
             """ : ""
         return Layout.page(req, title: "Quỹ Vì người nghèo", """
@@ -364,7 +364,7 @@ struct SupportMonitorController {
         \(picker)
         <div class="grid"><div class="card">Đã tiếp nhận<br><b>\(Format.money(ledger.donations)) đ</b></div><div class="card">Đã chi<br><b>\(Format.money(ledger.payouts)) đ</b></div><div class="card">Số dư<br><b>\(Format.money(ledger.balance)) đ</b></div></div>
         \(form)
-        <div class="scroll"><table><thead><tr><th>Ngày</th><th>Nội dung</th><th>Thu (đ)</th><th>Chi (đ)</th><th>Số dư (đ)</th><th>Ghi chú</th></tr></thead><tbody>\(rows.isEmpty ? ["<tr><td colspan=\"6\">Chưa có.</td></tr>"] : rows)</tbody></table></div>
+        <div class="scroll"><table><thead><tr><th>\(req.t("Ngày", "Date"))</th><th>\(req.t("Nội dung", "Content"))</th><th>\(req.t("Thu (đ)", "In (VND)"))</th><th>\(req.t("Chi (đ)", "Out (VND)"))</th><th>\(req.t("Số dư (đ)", "Balance (VND)"))</th><th>\(req.t("Ghi chú", "Note"))</th></tr></thead><tbody>\(rows.isEmpty ? ["<tr><td colspan=\"6\">Chưa có.</td></tr>"] : rows)</tbody></table></div>
         """)
     }
 
@@ -419,9 +419,9 @@ struct SupportMonitorController {
         <div class="card">Hộ cận nghèo (hiện nay)<br><b>\(Format.money(figures.nearPoor))</b> (\(ReportValue.rate(figures.nearPoor, figures.households).text) %)</div>
         <div class="card">Quỹ Vì người nghèo<br>thu \(Format.money(figures.donations)) đ · chi \(Format.money(figures.payouts)) đ · dư <b>\(Format.money(figures.balance)) đ</b></div></div>
         <h2>Hỗ trợ năm \(year) theo chính sách</h2>
-        <div class="scroll"><table><thead><tr><th>Chính sách</th><th>Số hộ nhận</th><th>Giá trị (đ)</th></tr></thead><tbody>\(policyRows.isEmpty ? ["<tr><td colspan=\"3\">Chưa có.</td></tr>"] : policyRows)</tbody></table></div>
-        \(modelRows.isEmpty ? "" : HTML("<h2>Mô hình giảm nghèo</h2><ul>\(modelRows)</ul>"))
-        <h2>Danh sách các khoản hỗ trợ</h2>
+        <div class="scroll"><table><thead><tr><th>\(req.t("Chính sách", "Policy"))</th><th>\(req.t("Số hộ nhận", "Households reached"))</th><th>\(req.t("Giá trị (đ)", "Value (VND)"))</th></tr></thead><tbody>\(policyRows.isEmpty ? ["<tr><td colspan=\"3\">Chưa có.</td></tr>"] : policyRows)</tbody></table></div>
+        \(modelRows.isEmpty ? "" : HTML("<h2>\(req.t("Mô hình giảm nghèo", "Livelihood models"))</h2><ul>\(modelRows)</ul>"))
+        <h2>\(req.t("Danh sách các khoản hỗ trợ", "Supports"))</h2>
         <p class="noprint">Thôn, tổ: \(f.village == nil ? HTML("<b>Tất cả</b>") : HTML("<a href=\"/public/\(code)?year=\(year)\">Tất cả</a>")) \(villageLinks.isEmpty ? "" : HTML(unsafe: "· " + villageLinks.joined(separator: " · ").text))</p>
         \(SupportController.disclosureDoc(req, records, communeName: unit.name, village: f.village, from: f.from!, to: f.to!, mask: true, toggle: false))
         <p class="muted">Tên chủ hộ chỉ hiện chữ cái đầu; không công bố số định danh, ngày sinh hay thành viên hộ.</p>

@@ -33,11 +33,11 @@ struct SupportController {
     static func communePicker(_ req: Request, _ scope: Scope, action: String, selected: String?, extra: HTML = "") throws -> HTML {
         let choices = try HouseholdController().communeChoices(req, scope)
         // One commune and nothing else to choose (only hidden fields): no form at all.
-        if choices.count == 1 { return !extra.text.contains("<label") ? "" : "<form method=\"get\" action=\"\(action)\" class=\"filters noprint\">\(extra)<button type=\"submit\">Xem</button></form>" }
+        if choices.count == 1 { return !extra.text.contains("<label") ? "" : "<form method=\"get\" action=\"\(action)\" class=\"filters noprint\">\(extra)<button type=\"submit\">\(req.t("Xem", "Show"))</button></form>" }
         let field: HTML = choices.isEmpty
             ? "<label>Mã xã/phường (2025)<input name=\"commune\" value=\"\(selected)\" inputmode=\"numeric\" style=\"width:8rem\"></label>"
             : "<label>Xã/phường<select name=\"commune\"><option value=\"\">Tất cả</option>\(choices.map { HTML("<option value=\"\($0.code)\" \($0.code == selected ? "selected" : "")>\($0.vi)</option>") })</select></label>"
-        return "<form method=\"get\" action=\"\(action)\" class=\"filters noprint\">\(field)\(extra)<button type=\"submit\">Xem</button></form>"
+        return "<form method=\"get\" action=\"\(action)\" class=\"filters noprint\">\(field)\(extra)<button type=\"submit\">\(req.t("Xem", "Show"))</button></form>"
     }
 
     static func policyName(_ req: Request, _ code: String) -> String {
@@ -86,8 +86,8 @@ struct SupportController {
         let rows: [HTML] = records.map { r in
             if r.voided_reason == nil && r.form != SupportForm.credit.rawValue { total += r.amount }
             let void: HTML = scope.canWrite && r.voided_reason == nil ? """
-                <details class="noprint"><summary>Huỷ</summary><form method="post" action="/support/\(r.id)/void"><input type="hidden" name="_csrf" value="\(req.csrfToken)">
-                <input name="reason" placeholder="Lý do huỷ" required><button type="submit">Huỷ bản ghi</button></form></details>
+                <details class="noprint"><summary>\(req.t("Huỷ", "Void"))</summary><form method="post" action="/support/\(r.id)/void"><input type="hidden" name="_csrf" value="\(req.csrfToken)">
+                <input name="reason" placeholder="Lý do huỷ" required><button type="submit">\(req.t("Huỷ bản ghi", "Void the record"))</button></form></details>
                 """ : (r.voided_reason.map { HTML("<small class=\"flagtext\">Đã huỷ: \($0)</small>") } ?? "")
             let addresses = [r.indicator.map { "chỉ số \($0)" }, r.cause.flatMap { c in BundledData.povertyCauses.first { $0.code == c }.map { "nguyên nhân: \($0.vi)" } }].compactMap { $0 }.joined(separator: "; ")
             return """
@@ -296,7 +296,7 @@ struct SupportController {
         else if !b.problems.isEmpty {
             actions = """
             <p class="error">Tệp có \(b.problems.count) dòng lỗi: sửa tệp rồi tải lên lại. Không dòng nào được ghi cho đến khi tệp hết lỗi.</p>
-            <form method="post" action="/support/import/\(b.id)/cancel"><input type="hidden" name="_csrf" value="\(req.csrfToken)"><button type="submit">Huỷ tệp này</button></form>
+            <form method="post" action="/support/import/\(b.id)/cancel"><input type="hidden" name="_csrf" value="\(req.csrfToken)"><button type="submit">\(req.t("Huỷ tệp này", "Discard this file"))</button></form>
             """
         } else {
             actions = """
@@ -305,18 +305,18 @@ struct SupportController {
               \(lacking > 0 ? HTML("<p><label>Lý do chung cho \(lacking) dòng không đúng đối tượng chưa có lý do (bắt buộc)<br><input name=\"reason\" required style=\"width:100%\"></label></p>") : "")
               <button class="primary" type="submit">Ghi cả \(b.rows.count) dòng vào sổ</button>
             </form>
-            <form method="post" action="/support/import/\(b.id)/cancel"><input type="hidden" name="_csrf" value="\(req.csrfToken)"><button type="submit">Huỷ, không ghi</button></form>
+            <form method="post" action="/support/import/\(b.id)/cancel"><input type="hidden" name="_csrf" value="\(req.csrfToken)"><button type="submit">\(req.t("Huỷ, không ghi", "Cancel, write nothing"))</button></form>
             """
         }
         return Layout.page(req, title: "Nhập hỗ trợ từ tệp", """
         \(Self.subnav(req, "/support"))
         <h1>Tệp hỗ trợ: \(b.fileName)</h1>
         <p>Trạng thái: <b>\(status)</b> · người tải lên: \(b.createdBy) · \(b.rows.count) dòng hợp lệ, tổng \(Self.money(total)) đồng (không kể cho vay) · \(b.problems.count) dòng lỗi · \(b.warnings.count) dòng không đúng đối tượng</p>
-        \(problems.isEmpty ? "" : HTML("<h2>Dòng lỗi</h2><ul class=\"error\">\(problems)</ul>"))
-        \(warnings.isEmpty ? "" : HTML("<h2>Không đúng đối tượng (sẽ được ghi kèm lý do, đánh dấu để kiểm tra)</h2><div class=\"scroll\"><table><thead><tr><th>Dòng</th><th>Hộ</th><th>Chính sách</th><th>Giải thích</th><th>Lý do trong tệp</th></tr></thead><tbody>\(warnings)</tbody></table></div>"))
+        \(problems.isEmpty ? "" : HTML("<h2>\(req.t("Dòng lỗi", "Rows with errors"))</h2><ul class=\"error\">\(problems)</ul>"))
+        \(warnings.isEmpty ? "" : HTML("<h2>\(req.t("Không đúng đối tượng (sẽ được ghi kèm lý do, đánh dấu để kiểm tra)", "Ineligible (recorded with the reason, flagged for review)"))</h2><div class=\"scroll\"><table><thead><tr><th>\(req.t("Dòng", "Row"))</th><th>\(req.t("Hộ", "Household"))</th><th>\(req.t("Chính sách", "Policy"))</th><th>\(req.t("Giải thích", "Explanation"))</th><th>\(req.t("Lý do trong tệp", "Reason in the file"))</th></tr></thead><tbody>\(warnings)</tbody></table></div>"))
         \(actions)
         <h2>Xem trước\(b.rows.count > 50 ? " (50 dòng đầu)" : "")</h2>
-        <div class="scroll"><table><thead><tr><th>Dòng</th><th>Hộ</th><th>Người nhận</th><th>Chính sách</th><th>Số tiền</th><th>Ngày</th><th>Nguồn</th></tr></thead><tbody>\(preview)</tbody></table></div>
+        <div class="scroll"><table><thead><tr><th>\(req.t("Dòng", "Row"))</th><th>\(req.t("Hộ", "Household"))</th><th>\(req.t("Người nhận", "Receiver"))</th><th>\(req.t("Chính sách", "Policy"))</th><th>\(req.t("Số tiền", "Amount"))</th><th>\(req.t("Ngày", "Date"))</th><th>\(req.t("Nguồn", "Source"))</th></tr></thead><tbody>\(preview)</tbody></table></div>
         """)
     }
 
@@ -425,25 +425,25 @@ struct SupportController {
             <div><label for="helper_contact">Liên hệ</label><input id="helper_contact" name="helper_contact" value="\(v?.helper_contact)"></div>
             <div><label for="note">Ghi chú</label><input id="note" name="note" value="\(v?.note)"></div>
           </div>
-          <h2>Nhu cầu hỗ trợ theo chỉ số thiếu hụt và nguyên nhân</h2>
+          <h2>\(req.t("Nhu cầu hỗ trợ theo chỉ số thiếu hụt và nguyên nhân", "Support needed per deprivation and cause"))</h2>
           <p class="muted">★ chính sách giải quyết đúng chỉ số hoặc nguyên nhân này.</p>
-          <div class="scroll"><table><thead><tr><th>Thiếu hụt / nguyên nhân</th><th>Chính sách cần</th><th>Nội dung</th></tr></thead><tbody>\(needs)</tbody></table></div>
+          <div class="scroll"><table><thead><tr><th>\(req.t("Thiếu hụt / nguyên nhân", "Deprivation / cause"))</th><th>\(req.t("Chính sách cần", "Policy needed"))</th><th>\(req.t("Nội dung", "Content"))</th></tr></thead><tbody>\(needs)</tbody></table></div>
           <input type="hidden" name="need_count" value="\(needRows.count)">
-          \(write ? HTML("<p><button class=\"primary\" type=\"submit\">Lưu kế hoạch</button> \(saved.map { "Lưu lần cuối bởi \($0.updated_by)" } ?? "Chưa có kế hoạch năm \(year).")</p>") : "")
+          \(write ? HTML("<p><button class=\"primary\" type=\"submit\">\(req.t("Lưu kế hoạch", "Save the plan"))</button> \(saved.map { "Lưu lần cuối bởi \($0.updated_by)" } ?? "Chưa có kế hoạch năm \(year).")</p>") : "")
         </form>
         <h2>\(req.t("Chính sách hộ đang được hưởng", "Policies the household is entitled to")) (\(today.vietnamese))</h2>
         \(eligibleNow.isEmpty ? HTML("<p class=\"muted\">Hộ không thuộc đối tượng chính sách nào trong danh mục.</p>") : HTML("<ul>\(eligibleNow)</ul>"))
         <h2 id="support">\(req.t("Hỗ trợ đã nhận", "Support received"))</h2>
         \(write ? HTML("<p class=\"noprint\"><a class=\"button primary\" href=\"/support/new?household=\(r.code)\">Ghi hỗ trợ cho hộ này</a></p>") : "")
-        <div class="scroll"><table><thead><tr><th>Ngày</th><th>Người nhận</th><th>Chính sách</th><th>Hình thức</th><th>Số tiền (đ)</th><th>Nguồn</th><th>Đối tượng</th></tr></thead>
+        <div class="scroll"><table><thead><tr><th>\(req.t("Ngày", "Date"))</th><th>\(req.t("Người nhận", "Receiver"))</th><th>\(req.t("Chính sách", "Policy"))</th><th>\(req.t("Hình thức", "Form"))</th><th>\(req.t("Số tiền (đ)", "Amount (VND)"))</th><th>\(req.t("Nguồn", "Source"))</th><th>\(req.t("Đối tượng", "Eligibility"))</th></tr></thead>
         <tbody>\(recordRows.isEmpty ? ["<tr><td colspan=\"7\">Chưa có.</td></tr>"] : recordRows)</tbody>
         <tfoot><tr class="total"><td colspan="4">Tổng (không kể cho vay)</td><td class="num">\(Self.money(total))</td><td colspan="2"></td></tr></tfoot></table></div>
         <h2>\(req.t("Theo dõi, thăm hộ", "Follow-up visits"))</h2>
-        <div class="scroll"><table><thead><tr><th>Ngày</th><th>Người thăm</th><th>Nội dung</th></tr></thead><tbody>\(visits.isEmpty ? ["<tr><td colspan=\"3\">Chưa có.</td></tr>"] : visits)</tbody></table></div>
+        <div class="scroll"><table><thead><tr><th>\(req.t("Ngày", "Date"))</th><th>\(req.t("Người thăm", "Visitor"))</th><th>\(req.t("Nội dung", "Content"))</th></tr></thead><tbody>\(visits.isEmpty ? ["<tr><td colspan=\"3\">Chưa có.</td></tr>"] : visits)</tbody></table></div>
         \(write ? HTML("""
         <form method="post" action="/households/\(id)/visits" class="filters noprint"><input type="hidden" name="_csrf" value="\(req.csrfToken)">
           <label>Ngày<input name="date" value="\(today.vietnamese)" style="width:8rem" required></label><label>Người thăm<input name="visitor" value="\(v?.helper_name)" required></label>
-          <label style="flex:1">Nội dung<input name="note" required></label><button type="submit">Ghi lần thăm</button></form>
+          <label style="flex:1">Nội dung<input name="note" required></label><button type="submit">\(req.t("Ghi lần thăm", "Record the visit"))</button></form>
         """) : "")
         """)
     }

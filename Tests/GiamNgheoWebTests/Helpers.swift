@@ -87,6 +87,8 @@ enum PostgresTestServer {
 struct Browser {
     let app: Application
     var cookie: String?
+    /// The language cookie a `/lang/en` switch sets, sent back like the session's.
+    var language: String?
     var csrf: String?
     var lastBody = ""
 
@@ -114,9 +116,9 @@ struct Browser {
 
     private mutating func send(_ method: HTTPMethod, _ path: String, form: [String: String]?, raw: String? = nil) async throws -> (status: HTTPStatus, body: String, location: String?) {
         var out: (HTTPStatus, String, String?) = (.ok, "", nil)
-        let cookie = self.cookie
+        let cookies = [cookie.map { "giamngheo_session=\($0)" }, language.map { "lang=\($0)" }].compactMap { $0 }.joined(separator: "; ")
         try await app.testing().test(method, path, beforeRequest: { req in
-            if let cookie { req.headers.replaceOrAdd(name: .cookie, value: "giamngheo_session=\(cookie)") }
+            if !cookies.isEmpty { req.headers.replaceOrAdd(name: .cookie, value: cookies) }
             if let form { try req.content.encode(form, as: .urlEncodedForm) }
             if let raw {
                 req.headers.contentType = .urlEncodedForm
@@ -125,6 +127,7 @@ struct Browser {
         }, afterResponse: { res async in
             out = (res.status, res.body.string, res.headers.first(name: .location))
             if let c = res.headers.setCookie?["giamngheo_session"] { self.cookie = c.string }
+            if let l = res.headers.setCookie?["lang"] { self.language = l.string }
         })
         lastBody = out.1
         if let range = out.1.range(of: "name=\"_csrf\" value=\"") {

@@ -495,6 +495,11 @@ import Vapor
             // The same form sent again was read before that save: its changed rows are stale now, so it is refused
             // rather than overwriting.
             #expect(try await b.post("/support/helpers", form).status == .conflict)
+            // English as the second language: the sheet and monitoring speak it after the switch.
+            _ = try await b.get("/lang/en")
+            #expect(try await b.get("/support/helpers").body.contains("Helpers for poor and near-poor households"))
+            let english = try await b.get("/support/monitoring")
+            #expect(english.body.contains("Budgets and disbursement") && english.body.contains("Eligible households"))
             // The province reads the sheet but cannot save it.
             var p = Browser(app)
             try await p.login(accounts.first(.provinceOfficer))
