@@ -197,11 +197,18 @@ struct SupportController {
         var householdLine: HTML = ""
         if !i.household.isEmpty, let r = try? await req.application.registry.store.scoped(scope, on: req.db).filter(\.$code == i.household).first() {
             let h = try? req.application.registry.store.household(r, parser: req.application.registry.parser)
-            members = (h?.members ?? []).map { m in "<option value=\"\(m.id)\" \(m.id == i.member ? "selected" : "")>\(m.name ?? m.id)</option>" }
+            // Age and schooling beside each name: person policies are for some ages or members (tuition: at school).
+            let day = req.application.registry.referenceDate
+            members = (h?.members ?? []).map { m in
+                let about = [SupportStore.age(m, on: day).map { "\($0) tuổi" }, m.schooling.map { Vocabulary.label(.schooling, $0) },
+                             m.workingCapacity == false ? "không có khả năng lao động" : nil].compactMap { $0 }.joined(separator: ", ")
+                return "<option value=\"\(m.id)\" \(m.id == i.member ? "selected" : "")>\(m.name ?? m.id)\(about.isEmpty ? "" : " (\(about))")</option>"
+            }
             householdLine = "<p>Hộ <b>\(r.code)</b>: \(r.headName), \(r.village) \(Layout.categoryBadge(r.category, req.language))</p>"
         }
         let policies: [HTML] = cat.policies.map { p in
-            "<option value=\"\(p.code)\" \(p.code == i.policy ? "selected" : "")>\(p.name) — \(p.eligibility.vietnamese)</option>"
+            let who = [p.ages.map { "người \($0.lowerBound)–\($0.upperBound) tuổi" }, p.memberCondition.isEmpty ? nil : "người \(p.memberCondition.vietnamese)"].compactMap { $0 }
+            return "<option value=\"\(p.code)\" \(p.code == i.policy ? "selected" : "")>\(p.name) — \(p.eligibility.vietnamese)\(who.isEmpty ? "" : "; \(who.joined(separator: ", "))")</option>"
         }
         let programmes: [HTML] = cat.programmes.map { p in "<option value=\"\(p.code)\" \(p.code == i.programme ? "selected" : "")>\(p.code) · \(p.title)</option>" }
         let forms: [HTML] = SupportForm.allCases.map { f in "<option value=\"\(f.rawValue)\" \(f.rawValue == i.form ? "selected" : "")>\(f.vietnamese)</option>" }

@@ -206,6 +206,45 @@ struct CLI {
         #expect(abs((total["M0"] as! Double) - (total["H"] as! Double) * (total["A"] as! Double)) < 1e-12 && (total["households"] as! Int) > 0)
     }
 
+    /// `giamngheo import-supports`: the staged support import from a terminal; checked, refused without a reason for
+    /// ineligible rows, then written all together.
+    @Test func supportsImportFromTheCommandLine() throws {
+        let dir = try Self.generated(200)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (db, args) = Self.importing(dir)
+        #expect(try CLI.run(args + ["--commit"]).status == 0)
+        let path = String(db.dropFirst("sqlite:".count))
+        func query(_ sql: String) throws -> String {
+            let p = Process(), out = Pipe()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            p.arguments = ["python3", "-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])", path, sql]
+            p.standardOutput = out
+            try p.run(); p.waitUntilExit()
+            return String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let poor = try query("SELECT code FROM households WHERE category = 'poor' ORDER BY id LIMIT 1")
+        let rich = try query("SELECT code FROM households WHERE category = 'notPoor' ORDER BY id LIMIT 1")
+        let file = dir.appendingPathComponent("ho-tro.csv")
+        try "Mã hộ,Chính sách,Số tiền,Ngày hỗ trợ,Nguồn kinh phí\n\(poor),tindung-ngheo,50.000.000,01/10/2026,tín dụng\n\(rich),tindung-ngheo,30.000.000,02/10/2026,tín dụng\n"
+            .write(to: file, atomically: true, encoding: .utf8)
+        let base = ["import-supports", file.path, "--db", db, "--date", "2026-11-01"]
+        let dry = try CLI.run(base)
+        #expect(dry.status == 0 && dry.out.contains("2 dòng hợp lệ (1 không đúng đối tượng), 0 dòng lỗi") && dry.out.contains("chưa ghi gì"), "\(dry.out)\(dry.err)")
+        #expect(dry.out.contains("Cảnh báo dòng 3 (hộ \(rich))"))
+        let noReason = try CLI.run(base + ["--commit"])
+        #expect(noReason.status == 1 && noReason.out.contains("chưa có lý do (dòng 3)"), "\(noReason.out)")
+        #expect(try query("SELECT COUNT(*) FROM support_records") == "0")
+        let done = try CLI.run(base + ["--commit", "--reason", "Quyết định 15/QĐ-UBND của xã"])
+        #expect(done.status == 0 && done.out.contains("Đã ghi 2 khoản hỗ trợ"), "\(done.out)\(done.err)")
+        #expect(try query("SELECT COUNT(*) FROM support_records WHERE eligible = 0 AND override_reason = 'Quyết định 15/QĐ-UBND của xã'") == "1")
+        // A row that does not read: named, exit 1, nothing written.
+        try "Mã hộ,Chính sách,Số tiền,Ngày hỗ trợ,Nguồn kinh phí\nKHONG-CO,tindung-ngheo,1000,01/10/2026,tín dụng\n".write(to: file, atomically: true, encoding: .utf8)
+        let bad = try CLI.run(base + ["--commit"])
+        #expect(bad.status == 1 && bad.out.contains("Lỗi: Dòng 2: mã hộ 'KHONG-CO' không có trong sổ hộ"), "\(bad.out)")
+        #expect(try query("SELECT COUNT(*) FROM support_records") == "2")
+        #expect(try CLI.run(["import-supports", "/khong/co.csv", "--db", db]).status == 2)
+    }
+
     /// SIGKILL once the commit has written its first rows: the registry is exactly as before (SQLite rolls the
     /// transaction back when the file is next opened), and a new dry run still finds every household new.
     @Test func killedMidCommitLeavesNothingBehind() throws {
