@@ -191,7 +191,11 @@ public struct EligibilityRule: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { alternatives.map { $0.map(\.source).joined(separator: "&") }.joined(separator: "|") }
-    public var vietnamese: String { alternatives.map { $0.map(\.vietnamese).joined(separator: " và ") }.joined(separator: "; hoặc ") }
+    /// "hộ nghèo hoặc hộ cận nghèo"; a ";" separates alternatives only when one of them is a "và" (to read unambiguously).
+    public var vietnamese: String {
+        let parts = alternatives.map { $0.map(\.vietnamese).joined(separator: " và ") }
+        return parts.joined(separator: alternatives.contains { $0.count > 1 } ? "; hoặc " : " hoặc ")
+    }
 
     public func holds(_ f: EligibilityFacts, on day: CivilDate) -> Bool {
         alternatives.contains { $0.allSatisfy { $0.holds(f, on: day) } }

@@ -44,7 +44,9 @@ import Testing
     @Test func rulesParseAndSayWhoTheyAreFor() throws {
         let r = try EligibilityRule("nearPoor|exitedPoor<36")
         #expect(r.description == "nearPoor|exitedPoor<36")
-        #expect(r.vietnamese == "hộ cận nghèo; hoặc hộ thoát nghèo trong 36 tháng")
+        #expect(r.vietnamese == "hộ cận nghèo hoặc hộ thoát nghèo trong 36 tháng")
+        // With a "và" among the alternatives, a ";" keeps them apart.
+        #expect(try EligibilityRule("nearPoor&minority|meritorious").vietnamese.contains("; hoặc "))
         #expect(try EligibilityRule("poor & minority").alternatives == [[.category(.poor), .minority]])
         // The glossary's name for "hộ mới thoát nghèo" reads as an exit from poverty within the window.
         #expect(try EligibilityRule("recentlyExited<36") == EligibilityRule("exitedPoor<36"))

@@ -70,7 +70,7 @@ def test_plan_support_warning_disclosure_public(server, browser):
     Select(d.find_element(By.NAME, "source")).select_by_value("fund")
     d.find_element(By.CSS_SELECTOR, "button.primary").click()
     wait(d).until(lambda drv: "Cảnh báo: hộ không đúng đối tượng" in drv.page_source)
-    assert "dành cho: hộ nghèo; hoặc hộ cận nghèo" in d.page_source
+    assert "dành cho: hộ nghèo hoặc hộ cận nghèo" in d.page_source
     d.find_element(By.NAME, "reason").send_keys("Hộ có người ốm nặng, UBND xã quyết định hỗ trợ")
     d.find_element(By.CSS_SELECTOR, "button.primary").click()
     wait(d).until(lambda drv: "/plan" in drv.current_url)
