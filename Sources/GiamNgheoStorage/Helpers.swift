@@ -91,3 +91,23 @@ extension SupportStore {
         }
     }
 }
+
+extension SupportStore {
+    /// The year's ledger in five numbers (a dashboard's card): records, households reached, value given (loans
+    /// apart: lent, not spent), and records kept for households the policy is not for. Voided records do not count.
+    public struct LedgerTotals: Decodable, Sendable, Equatable {
+        public var records: Int, households: Int, given: Int, lent: Int, ineligible: Int
+    }
+
+    public func ledgerTotals(_ scope: Scope, communes: [String]?, year: Int, on db: any Database) async throws -> LedgerTotals {
+        var q = (db as! any SQLDatabase).select()
+            .column(SQLRaw("COUNT(*)"), as: "records").column(SQLRaw("COUNT(DISTINCT household_id)"), as: "households")
+            .column(SQLRaw("CAST(COALESCE(SUM(CASE WHEN form <> 'credit' THEN amount ELSE 0 END), 0) AS BIGINT)"), as: "given")
+            .column(SQLRaw("CAST(COALESCE(SUM(CASE WHEN form = 'credit' THEN amount ELSE 0 END), 0) AS BIGINT)"), as: "lent")
+            .column(SQLRaw("CAST(COALESCE(SUM(CASE WHEN eligible = 0 THEN 1 ELSE 0 END), 0) AS BIGINT)"), as: "ineligible")
+            .from("support_records").where("year", .equal, year).where("voided_reason", .is, SQLLiteral.null)
+        if let c = scope.communes { q = q.where("commune_code", .in, c.sorted()) }
+        if let c = communes { q = q.where("commune_code", .in, c) }
+        return try await q.first(decoding: LedgerTotals.self) ?? LedgerTotals(records: 0, households: 0, given: 0, lent: 0, ineligible: 0)
+    }
+}

@@ -99,6 +99,29 @@ struct DashboardController {
                                                    title: "Tỷ lệ hộ nghèo thiếu hụt theo chỉ số")
         let profileRows: [HTML] = profile.map { "<tr><td>\($0.0)</td><td>\($0.1)</td><td class=\"num\">\($0.2)</td><td class=\"num\">\(pct($0.2, total.poor))</td><td class=\"num\">\($0.3)</td><td class=\"num\">\(pct($0.3, total.nearPoor))</td></tr>" }
 
+        // The year's support (issue 7), for the 2025 structure the ledger is kept in: totals from one query; a
+        // commune's helper coverage from monitoring's cache (a province's takes seconds, so it stays on that page).
+        var supportCard: HTML = ""
+        if structure == .y2025, let support = registry.support {
+            let communes = level == nil ? nil : data.communes(of: place, scope: scope)
+            let t = try await support.ledgerTotals(scope, communes: communes, year: year, on: req.db)
+            var helpers: HTML = ""
+            if level == .commune, let c = communes, c.count == 1 {
+                let (cov, _) = try await CoverageCache.get(req, scope: scope, communes: c, day: registry.referenceDate)
+                helpers = "<div class=\"card\"><b>\(req.t("Có người giúp đỡ", "With a helper"))</b><br>\(cov.helpers.reached)/\(cov.helpers.eligible) \(req.t("hộ nghèo, cận nghèo", "poor and near-poor households")) (\(pct(cov.helpers.reached, cov.helpers.eligible)))\(cov.helpers.belowTarget ? HTML(" · <a href=\"/support/helpers?commune=\(c[0])&missing=1\">\(req.t("phân công", "assign"))</a>") : "")</div>"
+            }
+            supportCard = """
+            <h2>\(req.t("Hỗ trợ năm", "Support in")) \(year)</h2>
+            <div class="grid">
+              <div class="card"><b>\(req.t("Khoản hỗ trợ", "Supports recorded"))</b><br>\(Format.money(t.records)) \(req.t("khoản cho", "for")) \(Format.money(t.households)) \(req.t("hộ", "households"))</div>
+              <div class="card"><b>\(req.t("Giá trị đã hỗ trợ", "Value given"))</b><br>\(Format.money(t.given)) đ\(t.lent > 0 ? HTML("<br><small>\(req.t("Cho vay", "Lent")): \(Format.money(t.lent)) đ</small>") : "")</div>
+              \(helpers)
+              <div class="card"><b>\(req.t("Không đúng đối tượng", "Ineligible"))</b><br>\(Format.money(t.ineligible)) \(req.t("khoản, có lý do", "records, with a reason"))\(t.ineligible > 0 ? HTML(" · <a href=\"/support?ineligible=1\(communes?.count == 1 ? "&commune=\(communes![0])" : "")\">\(req.t("xem", "review"))</a>") : "")</div>
+            </div>
+            <p class="noprint"><a href="/support/monitoring\(communes?.count == 1 ? "?commune=\(communes![0])" : "")">\(req.t("Theo dõi độ bao phủ chính sách, kinh phí →", "Policy coverage and budgets →"))</a></p>
+            """
+        }
+
         let placeName = units.unit(unit, in: structure).map { units.path(of: $0) } ?? "Toàn quốc"
         let up: HTML = units.unit(unit, in: structure).flatMap { $0.parentCode }.map { "<a class=\"noprint\" href=\"/dashboard?unit=\($0)&structure=\(s)\">↑ \(units.unit($0, in: structure)?.name ?? $0)</a>" } ?? ""
         return Layout.page(req, title: req.t("Tổng quan", "Overview"), """
@@ -110,6 +133,7 @@ struct DashboardController {
           <div class="card"><b>Hộ cận nghèo</b><br>\(Format.money(total.nearPoor)) (\(pct(total.nearPoor, total.total)))</div>
         </div>
         <p class="muted">Năm \(year). Tỷ lệ tính trên tổng số hộ đang quản lý của từng đơn vị; số liệu từ bảng tổng hợp cập nhật cùng lúc với mỗi thay đổi.</p>
+        \(supportCard)
         <h2>Theo \(childName)</h2>
         <div class="card scroll">\(chart)</div>
         <div class="scroll"><table><thead><tr><th>\(childName.prefix(1).uppercased() + childName.dropFirst())</th><th>Số hộ</th><th>Hộ nghèo</th><th>Tỷ lệ</th><th>Hộ cận nghèo</th><th>Tỷ lệ</th></tr></thead>

@@ -303,6 +303,12 @@ import Vapor
             try await b.login(officer)
             let page = try await b.get("/support/monitoring")
             #expect(page.status == .ok && page.body.contains("Độ bao phủ chính sách") && page.body.contains("Hỗ trợ trước khi thoát nghèo"))
+            // The commune's dashboard: the year's ledger in a few numbers, and the helper coverage monitoring shows.
+            let records = try await n("SELECT COUNT(*) AS n FROM support_records WHERE commune_code = '\(commune)' AND year = 2026 AND voided_reason IS NULL")
+            let reachedHouseholds = try await n("SELECT COUNT(DISTINCT household_id) AS n FROM support_records WHERE commune_code = '\(commune)' AND year = 2026 AND voided_reason IS NULL")
+            let dashboard = try await b.get("/dashboard")
+            #expect(records > 0 && dashboard.body.contains("\(Format.money(records)) khoản cho \(Format.money(reachedHouseholds)) hộ"))
+            #expect(dashboard.body.contains("\(report.helpers.reached)/\(report.helpers.eligible) hộ nghèo, cận nghèo"))
             #expect(page.body.contains("Rà soát năm 2025") && page.body.contains("Kinh phí và giải ngân"))
             // Budgets: only the unit's keepers add them; an unknown programme is named.
             let badBudget = try await b.post("/budgets", ["unit": commune, "year": "2026", "programme": "KHONG", "source": "central", "amount": "1000000"])
