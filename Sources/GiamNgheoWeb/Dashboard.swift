@@ -100,15 +100,17 @@ struct DashboardController {
         let profileRows: [HTML] = profile.map { "<tr><td>\($0.0)</td><td>\($0.1)</td><td class=\"num\">\($0.2)</td><td class=\"num\">\(pct($0.2, total.poor))</td><td class=\"num\">\($0.3)</td><td class=\"num\">\(pct($0.3, total.nearPoor))</td></tr>" }
 
         // The year's support (issue 7), for the 2025 structure the ledger is kept in: totals from one query; a
-        // commune's helper coverage from monitoring's cache (a province's takes seconds, so it stays on that page).
+        // commune's helper coverage as monitoring counts it (a province's stays on that page).
         var supportCard: HTML = ""
         if structure == .y2025, let support = registry.support {
             let communes = level == nil ? nil : data.communes(of: place, scope: scope)
             let t = try await support.ledgerTotals(scope, communes: communes, year: year, on: req.db)
             var helpers: HTML = ""
             if level == .commune, let c = communes, c.count == 1 {
-                let (cov, _) = try await CoverageCache.get(req, scope: scope, communes: c, day: registry.referenceDate)
-                helpers = "<div class=\"card\"><b>\(req.t("Có người giúp đỡ", "With a helper"))</b><br>\(cov.helpers.reached)/\(cov.helpers.eligible) \(req.t("hộ nghèo, cận nghèo", "poor and near-poor households")) (\(pct(cov.helpers.reached, cov.helpers.eligible)))\(cov.helpers.belowTarget ? HTML(" · <a href=\"/support/helpers?commune=\(c[0])&missing=1\">\(req.t("phân công", "assign"))</a>") : "")</div>"
+                // The assignment sheet's rows: the households monitoring counts, without reading their members.
+                let sheet = try await support.helperRows(scope, commune: c[0], year: year, on: registry.referenceDate, on: req.db)
+                let cov = Coverage(eligible: sheet.count, reached: sheet.filter { !$0.helperName.isEmpty }.count, target: 100)
+                helpers = "<div class=\"card\"><b>\(req.t("Có người giúp đỡ", "With a helper"))</b><br>\(cov.reached)/\(cov.eligible) \(req.t("hộ nghèo, cận nghèo", "poor and near-poor households")) (\(pct(cov.reached, cov.eligible)))\(cov.belowTarget ? HTML(" · <a href=\"/support/helpers?commune=\(c[0])&missing=1\">\(req.t("phân công", "assign"))</a>") : "")</div>"
             }
             supportCard = """
             <h2>\(req.t("Hỗ trợ năm", "Support in")) \(year)</h2>
