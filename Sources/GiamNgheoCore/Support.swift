@@ -299,6 +299,9 @@ public struct SupportPolicy: Sendable, Equatable {
     public var listGroup: SupportGroup = .other
     /// For a person's support: member facts the person must have (tuition: attending school).
     public var memberCondition = MemberCondition()
+    /// Whom the target counts: every eligible household (`eligible`), or only those whose plan for the year records a
+    /// need for this policy (`need`): the plans' "100 % of those who need a loan / training" (seeds 000, 002, 004).
+    public var coverageOfNeed = false
     public var verified: Bool
     public var source: String
 
@@ -348,6 +351,10 @@ public struct SupportCatalogue: Sendable {
                 guard b.count == 2, b[0] <= b[1] else { throw StandardError("\(line): ages '\(v("ages"))' phải có dạng 3-22") }
                 ages = b[0]...b[1]
             }
+            let basis = v("coverage_basis")
+            guard basis.isEmpty || basis == "eligible" || basis == "need" else {
+                throw StandardError("\(line): coverage_basis '\(basis)' phải là eligible hoặc need")
+            }
             // Optional column (an administrator's older file has none): "khác" when empty.
             var group = SupportGroup.other
             if !v("list_group").isEmpty {
@@ -363,7 +370,7 @@ public struct SupportCatalogue: Sendable {
                                           indicators: list("indicators"), causes: list("causes"), programmes: list("programmes"),
                                           coverageTarget: Int(v("coverage_target")), targetSource: v("target_source"), ages: ages,
                                           registryFact: v("registry_fact").isEmpty ? nil : v("registry_fact"),
-                                          listGroup: group, memberCondition: condition, verified: v("verified") == "true", source: v("source")))
+                                          listGroup: group, memberCondition: condition, coverageOfNeed: basis == "need", verified: v("verified") == "true", source: v("source")))
         }
         if Set(policies.map(\.code)).count != policies.count { throw StandardError("danh mục chính sách: mã trùng") }
         return SupportCatalogue(programmes: items, policies: policies)

@@ -866,6 +866,18 @@ public struct SupportStore: Sendable {
         let got = try await gq.all(decoding: Got.self)
         let gotHouseholds = Set(got.map { "\($0.policy_code)|\($0.household_id)" })
         let gotPersons = Set(got.map { "\($0.policy_code)|\($0.household_id)|\($0.member_id ?? "?")" })
+        // Needs the year's plans record, for policies whose target counts only the households that need them.
+        struct Needed: Decodable { var household_id: Int; var policy_code: String }
+        var needed: Set<String> = []
+        if catalogue.policies.contains(where: \.coverageOfNeed) {
+            var nq = sql.select().columns(SQLColumn("household_id", table: "n"), SQLColumn("policy_code", table: "n"))
+                .from(SQLAlias(SQLIdentifier("support_needs"), as: SQLIdentifier("n")))
+                .join(SQLAlias(SQLIdentifier("support_plans"), as: SQLIdentifier("p")), on: SQLColumn("id", table: "p"), .equal, SQLColumn("plan_id", table: "n"))
+                .where(SQLColumn("year", table: "p"), .equal, SQLBind(day.year)).where(SQLColumn("policy_code", table: "n"), .isNot, SQLLiteral.null)
+            if let c = scope.communes { nq = nq.where(SQLColumn("commune_code", table: "p"), .in, SQLBind.group(c.sorted())) }
+            if let c = communes { nq = nq.where(SQLColumn("commune_code", table: "p"), .in, SQLBind.group(c)) }
+            needed = Set(try await nq.all(decoding: Needed.self).map { "\($0.policy_code)|\($0.household_id)" })
+        }
         var members: [Int: [PersonFact]] = [:]
         let conditionFacts = Array(Set(catalogue.policies.flatMap { $0.memberCondition.terms.map(\.fact) })).sorted { $0.rawValue < $1.rawValue }
         var out: [PolicyCoverage] = []
@@ -885,6 +897,7 @@ public struct SupportStore: Sendable {
             }
             for c in candidates {
                 guard let f = facts[c.id], p.eligibility.holds(f, on: day) else { continue }
+                if p.coverageOfNeed && !needed.contains("\(p.code)|\(c.id)") { continue }
                 let reachedHousehold = gotHouseholds.contains("\(p.code)|\(c.id)")
                 if p.perPerson {
                     if members[c.id] == nil { members[c.id] = PersonFact.read(c.facts, conditionFacts: conditionFacts) }

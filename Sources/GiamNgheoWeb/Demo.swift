@@ -113,8 +113,13 @@ enum DemoSeeder {
             let orgs = ["Hội Liên hiệp Phụ nữ", "Hội Nông dân", "Hội Cựu chiến binh", "Đoàn Thanh niên"]
             for (i, (h, commits)) in planned.prefix(40).enumerated() {
                 let org = orgs[i % orgs.count]
+                // Needs: livelihood for everyone planned; a loan for two households in three (the policy bank lends to
+                // some of them: coverage of those in need then shows both reached and waiting households).
+                var needs: [SupportStore.Need] = cat.policy("sinhke") == nil ? [] : [.init(indicator: nil, cause: nil, policy_code: "sinhke", description: "Hỗ trợ giống, vật tư")]
+                let loan = listed[h.id]?[year - 1] == "nearPoor" ? "tindung-cannngheo" : "tindung-ngheo"
+                if h.id % 3 != 2, cat.policy(loan) != nil { needs.append(.init(indicator: nil, cause: "2", policy_code: loan, description: "Vay vốn phát triển sản xuất")) }
                 try await support.savePlan(scope, householdID: h.id, year: year, .init(commitment: commits, helperName: "Cán bộ \(org)", helperOrg: org, helperContact: "",
-                                                                                 note: "", needs: cat.policy("sinhke") == nil ? [] : [.init(indicator: nil, cause: nil, policy_code: "sinhke", description: "Hỗ trợ giống, vật tư")]),
+                                                                                 note: "", needs: needs),
                                            expectedVersion: 0, on: app.db)
             }
             try await support.addFundEntry(scope, unit: commune, date: CivilDate(year: year, month: 1, day: 5)!.description, kind: "donation", amount: "30000000",

@@ -56,7 +56,7 @@ struct SupportMonitorController {
         let coverageRows: [HTML] = cov.policies.filter { $0.households.eligible > 0 || $0.policy.coverageTarget != nil }.map { c in
             let p = c.policy
             return """
-            <tr\(raw: (p.perPerson ? c.persons : c.households).belowTarget ? " class=\"flag\"" : "")><td>\(p.name) \(p.verified ? "" : Layout.unverifiedBadge)<br><small class="muted">\(p.eligibility.vietnamese)</small></td>
+            <tr\(raw: (p.perPerson ? c.persons : c.households).belowTarget ? " class=\"flag\"" : "")><td>\(p.name) \(p.verified ? "" : Layout.unverifiedBadge)<br><small class="muted">\(p.eligibility.vietnamese)\(p.coverageOfNeed ? "; \(req.t("chỉ tính hộ có nhu cầu ghi trong kế hoạch năm", "only households whose plan records the need")) \(day.year)" : "")</small></td>
             <td class="num">\(Format.money(c.households.eligible))</td><td class="num">\(Format.money(c.households.reached))</td><td class="num">\(Self.rate(c.households))</td>
             <td class="num">\(p.perPerson ? Format.money(c.persons.eligible) : "")</td><td class="num">\(p.perPerson ? Format.money(c.persons.reached) : "")</td><td class="num">\(p.perPerson ? Self.rate(c.persons) : "")</td>
             <td>\(p.coverageTarget.map { "\($0) %" } ?? "")<br><small class="muted">\(p.targetSource)</small></td></tr>
@@ -207,7 +207,7 @@ struct SupportMonitorController {
             """
             <tr><td><b>\(p.code)</b></td><td>\(p.name) \(p.verified ? "" : Layout.unverifiedBadge)</td><td>\(p.perPerson ? "Người" : "Hộ")</td><td>\(p.form.vietnamese)</td>
             <td>\(p.eligibility.vietnamese)<br><code>\(p.eligibility.description)</code>\(p.ages.map { HTML("<br>người \($0.lowerBound)–\($0.upperBound) tuổi") } ?? "")\(p.memberCondition.isEmpty ? "" : HTML("<br>người \(p.memberCondition.vietnamese)"))</td><td>\(p.indicators.joined(separator: ", "))</td>
-            <td>\(p.causes.joined(separator: ", "))</td><td><small>\(p.programmes.joined(separator: ", "))</small><br>\(req.t("Cột biểu 14/15", "Form 14/15 column")): \(req.t(p.listGroup.vietnamese, p.listGroup.english))</td><td>\(p.coverageTarget.map { "\($0) %" } ?? "")</td><td><small>\(p.source)</small></td></tr>
+            <td>\(p.causes.joined(separator: ", "))</td><td><small>\(p.programmes.joined(separator: ", "))</small><br>\(req.t("Cột biểu 14/15", "Form 14/15 column")): \(req.t(p.listGroup.vietnamese, p.listGroup.english))</td><td>\(p.coverageTarget.map { "\($0) %" } ?? "")\(p.coverageOfNeed ? HTML("<br><small>\(req.t("trên hộ có nhu cầu", "of those in need"))</small>") : "")</td><td><small>\(p.source)</small></td></tr>
             """
         }
         return Layout.page(req, title: "Chương trình, chính sách", """

@@ -148,6 +148,22 @@ import Testing
         }
     }
 
+    @Test func targetsOfThoseInNeedAreData() throws {
+        let c = try BundledData.supportCatalogue()
+        // Loans and training: "100 % of those who qualify and need it" (seeds 000, 002, 004); health insurance: everyone.
+        for code in ["tindung-ngheo", "tindung-cannngheo", "tindung-thoatngheo", "nghe-vieclam"] {
+            #expect(c.policy(code)?.coverageOfNeed == true && c.policy(code)?.coverageTarget == 100, "\(code)")
+        }
+        #expect(c.policy("bhyt-ngheo")?.coverageOfNeed == false && c.policy("hocphi")?.coverageOfNeed == false)
+        let programmes = "code,parent,level,title,from,to,verified,source\nA,,programme,Chương trình A,2021,2025,true,x\n"
+        let head = "code,name,en,unit,form,eligibility,programmes,coverage_basis\n"
+        #expect(try SupportCatalogue.parse(programmesCSV: programmes, policiesCSV: head + "p,P,P,household,credit,poor,A,need\n").policy("p")?.coverageOfNeed == true)
+        #expect(try SupportCatalogue.parse(programmesCSV: programmes, policiesCSV: head + "p,P,P,household,credit,poor,A,\n").policy("p")?.coverageOfNeed == false)
+        #expect(throws: StandardError("danh mục chính sách, dòng 2: coverage_basis 'ai cần' phải là eligible hoặc need")) {
+            try SupportCatalogue.parse(programmesCSV: programmes, policiesCSV: head + "p,P,P,household,credit,poor,A,ai cần\n")
+        }
+    }
+
     @Test func publicNamesAreInitialsOnly() {
         #expect(Disclosure.initials("Nguyễn Văn An") == "N.V.A.")
         #expect(Disclosure.initials("đặng  thị  ánh") == "Đ.T.Á.")
