@@ -112,6 +112,12 @@ public struct SupportInput: Sendable, Equatable {
         amount = v("amount"); quantity = v("quantity"); date = v("date"); source = v("source"); indicator = v("indicator")
         cause = v("cause"); note = v("note"); reason = v("reason")
     }
+    /// A stored record as the form shows it (the correction form starts from it).
+    public init(_ r: SupportRecord) {
+        household = r.household_code ?? ""; member = r.member_id ?? ""; policy = r.policy_code; programme = r.programme_code ?? ""
+        form = r.form; amount = String(r.amount); quantity = r.quantity ?? ""; date = r.date?.vietnamese ?? r.given_on
+        source = r.source; indicator = r.indicator ?? ""; cause = r.cause ?? ""; note = r.note ?? ""; reason = r.override_reason ?? ""
+    }
     /// The import's header spellings (accent-folded) → field.
     public static let headers: [String: String] = [
         "ma ho": "household", "household": "household", "ma ho gia dinh": "household",
@@ -350,13 +356,43 @@ public struct SupportStore: Sendable {
     /// shows the explanation and asks for the reason (issue 7 §3: recorded with a reason, never dropped).
     public struct NeedsReason: Error, Sendable { public var prepared: PreparedSupport }
 
-    public func record(_ scope: Scope, _ input: SupportInput, on db: any Database) async throws -> Int {
+    /// Records one support; with `replacing`, a correction: the old record is voided ("Sửa: why") and the new one
+    /// written in the same transaction, so a ledger never shows both or neither (records are never edited in place:
+    /// the audit keeps what was first written).
+    public func record(_ scope: Scope, _ input: SupportInput, replacing: Int? = nil, correction: String = "", on db: any Database) async throws -> Int {
         guard scope.canWrite else { throw ScopeError(.forbidden) }
+        let why = correction.trimmingCharacters(in: .whitespaces)
+        if replacing != nil && why.isEmpty { throw ScopeError(.invalid("Cần ghi lý do sửa khoản hỗ trợ.")) }
         let (rows, problems) = try await prepare(scope, [(1, input)], on: db)
         if let p = problems.first { throw ScopeError(.invalid(p.message)) }
         let row = rows[0]
         if !row.eligible && (row.reason ?? "").isEmpty { throw NeedsReason(prepared: row) }
-        return try await store.writing(db) { tx in try await self.insert([row], batch: nil, scope: scope, on: tx) }
+        return try await store.writing(db) { tx in
+            if let old = replacing {
+                let sql = tx as! any SQLDatabase
+                struct R: Decodable { var household_id: Int; var commune_code: String }
+                guard let r = try await sql.select().columns("household_id", "commune_code").from("support_records").where("id", .equal, old)
+                    .first(decoding: R.self), scope.allows(commune: r.commune_code) else { throw ScopeError(.notFound) }
+                // Claimed with RETURNING: a record voided or corrected meanwhile is not corrected twice.
+                let claimed = try await sql.update("support_records").set("voided_reason", to: "Sửa: \(why)").where("id", .equal, old)
+                    .where("voided_reason", .is, SQLLiteral.null).returning("id").all()
+                guard !claimed.isEmpty else { throw ScopeError(.invalid("Khoản hỗ trợ #\(old) đã bị huỷ hoặc sửa trước đó; không sửa lại.")) }
+                try await AuditEntry(username: scope.username, householdID: r.household_id, action: "support.void", field: "Hỗ trợ #\(old)",
+                                     newValue: "huỷ để sửa", reason: why).create(on: tx)
+            }
+            return try await self.insert([row], batch: nil, scope: scope, on: tx)
+        }
+    }
+
+    /// One record within the scope (the correction form).
+    public func record(_ scope: Scope, id: Int, on db: any Database) async throws -> SupportRecord {
+        guard let r = try await (db as! any SQLDatabase).select().column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("r")))
+            .column(SQLColumn("head_name", table: "h")).column(SQLAlias(SQLColumn("code", table: "h"), as: SQLIdentifier("household_code")))
+            .from(SQLAlias(SQLIdentifier("support_records"), as: SQLIdentifier("r")))
+            .join(SQLAlias(SQLIdentifier("households"), as: SQLIdentifier("h")), on: SQLColumn("household_id", table: "r"), .equal, SQLColumn("id", table: "h"))
+            .where(SQLColumn("id", table: "r"), .equal, SQLBind(id)).first(decoding: SupportRecord.self),
+              scope.allows(commune: r.commune_code) else { throw ScopeError(.notFound) }
+        return r
     }
 
     static let recordColumns = ["household_id", "member_id", "member_name", "commune_code", "village", "policy_code", "programme_code", "form", "amount",

@@ -76,6 +76,7 @@ func routes(_ app: Application) throws {
     app.get("support", "export.xlsx", use: support.export)
     app.get("support", "template.csv", use: support.template)
     app.post("support", ":id", "void", use: support.void)
+    app.get("support", ":id", "edit", use: support.editForm)
     app.on(.POST, "support", "import", body: .collect(maxSize: "20mb"), use: support.upload)
     app.get("support", "import", ":id", use: support.showBatch)
     app.post("support", "import", ":id", "commit", use: support.commitBatch)

@@ -86,6 +86,7 @@ struct SupportController {
         let rows: [HTML] = records.map { r in
             if r.voided_reason == nil && r.form != SupportForm.credit.rawValue { total += r.amount }
             let void: HTML = scope.canWrite && r.voided_reason == nil ? """
+                <a class="noprint" href="/support/\(r.id)/edit">\(req.t("Sửa", "Correct"))</a>
                 <details class="noprint"><summary>\(req.t("Huỷ", "Void"))</summary><form method="post" action="/support/\(r.id)/void"><input type="hidden" name="_csrf" value="\(req.csrfToken)">
                 <input name="reason" placeholder="Lý do huỷ" required><button type="submit">\(req.t("Huỷ bản ghi", "Void the record"))</button></form></details>
                 """ : (r.voided_reason.map { HTML("<small class=\"flagtext\">Đã huỷ: \($0)</small>") } ?? "")
@@ -191,7 +192,17 @@ struct SupportController {
         return try await form(req, scope, input, error: nil, warning: nil)
     }
 
-    func form(_ req: Request, _ scope: Scope, _ i: SupportInput, error: String?, warning: PreparedSupport?) async throws -> HTML {
+    /// The correction form: the record's values, a required reason; saving voids it and writes the corrected one.
+    func editForm(req: Request) async throws -> HTML {
+        let scope = try req.requireScope()
+        guard scope.canWrite else { throw ScopeError(.forbidden) }
+        guard let id = req.parameters.get("id", as: Int.self) else { throw Abort(.notFound) }
+        let r = try await req.support.record(scope, id: id, on: req.db)
+        guard r.voided_reason == nil else { throw ScopeError(.invalid("Khoản hỗ trợ #\(id) đã huỷ (\(r.voided_reason!)); không sửa được.")) }
+        return try await form(req, scope, SupportInput(r), error: nil, warning: nil, replacing: id)
+    }
+
+    func form(_ req: Request, _ scope: Scope, _ i: SupportInput, error: String?, warning: PreparedSupport?, replacing: Int? = nil, correction: String = "") async throws -> HTML {
         let cat = req.support.catalogue
         var members: [HTML] = []
         var householdLine: HTML = ""
@@ -221,9 +232,11 @@ struct SupportController {
         let err: HTML = error.map { "<p class=\"error\" role=\"alert\">\($0)</p>" } ?? ""
         return Layout.page(req, title: "Ghi hỗ trợ", """
         \(Self.subnav(req, "/support"))
-        <h1>\(req.t("Ghi một khoản hỗ trợ", "Record a support"))</h1>\(err)\(warn)\(householdLine)
+        <h1>\(replacing.map { req.t("Sửa khoản hỗ trợ #\($0)", "Correct support #\($0)") } ?? req.t("Ghi một khoản hỗ trợ", "Record a support"))</h1>\(err)\(warn)\(householdLine)
+        \(replacing == nil ? "" : HTML("<p class=\"muted\">\(req.t("Khoản cũ được huỷ với lý do sửa và khoản đã sửa được ghi mới, trong cùng một lần lưu; nhật ký giữ cả hai.", "The old record is voided with the reason and the corrected one written, in one save; the audit keeps both."))</p>"))
         <form method="post" action="/support" class="card">
           <input type="hidden" name="_csrf" value="\(req.csrfToken)">
+          \(replacing.map { HTML("<input type=\"hidden\" name=\"replaces\" value=\"\($0)\"><div class=\"form-grid\"><div style=\"grid-column:1/-1\"><label for=\"correction\">\(req.t("Lý do sửa (bắt buộc)", "Reason for the correction (required)"))</label><input id=\"correction\" name=\"correction\" required value=\"\(correction)\" placeholder=\"ví dụ: ghi nhầm số tiền\"></div></div>") } ?? "")
           <div class="form-grid">
             <div><label for="household">Mã hộ</label><input id="household" name="household" value="\(i.household)" required></div>
             <div><label for="member">Người nhận (nếu hỗ trợ cho một người)</label>\(members.isEmpty
@@ -248,14 +261,17 @@ struct SupportController {
 
     func create(req: Request) async throws -> Response {
         let scope = try req.requireScope()
-        let input = SupportInput(try req.content.decode([String: String].self))
+        let fields = try req.content.decode([String: String].self)
+        let input = SupportInput(fields)
+        let replacing = fields["replaces"].flatMap { Int($0) }
+        let correction = fields["correction"] ?? ""
         do {
-            _ = try await req.support.record(scope, input, on: req.db)
+            _ = try await req.support.record(scope, input, replacing: replacing, correction: correction, on: req.db)
         } catch let w as SupportStore.NeedsReason {
-            return try await form(req, scope, input, error: nil, warning: w.prepared).encodeResponse(for: req)
+            return try await form(req, scope, input, error: nil, warning: w.prepared, replacing: replacing, correction: correction).encodeResponse(for: req)
         } catch let e as ScopeError {
             guard case .invalid(let m) = e.kind else { throw e }
-            let res = try await form(req, scope, input, error: m.capitalizedFirst, warning: nil).encodeResponse(for: req)
+            let res = try await form(req, scope, input, error: m.capitalizedFirst, warning: nil, replacing: replacing, correction: correction).encodeResponse(for: req)
             res.status = .unprocessableEntity
             return res
         }
@@ -407,7 +423,7 @@ struct SupportController {
             return """
             <tr\(raw: s.eligible == 0 ? " class=\"flag\"" : "")><td>\(CivilDate(s.given_on)?.vietnamese ?? s.given_on)</td><td>\(s.member_name)</td><td>\(Self.policyName(req, s.policy_code))</td>
             <td>\(SupportForm(rawValue: s.form)?.vietnamese ?? s.form)\(s.quantity.map { " · \($0)" } ?? "")</td><td class="num">\(Self.money(s.amount))</td><td>\(FundingSource(rawValue: s.source)?.vietnamese ?? s.source)</td>
-            <td>\(Self.eligibilityCell(s))\(s.voided_reason.map { HTML("<br><small class=\"flagtext\">Đã huỷ: \($0)</small>") } ?? "")</td></tr>
+            <td>\(Self.eligibilityCell(s))\(s.voided_reason.map { HTML("<br><small class=\"flagtext\">Đã huỷ: \($0)</small>") } ?? (scope.canWrite ? HTML("<br><a class=\"noprint\" href=\"/support/\(s.id)/edit\">\(req.t("Sửa", "Correct"))</a>") : ""))</td></tr>
             """
         }
         let saved = plan.row

@@ -519,4 +519,36 @@ import Vapor
             #expect(try await p.post("/support/helpers?commune=\(commune)", form).status == .forbidden)
         }
     }
+
+    @Test func aCorrectionVoidsAndRewritesInOneSave() async throws {
+        try await withTestApp(households: 300) { app, accounts in
+            var (_, commune, b) = try await Self.signedIn(app, accounts)
+            let poor = try await Self.household(app, commune: commune, listed: "poor", current: "poor")
+            #expect(try await b.post("/support", ["household": poor.code, "policy": "nhao", "amount": "4.000.000", "date": "01/09/2026", "source": "central"]).status == .seeOther)
+            struct R: Decodable { var id: Int; var amount: Int; var voided_reason: String? }
+            func records() async throws -> [R] {
+                try await (app.db as! any SQLDatabase).raw("SELECT id, amount, voided_reason FROM support_records WHERE household_id = \(bind: poor.id) AND policy_code = 'nhao' ORDER BY id").all(decoding: R.self)
+            }
+            let first = try #require(try await records().last)
+            let edit = try await b.get("/support/\(first.id)/edit")
+            #expect(edit.status == .ok && edit.body.contains("Sửa khoản hỗ trợ #\(first.id)") && edit.body.contains("value=\"4000000\"") && edit.body.contains("value=\"01/09/2026\""))
+            var form = ["household": poor.code, "policy": "nhao", "amount": "40.000.000", "date": "01/09/2026", "source": "central", "replaces": String(first.id)]
+            // Without a reason: refused, nothing changes.
+            let noWhy = try await b.post("/support", form)
+            #expect(noWhy.status == .unprocessableEntity && noWhy.body.contains("Cần ghi lý do sửa"))
+            #expect(try await records().count == 1)
+            form["correction"] = "Ghi nhầm số tiền (thiếu một số 0)"
+            #expect(try await b.post("/support", form).status == .seeOther)
+            let after = try await records()
+            #expect(after.count == 2 && after[0].voided_reason == "Sửa: Ghi nhầm số tiền (thiếu một số 0)" && after[1].amount == 40_000_000 && after[1].voided_reason == nil)
+            // The same correction again (a double submit): refused, no third record.
+            let twice = try await b.post("/support", form)
+            #expect(twice.status == .unprocessableEntity && twice.body.contains("đã bị huỷ hoặc sửa trước đó"))
+            #expect(try await records().count == 2)
+            #expect(try await b.get("/support/\(first.id)/edit").status == .unprocessableEntity)
+            // The ledger offers the correction for live records only.
+            let ledger = try await b.get("/support?commune=\(commune)&voided=1")
+            #expect(ledger.body.contains("/support/\(after[1].id)/edit") && !ledger.body.contains("/support/\(first.id)/edit"))
+        }
+    }
 }
