@@ -202,8 +202,6 @@ public struct EligibilityRule: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// A support policy (health-insurance subsidy, tuition exemption, preferential credit, housing…) with the
-/// rule of who may receive it and, where a plan names one, the share of them that should (§10; seeds).
 /// Who within an eligible household a person's support is for, beyond age: member facts of the registry
 /// ("schooling=attending|attendingBelowLevel" for tuition, "workingCapacity=true" for vocational training).
 /// Every listed fact must hold, with any of its values. An unknown fact never excludes a member (as an unknown
@@ -275,6 +273,8 @@ public struct MemberCondition: Sendable, Equatable {
     }
 }
 
+/// A support policy (health-insurance subsidy, tuition exemption, preferential credit, housing…) with the
+/// rule of who may receive it and, where a plan names one, the share of them that should (§10; seeds).
 public struct SupportPolicy: Sendable, Equatable {
     public var code: String
     public var name: String

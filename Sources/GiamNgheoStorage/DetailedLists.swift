@@ -15,10 +15,11 @@ extension SupportStore {
         // Candidates first (a commune has tens of thousands of households, a list a few hundred): the year's category
         // from the registry (the latest year) or from the recorded history (earlier years). Every household the
         // summaries count in the category is among them; the subjects then decide exactly as form 1 does.
-        let latest = try await Summaries.latestYear(on: db) ?? year
+        // A year the summaries do not hold has no form 1, so no list either.
+        guard let latest = try await Summaries.latestYear(on: db), year <= latest else { return [] }
         struct ID: Decodable { var id: Int }
         let candidates: [Int]
-        if year >= latest {
+        if year == latest {
             candidates = try await sql.select().column("id").from(HouseholdRecord.schema).where("commune_code", .equal, commune)
                 .where("category", .equal, kind.category.rawValue).all(decoding: ID.self).map(\.id)
         } else {
@@ -30,7 +31,7 @@ extension SupportStore {
         }
         var subjects: [SummarySubject] = []
         for chunk in Summaries.chunks(Array(Set(candidates)).sorted(), 500) {
-            subjects += try await Summaries.subjects(year: max(year, latest), ids: chunk, on: sql).filter {
+            subjects += try await Summaries.subjects(year: latest, ids: chunk, on: sql).filter {
                 $0.year == year && $0.category == kind.category.rawValue && $0.commune == commune && (village == nil || $0.village == village)
             }
         }
