@@ -20,9 +20,7 @@ extension SupportStore {
         struct H: Decodable { var id: Int; var code: String; var head_name: String; var village: String? }
         let hs = try await sql.select().columns("id", "code", "head_name", "village").from("households").where("archived_reason", .is, SQLLiteral.null)
             .where("commune_code", .equal, commune)
-            .where(SQLGroupExpression(SQLBinaryExpression(SQLBinaryExpression(SQLColumn("category"), .in, SQLBind.group(["poor", "nearPoor"])), .or,
-                SQLRaw("id IN (SELECT household_id FROM household_years WHERE recognised AND category IN ('poor', 'nearPoor') AND year >= \(day.year - 20))"))))
-            .orderBy("sort_key").orderBy("id").all(decoding: H.self)
+            .where(Self.candidates(on: day)).orderBy("sort_key").orderBy("id").all(decoding: H.self)
         let statuses = try await self.statuses(hs.map(\.id), on: db)
         struct P: Decodable { var household_id: Int; var version: Int; var helper_name: String?; var helper_org: String?; var commitment: Int }
         let plans = Dictionary(try await sql.select().columns("household_id", "version", "helper_name", "helper_org", "commitment").from("support_plans")

@@ -877,6 +877,13 @@ public struct SupportStore: Sendable {
         public var helpersByCommune: [String: Coverage]
     }
 
+    /// Households whose status on `day` may be poor, near-poor or recently exited: poor or near-poor now, or in a
+    /// recognised year of the last twenty (each one's status is then decided on its history).
+    static func candidates(on day: CivilDate) -> any SQLExpression {
+        SQLGroupExpression(SQLBinaryExpression(SQLBinaryExpression(SQLColumn("category"), .in, SQLBind.group(["poor", "nearPoor"])), .or,
+            SQLRaw("id IN (SELECT household_id FROM household_years WHERE recognised AND category IN ('poor', 'nearPoor') AND year >= \(day.year - 20))")))
+    }
+
     struct Candidate: Decodable { var id: Int; var commune_code: String; var category: String; var member_count: Int; var facts: String }
 
     /// Who is eligible for each policy on `day`, and who received it in `day`'s year (a ledger record, or a
@@ -885,8 +892,7 @@ public struct SupportStore: Sendable {
     public func coverage(_ scope: Scope, communes: [String]?, on day: CivilDate, on db: any Database) async throws -> CoverageReport {
         let sql = db as! any SQLDatabase
         var q = sql.select().columns("id", "commune_code", "category", "member_count", "facts").from("households").where("archived_reason", .is, SQLLiteral.null)
-            .where(SQLGroupExpression(SQLBinaryExpression(SQLBinaryExpression(SQLColumn("category"), .in, SQLBind.group(["poor", "nearPoor"])), .or,
-                SQLRaw("id IN (SELECT household_id FROM household_years WHERE recognised AND category IN ('poor', 'nearPoor') AND year >= \(day.year - 20))"))))
+            .where(Self.candidates(on: day))
         if let c = scope.communes { q = q.where("commune_code", .in, c.sorted()) }
         if let c = communes { q = q.where("commune_code", .in, c) }
         let candidates = try await q.all(decoding: Candidate.self)

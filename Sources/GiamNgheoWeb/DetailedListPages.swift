@@ -50,7 +50,10 @@ struct DetailedListController {
         let kindOptions: [HTML] = DetailedList.Kind.allCases.map { k in
             "<option value=\"\(k.slug)\"\(raw: k == p.kind ? " selected" : "")>Biểu \(k.formNumber): \(req.t(k.title, k.english))</option>"
         }
-        let communes = try await ReportData(units: units).communesWithHouseholds(on: req.db).filter { scope.allows(commune: $0) }
+        // A commune's officer has nothing to choose; others choose among the communes with households.
+        let communes: [String]
+        if let mine = scope.communes, mine.count == 1 { communes = Array(mine) }
+        else { communes = try await ReportData(units: units).communesWithHouseholds(on: req.db).filter { scope.allows(commune: $0) } }
         let communeOptions: [HTML] = communes.map { c in
             "<option value=\"\(c)\"\(raw: c == p.commune ? " selected" : "")>\(units.unit(c)?.name ?? c)</option>"
         }

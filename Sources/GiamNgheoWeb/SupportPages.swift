@@ -415,7 +415,6 @@ struct SupportController {
             <td><input name="need_text_\(i)" value="\(n.description)" aria-label="Nội dung cần hỗ trợ" style="width:100%"></td></tr>
             """
         }
-        let orgs = ["Hội Liên hiệp Phụ nữ", "Hội Nông dân", "Hội Cựu chiến binh", "Đoàn Thanh niên", "Mặt trận Tổ quốc", "Công chức UBND xã", "Trưởng thôn"]
         let visits: [HTML] = plan.visits.map { v in "<tr><td>\(CivilDate(v.visited_on)?.vietnamese ?? v.visited_on)</td><td>\(v.visitor)</td><td>\(v.note)</td></tr>" }
         var total = 0
         let recordRows: [HTML] = records.map { s in
@@ -444,7 +443,7 @@ struct SupportController {
           <p><label class="check"><input type="checkbox" name="commitment" value="1" \(v?.commitment == 1 ? "checked" : "") \(write ? "" : "disabled")> Hộ đăng ký thoát nghèo trong năm \(year)</label></p>
           <div class="form-grid">
             <div><label for="helper_name">Người được phân công giúp đỡ</label><input id="helper_name" name="helper_name" value="\(v?.helper_name)"></div>
-            <div><label for="helper_org">Cơ quan, đoàn thể</label><input id="helper_org" name="helper_org" value="\(v?.helper_org)" list="orgs"><datalist id="orgs">\(orgs.map { HTML("<option value=\"\($0)\">") })</datalist></div>
+            <div><label for="helper_org">Cơ quan, đoàn thể</label><input id="helper_org" name="helper_org" value="\(v?.helper_org)" list="orgs"><datalist id="orgs">\(HelperController.orgs.map { HTML("<option value=\"\($0)\">") })</datalist></div>
             <div><label for="helper_contact">Liên hệ</label><input id="helper_contact" name="helper_contact" value="\(v?.helper_contact)"></div>
             <div><label for="note">Ghi chú</label><input id="note" name="note" value="\(v?.note)"></div>
           </div>
