@@ -174,3 +174,8 @@ extension Array where Element == Account {
     func first(_ role: Role) -> Account { first { $0.role == role }! }
     func named(_ prefix: String) -> [Account] { filter { $0.username.hasPrefix(prefix) } }
 }
+
+extension Account {
+    /// What this account may reach, for calling the stores directly as the pages do.
+    func scope(_ app: Application) -> Scope { Scope(username: username, role: role, units: units, adminUnits: app.registry.units) }
+}

@@ -181,7 +181,7 @@ import VaporTesting
             #expect(page.contains("Cùng số định danh") && page.contains("Chắc chắn trùng") && page.contains("Có thể trùng"))
             // The officer says the near name is someone else: re-checked, it goes in as new.
             let batch = try await ImportBatches(gate: app.registry.store.gate).get(
-                Scope(username: officer.username, role: .communeOfficer, units: officer.units, adminUnits: app.registry.units), id: id, on: app.db)
+                officer.scope(app), id: id, on: app.db)
             let possible = try #require(batch.report.matches.first { $0.kind == "possible" })
             #expect(try await b.post("/imports/\(id)/decide", ["d_" + possible.key: "different"]).status == .seeOther)
             page = try await b.get("/imports/\(id)").body
@@ -211,7 +211,7 @@ import VaporTesting
         try await withTestApp { app, accounts in
             let officer = accounts.first(.communeOfficer)
             let c = officer.units[0]
-            let scope = Scope(username: officer.username, role: .communeOfficer, units: officer.units, adminUnits: app.registry.units)
+            let scope = officer.scope(app)
             let (r, h) = try await Self.registered(app, commune: c)
             let households = Self.householdHeader
                 + "\(c)-900031,\(c),Thôn Mới,900000,\r\n"

@@ -79,7 +79,7 @@ import Vapor
     @Test func everyFigureListsExactlyItsHouseholdsAndFollowsChanges() async throws {
         try await withTestApp(households: 300) { app, accounts in
             let officer = accounts.first(.communeOfficer)
-            let scope = Scope(username: officer.username, role: .communeOfficer, units: officer.units, adminUnits: app.registry.units)
+            let scope = officer.scope(app)
             let commune = officer.units[0]
             let place = ReportData.Place(structure: .y2025, unit: commune)
             let (t, _) = try await Self.table(app, scope, "ket-qua", place)

@@ -237,7 +237,7 @@ import Vapor
             let officer = accounts.first(.communeOfficer)
             let commune = officer.units[0]
             let support = app.registry.support!
-            let scope = Scope(username: officer.username, role: .communeOfficer, units: officer.units, adminUnits: app.registry.units)
+            let scope = officer.scope(app)
             let before = try await support.fund(scope, unit: commune, on: app.db)
             #expect(before.balance == before.donations - before.payouts && before.donations == 42_500_000)
             let demoPayouts = before.supportPayouts.reduce(0) { $0 + $1.amount }
@@ -265,7 +265,7 @@ import Vapor
             let officer = accounts.first(.communeOfficer)
             let commune = officer.units[0]
             let support = app.registry.support!
-            let scope = Scope(username: officer.username, role: .communeOfficer, units: officer.units, adminUnits: app.registry.units)
+            let scope = officer.scope(app)
             let day = app.registry.referenceDate
             let report = try await support.coverage(scope, communes: nil, on: day, on: app.db)
             struct N: Decodable { var n: Int }
@@ -415,7 +415,7 @@ import Vapor
     @Test func tuitionIsForTheMembersAtSchool() async throws {
         try await withTestApp(households: 300) { app, accounts in
             var (officer, commune, b) = try await Self.signedIn(app, accounts)
-            let scope = Scope(username: officer.username, role: .communeOfficer, units: officer.units, adminUnits: app.registry.units)
+            let scope = officer.scope(app)
             let day = app.registry.referenceDate
             // A household on the list in force with a school-age member; that member is recorded as not at school.
             struct R: Decodable { var id: Int; var code: String }
@@ -455,7 +455,7 @@ import Vapor
     @Test func helpersAreAssignedForAWholeVillageAtOnce() async throws {
         try await withTestApp(households: 300) { app, accounts in
             var (officer, commune, b) = try await Self.signedIn(app, accounts)
-            let scope = Scope(username: officer.username, role: .communeOfficer, units: officer.units, adminUnits: app.registry.units)
+            let scope = officer.scope(app)
             let day = app.registry.referenceDate
             func helpers() async throws -> Coverage { try await app.registry.support!.coverage(scope, communes: [commune], on: day, on: app.db).helpers }
             // The demo assigns everyone; two plans lose their helper so the sheet has something to fill.
