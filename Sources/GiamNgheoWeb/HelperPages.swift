@@ -22,8 +22,9 @@ struct HelperController {
             <input type="hidden" name="year" value="\(year)">
             <label><span><input type="checkbox" name="missing" value="1" \(missingOnly ? "checked" : "")> \(req.t("Chỉ hộ chưa có người giúp đỡ", "Only households without a helper"))</span></label>
             """
-        let picker = try SupportController.communePicker(req, scope, action: "/support/helpers", selected: try SupportController.commune(req, scope), extra: extra)
-        guard let commune = try SupportController.commune(req, scope) else {
+        let chosen = try SupportController.commune(req, scope)
+        let picker = try SupportController.communePicker(req, scope, action: "/support/helpers", selected: chosen, extra: extra)
+        guard let commune = chosen else {
             return Layout.page(req, title: req.t("Phân công giúp đỡ", "Helpers"), """
             \(SupportController.subnav(req, "/support/helpers"))
             <h1>\(req.t("Phân công người giúp đỡ hộ nghèo, hộ cận nghèo", "Helpers for poor and near-poor households")) \(year)</h1>

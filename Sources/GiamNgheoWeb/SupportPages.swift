@@ -388,11 +388,15 @@ struct SupportController {
         // A year without a plan starts from last year's (helper, needs still matching a deprivation or cause, free
         // needs); nothing is written until the official saves, and the commitment is asked again.
         var carried: SupportStore.SupportPlan? = nil
-        if plan.row == nil, var before = try? await req.support.plan(scope, household: r, year: year - 1, on: req.db), before.row != nil {
-            before.row?.commitment = 0
-            before.row?.note = nil
-            before.needs = before.needs.filter { n in (n.indicator.map { deprived.contains($0) } ?? true) && (n.cause.map { causes.contains($0) } ?? true) }
-            carried = before
+        if plan.row == nil {
+            // A failing read is an error, not silently an empty form.
+            var before = try await req.support.plan(scope, household: r, year: year - 1, on: req.db)
+            if before.row != nil {
+                before.row?.commitment = 0
+                before.row?.note = nil
+                before.needs = before.needs.filter { n in (n.indicator.map { deprived.contains($0) } ?? true) && (n.cause.map { causes.contains($0) } ?? true) }
+                carried = before
+            }
         }
         let planNeeds = carried?.needs ?? plan.needs
         // One need row per deprived indicator and per cause, then what was planned before, then two free rows.
