@@ -170,12 +170,25 @@ public struct EthnicGroup: Sendable, Equatable, Codable {
     public var minority: Bool
 }
 
-/// The 54 ethnic groups; names are matched with their common spelling variants (Hmông/H'Mông/Mông).
+/// A local group's name as officials write it ("Pa Cô"), under its official group (Tà-ôi).
+public struct EthnicLocalName: Sendable, Equatable {
+    public var name: String
+    public var code: String
+    public var verified: Bool
+    public var source: String
+    public init(name: String, code: String, verified: Bool, source: String) {
+        self.name = name; self.code = code; self.verified = verified; self.source = source
+    }
+}
+
+/// The 54 ethnic groups; names are matched with their common spelling variants (Hmông/H'Mông/Mông) and
+/// with the local-group names of the official list (data: `ethnic-groups/local-names.csv`).
 public struct EthnicGroups: Sendable {
     public let groups: [EthnicGroup]
     private let byKey: [String: String]
+    private let local: [String: EthnicLocalName]
 
-    public init(_ groups: [EthnicGroup]) {
+    public init(_ groups: [EthnicGroup], localNames: [EthnicLocalName] = []) {
         self.groups = groups
         var keys: [String: String] = [:]
         for g in groups {
@@ -188,11 +201,35 @@ public struct EthnicGroups: Sendable {
         // Variants seen in practice (ethnic-groups README): write them once here, not at every call site.
         let variants = ["mong": "hmong", "h'mong": "hmong", "khmer": "kho me", "ede": "e de", "e-de": "e de",
                         "jrai": "gia rai", "bana": "ba na", "xodang": "xo dang", "sedang": "xo dang", "cotu": "co tu",
-                        "katu": "co tu", "hoa (han)": "hoa", "viet": "kinh", "pa ko": "ta oi", "pako": "ta oi", "ta oi": "ta oi"]
+                        "katu": "co tu", "hoa (han)": "hoa", "viet": "kinh", "ta oi": "ta oi"]
         for (variant, canonical) in variants {
             if let c = keys[Self.squash(canonical)] ?? keys[canonical] { keys[Self.squash(variant)] = c; keys[variant] = c }
         }
         byKey = keys
+        var l: [String: EthnicLocalName] = [:]
+        for n in localNames { l[Self.squash(VietnameseText.fold(n.name))] = n }
+        local = l
+    }
+
+    /// `name,code,verified,source` rows; a row naming an unknown group is refused with its line.
+    public func withLocalNames(csv text: String) throws -> EthnicGroups {
+        var out: [EthnicLocalName] = []
+        for (i, r) in CSV.records(text).rows.enumerated() {
+            guard let n = r["name"], !n.isEmpty, let c = r["code"], let g = group(c) ?? code(for: c).flatMap(group) else {
+                throw StandardError("local-names.csv dòng \(i + 2): thiếu tên hoặc mã dân tộc '\(r["code"] ?? "")' không có trong danh mục 54 dân tộc")
+            }
+            out.append(EthnicLocalName(name: VietnameseText.normalized(n), code: g.code, verified: r["verified"] == "true", source: r["source"] ?? ""))
+        }
+        return EthnicGroups(groups, localNames: out)
+    }
+
+    public var localNames: [EthnicLocalName] { local.values.sorted { $0.name < $1.name } }
+
+    /// The local-group entry when `text` is a local name rather than an official group's name or variant.
+    public func localName(for text: String) -> EthnicLocalName? {
+        let f = VietnameseText.fold(text)
+        if byKey[f] != nil || byKey[Self.squash(f)] != nil { return nil }
+        return local[Self.squash(f)]
     }
 
     static func squash(_ folded: String) -> String { folded.filter { $0.isLetter } }
@@ -207,7 +244,7 @@ public struct EthnicGroups: Sendable {
     /// A code or a name in any common spelling → the two-digit code.
     public func code(for text: String) -> String? {
         let f = VietnameseText.fold(text)
-        return byKey[f] ?? byKey[Self.squash(f)]
+        return byKey[f] ?? byKey[Self.squash(f)] ?? local[Self.squash(f)]?.code
     }
 
     public func group(_ code: String) -> EthnicGroup? { groups.first { $0.code == code } }

@@ -67,14 +67,17 @@ public struct Explanation: Codable, Sendable, Equatable {
     public var referenceDate: String
     public var area: Area
     public var areaSource: String?
-    /// "incomePerCapita" (VND/person/month) or "scoreA" (points of form B2).
+    /// "incomePerCapita" (VND/person/month) or "scoreB1" (income-proxy points of Phiếu B).
     public var measure: String
     public var value: Int
     public var thresholds: [ThresholdUse]
     public var indicators: [IndicatorExplanation]
     public var deprivedCount: Int
     public var deprivationThreshold: VerifiedInt
-    public var scoreB: Int?
+    /// Deprivation points of Phiếu B (điểm B2), when the standard has a point rule.
+    public var scoreB2: Int?
+    /// False when the measure alone decided (income above the line): no indicator fact was needed.
+    public var indicatorsNeeded: Bool
     public var rule: Rule
     public var notes: [String]
     public var summary: LocalizedText
@@ -89,7 +92,13 @@ public struct Classification: Codable, Sendable, Equatable {
     public var subtype: PoorSubtype?
     public var deprived: [String]
     public var deprivedCount: Int
-    public var scoreB: Int?
+    /// Deprivation points of Phiếu B (điểm B2): points per deprived indicator.
+    public var scoreB2: Int?
+    /// False when income (or điểm B1) alone decided: the household is above every row that tests
+    /// deprivations, so no indicator fact was needed and `deprived` lists only what the facts given show.
+    public var indicatorsNeeded: Bool
+    /// Indicators whose facts were not given (only when `indicatorsNeeded` is false).
+    public var unknownIndicators: [String]
     public var flags: Flags
     public var explanation: Explanation?
 }
@@ -133,7 +142,7 @@ public final class CompiledStandard: Sendable {
             }
         }
         incomeRows = resolve(s.classification, s.incomeLines)
-        scoreRows = s.pointRule.map { resolve($0.clauses, $0.scoreA) } ?? [[], []]
+        scoreRows = s.pointRule.map { resolve($0.clauses, $0.scoreB1) } ?? [[], []]
     }
 
     public func classify(_ h: Household, on date: CivilDate, options: ClassificationOptions = .init()) throws -> Classification {
@@ -172,75 +181,30 @@ public enum Classifier {
         } }
         if let n = h.size, n <= 0 { throw fail("size", "số nhân khẩu phải lớn hơn 0") }
 
-        // 1. Indicators
-        let evaluator = ConditionEvaluator(household: h, date: date)
-        var deprived: [String] = []
-        var indicatorNotes: [IndicatorExplanation] = []
-        if options.explain { indicatorNotes.reserveCapacity(s.indicators.count) }
-        for k in compiled.codes.indices {
-            let code = compiled.codes[k]
-            let isDeprived: Bool
-            var trace: Trace? = options.explain ? Trace() : nil
-            if hasAnswers, let answer = h.answer(code) {
-                isDeprived = answer
-                trace = nil
-            } else {
-                if h.members.isEmpty && compiled.needsMembers[k] {
-                    let ind = s.indicators[k]
-                    throw fail("members", "thiếu danh sách nhân khẩu để xác định chỉ số \(ind.code) (\(ind.name.vi)); hoặc trả lời trực tiếp bằng 'deprived'")
-                }
-                switch evaluator.eval(compiled.conditions[k], member: nil, trace: trace) {
-                case .yes: isDeprived = true
-                case .no: isDeprived = false
-                case .unknown(let m):
-                    let ind = s.indicators[k]
-                    let who = m.memberID.map { id in
-                        let member = h.members.first { $0.id == id }
-                        return ", nhân khẩu \(member?.displayName ?? id)"
-                    } ?? ""
-                    let label = Fact(rawValue: m.fact)?.label ?? (m.fact == "birthDate" ? "ngày sinh hoặc năm sinh" : "danh sách nhân khẩu")
-                    throw fail(m.memberID == nil ? m.fact : "members[\(m.memberID!)].\(m.fact)",
-                               "thiếu \(label)\(who), cần để xác định chỉ số \(ind.code) (\(ind.name.vi))")
-                }
-            }
-            if isDeprived { deprived.append(code) }
-            if options.explain {
-                let ind = s.indicators[k]
-                indicatorNotes.append(IndicatorExplanation(
-                    code: ind.code, name: ind.name.vi, dimension: ind.dimension, deprived: isDeprived,
-                    source: h.answer(ind.code) != nil ? "answer" : "facts",
-                    members: trace?.members.map { .init(id: $0.id, name: $0.name, facts: $0.facts) } ?? [],
-                    facts: (trace?.facts ?? []) + (trace?.counts ?? [])
-                        + (!isDeprived && trace != nil && trace!.members.isEmpty && ind.condition.needsMembers
-                           ? ["không nhân khẩu nào thỏa điều kiện"] : []),
-                    rule: ind.rule.vi, verified: ind.verified, citation: ind.citation))
-            }
-        }
-        deprived.sort()
-        let count = deprived.count
-        let scoreB = s.pointRule.map { $0.pointsPerIndicator.value * count }
-
-        // 2. Measure and rule table: score A when given (the review's point method), else income.
+        // 1. The measure and its rule table: score B1 when given (the review's point method), else income.
         let measure: String, value: Int, clauses: [ClassificationClause], lines: [String: AreaThreshold]
-        let threshold: Int, measured: Int, rows: [ResolvedClause]
+        let threshold: Int, rows: [ResolvedClause]
         let areaIndex = area == .rural ? 0 : 1
-        if let a = h.scoreA {
-            guard a >= 0 else { throw fail("scoreA", "điểm A không được âm (\(a))") }
+        if let a = h.scoreB1 {
+            guard a >= 0 else { throw fail("scoreB1", "điểm B1 không được âm (\(a))") }
             guard let p = s.pointRule else {
-                throw fail("scoreA", "chuẩn \(s.id) chưa có quy tắc chấm điểm A/B; hãy cho thu nhập bình quân 'incomePerCapita'")
+                throw fail("scoreB1", "chuẩn \(s.id) chưa có quy tắc chấm điểm B1/B2; hãy cho thu nhập bình quân 'incomePerCapita'")
             }
-            measure = "scoreA"; value = a; clauses = p.clauses; lines = p.scoreA
-            threshold = p.scoreBThreshold.value; measured = scoreB ?? 0; rows = compiled.scoreRows[areaIndex]
+            measure = "scoreB1"; value = a; clauses = p.clauses; lines = p.scoreB1
+            threshold = p.scoreB2Threshold.value; rows = compiled.scoreRows[areaIndex]
         } else if let inc = h.incomePerCapita {
             guard inc >= 0 else { throw fail("incomePerCapita", "thu nhập bình quân không được âm (\(inc))") }
             measure = "incomePerCapita"; value = inc; clauses = s.classification; lines = s.incomeLines
-            threshold = s.deprivationThreshold.value; measured = count; rows = compiled.incomeRows[areaIndex]
+            threshold = s.deprivationThreshold.value; rows = compiled.incomeRows[areaIndex]
         } else {
-            throw fail("incomePerCapita", "thiếu thu nhập bình quân đầu người/tháng ('incomePerCapita') hoặc điểm A ('scoreA')")
+            throw fail("incomePerCapita", "thiếu thu nhập bình quân đầu người/tháng ('incomePerCapita') hoặc điểm B1 ('scoreB1')")
         }
 
+        // 2. Which rows the measure falls in. Income decides first (Decree 07/2021 Art. 3; Decree 351/2025):
+        // the indicators are needed only when a row that tests them can hold, e.g. income at or below the
+        // line; above it the household is neither poor nor near-poor whatever its deprivations.
         var notes: [String] = []
-        var decided: (ClassificationClause, Int)?
+        var inBand: [ResolvedClause] = []
         for row in rows {
             let c = row.clause
             var skip = false
@@ -252,9 +216,9 @@ public enum Classifier {
                     // An unknown middle-income bound only means that band cannot be recognised;
                     // an unknown poverty line would silently make everyone non-poor, so it is an error.
                     guard c.category == .middleIncome else {
-                        throw fail(measure, "chuẩn \(s.id) chưa có giá trị ngưỡng '\(name)' cho khu vực \(area.vietnamese) (chưa xác minh); không phân loại được")
+                        throw fail(measure, "chuẩn \(s.id) chưa có giá trị ngưỡng '\(name)' cho khu vực \(area.vietnamese(s)) (chưa xác minh); không phân loại được")
                     }
-                    notes.append("Chuẩn \(s.id) chưa có giá trị '\(name)' cho khu vực \(area.vietnamese): không xác định được hộ có mức sống trung bình (dòng \(row.index + 1)).")
+                    notes.append("Chuẩn \(s.id) chưa có giá trị '\(name)' cho khu vực \(area.vietnamese(s)): không xác định được hộ có mức sống trung bình (dòng \(row.index + 1)).")
                     skip = true
                     return nil
                 }
@@ -263,12 +227,92 @@ public enum Classifier {
             if skip { continue }
             if let lo, value <= lo { continue }
             if let hi, value > hi { continue }
-            switch c.deprivation {
+            inBand.append(row)
+            if c.deprivation == nil { break }
+        }
+        let indicatorsNeeded = inBand.contains { $0.clause.deprivation != nil }
+
+        // 3. Indicators: strictly when needed (a missing fact is an error naming it); otherwise whatever
+        // the facts given show, for the deprivation profile, and nothing is asked for.
+        let evaluator = ConditionEvaluator(household: h, date: date, workingAge: s.workingAge)
+        var deprived: [String] = []
+        var unknown: [String] = []
+        var indicatorNotes: [IndicatorExplanation] = []
+        if options.explain { indicatorNotes.reserveCapacity(s.indicators.count) }
+        for k in compiled.codes.indices {
+            let code = compiled.codes[k]
+            var isDeprived: Bool
+            var known = true
+            var trace: Trace? = options.explain ? Trace() : nil
+            if hasAnswers, let answer = h.answer(code) {
+                isDeprived = answer
+                trace = nil
+            } else if h.members.isEmpty && compiled.needsMembers[k] {
+                let ind = s.indicators[k]
+                guard !indicatorsNeeded else {
+                    throw fail("members", "thiếu danh sách nhân khẩu để xác định chỉ số \(ind.code) (\(ind.name.vi)); hoặc trả lời trực tiếp bằng 'deprived'")
+                }
+                isDeprived = false; known = false
+            } else {
+                switch evaluator.eval(compiled.conditions[k], member: nil, trace: trace) {
+                case .yes: isDeprived = true
+                case .no: isDeprived = false
+                case .unknown(let m):
+                    guard !indicatorsNeeded else {
+                        let ind = s.indicators[k]
+                        let who = m.memberID.map { id in
+                            let member = h.members.first { $0.id == id }
+                            return ", nhân khẩu \(member?.displayName ?? id)"
+                        } ?? ""
+                        let label = Fact(rawValue: m.fact)?.label ?? (m.fact == "birthDate" ? "ngày sinh hoặc năm sinh" : m.fact == "sex" ? "giới tính" : "danh sách nhân khẩu")
+                        throw fail(m.memberID == nil ? m.fact : "members[\(m.memberID!)].\(m.fact)",
+                                   "thiếu \(label)\(who), cần để xác định chỉ số \(ind.code) (\(ind.name.vi))")
+                    }
+                    isDeprived = false; known = false
+                }
+            }
+            if isDeprived { deprived.append(code) }
+            if !known { unknown.append(code) }
+            if options.explain {
+                let ind = s.indicators[k]
+                indicatorNotes.append(IndicatorExplanation(
+                    code: ind.code, name: ind.name.vi, dimension: ind.dimension, deprived: isDeprived,
+                    source: !known ? "notNeeded" : h.answer(ind.code) != nil ? "answer" : "facts",
+                    members: trace?.members.map { .init(id: $0.id, name: $0.name, facts: $0.facts) } ?? [],
+                    facts: !known ? ["chưa có thông tin; không cần để phân loại hộ này"]
+                        : (trace?.facts ?? []) + (trace?.counts ?? [])
+                        + (!isDeprived && trace != nil && trace!.members.isEmpty && ind.condition.needsMembers
+                           ? ["không nhân khẩu nào thỏa điều kiện"] : []),
+                    rule: ind.rule.vi, verified: ind.verified, citation: ind.citation))
+            }
+        }
+        deprived.sort()
+        let count = deprived.count
+        let scoreB2 = s.pointRule.map { $0.pointsPerIndicator.value * count }
+        let measured = measure == "scoreB1" ? scoreB2 ?? 0 : count
+
+        var decided: (ClassificationClause, Int)?
+        for row in inBand {
+            switch row.clause.deprivation {
             case .atLeastThreshold?: if measured < threshold { continue }
             case .belowThreshold?: if measured >= threshold { continue }
             case nil: break
             }
-            decided = (c, row.index); break
+            decided = (row.clause, row.index); break
+        }
+        if !indicatorsNeeded {
+            let what = measure == "scoreB1" ? (s.pointRule?.incomeScoreName ?? "điểm B1") : "thu nhập bình quân"
+            let unit = measure == "scoreB1" ? " điểm" : " đồng/người/tháng"
+            // The highest bound of a row that tests deprivations: above it, no deprivation can matter.
+            let ceiling = rows.filter { $0.clause.deprivation != nil }.compactMap { row -> (String, Int)? in
+                if case .value(let v) = row.hi, let name = row.clause.atMost { return (name, v) }
+                return nil
+            }.max { $0.1 < $1.1 }
+            if let (name, v) = ceiling, value > v {
+                notes.append("Không cần xét các chỉ số thiếu hụt: \(what) \(Format.money(value))\(unit) cao hơn \(lines[name]?.label?.vi ?? name) \(Format.money(v))\(unit) (\(area.vietnamese(s))), nên hộ không thuộc diện nghèo, cận nghèo dù thiếu hụt bao nhiêu chỉ số.")
+            } else {
+                notes.append("Không cần xét các chỉ số thiếu hụt: với \(what) \(Format.money(value))\(unit), dòng quy tắc áp dụng không phụ thuộc số chỉ số thiếu hụt.")
+            }
         }
         var category = decided?.0.category ?? .notPoor
         let subtype = decided?.0.subtype
@@ -290,28 +334,30 @@ public enum Classifier {
             let ruleText: String
             let ruleVerified: Bool
             if let (c, _) = decided {
-                ruleText = describe(c, lines: lines, area: area, measure: measure, threshold: threshold, points: s.pointRule)
+                ruleText = describe(c, lines: lines, area: area, areaName: area.vietnamese(s), measure: measure, threshold: threshold, points: s.pointRule)
                 ruleVerified = c.verified
             } else {
                 ruleText = "không thỏa dòng nào của quy tắc phân loại"
                 ruleVerified = true
             }
-            let thresholdInfo = measure == "scoreA" ? s.pointRule!.scoreBThreshold : s.deprivationThreshold
+            let thresholdInfo = measure == "scoreB1" ? s.pointRule!.scoreB2Threshold : s.deprivationThreshold
             explanation = Explanation(
                 standard: .init(id: s.id, name: s.name.vi, kind: s.kind.rawValue, legalBasis: s.legalBasis.map(\.text),
                                 unverifiedItems: s.unverifiedItems.count),
                 referenceDate: date.description, area: area, areaSource: h.areaSource, measure: measure, value: value,
                 thresholds: thresholds, indicators: indicatorNotes, deprivedCount: count,
-                deprivationThreshold: thresholdInfo, scoreB: scoreB,
+                deprivationThreshold: thresholdInfo, scoreB2: scoreB2, indicatorsNeeded: indicatorsNeeded,
                 rule: .init(category: category, subtype: subtype, text: ruleText, verified: ruleVerified,
                             citation: decided?.0.citation),
                 notes: notes,
                 summary: summary(category: category, subtype: subtype, measure: measure, value: value, area: area,
-                                 deprived: deprived, rule: ruleText, scoreName: s.pointRule?.incomeScoreName ?? "điểm A"))
+                                 areaName: area.vietnamese(s), deprived: deprived, indicatorsNeeded: indicatorsNeeded,
+                                 rule: ruleText, scoreName: s.pointRule?.incomeScoreName ?? "điểm B1"))
         }
         return Classification(code: h.code, standard: s.id, referenceDate: date.description, area: area,
                               category: category, subtype: subtype, deprived: deprived, deprivedCount: count,
-                              scoreB: scoreB, flags: flags, explanation: explanation)
+                              scoreB2: scoreB2, indicatorsNeeded: indicatorsNeeded, unknownIndicators: unknown,
+                              flags: flags, explanation: explanation)
     }
 
     static func computeFlags(_ h: Household, minority: Set<String>?) -> Flags {
@@ -327,25 +373,28 @@ public enum Classifier {
         return f
     }
 
-    static func describe(_ c: ClassificationClause, lines: [String: AreaThreshold], area: Area,
+    static func describe(_ c: ClassificationClause, lines: [String: AreaThreshold], area: Area, areaName: String,
                          measure: String, threshold: Int, points: PointRule?) -> String {
-        let byScore = measure == "scoreA"
+        let byScore = measure == "scoreB1"
         let unit = byScore ? " điểm" : " đồng/người/tháng"
-        return c.describe(what: byScore ? points?.incomeScoreName ?? "điểm A" : "thu nhập bình quân",
-                          deprivation: byScore ? points?.deprivationScoreName ?? "điểm B" : "số chỉ số thiếu hụt",
+        return c.describe(what: byScore ? points?.incomeScoreName ?? "điểm B1" : "thu nhập bình quân",
+                          deprivation: byScore ? points?.deprivationScoreName ?? "điểm B2" : "số chỉ số thiếu hụt",
                           threshold: threshold) { name in
             let t = lines[name]
-            return "\(t?.value(for: area).map { Format.money($0) } ?? "?")\(unit) (\(t?.label?.vi ?? name), \(area.vietnamese))"
+            return "\(t?.value(for: area).map { Format.money($0) } ?? "?")\(unit) (\(t?.label?.vi ?? name), \(areaName))"
         }
     }
 
-    static func summary(category: Category, subtype: PoorSubtype?, measure: String, value: Int, area: Area,
-                        deprived: [String], rule: String, scoreName: String) -> LocalizedText {
+    static func summary(category: Category, subtype: PoorSubtype?, measure: String, value: Int, area: Area, areaName: String,
+                        deprived: [String], indicatorsNeeded: Bool, rule: String, scoreName: String) -> LocalizedText {
         let cat = category.vietnamese + (subtype.map { " (\($0.vietnamese))" } ?? "")
-        let v = measure == "scoreA" ? "\(scoreName) = \(value)" : "thu nhập bình quân \(Format.money(value)) đồng/người/tháng"
-        let d = deprived.isEmpty ? "không thiếu hụt chỉ số nào" : "thiếu hụt \(deprived.count) chỉ số: \(deprived.joined(separator: ", "))"
-        let en = "\(category.rawValue)\(subtype.map { " (\($0.rawValue))" } ?? ""): \(measure) \(value), \(area.rawValue), \(deprived.count) deprived indicator(s)\(deprived.isEmpty ? "" : ": " + deprived.joined(separator: ", "))"
-        return LocalizedText(vi: "\(cat). Khu vực \(area.vietnamese); \(v); \(d). Quy tắc: \(rule).", en: en)
+        let v = measure == "scoreB1" ? "\(scoreName) = \(value)" : "thu nhập bình quân \(Format.money(value)) đồng/người/tháng"
+        let d = !indicatorsNeeded ? "không cần xét chỉ số thiếu hụt"
+            : deprived.isEmpty ? "không thiếu hụt chỉ số nào" : "thiếu hụt \(deprived.count) chỉ số: \(deprived.joined(separator: ", "))"
+        let dEn = !indicatorsNeeded ? "deprivations not needed"
+            : "\(deprived.count) deprived indicator(s)\(deprived.isEmpty ? "" : ": " + deprived.joined(separator: ", "))"
+        let en = "\(category.rawValue)\(subtype.map { " (\($0.rawValue))" } ?? ""): \(measure) \(value), \(area.rawValue), \(dEn)"
+        return LocalizedText(vi: "\(cat). Khu vực \(areaName); \(v); \(d). Quy tắc: \(rule).", en: en)
     }
 }
 
@@ -363,16 +412,19 @@ extension Condition {
 
 extension Classification {
     enum CodingKeys: String, CodingKey {
-        case code, standard, referenceDate, area, category, subtype, deprived, deprivedCount, scoreB, flags, explanation
+        case code, standard, referenceDate, area, category, subtype, deprived, deprivedCount, scoreB2, indicatorsNeeded,
+             unknownIndicators, flags, explanation
     }
-    /// Writes `subtype` and `scoreB` as explicit nulls: consumers test for the key, not its absence.
+    /// Writes `subtype` and `scoreB2` as explicit nulls: consumers test for the key, not its absence.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(code, forKey: .code); try c.encode(standard, forKey: .standard)
         try c.encode(referenceDate, forKey: .referenceDate); try c.encode(area, forKey: .area)
         try c.encode(category, forKey: .category); try c.encode(subtype, forKey: .subtype)
         try c.encode(deprived, forKey: .deprived); try c.encode(deprivedCount, forKey: .deprivedCount)
-        try c.encode(scoreB, forKey: .scoreB); try c.encode(flags, forKey: .flags)
+        try c.encode(scoreB2, forKey: .scoreB2); try c.encode(indicatorsNeeded, forKey: .indicatorsNeeded)
+        if !unknownIndicators.isEmpty { try c.encode(unknownIndicators, forKey: .unknownIndicators) }
+        try c.encode(flags, forKey: .flags)
         try c.encodeIfPresent(explanation, forKey: .explanation)
     }
 }

@@ -15,6 +15,9 @@ public indirect enum Condition: Sendable, Equatable {
     case perMemberBelow(Fact, Double)
     /// Member scope: completed age on the reference date within [atLeast, below).
     case age(atLeast: Int?, below: Int?)
+    /// Member scope: of working age on the reference date, by the standard's `workingAge` table
+    /// (15 to the statutory retirement age by sex and year).
+    case workingAge
     case factIs(Fact, FactLiteral)
     case factIn(Fact, [String])
     case factNotIn(Fact, [String])
@@ -74,6 +77,10 @@ extension Condition: Codable {
             let p = try c.decode(PerMember.self, forKey: Key("perMember"))
             self = .perMemberBelow(p.fact, p.below); return
         }
+        if keys.contains("workingAge") {
+            guard try c.decode(Bool.self, forKey: Key("workingAge")) else { throw fail("'workingAge' chỉ nhận true (dùng 'not' để phủ định)") }
+            self = .workingAge; return
+        }
         if keys.contains("age") {
             let a = try c.decode(AgeBounds.self, forKey: Key("age"))
             guard a.atLeast != nil || a.below != nil else { throw fail("'age' cần 'atLeast' hoặc 'below'") }
@@ -116,6 +123,7 @@ extension Condition: Codable {
         case .memberShareAbove(let x, let p): try c.encode(Share(where: x, abovePercent: p), forKey: Key("memberShare"))
         case .perMemberBelow(let f, let v): try c.encode(PerMember(fact: f, below: v), forKey: Key("perMember"))
         case .age(let lo, let hi): try c.encode(AgeBounds(atLeast: lo, below: hi), forKey: Key("age"))
+        case .workingAge: try c.encode(true, forKey: Key("workingAge"))
         case .factIs(let f, let lit):
             try c.encode(f.rawValue, forKey: Key("fact"))
             switch lit {
@@ -167,8 +175,8 @@ extension Condition {
             guard scope == .household else { throw StandardError("\(path): perMember chỉ dùng ở cấp hộ") }
             try checkFact(f)
             guard f.kind == .number else { throw StandardError("\(path): perMember cần dữ kiện dạng số") }
-        case .age:
-            guard scope == .member else { throw StandardError("\(path): 'age' chỉ dùng trong điều kiện về nhân khẩu") }
+        case .age, .workingAge:
+            guard scope == .member else { throw StandardError("\(path): 'age'/'workingAge' chỉ dùng trong điều kiện về nhân khẩu") }
         case .factIs(let f, let lit):
             try checkFact(f)
             switch (f.kind, lit) {
@@ -184,6 +192,18 @@ extension Condition {
         case .numberBelow(let f, _), .numberAtLeast(let f, _):
             try checkFact(f)
             guard f.kind == .number else { throw StandardError("\(path): '\(f.rawValue)' không phải dạng số") }
+        }
+    }
+}
+
+extension Condition {
+    /// Whether the rule reads the standard's working-age table.
+    public var usesWorkingAge: Bool {
+        switch self {
+        case .workingAge: return true
+        case .all(let xs), .any(let xs), .atLeast(_, let xs): return xs.contains { $0.usesWorkingAge }
+        case .not(let x), .anyMember(let x), .memberShareAbove(let x, _): return x.usesWorkingAge
+        default: return false
         }
     }
 }

@@ -21,6 +21,7 @@ final class Trace {
 struct ConditionEvaluator {
     let household: Household
     let date: CivilDate
+    var workingAge: WorkingAge? = nil
 
     func eval(_ c: Condition, member: Int?, trace: Trace?) -> Truth {
         switch c {
@@ -117,6 +118,26 @@ struct ConditionEvaluator {
             if let lo, age < lo { return .no }
             if let hi, age >= hi { return .no }
             return .yes
+        case .workingAge:
+            guard let i = member, let table = workingAge else { return .no }
+            let m = household.members[i]
+            // Completed months on the date; with only a birth year, whole years (as `age` does).
+            let months: Int
+            if let b = m.birthDate {
+                var mo = (date.year - b.year) * 12 + (date.month - b.month)
+                if date.day < b.day { mo -= 1 }
+                months = mo
+            } else if let y = m.birthYear {
+                months = (date.year - y) * 12
+            } else {
+                return .unknown(MissingFact(fact: "birthDate", memberID: m.id))
+            }
+            let sex = m.sex == "male" || m.sex == "female" ? m.sex : nil
+            guard let inRange = table.contains(ageMonths: months, sex: sex, year: date.year) else {
+                return .unknown(MissingFact(fact: "sex", memberID: m.id))
+            }
+            trace?.facts.append("tuổi: \(months / 12)\(months % 12 == 0 ? "" : " tuổi \(months % 12) tháng")\(inRange ? " (trong" : " (ngoài") độ tuổi lao động \(table.describe(year: date.year)))")
+            return inRange ? .yes : .no
         case .factIs(let f, let lit):
             let v = value(f, member)
             if v.isMissing { return .unknown(MissingFact(fact: f.rawValue, memberID: memberID(member))) }

@@ -134,7 +134,7 @@ public struct Household: Sendable, Equatable, Codable {
     public var oldCommune: String?
     public var village: String?
     public var incomePerCapita: Int?
-    public var scoreA: Int?
+    public var scoreB1: Int?
     /// Works in agriculture, forestry, fishery or salt-making: only such households can be middle-income.
     public var agriculture: Bool?
     /// Number of members when the member list is not given (used by per-member rules).
@@ -153,12 +153,12 @@ public struct Household: Sendable, Equatable, Codable {
     public var causes: [String]?
 
     public init(code: String, area: Area? = nil, areaSource: String? = nil, commune: String? = nil, village: String? = nil,
-                incomePerCapita: Int? = nil, scoreA: Int? = nil, agriculture: Bool? = nil, size: Int? = nil,
+                incomePerCapita: Int? = nil, scoreB1: Int? = nil, agriculture: Bool? = nil, size: Int? = nil,
                 members: [Member] = [], living: LivingConditions = .init(), answers: [String: Bool] = [:],
                 deprivedList: [String]? = nil, referenceDate: CivilDate? = nil) {
         self.deprivedList = deprivedList
         self.code = code; self.area = area; self.areaSource = areaSource; self.commune = commune; self.village = village
-        self.incomePerCapita = incomePerCapita; self.scoreA = scoreA; self.agriculture = agriculture; self.size = size
+        self.incomePerCapita = incomePerCapita; self.scoreB1 = scoreB1; self.agriculture = agriculture; self.size = size
         self.members = members; self.living = living; self.answers = answers; self.referenceDate = referenceDate
     }
 

@@ -15,7 +15,7 @@ public struct HouseholdParser: Sendable {
     }
 
     public static let householdKeys: Set<String> = [
-        "code", "area", "commune", "oldCommune", "village", "incomePerCapita", "scoreA", "agriculture", "size", "referenceDate",
+        "code", "area", "commune", "oldCommune", "village", "incomePerCapita", "scoreB1", "scoreA", "agriculture", "size", "referenceDate",
         "deprived", "answers", "living", "members", "note", "causes",
     ]
     public static let livingKeys: [Fact] = [.walls, .frame, .roof, .floorArea, .waterSource, .latrine, .usesInternet,
@@ -51,7 +51,7 @@ public struct HouseholdParser: Sendable {
             switch VietnameseText.fold(s) {
             case "rural", "nong thon": h.area = .rural
             case "urban", "thanh thi", "do thi": h.area = .urban
-            default: throw fail("area", "khu vực '\(s)' không hợp lệ (rural/nông thôn hoặc urban/thành thị)")
+            default: throw fail("area", "khu vực '\(s)' không hợp lệ (rural/nông thôn hoặc urban/thành thị, đô thị)")
             }
             h.areaSource = Household.declaredArea
         }
@@ -59,7 +59,9 @@ public struct HouseholdParser: Sendable {
         h.oldCommune = try d["oldCommune"].flatMap { try text($0, household: code, field: "oldCommune") }
         h.village = try d["village"].flatMap { try text($0, household: code, field: "village") }
         h.incomePerCapita = try d["incomePerCapita"].flatMap { try ceilingInt($0, household: code, field: "incomePerCapita") }
-        h.scoreA = try d["scoreA"].flatMap { try ceilingInt($0, household: code, field: "scoreA") }
+        // "scoreA" is the name used before December 2026 (stored facts and older files still carry it).
+        h.scoreB1 = try d["scoreB1"].flatMap { try ceilingInt($0, household: code, field: "scoreB1") }
+            ?? d["scoreA"].flatMap { try ceilingInt($0, household: code, field: "scoreA") }
         h.agriculture = try d["agriculture"].flatMap { try bool($0, household: code, field: "agriculture") }
         h.size = try d["size"].flatMap { try int($0, household: code, field: "size") }
         if let r = d["referenceDate"], !isNull(r) {
@@ -156,7 +158,8 @@ public struct HouseholdParser: Sendable {
         m.name = try d["name"].flatMap { try text($0, household: household, field: "\(p).name") }
         m.nationalID = try d["nationalID"].flatMap { try text($0, household: household, field: "\(p).nationalID") }
         if let n = m.nationalID, !(n.count == 12 && n.allSatisfy(\.isASCII) && n.allSatisfy(\.isNumber)) {
-            throw ClassificationError(household: household, field: "\(p).nationalID", message: "số định danh cá nhân phải gồm đúng 12 chữ số")
+            let hint = n.count == 11 && n.allSatisfy(\.isNumber) ? " (có 11 chữ số: có thể Excel đã bỏ số 0 ở đầu; hãy định dạng cột là Văn bản)" : ""
+            throw ClassificationError(household: household, field: "\(p).nationalID", message: "số định danh cá nhân phải gồm đúng 12 chữ số\(hint)")
         }
         if let b = d["birthDate"], !isNull(b) {
             let s = try text(b, household: household, field: "\(p).birthDate") ?? ""

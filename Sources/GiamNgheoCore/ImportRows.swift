@@ -62,8 +62,15 @@ public struct ImportPipeline {
         public var today: CivilDate
         /// Filled into empty commune cells (a commune official imports for their commune).
         public var defaultCommune: String?
-        public init(columns: ImportColumns, parser: HouseholdParser, values: ImportValues, today: CivilDate, defaultCommune: String? = nil) {
+        /// Read the whole members sheet first, so that a household's members may stand anywhere in it (files
+        /// up to the web upload limit); false streams, and then a household's members must be written together.
+        public var membersAnywhere: Bool
+        /// Local-group names ("Pa Cô") get a note naming the official group they are recorded as.
+        public var ethnicGroups: EthnicGroups?
+        public init(columns: ImportColumns, parser: HouseholdParser, values: ImportValues, today: CivilDate, defaultCommune: String? = nil,
+                    membersAnywhere: Bool = true, ethnicGroups: EthnicGroups? = nil) {
             self.columns = columns; self.parser = parser; self.values = values; self.today = today; self.defaultCommune = defaultCommune
+            self.membersAnywhere = membersAnywhere; self.ethnicGroups = ethnicGroups
         }
     }
 
@@ -86,6 +93,8 @@ public struct ImportPipeline {
     struct MemberRow { var row: Int; var code: String; var dict: [String: Any]; var issues: [ImportIssue]; var cells: [String: String] }
 
     let options: Options
+    /// Whether members may stand anywhere in their sheet (the whole sheet is read first).
+    public var membersAnywhere: Bool { options.membersAnywhere }
     public let householdSheet: String, memberSheet: String?
     var nextHousehold: ImportRowSource
     var nextMember: ImportRowSource?
@@ -182,9 +191,9 @@ public struct ImportPipeline {
         while let m = try nextMemberRow() { pending[m.code, default: []].append(m) }
         for (code, rows) in pending.sorted(by: { $0.value[0].row < $1.value[0].row }) {
             for r in rows {
-                if !r.issues.isEmpty { issues += r.issues; continue }
+                if r.issues.contains(where: \.blocking) { issues += r.issues; continue }
                 let why = emitted.contains(code)
-                    ? "nhân khẩu của hộ '\(code)' nằm tách khỏi các nhân khẩu khác của hộ; hãy để các nhân khẩu của một hộ liền nhau."
+                    ? "nhân khẩu của hộ '\(code)' nằm tách khỏi các nhân khẩu khác của hộ. Tệp lớn được đọc tuần tự (không giữ cả trang trong bộ nhớ): hãy để các nhân khẩu của một hộ liền nhau, hoặc chia tệp cho nhỏ hơn giới hạn tải lên."
                     : "không có hộ mã '\(code)' trong trang '\(householdSheet)'."
                 issues.append(ImportIssue(sheet: memberSheet ?? "", row: r.row, column: members?.column("householdCode"), value: code, message: why))
             }
@@ -237,18 +246,39 @@ public struct ImportPipeline {
         } catch let e as ClassificationError {
             // Every field on its own, so that one row shows all its problems at once.
             var found = false
-            for (k, v) in d where k != "code" {
+            var clean = d
+            var cleanMembers = memberDicts
+            for (k, v) in d.sorted(by: { $0.key < $1.key }) where k != "code" {
                 do { _ = try options.parser.parse(["code": label, k: v], fallbackCode: label) } catch let f as ClassificationError {
-                    issue(k, f.message); found = true
+                    issue(k, f.message); found = true; clean.removeValue(forKey: k)
                 }
             }
             for (i, m) in memberRows.enumerated() {
                 do { _ = try options.parser.parseMember(m.dict, household: label, index: i + 1) } catch {
-                    for (k, v) in m.dict {
+                    for (k, v) in m.dict.sorted(by: { $0.key < $1.key }) {
                         do { _ = try options.parser.parseMember([k: v], household: label, index: i + 1) } catch let f as ClassificationError {
-                            issues.append(memberIssue(f, m)); found = true
+                            issues.append(memberIssue(f, m)); found = true; cleanMembers[i].removeValue(forKey: k)
                         }
                     }
+                }
+            }
+            // What is left once the bad cells are set aside is still checked (a birth date in the future, two
+            // heads), so the officer sees every problem of the row in one pass, not one per upload.
+            var rest = clean
+            if !cleanMembers.isEmpty { rest["members"] = cleanMembers; rest.removeValue(forKey: "size") }
+            var partial: Household?
+            do { partial = try options.parser.parse(rest, fallbackCode: label) } catch let f as ClassificationError {
+                // A problem between cells (two heads): named, then the rest is checked without the relations.
+                issues.append(located(f, row: row, layout: layout, cells: cells, memberRows: memberRows)); found = true
+                if var ms = rest["members"] as? [[String: Any]] {
+                    for i in ms.indices { ms[i].removeValue(forKey: "relation") }
+                    rest["members"] = ms
+                    partial = try? options.parser.parse(rest, fallbackCode: label)
+                }
+            }
+            if let partial {
+                for p in RegistryChecks.problems(partial, today: options.today) {
+                    issues.append(located(p, row: row, layout: layout, cells: cells, memberRows: memberRows)); found = true
                 }
             }
             if !found { issues.append(located(e, row: row, layout: layout, cells: cells, memberRows: memberRows)) }
@@ -292,6 +322,10 @@ public struct ImportPipeline {
 
     /// This household's members: those already read ahead, then the run of rows with its code.
     mutating func takeMembers(_ code: String) throws -> [MemberRow] {
+        if options.membersAnywhere && !membersDone {
+            if let p = peeked { pending[p.code, default: []].append(p); peeked = nil }
+            while let m = try nextMemberRow() { pending[m.code, default: []].append(m) }
+        }
         var out = pending.removeValue(forKey: code) ?? []
         while true {
             if peeked == nil { peeked = try nextMemberRow() }
@@ -318,8 +352,34 @@ public struct ImportPipeline {
             }
             var d: [String: Any] = [:]
             for (k, v) in cells where k != "householdCode" { d[k] = Self.normalise(key: k, v, options.values) }
+            if let v = cells["nationalID"], let fixed = Self.restoredNationalID(v) {
+                d["nationalID"] = fixed
+                issues.append(ImportIssue(sheet: layout.sheet, row: raw.row, column: layout.column("nationalID"), value: v,
+                                          message: "số CCCD có 11 chữ số: Excel đã bỏ số 0 ở đầu khi ô ở dạng số; đã ghi lại là '\(fixed)'. Hãy kiểm tra, và định dạng cột là Văn bản (Text) trước khi nhập số CCCD.",
+                                          blocking: false))
+            }
+            if let v = cells["ethnicity"], let local = options.ethnicGroups?.localName(for: v),
+               let group = options.ethnicGroups?.group(local.code) {
+                issues.append(ImportIssue(sheet: layout.sheet, row: raw.row, column: layout.column("ethnicity"), value: v,
+                                          message: "'\(v)' là tên nhóm địa phương của dân tộc \(group.name) (mã \(group.code)): ghi nhận là \(group.name)\(local.verified ? "" : " [chưa xác minh]").",
+                                          blocking: false))
+            }
             return MemberRow(row: raw.row, code: code, dict: d, issues: issues, cells: cells)
         }
+    }
+
+    /// A national ID that Excel stored as a number: 11 digits (the leading 0 dropped), possibly written
+    /// "46123456789.0" or "4.6123456789E+10"; the 12-digit ID with its 0 back, else nil.
+    public static func restoredNationalID(_ v: String) -> String? {
+        let t = v.trimmed(.whitespaces)
+        var digits = t
+        if !t.allSatisfy(\.isNumber) {
+            guard t.contains(where: { $0 == "." || $0 == "E" || $0 == "e" }), let d = Decimal(string: t), d > 0,
+                  d == d.rounded0 else { return nil }
+            digits = "\(d)"
+        }
+        guard digits.count == 11, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return "0" + digits
     }
 
     /// Spreadsheet spellings to the parser's: Excel date serials and yyyy-mm-dd for dates, and the
@@ -338,5 +398,14 @@ public struct ImportPipeline {
         // Serials up to 31/12/2200 (109,574); later ones are not dates a registry holds.
         guard v.count >= 5, let serial = Double(v), serial >= 1, serial < 109_575 else { return nil }
         return CivilDate(dayNumber: Int(serial.rounded(.down)) - 25_569).description   // 25569 = serial of 1970-01-01
+    }
+}
+
+extension Decimal {
+    /// The value with no fractional part (towards zero).
+    var rounded0: Decimal {
+        var x = self, out = Decimal()
+        NSDecimalRound(&out, &x, 0, .down)
+        return out
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 /// JSON Lines with one household per line, or a households.csv / members.csv pair.
 public enum Interchange {
     public static let householdColumns = [
-        "code", "commune", "oldCommune", "village", "area", "incomePerCapita", "scoreA", "agriculture", "size",
+        "code", "commune", "oldCommune", "village", "area", "incomePerCapita", "scoreB1", "agriculture", "size",
         "walls", "frame", "roof", "floorArea", "waterSource", "latrine", "usesInternet", "usesTelephone",
         "informationDevices", "loudspeaker", "wasteTreatment", "deprived", "causes",
     ]
@@ -37,7 +37,7 @@ public enum Interchange {
         if let v = h.village { d.append(("village", .string(v))) }
         if let v = h.area, h.commune == nil || h.areaSource == Household.declaredArea { d.append(("area", .string(v.rawValue))) }
         if let v = h.incomePerCapita { d.append(("incomePerCapita", .int(v))) }
-        if let v = h.scoreA { d.append(("scoreA", .int(v))) }
+        if let v = h.scoreB1 { d.append(("scoreB1", .int(v))) }
         if let v = h.agriculture { d.append(("agriculture", .bool(v))) }
         if let v = h.size, h.members.isEmpty { d.append(("size", .int(v))) }
         if let v = h.referenceDate { d.append(("referenceDate", .string(v.description))) }

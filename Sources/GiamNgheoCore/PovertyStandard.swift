@@ -1,6 +1,8 @@
 public enum Area: String, Codable, Sendable, CaseIterable {
     case rural, urban
     public var vietnamese: String { self == .rural ? "nông thôn" : "thành thị" }
+    /// The standard's own word: Decree 351/2025 says "khu vực đô thị" where Decree 07/2021 said "thành thị".
+    public func vietnamese(_ s: PovertyStandard) -> String { self == .urban ? s.urbanTerm ?? vietnamese : vietnamese }
 }
 
 public enum Category: String, Codable, Sendable, CaseIterable {
@@ -102,24 +104,88 @@ public struct ClassificationClause: Codable, Sendable, Equatable {
     }
 }
 
-/// The point method of the review forms: score A (income proxy) against per-area maxima,
-/// score B = points per deprived indicator against a threshold (Circular 07/2021, regulations.md §5.1).
+/// The point method of Phiếu B (Circular 07/2021 Art. 2, Phụ lục III): điểm B1 (income proxy) against
+/// per-area maxima, điểm B2 = points per deprived indicator against a threshold. The names B1/B2 are
+/// those of the scores on Phiếu B, not of two forms (the forms are Phiếu A and Phiếu B).
 public struct PointRule: Codable, Sendable, Equatable {
-    public var scoreA: [String: AreaThreshold]
+    public var scoreB1: [String: AreaThreshold]
     public var pointsPerIndicator: VerifiedInt
-    public var scoreBThreshold: VerifiedInt
+    public var scoreB2Threshold: VerifiedInt
     public var clauses: [ClassificationClause]
     public var citation: Citation
-    /// What the form calls the two scores: "điểm A"/"điểm B" (2022–) but "điểm B1"/"điểm B2" in
-    /// 2016–2020, when B1/B2 were parts of one form (regulations.md §4.3: keep the two apart).
+    /// What the form calls the two scores ("điểm B1"/"điểm B2" unless a standard says otherwise).
     public var scoreNames: ScoreNames?
 
     public struct ScoreNames: Codable, Sendable, Equatable {
         public var income: String
         public var deprivation: String
     }
-    public var incomeScoreName: String { scoreNames?.income ?? "điểm A" }
-    public var deprivationScoreName: String { scoreNames?.deprivation ?? "điểm B" }
+    public var incomeScoreName: String { scoreNames?.income ?? "điểm B1" }
+    public var deprivationScoreName: String { scoreNames?.deprivation ?? "điểm B2" }
+
+    enum CodingKeys: String, CodingKey { case scoreB1, pointsPerIndicator, scoreB2Threshold, clauses, citation, scoreNames }
+    /// Files written before December 2026 said "scoreA"/"scoreBThreshold"; an administrator's local
+    /// standard in that form still loads.
+    enum LegacyKeys: String, CodingKey { case scoreA, scoreBThreshold }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let old = try decoder.container(keyedBy: LegacyKeys.self)
+        scoreB1 = try c.decodeIfPresent([String: AreaThreshold].self, forKey: .scoreB1)
+            ?? old.decode([String: AreaThreshold].self, forKey: .scoreA)
+        pointsPerIndicator = try c.decode(VerifiedInt.self, forKey: .pointsPerIndicator)
+        scoreB2Threshold = try c.decodeIfPresent(VerifiedInt.self, forKey: .scoreB2Threshold)
+            ?? old.decode(VerifiedInt.self, forKey: .scoreBThreshold)
+        clauses = try c.decode([ClassificationClause].self, forKey: .clauses)
+        citation = try c.decode(Citation.self, forKey: .citation)
+        scoreNames = try c.decodeIfPresent(ScoreNames.self, forKey: .scoreNames)
+    }
+}
+
+/// Working age ("độ tuổi lao động"): from `from` years to the statutory retirement age, which rises by
+/// sex and year (Labour Code 2019 Art. 169; Decree 135/2020/NĐ-CP Art. 4). Data, so a correction is a
+/// file; whether the poverty indicators count people by this range is not confirmed.
+public struct WorkingAge: Codable, Sendable, Equatable {
+    /// The retirement age of one sex: `months` in `year`, then `stepMonths` more each year up to `maxMonths`.
+    public struct Retirement: Codable, Sendable, Equatable {
+        public var year: Int
+        public var months: Int
+        public var stepMonths: Int
+        public var maxMonths: Int
+        public init(year: Int, months: Int, stepMonths: Int, maxMonths: Int) {
+            self.year = year; self.months = months; self.stepMonths = stepMonths; self.maxMonths = maxMonths
+        }
+        /// The retirement age in months for people reaching it in `y` (the first year's value before it).
+        public func months(in y: Int) -> Int { min(maxMonths, months + max(0, y - year) * stepMonths) }
+    }
+    public var from: Int
+    public var male: Retirement
+    public var female: Retirement
+    public var verified: Bool
+    public var citation: String?
+    public init(from: Int, male: Retirement, female: Retirement, verified: Bool, citation: String? = nil) {
+        self.from = from; self.male = male; self.female = female; self.verified = verified; self.citation = citation
+    }
+
+    /// Whether a person of `ageMonths` completed months is of working age in `year`; `sex` "male"/"female",
+    /// nil when unknown (then nil when the answer depends on it).
+    public func contains(ageMonths: Int, sex: String?, year: Int) -> Bool? {
+        if ageMonths < from * 12 { return false }
+        let m = male.months(in: year), f = female.months(in: year)
+        switch sex {
+        case "male": return ageMonths < m
+        case "female": return ageMonths < f
+        default:
+            if ageMonths < min(m, f) { return true }
+            if ageMonths >= max(m, f) { return false }
+            return nil
+        }
+    }
+
+    /// "15 tuổi đến dưới 61 tuổi 6 tháng (nam), 57 tuổi (nữ)" for a year.
+    public func describe(year: Int) -> String {
+        func age(_ months: Int) -> String { months % 12 == 0 ? "\(months / 12) tuổi" : "\(months / 12) tuổi \(months % 12) tháng" }
+        return "từ đủ \(from) tuổi đến dưới \(age(male.months(in: year))) (nam), \(age(female.months(in: year))) (nữ) năm \(year)"
+    }
 }
 
 public struct Dimension: Codable, Sendable, Equatable {
@@ -166,6 +232,10 @@ public struct PovertyStandard: Codable, Sendable, Equatable {
     public var dimensions: [Dimension]
     public var indicators: [Indicator]
     public var notes: [String]?
+    /// The standard's word for urban areas ("đô thị" from Decree 351/2025); nil: "thành thị".
+    public var urbanTerm: String?
+    /// Working age for the `workingAge` condition (VL1); nil: the condition cannot be used.
+    public var workingAge: WorkingAge?
 
     public enum Kind: String, Codable, Sendable { case national, local }
 
@@ -181,10 +251,11 @@ public struct PovertyStandard: Codable, Sendable, Equatable {
         if !deprivationThreshold.verified { out.append("số chỉ số thiếu hụt tối thiểu") }
         for (i, c) in classification.enumerated() where !c.verified { out.append("quy tắc phân loại dòng \(i + 1) (\(c.category.rawValue))") }
         if let p = pointRule {
-            for (name, t) in p.scoreA.sorted(by: { $0.key < $1.key }) where !t.verified { out.append("điểm A \(name)") }
-            if !p.pointsPerIndicator.verified { out.append("điểm B mỗi chỉ số") }
-            if !p.scoreBThreshold.verified { out.append("ngưỡng điểm B") }
+            for (name, t) in p.scoreB1.sorted(by: { $0.key < $1.key }) where !t.verified { out.append("điểm B1 \(name)") }
+            if !p.pointsPerIndicator.verified { out.append("điểm B2 mỗi chỉ số") }
+            if !p.scoreB2Threshold.verified { out.append("ngưỡng điểm B2") }
         }
+        if let w = workingAge, !w.verified { out.append("độ tuổi lao động") }
         for i in indicators where !i.verified { out.append("chỉ số \(i.code)") }
         return out
     }
@@ -196,7 +267,7 @@ public struct PovertyStandard: Codable, Sendable, Equatable {
         func checkClauses(_ clauses: [ClassificationClause], lines: [String: AreaThreshold], table: String) throws {
             for (i, c) in clauses.enumerated() {
                 for name in [c.above, c.atMost].compactMap({ $0 }) where lines[name] == nil {
-                    throw StandardError("\(where_): \(table) dòng \(i + 1) dùng ngưỡng '\(name)' không có trong \(table == "classification" ? "incomeLines" : "pointRule.scoreA")")
+                    throw StandardError("\(where_): \(table) dòng \(i + 1) dùng ngưỡng '\(name)' không có trong \(table == "classification" ? "incomeLines" : "pointRule.scoreB1")")
                 }
                 if c.subtype != nil && c.category != .poor {
                     throw StandardError("\(where_): \(table) dòng \(i + 1): chỉ hộ nghèo có phân loại con")
@@ -204,7 +275,7 @@ public struct PovertyStandard: Codable, Sendable, Equatable {
             }
         }
         try checkClauses(classification, lines: incomeLines, table: "classification")
-        if let p = pointRule { try checkClauses(p.clauses, lines: p.scoreA, table: "pointRule") }
+        if let p = pointRule { try checkClauses(p.clauses, lines: p.scoreB1, table: "pointRule") }
         var seen = Set<String>()
         let dims = Set(dimensions.map(\.code))
         for ind in indicators {
@@ -213,6 +284,9 @@ public struct PovertyStandard: Codable, Sendable, Equatable {
                 throw StandardError("\(where_): chỉ số \(ind.code) thuộc chiều '\(ind.dimension)' không có trong dimensions")
             }
             try ind.condition.validate(scope: .household, path: "\(where_), chỉ số \(ind.code)")
+            if ind.condition.usesWorkingAge && workingAge == nil {
+                throw StandardError("\(where_): chỉ số \(ind.code) dùng 'workingAge' nhưng chuẩn không có bảng 'workingAge'")
+            }
         }
         if kind == .local && (extends == nil || province == nil) {
             throw StandardError("\(where_): chuẩn địa phương cần 'extends' và 'province'")

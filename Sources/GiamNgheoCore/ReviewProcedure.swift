@@ -15,6 +15,11 @@ public struct ReviewProcedure: Codable, Sendable, Equatable {
         public var days: Int?
         public var dayType: String?
         public var complaintRecheckDays: Int?
+        /// POSTING: the re-check results are posted again for this many days (of `dayType`) before the decision.
+        public var repostingDays: Int?
+        /// POSTING: where the lists are posted (printed on the notice).
+        public var places: [String]?
+        public var citation: String?
         /// A step that exists only for rounds ending before this date (the district step, gone 01/07/2025).
         public var enabledBefore: CivilDate?
         /// RECOGNITION: "MM-DD" within the periodic window's year.
@@ -36,7 +41,7 @@ public struct ReviewProcedure: Codable, Sendable, Equatable {
     public var periodicSteps: [Step]
     public var regularSteps: [String]
     public var requestForms: [String: String]
-    /// Phiếu B1's criteria (UNCONFIRMED, data); nil when the procedure has no quick screen.
+    /// Phiếu A's criteria (UNCONFIRMED, data) and its rule; nil when the procedure has no quick identification.
     public var quickScreen: QuickScreen?
 
     public enum Round: Sendable, Equatable {

@@ -1,6 +1,7 @@
 /// The rules that move one household and one round through the review (regulations.md §6.3–§6.4),
 /// pure so that every one of them is unit-tested: what a meeting vote does, when a step may be left,
-/// how long the posting lasts, which public list a household belongs on, and what B1 screens out.
+/// how long the posting lasts, when a complaint's re-check is due, which public list a household belongs on,
+/// and what Phiếu A screens out.
 
 /// Where one household stands in a round.
 public enum CaseStage: String, Codable, Sendable, CaseIterable {
@@ -8,7 +9,7 @@ public enum CaseStage: String, Codable, Sendable, CaseIterable {
     case listed
     /// Survey started and saved as a draft.
     case draft
-    /// B1 (and B2 unless B1 screened it out) finished; a provisional category.
+    /// Phiếu A (for a request) and Phiếu B unless Phiếu A screened it out finished; a provisional category.
     case surveyed
     /// The village meeting did not reach the share of agreement: survey again, then meet again (§6.3 step 3).
     case returned
@@ -32,9 +33,9 @@ public enum CaseStage: String, Codable, Sendable, CaseIterable {
     public var needsSurvey: Bool { self == .listed || self == .draft || self == .returned }
 }
 
-/// B1, the quick screen (phiếu nhận diện nhanh): a household meeting any "clearly not poor" criterion is
-/// not surveyed further and is not poor or near-poor. The criteria and the "any" rule are UNCONFIRMED
-/// (regulations.md §5.2), so they come from data and are shown as such.
+/// Phiếu A, quick identification (nhận dạng nhanh đặc điểm hộ gia đình, Circular 07/2021 Phụ lục II): a
+/// household meeting at least `threshold` of its criterion columns (4 of 9) is not reviewed further and is not
+/// poor or near-poor; fewer goes on to Phiếu B. The rule is confirmed; the 9 criteria are UNCONFIRMED data.
 public struct QuickScreen: Codable, Sendable, Equatable {
     public struct Criterion: Codable, Sendable, Equatable {
         public var code: String
@@ -42,19 +43,48 @@ public struct QuickScreen: Codable, Sendable, Equatable {
         public var en: String
         public var verified: Bool
     }
+    /// "Phiếu A".
+    public var form: String?
+    public var title: String?
+    /// "request": only households that filed Mẫu 01 fill it; households already on the lists go to Phiếu B.
+    public var appliesTo: String?
     public var criteria: [Criterion]
-    /// "any": one criterion met excludes the household (the only rule known).
+    /// "atLeast" (`threshold` criteria met excludes), or "any" (one excludes).
     public var exclusionRule: String
+    public var threshold: Int?
+    public var ruleVerified: Bool?
+    public var ruleCitation: String?
+    /// Whether the criteria are checked against the official text.
     public var verified: Bool
 
-    /// The criteria met (by code, in the data's order); empty means "go on to B2".
+    public var formName: String { form ?? "Phiếu A" }
+
+    /// The criteria met (by code, in the data's order); fewer than the threshold means "go on to Phiếu B".
     public func met(_ answers: Set<String>) -> [Criterion] { criteria.filter { answers.contains($0.code) } }
 
     public func excludes(_ answers: Set<String>) -> Bool {
         let n = met(answers).count
         switch exclusionRule {
         case "all": return n == criteria.count && n > 0
+        case "atLeast": return n >= (threshold ?? 1)
         default: return n > 0
+        }
+    }
+
+    /// Whether a household in the round fills Phiếu A: one that asked to be reviewed (Mẫu 01) when the
+    /// form applies to requests; every household otherwise.
+    public func applies(requestForm: String?) -> Bool {
+        appliesTo == "request" ? requestForm == "01" : true
+    }
+
+    /// The rule in words, for the form and the explanation.
+    public var ruleText: String {
+        switch exclusionRule {
+        case "atLeast":
+            let t = threshold ?? 1
+            return "Hộ có từ \(String(format: "%02d", t)) chỉ tiêu trở lên (cột 01 đến cột \(String(format: "%02d", criteria.count))) thì không rà soát tiếp; dưới \(String(format: "%02d", t)) chỉ tiêu thì khảo sát bằng Phiếu B."
+        case "all": return "Hộ có đủ mọi chỉ tiêu thì không rà soát tiếp."
+        default: return "Hộ có một chỉ tiêu thì không rà soát tiếp."
         }
     }
 }
@@ -104,10 +134,19 @@ public enum ReviewRules {
         return start.isoWeekday <= 5 ? start.adding(workingDays: days - 1) : start.adding(workingDays: days)
     }
 
+    /// The last day to re-check a complaint: `days` working days from the day after its receipt
+    /// ("không quá 07 ngày làm việc, kể từ ngày nhận được khiếu nại", QĐ 967/QĐ-BNNMT).
+    public static func recheckDue(received: CivilDate, days: Int, dayType: String?) -> CivilDate {
+        dayType == "working" ? received.adding(workingDays: days) : received.adding(days: days)
+    }
+
     /// What stops a round from leaving `step`, in Vietnamese; empty means it may go on.
     /// - stages: where each listed household stands.
     /// - postingEnds: the last posting day (nil before the posting starts); openComplaints: complaints not re-checked.
+    /// - recheckedComplaints: complaints re-checked; their results must be posted again (`repostingEnds`, nil
+    ///   before that posting starts) for the procedure's days before the decision.
     public static func blockers(leaving step: String, stages: [CaseStage], postingEnds: CivilDate?, openComplaints: Int,
+                                recheckedComplaints: Int = 0, repostingEnds: CivilDate? = nil,
                                 today: CivilDate) -> [String] {
         var out: [String] = []
         switch step {
@@ -123,6 +162,13 @@ public enum ReviewRules {
             guard let end = postingEnds else { out.append("Chưa niêm yết công khai."); break }
             if today <= end { out.append("Thời gian niêm yết đến hết ngày \(end.vietnamese).") }
             if openComplaints > 0 { out.append("Còn \(openComplaints) khiếu nại chưa phúc tra.") }
+            if recheckedComplaints > 0 && openComplaints == 0 {
+                if let r = repostingEnds {
+                    if today <= r { out.append("Niêm yết lại kết quả phúc tra đến hết ngày \(r.vietnamese).") }
+                } else {
+                    out.append("Kết quả phúc tra chưa được niêm yết lại (03 ngày làm việc) trước khi quyết định.")
+                }
+            }
         default: break
         }
         return out

@@ -35,7 +35,17 @@ public enum BundledData {
         units2024: text("admin-units/units-2024.csv"), units2025: text("admin-units/units-2025.csv"),
         mapping: text("admin-units/mapping-2024-2025.csv"))
 
-    public static let ethnicGroups: EthnicGroups = EthnicGroups.fromCSV(text("ethnic-groups/ethnic-groups.csv"))
+    /// The 54 groups with the shipped local-group names (`ethnic-groups/local-names.csv`).
+    public static let ethnicGroups: EthnicGroups = try! EthnicGroups.fromCSV(text("ethnic-groups/ethnic-groups.csv"))
+        .withLocalNames(csv: text("ethnic-groups/local-names.csv"))
+
+    /// The groups with an administrator's `local-names.csv` in `directory` instead of the shipped one.
+    public static func ethnicGroups(directory: String?) throws -> EthnicGroups {
+        guard let d = directory else { return ethnicGroups }
+        let path = (d as NSString).appendingPathComponent("local-names.csv")
+        guard FileManager.default.fileExists(atPath: path) else { return ethnicGroups }
+        return try EthnicGroups.fromCSV(text("ethnic-groups/ethnic-groups.csv")).withLocalNames(csv: try String(contentsOfFile: path, encoding: .utf8))
+    }
 
     public static let names: NamePool = NamePool.fromCSV(text("names/vi_common.csv"), ethnicGroups: ethnicGroups)
 
@@ -149,8 +159,7 @@ public enum BundledData {
         (key: $0["key"] ?? "", written: $0["written"] ?? "", code: $0["code"] ?? "")
     })
 
-    public static func parser() -> HouseholdParser {
-        let groups = ethnicGroups
+    public static func parser(ethnicGroups groups: EthnicGroups = ethnicGroups) -> HouseholdParser {
         return HouseholdParser(ethnicity: { groups.code(for: $0) }, causeCodes: Set(povertyCauses.map(\.code)))
     }
 }

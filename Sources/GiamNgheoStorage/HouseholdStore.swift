@@ -297,7 +297,7 @@ public struct HouseholdStore: Sendable {
                 return n
             }
             // Income, scores and ticked answers belong to the old household's survey: the new one is surveyed anew.
-            new.incomePerCapita = nil; new.scoreA = nil; new.answers = [:]; new.deprivedList = nil; new.size = nil
+            new.incomePerCapita = nil; new.scoreB1 = nil; new.answers = [:]; new.deprivedList = nil; new.size = nil
             let why = "\(reason ?? "") [tách từ hộ \(source.code)]"
             try await write(scope, id: id, from, try check(from), expectedVersion: expectedVersion, reason: why, on: tx)
             let newID = try await insert(scope, new, try check(new), action: "split", reason: why, on: tx)

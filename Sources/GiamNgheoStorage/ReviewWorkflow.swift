@@ -4,7 +4,7 @@ import GiamNgheoCore
 import SQLKit
 
 /// Steps 2–6 of a round and its way up the hierarchy (regulations.md §6.3–§6.4, issue "review workflow"):
-/// survey (B1, B2), village meeting, posting and complaints, the chairman's decision with certificates and
+/// survey (Phiếu A, Phiếu B), village meeting, posting and complaints, the chairman's decision with certificates and
 /// written refusals, then submission and the province's approval. Every change is one gated transaction,
 /// checked against the version the user saw, scoped and audited.
 extension ReviewStore {
@@ -127,9 +127,11 @@ extension ReviewStore {
         return try await store.writing(db) { tx in
             let cases = try await ReviewCase.query(on: tx).filter(\.$roundID == roundID).all()
             let open = try await ReviewComplaint.query(on: tx).filter(\.$roundID == roundID).filter(\.$status == "open").count()
+            let rechecked = try await ReviewComplaint.query(on: tx).filter(\.$roundID == roundID).filter(\.$status == "resolved").count()
             let stages = r.step == "LIST" ? listed.map { _ in CaseStage.listed } : cases.map(\.caseStage)
             let blockers = ReviewRules.blockers(leaving: r.step, stages: stages, postingEnds: r.postingTo.flatMap { CivilDate($0) },
-                                                openComplaints: open, today: today)
+                                                openComplaints: open, recheckedComplaints: rechecked,
+                                                repostingEnds: r.repostingTo.flatMap { CivilDate($0) }, today: today)
             guard blockers.isEmpty else { throw Self.invalid(blockers.joined(separator: " ")) }
             try await Self.bump(ReviewRound.schema, id: roundID, expected: expectedVersion, on: tx)
             if r.step == "LIST" {
@@ -172,11 +174,12 @@ extension ReviewStore {
         }
     }
 
-    /// The provisional result of a survey: B1 screens out, otherwise the engine on the B2 answers.
+    /// The provisional result of a survey: Phiếu A screens out, otherwise the engine on Phiếu B's answers.
     /// Under the round's standard (`standard` id), whatever today's date would choose.
     public func provisional(_ h: Household, quickScreen: Set<String>, standard: String? = nil) -> (category: String, explanation: String, deprived: [String]) {
-        if let b1 = procedure.quickScreen, b1.excludes(quickScreen) {
-            return (Category.notPoor.rawValue, "Loại qua phiếu B1: " + b1.met(quickScreen).map(\.vi).joined(separator: "; "), [])
+        if let a = procedure.quickScreen, a.excludes(quickScreen) {
+            return (Category.notPoor.rawValue, "Không rà soát tiếp theo \(a.formName) (\(a.met(quickScreen).count)/\(a.criteria.count) chỉ tiêu): "
+                    + a.met(quickScreen).map(\.vi).joined(separator: "; "), [])
         }
         var engine = store.engine
         engine.options.explain = true
@@ -208,14 +211,20 @@ extension ReviewStore {
             guard let d = input.surveyedOn else { throw Self.invalid("Cần ghi ngày khảo sát (dd/mm/yyyy).") }
             guard d <= today else { throw Self.invalid("Ngày khảo sát \(d.vietnamese) ở sau ngày hôm nay.") }
         }
+        // Phiếu A is for households that asked to be reviewed (Mẫu 01); the others go straight to Phiếu B.
+        let input: SurveyInput = {
+            var i = input
+            if let a = procedure.quickScreen, !a.applies(requestForm: c.requestForm) { i.quickScreen = [] }
+            return i
+        }()
         let excluded = procedure.quickScreen?.excludes(input.quickScreen) ?? false
         var checked: Classification? = nil
         if input.finish && !excluded {
-            guard let h = input.household else { throw Self.invalid("Phiếu B2 chưa có thông tin hộ.") }
+            guard let h = input.household else { throw Self.invalid("Phiếu B chưa có thông tin hộ.") }
             // The registry's checks and today's category for the registry; the case is classified under the round's standard.
             checked = try store.check(h)
             let p = provisional(h, quickScreen: [], standard: r.standard)
-            if p.category == HouseholdRecord.incomplete { throw Self.invalid("Phiếu B2 chưa đủ để phân loại. \(p.explanation)") }
+            if p.category == HouseholdRecord.incomplete { throw Self.invalid("Phiếu B chưa đủ để phân loại. \(p.explanation)") }
         }
         let classification = checked
         let result = input.household.map { provisional($0, quickScreen: input.quickScreen, standard: r.standard) }
@@ -230,7 +239,7 @@ extension ReviewStore {
             if input.finish {
                 if !excluded, let h = input.household {
                     try await self.store.write(scope, id: c.householdID, h, classification, expectedVersion: input.householdVersion,
-                                               reason: "Khảo sát rà soát (phiếu B2)", on: tx)
+                                               reason: "Khảo sát rà soát (Phiếu B)", on: tx)
                 }
                 c.draft = nil
                 c.stage = CaseStage.surveyed.rawValue
@@ -318,7 +327,7 @@ extension ReviewStore {
 
     // MARK: step 4: posting and complaints
 
-    /// Starts the public posting; its last day follows from the procedure's days (3 working days, unconfirmed).
+    /// Starts the public posting; its last day follows from the procedure's days (3 working days).
     @discardableResult
     public func startPosting(_ scope: Scope, roundID: Int, from: CivilDate, expectedVersion: Int, on db: any Database) async throws -> ReviewRound {
         guard Self.runsReview(scope) else { throw ScopeError(.forbidden) }
@@ -334,6 +343,41 @@ extension ReviewStore {
             try await self.audit(scope, "review.posting", field: r.communeCode, new: "\(from.vietnamese) – \(end.vietnamese)", on: tx)
             return try await ReviewRound.find(roundID, on: tx)!
         }
+    }
+
+    /// Posts the re-check results again (3 working days) once every complaint is re-checked; the decision
+    /// waits for its last day (QĐ 967/QĐ-BNNMT: "niêm yết kết quả phúc tra … 03 ngày làm việc").
+    @discardableResult
+    public func startReposting(_ scope: Scope, roundID: Int, from: CivilDate, expectedVersion: Int, on db: any Database) async throws -> ReviewRound {
+        guard Self.runsReview(scope) else { throw ScopeError(.forbidden) }
+        let r = try await round(scope, id: roundID, on: db)
+        try Self.editable(r)
+        guard r.step == "POSTING", let first = r.postingTo.flatMap({ CivilDate($0) }) else {
+            throw Self.invalid("Chưa niêm yết lần đầu nên chưa niêm yết lại được.")
+        }
+        let all = try await ReviewComplaint.query(on: db).filter(\.$roundID == roundID).all()
+        guard !all.isEmpty else { throw Self.invalid("Không có khiếu nại nào nên không cần niêm yết lại.") }
+        let open = all.filter { $0.status == "open" }.count
+        guard open == 0 else { throw Self.invalid("Còn \(open) khiếu nại chưa phúc tra; niêm yết lại sau khi phúc tra xong.") }
+        let lastRecheck = all.compactMap { $0.recheckedOn.flatMap { CivilDate($0) } }.max() ?? first
+        guard from >= lastRecheck else {
+            throw Self.invalid("Ngày niêm yết lại phải từ ngày phúc tra cuối cùng (\(lastRecheck.vietnamese)).")
+        }
+        let s = try steps(of: r).first { $0.code == "POSTING" }
+        let end = ReviewRules.postingEnd(start: from, days: s?.repostingDays ?? s?.days ?? 3, dayType: s?.dayType)
+        return try await store.writing(db) { tx in
+            try await Self.bump(ReviewRound.schema, id: roundID, expected: expectedVersion, on: tx)
+            try await (tx as! any SQLDatabase).update(ReviewRound.schema).set("reposting_from", to: from.description)
+                .set("reposting_to", to: end.description).where("id", .equal, roundID).run()
+            try await self.audit(scope, "review.reposting", field: r.communeCode, new: "\(from.vietnamese) – \(end.vietnamese)", on: tx)
+            return try await ReviewRound.find(roundID, on: tx)!
+        }
+    }
+
+    /// The last day to re-check a complaint received on `received` (7 working days).
+    public func recheckDue(_ received: CivilDate) -> CivilDate {
+        let s = procedure.periodicSteps.first { $0.code == "POSTING" }
+        return ReviewRules.recheckDue(received: received, days: s?.complaintRecheckDays ?? 7, dayType: s?.dayType)
     }
 
     @discardableResult
@@ -436,6 +480,9 @@ extension ReviewStore {
         guard date <= today else { throw Self.invalid("Ngày quyết định \(date.vietnamese) ở sau ngày hôm nay.") }
         if let end = r.postingTo.flatMap({ CivilDate($0) }), date <= end {
             throw Self.invalid("Ngày quyết định phải sau ngày hết niêm yết (\(end.vietnamese)).")
+        }
+        if let end = r.repostingTo.flatMap({ CivilDate($0) }), date <= end {
+            throw Self.invalid("Ngày quyết định phải sau ngày hết niêm yết lại kết quả phúc tra (\(end.vietnamese)).")
         }
         let decidedAt = Date(timeIntervalSince1970: Double(date.dayNumber) * 86_400 + 43_200)
         return try await store.writing(db) { tx in

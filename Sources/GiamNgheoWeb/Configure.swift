@@ -72,6 +72,7 @@ public struct RegistryServices: Sendable {
     public var support: SupportStore? = nil
     /// Local indigenous minorities (DTTC) for the detailed lists, forms 14/15.
     public var localIndigenous = LocalIndigenousGroups([])
+    public var ethnicGroups = BundledData.ethnicGroups
 }
 
 struct RegistryKey: StorageKey { typealias Value = RegistryServices }
@@ -131,7 +132,9 @@ public func configure(_ app: Application, _ config: AppConfig) async throws -> [
     let catalogue = try BundledData.catalogue()
     let engine = Engine(catalogue: catalogue, units: units, defaultDate: date,
                         options: .init(minorityEthnicities: BundledData.ethnicGroups.minorityCodes))
-    let parser = BundledData.parser()
+    // An administrator's local-group names (data/ethnic-groups/local-names.csv) replace the shipped ones.
+    let ethnicGroups = try BundledData.ethnicGroups(directory: config.ethnicGroupsDirectory)
+    let parser = BundledData.parser(ethnicGroups: ethnicGroups)
     let store = HouseholdStore(engine: engine, units: units, parser: parser, today: date, gate: gate)
     // The procedure in force on the review date (the latest one that has started).
     guard let procedure = try BundledData.reviewProcedures().last(where: { $0.validFrom <= date }) else {
@@ -145,6 +148,7 @@ public func configure(_ app: Application, _ config: AppConfig) async throws -> [
     app.registry.reportLayouts = try ReportLayouts.load(directory: config.reportLayoutsDirectory)
     app.registry.support = SupportStore(store: store, catalogue: try BundledData.supportCatalogue(directory: config.supportDirectory))
     app.registry.localIndigenous = try BundledData.localIndigenous(directory: config.ethnicGroupsDirectory)
+    app.registry.ethnicGroups = ethnicGroups
 
     app.passwords.use(.bcrypt(cost: config.passwordCost))
     app.sessions.use { app in QuietSessions(inner: app.fluent.sessions.driver()) }

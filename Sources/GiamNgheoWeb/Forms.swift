@@ -69,7 +69,7 @@ enum Field {
         select(label, name, [("true", "có"), ("false", "không")], v.map { $0 ? "true" : "false" }, errors)
     }
 
-    /// The member's fields as on form B2; `prefix` namespaces them when several members share a form.
+    /// The member's fields as on Phiếu B; `prefix` namespaces them when several members share a form.
     static func member(_ m: Member, _ errors: FormErrors, prefix: String = "", relation: Bool = true) -> HTML {
         let p = prefix
         let groups = BundledData.ethnicGroups.groups.map { (code: $0.code, vi: $0.name) }
@@ -100,7 +100,7 @@ enum Field {
                              "healthInsurance", "schooling", "qualification", "nutrition", "disabled", "meritorious",
                              "socialAllowance", "seriousIllnessWithoutCare"]
 
-    /// Living conditions as on form B2.
+    /// Living conditions as on Phiếu B.
     static func living(_ l: LivingConditions, _ errors: FormErrors) -> HTML {
         let devices: [HTML] = (Vocabulary.values[.informationDevices] ?? []).map { d in
             "<label class=\"check\"><input type=\"checkbox\" name=\"informationDevices[]\" value=\"\(d.code)\" \((l.informationDevices ?? []).contains(d.code) ? "checked" : "")> \(d.vi)</label>"

@@ -121,7 +121,7 @@ extension HouseholdController {
         """)
     }
 
-    /// The members' facts the indicators read (B2 part 2), one row per member, inputs named `m.<id>.<fact>`.
+    /// The members' facts the indicators read (Phiếu B part B2), one row per member, inputs named `m.<id>.<fact>`.
     static func memberFacts(_ h: Household, _ e: FormErrors, link householdID: Int?) -> HTML {
         let rows: [HTML] = h.members.map { m in
             let id = m.id

@@ -246,7 +246,7 @@ struct HouseholdController {
         return """
         <div class="grid">
           <div class="card"><b>Địa chỉ</b><br>\(r.village), \(commune)<br><span class="muted">Khu vực: \(e.area.vietnamese)\(oldPath.map { "; trước 01/07/2025: \($0)" } ?? "")</span></div>
-          <div class="card"><b>\(e.measure == "scoreA" ? "Điểm A" : "Thu nhập bình quân")</b><br>\(Format.money(e.value))\(e.measure == "scoreA" ? " điểm" : " đồng/người/tháng")</div>
+          <div class="card"><b>\(e.measure == "scoreB1" ? "Điểm B1" : "Thu nhập bình quân")</b><br>\(Format.money(e.value))\(e.measure == "scoreB1" ? " điểm" : " đồng/người/tháng")</div>
           <div class="card"><b>Chuẩn áp dụng</b><br>\(e.standard.name)<br><span class="muted">\(e.standard.id), ngày rà soát \(referenceDate.vietnamese)</span></div>
         </div>
         \(actions)

@@ -8,14 +8,22 @@ import Vapor
 /// What the web upload and `giamngheo import` share: a file turned into the importer's input, and the
 /// file's SHA-256 for the audit trail.
 public enum ImportRunner {
+    /// Files up to the web upload limit are read whole (members anywhere in their sheet).
+    public static var membersAnywhereLimit: Int { ImportController.uploadLimit }
+
     public static func input(households: URL, members: URL?, names: (households: String, members: String?)? = nil,
-                             defaultCommune: String?, today: CivilDate, parser: HouseholdParser) throws -> Importer.Input {
+                             defaultCommune: String?, today: CivilDate, parser: HouseholdParser,
+                             ethnicGroups: EthnicGroups = BundledData.ethnicGroups) throws -> Importer.Input {
         let sheets: ImportSheets
         do { sheets = try ImportFile.open(households: households, members: members, names: names) } catch let e as SpreadsheetError {
             throw ImportError("Không đọc được tệp: \(e.description)")
         }
+        // Up to the web upload limit the members sheet is read whole, so members may stand anywhere in it;
+        // a larger file (giamngheo import of a province) streams and needs each household's members together.
         let options = ImportPipeline.Options(columns: BundledData.importColumns, parser: parser, values: BundledData.importValues,
-                                             today: today, defaultCommune: defaultCommune)
+                                             today: today, defaultCommune: defaultCommune,
+                                             membersAnywhere: sheets.totalBytes <= Int64(membersAnywhereLimit),
+                                             ethnicGroups: ethnicGroups)
         let pipeline = ImportPipeline(options: options, householdSheet: sheets.householdSheet, households: sheets.households,
                                       memberSheet: sheets.memberSheet, members: sheets.members)
         let total = max(1, sheets.totalBytes), read = sheets.bytesRead

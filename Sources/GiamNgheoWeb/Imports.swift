@@ -183,7 +183,8 @@ struct ImportController {
         let paths = batch.storedPath.split(separator: "\n").map { URL(fileURLWithPath: String($0)) }
         let names = batch.fileName.components(separatedBy: " + ")
         let input = try ImportRunner.input(households: paths[0], members: paths.count > 1 ? paths[1] : nil,
-                                           names: (names[0], names.count > 1 ? names[1] : nil), defaultCommune: ImportRunner.defaultCommune(scope), today: services.referenceDate, parser: services.parser)
+                                           names: (names[0], names.count > 1 ? names[1] : nil), defaultCommune: ImportRunner.defaultCommune(scope), today: services.referenceDate, parser: services.parser,
+                                           ethnicGroups: services.ethnicGroups)
         let store = ImportBatches(gate: services.store.gate)
         let options = Importer.Options(label: "\(batch.fileName) (lô #\(batch.id))", thresholds: try await store.thresholds(on: app.db),
                                        decisions: try await store.decisions(batch: batch.id, on: app.db))

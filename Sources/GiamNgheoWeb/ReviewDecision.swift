@@ -72,6 +72,9 @@ extension ReviewController {
             """ : ""
         }
         let complaints = try await services.reviews.complaints(scope, round: round, on: req.db)
+        let today = services.referenceDate
+        let step = try services.reviews.steps(of: round).first { $0.code == "POSTING" }
+        let places = step?.places ?? ["Trụ sở Ủy ban nhân dân cấp xã", "Nhà văn hóa hoặc nhà sinh hoạt cộng đồng thôn"]
         let categories: [(code: String, vi: String)] = [("", "Giữ nguyên")] + Category.allCases.map { ($0.rawValue, $0.vietnamese) }
         let rows: [HTML] = complaints.map { k in
             let r = k.caseID.flatMap { cid in cases.first { $0.id == cid } }.flatMap { records[$0.householdID] }
@@ -84,8 +87,10 @@ extension ReviewController {
                   <button type="submit">Ghi kết quả phúc tra</button>
                 </form>
                 """ : ""
+            let due = CivilDate(k.receivedOn).map { services.reviews.recheckDue($0) }
+            let late = k.status == "open" && due.map { today > $0 } == true
             return """
-            <tr><td>\(CivilDate(k.receivedOn)?.vietnamese)</td><td>\(k.complainant)</td><td>\(r.map { "\($0.code) \($0.headName)" })</td><td>\(k.content)</td>
+            <tr><td>\(CivilDate(k.receivedOn)?.vietnamese)</td><td class="\(late ? "error" : "")">\(due?.vietnamese)\(late ? " (quá hạn)" : "")</td><td>\(k.complainant)</td><td>\(r.map { "\($0.code) \($0.headName)" })</td><td>\(k.content)</td>
             <td>\(k.status == "open" ? "Chưa phúc tra" : "Đã phúc tra \(CivilDate(k.recheckedOn ?? "")?.vietnamese ?? ""): \(k.outcome ?? "")\(k.newCategory.flatMap { Category(rawValue: $0) }.map { " → \($0.vietnamese)" } ?? "")")\(resolve)</td></tr>
             """
         }
@@ -102,14 +107,37 @@ extension ReviewController {
               <button type="submit">Ghi nhận</button>
             </form>
             """ : ""
+        let open = complaints.filter { $0.status == "open" }.count
+        let rechecked = complaints.count - open
+        let repostFrom = round.repostingFrom.flatMap { CivilDate($0) }, repostTo = round.repostingTo.flatMap { CivilDate($0) }
+        let reposting: HTML
+        if let rf = repostFrom, let rt = repostTo {
+            reposting = "<p>Niêm yết lại kết quả phúc tra từ <b>\(rf.vietnamese)</b> đến hết <b>\(rt.vietnamese)</b> (\(step?.repostingDays ?? 3) ngày làm việc).</p>"
+        } else if rechecked > 0 && open == 0 && runs {
+            reposting = """
+            <form method="post" action="/reviews/\(id)/reposting" class="filters noprint">
+              <input type="hidden" name="_csrf" value="\(req.csrfToken)"><input type="hidden" name="version" value="\(round.version)">
+              <label>Ngày bắt đầu niêm yết lại kết quả phúc tra<input name="from" value="\(today.vietnamese)" required size="10"></label>
+              <button class="primary" type="submit">Niêm yết lại (\(step?.repostingDays ?? 3) ngày làm việc)</button>
+            </form>
+            """
+        } else { reposting = "" }
+        let blockers = ReviewRules.blockers(leaving: "POSTING", stages: [], postingEnds: to, openComplaints: open,
+                                            recheckedComplaints: rechecked, repostingEnds: repostTo, today: today)
+        let blocking: HTML = round.step == "POSTING" && round.decisionNumber == nil
+            ? (blockers.isEmpty ? "<p class=\"ok\">Đã hết thời gian niêm yết và khiếu nại: có thể chuyển sang bước quyết định.</p>"
+               : "<p><b>Chưa chuyển sang quyết định được:</b> \(blockers.joined(separator: " "))</p>") : ""
         return """
         <h2>Bước 4: niêm yết, thông báo công khai</h2>
-        <p>Niêm yết từ <b>\(from.vietnamese)</b> đến hết <b>\(to.vietnamese)</b> tại trụ sở UBND xã và nhà văn hóa thôn/tổ.</p>
+        <p>Niêm yết từ <b>\(from.vietnamese)</b> đến hết <b>\(to.vietnamese)</b> (\(step?.days ?? 3) ngày làm việc) tại: \(places.joined(separator: "; ")).
+        Khiếu nại được phúc tra trong không quá \(step?.complaintRecheckDays ?? 7) ngày làm việc kể từ ngày nhận; kết quả phúc tra được niêm yết lại \(step?.repostingDays ?? 3) ngày làm việc trước khi quyết định.</p>
+        \(reposting)
+        \(blocking)
         <p class="noprint">In danh sách (trụ sở UBND xã): \(lists.joined(separator: " · "))</p>
         <p class="noprint">In cho nhà văn hóa thôn/tổ: \(villages.map { v in HTML("<a href=\"/reviews/\(id)/lists?list=poor&village=\(v.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? v)\" target=\"_blank\">\(v)</a>") }.joined(separator: " · "))</p>
         <h3>Khiếu nại (\(complaints.count))</h3>
-        <div class="scroll"><table><thead><tr><th>Ngày nhận</th><th>Người khiếu nại</th><th>Hộ</th><th>Nội dung</th><th>Phúc tra</th></tr></thead>
-        <tbody>\(rows.isEmpty ? [HTML("<tr><td colspan=\"5\">Chưa có khiếu nại.</td></tr>")] : rows)</tbody></table></div>
+        <div class="scroll"><table><thead><tr><th>Ngày nhận</th><th>Hạn phúc tra</th><th>Người khiếu nại</th><th>Hộ</th><th>Nội dung</th><th>Phúc tra</th></tr></thead>
+        <tbody>\(rows.isEmpty ? [HTML("<tr><td colspan=\"6\">Chưa có khiếu nại.</td></tr>")] : rows)</tbody></table></div>
         \(complaintForm)
         """
     }
@@ -118,6 +146,13 @@ extension ReviewController {
         try await onRound(req) { scope, id, f, services in
             try await services.reviews.startPosting(scope, roundID: id, from: try Self.date(f, "from", "Ngày bắt đầu niêm yết"),
                                                     expectedVersion: try HouseholdController.version(f), on: req.db)
+        }
+    }
+
+    func startReposting(req: Request) async throws -> Response {
+        try await onRound(req) { scope, id, f, services in
+            try await services.reviews.startReposting(scope, roundID: id, from: try Self.date(f, "from", "Ngày bắt đầu niêm yết lại"),
+                                                      expectedVersion: try HouseholdController.version(f), on: req.db)
         }
     }
 

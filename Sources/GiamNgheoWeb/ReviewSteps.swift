@@ -19,7 +19,8 @@ extension ReviewController {
             if let q = s.quorumPercent { details.append("ít nhất \(q) % người dự họp đồng ý") }
             if let c = s.minutesCopies { details.append("biên bản \(c) bản") }
             if let d = s.days { details.append("\(d) ngày \(s.dayType == "working" ? "làm việc" : "")") }
-            if let d = s.complaintRecheckDays { details.append("phúc tra khiếu nại trong \(d) ngày") }
+            if let d = s.complaintRecheckDays { details.append("phúc tra khiếu nại trong không quá \(d) ngày \(s.dayType == "working" ? "làm việc " : "")kể từ ngày nhận") }
+            if let d = s.repostingDays { details.append("niêm yết lại kết quả phúc tra \(d) ngày \(s.dayType == "working" ? "làm việc" : "")") }
             let current = s.code == round.step && !decided
             return """
             <li class="\(current ? "current" : "")"><b>\(s.vi)</b> \(s.verified ? "" : Layout.unverifiedBadge)
@@ -130,7 +131,7 @@ extension ReviewController {
         let done = cases.filter { !$0.caseStage.needsSurvey }.count
         return """
         <h2>Hộ trong vòng rà soát (\(cases.count) hộ; \(done) đã khảo sát)</h2>
-        <p class="noprint"><a href="/reviews/\(round.id!)/forms?filled=0&copies=1" target="_blank">In phiếu B1, B2 trắng</a> ·
+        <p class="noprint"><a href="/reviews/\(round.id!)/forms?filled=0&copies=1" target="_blank">In Phiếu A, Phiếu B trắng</a> ·
         <a href="/reviews/\(round.id!)/forms?filled=1" target="_blank">In phiếu đã điền của cả vòng</a></p>
         <div class="scroll"><table><thead><tr><th>Mã hộ</th><th>Chủ hộ</th><th>Thôn/tổ</th><th>Trạng thái</th><th>Phân loại</th><th class="hide-sm">Căn cứ</th><th>Diễn biến</th><th class="noprint"></th></tr></thead>
         <tbody>\(rows.isEmpty ? [HTML("<tr><td colspan=\"8\">Chưa có hộ nào.</td></tr>")] : rows)</tbody></table></div>

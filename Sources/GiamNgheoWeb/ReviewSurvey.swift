@@ -5,9 +5,10 @@ import GiamNgheoData
 import GiamNgheoStorage
 import Vapor
 
-/// Step 2 on screen: phiếu B1 (quick screen, criteria as data) and phiếu B2 (part 1 the income measure:
-/// score A where a score table is loaded, otherwise income per person; part 2 the deprivation questions
-/// giving score B), pre-filled from the registry, savable as a draft, with the provisional result shown
+/// Step 2 on screen: Phiếu A (quick identification, Circular 07/2021 Phụ lục II: 9 criterion columns as data,
+/// for households that filed Mẫu 01) and Phiếu B (Phụ lục III: part B1 the income measure, điểm B1 where a
+/// score table is loaded, otherwise income per person; part B2 the deprivation questions giving điểm B2),
+/// pre-filled from the registry, savable as a draft, with the provisional result shown
 /// as the form is filled; and the same forms printed, blank or filled.
 extension ReviewController {
     struct SurveyContext {
@@ -42,21 +43,23 @@ extension ReviewController {
     /// The provisional result box: category and why, or what the rule still needs.
     func provisionalBox(_ req: Request, _ h: Household, quickScreen: Set<String>, standard: String) -> HTML {
         let p = req.application.registry.reviews.provisional(h, quickScreen: quickScreen, standard: standard)
-        let deprived = p.deprived.isEmpty ? "" : " Chỉ số thiếu hụt: \(p.deprived.joined(separator: ", ")) (điểm B = \(10 * p.deprived.count))."
+        let deprived = p.deprived.isEmpty ? "" : " Chỉ số thiếu hụt: \(p.deprived.joined(separator: ", ")) (điểm B2 = \(10 * p.deprived.count))."
         return "<b>Kết quả tạm tính:</b> \(Layout.categoryBadge(p.category, req.language)) \(p.explanation)\(deprived)"
     }
 
+    /// Phiếu A's criterion columns (cột 01–09), ticked on screen or on paper, with its rule.
     func quickScreenFields(_ req: Request, _ answers: Set<String>, printable: Bool = false) -> HTML {
-        guard let b1 = req.application.registry.reviews.procedure.quickScreen else { return "<p class=\"muted\">Quy trình không có phiếu B1.</p>" }
-        let items: [HTML] = b1.criteria.map { c in
-            printable
-                ? "<li>\(answers.contains(c.code) ? "☒" : "☐") \(c.vi)</li>"
-                : "<li><label><input type=\"checkbox\" name=\"b1[]\" value=\"\(c.code)\" \(answers.contains(c.code) ? "checked" : "")> \(c.vi)</label> \(c.verified ? "" : Layout.unverifiedBadge)</li>"
+        guard let a = req.application.registry.reviews.procedure.quickScreen else { return "<p class=\"muted\">Quy trình không có Phiếu A.</p>" }
+        let items: [HTML] = a.criteria.enumerated().map { i, c in
+            let col = String(format: "%02d", i + 1)
+            return printable
+                ? "<tr><td class=\"num\">\(col)</td><td>\(c.vi)</td><td class=\"center\">\(answers.contains(c.code) ? "☒" : "☐")</td></tr>"
+                : "<li><label><input type=\"checkbox\" name=\"phieuA[]\" value=\"\(c.code)\" \(answers.contains(c.code) ? "checked" : "")> Cột \(col): \(c.vi)</label> \(c.verified ? "" : Layout.unverifiedBadge)</li>"
         }
-        return """
-        <p class="muted">Hộ có bất kỳ đặc điểm nào dưới đây thì dừng khảo sát, không thuộc diện nghèo, cận nghèo (quy tắc \(b1.verified ? "" : "chưa xác minh")).</p>
-        <ul class="plain">\(items)</ul>
-        """
+        let rule: HTML = "<p class=\"muted\">\(a.ruleText) \(a.verified ? "" : HTML("Danh mục chỉ tiêu \(Layout.unverifiedBadge)"))</p>"
+        return printable
+            ? "<table><thead><tr><th>Cột</th><th>Chỉ tiêu</th><th>Có</th></tr></thead><tbody>\(items)</tbody></table>\(rule)"
+            : "\(rule)<ul class=\"plain\">\(items)</ul>"
     }
 
     func surveyPage(_ req: Request, _ ctx: SurveyContext) -> HTML {
@@ -64,6 +67,7 @@ extension ReviewController {
         let c = ctx.reviewCase, h = ctx.household, e = ctx.errors
         let standard = services.store.engine.catalogue.standard(id: ctx.round.standard)
         let standardName = standard?.name.vi ?? ctx.round.standard
+        let usesFormA = services.reviews.procedure.quickScreen?.applies(requestForm: c.requestForm) ?? false
         let editable = ctx.round.decisionNumber == nil && ctx.round.status != "approved" && c.caseStage != .agreed && c.caseStage != .decided
         return Layout.page(req, title: "Phiếu khảo sát hộ \(ctx.record.code)", """
         <h1>Phiếu khảo sát hộ \(ctx.record.code): \(ctx.record.headName)</h1>
@@ -79,17 +83,19 @@ extension ReviewController {
             <div>\(Field.text("Rà soát viên", "enumerator", ctx.enumerator, e, attrs: "required"))</div>
             <div>\(Field.text("Ngày khảo sát (dd/mm/yyyy)", "surveyedOn", ctx.surveyedOn ?? services.referenceDate.vietnamese, e, attrs: "required"))</div>
           </div>
-          <h2>Phiếu B1: nhận diện nhanh đặc điểm hộ</h2>
-          \(quickScreenFields(req, ctx.quickScreen))
-          <h2>Phiếu B2, phần 1: thu nhập</h2>
-          <p class="muted">Chuẩn áp dụng: \(standardName). Bảng điểm A (phụ lục III, IV) chưa được nạp \(Layout.unverifiedBadge): ghi thu nhập
-          bình quân đầu người; nếu đã chấm điểm A trên phiếu giấy, ghi điểm A (được dùng thay cho thu nhập).</p>
+          \(usesFormA
+            ? HTML("<h2>Phiếu A: nhận dạng nhanh đặc điểm hộ gia đình</h2><p class=\"muted\">Hộ có giấy đề nghị rà soát (Mẫu số 01).</p>\(quickScreenFields(req, ctx.quickScreen))")
+            : HTML("<p class=\"muted\">Hộ thuộc danh sách hộ nghèo, hộ cận nghèo đang quản lý: khảo sát thẳng bằng Phiếu B (Phiếu A chỉ dùng cho hộ có giấy đề nghị, Mẫu số 01).</p>"))
+          <h2>Phiếu B, phần B1: thu nhập (điểm B1)</h2>
+          <p class="muted">Chuẩn áp dụng: \(standardName). Bảng điểm B1 (Phụ lục III, IV) chưa được nạp \(Layout.unverifiedBadge): ghi thu nhập
+          bình quân đầu người; nếu đã chấm điểm B1 trên phiếu giấy, ghi điểm B1 (được dùng thay cho thu nhập). Hộ có thu nhập trên chuẩn
+          nghèo không cần trả lời phần B2. Tên gọi điểm B1/B2 theo thực tiễn \(Layout.unverifiedBadge).</p>
           <div class="form-grid">
             <div>\(Field.text("Thu nhập bình quân (đồng/người/tháng)", "incomePerCapita", h.incomePerCapita.map(String.init), e, attrs: "inputmode=\"numeric\""))</div>
-            <div>\(Field.text("Điểm A (nếu đã chấm)", "scoreA", h.scoreA.map(String.init), e, attrs: "inputmode=\"numeric\""))</div>
+            <div>\(Field.text("Điểm B1 (nếu đã chấm)", "scoreB1", h.scoreB1.map(String.init), e, attrs: "inputmode=\"numeric\""))</div>
             <div>\(Field.yesNo("Làm nông, lâm, ngư, diêm nghiệp", "agriculture", h.agriculture, e))</div>
           </div>
-          <h2>Phiếu B2, phần 2: mức độ thiếu hụt dịch vụ xã hội cơ bản (điểm B)</h2>
+          <h2>Phiếu B, phần B2: mức độ thiếu hụt dịch vụ xã hội cơ bản (điểm B2)</h2>
           \(Field.living(h.living, e))
           <h3>Nhân khẩu (\(h.members.count))</h3>
           \(HouseholdController.memberFacts(h, e, link: nil))
@@ -104,14 +110,14 @@ extension ReviewController {
         """)
     }
 
-    /// Applies the posted B2 to the household (the registry's own form reader) and parses it.
+    /// Applies the posted Phiếu B to the household (the registry's own form reader) and parses it.
     func surveyed(_ req: Request, _ ctx: SurveyContext, _ form: (single: [String: String], lists: [String: [String]])) throws -> Household {
         let services = req.application.registry
         var dict = Interchange.dictionary(ctx.household)
         HouseholdController().applyHouseholdForm(form, to: &dict)
-        if let a = form.single["scoreA"] {
+        if let a = form.single["scoreB1"] {
             // An empty box clears a score typed before; the income then measures the household.
-            if a.trimmingCharacters(in: .whitespaces).isEmpty { dict.removeValue(forKey: "scoreA") } else { dict["scoreA"] = a }
+            if a.trimmingCharacters(in: .whitespaces).isEmpty { dict.removeValue(forKey: "scoreB1"); dict.removeValue(forKey: "scoreA") } else { dict["scoreB1"] = a; dict.removeValue(forKey: "scoreA") }
         }
         return try services.parser.parse(dict, fallbackCode: ctx.record.code)
     }
@@ -120,7 +126,7 @@ extension ReviewController {
         let scope = try req.requireScope()
         let ctx = try await surveyContext(req, scope)
         let form = req.formFields()
-        let b1 = Set(form.lists["b1"] ?? [])
+        let b1 = Set(form.lists["phieuA"] ?? [])
         do {
             return provisionalBox(req, try surveyed(req, ctx, form), quickScreen: b1, standard: ctx.round.standard)
         } catch let e as ClassificationError {
@@ -134,7 +140,7 @@ extension ReviewController {
         let services = req.application.registry
         let form = req.formFields()
         let f = form.single
-        ctx.quickScreen = Set(form.lists["b1"] ?? [])
+        ctx.quickScreen = Set(form.lists["phieuA"] ?? [])
         ctx.enumerator = f["enumerator"]; ctx.surveyedOn = f["surveyedOn"]
         let finish = f["action"] == "finish"
         do {
@@ -169,7 +175,7 @@ extension ReviewController {
         return res
     }
 
-    /// Printable B1 and B2, one household per A4 page: blank (to fill by hand) or filled from the registry.
+    /// Printable Phiếu A (households with a request, Phụ lục II) and Phiếu B (Phụ lục III), one A4 page each: blank (to fill by hand) or filled from the registry.
     func printableForms(req: Request) async throws -> HTML {
         let filled = req.query[String.self, at: "filled"] == "1"
         let (_, round, cases, records) = try await document(req) { _ in filled }
@@ -184,7 +190,7 @@ extension ReviewController {
             sheets.append(sheet(req, commune: commune, record: rec, household: h, reviewCase: c))
         }
         for _ in 0..<blankCount { sheets.append(sheet(req, commune: commune, record: nil, household: nil, reviewCase: nil)) }
-        return Layout.page(req, title: "Phiếu B1, B2", """
+        return Layout.page(req, title: "Phiếu A, Phiếu B", """
         <p class="noprint"><a href="/reviews/\(id)">Về vòng rà soát</a> · <button type="button" data-print>In</button></p>
         \(sheets)
         """)
@@ -206,13 +212,27 @@ extension ReviewController {
         let memberRows: [HTML] = (h?.members ?? []).map { m in
             "<tr><td>\(m.name)</td><td>\(m.relation.map { Vocabulary.label(.relation, $0) })</td><td>\(m.birthYear.map(String.init) ?? m.birthDate.map { String($0.year) })</td><td>\(m.healthInsurance.map { $0 ? "có" : "không" })</td><td>\(m.schooling.map { Vocabulary.label(.schooling, $0) })</td><td>\(m.employment.map { Vocabulary.label(.employment, $0) })</td></tr>"
         } + (h == nil ? Array(repeating: HTML("<tr><td>&nbsp;</td><td></td><td></td><td></td><td></td><td></td></tr>"), count: 6) : [])
-        return """
-        <section class="doc sheet">
-        <p class="center"><b>PHIẾU B1: NHẬN DIỆN NHANH ĐẶC ĐIỂM HỘ GIA ĐÌNH</b><br><b>PHIẾU B2: KHẢO SÁT, THU THẬP THÔNG TIN HỘ GIA ĐÌNH</b> \(Layout.unverifiedBadge)</p>
+        let header: HTML = """
         <p>Xã/phường: \(commune) · Thôn/tổ: \(v(record?.village ?? blank)) · Mã hộ: \(v(record?.code ?? blank))<br>
         Họ tên chủ hộ: \(v(record?.headName ?? blank)) · Rà soát viên: \(v(c?.enumerator ?? blank)) · Ngày: \(v(c?.surveyedOn.flatMap { CivilDate($0)?.vietnamese } ?? blank))</p>
-        <p><b>B1.</b></p>\(quickScreenFields(req, Set((c?.quickScreen ?? "").split(separator: ",").map(String.init)), printable: true))
-        <p><b>B2.</b></p>
+        """
+        // Phiếu A only for a household that asked (Mẫu 01), or blank to fill by hand.
+        let formA = c == nil || (req.application.registry.reviews.procedure.quickScreen?.applies(requestForm: c?.requestForm) ?? false)
+        let pageA: HTML = formA ? """
+        <section class="doc sheet">
+        <p class="center"><b>PHIẾU A</b><br><b>NHẬN DẠNG NHANH ĐẶC ĐIỂM HỘ GIA ĐÌNH</b><br><i>(Phụ lục II, Thông tư 07/2021/TT-BLĐTBXH)</i> \(Layout.unverifiedBadge)</p>
+        \(header)
+        \(quickScreenFields(req, Set((c?.quickScreen ?? "").split(separator: ",").map(String.init)), printable: true))
+        <table class="signatures"><tr><td>Chủ hộ<br>(ký, ghi rõ họ tên)</td><td>Rà soát viên<br>(ký, ghi rõ họ tên)</td></tr></table>
+        </section>
+        """ : ""
+        return """
+        \(pageA)
+        <section class="doc sheet">
+        <p class="center"><b>PHIẾU B</b><br><b>KHẢO SÁT, THU THẬP THÔNG TIN HỘ GIA ĐÌNH</b><br><i>(Phụ lục III, Thông tư 07/2021/TT-BLĐTBXH)</i> \(Layout.unverifiedBadge)</p>
+        \(header)
+        <p><b>B1. Thu nhập (điểm B1)</b>: \(v(h?.scoreB1.map { "\($0) điểm" } ?? h?.incomePerCapita.map { "\(Format.money($0)) đồng/người/tháng" }))</p>
+        <p><b>B2. Mức độ thiếu hụt dịch vụ xã hội cơ bản (điểm B2: 10 điểm mỗi chỉ số)</b></p>
         <table><tbody>\(rows.map { HTML("<tr><th style=\"width:45%\">\($0.0)</th><td>\($0.1 ?? "")</td></tr>") })</tbody></table>
         <table><thead><tr><th>Họ và tên</th><th>Quan hệ</th><th>Năm sinh</th><th>BHYT</th><th>Đi học</th><th>Việc làm</th></tr></thead><tbody>\(memberRows)</tbody></table>
         <p>Kết quả: \(c?.proposedCategory.map { HTML("\(Category(rawValue: $0)?.vietnamese ?? $0): \(c?.explanation ?? "")") } ?? HTML("☐ Hộ nghèo ☐ Hộ cận nghèo ☐ Không thuộc diện"))</p>

@@ -115,6 +115,7 @@ func routes(_ app: Application) throws {
     app.post("reviews", ":id", "meetings", use: reviews.recordMeeting)
     app.get("reviews", "meetings", ":id", "minutes", use: reviews.minutes)
     app.post("reviews", ":id", "posting", use: reviews.startPosting)
+    app.post("reviews", ":id", "reposting", use: reviews.startReposting)
     app.post("reviews", ":id", "complaints", use: reviews.addComplaint)
     app.post("reviews", "complaints", ":id", "resolve", use: reviews.resolveComplaint)
     app.get("reviews", ":id", "lists", use: reviews.printableList)

@@ -69,8 +69,11 @@ struct Import: AsyncParsableCommand {
         do {
             input = try ImportRunner.input(households: URL(fileURLWithPath: file), members: members.map { URL(fileURLWithPath: $0) },
                                            defaultCommune: commune ?? ImportRunner.defaultCommune(scope), today: services.referenceDate,
-                                           parser: services.parser)
+                                           parser: services.parser, ethnicGroups: services.ethnicGroups)
         } catch let e as ImportError { return .failure(ImportCLIError(message: e.description)) }
+        if !input.pipeline.membersAnywhere {
+            FileHandle.standardError.write(Data("Tệp lớn hơn \(ImportRunner.membersAnywhereLimit >> 20) MB: đọc tuần tự để không giữ cả tệp trong bộ nhớ; các nhân khẩu của một hộ phải nằm liền nhau trong trang nhân khẩu.\n".utf8))
+        }
         // The file is kept with its batch, as a web upload is.
         let dir = services.importDirectory
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

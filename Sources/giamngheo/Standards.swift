@@ -96,12 +96,12 @@ enum StandardReport {
         if let p = s.pointRule {
             line()
             line("Phương pháp chấm điểm: \(p.citation.text)\(mark(p.citation.verified))")
-            for (name, t) in p.scoreA.sorted(by: { $0.key < $1.key }) {
+            for (name, t) in p.scoreB1.sorted(by: { $0.key < $1.key }) {
                 line("  \(t.label?.vi ?? name) (\(name)): nông thôn \(t.rural.map(String.init) ?? "chưa có"), thành thị \(t.urban.map(String.init) ?? "chưa có")\(mark(t.verified))")
             }
-            line("  \(p.deprivationScoreName.capitalizedFirst) = \(p.pointsPerIndicator.value) điểm × số chỉ số thiếu hụt\(mark(p.pointsPerIndicator.verified)); ngưỡng \(p.deprivationScoreName): \(p.scoreBThreshold.value)\(mark(p.scoreBThreshold.verified))")
+            line("  \(p.deprivationScoreName.capitalizedFirst) = \(p.pointsPerIndicator.value) điểm × số chỉ số thiếu hụt\(mark(p.pointsPerIndicator.verified)); ngưỡng \(p.deprivationScoreName): \(p.scoreB2Threshold.value)\(mark(p.scoreB2Threshold.verified))")
             for (i, c) in p.clauses.enumerated() {
-                let text = ruleText(c, lines: p.scoreA, what: p.incomeScoreName, threshold: p.scoreBThreshold.value, b: p.deprivationScoreName)
+                let text = ruleText(c, lines: p.scoreB1, what: p.incomeScoreName, threshold: p.scoreB2Threshold.value, b: p.deprivationScoreName)
                 line("  \(i + 1). \(c.category.vietnamese)\(c.subtype.map { " – \($0.vietnamese)" } ?? ""): \(text)\(mark(c.verified))")
             }
         }

@@ -90,7 +90,7 @@ import GiamNgheoCore
     /// Circular 07/2021 point rule: A ≤ 140 rural / 175 urban, B = 10 per indicator, poor iff B ≥ 30.
     @Test func nd07PointRule() throws {
         for r in table("""
-        | area  | A   | deprived | category | scoreB |
+        | area  | A   | deprived | category | scoreB2 |
         | rural | 140 | 3        | poor     | 30     |
         | rural | 140 | 2        | nearPoor | 20     |
         | rural | 141 | 12       | notPoor  | 120    |
@@ -100,9 +100,9 @@ import GiamNgheoCore
         | urban | 176 | 3        | notPoor  | 30     |
         """) {
             let codes = Array(nd07.indicators.map(\.code).prefix(Int(r["deprived"]!)!))
-            let c = try classify(direct(codes, scoreA: Int(r["A"]!)!, area: Area(rawValue: r["area"]!)!), nd07)
+            let c = try classify(direct(codes, scoreB1: Int(r["A"]!)!, area: Area(rawValue: r["area"]!)!), nd07)
             #expect(c.category.rawValue == r["category"], "\(r)")
-            #expect(c.scoreB == Int(r["scoreB"]!), "\(r)")
+            #expect(c.scoreB2 == Int(r["scoreB2"]!), "\(r)")
         }
     }
 
@@ -120,28 +120,28 @@ import GiamNgheoCore
         | urban | 176 | 0        | notPoor  | -           |
         """) {
             let codes = Array(qd59.indicators.map(\.code).prefix(Int(r["deprived"]!)!))
-            let c = try classify(direct(codes, scoreA: Int(r["B1"]!)!, area: Area(rawValue: r["area"]!)!), qd59)
+            let c = try classify(direct(codes, scoreB1: Int(r["B1"]!)!, area: Area(rawValue: r["area"]!)!), qd59)
             #expect(c.category.rawValue == r["category"], "\(r)")
             #expect((c.subtype?.rawValue ?? "-") == r["subtype"], "\(r)")
         }
     }
 
-    @Test func nd351PointRuleIsNotKnownSoScoreAIsRefused() {
-        #expect(throws: ClassificationError(household: "D", field: "scoreA",
+    @Test func nd351PointRuleIsNotKnownSoScoreB1IsRefused() {
+        #expect(throws: ClassificationError(household: "D", field: "scoreB1",
                                             message: "chuẩn vn-nd351-2027 chưa có giá trị ngưỡng 'aMax' cho khu vực nông thôn (chưa xác minh); không phân loại được")) {
-            try classify(direct(["VL1"], scoreA: 100), nd351)
+            try classify(direct(["VL1"], scoreB1: 100), nd351)
         }
     }
 
-    @Test func scoreATakesPrecedenceOverIncome() throws {
-        var h = direct(["VL1", "YT2", "NO2"], income: 5_000_000, scoreA: 120)
+    @Test func scoreB1TakesPrecedenceOverIncome() throws {
+        var h = direct(["VL1", "YT2", "NO2"], income: 5_000_000, scoreB1: 120)
         h.code = "both"
         #expect(try classify(h).category == .poor)
     }
 
     @Test func missingIncomeAndAreaAreNamed() {
         #expect(throws: ClassificationError(household: "D", field: "incomePerCapita",
-                                            message: "thiếu thu nhập bình quân đầu người/tháng ('incomePerCapita') hoặc điểm A ('scoreA')")) {
+                                            message: "thiếu thu nhập bình quân đầu người/tháng ('incomePerCapita') hoặc điểm B1 ('scoreB1')")) {
             try classify(direct([]))
         }
         var noArea = direct([], income: 1)

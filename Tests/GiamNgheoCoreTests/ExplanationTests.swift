@@ -54,7 +54,7 @@ import GiamNgheoCore
         let json = String(decoding: try JSONEncoderForTests.encode(c), as: UTF8.self)
         #expect(json.contains("\"subtype\":null"))
         #expect(json.contains("\"deprived\":[\"VL1\"]"))
-        #expect(json.contains("\"scoreB\":10"))
+        #expect(json.contains("\"scoreB2\":10"))
         #expect(!json.contains("explanation"))
     }
 }

@@ -44,8 +44,8 @@ func household(_ members: [Member], living: LivingConditions = goodLiving, incom
 }
 
 /// A household answered only by its deprivation list, as from the paper form.
-func direct(_ deprived: [String], income: Int? = nil, scoreA: Int? = nil, area: Area = .rural, agriculture: Bool = false) -> Household {
-    var h = Household(code: "D", area: area, incomePerCapita: income, scoreA: scoreA, agriculture: agriculture, size: 4)
+func direct(_ deprived: [String], income: Int? = nil, scoreB1: Int? = nil, area: Area = .rural, agriculture: Bool = false) -> Household {
+    var h = Household(code: "D", area: area, incomePerCapita: income, scoreB1: scoreB1, agriculture: agriculture, size: 4)
     h.deprivedList = deprived
     return h
 }

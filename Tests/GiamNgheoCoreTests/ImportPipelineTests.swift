@@ -14,10 +14,11 @@ import Testing
         }
     }
 
-    static func read(_ households: [[String]], _ members: [[String]]?, defaultCommune: String? = nil)
+    static func read(_ households: [[String]], _ members: [[String]]?, defaultCommune: String? = nil, streaming: Bool = false)
         throws -> (start: [ImportIssue], items: [ImportedHousehold], end: [ImportIssue]) {
         let options = ImportPipeline.Options(columns: BundledData.importColumns, parser: BundledData.parser(), values: BundledData.importValues,
-                                             today: refDate, defaultCommune: defaultCommune)
+                                             today: refDate, defaultCommune: defaultCommune, membersAnywhere: !streaming,
+                                             ethnicGroups: BundledData.ethnicGroups)
         var p = ImportPipeline(options: options, householdSheet: "Hộ gia đình", households: source(households),
                                memberSheet: members == nil ? nil : "Nhân khẩu", members: members.map { source($0) })
         let start = try p.start()
@@ -115,9 +116,14 @@ import Testing
                        ["3", "H01", "C", "Con", "2010", "Nam", "Kinh", ""],
                        ["4", "H09", "D", "Chủ hộ", "1980", "Nam", "Kinh", ""],
                        ["5", "", "E", "Con", "2010", "Nam", "Kinh", ""]]
-        let (_, items, end) = try Self.read(households, members)
+        // A file within the upload limit: a member typed further down still joins its household.
+        let (_, whole, left) = try Self.read(households, members)
+        #expect(whole.count == 2 && whole[0].household?.members.map(\.name) == ["A", "C"] && whole[1].household?.members.count == 1)
+        #expect(!left.contains { $0.message.contains("nằm tách khỏi") } && left.count == 2)
+        // A streamed (larger) file keeps the rule and says why.
+        let (_, items, end) = try Self.read(households, members, streaming: true)
         #expect(items.count == 2 && items.allSatisfy { $0.household?.members.count == 1 })
-        #expect(end.contains { $0.row == 4 && $0.message.contains("nằm tách khỏi") })
+        #expect(end.contains { $0.row == 4 && $0.message.contains("nằm tách khỏi") && $0.message.contains("đọc tuần tự") })
         #expect(end.contains { $0.row == 5 && $0.value == "H09" && $0.message.contains("không có hộ mã 'H09'") })
         #expect(end.contains { $0.row == 6 && $0.message.contains("thiếu mã hộ") })
         #expect(end.count == 3)
@@ -250,5 +256,57 @@ struct SplitMix {
         let k = PersonKey(m, commune: "19753", village: "Thôn 1")
         #expect(k?.block == "19753|thon 1|1979-09-02" && k?.name == "nguyen thi hoa")
         #expect(PersonKey(Member(id: "2", name: "A"), commune: "19753", village: "Thôn 1") == nil)
+    }
+
+}
+
+extension ImportPipelineTests {
+    /// Every problem of a row at once: a bad sex code and a birth date in the future on the same member row,
+    /// with a bad household cell, all in one pass.
+    @Test func everyProblemOfARowIsReportedAtOnce() throws {
+        let households = [["Mã hộ", "Mã xã", "Thôn", "Thu nhập bình quân"], ["H01", "19753", "Thôn 1", "abc"]]
+        let members = [memberHeader,
+                       ["1", "H01", "Nguyễn Văn A", "Chủ hộ", "12/03/2031", "X", "Kinh", ""],
+                       ["2", "H01", "Nguyễn Văn B", "Chủ hộ", "1990", "Nam", "Kinh", ""]]
+        let (_, items, _) = try Self.read(households, members)
+        let issues = items[0].issues
+        #expect(items[0].household == nil)
+        let householdCell = issues.contains { (i: ImportIssue) -> Bool in i.sheet == "Hộ gia đình" && (i.column ?? "").hasPrefix("D") }
+        let sexCell = issues.contains { (i: ImportIssue) -> Bool in i.sheet == "Nhân khẩu" && i.row == 2 && (i.column ?? "").hasPrefix("F") }
+        #expect(householdCell && sexCell, "\(issues.map(\.text))")
+        #expect(issues.contains { $0.row == 2 && $0.message.contains("2031") }, "\(issues.map(\.text))")
+        #expect(issues.contains { $0.message.contains("chủ hộ") }, "two heads are named too: \(issues.map(\.text))")
+    }
+
+    /// Excel drops the leading 0 of a CCCD typed as a number: 11 digits get it back, with a warning.
+    @Test func elevenDigitNationalIDGetsItsZeroBack() throws {
+        let households = [["Mã hộ", "Mã xã", "Thôn"], ["H01", "19753", "Thôn 1"]]
+        let members = [memberHeader,
+                       ["1", "H01", "Hồ Văn A", "Chủ hộ", "1980", "Nam", "Kinh", "46080012345"],
+                       ["2", "H01", "Hồ Thị B", "Vợ", "1982", "Nữ", "Kinh", "4.6182012345E10"]]
+        let (_, items, _) = try Self.read(households, members)
+        let h = try #require(items[0].household)
+        #expect(h.members.map(\.nationalID) == ["046080012345", "046182012345"])
+        let warnings = items[0].issues.filter { !$0.blocking && $0.message.contains("11 chữ số") }
+        #expect(warnings.count == 2 && warnings[0].message.contains("Văn bản (Text)") && warnings[0].value == "46080012345")
+        #expect(ImportPipeline.restoredNationalID("046080012345") == nil)
+        #expect(ImportPipeline.restoredNationalID("4608001234") == nil)
+        #expect(ImportPipeline.restoredNationalID("4608001234.5") == nil)
+    }
+
+    /// "Pa Cô" (A Lưới's way of writing a local group of Tà-ôi) is recorded as Tà-ôi with a note, never an error.
+    @Test func localGroupNamesMapToTheirOfficialGroupWithANote() throws {
+        let households = [["Mã hộ", "Mã xã", "Thôn"], ["H01", "19753", "Thôn 1"]]
+        let members = [memberHeader,
+                       ["1", "H01", "Hồ Văn A", "Chủ hộ", "1980", "Nam", "Pa Cô", ""],
+                       ["2", "H01", "Hồ Thị B", "Vợ", "1982", "Nữ", "Vân Kiều", ""],
+                       ["3", "H01", "Hồ Văn C", "Con", "2010", "Nam", "Tà Ôi", ""]]
+        let (_, items, _) = try Self.read(households, members)
+        let h = try #require(items[0].household)
+        #expect(h.members.map(\.ethnicity) == ["31", "23", "31"])
+        let notes = items[0].issues.filter { !$0.blocking }
+        #expect(notes.count == 2)
+        #expect(notes.contains { $0.row == 2 && $0.message.contains("'Pa Cô' là tên nhóm địa phương của dân tộc Tà-ôi") })
+        #expect(notes.contains { $0.row == 3 && $0.message.contains("Bru-Vân Kiều") })
     }
 }

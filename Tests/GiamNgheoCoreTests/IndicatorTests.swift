@@ -72,18 +72,24 @@ import GiamNgheoCore
         #expect(try codes([member(), younger]) == ["GD2"])
     }
 
+    /// VL1 counts members of working age: 15 to the statutory retirement age by sex and year (Labour Code
+    /// 2019 Art. 169, Decree 135/2020): on 01/11/2026 men under 61 years 6 months, women under 57.
     @Test func employment() throws {
         for r in table("""
-        | age | employment          | deprived |
-        | 14  | unemployed          | no       |
-        | 15  | unemployed          | yes      |
-        | 40  | wageWithoutContract | yes      |
-        | 40  | wageWithContract    | no       |
-        | 40  | selfEmployed        | no       |
-        | 59  | wageWithoutContract | yes      |
-        | 60  | unemployed          | no       |
+        | age | sex    | employment          | deprived |
+        | 14  | male   | unemployed          | no       |
+        | 15  | female | unemployed          | yes      |
+        | 40  | male   | wageWithoutContract | yes      |
+        | 40  | male   | wageWithContract    | no       |
+        | 40  | female | selfEmployed        | no       |
+        | 59  | male   | wageWithoutContract | yes      |
+        | 60  | male   | unemployed          | yes      |
+        | 61  | male   | unemployed          | yes      |
+        | 62  | male   | unemployed          | no       |
+        | 56  | female | unemployed          | yes      |
+        | 57  | female | unemployed          | no       |
         """) {
-            var m = member(age: Int(r["age"]!)!); m.employment = r["employment"]
+            var m = member(age: Int(r["age"]!)!); m.employment = r["employment"]; m.sex = r["sex"]
             #expect(try codes([m]).contains("VL1") == (r["deprived"] == "yes"), "\(r)")
         }
     }

@@ -10,7 +10,7 @@ import GiamNgheoData
         for r in table("""
         | json                                                                       | message |
         | {"code":"H1","incomePercapita":1}                                          | Hộ H1, trường 'incomePercapita': trường không xác định |
-        | {"code":"H1","area":"miền núi"}                                            | Hộ H1, trường 'area': khu vực 'miền núi' không hợp lệ (rural/nông thôn hoặc urban/thành thị) |
+        | {"code":"H1","area":"miền núi"}                                            | Hộ H1, trường 'area': khu vực 'miền núi' không hợp lệ (rural/nông thôn hoặc urban/thành thị, đô thị) |
         | {"code":"H1","incomePerCapita":"nhiều"}                                    | Hộ H1, trường 'incomePerCapita': giá trị 'nhiều' không phải là số nguyên |
         | {"code":"H1","floorArea":0}                                                | Hộ H1, trường 'floorArea': diện tích nhà ở phải lớn hơn 0 (đang là 0) |
         | {"code":"H1","waterSource":"tapWater"}                                     | Hộ H1, trường 'waterSource': giá trị 'tapWater' không có trong danh mục |

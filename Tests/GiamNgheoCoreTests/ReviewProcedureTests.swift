@@ -20,11 +20,16 @@ import Testing
         #expect(march.start == d("2026-03-15") && march.end == d("2026-03-30"))
         #expect(try qd24.steps(.regular(year: 2026, month: 3)).map(\.code) == ["SURVEY", "MEETING", "POSTING", "RECOGNITION"])
         #expect(throws: StandardError.self) { try qd24.window(.regular(year: 2026, month: 13)) }
-        // What is not confirmed says so.
+        // Posting (QĐ 967/QĐ-BNNMT): 3 working days, complaints re-checked within 7 working days of receipt,
+        // the re-check result posted again for 3 working days.
         let posting = try #require(qd24.periodicSteps.first { $0.code == "POSTING" })
-        #expect(!posting.verified && posting.days == 3 && posting.dayType == "working")
+        #expect(posting.verified && posting.days == 3 && posting.dayType == "working")
+        #expect(posting.complaintRecheckDays == 7 && posting.repostingDays == 3)
+        #expect(posting.places?.count == 3 && posting.places?.contains { $0.contains("Nhà văn hóa") } == true)
         #expect(qd24.periodicSteps.first { $0.code == "MEETING" }?.quorumPercent == 50)
-        #expect(qd24.requestForms["review"] == "Mẫu số 01" && qd24.requestForms["exit"] == "Mẫu số 04")
+        #expect(qd24.periodicSteps.first { $0.code == "MEETING" }?.minutesCopies == 2)
+        #expect(qd24.requestForms["review"] == "Mẫu số 01" && qd24.requestForms["decision"] == "Mẫu số 02")
+        #expect(qd24.requestForms["certificate"] == "Mẫu số 03" && qd24.requestForms["exit"] == "Mẫu số 04")
     }
 
     @Test func meetingNeedsHalfOfTheAttendees() {

@@ -60,13 +60,48 @@ import Testing
         #expect(lists(.notPoor, .none).isEmpty)
     }
 
-    @Test func quickScreenExcludesOnAnyCriterionAndSaysItIsUnconfirmed() throws {
-        let b1 = try #require(qd24.quickScreen)
-        #expect(!b1.verified && b1.criteria.count >= 3 && b1.criteria.allSatisfy { !$0.verified })
-        #expect(!b1.excludes([]))
-        #expect(b1.excludes(["car"]))
-        #expect(b1.met(["car", "salary", "unknown"]).map(\.code) == ["salary", "car"])
-        var all = b1; all.exclusionRule = "all"
-        #expect(!all.excludes(["car"]) && all.excludes(Set(b1.criteria.map(\.code))))
+    /// Phiếu A (Circular 07/2021 Phụ lục II): "có dưới 04 chỉ tiêu từ cột 01 đến cột 09 thì đưa vào danh sách
+    /// hộ gia đình cần rà soát": 4 or more of the 9 columns ends the review; the criteria are unconfirmed data.
+    @Test func phieuAExcludesFromFourOfNineAndItsCriteriaAreUnconfirmed() throws {
+        let a = try #require(qd24.quickScreen)
+        #expect(a.formName == "Phiếu A" && a.criteria.count == 9 && a.threshold == 4 && a.ruleVerified == true)
+        #expect(!a.verified && a.criteria.allSatisfy { !$0.verified })
+        let codes = a.criteria.map(\.code)
+        #expect(!a.excludes([]))
+        #expect(!a.excludes(Set(codes.prefix(3))))
+        #expect(a.excludes(Set(codes.prefix(4))))
+        #expect(a.excludes(Set(codes)))
+        #expect(!a.excludes(Set(codes.prefix(3) + ["unknown"])), "an unknown code is not a criterion")
+        #expect(a.met(["car", "salary", "unknown"]).map(\.code) == ["salary", "car"])
+        #expect(a.ruleText.contains("từ 04 chỉ tiêu trở lên") && a.ruleText.contains("cột 09"))
+        // Only households that filed Mẫu 01 fill Phiếu A; those on the lists go straight to Phiếu B.
+        #expect(a.applies(requestForm: "01") && !a.applies(requestForm: nil) && !a.applies(requestForm: "04"))
+        var any = a; any.exclusionRule = "any"
+        #expect(any.excludes(["car"]))
+    }
+
+    /// A complaint is re-checked "không quá 07 ngày làm việc, kể từ ngày nhận được khiếu nại"; the result is
+    /// posted again for 3 working days before the decision (QĐ 967/QĐ-BNNMT).
+    @Test func complaintRecheckAndSecondPosting() {
+        for r in table("""
+        | received   | due        |
+        | 2026-11-02 | 2026-11-11 |
+        | 2026-11-06 | 2026-11-17 |
+        | 2026-11-07 | 2026-11-17 |
+        """) {
+            #expect(ReviewRules.recheckDue(received: d(r["received"]!), days: 7, dayType: "working") == d(r["due"]!), "\(r)")
+        }
+        let today = d("2026-11-20"), end = d("2026-11-10")
+        // Re-checked but not posted again: the decision waits.
+        #expect(ReviewRules.blockers(leaving: "POSTING", stages: [], postingEnds: end, openComplaints: 0, recheckedComplaints: 1,
+                                     repostingEnds: nil, today: today).contains { $0.contains("chưa được niêm yết lại") })
+        #expect(ReviewRules.blockers(leaving: "POSTING", stages: [], postingEnds: end, openComplaints: 0, recheckedComplaints: 1,
+                                     repostingEnds: d("2026-11-20"), today: today).contains { $0.contains("Niêm yết lại kết quả phúc tra đến hết ngày 20/11/2026") })
+        #expect(ReviewRules.blockers(leaving: "POSTING", stages: [], postingEnds: end, openComplaints: 0, recheckedComplaints: 1,
+                                     repostingEnds: d("2026-11-19"), today: today).isEmpty)
+        #expect(ReviewRules.blockers(leaving: "POSTING", stages: [], postingEnds: end, openComplaints: 0, today: today).isEmpty)
+        // An open complaint blocks; the second posting is asked only once none is open.
+        let open = ReviewRules.blockers(leaving: "POSTING", stages: [], postingEnds: end, openComplaints: 1, recheckedComplaints: 1, today: today)
+        #expect(open == ["Còn 1 khiếu nại chưa phúc tra."])
     }
 }

@@ -24,8 +24,8 @@ import GiamNgheoCore
         #expect(nd07.incomeLines["middleIncomeUpper"]!.rural == 2_250_000 && nd07.incomeLines["middleIncomeUpper"]!.urban == 3_000_000)
         #expect(nd351.incomeLines["income"]!.rural == 2_200_000 && nd351.incomeLines["income"]!.urban == 2_800_000)
         #expect(qd59.incomeLines["poverty"]!.rural == 700_000 && qd59.incomeLines["nearPoverty"]!.urban == 1_300_000)
-        #expect(nd07.pointRule!.scoreA["aMax"]!.rural == 140 && nd07.pointRule!.scoreA["aMax"]!.urban == 175)
-        #expect(nd07.pointRule!.pointsPerIndicator.value == 10 && nd07.pointRule!.scoreBThreshold.value == 30)
+        #expect(nd07.pointRule!.scoreB1["aMax"]!.rural == 140 && nd07.pointRule!.scoreB1["aMax"]!.urban == 175)
+        #expect(nd07.pointRule!.pointsPerIndicator.value == 10 && nd07.pointRule!.scoreB2Threshold.value == 30)
         #expect(nd07.indicators.map(\.code) == ["VL1", "VL2", "YT1", "YT2", "GD1", "GD2", "NO1", "NO2", "NS1", "NS2", "TT1", "TT2"])
         #expect(nd07.dimensions.count == 6 && qd59.dimensions.count == 5)
         // What the spec marks UNCONFIRMED is flagged, what it confirms is not.

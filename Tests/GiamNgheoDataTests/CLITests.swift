@@ -47,7 +47,7 @@ struct CLI {
         let want = expected.split(separator: "\n").map(CLI.json)
         #expect(got.count == want.count && !want.isEmpty)
         for (g, w) in zip(got, want) {
-            for key in ["code", "standard", "category", "deprived", "deprivedCount", "scoreB", "area"] {
+            for key in ["code", "standard", "category", "deprived", "deprivedCount", "scoreB2", "area"] {
                 #expect("\(g[key] ?? "nil")" == "\(w[key] ?? "nil")", "\(w["code"] ?? "") \(key)")
             }
             #expect(g.keys.contains("subtype"))

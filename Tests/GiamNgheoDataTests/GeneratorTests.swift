@@ -29,7 +29,7 @@ import GiamNgheoTestSupport
             }
         }
         #expect(n > 2_100)
-        var h = Household(code: "X-1", area: .rural, commune: nil, incomePerCapita: 1_200_000, scoreA: 40, agriculture: true, size: 4,
+        var h = Household(code: "X-1", area: .rural, commune: nil, incomePerCapita: 1_200_000, scoreB1: 40, agriculture: true, size: 4,
                           answers: ["A1": true, "B2": false], deprivedList: ["A1", "C\"3"], referenceDate: date)
         h.causes = ["2", "7"]
         h.oldCommune = "19000"

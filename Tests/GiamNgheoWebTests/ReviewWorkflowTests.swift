@@ -71,7 +71,7 @@ import VaporTesting
             let preview = try await o.post("/reviews/cases/\(first.id!)/preview", ["incomePerCapita": "9000000"])
             #expect(preview.status == .ok && preview.body.contains("Kết quả tạm tính"))
             // A score A from the paper form measures the household instead of the income (regulations §5.1).
-            let scored = try await o.post("/reviews/cases/\(first.id!)/preview", ["incomePerCapita": "9000000", "scoreA": "200"])
+            let scored = try await o.post("/reviews/cases/\(first.id!)/preview", ["incomePerCapita": "9000000", "scoreB1": "200"])
             #expect(scored.body.contains("Không thuộc diện") && scored.body.lowercased().contains("điểm a"))
             // The household that asked becomes poor: low income and deprivations.
             for c in cases {

@@ -172,6 +172,9 @@ public final class ReviewRound: Model, @unchecked Sendable {
     /// Step 4: the posting's first and last day (ISO).
     @OptionalField(key: "posting_from") public var postingFrom: String?
     @OptionalField(key: "posting_to") public var postingTo: String?
+    /// Step 4: the re-check results' second posting (3 working days), when a complaint was re-checked.
+    @OptionalField(key: "reposting_from") public var repostingFrom: String?
+    @OptionalField(key: "reposting_to") public var repostingTo: String?
     /// Step 6: the chairman's decision; once set, the round's results are locked.
     @OptionalField(key: "decision_number") public var decisionNumber: String?
     @OptionalField(key: "decision_date") public var decisionDate: String?
@@ -186,7 +189,7 @@ public final class ReviewRound: Model, @unchecked Sendable {
     public init() {}
 }
 
-/// One household in one round: its survey (B1, B2), the meeting's verdict, complaints' outcome and the
+/// One household in one round: its survey (Phiếu A for a request, Phiếu B), the meeting's verdict, complaints' outcome and the
 /// decision (category, certificate number or the written refusal).
 public final class ReviewCase: Model, @unchecked Sendable {
     public static let schema = "review_cases"
@@ -201,7 +204,7 @@ public final class ReviewCase: Model, @unchecked Sendable {
     @OptionalField(key: "request_form") public var requestForm: String?
     /// A `CaseStage` raw value.
     @Field(key: "stage") public var stage: String
-    /// B1 criteria met, ","-joined codes ("" = none met); nil before B1 is answered.
+    /// Phiếu A criteria met, ","-joined codes ("" = none met); nil before Phiếu A is answered or when it does not apply.
     @OptionalField(key: "quick_screen") public var quickScreen: String?
     /// A survey saved as a draft: the household as an interchange JSON line (registry untouched until finished).
     @OptionalField(key: "draft") public var draft: String?
