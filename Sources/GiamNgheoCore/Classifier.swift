@@ -288,7 +288,9 @@ public enum Classifier {
         }
         deprived.sort()
         let count = deprived.count
-        let scoreB2 = s.pointRule.map { $0.pointsPerIndicator.value * count }
+        // Điểm B2 is scored when every indicator is known; above the line with facts missing it is not (no
+        // B2 part was asked), rather than a 0 that would read as "no deprivation".
+        let scoreB2 = indicatorsNeeded || unknown.isEmpty ? s.pointRule.map { $0.pointsPerIndicator.value * count } : nil
         let measured = measure == "scoreB1" ? scoreB2 ?? 0 : count
 
         var decided: (ClassificationClause, Int)?
@@ -337,7 +339,7 @@ public enum Classifier {
                 ruleText = describe(c, lines: lines, area: area, areaName: area.vietnamese(s), measure: measure, threshold: threshold, points: s.pointRule)
                 ruleVerified = c.verified
             } else {
-                ruleText = "không thỏa dòng nào của quy tắc phân loại"
+                ruleText = "không thuộc dòng nào của quy tắc phân loại (hộ nghèo, hộ cận nghèo, hộ có mức sống trung bình)"
                 ruleVerified = true
             }
             let thresholdInfo = measure == "scoreB1" ? s.pointRule!.scoreB2Threshold : s.deprivationThreshold

@@ -68,10 +68,12 @@ public struct ImportPipeline {
         /// Local-group names ("Pa Cô") get a note naming the official group they are recorded as.
         public var ethnicGroups: EthnicGroups?
         public init(columns: ImportColumns, parser: HouseholdParser, values: ImportValues, today: CivilDate, defaultCommune: String? = nil,
-                    membersAnywhere: Bool = true, ethnicGroups: EthnicGroups? = nil) {
+                    membersAnywhere: Bool = true, ethnicGroups: EthnicGroups? = nil, disabledCauses: [String: String] = [:]) {
             self.columns = columns; self.parser = parser; self.values = values; self.today = today; self.defaultCommune = defaultCommune
-            self.membersAnywhere = membersAnywhere; self.ethnicGroups = ethnicGroups
+            self.membersAnywhere = membersAnywhere; self.ethnicGroups = ethnicGroups; self.disabledCauses = disabledCauses
         }
+        /// Poverty causes switched off (code → name): refused on import, naming the row.
+        public var disabledCauses: [String: String]
     }
 
     /// The template's example row (skipped if left in a filled template).
@@ -286,6 +288,11 @@ public struct ImportPipeline {
         if let parsed = h {
             for p in RegistryChecks.problems(parsed, today: options.today) {
                 issues.append(located(p, row: row, layout: layout, cells: cells, memberRows: memberRows))
+            }
+            for c in parsed.causes ?? [] {
+                if let name = options.disabledCauses[c] {
+                    issue("causes", "nguyên nhân nghèo \(c) (\(name)) đang tắt trong danh mục (mặc định không dùng); bỏ mã này, hoặc nhờ quản trị viên bật nó.")
+                }
             }
         }
         if code == nil && memberRows.isEmpty && h != nil {

@@ -114,7 +114,9 @@ public enum Vocabulary {
 /// One row of a code table shipped as data (e.g. poverty causes), with its confirmation status.
 public struct CodeEntry: Sendable, Equatable {
     public var code: String, vi: String, en: String, verified: Bool
-    public init(code: String, vi: String, en: String, verified: Bool) {
-        self.code = code; self.vi = vi; self.en = en; self.verified = verified
+    /// Offered in forms and accepted from imports; a disabled code is kept and shown where already recorded.
+    public var enabled: Bool
+    public init(code: String, vi: String, en: String, verified: Bool, enabled: Bool = true) {
+        self.code = code; self.vi = vi; self.en = en; self.verified = verified; self.enabled = enabled
     }
 }

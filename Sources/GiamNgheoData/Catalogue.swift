@@ -122,8 +122,11 @@ public enum BundledData {
 
     /// Poverty causes (regulations.md §7): an UNCONFIRMED list, shipped as data and shown as such.
     public static let povertyCauses: [CodeEntry] = CSV.records(text("causes/poverty-causes.csv")).rows.map {
-        CodeEntry(code: $0["code"] ?? "", vi: $0["vi"] ?? "", en: $0["en"] ?? "", verified: $0["verified"] == "true")
+        CodeEntry(code: $0["code"] ?? "", vi: $0["vi"] ?? "", en: $0["en"] ?? "", verified: $0["verified"] == "true",
+                  enabled: $0["enabled"] != "false")
     }
+    /// The causes offered in forms, imports and form 10 (the sensitive one is off by default).
+    public static var enabledPovertyCauses: [CodeEntry] { povertyCauses.filter(\.enabled) }
 
     /// Programmes and support policies (issue 7, `Data/support`); an administrator's files of the same names in
     /// `directory` replace the shipped ones.

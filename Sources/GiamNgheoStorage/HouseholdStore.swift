@@ -117,6 +117,45 @@ public struct HouseholdStore: Sendable {
         return n
     }
 
+    /// Households stored as incomplete that the rules now classify (income decides first: a household above
+    /// the line needs no indicator fact, Decree 07/2021 Art. 3), reclassified once at start with their
+    /// summaries, this year's provisional category and an audit line. Returns how many changed.
+    public func reclassifyIncomplete(on db: any Database) async throws -> Int {
+        let sql = db as! any SQLDatabase
+        struct R: Decodable { var id: Int; var facts: String; var version: Int }
+        var after = 0, n = 0
+        while true {
+            let rows = try await sql.select().columns("id", "facts", "version").from(HouseholdRecord.schema)
+                .where("category", .equal, HouseholdRecord.incomplete).where("archived_reason", .is, SQLLiteral.null)
+                .where("id", .greaterThan, after).orderBy("id").limit(500).all(decoding: R.self)
+            guard let last = rows.last else { break }
+            after = last.id
+            let done: [(R, HouseholdRecord)] = rows.compactMap { r in
+                guard let h = try? parser.parse(jsonLine: r.facts, line: 1), let c = try? engine.classify(h) else { return nil }
+                return (r, row(h, c, facts: r.facts))
+            }
+            guard !done.isEmpty else { continue }
+            try await writing(db) { tx in
+                let sql = tx as! any SQLDatabase
+                try await Summaries.tracking(done.map(\.0.id), year: self.summaryYear, on: tx) {
+                    for (r, row) in done {
+                        var update = sql.update(HouseholdRecord.schema)
+                        for (column, value) in Self.columns(row) { update = update.set(column, to: value) }
+                        try await update.set("version", to: r.version + 1).where("id", .equal, r.id).where("version", .equal, r.version).run()
+                    }
+                }
+                for (r, row) in done {
+                    try await AuditEntry(username: "system", householdID: r.id, action: "reclassify", field: "category",
+                                         oldValue: HouseholdRecord.incomplete, newValue: row.category,
+                                         reason: "Thu nhập quyết định trước (NĐ 07/2021 Điều 3): không cần thông tin chỉ số").create(on: tx)
+                    try await self.recordYear(r.id, row, on: tx)
+                }
+            }
+            n += done.count
+        }
+        return n
+    }
+
     /// List rows of some households (a report cell's drill-down), within the scope, sorted as the list is.
     public func listRows(_ scope: Scope, ids: [Int], on db: any Database) async throws -> [HouseholdListRow] {
         var out: [HouseholdListRow] = []

@@ -163,7 +163,7 @@ public struct ReportData: Sendable {
     public static func lists(standard: PovertyStandard?) -> [String: [(code: String, name: String)]] {
         let indicators: [(code: String, name: String)] = (standard?.indicators ?? []).map { ($0.code, $0.name.vi) }
         return ["indicator": indicators,
-                "cause": BundledData.povertyCauses.map { ($0.code, $0.vi) },
+                "cause": BundledData.enabledPovertyCauses.map { ($0.code, $0.vi) },
                 "trait": HouseholdTrait.allCases.map { ($0.rawValue, $0.vietnamese) }]
     }
 

@@ -142,6 +142,9 @@ public func configure(_ app: Application, _ config: AppConfig) async throws -> [
     }
     // A database from before the report summaries gets their columns derived once.
     _ = try await store.backfillDerived(on: app.db)
+    // Households kept incomplete before income decided first are classified now (once; an audit line each).
+    let reclassified = try await store.reclassifyIncomplete(on: app.db)
+    if reclassified > 0 { app.logger.notice("Đã phân loại lại \(reclassified) hộ trước đây 'Chưa đủ thông tin' (thu nhập quyết định trước).") }
     app.registry = RegistryServices(store: store, units: units, parser: parser, referenceDate: date,
                                     reviews: ReviewStore(store: store, procedure: procedure), importDirectory: config.importDirectory,
                                     exportInlineRows: config.exportInlineRows)

@@ -129,7 +129,8 @@ enum Field {
     /// Poverty causes: several may apply, one is the main cause (listed first when stored).
     static func causes(_ current: [String]?, _ errors: FormErrors) -> HTML {
         let main = current?.first
-        let rows: [HTML] = BundledData.povertyCauses.map { c in
+        // A disabled cause is offered only to a household that already carries it.
+        let rows: [HTML] = BundledData.povertyCauses.filter { $0.enabled || (current ?? []).contains($0.code) }.map { c in
             """
             <tr><td><input type="checkbox" name="causes[]" value="\(c.code)" id="cause-\(c.code)" \((current ?? []).contains(c.code) ? "checked" : "")></td>
             <td><label for="cause-\(c.code)">\(c.code). \(c.vi)</label> \(c.verified ? "" : Layout.unverifiedBadge)</td>

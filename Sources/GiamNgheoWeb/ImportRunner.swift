@@ -23,7 +23,8 @@ public enum ImportRunner {
         let options = ImportPipeline.Options(columns: BundledData.importColumns, parser: parser, values: BundledData.importValues,
                                              today: today, defaultCommune: defaultCommune,
                                              membersAnywhere: sheets.totalBytes <= Int64(membersAnywhereLimit),
-                                             ethnicGroups: ethnicGroups)
+                                             ethnicGroups: ethnicGroups,
+                                             disabledCauses: Dictionary(uniqueKeysWithValues: BundledData.povertyCauses.filter { !$0.enabled }.map { ($0.code, $0.vi) }))
         let pipeline = ImportPipeline(options: options, householdSheet: sheets.householdSheet, households: sheets.households,
                                       memberSheet: sheets.memberSheet, members: sheets.members)
         let total = max(1, sheets.totalBytes), read = sheets.bytesRead

@@ -310,3 +310,22 @@ extension ImportPipelineTests {
         #expect(notes.contains { $0.row == 3 && $0.message.contains("Bru-Vân Kiều") })
     }
 }
+
+extension ImportPipelineTests {
+    /// Regulations update §8: the 8 causes of practice are on; "tệ nạn xã hội / lười lao động" is off by default.
+    @Test func theSensitiveCauseIsOffByDefault() throws {
+        let causes = BundledData.povertyCauses
+        #expect(BundledData.enabledPovertyCauses.map(\.code) == ["1", "2", "3", "4", "5", "6", "7", "9"])
+        #expect(causes.first { $0.code == "8" }?.enabled == false && causes.allSatisfy { !$0.verified })
+        let options = ImportPipeline.Options(columns: BundledData.importColumns, parser: BundledData.parser(), values: BundledData.importValues,
+                                             today: refDate, disabledCauses: ["8": "tệ nạn xã hội"])
+        var p = ImportPipeline(options: options, householdSheet: "Hộ gia đình",
+                               households: Self.source([["Mã hộ", "Mã xã", "Thôn", "Số nhân khẩu", "Nguyên nhân nghèo"],
+                                                        ["H01", "19753", "Thôn 1", "3", "2; 8"], ["H02", "19753", "Thôn 1", "3", "2; 7"]]),
+                               memberSheet: nil, members: nil)
+        _ = try p.start()
+        let first = try #require(try p.next()), second = try #require(try p.next())
+        #expect(first.household == nil && first.issues.contains { $0.blocking && $0.message.contains("nguyên nhân nghèo 8") })
+        #expect(second.household?.causes == ["2", "7"])
+    }
+}

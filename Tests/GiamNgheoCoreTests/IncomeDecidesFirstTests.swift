@@ -88,7 +88,7 @@ import GiamNgheoCore
 
     @Test func jsonSaysIndicatorsWereNotNeeded() throws {
         let json = String(decoding: try JSONEncoderForTests.encode(try classify(incomeOnly(3_000_000))), as: UTF8.self)
-        #expect(json.contains("\"indicatorsNeeded\":false") && json.contains("\"category\":\"notPoor\""))
+        #expect(json.contains("\"indicatorsNeeded\":false") && json.contains("\"category\":\"notPoor\"") && json.contains("\"scoreB2\":null"))
     }
 }
 

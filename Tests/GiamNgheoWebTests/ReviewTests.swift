@@ -36,7 +36,10 @@ import VaporTesting
             #expect(mine.body.contains("/reviews/\(round.id!)") && mine.body.components(separatedBy: "<td><a href=\"/reviews/").count == 2)
             let page = try await o.get("/reviews/\(round.id!)")
             #expect(page.status == .ok && !page.body.contains("Báo cáo, xin ý kiến Chủ tịch UBND cấp huyện"))
-            #expect(page.body.contains("ít nhất 50 % người dự họp đồng ý") && page.body.contains("chưa xác minh"))
+            #expect(page.body.contains("ít nhất 50 % người dự họp đồng ý") && page.body.contains("biên bản 2 bản"))
+            // Posting as QĐ 967/QĐ-BNNMT gives it: 3 working days, re-check within 7 working days, posted again for 3.
+            #expect(page.body.contains("3 ngày làm việc") && page.body.contains("không quá 7 ngày làm việc kể từ ngày nhận")
+                    && page.body.contains("niêm yết lại kết quả phúc tra 3 ngày làm việc"))
             let poorOrNear = try await HouseholdRecord.query(on: app.db).filter(\.$communeCode == commune)
                 .filter(\.$category ~~ ["poor", "nearPoor"]).all()
             #expect(page.body.contains("(\(poorOrNear.count) hộ)"))

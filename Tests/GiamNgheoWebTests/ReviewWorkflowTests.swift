@@ -50,10 +50,15 @@ import VaporTesting
             let listed = try await HouseholdRecord.query(on: app.db).filter(\.$communeCode == commune).filter(\.$category ~~ ["poor", "nearPoor"]).count()
             #expect(cases.count == listed + 1 && cases.allSatisfy { $0.stage == "listed" })
             #expect(try await caseOf(app, round, asking.id!).requestForm == "01")
-            // The survey form is pre-filled, shows B1 with its badge and the provisional result.
-            let first = cases[0]
+            // The survey form is pre-filled, shows Phiếu B (B1, B2) with its badge and the provisional result;
+            // a household already on the lists goes straight to Phiếu B, the one that asked (Mẫu 01) fills Phiếu A.
+            let first = cases.first { $0.requestForm == nil }!
             let form = try await o.get("/reviews/cases/\(first.id!)")
-            #expect(form.status == .ok && form.body.contains("Phiếu B1") && form.body.contains("chưa xác minh") && form.body.contains("Kết quả tạm tính"))
+            #expect(form.status == .ok && form.body.contains("Phiếu B, phần B1") && form.body.contains("phần B2") && form.body.contains("chưa xác minh") && form.body.contains("Kết quả tạm tính"))
+            #expect(!form.body.contains("name=\"phieuA[]\"") && form.body.contains("khảo sát thẳng bằng Phiếu B"))
+            let askingForm = try await o.get("/reviews/cases/\(try await caseOf(app, round, asking.id!).id!)").body
+            #expect(askingForm.contains("Phiếu A: nhận dạng nhanh") && askingForm.components(separatedBy: "name=\"phieuA[]\"").count == 10)
+            #expect(askingForm.contains("từ 04 chỉ tiêu trở lên"))
             // Cannot leave the survey step with households not surveyed.
             let early = try await o.post("/reviews/\(round)/advance", ["version": try await version(app, round)])
             #expect(early.status == .unprocessableEntity && early.body.contains("chưa hoàn thành phiếu khảo sát"))
@@ -72,7 +77,8 @@ import VaporTesting
             #expect(preview.status == .ok && preview.body.contains("Kết quả tạm tính"))
             // A score A from the paper form measures the household instead of the income (regulations §5.1).
             let scored = try await o.post("/reviews/cases/\(first.id!)/preview", ["incomePerCapita": "9000000", "scoreB1": "200"])
-            #expect(scored.body.contains("Không thuộc diện") && scored.body.lowercased().contains("điểm a"))
+            #expect(scored.body.contains("Không thuộc diện") && scored.body.lowercased().contains("điểm b1"))
+            #expect(scored.body.contains("không cần xét chỉ số thiếu hụt"))
             // The household that asked becomes poor: low income and deprivations.
             for c in cases {
                 let extra: [String: String] = c.householdID == asking.id! ? ["incomePerCapita": "900000", "walls": "nonDurable", "frame": "nonDurable", "roof": "nonDurable",
@@ -83,8 +89,12 @@ import VaporTesting
                 if c.id! % 2 == 0 { v = b } else { o = b }
             }
             // Printed forms: one sheet per household filled in, or as many blank ones as asked.
-            #expect(try await o.get("/reviews/\(round)/forms?filled=1").body.components(separatedBy: "PHIẾU B1:").count == cases.count + 1)
-            #expect(try await o.get("/reviews/\(round)/forms?filled=0&copies=3").body.components(separatedBy: "PHIẾU B1:").count == 4)
+            // Phiếu B for every household; Phiếu A only for the one that asked (and on every blank copy).
+            let printed = try await o.get("/reviews/\(round)/forms?filled=1").body
+            #expect(printed.components(separatedBy: "<b>PHIẾU B</b>").count == cases.count + 1)
+            #expect(printed.components(separatedBy: "<b>PHIẾU A</b>").count == 2 && printed.contains("Phụ lục II") && printed.contains("Phụ lục III"))
+            let blank = try await o.get("/reviews/\(round)/forms?filled=0&copies=3").body
+            #expect(blank.components(separatedBy: "<b>PHIẾU B</b>").count == 4 && blank.components(separatedBy: "<b>PHIẾU A</b>").count == 4)
             #expect(try await o.get("/reviews/\(round)/forms?filled=1&case=\(first.id!)").body.contains(try await HouseholdRecord.find(first.householdID, on: app.db)!.code))
             let asked = try await caseOf(app, round, asking.id!)
             #expect(asked.stage == "surveyed" && asked.enumerator == "Lò Thị Mai" && asked.surveyedOn == "2026-10-20")
@@ -136,13 +146,23 @@ import VaporTesting
             let csv = try await o.get("/reviews/\(round)/lists?list=poor&format=csv").body
             #expect(csv.hasPrefix("\u{FEFF}TT,Họ tên chủ hộ,Mã hộ") && csv.contains(asking.code) && !csv.contains(anyID))
             #expect(try await o.get("/reviews/\(round)/lists?list=poor&format=pdf").status == .unprocessableEntity)
-            _ = try await o.post("/reviews/\(round)/complaints", ["complainant": "Nguyễn Văn Tố", "household": asking.code, "content": "Hộ có xe tải", "receivedOn": "29/10/2026"])
+            _ = try await o.post("/reviews/\(round)/complaints", ["complainant": "Nguyễn Văn Tố", "household": asking.code, "content": "Hộ có xe tải", "receivedOn": "28/10/2026"])
+            // Re-check due within 7 working days of receipt: Wednesday 28/10 → Friday 06/11.
+            #expect(try await o.get("/reviews/\(round)").body.contains("06/11/2026"))
             let pending = try await o.post("/reviews/\(round)/advance", ["version": try await version(app, round)])
             #expect(pending.status == .unprocessableEntity && pending.body.contains("Còn 1 khiếu nại chưa phúc tra"))
             let complaint = try #require(try await ReviewComplaint.query(on: app.db).first())
-            #expect(try await o.post("/reviews/complaints/\(complaint.id!)/resolve", ["outcome": "Xe tải của người thuê, hộ vẫn nghèo nhưng thu nhập cao hơn", "category": "nearPoor", "recheckedOn": "30/10/2026"]).status == .seeOther)
+            #expect(try await o.post("/reviews/complaints/\(complaint.id!)/resolve", ["outcome": "Xe tải của người thuê, hộ vẫn nghèo nhưng thu nhập cao hơn", "category": "nearPoor", "recheckedOn": "28/10/2026"]).status == .seeOther)
             #expect(try await caseOf(app, round, asking.id!).finalCategory == "nearPoor")
             #expect(try await o.get("/reviews/\(round)/lists?list=nearPoor").body.contains("Kết quả phúc tra khiếu nại"))
+            // The re-check result is posted again for 3 working days before the decision.
+            let notReposted = try await o.post("/reviews/\(round)/advance", ["version": try await version(app, round)])
+            #expect(notReposted.status == .unprocessableEntity && notReposted.body.contains("chưa được niêm yết lại"))
+            let tooEarly = try await o.post("/reviews/\(round)/reposting", ["from": "27/10/2026", "version": try await version(app, round)])
+            #expect(tooEarly.status == .unprocessableEntity && tooEarly.body.contains("từ ngày phúc tra cuối cùng"))
+            #expect(try await o.post("/reviews/\(round)/reposting", ["from": "28/10/2026", "version": try await version(app, round)]).status == .seeOther)
+            #expect(try await ReviewRound.find(round, on: app.db)!.repostingTo == "2026-10-30")
+            #expect(try await o.get("/reviews/\(round)").body.contains("Niêm yết lại kết quả phúc tra từ"))
             #expect(try await o.post("/reviews/\(round)/advance", ["version": try await version(app, round)]).status == .seeOther)
             // The decision: recognised years, transitions and certificates.
             let early2 = try await o.post("/reviews/\(round)/decision", ["number": "125/QĐ-UBND", "date": "30/10/2026", "version": try await version(app, round)])
