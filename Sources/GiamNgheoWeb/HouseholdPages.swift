@@ -146,7 +146,7 @@ struct HouseholdController {
             let evidence = (who + i.facts).joined(separator: " · ")
             return """
             <tr><td>\(i.code)</td><td>\(i.name) \(i.verified ? "" : Layout.unverifiedBadge)</td>
-            <td class="\(i.deprived ? "deprived" : "")">\(i.deprived ? "Thiếu hụt" : "Không")\(i.source == "answer" ? " (trả lời trực tiếp)" : "")</td>
+            <td class="\(i.deprived ? "deprived" : "")">\(i.source == "notNeeded" ? "Không cần xét" : i.deprived ? "Thiếu hụt" : "Không")\(i.source == "answer" ? " (trả lời trực tiếp)" : "")</td>
             <td>\(evidence)<br><span class="muted">\(i.rule)</span></td></tr>
             """
         }

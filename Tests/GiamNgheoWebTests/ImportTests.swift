@@ -103,6 +103,37 @@ import VaporTesting
         }
     }
 
+    /// The commune spreadsheet as officials type it: a well-off household with income only is "not poor"
+    /// (income decides first), a member typed at the bottom joins its household, an 11-digit CCCD gets its 0
+    /// back with a warning on the review page, "Pa Cô" is recorded as Tà-ôi with a note.
+    @Test func theCommuneSheetAsOfficialsTypeIt() async throws {
+        try await withTestApp { app, accounts in
+            let officer = accounts.first(.communeOfficer)
+            let c = officer.units[0]
+            var b = Browser(app)
+            try await b.login(officer)
+            let households = Self.householdHeader
+                + "\(c)-900101,\(c),Thôn 1,3.000.000,4\r\n"
+                + "\(c)-900102,\(c),Thôn 1,2.600.000,\r\n"
+            let members = Self.memberHeader
+                + "\(c)-900102,Hồ Văn Kiên,Chủ hộ,1975,Nam,Pa Cô,46075000123\r\n"
+                + "\(c)-900101,Lê Văn Một,Chủ hộ,1970,Nam,Kinh,\r\n"
+                + "\(c)-900102,Hồ Thị Sen,Vợ,1978,Nữ,Tà Ôi,\r\n"
+            let up = try await b.upload("/imports", files: [("file", "xa.csv", Data(households.utf8)), ("members", "nk.csv", Data(members.utf8))])
+            let id = try Self.batchID(up.location)
+            let page = try await b.get("/imports/\(id)").body
+            #expect(!page.contains("nằm tách khỏi") && page.contains("Excel đã bỏ số 0") && page.contains("nhóm địa phương của dân tộc Tà-ôi"))
+            #expect(try await b.post("/imports/\(id)/commit", [:]).status == .seeOther)
+            let first = try #require(try await HouseholdRecord.query(on: app.db).filter(\.$code == "\(c)-900101").first())
+            let second = try #require(try await HouseholdRecord.query(on: app.db).filter(\.$code == "\(c)-900102").first())
+            #expect(first.category == "notPoor" && second.category == "notPoor")
+            let h = try app.registry.store.household(second, parser: app.registry.parser)
+            #expect(h.members.count == 2 && h.members.map(\.ethnicity) == ["31", "31"] && h.members[0].nationalID == "046075000123")
+            // The household page says why no indicator was needed.
+            #expect(try await b.get("/households/\(first.id!)").body.contains("Không cần xét các chỉ số thiếu hụt"))
+        }
+    }
+
     @Test func everyProblemIsNamedAndACommitWithErrorsWritesNothing() async throws {
         try await withTestApp { app, accounts in
             let officer = accounts.first(.communeOfficer)
