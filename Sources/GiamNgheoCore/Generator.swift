@@ -454,9 +454,19 @@ public struct Generator: Sendable {
             h.areaSource = "\(split.newCommuneName) (\(split.newCommuneCode))"
             out.append(h)
         }
-        // S07: the paper form only: deprivations ticked directly, no member detail.
+        // S07: the paper form's ticks: deprivations answered directly; the members are registered (names, births,
+        // relations) but their survey facts were not typed in, since the ticks decide every indicator.
+        func person(_ id: String, _ name: String, years: Int, male: Bool, relation: String) -> Member {
+            Member(id: id, name: name, birthDate: born(yearsAgo: years, monthsAgo: 5), sex: male ? "male" : "female",
+                   ethnicity: kinh, relation: relation)
+        }
         var s7 = Household(code: "\(c.code)-S07", area: area, areaSource: "\(c.name) (\(c.code))", commune: c.code,
-                           village: "Thôn 2", incomePerCapita: line - 300_000, agriculture: true, size: 5)
+                           village: "Thôn 2", incomePerCapita: line - 300_000, agriculture: true,
+                           members: [person("1", "Trương Văn Lộc", years: 47, male: true, relation: "head"),
+                                     person("2", "Phan Thị Xuân", years: 45, male: false, relation: "spouse"),
+                                     person("3", "Trương Văn Phát", years: 19, male: true, relation: "child"),
+                                     person("4", "Trương Thị Thảo", years: 14, male: false, relation: "child"),
+                                     person("5", "Phan Thị Lựu", years: 72, male: false, relation: "parent")])
         s7.deprivedList = ["NO1", "NS1", "NS2", "YT2"]
         out.append(s7)
         // S08: dependants exactly half (2 children of 4) → not deprived in VL2 (> 50 % is required).

@@ -17,7 +17,10 @@ struct ExportController {
               let what = HouseholdExport.What(rawValue: req.query[String.self, at: "what"] ?? "households") else {
             throw ScopeError(.invalid("Định dạng xuất phải là csv hoặc xlsx; nội dung là households hoặc members."))
         }
-        let source = HouseholdExport(scope: scope, query: HouseholdController.query(req), services: req.application.registry, db: req.db)
+        let query = HouseholdController.query(req)
+        // Another commune's list is refused before a byte is sent (a streamed body cannot change its status).
+        if let c = query.commune, !scope.allows(commune: c) { throw ScopeError(.forbidden) }
+        let source = HouseholdExport(scope: scope, query: query, services: req.application.registry, db: req.db)
         let name = source.filename(format, what)
         let audit = Self.audit(req, scope: scope, format: format, what: what, on: req.db)
         if format == .csv {

@@ -53,6 +53,12 @@ import ZIPFoundation
             // Filters apply as on the list.
             let poor = mine.filter { $0.category == "poor" }
             #expect(try await o.get("/households/export?format=csv&category=poor").body.split(separator: "\r\n").count == poor.count + 1)
+            // Another commune's list is refused before any byte of the file (no header row, no broken stream).
+            let otherCommune = accounts.first { $0.role == .communeOfficer && $0.units != accounts.first(.communeOfficer).units }!.units[0]
+            for f in ["csv", "xlsx"] {
+                let foreign = try await o.get("/households/export?format=\(f)&commune=\(otherCommune)")
+                #expect(foreign.status == .forbidden && !foreign.body.contains("Mã hộ,"), "\(f)")
+            }
             // A province officer sees the province, with ID numbers and birth dates masked.
             var p = Browser(app)
             try await p.login(accounts.first(.provinceOfficer))

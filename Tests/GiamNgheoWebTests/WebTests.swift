@@ -35,6 +35,17 @@ import VaporTesting
         }
     }
 
+    /// Pages may not be framed by another site (clickjacking), nor post forms or set a base elsewhere.
+    @Test func pagesForbidFramingInTheirCSP() async throws {
+        try await withTestApp { app, _ in
+            try await app.testing().test(.GET, "/login", afterResponse: { res async in
+                let csp = res.headers.first(name: "Content-Security-Policy") ?? ""
+                #expect(csp.contains("frame-ancestors 'none'") && csp.contains("form-action 'self'") && csp.contains("default-src 'self'"))
+                #expect(res.headers.first(name: "X-Content-Type-Options") == "nosniff")
+            })
+        }
+    }
+
     @Test func unsafeRequestsNeedTheCSRFToken() async throws {
         try await withTestApp { app, accounts in
             var b = Browser(app)

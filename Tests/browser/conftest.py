@@ -1,7 +1,10 @@
 """Shared by the browser tests: one `giamngheo serve` on a fresh SQLite file with the demo (its printed
 passwords read back), and a headless Chromium (Debian's chromium + chromedriver) per test."""
+import json
 import os
 import re
+import secrets
+import socket
 import subprocess
 import tempfile
 import time
@@ -15,8 +18,19 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BINARY = os.environ.get("GIAMNGHEO_BIN", os.path.join(ROOT, ".build", "debug", "giamngheo"))
-PORT = int(os.environ.get("GIAMNGHEO_BROWSER_PORT", "18080"))
+
+
+def _free_port():
+    # The kernel picks a port no one listens on; the server then binds it.
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+PORT = int(os.environ.get("GIAMNGHEO_BROWSER_PORT") or _free_port())
 BASE = f"http://127.0.0.1:{PORT}"
+# The server echoes this on /health, so the tests know they talk to their own process, not whatever listens.
+INSTANCE = secrets.token_hex(8)
 
 
 @pytest.fixture(scope="session")
@@ -24,16 +38,22 @@ def server():
     work = tempfile.mkdtemp(prefix="giamngheo-browser-")
     log = open(os.path.join(work, "serve.log"), "w+")
     proc = subprocess.Popen([BINARY, "serve", "--port", str(PORT), "--demo-households", "300", "--date", "2026-11-01"],
-                            cwd=work, stdout=log, stderr=subprocess.STDOUT)
+                            cwd=work, stdout=log, stderr=subprocess.STDOUT,
+                            env=dict(os.environ, GIAMNGHEO_INSTANCE_ID=INSTANCE))
     accounts = {}
     try:
+        answered = False
         for _ in range(240):
             time.sleep(0.5)
+            assert proc.poll() is None, open(log.name).read()
             try:
-                urllib.request.urlopen(BASE + "/health", timeout=2)
-                break
+                health = json.loads(urllib.request.urlopen(BASE + "/health", timeout=2).read())
             except OSError:
-                assert proc.poll() is None, open(log.name).read()
+                continue
+            assert health.get("instance") == INSTANCE, f"port {PORT} answers, but not our server: {health}"
+            answered = True
+            break
+        assert answered, "the server did not answer on /health in 120 s:\n" + open(log.name).read()
         log.flush()
         for line in open(log.name, encoding="utf-8"):
             m = re.match(r"^\s+(\S+)\s+(\S{12})\s{3}", line)
