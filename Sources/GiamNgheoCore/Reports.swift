@@ -145,7 +145,16 @@ public enum Reports {
     /// The layout's columns with `forEach` templates expanded over the given lists (code, name).
     public static func resolve(_ layout: ReportLayout, lists: [String: [(code: String, name: String)]]) -> [ReportColumn] {
         var out: [ReportColumn] = []
-        for c in layout.columns {
+        for var c in layout.columns {
+            // "{listed:ethnicity}" in `except`: the codes the list gave its own columns ("other" is the rest).
+            c.sum = c.sum?.map { t in
+                var t = t
+                t.except = t.except?.flatMap { x -> [String] in
+                    guard x.hasPrefix("{listed:"), x.hasSuffix("}") else { return [x] }
+                    return (lists[String(x.dropFirst(8).dropLast())] ?? []).map(\.code)
+                }
+                return t
+            }
             guard let each = c.forEach else { out.append(c); continue }
             for item in lists[each] ?? [] {
                 func sub(_ s: String) -> String { s.replacingOccurrences(of: "{item}", with: item.code) }

@@ -25,6 +25,10 @@ public struct SummarySubject: Sendable, Equatable {
     public var deprived: [String]
     public var causes: [String]
     public var traits: [String]
+    /// The head's ethnic group (code; "" unknown): form 9 by ethnic group, and DTTC (forms 12, 13).
+    public var ethnicity: String = ""
+    /// Children (< 16) of the household by what form 11 counts (`ChildDeprivation` keys → number of children).
+    public var children: [String: Int] = [:]
     /// The category the year before ("none" when the household was not on any list).
     public var previous: String
     public var transition: Transition?
@@ -86,6 +90,10 @@ public enum SummaryDimension: String, Sendable, CaseIterable, Codable {
     case cause, mainCause
     /// Household characteristics (key: `HouseholdTrait` raw value).
     case trait
+    /// The head's ethnic group (key: its code): form 9.
+    case ethnicity
+    /// Children (< 16): key a `ChildDeprivation`; persons are the children counted, households those with any.
+    case child
     /// The movement of the year, "previous>transition" (previous: last year's category or "none"; transition:
     /// the §6.6 `Transition`, "" for a household that left): with this year's category it gives every
     /// column of the movement tables (report-templates.md 2, 3) from one cell, so they reconcile exactly.
@@ -127,8 +135,12 @@ public enum HouseholdTrait: String, Sendable, CaseIterable, Codable {
 
 public enum SummaryCells {
     /// The keys one subject adds one household (and its persons) to, at its village and at the commune total.
-    public static func keys(_ s: SummarySubject) -> [SummaryKey] {
+    public static func keys(_ s: SummarySubject) -> [SummaryKey] { weightedKeys(s).map(\.key) }
+
+    /// The keys with the persons each adds: the household's members, or for a child key its children counted.
+    public static func weightedKeys(_ s: SummarySubject) -> [(key: SummaryKey, persons: Int)] {
         var pairs: [(SummaryDimension, String)] = [(.movement, s.previous + ">" + (s.transition?.rawValue ?? ""))]
+        var weights: [String: Int] = [:]
         if s.category != SummarySubject.archived {
             pairs.append((.all, ""))
             if s.scored {
@@ -140,15 +152,20 @@ public enum SummaryCells {
                 for c in s.causes { pairs.append((.cause, c)) }
                 if let main = s.causes.first { pairs.append((.mainCause, main)) }
                 for t in s.traits { pairs.append((.trait, t)) }
+                if !s.ethnicity.isEmpty { pairs.append((.ethnicity, s.ethnicity)) }
+                for (k, n) in s.children.sorted(by: { $0.key < $1.key }) where n > 0 {
+                    pairs.append((.child, k)); weights[k] = n
+                }
             }
         }
-        var out: [SummaryKey] = []
+        var out: [(key: SummaryKey, persons: Int)] = []
         out.reserveCapacity(pairs.count * 2)
         for village in [s.village, SummaryKey.communeTotal] {
             for (dim, key) in pairs {
-                out.append(SummaryKey(year: s.year, commune: s.commune, oldCommune: s.oldCommune, village: village,
-                                      standard: s.standard, category: s.category, urban: s.urban, minority: s.minority,
-                                      dim: dim, key: key))
+                out.append((SummaryKey(year: s.year, commune: s.commune, oldCommune: s.oldCommune, village: village,
+                                       standard: s.standard, category: s.category, urban: s.urban, minority: s.minority,
+                                       dim: dim, key: key),
+                            dim == .child ? weights[key] ?? 0 : s.persons))
             }
         }
         return out
@@ -158,9 +175,9 @@ public enum SummaryCells {
     public static func tally(_ subjects: [(SummarySubject, Int)]) -> [SummaryKey: (households: Int, persons: Int)] {
         var out: [SummaryKey: (households: Int, persons: Int)] = [:]
         for (s, sign) in subjects {
-            for k in keys(s) {
+            for (k, persons) in weightedKeys(s) {
                 let v = out[k] ?? (0, 0)
-                out[k] = (v.households + sign, v.persons + sign * s.persons)
+                out[k] = (v.households + sign, v.persons + sign * persons)
             }
         }
         return out.filter { $0.value.households != 0 || $0.value.persons != 0 }
@@ -170,7 +187,8 @@ public enum SummaryCells {
     /// `history` is category by year (earlier years; the current year's entry, if any, is ignored).
     public static func subjects(year: Int, commune: String, oldCommune: String, village: String, standard: String,
                                 category: String, archived: Bool, urban: Bool, minority: Bool, persons: Int,
-                                deprived: [String], causes: [String], traits: [String],
+                                deprived: [String], causes: [String], traits: [String], ethnicity: String = "",
+                                children: [String: Int] = [:],
                                 history: [Int: (category: String, standard: String, deprived: [String]?)]) -> [SummarySubject] {
         var categories: [Int: Category] = [:]
         for (y, c) in history where y < year { if let cat = Category(rawValue: c.category) { categories[y] = cat } }
@@ -186,10 +204,66 @@ public enum SummaryCells {
         var now = categories
         let nowCategory = archived ? SummarySubject.archived : category
         if let c = Category(rawValue: category), !archived { now[year] = c } else { now[year] = .notPoor }
-        out.append(SummarySubject(year: year, commune: commune, oldCommune: oldCommune, village: village, standard: standard,
-                                  category: nowCategory, urban: urban, minority: minority, persons: persons, current: true,
-                                  deprived: deprived, causes: causes, traits: traits, previous: previous(year),
-                                  transition: archived ? nil : Transition.of(year: year, history: now)))
+        var current = SummarySubject(year: year, commune: commune, oldCommune: oldCommune, village: village, standard: standard,
+                                     category: nowCategory, urban: urban, minority: minority, persons: persons, current: true,
+                                     deprived: deprived, causes: causes, traits: traits, previous: previous(year),
+                                     transition: archived ? nil : Transition.of(year: year, history: now))
+        current.ethnicity = ethnicity; current.children = children
+        out.append(current)
         return out
+    }
+}
+
+/// What form 11 counts of the children (< 16) of poor and near-poor households (report-templates.md 11):
+/// without health insurance or malnourished (health), not attending school at 3 to under 16 (education).
+/// An unknown fact never counts. UNCONFIRMED layout (the form's own definitions were not available).
+public enum ChildDeprivation: String, Sendable, CaseIterable {
+    case all, noInsurance, malnutrition, health, notAttending
+
+    public var vietnamese: String {
+        switch self {
+        case .all: return "Số trẻ em (dưới 16 tuổi)"
+        case .noInsurance: return "Không có BHYT"
+        case .malnutrition: return "Suy dinh dưỡng"
+        case .health: return "Thiếu hụt y tế (không BHYT hoặc suy dinh dưỡng)"
+        case .notAttending: return "Không đi học đúng bậc (3 đến dưới 16 tuổi)"
+        }
+    }
+
+    /// Children counted per key on a date.
+    public static func counts(_ h: Household, on date: CivilDate) -> [String: Int] {
+        var out: [String: Int] = [:]
+        for m in h.members {
+            guard let age = m.age(on: date), age < 16 else { continue }
+            out["all", default: 0] += 1
+            let noInsurance = m.healthInsurance == false
+            let malnourished = m.nutrition == "stunted" || m.nutrition == "underweight"
+            if noInsurance { out["noInsurance", default: 0] += 1 }
+            if malnourished { out["malnutrition", default: 0] += 1 }
+            if noInsurance || malnourished { out["health", default: 0] += 1 }
+            if age >= 3 && (m.schooling == "notAttending" || m.schooling == "attendingBelowLevel") { out["notAttending", default: 0] += 1 }
+        }
+        return out
+    }
+
+    /// The tokens stored with a household for the summaries ("child:all:3", "eth:31"), beside its traits.
+    public static func tokens(_ h: Household, on date: CivilDate) -> [String] {
+        var out: [String] = []
+        if let e = h.head?.ethnicity { out.append("eth:" + e) }   // the head, as the minority flag
+        for (k, n) in counts(h, on: date).sorted(by: { $0.key < $1.key }) where n > 0 { out.append("child:\(k):\(n)") }
+        return out
+    }
+
+    /// Splits a stored list into traits, the head's ethnic group and the children's counts.
+    public static func split(_ stored: [String]) -> (traits: [String], ethnicity: String, children: [String: Int]) {
+        var traits: [String] = [], ethnicity = "", children: [String: Int] = [:]
+        for t in stored {
+            if t.hasPrefix("eth:") { ethnicity = String(t.dropFirst(4)) }
+            else if t.hasPrefix("child:") {
+                let parts = t.split(separator: ":")
+                if parts.count == 3, let n = Int(parts[2]) { children[String(parts[1])] = n }
+            } else { traits.append(t) }
+        }
+        return (traits, ethnicity, children)
     }
 }

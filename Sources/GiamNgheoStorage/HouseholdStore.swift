@@ -573,7 +573,8 @@ public struct HouseholdStore: Sendable {
         r.oldCommuneCode = h.oldCommune
         r.urban = c.map { $0.area == .urban } ?? (h.area == .urban)
         let on = c.flatMap { CivilDate($0.referenceDate) } ?? date
-        r.traits = "," + HouseholdTrait.of(h, flags: c?.flags, on: on).map(\.rawValue).joined(separator: ",") + ","
+        // Traits, then the tokens the summaries read for forms 9, 11–13 (head's ethnic group, children counted).
+        r.traits = "," + (HouseholdTrait.of(h, flags: c?.flags, on: on).map(\.rawValue) + ChildDeprivation.tokens(h, on: on)).joined(separator: ",") + ","
         return r
     }
 

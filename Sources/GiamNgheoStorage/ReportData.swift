@@ -8,7 +8,17 @@ import SQLKit
 /// old commune into old districts and old provinces, through the old commune each household carries.
 public struct ReportData: Sendable {
     public let units: AdminUnits
-    public init(units: AdminUnits) { self.units = units }
+    /// Local indigenous groups (DTTC) by old province: forms 12, 13 count a household DTTC when its head's group
+    /// is listed for a province its commune came from (as forms 14, 15 do).
+    public var localIndigenous: LocalIndigenousGroups
+    public init(units: AdminUnits, localIndigenous: LocalIndigenousGroups = LocalIndigenousGroups([])) {
+        self.units = units; self.localIndigenous = localIndigenous
+    }
+
+    /// The DTTC groups of a 2025 commune (every predecessor's province), memoised per call site.
+    func indigenous(ofCommune commune: String) -> Set<String> {
+        localIndigenous.ethnicities(inOldProvinces: Set(units.predecessors(ofNewCommune: commune).map(\.oldProvinceCode)))
+    }
 
     /// Where a report stands: the unit whose children are the rows ("" for the nation).
     public struct Place: Sendable, Equatable {
@@ -18,6 +28,8 @@ public struct ReportData: Sendable {
     }
 
     public static let unknownOld = "?"
+    /// The report-time dimension of local indigenous minority households (from the ethnicity cells).
+    public static let dttcDimension = "dttc"
     public static let unknownOldName = "Chưa xác định xã cũ"
 
     func convert(_ c: Summaries.Cell) -> CellCount {
@@ -163,6 +175,8 @@ public struct ReportData: Sendable {
     public static func lists(standard: PovertyStandard?) -> [String: [(code: String, name: String)]] {
         let indicators: [(code: String, name: String)] = (standard?.indicators ?? []).map { ($0.code, $0.name.vi) }
         return ["indicator": indicators,
+                "ethnicity": BundledData.ethnicGroups.groups.filter { $0.code != "01" }.map { ($0.code, $0.name) },
+                "child": ChildDeprivation.allCases.map { ($0.rawValue, $0.vietnamese) },
                 "cause": BundledData.enabledPovertyCauses.map { ($0.code, $0.vi) },
                 "trait": HouseholdTrait.allCases.map { ($0.rawValue, $0.vietnamese) }]
     }
@@ -170,11 +184,32 @@ public struct ReportData: Sendable {
     /// A whole table for a place from the summaries.
     public func table(_ layout: ReportLayout, year: Int, place: Place, scope: Scope, standard: PovertyStandard?,
                       scanning: Bool = false, on db: any Database) async throws -> ReportTable {
-        let columns = Reports.resolve(layout, lists: Self.lists(standard: standard))
         // Only the dimensions the columns sum: a deprivation table never reads the movement cells.
-        let dims = Array(Set(columns.flatMap { $0.sum ?? [] }.compactMap { SummaryDimension(rawValue: $0.dim) })).sorted { $0.rawValue < $1.rawValue }
+        let dims = Array(Set(layout.columns.flatMap { $0.sum ?? [] }.compactMap { t in
+            t.dim == Self.dttcDimension ? .ethnicity : SummaryDimension(rawValue: t.dim) })).sorted { $0.rawValue < $1.rawValue }
         let rows = scanning ? try await scannedRows(year: year, place: place, scope: scope, on: db)
                             : try await rows(year: year, place: place, scope: scope, dims: dims, on: db)
+        var lists = Self.lists(standard: standard)
+        if layout.columns.contains(where: { $0.forEach == "ethnicity" }) {
+            // Form 9's own columns: the minority groups with poor or near-poor households in the province (8 at most,
+            // most first), so that a commune's table has its province's columns and sums to its row there.
+            var province = place
+            while let u = units.unit(province.unit, in: province.structure), u.level != .province, let parent = u.parentCode {
+                province = Place(structure: province.structure, unit: parent)
+            }
+            let listRows = province == place || scanning ? rows
+                // Only which groups get a column is read here, never a figure shown to this scope.
+                : try await self.rows(year: year, place: province, scope: Scope(username: scope.username, role: .admin, units: [],
+                                                                                 adminUnits: units), dims: [.ethnicity], on: db)
+            var n: [String: Int] = [:]
+            for u in listRows { for c in u.cells where c.dim == SummaryDimension.ethnicity.rawValue && c.key != "01"
+                            && (c.category == Category.poor.rawValue || c.category == Category.nearPoor.rawValue) {
+                n[c.key, default: 0] += c.households
+            } }
+            let top = n.filter { $0.value > 0 }.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(8).map(\.key)
+            lists["ethnicity"] = top.map { code in (code, BundledData.ethnicGroups.group(code)?.name ?? code) }
+        }
+        let columns = Reports.resolve(layout, lists: lists)
         let name = units.unit(place.unit, in: place.structure).map { units.path(of: $0) } ?? "Toàn quốc"
         return Reports.table(layout, columns: columns, units: rows, totalName: "Tổng cộng: " + name)
     }
@@ -183,6 +218,14 @@ public struct ReportData: Sendable {
         let level = units.unit(place.unit, in: place.structure)?.level
         var groups: [String: [CellCount]] = [:]
         var names: [String: String] = [:]
+        // A DTTC cell beside each ethnic-group cell of a group listed for the commune: "dttc" sums like any dimension.
+        var dttc: [String: Set<String>] = [:]
+        var cells = cells
+        for c in cells where c.dim == SummaryDimension.ethnicity.rawValue {
+            let groups = dttc[c.commune_code] ?? indigenous(ofCommune: c.commune_code)
+            dttc[c.commune_code] = groups
+            if groups.contains(c.key) { var d = c; d.dim = Self.dttcDimension; d.key = ""; cells.append(d) }
+        }
         for c in cells {
             let key: String
             switch (place.structure, level) {
@@ -241,8 +284,11 @@ public struct ReportData: Sendable {
                 if let oldCommune, s.oldCommune != oldCommune { continue }
                 if let village, s.village != village { continue }
                 if let area, s.urban != (area == .urban) { continue }
-                let keys = SummaryCells.keys(s).filter { $0.village != SummaryKey.communeTotal }
-                if keys.contains(where: { k in terms.contains { $0.matches(category: k.category, dim: k.dim.rawValue, key: k.key, minority: k.minority, urban: k.urban) } }) {
+                var keys = SummaryCells.keys(s).filter { $0.village != SummaryKey.communeTotal }.map { ($0.category, $0.dim.rawValue, $0.key, $0.minority, $0.urban) }
+                if !s.ethnicity.isEmpty && indigenous(ofCommune: s.commune).contains(s.ethnicity) {
+                    keys.append((s.category, Self.dttcDimension, "", s.minority, s.urban))
+                }
+                if keys.contains(where: { k in terms.contains { $0.matches(category: k.0, dim: k.1, key: k.2, minority: k.3, urban: k.4) } }) {
                     ids.append(s.household)
                 }
             }

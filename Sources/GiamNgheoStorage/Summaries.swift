@@ -76,11 +76,12 @@ public enum Summaries {
         out.reserveCapacity(rows.count * 3)
         for r in rows {
             let start = out.count
+            let detail = ChildDeprivation.split(list(r.traits))
             out += SummaryCells.subjects(
                 year: year, commune: r.commune_code, oldCommune: r.old_commune_code ?? "", village: r.village ?? "",
                 standard: r.standard, category: r.category, archived: r.archived_reason != nil, urban: r.urban ?? false,
                 minority: r.ethnic_minority_head, persons: r.member_count, deprived: list(r.deprived), causes: list(r.causes),
-                traits: list(r.traits), history: history[r.id] ?? [:])
+                traits: detail.traits, ethnicity: detail.ethnicity, children: detail.children, history: history[r.id] ?? [:])
             for i in start..<out.count { out[i].household = r.id }
         }
         return out

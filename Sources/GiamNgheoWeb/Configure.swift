@@ -73,6 +73,8 @@ public struct RegistryServices: Sendable {
     /// Local indigenous minorities (DTTC) for the detailed lists, forms 14/15.
     public var localIndigenous = LocalIndigenousGroups([])
     public var ethnicGroups = BundledData.ethnicGroups
+    /// The report tables' reader, with the DTTC groups (forms 12, 13).
+    public var reportData: ReportData { ReportData(units: units, localIndigenous: localIndigenous) }
 }
 
 struct RegistryKey: StorageKey { typealias Value = RegistryServices }

@@ -57,7 +57,7 @@ struct ReportController {
 
     func table(_ req: Request, _ p: Params) async throws -> (ReportTable, String) {
         let units = req.application.registry.units
-        let t = try await ReportData(units: units).table(p.layout, year: p.year, place: p.place, scope: try req.requireScope(),
+        let t = try await req.application.registry.reportData.table(p.layout, year: p.year, place: p.place, scope: try req.requireScope(),
                                                         standard: standard(req, year: p.year), on: req.db)
         return (t, units.unit(p.place.unit, in: p.place.structure).map { units.path(of: $0) } ?? "Toàn quốc")
     }
@@ -188,11 +188,13 @@ struct ReportController {
         let row = req.query[String.self, at: "row"] ?? ""
         let colID = req.query[String.self, at: "col"] ?? ""
         let area = req.query[String.self, at: "area"].flatMap { Area(rawValue: $0) }
-        let columns = Reports.resolve(p.layout, lists: ReportData.lists(standard: standard(req, year: p.year)))
+        let data = req.application.registry.reportData
+        // The columns as the table resolved them (form 9's groups depend on the place's households).
+        let columns = try await data.table(p.layout, year: p.year, place: p.place, scope: scope, standard: standard(req, year: p.year),
+                                           on: req.db).columns
         guard let column = columns.first(where: { $0.id == colID }), let terms = column.sum else {
             throw ScopeError(.invalid("Không có cột '\(colID)' trong biểu."))
         }
-        let data = ReportData(units: units)
         var communes = data.communes(of: p.place, scope: scope)
         var oldCommune: String? = nil, village: String? = nil
         if row.hasPrefix("v:") {

@@ -79,3 +79,44 @@ import Testing
         #expect(t.rateNotes == ["Tỷ lệ: Nghèo / Tổng × 100"])
     }
 }
+
+/// Forms 9 and 11 (report-templates.md): the head's ethnic group, and the children of a household counted
+/// by what form 11 asks (under 16: no health insurance, malnourished, not attending at 3 to under 16).
+@Suite struct ChildAndEthnicityCellsTests {
+    func child(_ id: String, age: Int, insured: Bool?, nutrition: String?, schooling: String?) -> Member {
+        var m = member(id, age: age, relation: "child")
+        m.healthInsurance = insured; m.nutrition = nutrition; m.schooling = schooling
+        return m
+    }
+
+    @Test func childrenAreCountedByWhatForm11Asks() {
+        var head = member("1", age: 40); head.ethnicity = "31"
+        let h = household([head,
+                           child("2", age: 2, insured: false, nutrition: "stunted", schooling: nil),
+                           child("3", age: 8, insured: true, nutrition: "normal", schooling: "notAttending"),
+                           child("4", age: 15, insured: nil, nutrition: nil, schooling: "attending"),
+                           child("5", age: 16, insured: false, nutrition: nil, schooling: "notAttending")])
+        let counts = ChildDeprivation.counts(h, on: refDate)
+        #expect(counts == ["all": 3, "noInsurance": 1, "malnutrition": 1, "health": 1, "notAttending": 1])
+        let tokens = ChildDeprivation.tokens(h, on: refDate)
+        #expect(tokens.first == "eth:31" && tokens.contains("child:all:3"))
+        let split = ChildDeprivation.split(["elderly"] + tokens)
+        #expect(split.traits == ["elderly"] && split.ethnicity == "31" && split.children == counts)
+    }
+
+    @Test func childCellsCountChildrenAsPersonsAndTheHouseholdOnce() {
+        var s = SummaryCells.subjects(year: 2026, commune: "19753", oldCommune: "19750", village: "Thôn 1", standard: "vn-nd07-2022",
+                                      category: "poor", archived: false, urban: false, minority: true, persons: 6,
+                                      deprived: [], causes: [], traits: [], ethnicity: "31", children: ["all": 3, "notAttending": 1],
+                                      history: [:]).last!
+        let tally = SummaryCells.tally([(s, 1)])
+        func cell(_ dim: SummaryDimension, _ key: String) -> (households: Int, persons: Int)? {
+            tally.first { $0.key.village == "Thôn 1" && $0.key.dim == dim && $0.key.key == key }?.value
+        }
+        #expect(cell(.child, "all")! == (1, 3) && cell(.child, "notAttending")! == (1, 1))
+        #expect(cell(.ethnicity, "31")! == (1, 6) && cell(.all, "")! == (1, 6))
+        // A household without children adds no child cell; an unknown head's group no ethnicity cell.
+        s.children = [:]; s.ethnicity = ""
+        #expect(!SummaryCells.keys(s).contains { $0.dim == .child || $0.dim == .ethnicity })
+    }
+}

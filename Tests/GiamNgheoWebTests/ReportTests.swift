@@ -15,7 +15,7 @@ import Vapor
     static func table(_ app: Application, _ scope: Scope, _ id: String, _ place: ReportData.Place, year: Int = 2026,
                       scanning: Bool = false) async throws -> (ReportTable, [ReportUnit]) {
         let layout = try #require(try BundledData.reportLayouts().first { $0.id == id })
-        let data = ReportData(units: app.registry.units)
+        let data = app.registry.reportData
         let units = try await data.rows(year: year, place: place, scope: scope, on: app.db)
         let standard = try BundledData.catalogue().standard(id: "vn-nd07-2022")
         return (try await data.table(layout, year: year, place: place, scope: scope, standard: standard, scanning: scanning, on: app.db), units)
@@ -73,6 +73,57 @@ import Vapor
                 }
                 #expect(t.rows[0].values[ix["start"]!].count! > 0 && up.map { t.rows[0].values[ix[$0]!].count! }.reduce(0, +) > 0)
             }
+        }
+    }
+
+    /// Forms 9, 11, 12 and 13 against the households themselves: children of poor households by what form 11
+    /// counts, DTTC by the province's list (data), Kinh + DTTS = total, the groups' columns + other = DTTS.
+    @Test func formsNineElevenTwelveAndThirteenCountTheRegistry() async throws {
+        try await withTestApp(households: 600) { app, accounts in
+            let admin = Scope(username: "admin", role: .admin, units: [], adminUnits: app.registry.units)
+            // As an administrator's file would: Tà-ôi and Cơ-tu are local indigenous groups of old province 46.
+            app.registry.localIndigenous = try LocalIndigenousGroups.parse(
+                "old_province_code,province_name,ethnic_codes,verified,source\n46,Thừa Thiên Huế,31;26,false,test\n", groups: BundledData.ethnicGroups)
+            let place = ReportData.Place(structure: .y2025, unit: "46")
+            let layouts = try BundledData.reportLayouts()
+            #expect(Set(layouts.compactMap(\.number)).isSuperset(of: ["1", "2", "3", "4–5", "6–7", "8", "9", "10", "11", "12", "13"]))
+            var children = 0, notAttending = 0, withChildren = 0, dttc = 0, minority = 0
+            for r in try await HouseholdRecord.query(on: app.db).filter(\.$archivedReason == nil).filter(\.$category == "poor").all() {
+                let h = try app.registry.store.household(r, parser: app.registry.parser)
+                let c = ChildDeprivation.counts(h, on: app.registry.referenceDate)
+                children += c["all"] ?? 0; notAttending += c["notAttending"] ?? 0; withChildren += (c["all"] ?? 0) > 0 ? 1 : 0
+                if let e = h.head?.ethnicity, ["31", "26"].contains(e) { dttc += 1 }
+                if r.ethnicMinorityHead { minority += 1 }
+            }
+            #expect(children > 0 && dttc > 0)
+            func total(_ t: ReportTable, _ measure: ReportMeasure, _ col: String) throws -> Int {
+                let j = try #require(t.columns.firstIndex { $0.id == col }, "\(col)")
+                return try #require(t.rows.first { $0.isTotal && $0.measure == measure && $0.area == nil }?.values[j].count)
+            }
+            let (t11, _) = try await Self.table(app, admin, "tre-em", place)
+            #expect(try total(t11, .persons, "poorall") == children)
+            #expect(try total(t11, .persons, "poornotAttending") == notAttending)
+            #expect(try total(t11, .households, "poorall") == withChildren)
+            let (t12, _) = try await Self.table(app, admin, "chuan-da-chieu-ngheo", place)
+            #expect(try total(t12, .households, "local") == dttc)
+            #expect(try total(t12, .households, "minority") == minority)
+            #expect(try total(t12, .households, "kinh") + minority == total(t12, .households, "n"))
+            #expect(try total(t12, .households, "totalLocal") >= dttc)
+            let (t9, _) = try await Self.table(app, admin, "dan-toc", place)
+            let groups = t9.columns.filter { $0.id.hasPrefix("poor") && Int($0.id.dropFirst(4)) != nil }.map(\.id)
+            #expect(!groups.isEmpty && groups.count <= 8)
+            #expect(try groups.map { try total(t9, .households, $0) }.reduce(0, +) + total(t9, .households, "poorOther") == minority)
+            #expect(try total(t9, .households, "poorKinh") + minority == total(t9, .households, "poor"))
+            // A commune's form 9 has its province's columns, so it is its row there; its drill-down lists its households.
+            let commune = accounts.first(.communeOfficer).units[0]
+            let (c9, _) = try await Self.table(app, admin, "dan-toc", .init(structure: .y2025, unit: commune))
+            #expect(c9.columns.map(\.id) == t9.columns.map(\.id))
+            var b = Browser(app)
+            try await b.login(accounts.first(.provinceOfficer))
+            let page = try await b.get("/reports/chuan-da-chieu-ngheo?year=2026&structure=2025&unit=46")
+            #expect(page.status == .ok && page.body.contains("Biểu 12") && page.body.contains("DTTC"))
+            let drill = try await b.get("/reports/dan-toc/households?year=2026&structure=2025&unit=46&row=\(commune)&col=poorOther&area=")
+            #expect(drill.status == .ok)
         }
     }
 

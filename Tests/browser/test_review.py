@@ -63,7 +63,7 @@ def test_review_round_from_list_to_approval(server, browser):
 
     def survey(first):
         d.find_element(By.LINK_TEXT, "Khảo sát").click()
-        wait(d).until(lambda drv: "Phiếu B1" in drv.page_source)
+        wait(d).until(lambda drv: "Phiếu B, phần B1" in drv.page_source)
         if first:
             # Low income and three deprivations: the provisional result follows the form (app.js).
             box = d.find_element(By.ID, "provisional")
@@ -128,12 +128,22 @@ def test_review_round_from_list_to_approval(server, browser):
     fill(d, "complainant", "Nguyễn Văn Tố")
     fill(d, "household", codes[0])
     fill(d, "content", "Hộ mới mua xe máy")
+    fill(d, "receivedOn", "27/10/2026")
     submit(d, "form[action$='/complaints']")
+    # Re-check due within 7 working days of receipt: Tuesday 27/10 → Thursday 05/11.
+    assert "05/11/2026" in d.page_source
     submit(d, "form[action$='/advance']")
     assert "khiếu nại chưa phúc tra" in d.page_source
     fill(d, "outcome", "Xe máy cũ, hộ vẫn thuộc diện")
+    fill(d, "recheckedOn", "27/10/2026")
     submit(d, "form[action$='/resolve']")
     assert "Đã phúc tra" in d.page_source
+    # The re-check result is posted again for 3 working days before the decision.
+    submit(d, "form[action$='/advance']")
+    assert "chưa được niêm yết lại" in d.page_source
+    fill(d, "from", "27/10/2026")
+    submit(d, "form[action$='/reposting']")
+    assert "Niêm yết lại kết quả phúc tra từ" in d.page_source and "29/10/2026" in d.page_source
     submit(d, "form[action$='/advance']")
 
     fill(d, "number", "15/QĐ-UBND")

@@ -79,5 +79,6 @@ public enum RegistryMigrations {
     public static let all: [any Migration] = [CreateUser(), CreateHousehold(), CreateAuditEntry(), CreateUnitSummaries(),
                                                CreateVillages(), CreateHouseholdYears(), AddHouseholdCauses(),
                                                CreateReviewRounds(), CreateReviewRequests(), CreateReviewWorkflow(), CreateImports(),
-                                               CreateReportCells(), CreateTargets(), CreateSupport(), AddReposting()]
+                                               CreateReportCells(), CreateTargets(), CreateSupport(), AddReposting(),
+                                               RederiveSummaryDetail()]
 }
