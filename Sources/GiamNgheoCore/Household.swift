@@ -62,7 +62,7 @@ public struct Member: Sendable, Equatable, Codable {
     public var displayName: String { name.map { "\($0) (\(id))" } ?? "nhân khẩu \(id)" }
 }
 
-/// Living conditions as recorded on form B2.
+/// Living conditions as recorded on Phiếu B (part B2).
 public struct LivingConditions: Sendable, Equatable, Codable {
     public var walls: String?
     public var frame: String?

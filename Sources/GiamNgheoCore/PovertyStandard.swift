@@ -43,7 +43,7 @@ public struct Citation: Codable, Sendable, Equatable {
     }
 }
 
-/// A threshold per area: VND per person per month for income lines, points for score A.
+/// A threshold per area: VND per person per month for income lines, points for điểm B1.
 /// `nil` for an area means the law's value is not known; using it is an error, never a guess.
 public struct AreaThreshold: Codable, Sendable, Equatable {
     public var rural: Int?

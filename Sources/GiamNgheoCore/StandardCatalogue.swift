@@ -52,7 +52,7 @@ public struct LocalStandardSpec: Codable, Sendable {
             }
         }
         s.notes = (notes ?? []) + (base.notes ?? [])
-        // The point method's score A is calibrated to the national lines; it does not carry over.
+        // The point method's điểm B1 is calibrated to the national lines; it does not carry over.
         if incomeLines != nil { s.pointRule = nil }
         try s.validate()
         return s

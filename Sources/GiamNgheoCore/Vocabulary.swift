@@ -39,7 +39,7 @@ public enum Fact: String, CaseIterable, Sendable, Codable {
         }
     }
 
-    /// Vietnamese label as printed on form B2 and on the household page.
+    /// Vietnamese label as printed on Phiếu B and on the household page.
     public var label: String { Vocabulary.factLabels[self] ?? rawValue }
 }
 

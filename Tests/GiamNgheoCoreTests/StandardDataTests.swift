@@ -122,7 +122,7 @@ import GiamNgheoCore
         let h = direct(["VL1", "YT2", "NO2"], income: 1_700_000)
         #expect(try classify(h, bn).category == .poor)
         #expect(try classify(h, nd07).category == .notPoor)
-        #expect(bn.pointRule == nil)   // score A is calibrated to the national lines
+        #expect(bn.pointRule == nil)   // điểm B1 is calibrated to the national lines
         var lower = spec; lower.id = "bn-low"
         lower.incomeLines = ["income": AreaThreshold(rural: 1_400_000, urban: 2_250_000, verified: false)]
         #expect(throws: StandardError("chuẩn địa phương bn-low: ngưỡng 'income' nông thôn 1.400.000 thấp hơn chuẩn quốc gia 1.500.000")) {

@@ -75,7 +75,7 @@ import VaporTesting
             // The live preview answers with the provisional category.
             let preview = try await o.post("/reviews/cases/\(first.id!)/preview", ["incomePerCapita": "9000000"])
             #expect(preview.status == .ok && preview.body.contains("Kết quả tạm tính"))
-            // A score A from the paper form measures the household instead of the income (regulations §5.1).
+            // A điểm B1 from the paper form measures the household instead of the income (regulations §5.1).
             let scored = try await o.post("/reviews/cases/\(first.id!)/preview", ["incomePerCapita": "9000000", "scoreB1": "200"])
             #expect(scored.body.contains("Không thuộc diện") && scored.body.lowercased().contains("điểm b1"))
             #expect(scored.body.contains("không cần xét chỉ số thiếu hụt"))
