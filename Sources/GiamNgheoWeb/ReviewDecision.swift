@@ -219,8 +219,13 @@ extension ReviewController {
         }
         let complaints = try await services.reviews.complaints(scope, round: round, on: req.db).filter { $0.status == "resolved" }
         let commune = services.units.unit(round.communeCode)?.name ?? round.communeCode
-        let basis: HTML = round.decisionNumber.map { HTML("(Kèm theo Quyết định số \($0) ngày \(CivilDate(round.decisionDate ?? "")?.vietnamese ?? "") của Chủ tịch UBND \(commune))") }
-            ?? HTML("Niêm yết từ \(CivilDate(round.postingFrom ?? "")?.vietnamese ?? "…") đến \(CivilDate(round.postingTo ?? "")?.vietnamese ?? "…")")
+        // The notice names where it is posted and for how long (QĐ 24/2021 Art. 4(4); QĐ 967/QĐ-BNNMT).
+        let posting = try services.reviews.steps(of: round).first { $0.code == "POSTING" }
+        let places = (posting?.places ?? []).filter { village == nil || !$0.contains("Ủy ban") }
+        let reposted = round.repostingFrom.flatMap { CivilDate($0) }.map { f in
+            "; niêm yết lại kết quả phúc tra từ \(f.vietnamese) đến \(CivilDate(round.repostingTo ?? "")?.vietnamese ?? "…")" } ?? ""
+        let basis: HTML = round.decisionNumber.map { HTML("(Kèm theo Quyết định số \($0) ngày \(CivilDate(round.decisionDate ?? "")?.vietnamese ?? "") của Chủ tịch UBND \(commune) (Mẫu số 02))") }
+            ?? HTML("Niêm yết \(posting?.days ?? 3) ngày làm việc, từ \(CivilDate(round.postingFrom ?? "")?.vietnamese ?? "…") đến \(CivilDate(round.postingTo ?? "")?.vietnamese ?? "…")\(reposted)\(places.isEmpty ? HTML("") : HTML("<br>Nơi niêm yết: \(places.joined(separator: "; "))"))")
         let recheck: HTML = complaints.isEmpty ? "" : """
             <p><b>Kết quả phúc tra khiếu nại:</b></p><ul>\(complaints.map { HTML("<li>\(CivilDate($0.recheckedOn ?? "")?.vietnamese ?? ""): \($0.outcome ?? "")</li>") })</ul>
             """

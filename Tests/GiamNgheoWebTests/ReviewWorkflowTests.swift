@@ -137,6 +137,9 @@ import VaporTesting
             #expect(try await ReviewRound.find(round, on: app.db)!.postingTo == "2026-10-30")
             let poorList = try await o.get("/reviews/\(round)/lists?list=poor")
             #expect(poorList.body.contains("DANH SÁCH HỘ NGHÈO NĂM 2026") && poorList.body.contains(asking.headName) && !poorList.body.contains("Cần ghi"))
+            // The notice says where it is posted and for how long.
+            #expect(poorList.body.contains("Niêm yết 3 ngày làm việc, từ 28/10/2026 đến 30/10/2026") && poorList.body.contains("Nơi niêm yết: Nhà văn hóa")
+                    && poorList.body.contains("Đài truyền thanh cấp xã (nếu có)"))
             // National IDs are masked on the posted list.
             let anyID = try #require(try app.registry.store.household(asking, parser: app.registry.parser).members.compactMap(\.nationalID).first)
             #expect(!poorList.body.contains(anyID))
