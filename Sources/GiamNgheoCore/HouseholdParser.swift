@@ -58,7 +58,9 @@ public struct HouseholdParser: Sendable {
         h.commune = try d["commune"].flatMap { try text($0, household: code, field: "commune") }
         h.oldCommune = try d["oldCommune"].flatMap { try text($0, household: code, field: "oldCommune") }
         h.village = try d["village"].flatMap { try text($0, household: code, field: "village") }
-        h.incomePerCapita = try d["incomePerCapita"].flatMap { try ceilingInt($0, household: code, field: "incomePerCapita") }
+        h.incomePerCapita = try d["incomePerCapita"].flatMap { v in
+            try ceilingInt((v as? String).map(Self.moneyText) ?? v, household: code, field: "incomePerCapita")
+        }
         // "scoreA" is the name used before December 2026 (stored facts and older files still carry it).
         h.scoreB1 = try d["scoreB1"].flatMap { try ceilingInt($0, household: code, field: "scoreB1") }
             ?? d["scoreA"].flatMap { try ceilingInt($0, household: code, field: "scoreA") }
@@ -221,6 +223,30 @@ public struct HouseholdParser: Sendable {
 
     /// Income or points that may carry a fraction (annual income ÷ 12 ÷ members). Every threshold is a
     /// whole number L, and x ≤ L ⇔ ⌈x⌉ ≤ L, so rounding up keeps every comparison of the rules exact.
+    /// Money as officials type it, to plain number text: "3.000.000 đ", "3 000 000 đồng", "3000000 VNĐ",
+    /// "2,5 triệu", "1.500 nghìn". Anything else is returned as written (and refused with its value later).
+    public static func moneyText(_ s: String) -> String {
+        var t = VietnameseText.fold(s).replacingOccurrences(of: "\u{00A0}", with: " ").trimmingCharacters(in: .whitespaces)
+        for unit in ["dong", "vnd", "d"] where t.hasSuffix(unit) {
+            let rest = t.dropLast(unit.count)
+            if rest.last?.isNumber == true || rest.last == " " { t = String(rest).trimmingCharacters(in: .whitespaces); break }
+        }
+        var factor: Double? = nil
+        for (word, f) in [("trieu", 1_000_000.0), ("tr", 1_000_000), ("nghin", 1_000), ("ngan", 1_000), ("k", 1_000)] where t.hasSuffix(word) {
+            let rest = t.dropLast(word.count)
+            if rest.last?.isNumber == true || rest.last == " " { t = String(rest).trimmingCharacters(in: .whitespaces); factor = f; break }
+        }
+        let digits = t.replacingOccurrences(of: " ", with: "")
+        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "." || $0 == ",") }) else { return s }
+        guard let factor else { return digits }
+        // Vietnamese writing: "." groups thousands ("1.500 nghìn"), "," is the decimal point ("2,5 triệu"); a "."
+        // followed by other than three digits is taken as a decimal point ("1.5 tr").
+        var number = digits
+        if let dot = number.lastIndex(of: "."), number[number.index(after: dot)...].count == 3 { number = number.replacingOccurrences(of: ".", with: "") }
+        guard number.filter({ $0 == "." || $0 == "," }).count <= 1, let x = Double(number.replacingOccurrences(of: ",", with: ".")) else { return s }
+        return String(Int((x * factor).rounded()))
+    }
+
     func ceilingInt(_ v: Any, household: String, field: String) throws -> Int? {
         if isNull(v) { return nil }
         if let s = v as? String, s.contains(","), s.contains(".") || s.filter({ $0 == "," }).count > 1 {

@@ -116,3 +116,28 @@ import GiamNgheoData
         }
     }
 }
+
+/// Money as officials type it in a commune spreadsheet.
+@Suite struct MoneyTextTests {
+    @Test func incomeWithUnitsAndSeparators() throws {
+        for r in table("""
+        | written          | income  |
+        | 3.000.000        | 3000000 |
+        | 3,000,000        | 3000000 |
+        | 3.000.000 đ      | 3000000 |
+        | 3000000đ         | 3000000 |
+        | 3 000 000 đồng   | 3000000 |
+        | 1.500.000 VNĐ    | 1500000 |
+        | 2,5 triệu        | 2500000 |
+        | 1.5 tr           | 1500000 |
+        | 1.500 nghìn      | 1500000 |
+        | 1500000          | 1500000 |
+        """) {
+            let h = try BundledData.parser().parse(["code": "x", "area": "rural", "incomePerCapita": r["written"]!], fallbackCode: "x")
+            #expect(h.incomePerCapita == Int(r["income"]!), "\(r)")
+        }
+        #expect(throws: ClassificationError.self) {
+            try BundledData.parser().parse(["code": "x", "incomePerCapita": "ba triệu"], fallbackCode: "x")
+        }
+    }
+}
