@@ -104,11 +104,23 @@ public enum BundledData {
     }
 
     /// The review procedures shipped as data (`Data/procedures/*.json`), oldest first.
-    public static func reviewProcedures() throws -> [ReviewProcedure] {
-        let dir = url("procedures")
-        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".json") }.sorted()
-        return try files.map { try JSONDecoder().decode(ReviewProcedure.self, from: Data(contentsOf: dir.appendingPathComponent($0))) }
-            .sorted { $0.validFrom < $1.validFrom }
+    /// The shipped procedures; a file in `directory` (an administrator's `data/procedures/`, e.g. Phiếu A's
+    /// criteria once confirmed) replaces the shipped one with the same `id`, or adds a new one.
+    public static func reviewProcedures(directory: String? = nil) throws -> [ReviewProcedure] {
+        func load(_ dir: URL) throws -> [ReviewProcedure] {
+            let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".json") }.sorted()
+            return try files.map { f in
+                do { return try JSONDecoder().decode(ReviewProcedure.self, from: Data(contentsOf: dir.appendingPathComponent(f))) } catch {
+                    throw StandardError("quy trình rà soát '\(dir.appendingPathComponent(f).path)' không đọc được: \(error)")
+                }
+            }
+        }
+        var byID: [String: ReviewProcedure] = [:]
+        for p in try load(url("procedures")) { byID[p.id] = p }
+        if let directory, FileManager.default.fileExists(atPath: directory) {
+            for p in try load(URL(fileURLWithPath: directory)) { byID[p.id] = p }
+        }
+        return byID.values.sorted { $0.validFrom < $1.validFrom }
     }
 
     /// The report layouts (`Data/reports/layouts.json`): UNCONFIRMED until the Circular's forms are loaded.

@@ -55,6 +55,8 @@ public struct AppConfig: Sendable {
     public var supportDirectory = "data/support"
     /// An administrator's local-indigenous.csv (DTTC groups by old province) replacing the shipped one.
     public var ethnicGroupsDirectory = "data/ethnic-groups"
+    /// An administrator's review procedures (Phiếu A's criteria, periods) replacing the shipped ones by id.
+    public var proceduresDirectory = "data/procedures"
     public init() {}
 }
 
@@ -139,7 +141,7 @@ public func configure(_ app: Application, _ config: AppConfig) async throws -> [
     let parser = BundledData.parser(ethnicGroups: ethnicGroups)
     let store = HouseholdStore(engine: engine, units: units, parser: parser, today: date, gate: gate)
     // The procedure in force on the review date (the latest one that has started).
-    guard let procedure = try BundledData.reviewProcedures().last(where: { $0.validFrom <= date }) else {
+    guard let procedure = try BundledData.reviewProcedures(directory: config.proceduresDirectory).last(where: { $0.validFrom <= date }) else {
         throw StandardError("không có quy trình rà soát áp dụng cho ngày \(date.vietnamese)")
     }
     // A database from before the report summaries gets their columns derived once.

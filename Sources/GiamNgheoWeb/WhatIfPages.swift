@@ -82,7 +82,7 @@ struct WhatIfController {
           <a href="/whatif/export?\(s.query)&format=csv">Tải CSV</a> <a href="/whatif/export?\(s.query)&format=xlsx">Tải xlsx</a>
         </form>
         <h1>Mô phỏng: \(placeName) theo \(s.standard.name.vi)</h1>
-        <p>Chuẩn thu nhập: nông thôn \(line?.rural.map { Format.money($0) } ?? "?") đ, thành thị \(line?.urban.map { Format.money($0) } ?? "?") đ/người/tháng; nghèo khi thiếu hụt từ \(s.standard.deprivationThreshold.value)/\(s.standard.indicators.count) chỉ số. \(s.standard.id.hasSuffix("+du-thao") || s.standard.unverifiedItems.count > 0 ? Layout.unverifiedBadge : "")</p>
+        <p>Chuẩn thu nhập: nông thôn \(line?.rural.map { Format.money($0) } ?? "?") đ, \(Area.urban.vietnamese(s.standard)) \(line?.urban.map { Format.money($0) } ?? "?") đ/người/tháng; nghèo khi thiếu hụt từ \(s.standard.deprivationThreshold.value)/\(s.standard.indicators.count) chỉ số. \(s.standard.id.hasSuffix("+du-thao") || s.standard.unverifiedItems.count > 0 ? Layout.unverifiedBadge : "")</p>
         <p class="muted">Chỉ là mô phỏng: kết quả đã ghi nhận của các hộ không thay đổi. Hộ thiếu dữ kiện mà chuẩn mới cần được tách riêng ("Chưa đủ dữ kiện").</p>
         <div class="grid"><div class="card"><b>Số hộ</b><br>\(Format.money(tally.count()))</div>
         <div class="card"><b>Hộ nghèo</b><br>\(tally.count(from: "poor")) → \(tally.count(to: "poor"))</div>

@@ -85,6 +85,10 @@ enum StandardReport {
         }
         line()
         line("Số chỉ số thiếu hụt tối thiểu của hộ nghèo: \(s.deprivationThreshold.value)\(mark(s.deprivationThreshold.verified))")
+        if let w = s.workingAge {
+            let years = Array(Set([s.validFrom.year, s.validTo.year])).sorted()
+            line("Độ tuổi lao động (điều kiện workingAge): \(years.map { w.describe(year: $0) }.joined(separator: "; "))\(mark(w.verified))")
+        }
         line()
         line("Quy tắc phân loại (xét theo thứ tự, dòng đầu tiên thỏa mãn quyết định; cận dưới không gồm, cận trên gồm):")
         for (i, c) in s.classification.enumerated() {
@@ -97,7 +101,7 @@ enum StandardReport {
             line()
             line("Phương pháp chấm điểm: \(p.citation.text)\(mark(p.citation.verified))")
             for (name, t) in p.scoreB1.sorted(by: { $0.key < $1.key }) {
-                line("  \(t.label?.vi ?? name) (\(name)): nông thôn \(t.rural.map(String.init) ?? "chưa có"), thành thị \(t.urban.map(String.init) ?? "chưa có")\(mark(t.verified))")
+                line("  \(t.label?.vi ?? name) (\(name)): nông thôn \(t.rural.map(String.init) ?? "chưa có"), \(Area.urban.vietnamese(s)) \(t.urban.map(String.init) ?? "chưa có")\(mark(t.verified))")
             }
             line("  \(p.deprivationScoreName.capitalizedFirst) = \(p.pointsPerIndicator.value) điểm × số chỉ số thiếu hụt\(mark(p.pointsPerIndicator.verified)); ngưỡng \(p.deprivationScoreName): \(p.scoreB2Threshold.value)\(mark(p.scoreB2Threshold.verified))")
             for (i, c) in p.clauses.enumerated() {

@@ -48,3 +48,20 @@ import Testing
         #expect(d("2026-11-20").adding(workingDays: 3) == d("2026-11-25"))
     }
 }
+
+/// An administrator's copy of a procedure (Phiếu A's criteria once confirmed) replaces the shipped one by id.
+@Suite struct ProcedureOverrideTests {
+    @Test func anAdministratorsFileReplacesTheShippedProcedure() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("procedures-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var mine = try #require(try BundledData.reviewProcedures().first { $0.id == "VN-QD24-2021" })
+        mine.quickScreen?.criteria[0].vi = "Tiêu chí đã xác minh"
+        mine.quickScreen?.criteria[0].verified = true
+        try JSONEncoder().encode(mine).write(to: dir.appendingPathComponent("qd24.json"))
+        let loaded = try BundledData.reviewProcedures(directory: dir.path)
+        #expect(loaded.count == 1 && loaded[0].quickScreen?.criteria[0].vi == "Tiêu chí đã xác minh")
+        try Data("{".utf8).write(to: dir.appendingPathComponent("broken.json"))
+        #expect(throws: StandardError.self) { try BundledData.reviewProcedures(directory: dir.path) }
+    }
+}
