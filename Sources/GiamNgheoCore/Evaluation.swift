@@ -122,20 +122,12 @@ struct ConditionEvaluator {
             guard let i = member, let table = workingAge else { return .no }
             let m = household.members[i]
             // Completed months on the date; with only a birth year, whole years (as `age` does).
-            let months: Int
-            if let b = m.birthDate {
-                var mo = (date.year - b.year) * 12 + (date.month - b.month)
-                if date.day < b.day { mo -= 1 }
-                months = mo
-            } else if let y = m.birthYear {
-                months = (date.year - y) * 12
-            } else {
-                return .unknown(MissingFact(fact: "birthDate", memberID: m.id))
-            }
-            let sex = m.sex == "male" || m.sex == "female" ? m.sex : nil
-            guard let inRange = table.contains(ageMonths: months, sex: sex, year: date.year) else {
+            guard m.birthDate != nil || m.birthYear != nil else { return .unknown(MissingFact(fact: "birthDate", memberID: m.id)) }
+            guard let inRange = table.contains(birthDate: m.birthDate, birthYear: m.birthYear, sex: m.sex, on: date) else {
                 return .unknown(MissingFact(fact: "sex", memberID: m.id))
             }
+            let months = m.birthDate.map { b in (date.year - b.year) * 12 + (date.month - b.month) - (date.day < b.day ? 1 : 0) }
+                ?? (date.year - m.birthYear!) * 12
             trace?.facts.append("tuổi: \(months / 12)\(months % 12 == 0 ? "" : " tuổi \(months % 12) tháng")\(inRange ? " (trong" : " (ngoài") độ tuổi lao động \(table.describe(year: date.year)))")
             return inRange ? .yes : .no
         case .factIs(let f, let lit):

@@ -181,6 +181,18 @@ public struct WorkingAge: Codable, Sendable, Equatable {
         }
     }
 
+    /// For a person on a date: completed months from the birth date (whole years from a birth year alone);
+    /// nil when the birth is unknown or the answer depends on an unknown sex.
+    public func contains(birthDate: CivilDate?, birthYear: Int?, sex: String?, on date: CivilDate) -> Bool? {
+        let months: Int
+        if let b = birthDate {
+            months = (date.year - b.year) * 12 + (date.month - b.month) - (date.day < b.day ? 1 : 0)
+        } else if let y = birthYear {
+            months = (date.year - y) * 12
+        } else { return nil }
+        return contains(ageMonths: months, sex: sex == "male" || sex == "female" ? sex : nil, year: date.year)
+    }
+
     /// "15 tuổi đến dưới 61 tuổi 6 tháng (nam), 57 tuổi (nữ)" for a year.
     public func describe(year: Int) -> String {
         func age(_ months: Int) -> String { months % 12 == 0 ? "\(months / 12) tuổi" : "\(months / 12) tuổi \(months % 12) tháng" }

@@ -293,6 +293,9 @@ public struct SupportPolicy: Sendable, Equatable {
     public var targetSource: String
     /// For a person's support: the ages (on the day) it is for, e.g. 3–22 for tuition; nil = any age.
     public var ages: ClosedRange<Int>?
+    /// For a person's support: only members of working age (ages `workingAge` in the file): 15 to the statutory
+    /// retirement age by sex and year (Labour Code 2019 Art. 169; Decree 135/2020), not a fixed 60.
+    public var workingAge: WorkingAge?
     /// A member fact of the registry that also proves coverage (healthInsurance).
     public var registryFact: String?
     /// The support column of the detailed lists (forms 14/15) a record of this policy ticks.
@@ -307,9 +310,20 @@ public struct SupportPolicy: Sendable, Equatable {
 
     public var perPerson: Bool { unit == "person" }
     /// A person's support whose receiver must be named: it depends on who (age or member facts).
-    public var needsReceiver: Bool { perPerson && (ages != nil || !memberCondition.isEmpty) }
+    public var needsReceiver: Bool { perPerson && (ages != nil || workingAge != nil || !memberCondition.isEmpty) }
     /// Whether a member of that age (unknown age: yes) is one the policy is for.
     public func covers(age: Int?) -> Bool { guard let ages, let age else { return true }; return ages.contains(age) }
+    /// Whether a member is one the policy is for by age: its range, or working age by sex and year; an unknown
+    /// birth or sex does not exclude anyone.
+    public func covers(birthDate: CivilDate?, birthYear: Int?, sex: String?, on day: CivilDate) -> Bool {
+        if let w = workingAge { return w.contains(birthDate: birthDate, birthYear: birthYear, sex: sex, on: day) ?? true }
+        return covers(age: birthDate.map { $0.age(on: day) } ?? birthYear.map { day.year - $0 })
+    }
+    /// Whom the policy is for by age, in words.
+    public var agesText: String? {
+        if let w = workingAge { return "người trong độ tuổi lao động (từ đủ \(w.from) tuổi đến tuổi nghỉ hưu theo giới và năm)" }
+        return ages.map { "người \($0.lowerBound)–\($0.upperBound) tuổi" }
+    }
     public func programme(for year: Int, in items: [ProgrammeItem]) -> ProgrammeItem? {
         programmes.lazy.compactMap { c in items.first { $0.code == c } }.first { $0.covers(year: year) }
     }
@@ -322,7 +336,8 @@ public struct SupportCatalogue: Sendable {
 
     public init(programmes: [ProgrammeItem], policies: [SupportPolicy]) { self.programmes = programmes; self.policies = policies }
 
-    public static func parse(programmesCSV: String, policiesCSV: String) throws -> SupportCatalogue {
+    /// `workingAge`: the table for policies whose `ages` is `workingAge`.
+    public static func parse(programmesCSV: String, policiesCSV: String, workingAge: WorkingAge? = nil) throws -> SupportCatalogue {
         var items: [ProgrammeItem] = []
         for (i, r) in CSV.records(programmesCSV).rows.enumerated() {
             func v(_ k: String) -> String { (r[k] ?? "").trimmingCharacters(in: .whitespaces) }
@@ -346,7 +361,11 @@ public struct SupportCatalogue: Sendable {
             do { rule = try EligibilityRule(v("eligibility")) } catch { throw StandardError("\(line): \(error)") }
             for p in list("programmes") where !codes.contains(p) { throw StandardError("\(line): chương trình '\(p)' không có trong danh mục") }
             var ages: ClosedRange<Int>? = nil
-            if !v("ages").isEmpty {
+            var working: WorkingAge? = nil
+            if v("ages") == "workingAge" {
+                guard let workingAge else { throw StandardError("\(line): ages 'workingAge' cần bảng độ tuổi lao động của chuẩn nghèo") }
+                working = workingAge
+            } else if !v("ages").isEmpty {
                 let b = v("ages").split(separator: "-").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
                 guard b.count == 2, b[0] <= b[1] else { throw StandardError("\(line): ages '\(v("ages"))' phải có dạng 3-22") }
                 ages = b[0]...b[1]
@@ -371,6 +390,7 @@ public struct SupportCatalogue: Sendable {
                                           coverageTarget: Int(v("coverage_target")), targetSource: v("target_source"), ages: ages,
                                           registryFact: v("registry_fact").isEmpty ? nil : v("registry_fact"),
                                           listGroup: group, memberCondition: condition, coverageOfNeed: basis == "need", verified: v("verified") == "true", source: v("source")))
+            policies[policies.count - 1].workingAge = working
         }
         if Set(policies.map(\.code)).count != policies.count { throw StandardError("danh mục chính sách: mã trùng") }
         return SupportCatalogue(programmes: items, policies: policies)
@@ -401,8 +421,12 @@ public struct EligibilityCheck: Sendable, Equatable {
     public var explanation: String
     /// `age`: the receiving member's age on the day, for a person's support.
     /// `member`: the receiving member's facts (`MemberCondition.value(of:)`), for a person's support.
+    /// `inWorkingAge`: whether the receiver is of working age on the day (nil unknown), for a working-age policy.
     public static func check(_ policy: SupportPolicy, facts f: EligibilityFacts, on day: CivilDate, age: Int? = nil,
-                             member: ((Fact) -> String?)? = nil) -> EligibilityCheck {
+                             member: ((Fact) -> String?)? = nil, inWorkingAge: Bool? = nil) -> EligibilityCheck {
+        if policy.workingAge != nil, inWorkingAge == false, policy.eligibility.holds(f, on: day) {
+            return EligibilityCheck(eligible: false, explanation: "Không đúng đối tượng của \"\(policy.name)\": dành cho \(policy.agesText ?? ""); người nhận ngoài độ tuổi này ngày \(day.vietnamese).")
+        }
         if let ages = policy.ages, let age, !ages.contains(age), policy.eligibility.holds(f, on: day) {
             return EligibilityCheck(eligible: false, explanation: "Không đúng đối tượng của \"\(policy.name)\": dành cho người từ \(ages.lowerBound) đến \(ages.upperBound) tuổi; người nhận \(age) tuổi ngày \(day.vietnamese).")
         }

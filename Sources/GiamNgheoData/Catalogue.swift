@@ -150,7 +150,9 @@ public enum BundledData {
             }
             return text("support/" + name)
         }
-        return try SupportCatalogue.parse(programmesCSV: try file("programmes.csv"), policiesCSV: try file("policies.csv"))
+        // Working age is labour law, the same table in every standard that has one: the latest standard's.
+        let workingAge = try nationalStandards().sorted { $0.validFrom < $1.validFrom }.last { $0.workingAge != nil }?.workingAge
+        return try SupportCatalogue.parse(programmesCSV: try file("programmes.csv"), policiesCSV: try file("policies.csv"), workingAge: workingAge)
     }
 
     /// Local indigenous minorities (DTTC) by old province, for forms 14/15 (`Data/ethnic-groups/local-indigenous.csv`);

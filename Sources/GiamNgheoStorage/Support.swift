@@ -237,11 +237,11 @@ public struct SupportStore: Sendable {
     /// The three facts of a member coverage needs, read from the stored facts without the full parser (which
     /// validates every field: measured 80 % of a province's coverage time).
     struct PersonFact: Decodable {
-        var id: String, birthDate: String?, birthYear: Int?, healthInsurance: Bool?
+        var id: String, birthDate: String?, birthYear: Int?, sex: String?, healthInsurance: Bool?
         /// Only the member facts the catalogue's member conditions name (passed in the decoder's userInfo).
         var conditionFacts: [Fact: String] = [:]
         struct Facts: Decodable { var members: [PersonFact]? }
-        enum CodingKeys: String, CodingKey { case id, birthDate, birthYear, healthInsurance }
+        enum CodingKeys: String, CodingKey { case id, birthDate, birthYear, sex, healthInsurance }
         struct AnyKey: CodingKey {
             var stringValue: String
             var intValue: Int? { nil }
@@ -254,6 +254,7 @@ public struct SupportStore: Sendable {
             id = (try? c.decode(String.self, forKey: .id)) ?? (try? c.decode(Int.self, forKey: .id)).map(String.init) ?? ""
             birthDate = try? c.decodeIfPresent(String.self, forKey: .birthDate)
             birthYear = try? c.decodeIfPresent(Int.self, forKey: .birthYear)
+            sex = try? c.decodeIfPresent(String.self, forKey: .sex)
             healthInsurance = try? c.decodeIfPresent(Bool.self, forKey: .healthInsurance)
             if let facts = d.userInfo[Self.wanted] as? [Fact], !facts.isEmpty {
                 let any = try d.container(keyedBy: AnyKey.self)
@@ -329,7 +330,7 @@ public struct SupportStore: Sendable {
                 let h = try? store.household(facts: ref.facts)
                 if let head = h?.head { memberID = head.id; memberName = head.name }
             } else if let p = policy, p.needsReceiver {
-                let who = [p.ages.map { "người \($0.lowerBound)–\($0.upperBound) tuổi" }, p.memberCondition.isEmpty ? nil : "người \(p.memberCondition.vietnamese)"]
+                let who = [p.agesText, p.memberCondition.isEmpty ? nil : "người \(p.memberCondition.vietnamese)"]
                 errs.append("chính sách '\(p.name)' dành cho \(who.compactMap { $0 }.joined(separator: ", ")): cần ghi người nhận")
             }
             guard errs.isEmpty, let ref, let policy, let day, let amount, let form, let source else {
@@ -341,7 +342,8 @@ public struct SupportStore: Sendable {
             let indicator = i.indicator.isEmpty ? (policy.indicators.first { deprived.contains($0) } ?? policy.indicators.first) : i.indicator.uppercased()
             let cause = i.cause.isEmpty ? policy.causes.first { causes.contains($0) } : i.cause
             let facts = statuses[ref.id]?.facts(on: day) ?? EligibilityFacts(category: nil)
-            let check = EligibilityCheck.check(policy, facts: facts, on: day, age: age, member: member.map(MemberCondition.value(of:)))
+            let check = EligibilityCheck.check(policy, facts: facts, on: day, age: age, member: member.map(MemberCondition.value(of:)),
+                                               inWorkingAge: member.flatMap { m in policy.workingAge?.contains(birthDate: m.birthDate, birthYear: m.birthYear, sex: m.sex, on: day) })
             rows.append(PreparedSupport(line: line, householdID: ref.id, householdCode: ref.code, headName: ref.head_name, commune: ref.commune_code,
                                         village: ref.village, memberID: memberID, memberName: memberName, policy: policy.code,
                                         programme: programme?.code, form: form.rawValue, amount: amount, quantity: i.quantity.isEmpty ? nil : i.quantity,
@@ -943,7 +945,10 @@ public struct SupportStore: Sendable {
                 let reachedHousehold = gotHouseholds.contains("\(p.code)|\(c.id)")
                 if p.perPerson {
                     if members[c.id] == nil { members[c.id] = PersonFact.read(c.facts, conditionFacts: conditionFacts) }
-                    let ms = members[c.id]!.filter { m in p.covers(age: m.age(on: day)) && p.memberCondition.holds { m.conditionFacts[$0] } }
+                    let ms = members[c.id]!.filter { m in
+                        p.covers(birthDate: m.birthDate.flatMap { CivilDate($0) }, birthYear: m.birthYear, sex: m.sex, on: day)
+                            && p.memberCondition.holds { m.conditionFacts[$0] }
+                    }
                     // A policy for some ages or members counts only the households that have such a member.
                     if p.needsReceiver && ms.isEmpty { continue }
                     var reached = Set(ms.filter { m in

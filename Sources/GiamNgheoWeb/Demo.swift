@@ -92,7 +92,7 @@ enum DemoSeeder {
                         // Training is for a person the policy is for (working age, able to work): the first such member.
                         let training = cat.policy("nghe-vieclam")
                         let worker = (try? app.registry.store.household(facts: h.facts))?.members.first { m in
-                            training.map { $0.covers(age: SupportStore.age(m, on: lastYear)) && $0.memberCondition.holds(MemberCondition.value(of: m)) } ?? false
+                            training.map { $0.covers(birthDate: m.birthDate, birthYear: m.birthYear, sex: m.sex, on: lastYear) && $0.memberCondition.holds(MemberCondition.value(of: m)) } ?? false
                         }
                         if h.id % 2 == 1, let worker { add(h, "nghe-vieclam", 3_000_000, lastYear, "central", member: worker.id) }
                     } else if h.id % 4 == 1 {

@@ -206,7 +206,7 @@ struct SupportMonitorController {
         let policies: [HTML] = cat.policies.map { p in
             """
             <tr><td><b>\(p.code)</b></td><td>\(p.name) \(p.verified ? "" : Layout.unverifiedBadge)</td><td>\(p.perPerson ? "Người" : "Hộ")</td><td>\(p.form.vietnamese)</td>
-            <td>\(p.eligibility.vietnamese)<br><code>\(p.eligibility.description)</code>\(p.ages.map { HTML("<br>người \($0.lowerBound)–\($0.upperBound) tuổi") } ?? "")\(p.memberCondition.isEmpty ? "" : HTML("<br>người \(p.memberCondition.vietnamese)"))</td><td>\(p.indicators.joined(separator: ", "))</td>
+            <td>\(p.eligibility.vietnamese)<br><code>\(p.eligibility.description)</code>\(p.agesText.map { HTML("<br>\($0)") } ?? "")\(p.memberCondition.isEmpty ? "" : HTML("<br>người \(p.memberCondition.vietnamese)"))</td><td>\(p.indicators.joined(separator: ", "))</td>
             <td>\(p.causes.joined(separator: ", "))</td><td><small>\(p.programmes.joined(separator: ", "))</small><br>\(req.t("Cột biểu 14/15", "Form 14/15 column")): \(req.t(p.listGroup.vietnamese, p.listGroup.english))</td><td>\(p.coverageTarget.map { "\($0) %" } ?? "")\(p.coverageOfNeed ? HTML("<br><small>\(req.t("trên hộ có nhu cầu", "of those in need"))</small>") : "")</td><td><small>\(p.source)</small></td></tr>
             """
         }

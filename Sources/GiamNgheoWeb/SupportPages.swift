@@ -218,7 +218,7 @@ struct SupportController {
             householdLine = "<p>Hộ <b>\(r.code)</b>: \(r.headName), \(r.village) \(Layout.categoryBadge(r.category, req.language))</p>"
         }
         let policies: [HTML] = cat.policies.map { p in
-            let who = [p.ages.map { "người \($0.lowerBound)–\($0.upperBound) tuổi" }, p.memberCondition.isEmpty ? nil : "người \(p.memberCondition.vietnamese)"].compactMap { $0 }
+            let who = [p.agesText, p.memberCondition.isEmpty ? nil : "người \(p.memberCondition.vietnamese)"].compactMap { $0 }
             return "<option value=\"\(p.code)\" \(p.code == i.policy ? "selected" : "")>\(p.name) — \(p.eligibility.vietnamese)\(who.isEmpty ? "" : "; \(who.joined(separator: ", "))")</option>"
         }
         let programmes: [HTML] = cat.programmes.map { p in "<option value=\"\(p.code)\" \(p.code == i.programme ? "selected" : "")>\(p.code) · \(p.title)</option>" }

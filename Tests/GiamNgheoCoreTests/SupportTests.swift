@@ -114,6 +114,28 @@ import Testing
         #expect(rule.holds(.init(category: .notPoor, meritorious: true), on: d("2026-01-01")))
     }
 
+    /// Vocational training is for members of working age: 15 to the statutory retirement age by sex and year
+    /// (Labour Code 2019 Art. 169; Decree 135/2020), not 15–60 for both sexes.
+    @Test func trainingIsForWorkingAgeBySexAndYear() throws {
+        let c = try BundledData.supportCatalogue()
+        let training = try #require(c.policy("nghe-vieclam"))
+        #expect(training.workingAge != nil && training.ages == nil && training.needsReceiver)
+        let day = d("2026-09-05")
+        // A man of 61 years 3 months in 2026 is still of working age (until 61 y 6 m); a woman of 58 is not (57 y).
+        #expect(training.covers(birthDate: d("1965-06-01"), birthYear: nil, sex: "male", on: day))
+        #expect(!training.covers(birthDate: d("1968-03-01"), birthYear: nil, sex: "female", on: day))
+        #expect(!training.covers(birthDate: d("2012-03-01"), birthYear: nil, sex: "male", on: day))
+        // Sex unknown between the two ages: not excluded (an unrecorded fact never excludes).
+        #expect(training.covers(birthDate: d("1968-03-01"), birthYear: nil, sex: nil, on: day))
+        let no = EligibilityCheck.check(training, facts: .init(category: .poor), on: day, inWorkingAge: false)
+        #expect(!no.eligible && no.explanation.contains("độ tuổi lao động"))
+        #expect(EligibilityCheck.check(training, facts: .init(category: .poor), on: day, inWorkingAge: true).eligible)
+        #expect(throws: StandardError.self) {
+            try SupportCatalogue.parse(programmesCSV: "code,parent,level,title,from,to,verified,source\nA,,programme,A,2021,2025,true,x\n",
+                                       policiesCSV: "code,name,en,unit,form,eligibility,programmes,ages\np,P,P,person,cash,poor,A,workingAge\n")
+        }
+    }
+
     @Test func memberConditionsSayWhoWithinTheHousehold() throws {
         let c = try BundledData.supportCatalogue()
         let tuition = try #require(c.policy("hocphi"))
