@@ -122,6 +122,10 @@ public struct HouseholdStore: Sendable {
     /// summaries, this year's provisional category and an audit line. Returns how many changed.
     public func reclassifyIncomplete(on db: any Database) async throws -> Int {
         let sql = db as! any SQLDatabase
+        // Once per registry: afterwards every save classifies under the rule, so a start need not scan again.
+        let marker = "rules.incomeDecidesFirst"
+        struct K: Decodable { var key: String }
+        if try await sql.select().column("key").from("settings").where("key", .equal, marker).first(decoding: K.self) != nil { return 0 }
         struct R: Decodable { var id: Int; var facts: String; var version: Int }
         var after = 0, n = 0
         while true {
@@ -153,6 +157,8 @@ public struct HouseholdStore: Sendable {
             }
             n += done.count
         }
+        try await sql.insert(into: "settings").columns("key", "value", "updated_by", "updated_at")
+            .values(SQLBind(marker), SQLBind(String(n)), SQLBind("system"), SQLBind(Date())).run()
         return n
     }
 

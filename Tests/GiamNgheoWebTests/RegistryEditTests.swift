@@ -4,6 +4,7 @@ import GiamNgheoCore
 import GiamNgheoData
 import GiamNgheoStorage
 import GiamNgheoWeb
+import SQLKit
 import Testing
 import Vapor
 import VaporTesting
@@ -13,6 +14,29 @@ import VaporTesting
 @Suite(.serialized) struct RegistryEditTests {
     func villages(_ app: Application, _ commune: String) async throws -> [Village] {
         try await Village.query(on: app.db).filter(\.$communeCode == commune).filter(\.$archived == false).all()
+    }
+
+    /// A registry from before "income decides first" kept well-off households as incomplete: the start
+    /// reclassifies them once, with their summaries, this year's category and an audit line each.
+    @Test func householdsKeptIncompleteBeforeIncomeDecidedFirstAreReclassifiedOnce() async throws {
+        try await withTestApp { app, accounts in
+            let commune = accounts.first(.communeOfficer).units[0]
+            let well = try #require(try await HouseholdRecord.query(on: app.db).filter(\.$communeCode == commune)
+                .filter(\.$category == "notPoor").filter(\.$archivedReason == nil).first())
+            // As the old rule left it: incomplete, with summaries to match; the one-time marker not yet set.
+            let sql = app.db as! any SQLDatabase
+            try await sql.update("households").set("category", to: "incomplete").where("id", .equal, well.id!).run()
+            try await Summaries.rebuild(communes: [commune], year: app.registry.store.summaryYear, on: app.db)
+            try await sql.delete(from: "settings").where("key", .equal, "rules.incomeDecidesFirst").run()
+            #expect(try await app.registry.store.reclassifyIncomplete(on: app.db) >= 1)
+            let after = try #require(try await HouseholdRecord.find(well.id!, on: app.db))
+            #expect(after.category == "notPoor" && after.version == well.version + 1)
+            #expect(try await app.registry.store.verifySummaries(on: app.db).isEmpty)
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$householdID == well.id!).filter(\.$action == "reclassify")
+                .filter(\.$username == "system").count() == 1)
+            // Once: the next start does not scan again.
+            #expect(try await app.registry.store.reclassifyIncomplete(on: app.db) == 0)
+        }
     }
 
     @Test func createShowsEachProblemNextToItsFieldThenSaves() async throws {
