@@ -125,6 +125,9 @@ extension ReviewStore {
         }
         let listed = r.step == "LIST" ? try await list(scope, round: r, on: db) : []
         return try await store.writing(db) { tx in
+            // The version first: someone who moved the round since it was read gets "changed by another person",
+            // not the blockers of a step they never saw (a failure below rolls the bump back).
+            try await Self.bump(ReviewRound.schema, id: roundID, expected: expectedVersion, on: tx)
             let cases = try await ReviewCase.query(on: tx).filter(\.$roundID == roundID).all()
             let open = try await ReviewComplaint.query(on: tx).filter(\.$roundID == roundID).filter(\.$status == "open").count()
             let rechecked = try await ReviewComplaint.query(on: tx).filter(\.$roundID == roundID).filter(\.$status == "resolved").count()
@@ -133,7 +136,6 @@ extension ReviewStore {
                                                 openComplaints: open, recheckedComplaints: rechecked,
                                                 repostingEnds: r.repostingTo.flatMap { CivilDate($0) }, today: today)
             guard blockers.isEmpty else { throw Self.invalid(blockers.joined(separator: " ")) }
-            try await Self.bump(ReviewRound.schema, id: roundID, expected: expectedVersion, on: tx)
             if r.step == "LIST" {
                 for l in listed where !cases.contains(where: { $0.householdID == l.household.id }) {
                     try await self.newCase(r, household: l.household.id, village: l.household.village, reasons: l.reasons, form: nil, on: tx)
