@@ -204,6 +204,8 @@ public enum Classifier {
         // the indicators are needed only when a row that tests them can hold, e.g. income at or below the
         // line; above it the household is neither poor nor near-poor whatever its deprivations.
         var notes: [String] = []
+        // A band the standard cannot bound yet is noted only if the rows before it did not decide.
+        var unbounded: [(index: Int, note: String)] = []
         var inBand: [ResolvedClause] = []
         for row in rows {
             let c = row.clause
@@ -218,7 +220,7 @@ public enum Classifier {
                     guard c.category == .middleIncome else {
                         throw fail(measure, "chuẩn \(s.id) chưa có giá trị ngưỡng '\(name)' cho khu vực \(area.vietnamese(s)) (chưa xác minh); không phân loại được")
                     }
-                    notes.append("Chuẩn \(s.id) chưa có giá trị '\(name)' cho khu vực \(area.vietnamese(s)): không xác định được hộ có mức sống trung bình (dòng \(row.index + 1)).")
+                    unbounded.append((row.index, "Chuẩn \(s.id) chưa có giá trị '\(name)' cho khu vực \(area.vietnamese(s)): không xác định được hộ có mức sống trung bình (dòng \(row.index + 1))."))
                     skip = true
                     return nil
                 }
@@ -302,6 +304,7 @@ public enum Classifier {
             }
             decided = (row.clause, row.index); break
         }
+        notes += unbounded.filter { u in decided.map { u.index < $0.1 } ?? true }.map(\.note)
         if !indicatorsNeeded {
             let what = measure == "scoreB1" ? (s.pointRule?.incomeScoreName ?? "điểm B1") : "thu nhập bình quân"
             let unit = measure == "scoreB1" ? " điểm" : " đồng/người/tháng"

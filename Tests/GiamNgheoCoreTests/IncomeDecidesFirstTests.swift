@@ -86,6 +86,16 @@ import GiamNgheoCore
         #expect(old.explanation!.summary.vi.contains("thành thị"))
     }
 
+    /// Decree 351's middle band is not known: said for a household above the line, not for a poor one.
+    @Test func aBandTheStandardCannotBoundIsNotedOnlyWhereItMatters() throws {
+        var h = Household(code: "P", area: .rural, incomePerCapita: 2_000_000)
+        h.deprivedList = ["VL1", "YT2", "NO1"]
+        let poor = try classify(h, nd351, explain: true)
+        #expect(poor.category == .poor && !poor.explanation!.notes.contains { $0.contains("mức sống trung bình") })
+        let above = try classify(incomeOnly(2_300_000), nd351, explain: true)
+        #expect(above.category == .notPoor && above.explanation!.notes.contains { $0.contains("không xác định được hộ có mức sống trung bình") })
+    }
+
     @Test func jsonSaysIndicatorsWereNotNeeded() throws {
         let json = String(decoding: try JSONEncoderForTests.encode(try classify(incomeOnly(3_000_000))), as: UTF8.self)
         #expect(json.contains("\"indicatorsNeeded\":false") && json.contains("\"category\":\"notPoor\"") && json.contains("\"scoreB2\":null"))
