@@ -15,7 +15,7 @@ public struct ReportData: Sendable {
         self.units = units; self.localIndigenous = localIndigenous
     }
 
-    /// The DTTC groups of a 2025 commune (every predecessor's province), memoised per call site.
+    /// The DTTC groups of a 2025 commune (every predecessor's province).
     func indigenous(ofCommune commune: String) -> Set<String> {
         localIndigenous.ethnicities(inOldProvinces: Set(units.predecessors(ofNewCommune: commune).map(\.oldProvinceCode)))
     }
@@ -197,7 +197,7 @@ public struct ReportData: Sendable {
             while let u = units.unit(province.unit, in: province.structure), u.level != .province, let parent = u.parentCode {
                 province = Place(structure: province.structure, unit: parent)
             }
-            let listRows = province == place || scanning ? rows
+            let listRows = province == place ? rows
                 // Only which groups get a column is read here, never a figure shown to this scope.
                 : try await self.rows(year: year, place: province, scope: Scope(username: scope.username, role: .admin, units: [],
                                                                                  adminUnits: units), dims: [.ethnicity], on: db)
@@ -278,6 +278,9 @@ public struct ReportData: Sendable {
         let allowed = communes.filter { scope.allows(commune: $0) }
         guard !allowed.isEmpty else { return [] }
         var ids: [Int] = []
+        // A DTTC column's households: the subject's head group against its commune's list (once per commune).
+        let wantsDTTC = terms.contains { $0.dim == Self.dttcDimension }
+        var dttc: [String: Set<String>] = [:]
         let latest = try await Summaries.latestYear(on: db)
         for chunk in Summaries.chunks(allowed, 20) {
             for s in try await Summaries.subjects(ofYear: year, latest: latest, communes: chunk, on: db as! any SQLDatabase) {
@@ -285,8 +288,9 @@ public struct ReportData: Sendable {
                 if let village, s.village != village { continue }
                 if let area, s.urban != (area == .urban) { continue }
                 var keys = SummaryCells.keys(s).filter { $0.village != SummaryKey.communeTotal }.map { ($0.category, $0.dim.rawValue, $0.key, $0.minority, $0.urban) }
-                if !s.ethnicity.isEmpty && indigenous(ofCommune: s.commune).contains(s.ethnicity) {
-                    keys.append((s.category, Self.dttcDimension, "", s.minority, s.urban))
+                if !s.ethnicity.isEmpty, wantsDTTC {
+                    if dttc[s.commune] == nil { dttc[s.commune] = indigenous(ofCommune: s.commune) }
+                    if dttc[s.commune]!.contains(s.ethnicity) { keys.append((s.category, Self.dttcDimension, "", s.minority, s.urban)) }
                 }
                 if keys.contains(where: { k in terms.contains { $0.matches(category: k.0, dim: k.1, key: k.2, minority: k.3, urban: k.4) } }) {
                     ids.append(s.household)

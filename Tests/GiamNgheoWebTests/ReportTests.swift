@@ -118,6 +118,12 @@ import Vapor
             let commune = accounts.first(.communeOfficer).units[0]
             let (c9, _) = try await Self.table(app, admin, "dan-toc", .init(structure: .y2025, unit: commune))
             #expect(c9.columns.map(\.id) == t9.columns.map(\.id))
+            // A DTTC figure lists exactly its households.
+            let (c12, _) = try await Self.table(app, admin, "chuan-da-chieu-ngheo", .init(structure: .y2025, unit: commune))
+            let local = try #require(c12.columns.first { $0.id == "local" }?.sum)
+            let ids = try await app.registry.reportData.households(year: 2026, communes: [commune], oldCommune: nil, village: nil,
+                                                                   terms: local, area: nil, scope: admin, on: app.db)
+            #expect(try ids.count == total(c12, .households, "local"))
             var b = Browser(app)
             try await b.login(accounts.first(.provinceOfficer))
             let page = try await b.get("/reports/chuan-da-chieu-ngheo?year=2026&structure=2025&unit=46")
