@@ -122,12 +122,12 @@ struct ConditionEvaluator {
             guard let i = member, let table = workingAge else { return .no }
             let m = household.members[i]
             // Completed months on the date; with only a birth year, whole years (as `age` does).
-            guard m.birthDate != nil || m.birthYear != nil else { return .unknown(MissingFact(fact: "birthDate", memberID: m.id)) }
-            guard let inRange = table.contains(birthDate: m.birthDate, birthYear: m.birthYear, sex: m.sex, on: date) else {
+            guard let months = WorkingAge.ageMonths(birthDate: m.birthDate, birthYear: m.birthYear, on: date) else {
+                return .unknown(MissingFact(fact: "birthDate", memberID: m.id))
+            }
+            guard let inRange = table.contains(ageMonths: months, sex: m.sex == "male" || m.sex == "female" ? m.sex : nil, year: date.year) else {
                 return .unknown(MissingFact(fact: "sex", memberID: m.id))
             }
-            let months = m.birthDate.map { b in (date.year - b.year) * 12 + (date.month - b.month) - (date.day < b.day ? 1 : 0) }
-                ?? (date.year - m.birthYear!) * 12
             trace?.facts.append("tuổi: \(months / 12)\(months % 12 == 0 ? "" : " tuổi \(months % 12) tháng")\(inRange ? " (trong" : " (ngoài") độ tuổi lao động \(table.describe(year: date.year)))")
             return inRange ? .yes : .no
         case .factIs(let f, let lit):

@@ -184,13 +184,14 @@ public struct WorkingAge: Codable, Sendable, Equatable {
     /// For a person on a date: completed months from the birth date (whole years from a birth year alone);
     /// nil when the birth is unknown or the answer depends on an unknown sex.
     public func contains(birthDate: CivilDate?, birthYear: Int?, sex: String?, on date: CivilDate) -> Bool? {
-        let months: Int
-        if let b = birthDate {
-            months = (date.year - b.year) * 12 + (date.month - b.month) - (date.day < b.day ? 1 : 0)
-        } else if let y = birthYear {
-            months = (date.year - y) * 12
-        } else { return nil }
+        guard let months = Self.ageMonths(birthDate: birthDate, birthYear: birthYear, on: date) else { return nil }
         return contains(ageMonths: months, sex: sex == "male" || sex == "female" ? sex : nil, year: date.year)
+    }
+
+    /// Completed months of age on a date; whole years from a birth year alone; nil without either.
+    public static func ageMonths(birthDate: CivilDate?, birthYear: Int?, on date: CivilDate) -> Int? {
+        if let b = birthDate { return (date.year - b.year) * 12 + (date.month - b.month) - (date.day < b.day ? 1 : 0) }
+        return birthYear.map { (date.year - $0) * 12 }
     }
 
     /// "15 tuổi đến dưới 61 tuổi 6 tháng (nam), 57 tuổi (nữ)" for a year.

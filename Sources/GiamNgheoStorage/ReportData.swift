@@ -189,29 +189,39 @@ public struct ReportData: Sendable {
             t.dim == Self.dttcDimension ? .ethnicity : SummaryDimension(rawValue: t.dim) })).sorted { $0.rawValue < $1.rawValue }
         let rows = scanning ? try await scannedRows(year: year, place: place, scope: scope, on: db)
                             : try await rows(year: year, place: place, scope: scope, dims: dims, on: db)
+        let columns = try await self.columns(layout, year: year, place: place, standard: standard, rows: rows, on: db)
+        let name = units.unit(place.unit, in: place.structure).map { units.path(of: $0) } ?? "Toàn quốc"
+        return Reports.table(layout, columns: columns, units: rows, totalName: "Tổng cộng: " + name)
+    }
+
+    /// A layout's columns as its table resolves them: the standard's indicators, the causes, the traits, and for
+    /// form 9 the minority groups with poor or near-poor households in the place's province (8 at most, most
+    /// first), so that a commune's table has its province's columns and sums to its row there. `rows`: the
+    /// place's rows when already read (reused when the place is the province).
+    public func columns(_ layout: ReportLayout, year: Int, place: Place, standard: PovertyStandard?, rows: [ReportUnit]? = nil,
+                        on db: any Database) async throws -> [ReportColumn] {
         var lists = Self.lists(standard: standard)
         if layout.columns.contains(where: { $0.forEach == "ethnicity" }) {
-            // Form 9's own columns: the minority groups with poor or near-poor households in the province (8 at most,
-            // most first), so that a commune's table has its province's columns and sums to its row there.
             var province = place
             while let u = units.unit(province.unit, in: province.structure), u.level != .province, let parent = u.parentCode {
                 province = Place(structure: province.structure, unit: parent)
             }
-            let listRows = province == place ? rows
-                // Only which groups get a column is read here, never a figure shown to this scope.
-                : try await self.rows(year: year, place: province, scope: Scope(username: scope.username, role: .admin, units: [],
-                                                                                 adminUnits: units), dims: [.ethnicity], on: db)
+            // Only which groups get a column is read here, never a figure shown to the caller's scope.
+            let admin = Scope(username: "", role: .admin, units: [], adminUnits: units)
+            let listRows: [ReportUnit]
+            if province == place, let rows { listRows = rows }
+            else { listRows = try await self.rows(year: year, place: province, scope: admin, dims: [.ethnicity], on: db) }
             var n: [String: Int] = [:]
-            for u in listRows { for c in u.cells where c.dim == SummaryDimension.ethnicity.rawValue && c.key != "01"
-                            && (c.category == Category.poor.rawValue || c.category == Category.nearPoor.rawValue) {
-                n[c.key, default: 0] += c.households
-            } }
+            for u in listRows {
+                for c in u.cells where c.dim == SummaryDimension.ethnicity.rawValue && c.key != "01"
+                    && (c.category == Category.poor.rawValue || c.category == Category.nearPoor.rawValue) {
+                    n[c.key, default: 0] += c.households
+                }
+            }
             let top = n.filter { $0.value > 0 }.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(8).map(\.key)
             lists["ethnicity"] = top.map { code in (code, BundledData.ethnicGroups.group(code)?.name ?? code) }
         }
-        let columns = Reports.resolve(layout, lists: lists)
-        let name = units.unit(place.unit, in: place.structure).map { units.path(of: $0) } ?? "Toàn quốc"
-        return Reports.table(layout, columns: columns, units: rows, totalName: "Tổng cộng: " + name)
+        return Reports.resolve(layout, lists: lists)
     }
 
     func group(_ cells: [Summaries.Cell], place: Place) -> [ReportUnit] {

@@ -189,9 +189,8 @@ struct ReportController {
         let colID = req.query[String.self, at: "col"] ?? ""
         let area = req.query[String.self, at: "area"].flatMap { Area(rawValue: $0) }
         let data = req.application.registry.reportData
-        // The columns as the table resolved them (form 9's groups depend on the place's households).
-        let columns = try await data.table(p.layout, year: p.year, place: p.place, scope: scope, standard: standard(req, year: p.year),
-                                           on: req.db).columns
+        // The columns as the table resolves them (form 9's groups depend on the province's households).
+        let columns = try await data.columns(p.layout, year: p.year, place: p.place, standard: standard(req, year: p.year), on: req.db)
         guard let column = columns.first(where: { $0.id == colID }), let terms = column.sum else {
             throw ScopeError(.invalid("Không có cột '\(colID)' trong biểu."))
         }
