@@ -123,7 +123,7 @@ public func configure(_ app: Application, _ config: AppConfig) async throws -> [
     var gate: WriteGate? = nil
     if case .sqliteFile = config.database {
         // WAL: page views read while a save writes. The setting is kept in the file.
-        try await (app.db as! any SQLDatabase).raw("PRAGMA journal_mode=WAL").run()
+        try await app.db.sql.raw("PRAGMA journal_mode=WAL").run()
         gate = WriteGate()
     }
     if case .sqliteMemory = config.database { gate = WriteGate() }

@@ -37,7 +37,7 @@ enum DemoSeeder {
     static func seedSupport(_ app: Application, communes: [String]) async throws {
         let support = app.registry.support!
         let scope = Scope(username: "demo", role: .admin, units: [], adminUnits: app.registry.units)
-        let sql = app.db as! any SQLDatabase
+        let sql = app.db.sql
         struct H: Decodable { var id: Int; var code: String; var commune_code: String; var category: String; var head_name: String; var facts: String }
         let ref = app.registry.referenceDate
         let year = ref.year

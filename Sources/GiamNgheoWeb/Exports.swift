@@ -289,7 +289,7 @@ public struct HouseholdExport: Sendable {
         let page = try await services.store.list(scope, q, on: db)
         guard !page.rows.isEmpty else { return Page(rows: [], next: nil) }
         struct Row: Decodable { var id: Int; var facts: String }
-        let stored = try await (db as! any SQLDatabase).select().column("id").column("facts").from(HouseholdRecord.schema)
+        let stored = try await db.sql.select().column("id").column("facts").from(HouseholdRecord.schema)
             .where("id", .in, page.rows.map(\.id)).all(decoding: Row.self)
         var byID: [Int: Facts] = [:]
         for f in stored { byID[f.id] = Facts(json: f.facts) }

@@ -141,7 +141,7 @@ extension ReviewController {
     func records(_ req: Request, _ ids: [Int]) async throws -> [Int: HouseholdRecord] {
         guard !ids.isEmpty else { return [:] }
         var out: [Int: HouseholdRecord] = [:]
-        for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min($0 + 500, ids.count)]) }) {
+        for chunk in ids.chunks(of: 500) {
             for r in try await HouseholdRecord.query(on: req.db).filter(\.$id ~~ chunk).all() { out[r.id!] = r }
         }
         return out

@@ -382,7 +382,7 @@ struct SupportMonitorController {
     /// The communes that publish: those with households in the registry.
     func publicIndex(req: Request) async throws -> HTML {
         struct C: Decodable { var commune_code: String; var n: Int }
-        let rows = try await (req.db as! any SQLDatabase).raw("SELECT commune_code, COUNT(*) AS n FROM households WHERE archived_reason IS NULL GROUP BY commune_code ORDER BY commune_code")
+        let rows = try await req.db.sql.raw("SELECT commune_code, COUNT(*) AS n FROM households WHERE archived_reason IS NULL GROUP BY commune_code ORDER BY commune_code")
             .all(decoding: C.self)
         let units = req.application.registry.units
         let items: [HTML] = rows.map { c in "<li><a href=\"/public/\(c.commune_code)\">\(units.unit(c.commune_code)?.name ?? c.commune_code)</a>\(units.unit(c.commune_code)?.parentCode.flatMap { units.unit($0)?.name }.map { ", \($0)" } ?? "")</li>" }

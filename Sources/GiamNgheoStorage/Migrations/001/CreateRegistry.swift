@@ -49,7 +49,7 @@ public struct CreateHousehold: AsyncMigration {
             .unique(on: "code")
             .create()
         // Keyset pagination within a commune walks this index: page 500 costs what page 1 costs.
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         try await sql.raw("CREATE INDEX households_commune_sort ON households (commune_code, sort_key, id)").run()
         try await sql.raw("CREATE INDEX households_commune_category ON households (commune_code, category)").run()
     }
@@ -70,7 +70,7 @@ public struct CreateAuditEntry: AsyncMigration {
             .field("new_value", .string)
             .field("reason", .string)
             .create()
-        try await (db as! any SQLDatabase).raw("CREATE INDEX audit_household ON audit_entries (household_id, id)").run()
+        try await db.sql.raw("CREATE INDEX audit_household ON audit_entries (household_id, id)").run()
     }
     public func revert(on db: any Database) async throws { try await db.schema(AuditEntry.schema).delete() }
 }

@@ -33,7 +33,7 @@ public struct CreateHouseholdYears: AsyncMigration {
             .field("decided_at", .datetime)
             .unique(on: "household_id", "year")
             .create()
-        try await (db as! any SQLDatabase).raw("CREATE INDEX household_years_year ON household_years (year, category, household_id)").run()
+        try await db.sql.raw("CREATE INDEX household_years_year ON household_years (year, category, household_id)").run()
     }
     public func revert(on db: any Database) async throws { try await db.schema(HouseholdYear.schema).delete() }
 }
@@ -44,7 +44,7 @@ public struct AddHouseholdCauses: AsyncMigration {
         try await db.schema(HouseholdRecord.schema).field("causes", .string).update()
         // Lists that span many communes (province, administrator) walk this index in order instead of
         // sorting every household for each page.
-        try await (db as! any SQLDatabase).raw("CREATE INDEX households_sort ON households (sort_key, id)").run()
+        try await db.sql.raw("CREATE INDEX households_sort ON households (sort_key, id)").run()
     }
     public func revert(on db: any Database) async throws {
         try await db.schema(HouseholdRecord.schema).deleteField("causes").update()

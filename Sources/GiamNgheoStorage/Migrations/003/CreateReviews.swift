@@ -37,7 +37,7 @@ public struct CreateReviewRequests: AsyncMigration {
             .field("note", .string)
             .field("recorded_by", .string, .required)
             .create()
-        try await (db as! any SQLDatabase).raw("CREATE INDEX review_requests_commune ON review_requests (commune_code, received_on)").run()
+        try await db.sql.raw("CREATE INDEX review_requests_commune ON review_requests (commune_code, received_on)").run()
     }
     public func revert(on db: any Database) async throws { try await db.schema(ReviewRequest.schema).delete() }
 }

@@ -62,7 +62,7 @@ public struct CreateReviewWorkflow: AsyncMigration {
             .field("new_category", .string)
             .field("recorded_by", .string, .required)
             .create()
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         try await sql.raw("CREATE INDEX review_cases_round ON review_cases (round_id, village, household_id)").run()
         try await sql.raw("CREATE INDEX review_cases_household ON review_cases (household_id)").run()
         try await sql.raw("ALTER TABLE review_requests ADD COLUMN round_id INTEGER").run()

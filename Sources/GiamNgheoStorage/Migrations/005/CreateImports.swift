@@ -10,7 +10,7 @@ import SQLKit
 public struct CreateImports: AsyncMigration {
     public init() {}
     public func prepare(on db: any Database) async throws {
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         try await db.schema(People.table)
             .field("household_id", .int, .required)
             .field("member_id", .string, .required)

@@ -6,13 +6,13 @@ import SQLKit
 public struct AddReposting: AsyncMigration {
     public init() {}
     public func prepare(on db: any Database) async throws {
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         for column in ["reposting_from", "reposting_to"] {
             try await sql.raw("ALTER TABLE review_rounds ADD COLUMN \(unsafeRaw: column) TEXT").run()
         }
     }
     public func revert(on db: any Database) async throws {
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         for column in ["reposting_from", "reposting_to"] {
             try await sql.raw("ALTER TABLE review_rounds DROP COLUMN \(unsafeRaw: column)").run()
         }

@@ -8,7 +8,7 @@ import SQLKit
 public struct RederiveSummaryDetail: AsyncMigration {
     public init() {}
     public func prepare(on db: any Database) async throws {
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         try await sql.raw("UPDATE households SET traits = NULL").run()
         try await sql.raw("DELETE FROM report_cells").run()
     }

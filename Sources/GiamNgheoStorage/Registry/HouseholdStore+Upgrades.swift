@@ -9,7 +9,7 @@ extension HouseholdStore {
     /// Derives the columns the summaries read (old commune, urban, traits) for households stored before
     /// they existed, then rebuilds those communes' summaries. Nothing to do on a current database.
     public func backfillDerived(on db: any Database) async throws -> Int {
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         // Cheap at every start: a registry with households always has cells once derived (every household
         // adds at least one), so only a database from before the summaries has households and no cells.
         struct N: Decodable { var n: Int }
@@ -28,7 +28,7 @@ extension HouseholdStore {
                 for r in rows {
                     let h = try? self.parser.parse(jsonLine: r.facts, line: 1)
                     let row = h.map { self.row($0, try? self.engine.classify($0), facts: r.facts) }
-                    try await (tx as! any SQLDatabase).update(HouseholdRecord.schema)
+                    try await tx.sql.update(HouseholdRecord.schema)
                         .set("old_commune_code", to: row?.oldCommuneCode).set("urban", to: row?.urban ?? false)
                         .set("traits", to: row?.traits ?? ",").where("id", .equal, r.id).run()
                 }
@@ -47,7 +47,7 @@ extension HouseholdStore {
     /// the line needs no indicator fact, Decree 07/2021 Art. 3), reclassified once at start with their
     /// summaries, this year's provisional category and an audit line. Returns how many changed.
     public func reclassifyIncomplete(on db: any Database) async throws -> Int {
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         // Once per registry: afterwards every save classifies under the rule, so a start need not scan again.
         let marker = "rules.incomeDecidesFirst"
         struct K: Decodable { var key: String }
@@ -66,7 +66,7 @@ extension HouseholdStore {
             }
             guard !done.isEmpty else { continue }
             try await writing(db) { tx in
-                let sql = tx as! any SQLDatabase
+                let sql = tx.sql
                 try await Summaries.tracking(done.map(\.0.id), year: self.summaryYear, on: tx) {
                     for (r, row) in done {
                         var update = sql.update(HouseholdRecord.schema)

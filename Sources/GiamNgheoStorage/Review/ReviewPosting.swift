@@ -17,7 +17,7 @@ extension ReviewStore {
         let end = ReviewRules.postingEnd(start: from, days: s?.days ?? 3, dayType: s?.dayType)
         return try await store.writing(db) { tx in
             try await Self.bump(ReviewRound.schema, id: roundID, expected: expectedVersion, on: tx)
-            try await (tx as! any SQLDatabase).update(ReviewRound.schema).set("posting_from", to: from.description)
+            try await tx.sql.update(ReviewRound.schema).set("posting_from", to: from.description)
                 .set("posting_to", to: end.description).where("id", .equal, roundID).run()
             try await self.audit(scope, "review.posting", field: r.communeCode, new: "\(from.vietnamese) – \(end.vietnamese)", on: tx)
             return try await ReviewRound.find(roundID, on: tx)!
@@ -46,7 +46,7 @@ extension ReviewStore {
         let end = ReviewRules.postingEnd(start: from, days: s?.repostingDays ?? s?.days ?? 3, dayType: s?.dayType)
         return try await store.writing(db) { tx in
             try await Self.bump(ReviewRound.schema, id: roundID, expected: expectedVersion, on: tx)
-            try await (tx as! any SQLDatabase).update(ReviewRound.schema).set("reposting_from", to: from.description)
+            try await tx.sql.update(ReviewRound.schema).set("reposting_from", to: from.description)
                 .set("reposting_to", to: end.description).where("id", .equal, roundID).run()
             try await self.audit(scope, "review.reposting", field: r.communeCode, new: "\(from.vietnamese) – \(end.vietnamese)", on: tx)
             return try await ReviewRound.find(roundID, on: tx)!
@@ -106,7 +106,7 @@ extension ReviewStore {
         if newCategory != nil && k.caseID == nil { throw Self.invalid("Khiếu nại không gắn với hộ nào nên không đổi được phân loại.") }
         return try await store.writing(db) { tx in
             try await Self.stillEditable(k.roundID, on: tx)
-            let done = try await (tx as! any SQLDatabase).update(ReviewComplaint.schema).set("status", to: "resolved")
+            let done = try await tx.sql.update(ReviewComplaint.schema).set("status", to: "resolved")
                 .set("outcome", to: outcome).set("rechecked_on", to: recheckedOn.description).set("new_category", to: newCategory?.rawValue)
                 .where("id", .equal, complaintID).where("status", .equal, "open").returning("id").all()
             guard !done.isEmpty else { throw Self.invalid("Khiếu nại này đã được phúc tra.") }

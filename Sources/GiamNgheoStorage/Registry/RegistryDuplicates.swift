@@ -20,7 +20,7 @@ public struct RegistryDuplicate: Sendable, Equatable {
 /// Reads the person index in (commune, birth) order, one block at a time.
 public enum RegistryDuplicates {
     public static func scan(_ scope: Scope, thresholds: DuplicateThresholds, on db: any Database) async throws -> [RegistryDuplicate] {
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         var out: [RegistryDuplicate] = []
         struct IDRow: Decodable { var national_id: String; var code: String; var name_key: String; var commune_code: String }
         let idRows = try await sql.raw("""

@@ -98,7 +98,7 @@ public enum Summaries {
     /// The latest year the summaries hold (the registry's current review year), nil when there are none.
     public static func latestYear(on db: any Database) async throws -> Int? {
         struct Y: Decodable { var year: Int? }
-        return try await (db as! any SQLDatabase).raw("SELECT MAX(year) AS year FROM report_cells").first(decoding: Y.self)?.year
+        return try await db.sql.raw("SELECT MAX(year) AS year FROM report_cells").first(decoding: Y.self)?.year
     }
 
     // MARK: - keeping them in step
@@ -107,7 +107,7 @@ public enum Summaries {
     /// cells from their state before to their state after: one read before, one after, one upsert.
     public static func tracking<T: Sendable>(_ ids: [Int], year: Int, on tx: any Database,
                                              _ body: () async throws -> T) async throws -> T {
-        let sql = tx as! any SQLDatabase
+        let sql = tx.sql
         let before = try await subjects(year: year, ids: ids, on: sql)
         let result = try await body()
         let after = try await subjects(year: year, ids: ids, on: sql)
@@ -117,7 +117,7 @@ public enum Summaries {
 
     /// Adds the cells of households just inserted.
     public static func added(_ ids: [Int], year: Int, on tx: any Database) async throws {
-        let sql = tx as! any SQLDatabase
+        let sql = tx.sql
         try await add(SummaryCells.tally(try await subjects(year: year, ids: ids, on: sql).map { ($0, 1) }), on: sql)
     }
 
@@ -141,9 +141,9 @@ public enum Summaries {
     /// Recomputes the cells of some communes (every year) from their households: after a bulk load.
     public static func rebuild(communes: [String], year: Int, on db: any Database) async throws {
         guard !communes.isEmpty else { return }
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         // A few communes at a time: a province's rebuild stays within a few hundred MB.
-        for chunk in chunks(communes.sorted(), 4) {
+        for chunk in communes.sorted().chunks(of: 4) {
             try await sql.delete(from: table).where("commune_code", .in, chunk).run()
             let subjects = try await subjects(year: year, communes: chunk, on: sql)
             try await add(SummaryCells.tally(subjects.map { ($0, 1) }), on: sql)
@@ -157,22 +157,18 @@ public enum Summaries {
 
     static func allCommunes(on db: any Database) async throws -> [String] {
         struct C: Decodable { var commune_code: String }
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         return Set(try await sql.raw("SELECT DISTINCT commune_code FROM households").all(decoding: C.self).map(\.commune_code)
             + (try await sql.raw("SELECT DISTINCT commune_code FROM report_cells").all(decoding: C.self).map(\.commune_code))).sorted()
-    }
-
-    static func chunks<T>(_ xs: [T], _ n: Int) -> [[T]] {
-        stride(from: 0, to: xs.count, by: n).map { Array(xs[$0..<min($0 + n, xs.count)]) }
     }
 
     /// Differences between the maintained cells and a fresh count from the households (empty when consistent),
     /// one line per differing cell: "year commune/village category dim=key: kept → recomputed".
     public static func verify(year: Int, on db: any Database) async throws -> [String] {
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         let communes = try await allCommunes(on: db)
         var out: [String] = []
-        for chunk in chunks(communes.sorted(), 20) {
+        for chunk in communes.sorted().chunks(of: 20) {
             let fresh = SummaryCells.tally(try await subjects(year: year, communes: chunk, on: sql).map { ($0, 1) })
             var kept: [SummaryKey: (households: Int, persons: Int)] = [:]
             for c in try await sql.select().columns(["*"]).from(table).where("commune_code", .in, chunk).all(decoding: Cell.self)
@@ -200,10 +196,10 @@ public enum Summaries {
     public static func cells(year: Int, communes: [String], villages: Bool, dims: [SummaryDimension]? = nil,
                              oldCommunes: Bool = true, on db: any Database) async throws -> [Cell] {
         guard !communes.isEmpty else { return [] }
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         let keys = ["year", "commune_code", "village", "category", "urban", "minority", "dim", "key"]
         var out: [Cell] = []
-        for chunk in chunks(communes.sorted(), 500) {
+        for chunk in communes.sorted().chunks(of: 500) {
             var q = sql.select()
             if oldCommunes {
                 q = q.columns(["year", "commune_code", "old_commune_code", "village", "standard", "category", "urban", "minority", "dim", "key", "households", "persons"])
@@ -223,7 +219,7 @@ public enum Summaries {
     /// The standard most of a year's households were classified under.
     public static func standard(year: Int, on db: any Database) async throws -> String? {
         struct R: Decodable { var standard: String; var n: Int }
-        return try await (db as! any SQLDatabase).raw("""
+        return try await db.sql.raw("""
             SELECT standard, CAST(SUM(households) AS BIGINT) AS n FROM report_cells WHERE year = \(bind: year) AND dim = 'all'
             AND village = \(bind: SummaryKey.communeTotal) GROUP BY standard ORDER BY n DESC
             """).all(decoding: R.self).first?.standard
@@ -232,7 +228,7 @@ public enum Summaries {
     /// The years that have cells.
     public static func years(on db: any Database) async throws -> [Int] {
         struct Y: Decodable { var year: Int }
-        return try await (db as! any SQLDatabase).raw("SELECT DISTINCT year FROM report_cells ORDER BY year").all(decoding: Y.self).map(\.year)
+        return try await db.sql.raw("SELECT DISTINCT year FROM report_cells ORDER BY year").all(decoding: Y.self).map(\.year)
     }
 
     public struct Row: Decodable, Sendable {
@@ -246,7 +242,7 @@ public enum Summaries {
         if let commune {
             guard scope.allows(commune: commune) else { throw ScopeError(.forbidden) }
         }
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         var q = sql.select().column(SQLColumn(commune == nil ? "commune_code" : "village"), as: "key").column("category")
             .column(SQLRaw("CAST(SUM(households) AS BIGINT)"), as: "households")
             .from(table).where("year", .equal, year).where("dim", .equal, SummaryDimension.all.rawValue)
@@ -263,50 +259,4 @@ public enum Summaries {
         }
         return try await q.all(decoding: Row.self)
     }
-}
-
-public struct CreateReportCells: AsyncMigration {
-    public init() {}
-    public func prepare(on db: any Database) async throws {
-        let sql = db as! any SQLDatabase
-        // What the summaries need from each household, derived when it is written (HouseholdStore.row).
-        try await sql.raw("ALTER TABLE households ADD COLUMN old_commune_code TEXT").run()
-        try await sql.raw("ALTER TABLE households ADD COLUMN urban BOOLEAN").run()
-        try await sql.raw("ALTER TABLE households ADD COLUMN traits TEXT").run()
-        // Each year's deprivations, as recorded: AF indices over time (issue 6 §6).
-        try await sql.raw("ALTER TABLE household_years ADD COLUMN deprived TEXT").run()
-        try await db.schema(Summaries.table)
-            .field("year", .int, .required)
-            .field("commune_code", .string, .required)
-            .field("old_commune_code", .string, .required)
-            .field("village", .string, .required)
-            .field("standard", .string, .required)
-            .field("category", .string, .required)
-            .field("urban", .bool, .required)
-            .field("minority", .bool, .required)
-            .field("dim", .string, .required)
-            .field("key", .string, .required)
-            .field("households", .int, .required)
-            .field("persons", .int, .required)
-            .unique(on: "year", "commune_code", "old_commune_code", "village", "standard", "category", "urban", "minority", "dim", "key")
-            .create()
-        // Reports read one year's commune totals (village "*") for some dimensions: this index finds them
-        // without stepping over the villages' cells.
-        try await sql.raw("CREATE INDEX report_cells_read ON report_cells (year, village, dim, commune_code)").run()
-        try await db.schema("unit_summaries").delete()
-    }
-    public func revert(on db: any Database) async throws { try await db.schema(Summaries.table).delete() }
-}
-
-/// The first summaries (commune, village, category), replaced by `report_cells`; kept so that databases
-/// created before keep their migration history.
-public struct CreateUnitSummaries: AsyncMigration {
-    public init() {}
-    public func prepare(on db: any Database) async throws {
-        try await db.schema("unit_summaries")
-            .field("commune_code", .string, .required).field("village", .string, .required)
-            .field("category", .string, .required).field("households", .int, .required)
-            .unique(on: "commune_code", "village", "category").create()
-    }
-    public func revert(on db: any Database) async throws { try await db.schema("unit_summaries").delete() }
 }

@@ -3,66 +3,6 @@ import Foundation
 import GiamNgheoCore
 import SQLKit
 
-/// A person of the file who may already be registered (or appears twice in the file).
-public struct DuplicateMatch: Codable, Sendable, Equatable {
-    /// Stable across runs of the same file: the adjudication is stored under it.
-    public var key: String
-    public var sheet: String
-    public var row: Int
-    public var code: String
-    public var name: String
-    public var birth: String
-    public var otherCode: String
-    public var otherName: String
-    /// "sổ hộ" or "dòng N của tệp".
-    public var otherWhere: String
-    public var score: Double
-    /// "id" (same national ID), "certain", "possible".
-    public var kind: String
-    public var decision: String?
-}
-
-/// What an import would do (dry run) or did (commit): counts, the row-level issues, the duplicates.
-public struct ImportReport: Codable, Sendable, Equatable {
-    public var rows = 0, new = 0, changed = 0, unchanged = 0, duplicates = 0, held = 0, errors = 0, skipped = 0
-    public static let keep = 2000
-    /// The first `keep` issues (file order); `issueCount` counts them all.
-    public var issues: [ImportIssue] = []
-    public var issueCount = 0
-    public var matches: [DuplicateMatch] = []
-    public var matchCount = 0
-    public var newVillages: [String] = []
-    public var communes: [String] = []
-    public var aborted: String?
-    public var fingerprint = ""
-    public var committed = false
-    public init() {}
-
-    public var blockingFileIssue: Bool { issues.contains { $0.blocking && $0.row == nil } }
-    public var canCommit: Bool { aborted == nil && errors == 0 && !blockingFileIssue && rows > 0 && (new + changed) > 0 }
-    public var pending: Int { matches.filter { $0.kind == "possible" && $0.decision == nil }.count }
-
-    mutating func add(_ i: ImportIssue) {
-        issueCount += 1
-        if issues.count < Self.keep { issues.append(i) }
-    }
-}
-
-public struct ImportProgress: Sendable {
-    public var phase: String
-    public var rows: Int
-    /// 0…1, from the bytes read.
-    public var fraction: Double
-}
-
-public struct ImportError: Error, Sendable, CustomStringConvertible {
-    public var description: String
-    /// When a commit was refused after reading the whole file: what it found (nothing was written).
-    public var report: ImportReport?
-    public init(_ d: String, report: ImportReport? = nil) { description = d; self.report = report }
-    public static let cancelled = ImportError("Đã huỷ: không có gì được ghi vào sổ hộ.")
-}
-
 /// Staged import of households: reads the file through `ImportPipeline`, compares each household with the
 /// registry (by code, or by the head's national ID when the file gives no code), finds duplicate people
 /// (same national ID; same folded name, birth and village above the administrator's thresholds), and either
@@ -227,7 +167,7 @@ public struct Importer: Sendable {
         }
 
         mutating func process(_ prepared: [Prepared], on db: any Database) async throws {
-            let sql = db as! any SQLDatabase
+            let sql = db.sql
             let chunk = prepared.map(\.item)
             // Registry rows for the codes in this chunk, and for heads' national IDs when the code is empty.
             let givenCodes = chunk.compactMap { $0.assignCode ? nil : $0.household?.code }
@@ -526,7 +466,7 @@ public struct Importer: Sendable {
 
         /// Once per import: new villages, summaries of the communes touched, this year's categories.
         func finish(on db: any Database) async throws {
-            let sql = db as! any SQLDatabase
+            let sql = db.sql
             for (commune, names) in newVillages {
                 for n in names.sorted() {
                     let kind = VietnameseText.fold(n).hasPrefix("to") ? "to" : "thon"
@@ -537,15 +477,7 @@ public struct Importer: Sendable {
                 }
             }
             let year = store.summaryYear
-            for start in stride(from: 0, to: touched.count, by: 500) {
-                let part = Array(touched[start..<min(start + 500, touched.count)])
-                try await sql.raw("""
-                    INSERT INTO household_years (household_id, year, category, standard, recognised, source, deprived)
-                    SELECT id, \(bind: year), category, standard, \(bind: false), 'computed', deprived FROM households WHERE id IN (\(binds: part))
-                    ON CONFLICT (household_id, year) DO UPDATE SET category = excluded.category, standard = excluded.standard, deprived = excluded.deprived
-                    WHERE household_years.recognised = \(bind: false)
-                    """).run()
-            }
+            try await ProvisionalYear.upsert(households: touched, year: year, on: sql)
             try await Summaries.rebuild(communes: communes.sorted(), year: year, on: db)
         }
 

@@ -8,7 +8,7 @@ public enum DemoHistory {
     /// ninety-seventh that was poor last year (exited this year, so that this year's targets show progress) and
     /// a twentieth that was near-poor (now newly poor). Demo data only: real history comes from the review or an import.
     public static func seed(_ db: any Database, year: Int) async throws {
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         try await sql.raw("""
             INSERT INTO villages (commune_code, name, kind, archived)
             SELECT DISTINCT commune_code, village, CASE WHEN village LIKE 'Tổ%' THEN 'to' ELSE 'thon' END, \(bind: false)

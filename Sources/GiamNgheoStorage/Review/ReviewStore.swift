@@ -28,11 +28,11 @@ public struct ReviewStore: Sendable {
         }
         let first = try procedure.steps(round)[0].code
         return try await store.writing(db) { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             let existing = Set(try await ReviewRound.query(on: tx).filter(\.$year == year).filter(\.$kind == "periodic")
                 .filter(\.$communeCode ~~ communes).all().map(\.communeCode))
             let missing = communes.filter { !existing.contains($0) }
-            for chunk in stride(from: 0, to: missing.count, by: 200).map({ Array(missing[$0..<min($0 + 200, missing.count)]) }) {
+            for chunk in missing.chunks(of: 200) {
                 var insert = sql.insert(into: ReviewRound.schema)
                     .columns("commune_code", "year", "kind", "month", "procedure", "standard", "starts_on", "ends_on", "step", "opened_by")
                 for c in chunk {
@@ -96,7 +96,7 @@ public struct ReviewStore: Sendable {
     /// request was received within the round's dates.
     public func list(_ scope: Scope, round: ReviewRound, on db: any Database) async throws -> [ListedHousehold] {
         guard scope.allows(commune: round.communeCode) else { throw ScopeError(.notFound) }
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         let current = try await sql.select().columns(HouseholdListRow.columns.map { SQLColumn($0) }).from(HouseholdRecord.schema)
             .where("commune_code", .equal, round.communeCode).where("archived_reason", .is, SQLLiteral.null)
             .where("category", .in, ["poor", "nearPoor"]).orderBy("sort_key").orderBy("id").all(decoding: HouseholdListRow.self)

@@ -34,7 +34,7 @@ extension ReviewStore {
 
     /// Bumps a row's version if it is still `expected`: the check and the write are one statement.
     static func bump(_ table: String, id: Int, expected: Int, on tx: any Database) async throws {
-        let done = try await (tx as! any SQLDatabase).update(table).set("version", to: expected + 1)
+        let done = try await tx.sql.update(table).set("version", to: expected + 1)
             .where("id", .equal, id).where("version", .equal, expected).returning("id").all()
         guard !done.isEmpty else { throw ScopeError(.conflict(currentVersion: expected + 1)) }
     }
@@ -153,7 +153,7 @@ extension ReviewStore {
                 }
             }
             let next = steps[i + 1].code
-            try await (tx as! any SQLDatabase).update(ReviewRound.schema).set("step", to: next).where("id", .equal, roundID).run()
+            try await tx.sql.update(ReviewRound.schema).set("step", to: next).where("id", .equal, roundID).run()
             try await self.audit(scope, "review.step", field: r.communeCode, old: r.step, new: next, on: tx)
             return try await ReviewRound.find(roundID, on: tx)!
         }
@@ -367,7 +367,7 @@ extension ReviewStore {
             let ids = cases.map(\.householdID)
             let years = ids.isEmpty ? [] : try await HouseholdYear.query(on: tx).filter(\.$householdID ~~ ids).filter(\.$recognised == true).all()
             // Certificates are numbered on from the commune's earlier decisions of the year.
-            let earlier = try await (tx as! any SQLDatabase).select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
+            let earlier = try await tx.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
                 .from(ReviewCase.schema).join(ReviewRound.schema, on: SQLColumn("round_id", table: ReviewCase.schema), .equal, SQLColumn("id", table: ReviewRound.schema))
                 .where(SQLColumn("commune_code", table: ReviewRound.schema), .equal, SQLBind(r.communeCode))
                 .where(SQLColumn("year", table: ReviewRound.schema), .equal, SQLBind(r.year))
@@ -395,7 +395,7 @@ extension ReviewStore {
                 c.stage = CaseStage.decided.rawValue; c.version += 1
                 try await c.update(on: tx)
                 if c.refusal == nil {
-                    try await (tx as! any SQLDatabase).raw("""
+                    try await tx.sql.raw("""
                         INSERT INTO household_years (household_id, year, category, standard, recognised, source, decided_at, deprived)
                         VALUES (\(bind: c.householdID), \(bind: r.year), \(bind: recognised.rawValue), \(bind: r.standard), \(bind: true), 'review', \(bind: decidedAt),
                                 \(bind: c.deprived.map { "," + $0 + "," }))
@@ -407,7 +407,7 @@ extension ReviewStore {
                                      new: c.refusal == nil ? recognised.vietnamese : "Từ chối", reason: c.refusal ?? "Quyết định \(number)", on: tx)
             }
             }
-            try await (tx as! any SQLDatabase).update(ReviewRound.schema).set("decision_number", to: number)
+            try await tx.sql.update(ReviewRound.schema).set("decision_number", to: number)
                 .set("decision_date", to: date.description).set("decided_by", to: scope.username).where("id", .equal, roundID).run()
             return try await ReviewRound.find(roundID, on: tx)!
         }
@@ -437,7 +437,7 @@ extension ReviewStore {
         }
         return try await store.writing(db) { tx in
             try await Self.bump(ReviewRound.schema, id: roundID, expected: expectedVersion, on: tx)
-            var u = (tx as! any SQLDatabase).update(ReviewRound.schema).set("status", to: status).set("status_note", to: note)
+            var u = tx.sql.update(ReviewRound.schema).set("status", to: status).set("status_note", to: note)
             if status == "submitted" { u = u.set("submitted_by", to: scope.username) }
             if status == "approved" { u = u.set("approved_by", to: scope.username) }
             try await u.where("id", .equal, roundID).run()
@@ -452,8 +452,8 @@ extension ReviewStore {
         guard !rounds.isEmpty else { return [] }
         struct Row: Decodable { var round_id: Int; var stage: String; var n: Int }
         var counts: [Int: [CaseStage: Int]] = [:]
-        for chunk in stride(from: 0, to: rounds.count, by: 500).map({ Array(rounds[$0..<min($0 + 500, rounds.count)]) }) {
-            let rows = try await (db as! any SQLDatabase).select().column("round_id").column("stage")
+        for chunk in rounds.chunks(of: 500) {
+            let rows = try await db.sql.select().column("round_id").column("stage")
                 .column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from(ReviewCase.schema)
                 .where("round_id", .in, chunk.map { $0.id! }).groupBy("round_id").groupBy("stage").all(decoding: Row.self)
             for row in rows { counts[row.round_id, default: [:]][CaseStage(rawValue: row.stage) ?? .listed] = row.n }
@@ -476,7 +476,7 @@ extension ReviewStore {
         let cases = try await cases(scope, round: round, on: db)
         let ids = cases.map(\.householdID)
         var years: [HouseholdYear] = []
-        for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min($0 + 500, ids.count)]) }) {
+        for chunk in ids.chunks(of: 500) {
             years += try await HouseholdYear.query(on: db).filter(\.$householdID ~~ chunk).filter(\.$recognised == true)
                 .filter(\.$year < round.year).all()
         }

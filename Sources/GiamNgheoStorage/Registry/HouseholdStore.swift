@@ -3,55 +3,6 @@ import Foundation
 import GiamNgheoCore
 import SQLKit
 
-/// Filters of the household list; all optional.
-public struct HouseholdQuery: Sendable {
-    public var commune: String?
-    public var village: String?
-    public var category: String?
-    public var deprived: String?
-    public var ethnicMinority: Bool?
-    public var meritorious: Bool?
-    public var noWorkingCapacity: Bool?
-    /// A poverty-cause code; `mainCause` restricts it to the main (first) cause.
-    public var cause: String?
-    public var mainCause = false
-    /// Not poor now, with a recognised exit from poverty (a recognised poor year followed by a recognised
-    /// year not poor) decided within the last `recentlyExitedMonths` months (regulations.md §6.6: 36 by
-    /// default, configurable per support policy).
-    public var recentlyExited = false
-    public var recentlyExitedMonths = 36
-    /// Free text: folded and matched word by word against names, codes and national IDs.
-    public var text: String?
-    /// Keyset cursor: the sort key and id of the last row of the previous page.
-    public var after: (sortKey: String, id: Int)?
-    public var limit: Int = 50
-    public init() {}
-}
-
-/// What the household list shows of each household.
-public struct HouseholdListRow: Decodable, Sendable {
-    public var id: Int
-    public var code: String
-    public var communeCode: String
-    public var village: String?
-    public var headName: String
-    public var memberCount: Int
-    public var category: String
-    public var deprived: String
-    public var sortKey: String
-
-    static let columns = ["id", "code", "commune_code", "village", "head_name", "member_count", "category", "deprived", "sort_key"]
-    enum CodingKeys: String, CodingKey {
-        case id, code, village, category, deprived
-        case communeCode = "commune_code", headName = "head_name", memberCount = "member_count", sortKey = "sort_key"
-    }
-}
-
-public struct HouseholdPage: Sendable {
-    public var rows: [HouseholdListRow]
-    public var next: (sortKey: String, id: Int)?
-}
-
 /// The registry's storage entry points. Each takes the caller's scope and enforces it in the query.
 public struct HouseholdStore: Sendable {
     public let engine: Engine
@@ -84,7 +35,7 @@ public struct HouseholdStore: Sendable {
     public func listRows(_ scope: Scope, ids: [Int], on db: any Database) async throws -> [HouseholdListRow] {
         var out: [HouseholdListRow] = []
         for start in stride(from: 0, to: ids.count, by: 500) {
-            var q = (db as! any SQLDatabase).select().columns(HouseholdListRow.columns.map { SQLColumn($0) }).from(HouseholdRecord.schema)
+            var q = db.sql.select().columns(HouseholdListRow.columns.map { SQLColumn($0) }).from(HouseholdRecord.schema)
                 .where("id", .in, Array(ids[start..<min(start + 500, ids.count)]))
             if let communes = scope.communes { q = q.where("commune_code", .in, communes.sorted()) }
             out += try await q.all(decoding: HouseholdListRow.self)
@@ -104,7 +55,7 @@ public struct HouseholdStore: Sendable {
     /// One page of the list, in SQL with plain rows: the list is the most used page, and Fluent's model
     /// decoding (reflection per row) cost more than the query itself.
     public func list(_ scope: Scope, _ query: HouseholdQuery, on db: any Database) async throws -> HouseholdPage {
-        let q = try filtered(scope, query, on: db as! any SQLDatabase, columns: HouseholdListRow.columns.map { SQLColumn($0) })
+        let q = try filtered(scope, query, on: db.sql, columns: HouseholdListRow.columns.map { SQLColumn($0) })
         if let (key, id) = query.after {
             // (sort_key, id) > (key, id) as one row-value comparison: both databases walk the index from
             // there, where the equivalent OR of two conditions made SQLite scan from the first row.
@@ -120,7 +71,7 @@ public struct HouseholdStore: Sendable {
     /// How many households the list's filters select (an export's total, for its progress).
     public func count(_ scope: Scope, _ query: HouseholdQuery, on db: any Database) async throws -> Int {
         struct Row: Decodable { var n: Int }
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         var plain = query
         plain.after = nil
         let q = try filtered(scope, plain, on: sql, columns: [SQLAlias(SQLFunction("count", args: SQLLiteral.all), as: SQLIdentifier("n"))], sortIndex: false)
@@ -277,7 +228,7 @@ public struct HouseholdStore: Sendable {
             let old = try await get(scope, id: id, on: tx)
             guard old.version == expectedVersion else { throw ScopeError(.conflict(currentVersion: old.version)) }
             try await Summaries.tracking([id], year: summaryYear, on: tx) {
-                let updated = try await (tx as! any SQLDatabase).update(HouseholdRecord.schema)
+                let updated = try await tx.sql.update(HouseholdRecord.schema)
                     .set("archived_reason", to: why).set("version", to: expectedVersion + 1).set("updated_at", to: Date())
                     .where("id", .equal, id).where("version", .equal, expectedVersion).returning("id").all()
                 guard !updated.isEmpty else { throw ScopeError(.conflict(currentVersion: old.version + 1)) }
@@ -296,7 +247,7 @@ public struct HouseholdStore: Sendable {
     /// largest is the last; story codes ("-S01") fall outside the range.
     public func nextCode(commune: String, on db: any Database) async throws -> String {
         struct Row: Decodable { var code: String? }
-        let row = try await (db as! any SQLDatabase).raw("""
+        let row = try await db.sql.raw("""
             SELECT MAX(code) AS code FROM households WHERE code >= \(bind: commune + "-000000") AND code <= \(bind: commune + "-999999")
             """).first(decoding: Row.self)
         let last = row?.code.flatMap { Int($0.dropFirst(commune.count + 1)) } ?? 0
@@ -326,7 +277,7 @@ public struct HouseholdStore: Sendable {
         }
         let oldFacts = Self.flatten(old.facts), newFacts = Self.flatten(Interchange.jsonLine(h))
         let row = row(h, classification)
-        let sql = tx as! any SQLDatabase
+        let sql = tx.sql
         try await Summaries.tracking([id], year: summaryYear, on: tx) {
             // The version in the WHERE clause makes the check and the write one atomic step.
             var update = sql.update(HouseholdRecord.schema)
@@ -358,7 +309,7 @@ public struct HouseholdStore: Sendable {
             throw ClassificationError(household: h.code, field: "code", message: "mã hộ '\(h.code)' đã có trong sổ")
         }
         let row = row(h, classification)
-        let sql = tx as! any SQLDatabase
+        let sql = tx.sql
         let inserted = try await sql.insert(into: HouseholdRecord.schema)
             .columns(Self.columns(row).map(\.0) + ["version", "updated_at"])
             .values(Self.columns(row).map { SQLBind($0.1) } + [SQLBind(1), SQLBind(Date())])
@@ -372,14 +323,9 @@ public struct HouseholdStore: Sendable {
         return id
     }
 
-    /// Keeps this year's provisional category in step; a recognised year is never overwritten here.
+    /// Keeps this year's provisional category in step with the row just written.
     func recordYear(_ id: Int, _ row: HouseholdRecord, on tx: any Database) async throws {
-        try await (tx as! any SQLDatabase).raw("""
-            INSERT INTO household_years (household_id, year, category, standard, recognised, source, deprived)
-            VALUES (\(bind: id), \(bind: engine.defaultDate.year), \(bind: row.category), \(bind: row.standard), \(bind: false), 'computed', \(bind: row.deprived))
-            ON CONFLICT (household_id, year) DO UPDATE SET category = excluded.category, standard = excluded.standard, deprived = excluded.deprived
-            WHERE household_years.recognised = \(bind: false)
-            """).run()
+        try await ProvisionalYear.upsert(households: [id], year: summaryYear, on: tx.sql)
     }
 
     /// Takes members out of a household for a move or a split: they must all belong to it, the head stays,
@@ -401,9 +347,10 @@ public struct HouseholdStore: Sendable {
     /// never one ORM call per row (swift-stack.md §2).
     public func bulkInsert(_ households: [Household], on db: any Database, batch: Int = 500) async throws -> Int {
         try await writing(db) { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             var n = 0
-            for chunk in stride(from: 0, to: households.count, by: batch).map({ Array(households[$0..<min($0 + batch, households.count)]) }) {
+            var written: [Int] = []
+            for chunk in households.chunks(of: batch) {
                 var insert = sql.insert(into: HouseholdRecord.schema)
                     .columns(Self.columns(HouseholdRecord()).map(\.0) + ["version", "updated_at"])
                 for h in chunk {
@@ -412,18 +359,13 @@ public struct HouseholdStore: Sendable {
                     n += 1
                 }
                 try await insert.run()
-                try await People.insert(try await ids(of: chunk, on: sql), on: sql)
+                let inserted = try await ids(of: chunk, on: sql)
+                written += inserted.map(\.0)
+                try await People.insert(inserted, on: sql)
             }
             // Summaries and this year's categories once per batch, from the rows just written (never per household).
             let communes = Array(Set(households.compactMap(\.commune))).sorted()
-            for chunk in stride(from: 0, to: communes.count, by: 200).map({ Array(communes[$0..<min($0 + 200, communes.count)]) }) {
-                try await sql.raw("""
-                    INSERT INTO household_years (household_id, year, category, standard, recognised, source, deprived)
-                    SELECT id, \(bind: engine.defaultDate.year), category, standard, \(bind: false), 'computed', deprived FROM households
-                    WHERE commune_code IN (\(binds: chunk))
-                    ON CONFLICT (household_id, year) DO NOTHING
-                    """).run()
-            }
+            try await ProvisionalYear.upsert(households: written, year: summaryYear, on: sql)
             try await Summaries.rebuild(communes: communes, year: summaryYear, on: tx)
             return n
         }

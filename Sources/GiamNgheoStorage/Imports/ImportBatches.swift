@@ -43,7 +43,7 @@ public struct ImportBatches: Sendable {
     public func create(_ scope: Scope, fileName: String, sha256: String, bytes: Int64, storedPath: String, on db: any Database) async throws -> Int {
         guard scope.canWrite else { throw ScopeError(.forbidden) }
         return try await gate.transaction(db) { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             let rows = try await sql.insert(into: "import_batches")
                 .columns("created_at", "created_by", "file_name", "file_sha256", "file_bytes", "stored_path", "status", "report", "fingerprint", "communes")
                 .values(SQLBind(Date()), SQLBind(scope.username), SQLBind(fileName), SQLBind(sha256), SQLBind(bytes), SQLBind(storedPath),
@@ -57,7 +57,7 @@ public struct ImportBatches: Sendable {
     }
 
     public func get(_ scope: Scope, id: Int, on db: any Database) async throws -> ImportBatch {
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         guard let r = try await sql.select().column("*").from("import_batches").where("id", .equal, id).first(decoding: Row.self) else {
             throw ScopeError(.notFound)
         }
@@ -69,7 +69,7 @@ public struct ImportBatches: Sendable {
     }
 
     public func recent(_ scope: Scope, limit: Int = 30, on db: any Database) async throws -> [ImportBatch] {
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         let rows = try await sql.select().column("*").from("import_batches").orderBy("id", .descending).limit(500).all(decoding: Row.self)
         return rows.map(Self.batch).filter { b in
             b.createdBy == scope.username || scope.communes == nil || (!b.communes.isEmpty && b.communes.allSatisfy(scope.allows))
@@ -79,7 +79,7 @@ public struct ImportBatches: Sendable {
     /// Stores a dry run's outcome (or the failure/cancel of a run).
     public func setReport(id: Int, status: String, report: ImportReport, on db: any Database) async throws {
         try await gate.transaction(db) { tx in
-            try await (tx as! any SQLDatabase).update("import_batches")
+            try await tx.sql.update("import_batches")
                 .set("status", to: status).set("report", to: Self.json(report)).set("fingerprint", to: report.fingerprint)
                 .set("communes", to: report.communes.joined(separator: ","))
                 .where("id", .equal, id).run()
@@ -89,20 +89,20 @@ public struct ImportBatches: Sendable {
     /// Moves the batch from one status to another only if it is still in the first: true when this caller won.
     public func claim(id: Int, from: String, to: String, on db: any Database) async throws -> Bool {
         try await gate.transaction(db) { tx in
-            try await !(tx as! any SQLDatabase).update("import_batches").set("status", to: to)
+            try await !tx.sql.update("import_batches").set("status", to: to)
                 .where("id", .equal, id).where("status", .equal, from).returning("id").all().isEmpty
         }
     }
 
     public func setStatus(id: Int, status: String, on db: any Database) async throws {
         try await gate.transaction(db) { tx in
-            try await (tx as! any SQLDatabase).update("import_batches").set("status", to: status).where("id", .equal, id).run()
+            try await tx.sql.update("import_batches").set("status", to: status).where("id", .equal, id).run()
         }
     }
 
     /// Marks the batch committed inside the commit's own transaction: both land or neither.
     public static func markCommitted(id: Int, by user: String, report: ImportReport, on tx: any Database) async throws {
-        try await (tx as! any SQLDatabase).update("import_batches")
+        try await tx.sql.update("import_batches")
             .set("status", to: "committed").set("report", to: json(report)).set("fingerprint", to: report.fingerprint)
             .set("committed_by", to: user).set("committed_at", to: Date())
             .set("communes", to: report.communes.joined(separator: ","))
@@ -113,7 +113,7 @@ public struct ImportBatches: Sendable {
 
     public func decisions(batch id: Int, on db: any Database) async throws -> [String: String] {
         struct D: Decodable { var match_key: String; var decision: String }
-        let rows = try await (db as! any SQLDatabase).select().columns("match_key", "decision").from("import_matches")
+        let rows = try await db.sql.select().columns("match_key", "decision").from("import_matches")
             .where("batch_id", .equal, id).all(decoding: D.self)
         return Dictionary(rows.map { ($0.match_key, $0.decision) }, uniquingKeysWith: { _, b in b })
     }
@@ -124,7 +124,7 @@ public struct ImportBatches: Sendable {
         _ = try await get(scope, id: id, on: db)
         for d in decisions.values where d != "same" && d != "different" { throw ScopeError(.invalid("Quyết định phải là 'cùng một người' hoặc 'khác người'.")) }
         try await gate.transaction(db) { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             for (key, decision) in decisions.sorted(by: { $0.key < $1.key }) {
                 try await sql.delete(from: "import_matches").where("batch_id", .equal, id).where("match_key", .equal, key).run()
                 try await sql.insert(into: "import_matches").columns("batch_id", "match_key", "decision", "decided_by", "decided_at")
@@ -139,7 +139,7 @@ public struct ImportBatches: Sendable {
 
     public func thresholds(on db: any Database) async throws -> DuplicateThresholds {
         struct S: Decodable { var key: String; var value: String }
-        let rows = try await (db as! any SQLDatabase).select().columns("key", "value").from("settings")
+        let rows = try await db.sql.select().columns("key", "value").from("settings")
             .where("key", .like, "dedup.%").all(decoding: S.self)
         var t = DuplicateThresholds()
         for r in rows {
@@ -159,7 +159,7 @@ public struct ImportBatches: Sendable {
         if let p = t.problem { throw ScopeError(.invalid(p)) }
         let old = try await thresholds(on: db)
         try await gate.transaction(db) { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             for (k, v, o) in [("dedup.possible", t.possible, old.possible), ("dedup.certain", t.certain, old.certain), ("dedup.abortShare", t.abortShare, old.abortShare)] {
                 try await sql.delete(from: "settings").where("key", .equal, k).run()
                 try await sql.insert(into: "settings").columns("key", "value", "updated_by", "updated_at")

@@ -11,7 +11,7 @@ extension SupportStore {
     public func detailedList(_ kind: DetailedList.Kind, year: Int, commune: String, village: String?, scope: Scope,
                              localIndigenous: LocalIndigenousGroups, on db: any Database) async throws -> [DetailedList.Entry] {
         guard scope.allows(commune: commune) else { throw ScopeError(.forbidden) }
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         // Candidates first (a commune has tens of thousands of households, a list a few hundred): the year's category
         // from the registry (the latest year) or from the recorded history (earlier years). Every household the
         // summaries count in the category is among them; the subjects then decide exactly as form 1 does.
@@ -30,7 +30,7 @@ extension SupportStore {
                 .where(SQLColumn("category", table: "y"), .equal, SQLBind(kind.category.rawValue)).all(decoding: ID.self).map(\.id)
         }
         var subjects: [SummarySubject] = []
-        for chunk in Summaries.chunks(Array(Set(candidates)).sorted(), 500) {
+        for chunk in (Array(Set(candidates)).sorted()).chunks(of: 500) {
             subjects += try await Summaries.subjects(year: latest, ids: chunk, on: sql).filter {
                 $0.year == year && $0.category == kind.category.rawValue && $0.commune == commune && (village == nil || $0.village == village)
             }
@@ -41,7 +41,7 @@ extension SupportStore {
         let groups = BundledData.ethnicGroups
         var out: [DetailedList.Entry] = []
         out.reserveCapacity(subjects.count)
-        for chunk in Summaries.chunks(subjects, 500) {
+        for chunk in subjects.chunks(of: 500) {
             let ids = chunk.map(\.household)
             let rows = try await sql.select().columns("id", "code", "head_name", "facts", "meritorious", "no_working_capacity").from(HouseholdRecord.schema)
                 .where("id", .in, ids).all(decoding: Row.self)

@@ -16,7 +16,7 @@ public enum SupportBench {
     /// Tết gift this year, a loan for a third, and livelihood support last year for those poor two years back.
     /// Returns (history rows added, supports added).
     public static func prepare(on db: any Database, year: Int) async throws -> (history: Int, supports: Int) {
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         var history = 0
         if try await count(sql, "SELECT COUNT(*) AS n FROM household_years WHERE recognised AND year = \(year - 1)") == 0 {
             for (back, day) in [(2, "\(year - 2)-12-10"), (1, "\(year - 1)-12-10")] {
@@ -56,7 +56,7 @@ public enum SupportBench {
     /// is not for (so the check explains them), as the staged import would read them.
     public static func importRows(on db: any Database, n: Int) async throws -> [(line: Int, values: [String: String])] {
         struct R: Decodable { var code: String; var category: String }
-        let rows = try await (db as! any SQLDatabase).raw("SELECT code, category FROM households WHERE archived_reason IS NULL ORDER BY id LIMIT \(unsafeRaw: String(n * 5))")
+        let rows = try await db.sql.raw("SELECT code, category FROM households WHERE archived_reason IS NULL ORDER BY id LIMIT \(unsafeRaw: String(n * 5))")
             .all(decoding: R.self)
         let poor = rows.filter { $0.category == "poor" || $0.category == "nearPoor" }, others = rows.filter { $0.category == "notPoor" }
         var out: [(line: Int, values: [String: String])] = []
@@ -71,7 +71,7 @@ public enum SupportBench {
 
     /// Removes what a bench import wrote, so the next run measures the same file against the same ledger.
     public static func remove(batch id: Int, on db: any Database) async throws {
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         try await sql.delete(from: "support_records").where("batch_id", .equal, id).run()
         try await sql.delete(from: "audit_entries").where("field", .like, "Hỗ trợ (tệp #\(id),%").run()
         try await sql.delete(from: "support_batches").where("id", .equal, id).run()

@@ -97,8 +97,8 @@ public struct ReportData: Sendable {
         let villages = units.unit(place.unit, in: place.structure)?.level == .commune
         var cells: [Summaries.Cell] = []
         let latest = try await Summaries.latestYear(on: db)
-        for chunk in Summaries.chunks(communes(of: place, scope: scope), 20) {
-            let subjects = try await Summaries.subjects(ofYear: year, latest: latest, communes: chunk, on: db as! any SQLDatabase)
+        for chunk in communes(of: place, scope: scope).chunks(of: 20) {
+            let subjects = try await Summaries.subjects(ofYear: year, latest: latest, communes: chunk, on: db.sql)
             for (k, v) in SummaryCells.tally(subjects.map { ($0, 1) }) where (k.village == SummaryKey.communeTotal) != villages {
                 cells.append(Summaries.Cell(year: k.year, commune_code: k.commune, old_commune_code: k.oldCommune, village: k.village,
                                             standard: k.standard, category: k.category, urban: k.urban, minority: k.minority,
@@ -152,8 +152,8 @@ public struct ReportData: Sendable {
         var rows: [[Bool]] = []
         let olds = place.structure == .y2024 ? oldCommunes(of: place) : nil
         let latest = try await Summaries.latestYear(on: db)
-        for chunk in Summaries.chunks(communes(of: place, scope: scope), 20) {
-            for s in try await Summaries.subjects(ofYear: year, latest: latest, communes: chunk, on: db as! any SQLDatabase)
+        for chunk in communes(of: place, scope: scope).chunks(of: 20) {
+            for s in try await Summaries.subjects(ofYear: year, latest: latest, communes: chunk, on: db.sql)
             where s.scored && s.category != SummarySubject.archived && s.category != "incomplete" {
                 if let olds, !olds.contains(s.oldCommune) { continue }
                 let set = Set(s.deprived)
@@ -165,7 +165,7 @@ public struct ReportData: Sendable {
 
     /// The plainest SQL over the households for form 1's headline counts: the baseline of `bench rollup`.
     public static func plainCounts(on db: any Database) async throws -> Int {
-        try await (db as! any SQLDatabase).raw("""
+        try await db.sql.raw("""
             SELECT commune_code, category, ethnic_minority_head, urban, COUNT(*) AS n, SUM(member_count) AS p FROM households
             WHERE archived_reason IS NULL GROUP BY commune_code, category, ethnic_minority_head, urban
             """).all().count
@@ -292,8 +292,8 @@ public struct ReportData: Sendable {
         let wantsDTTC = terms.contains { $0.dim == Self.dttcDimension }
         var dttc: [String: Set<String>] = [:]
         let latest = try await Summaries.latestYear(on: db)
-        for chunk in Summaries.chunks(allowed, 20) {
-            for s in try await Summaries.subjects(ofYear: year, latest: latest, communes: chunk, on: db as! any SQLDatabase) {
+        for chunk in allowed.chunks(of: 20) {
+            for s in try await Summaries.subjects(ofYear: year, latest: latest, communes: chunk, on: db.sql) {
                 if let oldCommune, s.oldCommune != oldCommune { continue }
                 if let village, s.village != village { continue }
                 if let area, s.urban != (area == .urban) { continue }

@@ -31,7 +31,7 @@ public struct WhatIfRunner: Sendable {
         var engine = store.engine
         engine = Engine(catalogue: engine.catalogue, units: engine.units, fixedStandard: standard, defaultDate: engine.defaultDate, options: engine.options)
         var tally = WhatIfTally()
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         // One commune at a time, in pages along its (commune, sort key, id) index: each page is a range read,
         // never a sort of what is left.
         for commune in communes {

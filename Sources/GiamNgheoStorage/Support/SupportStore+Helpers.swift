@@ -16,7 +16,7 @@ extension SupportStore {
     /// the year's helper: the commune's assignment sheet, in village and code order.
     public func helperRows(_ scope: Scope, commune: String, year: Int, on day: CivilDate, on db: any Database) async throws -> [HelperRow] {
         guard scope.allows(commune: commune) else { throw ScopeError(.forbidden) }
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         struct H: Decodable { var id: Int; var code: String; var head_name: String; var village: String? }
         let hs = try await sql.select().columns("id", "code", "head_name", "village").from("households").where("archived_reason", .is, SQLLiteral.null)
             .where("commune_code", .equal, commune)
@@ -52,7 +52,7 @@ extension SupportStore {
         guard scope.canWrite, scope.allows(commune: commune) else { throw ScopeError(.forbidden) }
         guard !rows.isEmpty else { return 0 }
         struct H: Decodable { var id: Int; var code: String; var commune_code: String }
-        let known = Dictionary(try await (db as! any SQLDatabase).select().columns("id", "code", "commune_code").from("households")
+        let known = Dictionary(try await db.sql.select().columns("id", "code", "commune_code").from("households")
             .where("id", .in, rows.map(\.householdID)).where("archived_reason", .is, SQLLiteral.null).all(decoding: H.self).map { ($0.id, $0) },
                                uniquingKeysWith: { a, _ in a })
         for r in rows where known[r.householdID]?.commune_code != commune {
@@ -60,7 +60,7 @@ extension SupportStore {
         }
         @Sendable func blank(_ s: String) -> String? { let t = s.trimmingCharacters(in: .whitespaces); return t.isEmpty ? nil : t }
         return try await store.writing(db) { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             for r in rows {
                 let code = known[r.householdID]!.code
                 struct Old: Decodable { var id: Int; var version: Int; var helper_name: String?; var helper_org: String? }
@@ -98,7 +98,7 @@ extension SupportStore {
     }
 
     public func ledgerTotals(_ scope: Scope, communes: [String]?, year: Int, on db: any Database) async throws -> LedgerTotals {
-        var q = (db as! any SQLDatabase).select()
+        var q = db.sql.select()
             .column(SQLRaw("COUNT(*)"), as: "records").column(SQLRaw("COUNT(DISTINCT household_id)"), as: "households")
             .column(SQLRaw("CAST(COALESCE(SUM(CASE WHEN form <> 'credit' THEN amount ELSE 0 END), 0) AS BIGINT)"), as: "given")
             .column(SQLRaw("CAST(COALESCE(SUM(CASE WHEN form = 'credit' THEN amount ELSE 0 END), 0) AS BIGINT)"), as: "lent")

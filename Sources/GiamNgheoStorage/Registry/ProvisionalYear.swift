@@ -1,0 +1,17 @@
+import Fluent
+import SQLKit
+
+/// This year's provisional category of each household, kept in step with its current one. The one rule,
+/// used by every write path: a recognised year (the commune chairman's decision) is never overwritten.
+enum ProvisionalYear {
+    static func upsert(households ids: [Int], year: Int, on sql: any SQLDatabase) async throws {
+        for part in ids.chunks(of: 500) {
+            try await sql.raw("""
+                INSERT INTO household_years (household_id, year, category, standard, recognised, source, deprived)
+                SELECT id, \(bind: year), category, standard, \(bind: false), 'computed', deprived FROM households WHERE id IN (\(binds: part))
+                ON CONFLICT (household_id, year) DO UPDATE SET category = excluded.category, standard = excluded.standard, deprived = excluded.deprived
+                WHERE household_years.recognised = \(bind: false)
+                """).run()
+        }
+    }
+}
