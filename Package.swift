@@ -27,12 +27,14 @@ let package = Package(
             dependencies: ["GiamNgheoCore"],
             resources: [.copy("Data")]
         ),
-        // Fluent models, migrations, SQLKit bulk work; every query takes the user's scope.
+        // Fluent models, migrations, SQLKit bulk work, the database drivers; every query takes the user's scope.
         .target(
             name: "GiamNgheoStorage",
             dependencies: [
                 "GiamNgheoCore", "GiamNgheoData",
                 .product(name: "Fluent", package: "fluent"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
                 .product(name: "SQLKit", package: "sql-kit"),
             ]
         ),
@@ -41,17 +43,16 @@ let package = Package(
             name: "GiamNgheoReports",
             dependencies: ["GiamNgheoCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
-        // Vapor wiring, routes, pages, auth, CSRF.
+        // Vapor wiring, routes, pages, auth, CSRF. No SQLKit and no driver: the stores are the only way in.
         .target(
             name: "GiamNgheoWeb",
             dependencies: [
                 "GiamNgheoCore", "GiamNgheoData", "GiamNgheoStorage", "GiamNgheoReports",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
-                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
-                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
-                .product(name: "SQLKit", package: "sql-kit"),
-            ]
+            ],
+            // The stylesheet and script, served as files.
+            resources: [.copy("App/Assets")]
         ),
         .executableTarget(
             name: "giamngheo",

@@ -55,17 +55,17 @@ struct ImportSupports: AsyncParsableCommand {
                     let written = try await support.commit(scope, id: id, reason: reason, on: app.db)
                     Swift.print("Đã ghi \(written) khoản hỗ trợ (một giao dịch).")
                     return false
-                } catch let e as ScopeError {
-                    guard case .invalid(let m) = e.kind else { throw e }
+                } catch let e as GiamNgheoStorage.ValidationError {
+                    let m = e.message.vi
                     try await support.cancel(scope, id: id, on: app.db)
                     Swift.print("Không ghi: \(m)")
                     return true
                 }
             }
         } catch let e as UserError { throw fail(e.message) }
-        catch let e as ScopeError {
-            if case .invalid(let m) = e.kind { throw fail(m) }
-            throw fail(e.kind == .forbidden ? "tài khoản '\(user ?? "")' không được ghi sổ hỗ trợ" : "không thực hiện được (\(e.kind))")
+        catch let e as GiamNgheoStorage.ValidationError { throw fail(e.message.vi) }
+        catch let e as AccessError {
+            throw fail(e == .forbidden ? "tài khoản '\(user ?? "")' không được ghi sổ hỗ trợ" : "không thực hiện được (\(e))")
         }
         if failed { throw ExitCode(1) }
     }

@@ -337,7 +337,7 @@ import VaporTesting
                 for _ in 0..<10 {
                     group.addTask {
                         do { _ = try await store.save(scope, id: one.id!, household: h, expectedVersion: 2, reason: "x", on: app.db); return "ok" }
-                        catch let e as ScopeError { if case .conflict = e.kind { return "conflict" }; return "\(e)" }
+                        catch is VersionConflict { return "conflict" }
                         catch { return "\(error)" }
                     }
                 }

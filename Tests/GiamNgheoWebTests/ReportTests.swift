@@ -166,7 +166,7 @@ import Vapor
             #expect(try await app.registry.store.verifySummaries(on: app.db).isEmpty)
             // Another commune is out of this officer's scope.
             let other = try #require(app.registry.units.communes(ofProvince: "46").map(\.code).first { $0 != commune })
-            await #expect(throws: ScopeError.self) {
+            await #expect(throws: AccessError.forbidden) {
                 _ = try await data.rows(year: 2026, place: .init(structure: .y2025, unit: other), scope: scope, on: app.db)
             }
         }
@@ -269,8 +269,8 @@ import Vapor
             do {
                 try await targets.importCSV(province, text: bad, on: app.db)
                 Issue.record("a bad file was accepted")
-            } catch let e as ScopeError {
-                guard case .invalid(let text) = e.kind else { Issue.record("\(e)"); return }
+            } catch let e as ValidationError {
+                let text = e.message.vi
                 #expect(text.contains("Dòng 3: mã đơn vị '99999'") && text.contains("Dòng 3: số giảm 'x'") && text.contains("tỷ lệ '1.234'"), "\(text)")
             }
             #expect(try await TargetRecord.query(on: app.db).count() == before)

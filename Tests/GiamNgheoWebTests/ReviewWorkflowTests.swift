@@ -344,7 +344,7 @@ import VaporTesting
                     for _ in 0..<n {
                         group.addTask {
                             do { try await body(); return "ok" }
-                            catch let e as ScopeError { if case .conflict = e.kind { return "conflict" }; return "\(e)" }
+                            catch is VersionConflict { return "conflict" }
                             catch { return "\(error)" }
                         }
                     }

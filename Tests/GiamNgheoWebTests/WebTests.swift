@@ -178,7 +178,7 @@ import VaporTesting
                 #expect(page.rows.allSatisfy { scope.allows(commune: $0.communeCode) }, "\(role) list")
                 var q = HouseholdQuery(); q.commune = otherProvince
                 if role != .admin {
-                    await #expect(throws: ScopeError(.forbidden), "\(role) list foreign commune") {
+                    await #expect(throws: AccessError.forbidden, "\(role) list foreign commune") {
                         _ = try await store.list(scope, q, on: app.db)
                     }
                 }
@@ -188,14 +188,14 @@ import VaporTesting
                 do {
                     try await store.save(scope, id: own.id!, household: h, expectedVersion: current, reason: "kiểm tra", on: app.db)
                     #expect(writes, "\(role) should not write")
-                } catch let e as ScopeError {
+                } catch let e as AccessError {
                     #expect(!writes, "\(role) write refused: \(e)")
                 }
                 // moving a household into a commune outside the scope is refused
                 if writes && role != .admin {
                     var moved = h; moved.commune = communes[1]
                     let v = try await HouseholdRecord.find(own.id, on: app.db)!.version
-                    await #expect(throws: ScopeError(.forbidden)) {
+                    await #expect(throws: AccessError.forbidden) {
                         try await store.save(scope, id: own.id!, household: moved, expectedVersion: v, reason: nil, on: app.db)
                     }
                 }

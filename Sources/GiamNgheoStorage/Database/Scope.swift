@@ -27,9 +27,3 @@ public struct Scope: Sendable {
     public func allows(commune: String) -> Bool { communes?.contains(commune) ?? true }
     public var canWrite: Bool { role.canWrite }
 }
-
-public struct ScopeError: Error, Sendable, Equatable {
-    public enum Kind: Sendable, Equatable { case notFound, forbidden, conflict(currentVersion: Int), invalid(String) }
-    public let kind: Kind
-    public init(_ kind: Kind) { self.kind = kind }
-}

@@ -41,7 +41,7 @@ public struct ImportBatches: Sendable {
     static func json(_ r: ImportReport) -> String { String(decoding: (try? JSONEncoder().encode(r)) ?? Data("{}".utf8), as: UTF8.self) }
 
     public func create(_ scope: Scope, fileName: String, sha256: String, bytes: Int64, storedPath: String, on db: any Database) async throws -> Int {
-        guard scope.canWrite else { throw ScopeError(.forbidden) }
+        guard scope.canWrite else { throw AccessError.forbidden }
         return try await gate.transaction(db) { tx in
             let sql = tx.sql
             let rows = try await sql.insert(into: "import_batches")
@@ -59,11 +59,11 @@ public struct ImportBatches: Sendable {
     public func get(_ scope: Scope, id: Int, on db: any Database) async throws -> ImportBatch {
         let sql = db.sql
         guard let r = try await sql.select().column("*").from("import_batches").where("id", .equal, id).first(decoding: Row.self) else {
-            throw ScopeError(.notFound)
+            throw AccessError.notFound
         }
         let b = Self.batch(r)
         guard b.createdBy == scope.username || (!b.communes.isEmpty && b.communes.allSatisfy(scope.allows)) || scope.communes == nil else {
-            throw ScopeError(.notFound)
+            throw AccessError.notFound
         }
         return b
     }
@@ -120,9 +120,9 @@ public struct ImportBatches: Sendable {
 
     /// An officer's "same person" / "different people" on pairs of this batch (replacing earlier ones).
     public func decide(_ scope: Scope, batch id: Int, decisions: [String: String], on db: any Database) async throws {
-        guard scope.canWrite else { throw ScopeError(.forbidden) }
+        guard scope.canWrite else { throw AccessError.forbidden }
         _ = try await get(scope, id: id, on: db)
-        for d in decisions.values where d != "same" && d != "different" { throw ScopeError(.invalid("Quyết định phải là 'cùng một người' hoặc 'khác người'.")) }
+        for d in decisions.values where d != "same" && d != "different" { throw ValidationError("import.decision", field: "decision", vi: "Quyết định phải là 'cùng một người' hoặc 'khác người'.", en: "The decision must be 'same person' or 'different people'.") }
         try await gate.transaction(db) { tx in
             let sql = tx.sql
             for (key, decision) in decisions.sorted(by: { $0.key < $1.key }) {
@@ -155,8 +155,8 @@ public struct ImportBatches: Sendable {
     }
 
     public func setThresholds(_ scope: Scope, _ t: DuplicateThresholds, on db: any Database) async throws {
-        guard scope.role == .admin else { throw ScopeError(.forbidden) }
-        if let p = t.problem { throw ScopeError(.invalid(p)) }
+        guard scope.role == .admin else { throw AccessError.forbidden }
+        if let p = t.problem { throw ValidationError(text: p) }
         let old = try await thresholds(on: db)
         try await gate.transaction(db) { tx in
             let sql = tx.sql

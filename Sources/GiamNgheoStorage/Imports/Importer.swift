@@ -39,7 +39,7 @@ public struct Importer: Sendable {
                     progress: @escaping @Sendable (ImportProgress) -> Void = { _ in },
                     isCancelled: @escaping @Sendable () -> Bool = { false },
                     alsoInTransaction: (@Sendable (ImportReport, any Database) async throws -> Void)? = nil) async throws -> ImportReport {
-        guard scope.canWrite else { throw ScopeError(.forbidden) }
+        guard scope.canWrite else { throw AccessError.forbidden }
         let box = InputBox(input)
         switch mode {
         case .dryRun:

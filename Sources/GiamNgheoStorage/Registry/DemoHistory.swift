@@ -50,3 +50,27 @@ public enum DemoHistory {
     ]
 
 }
+
+extension DemoHistory {
+    /// A demo household as the support seeding reads it.
+    public struct Household: Decodable, Sendable {
+        public var id: Int, code: String, commune_code: String, category: String, head_name: String, facts: String
+    }
+
+    /// The commune's households in the registry, in id order (demo seeding only).
+    public static func households(commune: String, on db: any Database) async throws -> [Household] {
+        try await db.sql.raw("""
+            SELECT id, code, commune_code, category, head_name, facts FROM households WHERE commune_code = \(bind: commune) AND archived_reason IS NULL ORDER BY id
+            """).all(decoding: Household.self)
+    }
+
+    /// Every recognised year's category by household and year (demo seeding only).
+    public static func recognisedYears(on db: any Database) async throws -> [Int: [Int: String]] {
+        struct Y: Decodable { var household_id: Int; var year: Int; var category: String }
+        var listed: [Int: [Int: String]] = [:]
+        for y in try await db.sql.raw("SELECT household_id, year, category FROM household_years WHERE recognised").all(decoding: Y.self) {
+            listed[y.household_id, default: [:]][y.year] = y.category
+        }
+        return listed
+    }
+}

@@ -88,3 +88,25 @@ extension HouseholdStore {
         return n
     }
 }
+
+extension HouseholdStore {
+    /// Households per commune in the registry, for the public index: counts only, no scope needed.
+    public func publishingCommunes(on db: any Database) async throws -> [(commune: String, households: Int)] {
+        struct C: Decodable { var commune_code: String; var n: Int }
+        return try await db.sql.raw("SELECT commune_code, COUNT(*) AS n FROM households WHERE archived_reason IS NULL GROUP BY commune_code ORDER BY commune_code")
+            .all(decoding: C.self).map { ($0.commune_code, $0.n) }
+    }
+
+    /// The stored facts of these households (in scope only), by id: the export writes members from them.
+    public func facts(_ scope: Scope, ids: [Int], on db: any Database) async throws -> [Int: String] {
+        struct Row: Decodable { var id: Int; var facts: String; var commune_code: String }
+        var out: [Int: String] = [:]
+        for chunk in ids.chunks(of: 500) {
+            for r in try await db.sql.select().columns("id", "facts", "commune_code").from(HouseholdRecord.schema)
+                .where("id", .in, chunk).all(decoding: Row.self) where scope.allows(commune: r.commune_code) {
+                out[r.id] = r.facts
+            }
+        }
+        return out
+    }
+}

@@ -80,7 +80,7 @@ public struct HouseholdStore: Sendable {
 
     /// The list's scope and filters (no order, no page).
     func filtered(_ scope: Scope, _ query: HouseholdQuery, on sql: any SQLDatabase, columns: [any SQLExpression], sortIndex: Bool = true) throws -> SQLSelectBuilder {
-        if let c = query.commune, !scope.allows(commune: c) { throw ScopeError(.forbidden) }
+        if let c = query.commune, !scope.allows(commune: c) { throw AccessError.forbidden }
         /// LIKE patterns from user input: its own wildcards are dropped, never interpreted.
         func contains(_ s: String) -> String { "%" + s.filter { $0 != "%" && $0 != "_" && $0 != "\\" } + "%" }
         // A scope of many communes (a province) listed without a commune: SQLite would sort every household of
@@ -121,7 +121,7 @@ public struct HouseholdStore: Sendable {
     /// A household the scope may read; another commune's household is "not found", never "forbidden",
     /// so that guessing ids by URL reveals nothing.
     public func get(_ scope: Scope, id: Int, on db: any Database) async throws -> HouseholdRecord {
-        guard let r = try await scoped(scope, on: db).filter(\.$id == id).first() else { throw ScopeError(.notFound) }
+        guard let r = try await scoped(scope, on: db).filter(\.$id == id).first() else { throw AccessError.notFound }
         return r
     }
 
@@ -142,7 +142,7 @@ public struct HouseholdStore: Sendable {
     @discardableResult
     public func save(_ scope: Scope, id: Int, household h: Household, expectedVersion: Int, reason: String?,
                      on db: any Database) async throws -> HouseholdRecord {
-        guard scope.canWrite else { throw ScopeError(.forbidden) }
+        guard scope.canWrite else { throw AccessError.forbidden }
         let classification = try check(h)
         return try await writing(db) { tx in
             try await write(scope, id: id, h, classification, expectedVersion: expectedVersion, reason: reason, on: tx)
@@ -153,7 +153,7 @@ public struct HouseholdStore: Sendable {
     /// Registers a new household (a family settling in, or one missing from the registry).
     @discardableResult
     public func create(_ scope: Scope, household h: Household, reason: String?, on db: any Database) async throws -> HouseholdRecord {
-        guard scope.canWrite else { throw ScopeError(.forbidden) }
+        guard scope.canWrite else { throw AccessError.forbidden }
         let classification = try check(h)
         return try await writing(db) { tx in
             let id = try await insert(scope, h, classification, action: "create", reason: reason, on: tx)
@@ -165,13 +165,13 @@ public struct HouseholdStore: Sendable {
     /// both households are rewritten, reclassified and audited in one transaction, or neither is.
     public func moveMembers(_ scope: Scope, from id: Int, expectedVersion: Int, memberIDs: [String], toCode: String,
                             relation: String, reason: String?, on db: any Database) async throws {
-        guard scope.canWrite else { throw ScopeError(.forbidden) }
-        guard !memberIDs.isEmpty else { throw ScopeError(.invalid("Chọn ít nhất một nhân khẩu để chuyển.")) }
+        guard scope.canWrite else { throw AccessError.forbidden }
+        guard !memberIDs.isEmpty else { throw ValidationError("move.members", field: "members", vi: "Chọn ít nhất một nhân khẩu để chuyển.", en: "Choose at least one member to move.") }
         try await writing(db) { tx in
             let source = try await get(scope, id: id, on: tx)
-            guard source.version == expectedVersion else { throw ScopeError(.conflict(currentVersion: source.version)) }
+            guard source.version == expectedVersion else { throw VersionConflict(currentVersion: source.version) }
             guard let target = try await scoped(scope, on: tx).filter(\.$code == toCode).first(), target.id != id else {
-                throw ScopeError(.invalid("Không tìm thấy hộ nhận có mã '\(toCode)' trong phạm vi của bạn."))
+                throw ValidationError("move.target", field: "to", vi: "Không tìm thấy hộ nhận có mã '\(toCode)' trong phạm vi của bạn.", en: "No receiving household with code '\(toCode)' in your area.")
             }
             var from = try household(source, parser: parser)
             var to = try household(target, parser: parser)
@@ -192,11 +192,11 @@ public struct HouseholdStore: Sendable {
     @discardableResult
     public func split(_ scope: Scope, from id: Int, expectedVersion: Int, memberIDs: [String], newHeadID: String,
                       newCode: String, village: String?, reason: String?, on db: any Database) async throws -> HouseholdRecord {
-        guard scope.canWrite else { throw ScopeError(.forbidden) }
-        guard memberIDs.contains(newHeadID) else { throw ScopeError(.invalid("Chủ hộ mới phải là một trong những người tách đi.")) }
+        guard scope.canWrite else { throw AccessError.forbidden }
+        guard memberIDs.contains(newHeadID) else { throw ValidationError("split.head", field: "head", vi: "Chủ hộ mới phải là một trong những người tách đi.", en: "The new head must be one of the people splitting off.") }
         return try await writing(db) { tx in
             let source = try await get(scope, id: id, on: tx)
-            guard source.version == expectedVersion else { throw ScopeError(.conflict(currentVersion: source.version)) }
+            guard source.version == expectedVersion else { throw VersionConflict(currentVersion: source.version) }
             var from = try household(source, parser: parser)
             let moving = try Self.detach(memberIDs, from: &from, headStays: "Chủ hộ ở lại hộ cũ; hãy đổi chủ hộ trước nếu chủ hộ tách đi.")
             var new = from
@@ -221,17 +221,17 @@ public struct HouseholdStore: Sendable {
 
     /// Archives a household with a reason: it leaves lists and pages but is never deleted.
     public func archive(_ scope: Scope, id: Int, expectedVersion: Int, reason: String, on db: any Database) async throws {
-        guard scope.canWrite else { throw ScopeError(.forbidden) }
+        guard scope.canWrite else { throw AccessError.forbidden }
         let why = reason.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !why.isEmpty else { throw ScopeError(.invalid("Cần ghi lý do lưu trữ hộ.")) }
+        guard !why.isEmpty else { throw ValidationError("archive.reason", field: "reason", vi: "Cần ghi lý do lưu trữ hộ.", en: "Give the reason for archiving the household.") }
         try await writing(db) { tx in
             let old = try await get(scope, id: id, on: tx)
-            guard old.version == expectedVersion else { throw ScopeError(.conflict(currentVersion: old.version)) }
+            guard old.version == expectedVersion else { throw VersionConflict(currentVersion: old.version) }
             try await Summaries.tracking([id], year: summaryYear, on: tx) {
                 let updated = try await tx.sql.update(HouseholdRecord.schema)
                     .set("archived_reason", to: why).set("version", to: expectedVersion + 1).set("updated_at", to: Date())
                     .where("id", .equal, id).where("version", .equal, expectedVersion).returning("id").all()
-                guard !updated.isEmpty else { throw ScopeError(.conflict(currentVersion: old.version + 1)) }
+                guard !updated.isEmpty else { throw VersionConflict(currentVersion: old.version + 1) }
             }
             try await AuditEntry(username: scope.username, householdID: id, action: "archive", reason: why).create(on: tx)
         }
@@ -263,15 +263,15 @@ public struct HouseholdStore: Sendable {
     func check(_ h: Household) throws -> Classification? {
         if let p = RegistryChecks.problems(h, today: today).first { throw p }
         do { return try engine.classify(h) } catch is ClassificationError { return nil } catch {
-            throw ScopeError(.invalid("\(error)"))
+            throw ValidationError(text: "\(error)")
         }
     }
 
     func write(_ scope: Scope, id: Int, _ h: Household, _ classification: Classification?, expectedVersion: Int,
                reason: String?, on tx: any Database) async throws {
         let old = try await get(scope, id: id, on: tx)
-        guard let commune = h.commune, scope.allows(commune: commune) else { throw ScopeError(.forbidden) }
-        guard old.version == expectedVersion else { throw ScopeError(.conflict(currentVersion: old.version)) }
+        guard let commune = h.commune, scope.allows(commune: commune) else { throw AccessError.forbidden }
+        guard old.version == expectedVersion else { throw VersionConflict(currentVersion: old.version) }
         if h.code != old.code, try await HouseholdRecord.query(on: tx).filter(\.$code == h.code).count() > 0 {
             throw ClassificationError(household: h.code, field: "code", message: "mã hộ '\(h.code)' đã có trong sổ")
         }
@@ -285,7 +285,7 @@ public struct HouseholdStore: Sendable {
             let updated = try await update.set("version", to: expectedVersion + 1).set("updated_at", to: Date())
                 .where("id", .equal, id).where("version", .equal, expectedVersion)
                 .returning("id").all()
-            guard !updated.isEmpty else { throw ScopeError(.conflict(currentVersion: old.version + 1)) }
+            guard !updated.isEmpty else { throw VersionConflict(currentVersion: old.version + 1) }
         }
         for key in Set(oldFacts.keys).union(newFacts.keys).sorted() where oldFacts[key] != newFacts[key] {
             try await AuditEntry(username: scope.username, householdID: id, action: "update", field: key,
@@ -301,7 +301,7 @@ public struct HouseholdStore: Sendable {
 
     func insert(_ scope: Scope, _ h: Household, _ classification: Classification?, action: String, reason: String?,
                 on tx: any Database) async throws -> Int {
-        guard let commune = h.commune, scope.allows(commune: commune) else { throw ScopeError(.forbidden) }
+        guard let commune = h.commune, scope.allows(commune: commune) else { throw AccessError.forbidden }
         guard units.unit(commune, in: .y2025)?.level == .commune else {
             throw ClassificationError(household: h.code, field: "commune", message: "mã xã/phường '\(commune)' không có trong danh mục 2025")
         }
@@ -332,9 +332,9 @@ public struct HouseholdStore: Sendable {
     /// and someone remains.
     static func detach(_ memberIDs: [String], from h: inout Household, headStays: String) throws -> [Member] {
         let moving = h.members.filter { memberIDs.contains($0.id) }
-        guard moving.count == Set(memberIDs).count else { throw ScopeError(.invalid("Có nhân khẩu không thuộc hộ \(h.code).")) }
-        guard moving.allSatisfy({ $0.relation != "head" }) else { throw ScopeError(.invalid(headStays)) }
-        guard moving.count < h.members.count else { throw ScopeError(.invalid("Hộ \(h.code) phải còn ít nhất một người.")) }
+        guard moving.count == Set(memberIDs).count else { throw ValidationError("members.foreign", field: "members", vi: "Có nhân khẩu không thuộc hộ \(h.code).", en: "Some members do not belong to household \(h.code).") }
+        guard moving.allSatisfy({ $0.relation != "head" }) else { throw ValidationError(text: headStays) }
+        guard moving.count < h.members.count else { throw ValidationError("members.last", field: "members", vi: "Hộ \(h.code) phải còn ít nhất một người.", en: "Household \(h.code) must keep at least one person.") }
         h.members.removeAll { memberIDs.contains($0.id) }
         return moving
     }

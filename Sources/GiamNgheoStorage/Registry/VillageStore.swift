@@ -12,7 +12,7 @@ public struct VillageStore: Sendable {
 
 
     public func list(_ scope: Scope, commune: String, includeArchived: Bool = false, on db: any Database) async throws -> [Village] {
-        guard scope.allows(commune: commune) else { throw ScopeError(.forbidden) }
+        guard scope.allows(commune: commune) else { throw AccessError.forbidden }
         var q = Village.query(on: db).filter(\.$communeCode == commune)
         if !includeArchived { q = q.filter(\.$archived == false) }
         let all = try await q.all()
@@ -22,16 +22,16 @@ public struct VillageStore: Sendable {
 
     @discardableResult
     public func add(_ scope: Scope, commune: String, name: String, kind: String, oldCommune: String?, on db: any Database) async throws -> Village {
-        guard scope.canWrite, scope.role != .villageHead else { throw ScopeError(.forbidden) }
-        guard scope.allows(commune: commune), units.unit(commune, in: .y2025)?.level == .commune else { throw ScopeError(.forbidden) }
+        guard scope.canWrite, scope.role != .villageHead else { throw AccessError.forbidden }
+        guard scope.allows(commune: commune), units.unit(commune, in: .y2025)?.level == .commune else { throw AccessError.forbidden }
         let trimmed = name.trimmingCharacters(in: .whitespaces)
-        guard !trimmed.isEmpty else { throw ScopeError(.invalid("Cần ghi tên thôn/tổ dân phố.")) }
-        guard ["thon", "to"].contains(kind) else { throw ScopeError(.invalid("Loại phải là thôn hoặc tổ dân phố.")) }
+        guard !trimmed.isEmpty else { throw ValidationError("village.name", field: "name", vi: "Cần ghi tên thôn/tổ dân phố.", en: "Give the name of the village or residential group.") }
+        guard ["thon", "to"].contains(kind) else { throw ValidationError("village.kind", field: "kind", vi: "Loại phải là thôn hoặc tổ dân phố.", en: "The kind must be village or residential group.") }
         var old: String? = nil
         if let o = oldCommune?.trimmingCharacters(in: .whitespaces), !o.isEmpty {
             // The 2024 commune must be one that the mapping sends (at least partly) to this commune.
             guard units.convert(oldCommune: o).contains(where: { $0.newCommuneCode == commune }) else {
-                throw ScopeError(.invalid("Xã cũ '\(o)' không thuộc về \(units.unit(commune)?.name ?? commune) theo bảng sắp xếp 2025."))
+                throw ValidationError("village.oldCommune", field: "oldCommune", vi: "Xã cũ '\(o)' không thuộc về \(units.unit(commune)?.name ?? commune) theo bảng sắp xếp 2025.", en: "Former commune '\(o)' does not belong to \(units.unit(commune)?.name ?? commune) in the 2025 arrangement.")
             }
             old = o
         }
@@ -40,7 +40,7 @@ public struct VillageStore: Sendable {
             let folded = VietnameseText.fold(trimmed)
             let existing = try await Village.query(on: tx).filter(\.$communeCode == commune).all()
             guard !existing.contains(where: { VietnameseText.fold($0.name) == folded }) else {
-                throw ScopeError(.invalid("Thôn/tổ '\(trimmed)' đã có trong xã."))
+                throw ValidationError("village.exists", field: "name", vi: "Thôn/tổ '\(trimmed)' đã có trong xã.", en: "Village '\(trimmed)' already exists in the commune.")
             }
             let v = Village(communeCode: commune, name: trimmed, kind: kind, oldCommuneCode: oldCode)
             try await v.create(on: tx)
@@ -51,9 +51,9 @@ public struct VillageStore: Sendable {
     }
 
     public func setArchived(_ scope: Scope, id: Int, archived: Bool, on db: any Database) async throws {
-        guard scope.canWrite, scope.role != .villageHead else { throw ScopeError(.forbidden) }
+        guard scope.canWrite, scope.role != .villageHead else { throw AccessError.forbidden }
         try await gate.transaction(db) { tx in
-            guard let v = try await Village.find(id, on: tx), scope.allows(commune: v.communeCode) else { throw ScopeError(.notFound) }
+            guard let v = try await Village.find(id, on: tx), scope.allows(commune: v.communeCode) else { throw AccessError.notFound }
             v.archived = archived
             try await v.save(on: tx)
             try await AuditEntry(username: scope.username, householdID: nil, action: archived ? "village.archive" : "village.restore",

@@ -10,7 +10,7 @@ extension SupportStore {
     /// the year's non-voided supports from the ledger by list group. Three queries a 500 households.
     public func detailedList(_ kind: DetailedList.Kind, year: Int, commune: String, village: String?, scope: Scope,
                              localIndigenous: LocalIndigenousGroups, on db: any Database) async throws -> [DetailedList.Entry] {
-        guard scope.allows(commune: commune) else { throw ScopeError(.forbidden) }
+        guard scope.allows(commune: commune) else { throw AccessError.forbidden }
         let sql = db.sql
         // Candidates first (a commune has tens of thousands of households, a list a few hundred): the year's category
         // from the registry (the latest year) or from the recorded history (earlier years). Every household the

@@ -83,7 +83,7 @@ public struct ReportData: Sendable {
     /// The report's row units for a place, each with its cells (commune totals, or villages at the bottom level).
     public func rows(year: Int, place: Place, scope: Scope, dims: [SummaryDimension]? = nil, on db: any Database) async throws -> [ReportUnit] {
         if let allowed = scope.communes, place.structure == .y2025, let u = units.unit(place.unit, in: .y2025), u.level == .commune,
-           !allowed.contains(u.code) { throw ScopeError(.forbidden) }
+           !allowed.contains(u.code) { throw AccessError.forbidden }
         let communes = communes(of: place, scope: scope)
         let villages = units.unit(place.unit, in: place.structure)?.level == .commune
         let cells = try await Summaries.cells(year: year, communes: communes, villages: villages, dims: dims,

@@ -240,7 +240,7 @@ public enum Summaries {
     /// Households by commune (or by village within one commune) and category this year, within the scope.
     public static func counts(_ scope: Scope, commune: String?, year: Int, on db: any Database) async throws -> [Row] {
         if let commune {
-            guard scope.allows(commune: commune) else { throw ScopeError(.forbidden) }
+            guard scope.allows(commune: commune) else { throw AccessError.forbidden }
         }
         let sql = db.sql
         var q = sql.select().column(SQLColumn(commune == nil ? "commune_code" : "village"), as: "key").column("category")

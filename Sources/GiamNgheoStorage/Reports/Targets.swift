@@ -103,18 +103,18 @@ public struct TargetStore: Sendable {
     /// by row and field.
     @discardableResult
     public func importCSV(_ scope: Scope, text: String, replaceYears: Bool = false, on db: any Database) async throws -> Int {
-        guard Self.canEdit(scope) else { throw ScopeError(.forbidden) }
+        guard Self.canEdit(scope) else { throw AccessError.forbidden }
         let table = CSV.records(text)
         let needed = ["year", "measure"]
         let missing = needed.filter { !table.header.contains($0) }
-        guard missing.isEmpty else { throw ScopeError(.invalid("Tệp chỉ tiêu thiếu cột: \(missing.joined(separator: ", ")).")) }
+        guard missing.isEmpty else { throw ValidationError("targets.columns", field: "file", vi: "Tệp chỉ tiêu thiếu cột: \(missing.joined(separator: ", ")).", en: "The targets file lacks columns: \(missing.joined(separator: ", ")).") }
         var records: [TargetRecord] = [], problems: [String] = []
         for (n, row) in table.rows.enumerated() {
             let (t, p) = record(Input(row), scope: scope)
             if let t { records.append(t) } else { problems += p.map { "Dòng \(n + 2): \($0)" } }
         }
-        guard problems.isEmpty else { throw ScopeError(.invalid(problems.prefix(30).joined(separator: "\n") + (problems.count > 30 ? "\n… và \(problems.count - 30) lỗi khác" : ""))) }
-        guard !records.isEmpty else { throw ScopeError(.invalid("Tệp chỉ tiêu không có dòng nào.")) }
+        guard problems.isEmpty else { throw ValidationError(text: problems.prefix(30).joined(separator: "\n") + (problems.count > 30 ? "\n… và \(problems.count - 30) lỗi khác" : "")) }
+        guard !records.isEmpty else { throw ValidationError("targets.empty", field: "file", vi: "Tệp chỉ tiêu không có dòng nào.", en: "The targets file has no rows.") }
         let rows = records
         return try await store.writing(db) { tx in
             for t in rows { try await t.create(on: tx) }
@@ -125,9 +125,9 @@ public struct TargetStore: Sendable {
     }
 
     public func add(_ scope: Scope, _ input: Input, on db: any Database) async throws -> TargetRecord {
-        guard Self.canEdit(scope) else { throw ScopeError(.forbidden) }
+        guard Self.canEdit(scope) else { throw AccessError.forbidden }
         let (t, problems) = record(input, scope: scope)
-        guard let t else { throw ScopeError(.invalid(problems.joined(separator: "; "))) }
+        guard let t else { throw ValidationError(text: problems.joined(separator: "; ")) }
         return try await store.writing(db) { tx in
             try await t.create(on: tx)
             try await AuditEntry(username: scope.username, householdID: nil, action: "target.add", field: "\(t.year) \(t.unitName)",
@@ -137,10 +137,10 @@ public struct TargetStore: Sendable {
     }
 
     public func delete(_ scope: Scope, id: Int, expectedVersion: Int, on db: any Database) async throws {
-        guard Self.canEdit(scope) else { throw ScopeError(.forbidden) }
+        guard Self.canEdit(scope) else { throw AccessError.forbidden }
         try await store.writing(db) { tx in
-            guard let t = try await TargetRecord.find(id, on: tx), visible(t, scope) else { throw ScopeError(.notFound) }
-            guard t.version == expectedVersion else { throw ScopeError(.conflict(currentVersion: t.version)) }
+            guard let t = try await TargetRecord.find(id, on: tx), visible(t, scope) else { throw AccessError.notFound }
+            guard t.version == expectedVersion else { throw VersionConflict(currentVersion: t.version) }
             try await t.delete(on: tx)
             try await AuditEntry(username: scope.username, householdID: nil, action: "target.delete", field: "\(t.year) \(t.unitName)",
                                  oldValue: t.measure, reason: nil).create(on: tx)

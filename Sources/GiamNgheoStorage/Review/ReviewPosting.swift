@@ -9,7 +9,7 @@ extension ReviewStore {
     /// Starts the public posting; its last day follows from the procedure's days (3 working days).
     @discardableResult
     public func startPosting(_ scope: Scope, roundID: Int, from: CivilDate, expectedVersion: Int, on db: any Database) async throws -> ReviewRound {
-        guard Self.runsReview(scope) else { throw ScopeError(.forbidden) }
+        guard Self.runsReview(scope) else { throw AccessError.forbidden }
         let r = try await round(scope, id: roundID, on: db)
         try Self.editable(r)
         guard r.step == "POSTING" else { throw Self.invalid("Vòng rà soát chưa ở bước niêm yết.") }
@@ -28,7 +28,7 @@ extension ReviewStore {
     /// waits for its last day (QĐ 967/QĐ-BNNMT: "niêm yết kết quả phúc tra … 03 ngày làm việc").
     @discardableResult
     public func startReposting(_ scope: Scope, roundID: Int, from: CivilDate, expectedVersion: Int, on db: any Database) async throws -> ReviewRound {
-        guard Self.runsReview(scope) else { throw ScopeError(.forbidden) }
+        guard Self.runsReview(scope) else { throw AccessError.forbidden }
         let r = try await round(scope, id: roundID, on: db)
         try Self.editable(r)
         guard r.step == "POSTING", let first = r.postingTo.flatMap({ CivilDate($0) }) else {
@@ -62,7 +62,7 @@ extension ReviewStore {
     @discardableResult
     public func addComplaint(_ scope: Scope, roundID: Int, householdCode: String?, complainant: String, content: String, receivedOn: CivilDate,
                              today: CivilDate, on db: any Database) async throws -> ReviewComplaint {
-        guard Self.runsReview(scope) else { throw ScopeError(.forbidden) }
+        guard Self.runsReview(scope) else { throw AccessError.forbidden }
         let r = try await round(scope, id: roundID, on: db)
         try Self.editable(r)
         guard r.step == "POSTING", r.postingFrom != nil else { throw Self.invalid("Chỉ ghi nhận khiếu nại trong thời gian niêm yết.") }
@@ -94,8 +94,8 @@ extension ReviewStore {
     @discardableResult
     public func resolveComplaint(_ scope: Scope, complaintID: Int, outcome: String, newCategory: Category?, recheckedOn: CivilDate,
                                  today: CivilDate, on db: any Database) async throws -> ReviewComplaint {
-        guard Self.runsReview(scope) else { throw ScopeError(.forbidden) }
-        guard let k = try await ReviewComplaint.find(complaintID, on: db) else { throw ScopeError(.notFound) }
+        guard Self.runsReview(scope) else { throw AccessError.forbidden }
+        guard let k = try await ReviewComplaint.find(complaintID, on: db) else { throw AccessError.notFound }
         let r = try await round(scope, id: k.roundID, on: db)
         try Self.editable(r)
         guard k.status == "open" else { throw Self.invalid("Khiếu nại này đã được phúc tra.") }
@@ -126,7 +126,7 @@ extension ReviewStore {
     }
 
     public func complaints(_ scope: Scope, round: ReviewRound, on db: any Database) async throws -> [ReviewComplaint] {
-        guard scope.allows(commune: round.communeCode) else { throw ScopeError(.notFound) }
+        guard scope.allows(commune: round.communeCode) else { throw AccessError.notFound }
         return try await ReviewComplaint.query(on: db).filter(\.$roundID == round.id!).sort(\.$id).all()
     }
 }

@@ -15,16 +15,16 @@ public struct ReviewStore: Sendable {
     /// The province opens the year's periodic round for every commune of the province in one action.
     /// Rounds that already exist are left as they are, so opening twice changes nothing.
     public func openPeriodicRounds(_ scope: Scope, province: String, year: Int, on db: any Database) async throws -> Int {
-        guard scope.role == .admin || scope.role == .provinceOfficer else { throw ScopeError(.forbidden) }
+        guard scope.role == .admin || scope.role == .provinceOfficer else { throw AccessError.forbidden }
         guard store.units.unit(province)?.level == .province else {
-            throw ScopeError(.invalid("Mã tỉnh/thành phố '\(province)' không có trong danh mục 2025."))
+            throw ValidationError("province.unknown", field: "province", vi: "Mã tỉnh/thành phố '\(province)' không có trong danh mục 2025.", en: "Province code '\(province)' is not in the 2025 list.")
         }
         let communes = store.units.communes(ofProvince: province).map(\.code).filter { scope.allows(commune: $0) }
-        guard !communes.isEmpty else { throw ScopeError(.forbidden) }
+        guard !communes.isEmpty else { throw AccessError.forbidden }
         let round = ReviewProcedure.Round.periodic(year: year)
         let window = try procedure.window(round)
         guard let standard = store.engine.catalogue.standard(for: window.start, province: province) else {
-            throw ScopeError(.invalid("Không có chuẩn nghèo áp dụng cho ngày \(window.start.vietnamese)."))
+            throw ValidationError("standard.date", vi: "Không có chuẩn nghèo áp dụng cho ngày \(window.start.vietnamese).", en: "No poverty standard applies on \(window.start.vietnamese).")
         }
         let first = try procedure.steps(round)[0].code
         return try await store.writing(db) { tx in
@@ -55,7 +55,7 @@ public struct ReviewStore: Sendable {
     }
 
     public func round(_ scope: Scope, id: Int, on db: any Database) async throws -> ReviewRound {
-        guard let r = try await ReviewRound.find(id, on: db), scope.allows(commune: r.communeCode) else { throw ScopeError(.notFound) }
+        guard let r = try await ReviewRound.find(id, on: db), scope.allows(commune: r.communeCode) else { throw AccessError.notFound }
         return r
     }
 
@@ -63,14 +63,14 @@ public struct ReviewStore: Sendable {
     @discardableResult
     public func addRequest(_ scope: Scope, householdCode: String, form: String, receivedOn: CivilDate, channel: String, note: String?,
                            today: CivilDate, into round: ReviewRound? = nil, on db: any Database) async throws -> ReviewRequest {
-        guard scope.canWrite else { throw ScopeError(.forbidden) }
+        guard scope.canWrite else { throw AccessError.forbidden }
         if let round { try Self.editable(round) }
-        guard Self.forms.contains(where: { $0.code == form }) else { throw ScopeError(.invalid("Mẫu đơn phải là 01 hoặc 04.")) }
-        guard Self.channels.contains(where: { $0.code == channel }) else { throw ScopeError(.invalid("Hình thức nộp không hợp lệ.")) }
-        guard receivedOn <= today else { throw ScopeError(.invalid("Ngày nhận đơn \(receivedOn.vietnamese) ở sau ngày hôm nay.")) }
+        guard Self.forms.contains(where: { $0.code == form }) else { throw ValidationError("request.form", field: "form", vi: "Mẫu đơn phải là 01 hoặc 04.", en: "The request form must be 01 or 04.") }
+        guard Self.channels.contains(where: { $0.code == channel }) else { throw ValidationError("request.channel", field: "channel", vi: "Hình thức nộp không hợp lệ.", en: "The way of submission is not valid.") }
+        guard receivedOn <= today else { throw ValidationError("request.future", field: "receivedOn", vi: "Ngày nhận đơn \(receivedOn.vietnamese) ở sau ngày hôm nay.", en: "The date received \(receivedOn.vietnamese) is after today.") }
         return try await store.writing(db) { tx in
             guard let h = try await store.scoped(scope, on: tx).filter(\.$code == householdCode).first() else {
-                throw ScopeError(.invalid("Không tìm thấy hộ có mã '\(householdCode)' trong phạm vi của bạn."))
+                throw ValidationError("household.notInScope", field: "household", vi: "Không tìm thấy hộ có mã '\(householdCode)' trong phạm vi của bạn.", en: "No household with code '\(householdCode)' in your area.")
             }
             let r = ReviewRequest()
             r.householdID = h.id!; r.communeCode = h.communeCode; r.form = form; r.receivedOn = receivedOn.description
@@ -95,7 +95,7 @@ public struct ReviewStore: Sendable {
     /// Step 1 (Art. 4 §1): the commune's current poor and near-poor households, plus the households whose
     /// request was received within the round's dates.
     public func list(_ scope: Scope, round: ReviewRound, on db: any Database) async throws -> [ListedHousehold] {
-        guard scope.allows(commune: round.communeCode) else { throw ScopeError(.notFound) }
+        guard scope.allows(commune: round.communeCode) else { throw AccessError.notFound }
         let sql = db.sql
         let current = try await sql.select().columns(HouseholdListRow.columns.map { SQLColumn($0) }).from(HouseholdRecord.schema)
             .where("commune_code", .equal, round.communeCode).where("archived_reason", .is, SQLLiteral.null)

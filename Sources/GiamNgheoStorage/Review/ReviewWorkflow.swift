@@ -11,7 +11,7 @@ extension ReviewStore {
     /// The steering committee's work (steps, meeting, posting, decision): commune officers and administrators.
     static func runsReview(_ scope: Scope) -> Bool { scope.role == .communeOfficer || scope.role == .admin }
 
-    static func invalid(_ m: String) -> ScopeError { ScopeError(.invalid(m)) }
+    static func invalid(_ m: String) -> ValidationError { ValidationError(text: m) }
 
     /// A decided round is locked (corrections go through a new regular review); an approved one more so.
     static func editable(_ r: ReviewRound) throws {
@@ -22,7 +22,7 @@ extension ReviewStore {
     /// The round again inside the write transaction: a decision or an approval that landed since the page
     /// was read locks it here too.
     static func stillEditable(_ roundID: Int, on tx: any Database) async throws {
-        guard let r = try await ReviewRound.find(roundID, on: tx) else { throw ScopeError(.notFound) }
+        guard let r = try await ReviewRound.find(roundID, on: tx) else { throw AccessError.notFound }
         try editable(r)
     }
 
@@ -36,7 +36,7 @@ extension ReviewStore {
     static func bump(_ table: String, id: Int, expected: Int, on tx: any Database) async throws {
         let done = try await tx.sql.update(table).set("version", to: expected + 1)
             .where("id", .equal, id).where("version", .equal, expected).returning("id").all()
-        guard !done.isEmpty else { throw ScopeError(.conflict(currentVersion: expected + 1)) }
+        guard !done.isEmpty else { throw VersionConflict(currentVersion: expected + 1) }
     }
 
     func audit(_ scope: Scope, _ action: String, household: Int? = nil, field: String?, old: String? = nil, new: String?, reason: String? = nil,
@@ -46,13 +46,13 @@ extension ReviewStore {
     }
 
     public func cases(_ scope: Scope, round: ReviewRound, on db: any Database) async throws -> [ReviewCase] {
-        guard scope.allows(commune: round.communeCode) else { throw ScopeError(.notFound) }
+        guard scope.allows(commune: round.communeCode) else { throw AccessError.notFound }
         return try await ReviewCase.query(on: db).filter(\.$roundID == round.id!).sort(\.$village).sort(\.$householdID).all()
     }
 
     public func reviewCase(_ scope: Scope, id: Int, on db: any Database) async throws -> (ReviewCase, ReviewRound) {
         guard let c = try await ReviewCase.find(id, on: db), scope.allows(commune: c.communeCode),
-              let r = try await ReviewRound.find(c.roundID, on: db) else { throw ScopeError(.notFound) }
+              let r = try await ReviewRound.find(c.roundID, on: db) else { throw AccessError.notFound }
         return (c, r)
     }
 
@@ -61,9 +61,9 @@ extension ReviewStore {
     /// Opens (or returns) a commune's regular round of a month: from the 15th, decision within 15 days;
     /// it takes up the requests (Mẫu 01, 04) no round has taken up yet, received by its last day.
     public func openRegularRound(_ scope: Scope, commune: String, year: Int, month: Int, on db: any Database) async throws -> ReviewRound {
-        guard Self.runsReview(scope) || scope.role == .provinceOfficer else { throw ScopeError(.forbidden) }
+        guard Self.runsReview(scope) || scope.role == .provinceOfficer else { throw AccessError.forbidden }
         guard store.units.unit(commune)?.level == .commune else { throw Self.invalid("Mã xã/phường '\(commune)' không có trong danh mục 2025.") }
-        guard scope.allows(commune: commune) else { throw ScopeError(.forbidden) }
+        guard scope.allows(commune: commune) else { throw AccessError.forbidden }
         let round = ReviewProcedure.Round.regular(year: year, month: month)
         let window: (start: CivilDate, end: CivilDate)
         do { window = try procedure.window(round) } catch { throw Self.invalid("Tháng \(month)/\(year) không hợp lệ.") }
@@ -116,7 +116,7 @@ extension ReviewStore {
     /// into cases. The decision step is left by recording the decision.
     @discardableResult
     public func advance(_ scope: Scope, roundID: Int, expectedVersion: Int, today: CivilDate, on db: any Database) async throws -> ReviewRound {
-        guard Self.runsReview(scope) else { throw ScopeError(.forbidden) }
+        guard Self.runsReview(scope) else { throw AccessError.forbidden }
         let r = try await round(scope, id: roundID, on: db)
         try Self.editable(r)
         let steps = try steps(of: r)
@@ -200,7 +200,7 @@ extension ReviewStore {
     /// registry (against the version the enumerator saw) and records the provisional result, in one transaction.
     @discardableResult
     public func saveSurvey(_ scope: Scope, caseID: Int, _ input: SurveyInput, today: CivilDate, on db: any Database) async throws -> ReviewCase {
-        guard scope.canWrite else { throw ScopeError(.forbidden) }
+        guard scope.canWrite else { throw AccessError.forbidden }
         let (c, r) = try await reviewCase(scope, id: caseID, on: db)
         try Self.editable(r)
         guard c.caseStage != .agreed else { throw Self.invalid("Hộ đã được họp dân thống nhất; không khảo sát lại.") }
@@ -276,7 +276,7 @@ extension ReviewStore {
     /// the household goes back to the survey (§6.3 step 3).
     @discardableResult
     public func recordMeeting(_ scope: Scope, roundID: Int, _ m: MeetingInput, today: CivilDate, on db: any Database) async throws -> ReviewMeeting {
-        guard Self.runsReview(scope) else { throw ScopeError(.forbidden) }
+        guard Self.runsReview(scope) else { throw AccessError.forbidden }
         let r = try await round(scope, id: roundID, on: db)
         try Self.editable(r)
         guard r.step == "MEETING" else { throw Self.invalid("Vòng rà soát chưa ở bước họp dân.") }
@@ -321,7 +321,7 @@ extension ReviewStore {
     }
 
     public func meetings(_ scope: Scope, round: ReviewRound, on db: any Database) async throws -> [(ReviewMeeting, [ReviewVote])] {
-        guard scope.allows(commune: round.communeCode) else { throw ScopeError(.notFound) }
+        guard scope.allows(commune: round.communeCode) else { throw AccessError.notFound }
         let ms = try await ReviewMeeting.query(on: db).filter(\.$roundID == round.id!).sort(\.$heldOn).sort(\.$id).all()
         let votes = ms.isEmpty ? [] : try await ReviewVote.query(on: db).filter(\.$meetingID ~~ ms.map { $0.id! }).all()
         return ms.map { m in (m, votes.filter { $0.meetingID == m.id! }) }
@@ -347,7 +347,7 @@ extension ReviewStore {
     @discardableResult
     public func recognise(_ scope: Scope, roundID: Int, number: String, date: CivilDate, expectedVersion: Int, today: CivilDate,
                           on db: any Database) async throws -> ReviewRound {
-        guard Self.runsReview(scope) else { throw ScopeError(.forbidden) }
+        guard Self.runsReview(scope) else { throw AccessError.forbidden }
         let r = try await round(scope, id: roundID, on: db)
         try Self.editable(r)
         guard r.step == "RECOGNITION" else { throw Self.invalid("Vòng rà soát chưa đến bước công nhận.") }
@@ -424,11 +424,11 @@ extension ReviewStore {
         if r.status == "approved" { try Self.editable(r) }
         switch status {
         case "submitted":
-            guard Self.runsReview(scope) else { throw ScopeError(.forbidden) }
+            guard Self.runsReview(scope) else { throw AccessError.forbidden }
             guard r.decisionNumber != nil else { throw Self.invalid("Chỉ gửi kết quả sau khi có quyết định công nhận.") }
             guard r.status == "open" || r.status == "returned" else { throw Self.invalid("Kết quả đã được gửi.") }
         case "returned", "approved":
-            guard province else { throw ScopeError(.forbidden) }
+            guard province else { throw AccessError.forbidden }
             guard r.status == "submitted" else { throw Self.invalid("Xã/phường chưa gửi kết quả để duyệt.") }
             if status == "returned" && (note ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
                 throw Self.invalid("Cần ghi lý do trả lại.")

@@ -149,11 +149,11 @@ extension SupportStore {
     /// written in the same transaction, so a ledger never shows both or neither (records are never edited in place:
     /// the audit keeps what was first written).
     public func record(_ scope: Scope, _ input: SupportInput, replacing: Int? = nil, correction: String = "", on db: any Database) async throws -> Int {
-        guard scope.canWrite else { throw ScopeError(.forbidden) }
+        guard scope.canWrite else { throw AccessError.forbidden }
         let why = correction.trimmingCharacters(in: .whitespaces)
-        if replacing != nil && why.isEmpty { throw ScopeError(.invalid("Cần ghi lý do sửa khoản hỗ trợ.")) }
+        if replacing != nil && why.isEmpty { throw ValidationError("support.correctionReason", field: "correction", vi: "Cần ghi lý do sửa khoản hỗ trợ.", en: "Give the reason for the correction.") }
         let (rows, problems) = try await prepare(scope, [(1, input)], on: db)
-        if let p = problems.first { throw ScopeError(.invalid(p.message)) }
+        if let p = problems.first { throw ValidationError(text: p.message) }
         let row = rows[0]
         if !row.eligible && (row.reason ?? "").isEmpty { throw NeedsReason(prepared: row) }
         return try await store.writing(db) { tx in
@@ -161,11 +161,11 @@ extension SupportStore {
                 let sql = tx.sql
                 struct R: Decodable { var household_id: Int; var commune_code: String }
                 guard let r = try await sql.select().columns("household_id", "commune_code").from("support_records").where("id", .equal, old)
-                    .first(decoding: R.self), scope.allows(commune: r.commune_code) else { throw ScopeError(.notFound) }
+                    .first(decoding: R.self), scope.allows(commune: r.commune_code) else { throw AccessError.notFound }
                 // Claimed with RETURNING: a record voided or corrected meanwhile is not corrected twice.
                 let claimed = try await sql.update("support_records").set("voided_reason", to: "Sửa: \(why)").where("id", .equal, old)
                     .where("voided_reason", .is, SQLLiteral.null).returning("id").all()
-                guard !claimed.isEmpty else { throw ScopeError(.invalid("Khoản hỗ trợ #\(old) đã bị huỷ hoặc sửa trước đó; không sửa lại.")) }
+                guard !claimed.isEmpty else { throw ValidationError("support.replaced", vi: "Khoản hỗ trợ #\(old) đã bị huỷ hoặc sửa trước đó; không sửa lại.", en: "Support #\(old) was voided or corrected before; it is not corrected again.") }
                 try await AuditEntry(username: scope.username, householdID: r.household_id, action: "support.void", field: "Hỗ trợ #\(old)",
                                      newValue: "huỷ để sửa", reason: why).create(on: tx)
             }
@@ -180,7 +180,7 @@ extension SupportStore {
             .from(SQLAlias(SQLIdentifier("support_records"), as: SQLIdentifier("r")))
             .join(SQLAlias(SQLIdentifier("households"), as: SQLIdentifier("h")), on: SQLColumn("household_id", table: "r"), .equal, SQLColumn("id", table: "h"))
             .where(SQLColumn("id", table: "r"), .equal, SQLBind(id)).first(decoding: SupportRecord.self),
-              scope.allows(commune: r.commune_code) else { throw ScopeError(.notFound) }
+              scope.allows(commune: r.commune_code) else { throw AccessError.notFound }
         return r
     }
 
@@ -231,15 +231,15 @@ extension SupportStore {
 
     /// A record is never deleted: it is voided with a reason (the public list drops it, the audit keeps it).
     public func void(_ scope: Scope, id: Int, reason: String, on db: any Database) async throws {
-        guard scope.canWrite else { throw ScopeError(.forbidden) }
+        guard scope.canWrite else { throw AccessError.forbidden }
         let why = reason.trimmingCharacters(in: .whitespaces)
-        guard !why.isEmpty else { throw ScopeError(.invalid("Cần ghi lý do huỷ bản ghi hỗ trợ.")) }
+        guard !why.isEmpty else { throw ValidationError("support.voidReason", field: "reason", vi: "Cần ghi lý do huỷ bản ghi hỗ trợ.", en: "Give the reason for voiding the support record.") }
         try await store.writing(db) { tx in
             let sql = tx.sql
             struct R: Decodable { var household_id: Int; var commune_code: String; var voided_reason: String? }
             guard let r = try await sql.select().columns("household_id", "commune_code", "voided_reason").from("support_records").where("id", .equal, id)
-                .first(decoding: R.self), scope.allows(commune: r.commune_code) else { throw ScopeError(.notFound) }
-            guard r.voided_reason == nil else { throw ScopeError(.invalid("Bản ghi này đã huỷ.")) }
+                .first(decoding: R.self), scope.allows(commune: r.commune_code) else { throw AccessError.notFound }
+            guard r.voided_reason == nil else { throw ValidationError("support.alreadyVoided", vi: "Bản ghi này đã huỷ.", en: "This record has already been voided.") }
             try await sql.update("support_records").set("voided_reason", to: why).where("id", .equal, id).run()
             try await AuditEntry(username: scope.username, householdID: r.household_id, action: "support.void", field: "Hỗ trợ #\(id)", newValue: "huỷ", reason: why).create(on: tx)
         }

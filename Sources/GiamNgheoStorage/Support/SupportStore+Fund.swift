@@ -30,7 +30,7 @@ extension SupportStore {
     }
 
     public func fund(_ scope: Scope?, unit: String, on db: any Database) async throws -> ForThePoorFund {
-        if let scope, !visibleUnit(scope, unit) { throw ScopeError(.notFound) }
+        if let scope, !visibleUnit(scope, unit) { throw AccessError.notFound }
         let sql = db.sql
         let entries = try await sql.select().column("*").from("fund_entries").where("unit_code", .equal, unit).orderBy("entry_date").orderBy("id").all(decoding: FundEntry.self)
         var f = RecordFilter()
@@ -41,7 +41,7 @@ extension SupportStore {
     }
 
     public func addFundEntry(_ scope: Scope, unit: String, date: String, kind: String, amount: String, party: String, note: String, on db: any Database) async throws {
-        guard canKeep(scope, unit) else { throw ScopeError(.forbidden) }
+        guard canKeep(scope, unit) else { throw AccessError.forbidden }
         var errs: [String] = []
         let d = CivilDate(date)
         if d == nil { errs.append("ngày '\(date)' không hợp lệ") } else if d! > today { errs.append("ngày \(d!.vietnamese) ở sau hôm nay") }
@@ -49,12 +49,12 @@ extension SupportStore {
         let n = Self.amount(amount)
         if n == nil || n == 0 { errs.append("số tiền '\(amount)' không hợp lệ") }
         if party.trimmingCharacters(in: .whitespaces).isEmpty { errs.append(kind == "donation" ? "cần tên người/đơn vị ủng hộ" : "cần nội dung chi") }
-        guard errs.isEmpty, let d, let n else { throw ScopeError(.invalid(errs.joined(separator: "; ").capitalizedFirst + ".")) }
+        guard errs.isEmpty, let d, let n else { throw ValidationError(text: errs.joined(separator: "; ").capitalizedFirst + ".") }
         try await store.writing(db) { tx in
             // The balance is read in the write transaction: two payouts cannot both spend the same money.
             if kind == "payout" {
                 let ledger = try await self.fund(scope, unit: unit, on: tx)
-                if n > ledger.balance { throw ScopeError(.invalid("Số chi \(Format.money(n)) đ lớn hơn số dư quỹ \(Format.money(ledger.balance)) đ.")) }
+                if n > ledger.balance { throw ValidationError("fund.balance", field: "amount", vi: "Số chi \(Format.money(n)) đ lớn hơn số dư quỹ \(Format.money(ledger.balance)) đ.", en: "The payout \(Format.money(n)) d is more than the fund balance \(Format.money(ledger.balance)) d.") }
             }
             try await tx.sql.insert(into: "fund_entries").columns("unit_code", "entry_date", "kind", "amount", "party", "note", "recorded_by", "recorded_at")
                 .values(SQLBind(unit), SQLBind(d.description), SQLBind(kind), SQLBind(Int64(n)), SQLBind(party), SQLBind(note.isEmpty ? nil : note), SQLBind(scope.username), SQLBind(Date())).run()
@@ -68,7 +68,7 @@ extension SupportStore {
     public struct Budget: Codable, Sendable { public var id: Int; public var unit_code: String; public var year: Int; public var programme_code: String; public var source: String; public var amount: Int; public var note: String? }
 
     public func addBudget(_ scope: Scope, unit: String, year: Int, programme: String, source: String, amount: String, note: String, on db: any Database) async throws {
-        guard canKeep(scope, unit) else { throw ScopeError(.forbidden) }
+        guard canKeep(scope, unit) else { throw AccessError.forbidden }
         var errs: [String] = []
         if catalogue.programme(programme) == nil { errs.append("chương trình '\(programme)' không có trong danh mục") }
         else if !catalogue.programme(programme)!.covers(year: year) { errs.append("chương trình '\(programme)' không áp dụng năm \(year)") }
@@ -76,7 +76,7 @@ extension SupportStore {
         if src == nil { errs.append("nguồn '\(source)' không hiểu") }
         let n = Self.amount(amount)
         if n == nil || n == 0 { errs.append("số tiền '\(amount)' không hợp lệ") }
-        guard errs.isEmpty, let src, let n else { throw ScopeError(.invalid(errs.joined(separator: "; ").capitalizedFirst + ".")) }
+        guard errs.isEmpty, let src, let n else { throw ValidationError(text: errs.joined(separator: "; ").capitalizedFirst + ".") }
         try await store.writing(db) { tx in
             try await tx.sql.insert(into: "support_budgets").columns("unit_code", "year", "programme_code", "source", "amount", "note", "created_by")
                 .values(SQLBind(unit), SQLBind(year), SQLBind(programme), SQLBind(src.rawValue), SQLBind(Int64(n)), SQLBind(note.isEmpty ? nil : note), SQLBind(scope.username)).run()

@@ -15,7 +15,7 @@ extension SupportStore {
     /// The households the seeds want a helper for (poor and near-poor on the day, as monitoring counts them), with
     /// the year's helper: the commune's assignment sheet, in village and code order.
     public func helperRows(_ scope: Scope, commune: String, year: Int, on day: CivilDate, on db: any Database) async throws -> [HelperRow] {
-        guard scope.allows(commune: commune) else { throw ScopeError(.forbidden) }
+        guard scope.allows(commune: commune) else { throw AccessError.forbidden }
         let sql = db.sql
         struct H: Decodable { var id: Int; var code: String; var head_name: String; var village: String? }
         let hs = try await sql.select().columns("id", "code", "head_name", "village").from("households").where("archived_reason", .is, SQLLiteral.null)
@@ -49,14 +49,14 @@ extension SupportStore {
     /// without needs when there is none), its needs untouched. A row someone else changed since the sheet was read
     /// refuses the whole save, naming the household, so nothing is half-written or silently overwritten.
     public func assignHelpers(_ scope: Scope, commune: String, year: Int, _ rows: [HelperAssignment], on db: any Database) async throws -> Int {
-        guard scope.canWrite, scope.allows(commune: commune) else { throw ScopeError(.forbidden) }
+        guard scope.canWrite, scope.allows(commune: commune) else { throw AccessError.forbidden }
         guard !rows.isEmpty else { return 0 }
         struct H: Decodable { var id: Int; var code: String; var commune_code: String }
         let known = Dictionary(try await db.sql.select().columns("id", "code", "commune_code").from("households")
             .where("id", .in, rows.map(\.householdID)).where("archived_reason", .is, SQLLiteral.null).all(decoding: H.self).map { ($0.id, $0) },
                                uniquingKeysWith: { a, _ in a })
         for r in rows where known[r.householdID]?.commune_code != commune {
-            throw ScopeError(.invalid("Hộ (mã nội bộ \(r.householdID)) không thuộc xã/phường này hoặc đã ra khỏi sổ hộ."))
+            throw ValidationError("support.household", field: "household", vi: "Hộ (mã nội bộ \(r.householdID)) không thuộc xã/phường này hoặc đã ra khỏi sổ hộ.", en: "Household (internal id \(r.householdID)) is not in this commune or has left the registry.")
         }
         @Sendable func blank(_ s: String) -> String? { let t = s.trimmingCharacters(in: .whitespaces); return t.isEmpty ? nil : t }
         return try await store.writing(db) { tx in

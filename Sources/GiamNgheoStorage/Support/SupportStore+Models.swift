@@ -15,13 +15,13 @@ extension SupportStore {
 
     public func model(_ scope: Scope, id: Int, on db: any Database) async throws -> LivelihoodModel {
         guard let m = try await db.sql.select().column("*").from("livelihood_models").where("id", .equal, id).first(decoding: LivelihoodModel.self),
-              scope.allows(commune: m.commune_code) else { throw ScopeError(.notFound) }
+              scope.allows(commune: m.commune_code) else { throw AccessError.notFound }
         return m
     }
 
     public func createModel(_ scope: Scope, commune: String, village: String?, name: String, kind: String, programme: String?, startYear: Int,
                             budget: String, source: String, description: String?, on db: any Database) async throws -> Int {
-        guard scope.canWrite, scope.allows(commune: commune), store.units.unit(commune, in: .y2025) != nil else { throw ScopeError(.forbidden) }
+        guard scope.canWrite, scope.allows(commune: commune), store.units.unit(commune, in: .y2025) != nil else { throw AccessError.forbidden }
         var errs: [String] = []
         if name.trimmingCharacters(in: .whitespaces).isEmpty { errs.append("cần tên mô hình") }
         if kind.trimmingCharacters(in: .whitespaces).isEmpty { errs.append("cần loại mô hình") }
@@ -31,7 +31,7 @@ extension SupportStore {
         if src == nil { errs.append("nguồn kinh phí '\(source)' không hiểu") }
         if let p = programme, !p.isEmpty, catalogue.programme(p) == nil { errs.append("chương trình '\(p)' không có trong danh mục") }
         if !(2000...today.year).contains(startYear) { errs.append("năm bắt đầu \(startYear) không hợp lệ") }
-        guard errs.isEmpty, let amount, let src else { throw ScopeError(.invalid(errs.joined(separator: "; ").capitalizedFirst + ".")) }
+        guard errs.isEmpty, let amount, let src else { throw ValidationError(text: errs.joined(separator: "; ").capitalizedFirst + ".") }
         return try await store.writing(db) { tx in
             let out = try await tx.sql.insert(into: "livelihood_models")
                 .columns("commune_code", "village", "name", "kind", "programme_code", "start_year", "budget", "source", "description", "created_by", "version")
@@ -71,30 +71,30 @@ extension SupportStore {
     }
 
     public func addParticipant(_ scope: Scope, modelID: Int, household: String, year: Int, on db: any Database) async throws {
-        guard scope.canWrite else { throw ScopeError(.forbidden) }
+        guard scope.canWrite else { throw AccessError.forbidden }
         let m = try await model(scope, id: modelID, on: db)
         guard let h = try await store.scoped(scope, on: db).filter(\.$code == household).first() else {
-            throw ScopeError(.invalid("Mã hộ '\(household)' không có trong sổ hộ của địa bàn bạn phụ trách."))
+            throw ValidationError("household.unknown", field: "household", vi: "Mã hộ '\(household)' không có trong sổ hộ của địa bàn bạn phụ trách.", en: "Household code '\(household)' is not in the registry of your area.")
         }
-        guard h.communeCode == m.commune_code else { throw ScopeError(.invalid("Hộ \(household) không ở xã của mô hình.")) }
+        guard h.communeCode == m.commune_code else { throw ValidationError("model.commune", field: "household", vi: "Hộ \(household) không ở xã của mô hình.", en: "Household \(household) is not in the model's commune.") }
         try await store.writing(db) { tx in
             let sql = tx.sql
             struct N: Decodable { var n: Int }
             let n = try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("model_participants")
                 .where("model_id", .equal, modelID).where("household_id", .equal, h.id!).first(decoding: N.self)?.n ?? 0
-            guard n == 0 else { throw ScopeError(.invalid("Hộ \(household) đã tham gia mô hình này.")) }
+            guard n == 0 else { throw ValidationError("model.member", field: "household", vi: "Hộ \(household) đã tham gia mô hình này.", en: "Household \(household) already takes part in this model.") }
             try await sql.insert(into: "model_participants").columns("model_id", "household_id", "joined_year").values(SQLBind(modelID), SQLBind(h.id!), SQLBind(year)).run()
             try await AuditEntry(username: scope.username, householdID: h.id, action: "model.join", field: "Mô hình #\(modelID)", newValue: "\(m.name) từ năm \(year)").create(on: tx)
         }
     }
 
     public func addResult(_ scope: Scope, modelID: Int, year: Int, output: String, revenue: String, note: String, on db: any Database) async throws {
-        guard scope.canWrite else { throw ScopeError(.forbidden) }
+        guard scope.canWrite else { throw AccessError.forbidden }
         let m = try await model(scope, id: modelID, on: db)
-        guard !output.trimmingCharacters(in: .whitespaces).isEmpty else { throw ScopeError(.invalid("Cần ghi kết quả (sản lượng, số con, diện tích…).")) }
+        guard !output.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("model.result", field: "result", vi: "Cần ghi kết quả (sản lượng, số con, diện tích…).", en: "Give the result (output, animals, area…).") }
         let rev = revenue.isEmpty ? nil : Self.amount(revenue)
-        if !revenue.isEmpty && rev == nil { throw ScopeError(.invalid("Doanh thu '\(revenue)' không hợp lệ.")) }
-        guard (m.start_year...today.year).contains(year) else { throw ScopeError(.invalid("Năm \(year) phải từ năm bắt đầu \(m.start_year) đến nay.")) }
+        if !revenue.isEmpty && rev == nil { throw ValidationError("model.revenue", field: "revenue", vi: "Doanh thu '\(revenue)' không hợp lệ.", en: "Revenue '\(revenue)' is not valid.") }
+        guard (m.start_year...today.year).contains(year) else { throw ValidationError("model.year", field: "year", vi: "Năm \(year) phải từ năm bắt đầu \(m.start_year) đến nay.", en: "The year \(year) must be between the start year \(m.start_year) and now.") }
         try await store.writing(db) { tx in
             try await tx.sql.insert(into: "model_results").columns("model_id", "year", "output", "revenue", "note", "recorded_by")
                 .values(SQLBind(modelID), SQLBind(year), SQLBind(output), SQLBind(rev.map(Int64.init)), SQLBind(note.isEmpty ? nil : note), SQLBind(scope.username)).run()

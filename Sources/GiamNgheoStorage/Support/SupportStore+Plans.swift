@@ -25,7 +25,7 @@ extension SupportStore {
 
     /// The plan of a household the caller has just read (the household page): no second read of the household.
     public func plan(_ scope: Scope, household: HouseholdRecord, year: Int, on db: any Database) async throws -> SupportPlan {
-        guard let householdID = household.id, scope.allows(commune: household.communeCode) else { throw ScopeError(.notFound) }
+        guard let householdID = household.id, scope.allows(commune: household.communeCode) else { throw AccessError.notFound }
         let sql = db.sql
         let row = try await sql.select().column("*").from("support_plans").where("household_id", .equal, householdID).where("year", .equal, year)
             .first(decoding: PlanRow.self)
@@ -49,16 +49,16 @@ extension SupportStore {
 
     /// Saves the year's plan; `expectedVersion` 0 creates it. A plan saved by someone else meanwhile is a conflict.
     public func savePlan(_ scope: Scope, householdID: Int, year: Int, _ p: PlanInput, expectedVersion: Int, on db: any Database) async throws {
-        guard scope.canWrite else { throw ScopeError(.forbidden) }
+        guard scope.canWrite else { throw AccessError.forbidden }
         let h = try await store.get(scope, id: householdID, on: db)
         for n in p.needs {
-            if let c = n.policy_code, !c.isEmpty, catalogue.policy(c) == nil { throw ScopeError(.invalid("Chính sách '\(c)' không có trong danh mục.")) }
+            if let c = n.policy_code, !c.isEmpty, catalogue.policy(c) == nil { throw ValidationError("support.policy", field: "policy", vi: "Chính sách '\(c)' không có trong danh mục.", en: "Policy '\(c)' is not in the catalogue.") }
         }
         try await store.writing(db) { tx in
             let sql = tx.sql
             let old = try await sql.select().column("*").from("support_plans").where("household_id", .equal, householdID).where("year", .equal, year)
                 .first(decoding: PlanRow.self)
-            guard (old?.version ?? 0) == expectedVersion else { throw ScopeError(.conflict(currentVersion: old?.version ?? 0)) }
+            guard (old?.version ?? 0) == expectedVersion else { throw VersionConflict(currentVersion: old?.version ?? 0) }
             func blank(_ s: String) -> String? { s.trimmingCharacters(in: .whitespaces).isEmpty ? nil : s.trimmingCharacters(in: .whitespaces) }
             let planID: Int
             if let old {
@@ -67,7 +67,7 @@ extension SupportStore {
                     .set("updated_by", to: scope.username).set("updated_at", to: Date()).set("version", to: old.version + 1)
                     .where("id", .equal, old.id).where("version", .equal, old.version).returning("id").all()
                 // Someone saved between our read and this write (PostgreSQL re-checks the version after the lock): refuse.
-                if claimed.isEmpty { throw ScopeError(.conflict(currentVersion: old.version + 1)) }
+                if claimed.isEmpty { throw VersionConflict(currentVersion: old.version + 1) }
                 try await sql.delete(from: "support_needs").where("plan_id", .equal, old.id).run()
                 planID = old.id
             } else {
@@ -91,11 +91,11 @@ extension SupportStore {
     }
 
     public func addVisit(_ scope: Scope, householdID: Int, date: String, visitor: String, note: String, on db: any Database) async throws {
-        guard scope.canWrite else { throw ScopeError(.forbidden) }
+        guard scope.canWrite else { throw AccessError.forbidden }
         _ = try await store.get(scope, id: householdID, on: db)
-        guard let d = CivilDate(date), d <= today else { throw ScopeError(.invalid("Ngày thăm '\(date)' không hợp lệ hoặc ở sau hôm nay.")) }
+        guard let d = CivilDate(date), d <= today else { throw ValidationError("visit.date", field: "date", vi: "Ngày thăm '\(date)' không hợp lệ hoặc ở sau hôm nay.", en: "Visit date '\(date)' is not valid or is after today.") }
         let who = visitor.trimmingCharacters(in: .whitespaces), what = note.trimmingCharacters(in: .whitespaces)
-        guard !who.isEmpty, !what.isEmpty else { throw ScopeError(.invalid("Cần ghi người đến thăm và nội dung.")) }
+        guard !who.isEmpty, !what.isEmpty else { throw ValidationError("visit.fields", field: "note", vi: "Cần ghi người đến thăm và nội dung.", en: "Give the visitor and what was done.") }
         try await store.writing(db) { tx in
             try await tx.sql.insert(into: "support_visits").columns("household_id", "visited_on", "visitor", "note", "created_by", "created_at")
                 .values(SQLBind(householdID), SQLBind(d.description), SQLBind(who), SQLBind(what), SQLBind(scope.username), SQLBind(Date())).run()

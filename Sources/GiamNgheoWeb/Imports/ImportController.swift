@@ -1,0 +1,421 @@
+import Fluent
+import Foundation
+import GiamNgheoCore
+import GiamNgheoReports
+import GiamNgheoStorage
+import Vapor
+
+/// Running imports of this process: progress and the cancel flag. A job never outlives the process; a
+/// batch left "checking" or "committing" by a killed process shows as interrupted, and its transaction
+/// never committed.
+final class ImportJobs: @unchecked Sendable {
+    struct Job { var phase: String; var rows: Int; var fraction: Double; var started: Date; var cancelled: Bool }
+    private let lock = NSLock()
+    private var jobs: [Int: Job] = [:]
+
+    func start(_ id: Int, phase: String) { lock.withLock { jobs[id] = Job(phase: phase, rows: 0, fraction: 0, started: Date(), cancelled: false) } }
+    func update(_ id: Int, _ p: ImportProgress) {
+        lock.withLock { jobs[id]?.phase = p.phase; jobs[id]?.rows = p.rows; jobs[id]?.fraction = p.fraction }
+    }
+    func cancel(_ id: Int) -> Bool { lock.withLock { guard jobs[id] != nil else { return false }; jobs[id]!.cancelled = true; return true } }
+    func isCancelled(_ id: Int) -> Bool { lock.withLock { jobs[id]?.cancelled ?? false } }
+    func end(_ id: Int) { lock.withLock { _ = jobs.removeValue(forKey: id) } }
+    func get(_ id: Int) -> Job? { lock.withLock { jobs[id] } }
+}
+
+struct ImportJobsKey: StorageKey { typealias Value = ImportJobs }
+
+extension Application {
+    var importJobs: ImportJobs {
+        if let j = storage[ImportJobsKey.self] { return j }
+        let j = ImportJobs()
+        storage[ImportJobsKey.self] = j
+        return j
+    }
+}
+
+/// The staged import in the browser: upload → dry run (counts, every problem by sheet/row/column/value,
+/// duplicates to adjudicate) → commit in one transaction. Small files run within the request; larger ones
+/// run in the background with a progress bar and a cancel button.
+struct ImportController: Feature {
+    var navigation: [NavEntry] {
+        [
+            NavEntry(order: 90, path: Path.imports, vi: "Nhập tệp", en: "Import", access: .write),
+        ]
+    }
+
+    func boot(routes: any RoutesBuilder) throws {
+        let write = routes.access(.write)
+        write.get("imports", use: list)
+        write.on(.POST, "imports", body: .collect(maxSize: ByteCount(value: Self.uploadLimit)), use: upload)
+        let r = routes.access(.signedIn)
+        r.post("imports", "thresholds", use: setThresholds)
+        r.get("imports", ":id", use: show)
+        r.get("imports", ":id", "progress", use: progress)
+        r.get("imports", ":id", "file", use: file)
+        r.get("imports", ":id", "issues.csv", use: issuesCSV)
+        r.post("imports", ":id", "commit", use: commit)
+        r.post("imports", ":id", "cancel", use: cancel)
+        r.post("imports", ":id", "decide", use: decide)
+        r.post("imports", ":id", "recheck", use: recheck)
+    }
+
+    /// Files up to this size are checked and committed within the request.
+    static let inlineBytes: Int64 = 2 << 20
+    /// The browser upload limit; larger files go through `giamngheo import`.
+    static let uploadLimit = 100 << 20
+
+    func batches(_ req: Request) -> ImportBatches { ImportBatches(gate: req.application.registry.store.gate) }
+
+    func list(req: Request) async throws -> HTML {
+        let scope = try req.checkedScope
+        let recent = try await batches(req).recent(scope, on: req.db)
+        let rows: [HTML] = recent.map { b in
+            """
+            <tr><td><a href="/imports/\(b.id)">#\(b.id)</a></td><td>\(b.fileName)</td><td>\(Self.date(b.createdAt))</td><td>\(b.createdBy)</td>
+            <td>\(Self.statusText(b.status))</td><td>\(b.report.new)</td><td>\(b.report.changed)</td><td>\(b.report.errors)</td></tr>
+            """
+        }
+        var thresholds: HTML = ""
+        if scope.role == .admin {
+            let t = try await batches(req).thresholds(on: req.db)
+            thresholds = """
+            <h2>Ngưỡng phát hiện trùng người (quản trị)</h2>
+            <form method="post" action="/imports/thresholds" class="filters noprint">
+              \(req.csrfField)
+              <label>Có thể trùng từ (0–1)<input name="possible" value="\(t.possible)" inputmode="decimal" size="5"></label>
+              <label>Chắc chắn trùng từ (0–1)<input name="certain" value="\(t.certain)" inputmode="decimal" size="5"></label>
+              <label>Huỷ cả tệp khi tỉ lệ dòng trùng vượt (0–1)<input name="abortShare" value="\(t.abortShare)" inputmode="decimal" size="5"></label>
+              <button type="submit">Lưu ngưỡng</button>
+            </form>
+            <p class="muted">Điểm giống nhau của họ tên (bỏ dấu) giữa hai người cùng ngày sinh, cùng thôn. "Chắc chắn" thì dòng bị giữ lại như trùng;
+            "có thể" thì cán bộ xác định cùng người hay khác người.</p>
+            """
+        }
+        return Layout.page(req, title: "Nhập từ Excel/CSV", """
+        <h1>Nhập hộ gia đình từ Excel hoặc CSV</h1>
+        <div class="card">
+        <p>Tải lên tệp Excel (.xlsx) có trang <b>Hộ gia đình</b> và trang <b>Nhân khẩu</b>, hoặc tệp CSV hộ (kèm tệp CSV nhân khẩu nếu có).
+        Hệ thống <b>chỉ kiểm tra</b> trước: chưa có gì được ghi vào sổ hộ cho tới khi bạn xem kết quả và bấm "Ghi vào sổ hộ".
+        Nhập lại cùng một tệp không thay đổi gì. Dùng <a href="/households/template">tệp mẫu (.xlsx)</a> hoặc mẫu CSV
+        (<a href="/households/template?format=csv&amp;sheet=households">hộ</a>, <a href="/households/template?format=csv&amp;sheet=members">nhân khẩu</a>).</p>
+        <form method="post" action="/imports" enctype="multipart/form-data" class="filters">
+          \(req.csrfField)
+          <label>Tệp hộ gia đình (.xlsx hoặc .csv)<input type="file" name="file" accept=".xlsx,.csv,text/csv" required></label>
+          <label>Tệp nhân khẩu (.csv, nếu tệp hộ là CSV)<input type="file" name="members" accept=".csv,text/csv"></label>
+          <button class="primary" type="submit">Tải lên và kiểm tra</button>
+        </form>
+        <p class="muted">Tối đa \(Self.uploadLimit >> 20) MB qua trình duyệt; tệp lớn hơn (cả tỉnh) dùng lệnh <code>giamngheo import</code>.</p>
+        </div>
+        <h2>Các lần nhập gần đây</h2>
+        <div class="scroll"><table><thead><tr><th>Lô</th><th>Tệp</th><th>Lúc</th><th>Người tải</th><th>Trạng thái</th><th>Mới</th><th>Thay đổi</th><th>Lỗi</th></tr></thead>
+        <tbody>\(rows.isEmpty ? ["<tr><td colspan=\"8\" class=\"muted\">Chưa có lần nhập nào.</td></tr>"] : rows)</tbody></table></div>
+        \(thresholds)
+        """)
+    }
+
+    static func statusText(_ s: String) -> String {
+        switch s {
+        case "checking": "Đang kiểm tra"
+        case "checked": "Đã kiểm tra (chưa ghi)"
+        case "committing": "Đang ghi"
+        case "committed": "Đã ghi vào sổ hộ"
+        case "cancelled": "Đã huỷ"
+        case "failed": "Không đọc được"
+        default: s
+        }
+    }
+
+    static func date(_ d: Date) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "vi_VN"); f.timeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh"); f.dateFormat = "dd/MM/yyyy HH:mm"
+        return f.string(from: d)
+    }
+
+    struct Upload: Content { var file: File; var members: File? }
+
+    func upload(req: Request) async throws -> Response {
+        let scope = try req.checkedScope
+        let form: Upload
+        do { form = try req.content.decode(Upload.self) } catch {
+            throw ValidationError("upload.none", field: "file", vi: "Chưa chọn tệp để tải lên.", en: "No file was chosen for upload.")
+        }
+        guard form.file.data.readableBytes > 0 else { throw ValidationError("upload.empty", field: "file", vi: "Tệp '\(form.file.filename)' trống (0 byte).", en: "File '\(form.file.filename)' is empty (0 bytes).") }
+        let dir = req.application.registry.importDirectory
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        func save(_ f: File) throws -> URL {
+            let safe = f.filename.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_" ? $0 : "_" }
+            let url = URL(fileURLWithPath: dir).appendingPathComponent("\(UUID().uuidString.prefix(8))-\(String(safe.suffix(80)))")
+            guard FileManager.default.createFile(atPath: url.path, contents: Data(buffer: f.data)) else {
+                throw ValidationError("upload.save", field: "file", vi: "Không lưu được tệp tải lên.", en: "The uploaded file could not be saved.")
+            }
+            return url
+        }
+        let main = try save(form.file)
+        let members = try form.members.flatMap { $0.data.readableBytes > 0 ? try save($0) : nil }
+        var name = form.file.filename
+        var sha = try ImportRunner.sha256(of: main)
+        var bytes = Int64(form.file.data.readableBytes)
+        var stored = main.path
+        if let members, let m = form.members {
+            name += " + " + m.filename
+            sha += " + " + (try ImportRunner.sha256(of: members))
+            bytes += Int64(m.data.readableBytes)
+            stored += "\n" + members.path
+        }
+        let id = try await batches(req).create(scope, fileName: name, sha256: sha, bytes: bytes, storedPath: stored, on: req.db)
+        try await check(req.application, scope, id: id, inline: bytes <= Self.inlineBytes)
+        return req.redirect(to: "/imports/\(id)")
+    }
+
+    /// A dry run of the batch's file (again after adjudications), inline or in the background.
+    func check(_ app: Application, _ scope: Scope, id: Int, inline: Bool) async throws {
+        let store = ImportBatches(gate: app.registry.store.gate)
+        let batch = try await store.get(scope, id: id, on: app.db)
+        try await store.setStatus(id: id, status: "checking", on: app.db)
+        app.importJobs.start(id, phase: "Đang kiểm tra")
+        let work: @Sendable () async -> Void = {
+            defer { app.importJobs.end(id) }
+            do {
+                let report = try await run(app, scope, batch: batch, commit: false)
+                try await store.setReport(id: id, status: "checked", report: report, on: app.db)
+            } catch {
+                var r = ImportReport()
+                r.aborted = Self.message(error)
+                try? await store.setReport(id: id, status: error is CancelledError ? "cancelled" : "failed", report: r, on: app.db)
+            }
+        }
+        if inline { await work() } else { Task.detached { await work() } }
+    }
+
+    struct CancelledError: Error {}
+
+    static func message(_ e: any Error) -> String {
+        if let i = e as? ImportError { return i.description }
+        if let v = e as? ValidationError { return v.message.vi }
+        if let a = e as? AccessError, a == .forbidden { return "Không có quyền ghi vào các xã/phường của tệp." }
+        if let c = e as? ClassificationError { return c.description }
+        return "Không xử lý được tệp (\(e))."
+    }
+
+    func run(_ app: Application, _ scope: Scope, batch: ImportBatch, commit: Bool) async throws -> ImportReport {
+        let services = app.registry
+        let paths = batch.storedPath.split(separator: "\n").map { URL(fileURLWithPath: String($0)) }
+        let names = batch.fileName.components(separatedBy: " + ")
+        let input = try ImportRunner.input(households: paths[0], members: paths.count > 1 ? paths[1] : nil,
+                                           names: (names[0], names.count > 1 ? names[1] : nil), defaultCommune: ImportRunner.defaultCommune(scope), today: services.referenceDate, parser: services.parser,
+                                           ethnicGroups: services.ethnicGroups)
+        let store = ImportBatches(gate: services.store.gate)
+        let options = Importer.Options(label: "\(batch.fileName) (lô #\(batch.id))", thresholds: try await store.thresholds(on: app.db),
+                                       decisions: try await store.decisions(batch: batch.id, on: app.db))
+        let jobs = app.importJobs, id = batch.id
+        do {
+            return try await Importer(store: services.store).run(
+                scope, input: input, mode: commit ? .commit(expectedFingerprint: batch.report.fingerprint) : .dryRun, options: options, on: app.db,
+                progress: { jobs.update(id, $0) }, isCancelled: { jobs.isCancelled(id) },
+                alsoInTransaction: { report, tx in try await ImportBatches.markCommitted(id: id, by: scope.username, report: report, on: tx) })
+        } catch let e as ImportError where e.description == ImportError.cancelled.description {
+            throw CancelledError()
+        }
+    }
+
+    /// The batch of the URL, if the user may see it (every handler starts here).
+    func batch(_ req: Request) async throws -> (scope: Scope, batch: ImportBatch) {
+        let scope = try req.checkedScope
+        let id = try req.parameters.require("id", as: Int.self)
+        return (scope, try await batches(req).get(scope, id: id, on: req.db))
+    }
+
+    func show(req: Request) async throws -> HTML {
+        let (_, b) = try await batch(req)
+        return Layout.page(req, title: "Lô nhập #\(b.id)", try body(req, b))
+    }
+
+    func body(_ req: Request, _ b: ImportBatch) throws -> HTML {
+        let r = b.report
+        let head: HTML = """
+        <h1>Lô nhập #\(b.id): \(b.fileName)</h1>
+        <p class="muted">\(Self.statusText(b.status)) · tải lên \(Self.date(b.createdAt)) bởi \(b.createdBy) · \(b.bytes) byte ·
+        SHA-256 <code>\(String(b.sha256.prefix(16)))…</code> · <a href="/imports/\(b.id)/file">tải tệp gốc</a>
+        \(b.committedBy.map { HTML("· ghi vào sổ hộ bởi \($0) lúc \(Self.date(b.committedAt ?? Date()))") } ?? "")</p>
+        """
+        if b.status == "checking" || b.status == "committing" {
+            let job = req.application.importJobs.get(b.id)
+            guard job != nil else {
+                let interrupted: HTML = """
+                <p class="error" role="alert">Lần \(b.status == "checking" ? "kiểm tra" : "ghi") này đã bị gián đoạn (máy chủ khởi động lại).
+                Không có gì được ghi nửa chừng. Kiểm tra lại:</p>
+                <form method="post" action="/imports/\(b.id)/recheck">\(req.csrfField)<button class="primary">Kiểm tra lại</button></form>
+                """
+                return "\(head)\(interrupted)"
+            }
+            let panel: HTML = """
+            <div class="card" data-progress="/imports/\(b.id)/progress">
+              <p><b data-phase>\(job?.phase ?? "")</b>: <span data-rows>\(job?.rows ?? 0)</span> hộ · <span data-left></span></p>
+              <progress class="w-full" max="100" value="\(Int((job?.fraction ?? 0) * 100))"></progress>
+              <form method="post" action="/imports/\(b.id)/cancel" class="noprint">\(req.csrfField)
+              <button type="submit">Huỷ (không ghi gì)</button></form>
+            </div>
+            """
+            return "\(head)\(panel)"
+        }
+        let counts: HTML = """
+        <div class="scroll"><table class="max-60"><thead><tr><th>Hộ trong tệp</th><th>Mới</th><th>Thay đổi</th><th>Không đổi</th>
+        <th>Trùng (giữ lại)</th><th>Chờ xác định trùng</th><th>Có lỗi</th></tr></thead>
+        <tbody><tr><td>\(r.rows)</td><td>\(r.new)</td><td>\(r.changed)</td><td>\(r.unchanged)</td><td>\(r.duplicates)</td><td>\(r.held)</td><td>\(r.errors)</td></tr></tbody></table></div>
+        """
+        var action: HTML
+        if b.status == "committed" {
+            action = "<p class=\"card\">Đã ghi vào sổ hộ: \(r.new) hộ mới, \(r.changed) hộ thay đổi. <a href=\"/households\">Xem sổ hộ</a></p>"
+        } else if b.status == "checked" && r.canCommit {
+            let held: HTML = r.held + r.duplicates > 0
+                ? "<p>\(r.duplicates + r.held) hộ trùng hoặc chờ xác định sẽ <b>không</b> được ghi lần này.</p>" : ""
+            action = """
+            <div class="card"><p>Kiểm tra xong, chưa ghi gì. Bấm để ghi <b>\(r.new)</b> hộ mới và <b>\(r.changed)</b> hộ thay đổi trong một lần (hoặc tất cả, hoặc không).</p>\(held)
+            <form method="post" action="/imports/\(b.id)/commit" class="noprint">\(req.csrfField)
+            <button class="primary" type="submit">Ghi vào sổ hộ</button></form></div>
+            """
+        } else if b.status == "cancelled" {
+            action = "<p class=\"card\">Đã huỷ: không có gì được ghi vào sổ hộ.</p>"
+        } else {
+            action = "<p class=\"error\" role=\"alert\">\(Importer.refusal(r))</p>"
+        }
+        let villages: HTML = r.newVillages.isEmpty ? "" : """
+        <p>\(r.newVillages.count) thôn/tổ chưa khai báo, sẽ được thêm khi ghi: \(r.newVillages.prefix(20).joined(separator: "; "))\(r.newVillages.count > 20 ? "…" : ".")</p>
+        """
+        var matches: HTML = ""
+        if !r.matches.isEmpty {
+            let rows: [HTML] = r.matches.map { m in
+                let kind = m.kind == "id" ? "Cùng số định danh" : m.kind == "certain" ? "Chắc chắn trùng" : "Có thể trùng"
+                let choice: HTML = m.kind == "id" ? "<td class=\"muted\">Giữ lại (sửa trong tệp)</td>" : """
+                <td><label class="check"><input type="radio" name="d_\(m.key)" value="same" \(m.decision == "same" ? "checked" : "")> Cùng một người</label>
+                <label class="check"><input type="radio" name="d_\(m.key)" value="different" \(m.decision == "different" ? "checked" : "")> Khác người</label></td>
+                """
+                return """
+                <tr><td>\(m.sheet) dòng \(m.row)</td><td>\(m.code)</td><td>\(m.name)</td><td>\(m.birth)</td>
+                <td>\(m.otherName) (hộ \(m.otherCode), \(m.otherWhere))</td><td>\(kind) (\(String(format: "%.2f", m.score)))</td>\(choice)</tr>
+                """
+            }
+            let form = r.matches.contains { $0.kind != "id" } && b.status == "checked"
+            matches = """
+            <h2>Người có thể đã có trong sổ hộ hoặc lặp trong tệp (\(r.matchCount))</h2>
+            <form method="post" action="/imports/\(b.id)/decide">\(req.csrfField)
+            <div class="scroll"><table><thead><tr><th>Ở đâu</th><th>Mã hộ</th><th>Họ tên</th><th>Sinh</th><th>Trùng với</th><th>Mức</th><th>Xác định</th></tr></thead>
+            <tbody>\(rows)</tbody></table></div>
+            \(form ? HTML("<p><button type=\"submit\">Lưu xác định và kiểm tra lại</button></p>") : "")</form>
+            """
+        }
+        var issues: HTML = ""
+        if r.issueCount > 0 {
+            let rows: [HTML] = r.issues.map { i in
+                "<tr><td>\(i.sheet)</td><td>\(i.row.map(String.init) ?? "")</td><td>\(i.column ?? "")</td><td>\(i.value ?? "")</td><td>\(i.blocking ? "Lỗi" : "Lưu ý")</td><td>\(i.message)</td></tr>"
+            }
+            issues = """
+            <h2>Vấn đề trong tệp (\(r.issueCount))</h2>
+            <p class="noprint"><a href="/imports/\(b.id)/issues.csv">Tải danh sách vấn đề (CSV, mở bằng Excel)</a>\(r.issueCount > r.issues.count ? HTML(" · hiển thị \(r.issues.count) vấn đề đầu tiên") : "")</p>
+            <div class="scroll"><table><thead><tr><th>Trang</th><th>Dòng</th><th>Cột</th><th>Giá trị</th><th>Mức</th><th>Nội dung</th></tr></thead><tbody>\(rows)</tbody></table></div>
+            """
+        }
+        let aborted: HTML = r.aborted.map { HTML("<p class=\"error\" role=\"alert\">\($0)</p>") } ?? ""
+        let back: HTML = "<p><a href=\"/imports\">← Các lần nhập</a></p>"
+        return "\(head)\(counts)\(aborted)\(villages)\(action)\(matches)\(issues)\(back)"
+    }
+
+    func progress(req: Request) async throws -> Response {
+        let (_, b) = try await batch(req)
+        let id = b.id
+        guard let j = req.application.importJobs.get(id) else { return try ProgressReply.done() }
+        return try ProgressReply.running(phase: j.phase, rows: j.rows, fraction: j.fraction, started: j.started)
+    }
+
+    func cancel(req: Request) async throws -> Response {
+        let (_, b) = try await batch(req)
+        let id = b.id
+        _ = req.application.importJobs.cancel(id)
+        return req.redirect(to: "/imports/\(id)")
+    }
+
+    func commit(req: Request) async throws -> Response {
+        let (scope, b) = try await batch(req)
+        let id = b.id, store = batches(req)
+        guard b.status != "committed" && b.status != "committing" else { throw ValidationError("import.committing", vi: "Lô này đang được ghi hoặc đã được ghi.", en: "This batch is being written or has been written.") }
+        guard b.status == "checked", b.report.canCommit else { throw ValidationError(text: Importer.refusal(b.report)) }
+        let app = req.application
+        // One commit per batch: a second click (or another officer) finds it taken.
+        guard try await store.claim(id: id, from: "checked", to: "committing", on: req.db) else {
+            throw ValidationError("import.committing", vi: "Lô này đang được ghi hoặc đã được ghi.", en: "This batch is being written or has been written.")
+        }
+        app.importJobs.start(id, phase: "Đang ghi")
+        let work: @Sendable () async -> Void = {
+            defer { app.importJobs.end(id) }
+            do {
+                _ = try await run(app, scope, batch: b, commit: true)   // marks the batch committed in its transaction
+            } catch {
+                // Nothing was written: back to the reviewed state, with the reason.
+                var r = b.report
+                r.aborted = error is CancelledError ? "Đã huỷ lần ghi: không có gì được ghi vào sổ hộ." : Self.message(error)
+                try? await store.setReport(id: id, status: error is CancelledError ? "cancelled" : "checked", report: r, on: app.db)
+            }
+        }
+        if b.bytes <= Self.inlineBytes { await work() } else { Task.detached { await work() } }
+        return req.redirect(to: "/imports/\(id)")
+    }
+
+    func decide(req: Request) async throws -> Response {
+        let (scope, b) = try await batch(req)
+        let id = b.id
+        guard b.status == "checked" else { throw ValidationError("import.decide", vi: "Chỉ xác định trùng khi lô đã kiểm tra và chưa ghi.", en: "Duplicates are decided only while the batch is checked and not yet written.") }
+        let fields = try req.content.decode([String: String].self)
+        var decisions: [String: String] = [:]
+        for (k, v) in fields where k.hasPrefix("d_") { decisions[String(k.dropFirst(2))] = v }
+        try await batches(req).decide(scope, batch: id, decisions: decisions, on: req.db)
+        try await check(req.application, scope, id: id, inline: b.bytes <= Self.inlineBytes)
+        return req.redirect(to: "/imports/\(id)")
+    }
+
+    func recheck(req: Request) async throws -> Response {
+        let (scope, b) = try await batch(req)
+        let id = b.id
+        guard b.status != "committed" else { throw ValidationError("import.committed", vi: "Lô này đã được ghi vào sổ hộ.", en: "This batch has already been written to the registry.") }
+        try await check(req.application, scope, id: id, inline: b.bytes <= Self.inlineBytes)
+        return req.redirect(to: "/imports/\(id)")
+    }
+
+    func file(req: Request) async throws -> Response {
+        let (_, b) = try await batch(req)
+        let path = String(b.storedPath.split(separator: "\n")[0])
+        guard FileManager.default.fileExists(atPath: path) else { throw AccessError.notFound }
+        // Streamed: a kept file may be 100 MB.
+        let type = path.hasSuffix(".csv") ? HTTPMediaType(type: "text", subType: "csv") : HTTPMediaType(type: "application", subType: "octet-stream")
+        let res = try await req.fileio.asyncStreamFile(at: path, mediaType: type)
+        res.headers.contentDisposition = .init(.attachment, filename: String(b.fileName.split(separator: " + ")[0]))
+        return res
+    }
+
+    func issuesCSV(req: Request) async throws -> Response {
+        let (_, b) = try await batch(req)
+        let id = b.id
+        let rows: [[Cell]] = b.report.issues.map { i in
+            [.text(i.sheet), i.row.map { .number($0) } ?? .empty, .text(i.column ?? ""), .text(i.value ?? ""), .text(i.blocking ? "Lỗi" : "Lưu ý"), .text(i.message)]
+        }
+        return try await SheetResponse.make(req, format: "csv", name: "van-de-lo-\(id)", sheet: "Vấn đề",
+                                            header: ["Trang", "Dòng", "Cột", "Giá trị", "Mức", "Nội dung"], rows: rows)
+    }
+
+    struct ThresholdForm: Content { var possible: String; var certain: String; var abortShare: String }
+
+    func setThresholds(req: Request) async throws -> Response {
+        let scope = try req.checkedScope
+        let f = try req.content.decode(ThresholdForm.self)
+        func number(_ s: String, _ label: String) throws -> Double {
+            guard let v = Double(s.replacingOccurrences(of: ",", with: ".").trimmingCharacters(in: .whitespaces)) else {
+                throw ValidationError("number", vi: "\(label): '\(s)' không phải là số (vd. 0.9).", en: "\(label): '\(s)' is not a number (e.g. 0.9).")
+            }
+            return v
+        }
+        let t = DuplicateThresholds(possible: try number(f.possible, "Có thể trùng"), certain: try number(f.certain, "Chắc chắn trùng"),
+                                    abortShare: try number(f.abortShare, "Tỉ lệ huỷ tệp"))
+        try await batches(req).setThresholds(scope, t, on: req.db)
+        return req.redirect(to: "/imports")
+    }
+}

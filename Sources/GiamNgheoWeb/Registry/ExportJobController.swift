@@ -1,0 +1,183 @@
+import Fluent
+import Foundation
+import GiamNgheoCore
+import GiamNgheoStorage
+import Vapor
+
+/// Exports of this process that run in the background: progress, the cancel flag, the finished file. A file
+/// is kept for its owner for an hour; a job never outlives the process.
+final class ExportJobs: @unchecked Sendable {
+    struct Job: Sendable {
+        var owner: String
+        var format: HouseholdExport.Format
+        var what: HouseholdExport.What
+        var total: Int
+        var rows = 0
+        var started = Date()
+        var finished: Date?
+        var cancelled = false
+        var failed: String?
+        var file: URL
+        var filename: String
+        var done: Bool { finished != nil }
+    }
+    static let keep: TimeInterval = 3600
+    private let lock = NSLock()
+    private var jobs: [String: Job] = [:]
+
+    func add(_ id: String, _ job: Job) {
+        lock.withLock {
+            // Files of jobs finished over an hour ago go when a new one starts.
+            for (k, j) in jobs where j.finished.map({ Date().timeIntervalSince($0) > Self.keep }) ?? false {
+                try? FileManager.default.removeItem(at: j.file)
+                jobs.removeValue(forKey: k)
+            }
+            jobs[id] = job
+        }
+    }
+    func update(_ id: String, _ change: (inout Job) -> Void) { lock.withLock { if jobs[id] != nil { change(&jobs[id]!) } } }
+    func get(_ id: String) -> Job? { lock.withLock { jobs[id] } }
+    func isCancelled(_ id: String) -> Bool { lock.withLock { jobs[id]?.cancelled ?? true } }
+}
+
+struct ExportJobsKey: StorageKey { typealias Value = ExportJobs }
+
+extension Application {
+    var exportJobs: ExportJobs {
+        if let j = storage[ExportJobsKey.self] { return j }
+        let j = ExportJobs()
+        storage[ExportJobsKey.self] = j
+        return j
+    }
+}
+
+/// The list page's download buttons (issue "Excel and CSV in and out", item 5): a list up to
+/// `AppConfig.exportInlineRows` households downloads at once; a longer one is written in the background while the page shows the
+/// percentage, rows and time left, and can be cancelled (its partial file is removed).
+struct ExportJobController: Feature {
+    func boot(routes: any RoutesBuilder) throws {
+        let r = routes.access(.signedIn)
+        r.post("exports", use: start)
+        r.get("exports", ":id", use: show)
+        r.get("exports", ":id", "progress", use: progress)
+        r.get("exports", ":id", "file", use: file)
+        r.post("exports", ":id", "cancel", use: cancel)
+    }
+
+    func start(req: Request) async throws -> Response {
+        let scope = try req.checkedScope
+        let choice = (try? req.content.get(String.self, at: "choice")) ?? "csv-households"
+        let parts = choice.split(separator: "-").map(String.init)
+        guard parts.count == 2, let format = HouseholdExport.Format(rawValue: parts[0]), let what = HouseholdExport.What(rawValue: parts[1]) else {
+            throw ValidationError("export.format", field: "format", vi: "Định dạng xuất phải là csv hoặc xlsx; nội dung là households hoặc members.", en: "The export format must be csv or xlsx; the content households or members.")
+        }
+        let app = req.application
+        let source = HouseholdExport(scope: scope, query: HouseholdController.query(req), services: app.registry, db: app.db)
+        let total = try await source.total()
+        let filters = (req.url.query.map { "?" + $0 + "&" } ?? "?") + "format=\(format.rawValue)&what=\(what.rawValue)"
+        if total <= app.registry.exportInlineRows { return req.redirect(to: "/households/export" + filters) }
+        let id = UUID().uuidString
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("giamngheo-export-\(id).\(format.rawValue)")
+        let jobs = app.exportJobs
+        jobs.add(id, ExportJobs.Job(owner: scope.username, format: format, what: what, total: total, file: file, filename: source.filename(format, what)))
+        let audit = ExportController.audit(req, scope: scope, format: format, what: what, on: app.db)
+        let logger = req.logger
+        Task.detached {
+            do {
+                let n = try await source.write(format, what, to: file, progress: { n in jobs.update(id) { $0.rows = n } },
+                                               isCancelled: { jobs.isCancelled(id) })
+                try await audit(n)
+                jobs.update(id) { $0.rows = n; $0.finished = Date() }
+            } catch {
+                if !(error is CancellationError) { logger.report(error: error) }
+                jobs.update(id) { j in
+                    j.finished = Date()
+                    if !j.cancelled { j.failed = "Không xuất được tệp; hãy thử lại. Nếu vẫn lỗi, báo quản trị hệ thống." }
+                }
+            }
+        }
+        return req.redirect(to: "/exports/\(id)")
+    }
+
+    /// The caller's own job; anyone else's is "not found".
+    func job(_ req: Request) throws -> (String, ExportJobs.Job) {
+        let scope = try req.checkedScope
+        let id = try req.parameters.require("id")
+        guard let j = req.application.exportJobs.get(id), j.owner == scope.username else { throw AccessError.notFound }
+        return (id, j)
+    }
+
+    func show(req: Request) async throws -> HTML {
+        let (id, j) = try job(req)
+        let what = j.what == .members ? req.t("nhân khẩu", "members") : req.t("hộ gia đình", "households")
+        let head: HTML = "<h1>\(req.t("Xuất danh sách", "Export of")) \(what) (\(j.format == .xlsx ? "Excel" : "CSV"))</h1>"
+        let back: HTML = "<p><a href=\"/households\">\(req.t("Về danh sách hộ", "Back to the household list"))</a></p>"
+        let body: HTML
+        if j.cancelled && j.done {
+            body = "<p class=\"card\">\(req.t("Đã huỷ; không giữ lại tệp nào.", "Cancelled; no file was kept."))</p>\(back)"
+        } else if let f = j.failed {
+            body = "<p class=\"error\" role=\"alert\">\(f)</p>\(back)"
+        } else if j.done {
+            body = """
+            <div class="card"><p>\(req.t("Tệp đã sẵn sàng", "The file is ready")): \(Format.money(j.rows)) \(req.t("hộ", "households")).</p>
+            <p><a class="button primary" href="/exports/\(id)/file" download>\(req.t("Tải", "Download")) \(j.filename)</a></p>
+            <p class="muted">\(req.t("Tệp được giữ trong một giờ, chỉ cho tài khoản của bạn.", "The file is kept for an hour, for your account only."))</p></div>
+            \(back)
+            """
+        } else {
+            body = """
+            <div class="card" data-progress="/exports/\(id)/progress">
+              <p><b data-phase>\(req.t("Đang xuất", "Exporting"))</b>: <span data-rows>\(j.rows)</span> / \(Format.money(j.total)) \(req.t("hộ", "households")) · <span data-left></span></p>
+              <progress max="100" value="\(j.total > 0 ? j.rows * 100 / j.total : 0)" class="w-full"></progress>
+              <form method="post" action="/exports/\(id)/cancel" class="noprint">\(req.csrfField)
+              <button type="submit">\(req.t("Huỷ", "Cancel"))</button></form>
+            </div>
+            """
+        }
+        return Layout.page(req, title: req.t("Xuất danh sách", "Export"), "\(head)\(body)")
+    }
+
+    func progress(req: Request) async throws -> Response {
+        let (_, j) = try job(req)
+        guard !j.done else { return try ProgressReply.done() }
+        return try ProgressReply.running(phase: j.cancelled ? "Đang huỷ" : "Đang xuất", rows: j.rows,
+                                         fraction: j.total > 0 ? Double(j.rows) / Double(j.total) : 0, started: j.started)
+    }
+
+    func cancel(req: Request) async throws -> Response {
+        let (id, j) = try job(req)
+        req.application.exportJobs.update(id) { $0.cancelled = true }
+        // Finished already: the file is not wanted any more.
+        if j.done { try? FileManager.default.removeItem(at: j.file) }
+        return req.redirect(to: "/exports/\(id)")
+    }
+
+    func file(req: Request) async throws -> Response {
+        let (_, j) = try job(req)
+        guard j.done, j.failed == nil, !j.cancelled, FileManager.default.fileExists(atPath: j.file.path) else { throw AccessError.notFound }
+        let type = j.format == .csv ? HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+            : HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        let res = try await req.fileio.asyncStreamFile(at: j.file.path, mediaType: type)
+        res.headers.contentDisposition = .init(.attachment, filename: j.filename)
+        return res
+    }
+}
+
+/// The answer to a progress poll (app.js fills the panel with it, and reloads the page when done), for
+/// imports and exports alike.
+enum ProgressReply {
+    static func done() throws -> Response { try json(["done": "true"]) }
+
+    static func running(phase: String, rows: Int, fraction: Double, started: Date) throws -> Response {
+        let elapsed = Date().timeIntervalSince(started)
+        let left = fraction > 0.02 ? elapsed * (1 - fraction) / fraction : nil
+        return try json(["done": "false", "phase": phase, "rows": String(rows), "percent": String(Int(fraction * 100)),
+                         "left": left.map { "còn khoảng \(Int($0.rounded(.up))) giây" } ?? "đang ước tính thời gian"])
+    }
+
+    static func json(_ body: [String: String]) throws -> Response {
+        let res = Response(status: .ok)
+        try res.content.encode(body, as: .json)
+        return res
+    }
+}
