@@ -69,6 +69,11 @@ let package = Package(
                     exclude: ["Fixtures"]),   // read by path (#filePath): spreadsheets written by other programs
         // Depends on the executable so that its end-to-end tests run the binary that was just built.
         .testTarget(name: "GiamNgheoDataTests", dependencies: ["GiamNgheoCore", "GiamNgheoData", "GiamNgheoTestSupport", "giamngheo"]),
+        // The stores on a real database (SQLite, or PostgreSQL when GIAMNGHEO_TEST_POSTGRES is set), without the web.
+        .testTarget(name: "GiamNgheoStorageTests", dependencies: [
+            "GiamNgheoStorage", "GiamNgheoCore", "GiamNgheoData",
+            .product(name: "Fluent", package: "fluent"),
+        ]),
         .testTarget(name: "GiamNgheoWebTests", dependencies: [
             "GiamNgheoWeb", "GiamNgheoStorage", "GiamNgheoCore", "GiamNgheoTestSupport",
             .product(name: "VaporTesting", package: "vapor"),

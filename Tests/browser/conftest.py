@@ -72,10 +72,17 @@ def browser():
     options.binary_location = "/usr/bin/chromium"
     for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1366,768", "--lang=vi"]:
         options.add_argument(a)
+    # The console is kept so that a page breaking the Content-Security-Policy (an inline style or script
+    # the CSP refuses) fails the story that opened it.
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     driver.implicitly_wait(5)
     yield driver
-    driver.quit()
+    try:
+        refused = [e["message"] for e in driver.get_log("browser") if "Content Security Policy" in e["message"]]
+    finally:
+        driver.quit()
+    assert not refused, "CSP violations: %s" % refused
 
 
 def wait(d):
@@ -95,3 +102,9 @@ def login(d, username, password):
 def logout(d):
     d.find_element(By.CSS_SELECTOR, "header button").click()
     wait(d).until(lambda drv: "/login" in drv.current_url)
+
+
+def stylesheet(d):
+    """The rules of the page's stylesheets as the browser parsed them (the CSS is a file, never inline)."""
+    return d.execute_script(
+        "return Array.from(document.styleSheets).map(function(s){return Array.from(s.cssRules).map(function(r){return r.cssText}).join('\\n')}).join('\\n')")

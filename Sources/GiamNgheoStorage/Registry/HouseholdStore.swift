@@ -34,9 +34,9 @@ public struct HouseholdStore: Sendable {
     /// List rows of some households (a report cell's drill-down), within the scope, sorted as the list is.
     public func listRows(_ scope: Scope, ids: [Int], on db: any Database) async throws -> [HouseholdListRow] {
         var out: [HouseholdListRow] = []
-        for start in stride(from: 0, to: ids.count, by: 500) {
+        for chunk in ids.chunks(of: 500) {
             var q = db.sql.select().columns(HouseholdListRow.columns.map { SQLColumn($0) }).from(HouseholdRecord.schema)
-                .where("id", .in, Array(ids[start..<min(start + 500, ids.count)]))
+                .where("id", .in, chunk)
             if let communes = scope.communes { q = q.where("commune_code", .in, communes.sorted()) }
             out += try await q.all(decoding: HouseholdListRow.self)
         }

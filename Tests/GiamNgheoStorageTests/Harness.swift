@@ -1,0 +1,90 @@
+import Fluent
+import Foundation
+import GiamNgheoCore
+import GiamNgheoData
+import GiamNgheoStorage
+import Logging
+import NIOCore
+import NIOPosix
+
+/// The stores on a real database without the web: SQLite in memory by default, a fresh PostgreSQL
+/// database when GIAMNGHEO_TEST_POSTGRES names a server (as the web suite).
+struct Registry {
+    let db: any Database
+    let store: HouseholdStore
+    let units: AdminUnits
+    let households: [HouseholdRecord]
+    let communes: [String]
+
+    func scope(_ role: Role, _ units: [String]) -> Scope { Scope(username: "\(role)", role: role, units: units, adminUnits: self.units) }
+    var admin: Scope { scope(.admin, []) }
+}
+
+func withRegistry(households count: Int = 60, _ body: (Registry) async throws -> Void) async throws {
+    let pool = NIOThreadPool(numberOfThreads: 1)
+    pool.start()
+    let databases = Databases(threadPool: pool, on: MultiThreadedEventLoopGroup.singleton)
+    var drop: (() -> Void)? = nil
+    let choice: DatabaseChoice
+    if let server = ProcessInfo.processInfo.environment["GIAMNGHEO_TEST_POSTGRES"], !server.isEmpty {
+        let name = "s_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        try psql(server, "CREATE DATABASE \(name)")
+        var c = URLComponents(string: server)!
+        c.path = "/" + name
+        choice = .postgres(c.string!)
+        drop = { try? psql(server, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
+    } else {
+        choice = .sqliteMemory
+    }
+    try choice.register(in: databases)
+    var logger = Logger(label: "storage-tests")
+    logger.logLevel = .warning
+    let loop = MultiThreadedEventLoopGroup.singleton.any()
+    let db = databases.database(logger: logger, on: loop)!
+    do {
+        let gate = try await choice.prepare(db)
+        let migrations = Migrations()
+        migrations.add(RegistryMigrations.all)
+        let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: loop, migrationLogLevel: .debug)
+        try await migrator.setupIfNeeded().get()
+        try await migrator.prepareBatch().get()
+
+        let units = BundledData.adminUnits
+        let date = CivilDate(year: 2026, month: 11, day: 1)!
+        let engine = Engine(catalogue: try BundledData.catalogue(), units: units, defaultDate: date,
+                            options: .init(minorityEthnicities: BundledData.ethnicGroups.minorityCodes))
+        let store = HouseholdStore(engine: engine, units: units, parser: BundledData.parser(), today: date, gate: gate)
+        var generated: [Household] = []
+        let options = GeneratorOptions(province: "46", households: count, seed: 7, referenceDate: date)
+        try BundledData.generator().generate(options) { generated.append($0) }
+        _ = try await store.bulkInsert(generated, on: db)
+        let records = try await HouseholdRecord.query(on: db).sort(\.$id).all()
+        let communes = Array(Set(records.map(\.communeCode))).sorted()
+        try await body(Registry(db: db, store: store, units: units, households: records, communes: communes))
+    } catch {
+        await databases.shutdownAsync()
+        try? await pool.shutdownGracefully()
+        drop?()
+        throw error
+    }
+    await databases.shutdownAsync()
+    try? await pool.shutdownGracefully()
+    drop?()
+}
+
+private func psql(_ server: String, _ sql: String) throws {
+    let c = URLComponents(string: server)!
+    precondition(["127.0.0.1", "localhost"].contains(c.host ?? ""), "tests only use a local PostgreSQL server")
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = ["psql", "-h", c.host!, "-p", String(c.port ?? 5432), "-U", c.user ?? "postgres", "-d", String(c.path.dropFirst()),
+                   "-v", "ON_ERROR_STOP=1", "-q", "-c", sql]
+    var env = ProcessInfo.processInfo.environment
+    env["PGPASSWORD"] = c.password ?? ""
+    p.environment = env
+    try p.run()
+    p.waitUntilExit()
+    guard p.terminationStatus == 0 else { throw PSQLFailed(sql: sql) }
+}
+
+private struct PSQLFailed: Error { let sql: String }
