@@ -48,7 +48,7 @@ public struct AdminUnits: Sendable {
     /// Children by (structure, parent code), sorted by code: built once, read on every request's scope.
     private var childrenByParent: [UnitStructure: [String: [AdminUnit]]] = [:]
     private var folded: [(key: String, bare: String, structure: UnitStructure, code: String)] = []
-    /// Urban/rural status of a *đặc khu* is not settled in law (regulations.md §9.3.5): configurable.
+    /// Urban/rural status of a *đặc khu* is not settled in law (the 2025 Law on the Organisation of Local Government leaves it open): configurable.
     public var specialZoneArea: Area = .rural
 
     public init(units2024: [AdminUnit], units2025: [AdminUnit], mapping: [UnitMapping]) {

@@ -1,5 +1,5 @@
 /// An exact fraction: AF indices are ratios of integer counts, so they are kept exact and only
-/// turned into decimals for display (anchors.md §7.3: a float dot product can misclassify at k).
+/// turned into decimals for display (a float dot product can misclassify at exactly k).
 public struct Fraction: Hashable, Comparable, Sendable, CustomStringConvertible {
     public let numerator: Int
     public let denominator: Int
@@ -23,7 +23,7 @@ public struct Fraction: Hashable, Comparable, Sendable, CustomStringConvertible 
     public var description: String { "\(numerator)/\(denominator)" }
 }
 
-/// The Alkire–Foster adjusted headcount ratio and its partial indices (anchors.md §7.1), computed
+/// The Alkire–Foster adjusted headcount ratio and its partial indices (Alkire and Foster, J. Public Economics 95, 2011), computed
 /// from integer counts. Vietnam's rule is AF with equal weights and k = 3 of 12, plus an income
 /// condition AF does not have; these indices describe the registry, they do not classify.
 public struct AFMeasures: Sendable, Equatable {
@@ -107,7 +107,7 @@ extension AlkireFoster {
 extension AlkireFoster {
     /// AF over report summary cells (one unit's, or a subgroup's): households whose deprivations are known,
     /// i.e. every classified household; those not classified yet ("incomplete") are left out and counted, as
-    /// anchors.md §7.3 asks (a missing indicator is flagged, never silently "not deprived").
+    /// as the OPHI guidance asks (a missing indicator is flagged, never silently "not deprived").
     public static func measure(cells: [CellCount], indicators: [String], cutoff: Int,
                                include: (CellCount) -> Bool = { _ in true }) -> (measures: AFMeasures, excluded: Int) {
         var n = 0, excluded = 0

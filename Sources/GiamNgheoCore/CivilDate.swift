@@ -1,5 +1,5 @@
 /// A calendar date without time or time zone. Ages and validity periods are legal facts about days,
-/// so they must not shift with the machine's time zone (regulations.md §2.2: age at the review date).
+/// so they must not shift with the machine's time zone (Circular 07/2021/TT-BLĐTBXH: age at the review date).
 public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
     public let year: Int
     public let month: Int

@@ -1,4 +1,4 @@
-/// The detailed lists of poor and near-poor households (report-templates.md forms 15 and 14): one row per member
+/// The detailed lists of poor and near-poor households (report form forms 15 and 14, Circular 07/2021/TT-BLĐTBXH): one row per member
 /// with the household's marks (new / re- / old, person of merit, local indigenous minority, no working capacity)
 /// and the support it received in the year by group, from the support ledger (issue 7). Pure: storage passes
 /// the households the summaries count for the year (so the list has exactly form 1's households and persons),
@@ -36,7 +36,7 @@ public enum SupportGroup: String, Sendable, CaseIterable, Codable {
     }
 }
 
-/// "Dân tộc tại chỗ" (DTTC): a household attribute distinct from "minority" (report-templates.md notes). The
+/// "Dân tộc tại chỗ" (DTTC): a household attribute distinct from "minority" (report form notes, Circular 07/2021/TT-BLĐTBXH). The
 /// registry does not carry it, so it follows from the head's ethnic group and the groups counted as local
 /// indigenous in the province the commune belonged to before 1 July 2025 (the Central Highlands lists):
 /// administrator-editable data, UNCONFIRMED.

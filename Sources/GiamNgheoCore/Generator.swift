@@ -81,7 +81,7 @@ public struct GeneratorOptions: Sendable {
     }
 }
 
-/// "Stories + volume" demo data (anchors.md §11.3): a handful of named households that exercise
+/// "Stories + volume" demo data (stories plus volume): a handful of named households that exercise
 /// the edges of the rules, then seeded volume whose category shares land near the real rates.
 /// Deterministic: the same options give the same households, byte for byte.
 public struct Generator: Sendable {

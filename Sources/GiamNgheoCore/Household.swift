@@ -148,7 +148,7 @@ public struct Household: Sendable, Equatable, Codable {
     /// every indicator not listed is answered "not deprived".
     public var deprivedList: [String]?
     public var referenceDate: CivilDate?
-    /// Poverty causes (regulations.md §7), codes from the cause table; the first is the main cause.
+    /// Poverty causes (Circular 07/2021/TT-BLĐTBXH, Phiếu B), codes from the cause table; the first is the main cause.
     /// Registry data, not an engine input.
     public var causes: [String]?
 

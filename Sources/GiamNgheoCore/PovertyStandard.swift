@@ -21,7 +21,7 @@ public enum Category: String, Codable, Sendable, CaseIterable {
     }
 }
 
-/// QĐ59/2015 reports poor households in two tiers (regulations.md §4.1).
+/// QĐ59/2015 reports poor households in two tiers (Decision 59/2015/QĐ-TTg).
 public enum PoorSubtype: String, Codable, Sendable {
     case income, deprivation
     public var vietnamese: String { self == .income ? "nghèo về thu nhập" : "nghèo thiếu hụt dịch vụ xã hội cơ bản" }
@@ -71,7 +71,7 @@ public enum DeprivationTest: String, Codable, Sendable {
 }
 
 /// One row of a classification rule, evaluated in order; the first row that holds decides.
-/// `above`/`atMost` name thresholds of the same table: bounds are `(above, atMost]` (regulations.md §11).
+/// `above`/`atMost` name thresholds of the same table: bounds are `(above, atMost]` (Decree 07/2021/NĐ-CP, Decision 59/2015/QĐ-TTg).
 public struct ClassificationClause: Codable, Sendable, Equatable {
     public var category: Category
     public var subtype: PoorSubtype?
@@ -224,7 +224,7 @@ public struct Indicator: Codable, Sendable, Equatable {
     }
 }
 
-/// A poverty standard as versioned data (regulations.md §1 "Design consequence", §11).
+/// A poverty standard as versioned data (Decision 59/2015/QĐ-TTg, Decree 07/2021/NĐ-CP, Decree 351/2025/NĐ-CP).
 public struct PovertyStandard: Codable, Sendable, Equatable {
     public var id: String
     public var kind: Kind

@@ -1,7 +1,7 @@
-/// Official report tables as data (issue 6 §1; report-templates.md): a layout names its columns as sums of
+/// Official report tables as data (issue 6 §1; Circular 07/2021/TT-BLĐTBXH): a layout names its columns as sums of
 /// summary cells, so the province's figure is the sum of its communes' by construction, and rates are
 /// computed from counts with the denominator they state. The layouts shipped are UNCONFIRMED (the
-/// Circular's forms were not available, regulations.md §5.3) and carry `verified: false`.
+/// Circular's forms were not available, the appendices of Circular 07/2021/TT-BLĐTBXH) and carry `verified: false`.
 public struct ReportLayout: Codable, Sendable, Equatable {
     public var id: String
     public var number: String?

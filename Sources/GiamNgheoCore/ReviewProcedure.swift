@@ -1,4 +1,4 @@
-/// The review procedure as data (regulations.md §11.4): steps, windows and their figures, so that a
+/// The review procedure as data (Decision 24/2021/QĐ-TTg): steps, windows and their figures, so that a
 /// correction or the next decree is a file, not code. Figures not confirmed against the official text
 /// carry `verified: false`.
 public struct ReviewProcedure: Codable, Sendable, Equatable {

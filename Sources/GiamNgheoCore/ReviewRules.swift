@@ -1,4 +1,4 @@
-/// The rules that move one household and one round through the review (regulations.md §6.3–§6.4),
+/// The rules that move one household and one round through the review (Decision 24/2021/QĐ-TTg, the review procedure),
 /// pure so that every one of them is unit-tested: what a meeting vote does, when a step may be left,
 /// how long the posting lasts, when a complaint's re-check is due, which public list a household belongs on,
 /// and what Phiếu A screens out.

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A province's higher standard, written as changes to a national one (regulations.md §2.5):
+/// A province's higher standard, written as changes to a national one (Decree 07/2021/NĐ-CP lets a province set a higher standard):
 /// higher income lines, and possibly extra indicators. Everything else is inherited.
 public struct LocalStandardSpec: Codable, Sendable {
     public var id: String

@@ -1,6 +1,6 @@
 /// What one household contributes to the maintained report summaries in one review year. Every report
 /// figure is a sum of these integer cells, so a province is the sum of its communes by construction
-/// (issue 6; regulations.md §6.6 for transitions). Pure: the storage layer loads subjects, adds or subtracts
+/// (issue 6; transitions as docs/glossary.md names them). Pure: the storage layer loads subjects, adds or subtracts
 /// their cells in the same transaction as the change, and `verify-summaries` recomputes them.
 public struct SummarySubject: Sendable, Equatable {
     /// The household (0 when not needed): lets a drill-down list exactly the households a cell counts.
@@ -96,11 +96,11 @@ public enum SummaryDimension: String, Sendable, CaseIterable, Codable {
     case child
     /// The movement of the year, "previous>transition" (previous: last year's category or "none"; transition:
     /// the §6.6 `Transition`, "" for a household that left): with this year's category it gives every
-    /// column of the movement tables (report-templates.md 2, 3) from one cell, so they reconcile exactly.
+    /// column of the movement tables (report form 2, 3, Circular 07/2021/TT-BLĐTBXH) from one cell, so they reconcile exactly.
     case movement
 }
 
-/// Characteristics the official tables count (report-templates.md 8, 12; issue 6 (d)).
+/// Characteristics the official tables count (report form 8, 12; issue 6 (d, Circular 07/2021/TT-BLĐTBXH)).
 public enum HouseholdTrait: String, Sendable, CaseIterable, Codable {
     case meritorious, socialAssistance, noWorkingCapacity, elderly, disabled, children, femaleHead, agriculture
 
@@ -214,7 +214,7 @@ public enum SummaryCells {
     }
 }
 
-/// What form 11 counts of the children (< 16) of poor and near-poor households (report-templates.md 11):
+/// What form 11 counts of the children (< 16) of poor and near-poor households (report form 11, Circular 07/2021/TT-BLĐTBXH):
 /// without health insurance or malnourished (health), not attending school at 3 to under 16 (education).
 /// An unknown fact never counts. UNCONFIRMED layout (the form's own definitions were not available).
 public enum ChildDeprivation: String, Sendable, CaseIterable {

@@ -1,4 +1,4 @@
-/// Support plans, programmes and the support ledger (issue 7; regulations.md §7, §8, §10). Pure: the
+/// Support plans, programmes and the support ledger (issue 7; Decision 90/QĐ-TTg of 2022, the national target programme). Pure: the
 /// catalogue is data (CSV shipped in GiamNgheoData, replaceable by an administrator's file), eligibility
 /// is a small rule language over the household's status on the day of the support.
 

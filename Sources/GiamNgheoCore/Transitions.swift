@@ -1,5 +1,5 @@
 /// What a household's recognised category in one review year means against the years before it
-/// (regulations.md §6.6, "derived-status rule (proposal)"): newly poor, re-poor, exited, … Pure: the
+/// (the project's derived-status rule, docs/glossary.md): newly poor, re-poor, exited, … Pure: the
 /// recognised categories by year in, one transition out. The look-back for "re-" is the whole history
 /// given (its horizon is UNCONFIRMED; callers choose what history to pass).
 public enum Transition: String, Sendable, CaseIterable, Codable {

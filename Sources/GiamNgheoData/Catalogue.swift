@@ -132,7 +132,7 @@ public enum BundledData {
     /// shared/data/seed-tables: Huế 2024 appendix, ward series), in the target import format.
     public static var seedTargetsCSV: String { text("targets/seed-targets.csv") }
 
-    /// Poverty causes (regulations.md §7): an UNCONFIRMED list, shipped as data and shown as such.
+    /// Poverty causes (Circular 07/2021/TT-BLĐTBXH, Phiếu B): an UNCONFIRMED list, shipped as data and shown as such.
     public static let povertyCauses: [CodeEntry] = CSV.records(text("causes/poverty-causes.csv")).rows.map {
         CodeEntry(code: $0["code"] ?? "", vi: $0["vi"] ?? "", en: $0["en"] ?? "", verified: $0["verified"] == "true",
                   enabled: $0["enabled"] != "false")

@@ -1,7 +1,7 @@
 import Testing
 import GiamNgheoCore
 
-/// The golden fixture of anchors.md §7.3, cross-checked there against mpitb 0.2 and exact fractions.
+/// A golden fixture, cross-checked against mpitb 0.2 (PyPI) and exact fractions.
 @Suite struct AlkireFosterTests {
     static let vectors = ["111000000000", "100000000001", "111110000000", "000000000000", "000000111100",
                           "000000000001", "110000000000", "000101010000", "000000000000", "111111111111"]

@@ -2,7 +2,7 @@ import Testing
 import GiamNgheoCore
 
 /// Every boundary of every standard's classification rule, as readable tables.
-/// Bounds are (lower, upper]: "từ … trở xuống" is inclusive (regulations.md §2.1, §4.1, §11).
+/// Bounds are (lower, upper]: "từ … trở xuống" is inclusive (Decree 07/2021/NĐ-CP, Decision 59/2015/QĐ-TTg).
 @Suite struct ClassificationRuleTests {
     func run(_ rows: [[String: String]], _ s: PovertyStandard) throws {
         for r in rows {

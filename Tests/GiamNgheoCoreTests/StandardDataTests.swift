@@ -103,7 +103,7 @@ import GiamNgheoCore
         }
     }
 
-    /// Bắc Ninh's 2025 local standard: 1,750,000 rural / 2,250,000 urban with the same indicators (regulations.md §2.5).
+    /// Bắc Ninh's 2025 local standard: 1,750,000 rural / 2,250,000 urban with the same indicators (Decree 07/2021/NĐ-CP lets a province set a higher standard).
     @Test func provincialLocalStandard() throws {
         let spec = LocalStandardSpec(
             id: "bn-2025", name: .init(vi: "Chuẩn nghèo Bắc Ninh 2025", en: "Bắc Ninh 2025"), extends: "vn-nd07-2022",

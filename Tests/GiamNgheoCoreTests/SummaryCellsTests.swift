@@ -80,7 +80,7 @@ import Testing
     }
 }
 
-/// Forms 9 and 11 (report-templates.md): the head's ethnic group, and the children of a household counted
+/// Forms 9 and 11 (Circular 07/2021/TT-BLĐTBXH; layouts in data/report-layouts): the head's ethnic group, and the children of a household counted
 /// by what form 11 asks (under 16: no health insurance, malnourished, not attending at 3 to under 16).
 @Suite struct ChildAndEthnicityCellsTests {
     func child(_ id: String, age: Int, insured: Bool?, nutrition: String?, schooling: String?) -> Member {

@@ -105,6 +105,8 @@ def logout(d):
 
 
 def stylesheet(d):
-    """The rules of the page's stylesheets as the browser parsed them (the CSS is a file, never inline)."""
-    return d.execute_script(
-        "return Array.from(document.styleSheets).map(function(s){return Array.from(s.cssRules).map(function(r){return r.cssText}).join('\\n')}).join('\\n')")
+    """The text of the stylesheets the page links (the CSS is a file, never inline), as the server sent it."""
+    import urllib.request
+    hrefs = [e.get_attribute("href") for e in d.find_elements("css selector", "link[rel=stylesheet]")]
+    assert hrefs, "the page links no stylesheet"
+    return "\n".join(urllib.request.urlopen(h).read().decode("utf-8") for h in hrefs)

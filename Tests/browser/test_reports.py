@@ -43,7 +43,7 @@ def test_province_reports_story(server, browser):
 
     # Printing: the report section is an A4 landscape page without the chooser.
     d.get(BASE + "/reports/dien-bien-ngheo?year=2026&structure=2025&unit=46")
-    assert "A4 landscape" in stylesheet(d) and d.find_element(By.CSS_SELECTOR, "section.landscape")
+    assert "size:A4 landscape" in stylesheet(d) and d.find_element(By.CSS_SELECTOR, "section.landscape")
 
     # The xlsx has the page's total.
     s = session("tinh46", server["tinh46"])

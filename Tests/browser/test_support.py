@@ -84,7 +84,7 @@ def test_plan_support_warning_disclosure_public(server, browser):
     wait(d).until(lambda drv: "/support/disclosure" in drv.current_url)
     page = d.page_source
     assert "DANH SÁCH CÔNG KHAI CÁC KHOẢN HỖ TRỢ" in page and head_name in page and "2.750.000" in page
-    assert "A4" in stylesheet(d) and d.find_element(By.CSS_SELECTOR, "[data-print]")
+    assert "size:A4" in stylesheet(d) and d.find_element(By.CSS_SELECTOR, "[data-print]")
     assert not re.search(r"\b0\d{11}\b", d.find_element(By.CSS_SELECTOR, ".doc").text), "no national ID on the posting list"
     d.set_window_size(390, 844)   # a phone: the list still reads
     assert d.find_element(By.CSS_SELECTOR, ".doc table").is_displayed()

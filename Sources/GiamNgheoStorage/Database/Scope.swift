@@ -1,7 +1,7 @@
 import GiamNgheoCore
 
 /// What one signed-in user may reach. Every storage entry point takes a Scope, so a query cannot
-/// forget it (anchors.md: OpenSPP #531, a local registrar who saw every registrant).
+/// forget it (OpenSPP issue #531: a local registrar who saw every registrant).
 public struct Scope: Sendable {
     public let username: String
     public let role: Role

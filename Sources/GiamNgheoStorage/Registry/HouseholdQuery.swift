@@ -16,7 +16,7 @@ public struct HouseholdQuery: Sendable {
     public var cause: String?
     public var mainCause = false
     /// Not poor now, with a recognised exit from poverty (a recognised poor year followed by a recognised
-    /// year not poor) decided within the last `recentlyExitedMonths` months (regulations.md §6.6: 36 by
+    /// year not poor) decided within the last `recentlyExitedMonths` months (the project's default, docs/glossary.md: 36 by
     /// default, configurable per support policy).
     public var recentlyExited = false
     public var recentlyExitedMonths = 36

@@ -344,7 +344,7 @@ public struct HouseholdStore: Sendable {
     }
 
     /// Inserts many households at once (demo data, imports) with multi-row INSERTs in one transaction:
-    /// never one ORM call per row (swift-stack.md §2).
+    /// never one ORM call per row.
     public func bulkInsert(_ households: [Household], on db: any Database, batch: Int = 500) async throws -> Int {
         try await writing(db) { tx in
             let sql = tx.sql

@@ -3,7 +3,7 @@ import Foundation
 import GiamNgheoCore
 import SQLKit
 
-/// Steps 2–6 of a round and its way up the hierarchy (regulations.md §6.3–§6.4, issue "review workflow"):
+/// Steps 2–6 of a round and its way up the hierarchy (Decision 24/2021/QĐ-TTg, the review procedure, issue "review workflow"):
 /// survey (Phiếu A, Phiếu B), village meeting, posting and complaints, the chairman's decision with certificates and
 /// written refusals, then submission and the province's approval. Every change is one gated transaction,
 /// checked against the version the user saw, scoped and audited.

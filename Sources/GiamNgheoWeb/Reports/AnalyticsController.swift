@@ -6,7 +6,7 @@ import GiamNgheoReports
 import GiamNgheoStorage
 import Vapor
 
-/// Multidimensional analytics (issue 6 §6; anchors.md §7): H, A, M0, uncensored and censored headcounts,
+/// Multidimensional analytics (issue 6 §6; Alkire and Foster, J. Public Economics 95, 2011): H, A, M0, uncensored and censored headcounts,
 /// contributions, decomposition by unit or subgroup, change over years; from the summaries with equal
 /// weights and any integer cut-off, or from the households with other weights.
 struct AnalyticsController: Feature {

@@ -5,7 +5,7 @@ import GiamNgheoReports
 import GiamNgheoStorage
 import Vapor
 
-/// Forms 14 and 15 (report-templates.md): the detailed lists of near-poor and poor households of a commune,
+/// Forms 14 and 15 (Circular 07/2021/TT-BLĐTBXH; layouts in data/report-layouts): the detailed lists of near-poor and poor households of a commune,
 /// one row per member, with the support received in the year from the ledger. A4 landscape print and xlsx.
 struct DetailedListController: Feature {
     func boot(routes: any RoutesBuilder) throws {
@@ -153,7 +153,7 @@ struct DetailedListController: Feature {
           <li>Mới / Tái / Cũ: diễn biến so với danh sách năm trước (quy tắc §6.6).\(fromPoor > 0 ? HTML(" \(fromPoor) hộ ghi \"x (từ nghèo)\": hộ nghèo năm trước nay là hộ cận nghèo.") : "")</li>
           <li>Hỗ trợ đã nhận: các khoản ghi trong Sổ theo dõi hỗ trợ năm \(p.year), không tính khoản đã hủy; mỗi chính sách thuộc một nhóm theo danh mục chính sách (rê chuột lên dấu x để xem chính sách).</li>
           <li>DTTC: chủ hộ thuộc dân tộc tại chỗ của tỉnh (trước 01/7/2025) theo danh mục do quản trị viên cập nhật\(dttcSource ? " (danh mục chưa xác minh)" : "").</li>
-          <li>Mẫu biểu theo bộ 15 biểu xuất từ cơ sở dữ liệu rà soát (report-templates.md), chưa đối chiếu Phụ lục Thông tư 07/2021.</li>
+          <li>Mẫu biểu theo bộ 15 biểu xuất từ cơ sở dữ liệu rà soát (Circular 07/2021/TT-BLĐTBXH; layouts in data/report-layouts), chưa đối chiếu Phụ lục Thông tư 07/2021.</li>
         </ul>
         <table class="signatures"><tr><td><b>NGƯỜI LẬP BIỂU</b><br>(ký, ghi rõ họ tên)</td><td><i>\(communeName), ngày … tháng … năm …</i><br><b>TM. ỦY BAN NHÂN DÂN<br>CHỦ TỊCH</b><br>(ký, ghi rõ họ tên, đóng dấu)</td></tr></table>
         </section>

@@ -1,0 +1,51 @@
+@testable import GiamNgheoWeb
+import Testing
+
+/// Views render from page values alone: no request, no database.
+@Suite struct ViewTests {
+    func page(canEdit: Bool) -> VillagesPage {
+        var p = VillagesPage(csrf: "tok\"en", commune: "19753", error: nil)
+        p.communeName = "Phường Thuận Hóa"
+        p.choices = [("19753", "Phường Thuận Hóa"), ("19774", "Phường Phú Xuân")]
+        p.rows = [.init(id: 7, name: "Tổ 3 <b>", residentialGroup: true, households: 41, oldCommune: "Phường Vĩnh Ninh", archived: false),
+                  .init(id: 8, name: "Thôn Đông", residentialGroup: false, households: 0, oldCommune: "", archived: true)]
+        p.canEdit = canEdit
+        p.oldCommunes = [("19756", "Phường Vĩnh Ninh")]
+        return p
+    }
+
+    @Test func theVillagesPageShowsItsRowsEscaped() {
+        let html = VillagesView.body(page(canEdit: true), .vi).text
+        #expect(html.contains("Thôn, tổ dân phố của Phường Thuận Hóa"))
+        #expect(html.contains("Tổ 3 &lt;b&gt;") && !html.contains("Tổ 3 <b>"))
+        #expect(html.contains("<td>41</td>") && html.contains("ngừng dùng") && html.contains("Tổ dân phố"))
+        #expect(html.contains("action=\"/villages/7/archive\"") && html.contains("action=\"/villages/8/restore\""))
+        #expect(html.contains("value=\"tok&quot;en\""), "the CSRF token is escaped like any value")
+        #expect(html.contains("<option value=\"19753\" selected>"))
+    }
+
+    @Test func readersGetNoForms() {
+        let html = VillagesView.body(page(canEdit: false), .vi).text
+        #expect(!html.contains("method=\"post\"") && !html.contains("_csrf"))
+    }
+
+    @Test func theVillagesPageSpeaksEnglish() {
+        let html = VillagesView.body(page(canEdit: true), .en).text
+        #expect(html.contains("Villages and residential groups of Phường Thuận Hóa") && html.contains("Residential group"))
+        #expect(html.contains("Stop using") && html.contains("Add a village or residential group") && !html.contains("Ngừng dùng"))
+    }
+
+    @Test func anEmptyCommuneSaysSo() {
+        var p = page(canEdit: false)
+        p.rows = []
+        #expect(VillagesView.body(p, .vi).text.contains("Chưa khai báo thôn/tổ nào."))
+        #expect(VillagesView.body(p, .en).text.contains("No village declared yet."))
+    }
+
+    @Test func componentsAddTheCSRFFieldAndEscape() {
+        let select = Components.select(name: "k", [("a\"", "<A>")], selected: "a\"", blank: "")
+        #expect(select.text == "<select name=\"k\"><option value=\"\"></option><option value=\"a&quot;\" selected>&lt;A&gt;</option></select>")
+        #expect(Components.categoryBadge("poor", .en).text == "<span class=\"badge poor\">Poor</span>")
+        #expect(Components.pager(next: nil, .vi).text.isEmpty)
+    }
+}
