@@ -84,4 +84,50 @@ import Vapor
             }
         }
     }
+
+    /// Whether a concrete path (no query) is served by one of the routes.
+    static func served(_ path: String, by routes: [Route]) -> Bool {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        return routes.contains { route in
+            guard route.path.count == parts.count else { return false }
+            return zip(route.path, parts).allSatisfy { component, part in
+                if case .constant(let c) = component { return c == part }
+                return true
+            }
+        }
+    }
+
+    /// Every link and form action on the main pages of each role leads to a route (the paths are built by `Path`).
+    @Test func everyLinkOnThePagesLeadsToARoute() async throws {
+        try await withTestApp(households: 40) { app, accounts in
+            let routes = app.routes.all
+            var checked = 0
+            for role in [Role.communeOfficer, .provinceOfficer, .admin] {
+                var b = Browser(app)
+                try await b.login(accounts.first(role))
+                var pages = ["/dashboard", "/households", "/reviews", "/reports", "/support", "/support/monitoring", "/models", "/fund",
+                             "/targets", "/whatif", "/analytics", "/villages", "/imports", "/account/password", "/public"]
+                if role == .admin { pages.append("/admin/users") }
+                // A household page and a review round, with their many actions.
+                let list = try await b.get("/households").body
+                if let r = list.range(of: "href=\"/households/"), let end = list[r.upperBound...].firstIndex(of: "\"") {
+                    pages.append("/households/" + list[r.upperBound..<end])
+                }
+                let reviews = try await b.get("/reviews").body
+                if let r = reviews.range(of: "href=\"/reviews/"), let end = reviews[r.upperBound...].firstIndex(of: "\"") {
+                    pages.append("/reviews/" + reviews[r.upperBound..<end])
+                }
+                for page in pages {
+                    let body = try await b.get(page).body
+                    let pattern = /(?:href|action|data-progress|data-preview)="(\/[^"#?]*)/
+                    for match in body.matches(of: pattern) {
+                        let path = String(match.output.1)
+                        checked += 1
+                        #expect(Self.served(path, by: routes), "\(role) \(page): \(path) leads nowhere")
+                    }
+                }
+            }
+            #expect(checked > 200, "only \(checked) links seen")
+        }
+    }
 }

@@ -32,7 +32,7 @@ struct AccountController: Feature {
         let message: HTML = error.map { "<p class=\"error\" role=\"alert\">\($0)</p>" } ?? (done ? "<p class=\"card\">Đã đổi mật khẩu.</p>" : "")
         return Layout.page(req, title: "Đổi mật khẩu", """
         <h1>Đổi mật khẩu</h1>\(message)
-        <form method="post" action="/account/password" class="card max-28">
+        <form method="post" action="\(Path.accountPassword)" class="card max-28">
           \(req.csrfField)
           <p><label>Mật khẩu hiện tại<br><input class="w-full" type="password" name="current" autocomplete="current-password" required></label></p>
           <p><label>Mật khẩu mới (ít nhất \(Self.minimumPasswordLength) ký tự)<br><input class="w-full" type="password" name="new" autocomplete="new-password" required></label></p>
@@ -73,7 +73,7 @@ struct AccountController: Feature {
         let rows: [HTML] = users.map { u in
             """
             <tr><td>\(u.username)</td><td>\(u.displayName)</td><td>\(u.role.vietnamese)</td><td>\(u.units.joined(separator: ", "))</td>
-            <td><form method="post" action="/admin/users/\(u.id!.uuidString)/reset">\(req.csrfField)<button type="submit">Đặt lại mật khẩu</button></form></td></tr>
+            <td><form method="post" action="\(Path.adminUser(u.id!.uuidString, "reset"))">\(req.csrfField)<button type="submit">Đặt lại mật khẩu</button></form></td></tr>
             """
         }
         let roles: [HTML] = Role.allCases.map { "<option value=\"\($0.rawValue)\">\($0.vietnamese)</option>" }
@@ -81,7 +81,7 @@ struct AccountController: Feature {
         <h1>Tài khoản</h1>\(notice ?? "")
         <div class="scroll"><table><thead><tr><th>Tên đăng nhập</th><th>Họ tên</th><th>Vai trò</th><th>Địa bàn</th><th></th></tr></thead><tbody>\(rows)</tbody></table></div>
         <h2>Thêm tài khoản</h2>
-        <form method="post" action="/admin/users" class="filters">
+        <form method="post" action="\(Path.adminUsers)" class="filters">
           \(req.csrfField)
           <label>Tên đăng nhập<input name="username" required pattern="[a-z0-9._-]{3,32}"></label>
           <label>Họ tên<input name="displayName" required></label>

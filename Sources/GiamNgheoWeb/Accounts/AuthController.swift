@@ -24,7 +24,7 @@ struct AuthController: Feature {
         return Layout.page(req, title: req.t("Đăng nhập", "Log in"), """
         <div class="card login-card">
         <h1>\(req.t("Đăng nhập", "Log in"))</h1>\(err)
-        <form method="post" action="/login">
+        <form method="post" action="\(Path.login)">
           \(req.csrfField)
           <input type="hidden" name="next" value="\(next ?? "")">
           <p><label>\(req.t("Tên đăng nhập", "User name"))<br><input class="w-full" name="username" value="\(username)" autocomplete="username" required autofocus></label></p>
@@ -68,12 +68,12 @@ struct AuthController: Feature {
         req.session.data = SessionData()
         req.session.data["uid"] = user.id!.uuidString
         req.session.data["csrf"] = [UInt8].random(count: 24).base64
-        let next = form.next.flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil } ?? "/dashboard"
+        let next = form.next.flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil } ?? Path.dashboard
         return req.redirect(to: next)
     }
 
     func logout(req: Request) async throws -> Response {
         req.session.destroy()
-        return req.redirect(to: "/login")
+        return req.redirect(to: Path.login)
     }
 }

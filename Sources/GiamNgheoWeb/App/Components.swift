@@ -51,7 +51,12 @@ enum Components {
     }
 }
 
+extension Components {
+    /// The hidden field that carries the session's CSRF token in a POST form (views get the token as a value).
+    static func csrfField(_ token: String) -> HTML { "<input type=\"hidden\" name=\"\(CSRFMiddleware.field)\" value=\"\(token)\">" }
+}
+
 extension Request {
     /// The hidden field that carries this session's CSRF token in a POST form.
-    var csrfField: HTML { "<input type=\"hidden\" name=\"_csrf\" value=\"\(csrfToken)\">" }
+    var csrfField: HTML { Components.csrfField(csrfToken) }
 }

@@ -72,7 +72,7 @@ struct ImportController: Feature {
         let recent = try await batches(req).recent(scope, on: req.db)
         let rows: [HTML] = recent.map { b in
             """
-            <tr><td><a href="/imports/\(b.id)">#\(b.id)</a></td><td>\(b.fileName)</td><td>\(Self.date(b.createdAt))</td><td>\(b.createdBy)</td>
+            <tr><td><a href="\(Path.importBatch(b.id))">#\(b.id)</a></td><td>\(b.fileName)</td><td>\(Self.date(b.createdAt))</td><td>\(b.createdBy)</td>
             <td>\(Self.statusText(b.status))</td><td>\(b.report.new)</td><td>\(b.report.changed)</td><td>\(b.report.errors)</td></tr>
             """
         }
@@ -81,7 +81,7 @@ struct ImportController: Feature {
             let t = try await batches(req).thresholds(on: req.db)
             thresholds = """
             <h2>Ngưỡng phát hiện trùng người (quản trị)</h2>
-            <form method="post" action="/imports/thresholds" class="filters noprint">
+            <form method="post" action="\(Path.importThresholds)" class="filters noprint">
               \(req.csrfField)
               <label>Có thể trùng từ (0–1)<input name="possible" value="\(t.possible)" inputmode="decimal" size="5"></label>
               <label>Chắc chắn trùng từ (0–1)<input name="certain" value="\(t.certain)" inputmode="decimal" size="5"></label>
@@ -97,9 +97,9 @@ struct ImportController: Feature {
         <div class="card">
         <p>Tải lên tệp Excel (.xlsx) có trang <b>Hộ gia đình</b> và trang <b>Nhân khẩu</b>, hoặc tệp CSV hộ (kèm tệp CSV nhân khẩu nếu có).
         Hệ thống <b>chỉ kiểm tra</b> trước: chưa có gì được ghi vào sổ hộ cho tới khi bạn xem kết quả và bấm "Ghi vào sổ hộ".
-        Nhập lại cùng một tệp không thay đổi gì. Dùng <a href="/households/template">tệp mẫu (.xlsx)</a> hoặc mẫu CSV
-        (<a href="/households/template?format=csv&amp;sheet=households">hộ</a>, <a href="/households/template?format=csv&amp;sheet=members">nhân khẩu</a>).</p>
-        <form method="post" action="/imports" enctype="multipart/form-data" class="filters">
+        Nhập lại cùng một tệp không thay đổi gì. Dùng <a href="\(Path.householdTemplate)">tệp mẫu (.xlsx)</a> hoặc mẫu CSV
+        (<a href="\(Path.householdTemplate)?format=csv&amp;sheet=households">hộ</a>, <a href="\(Path.householdTemplate)?format=csv&amp;sheet=members">nhân khẩu</a>).</p>
+        <form method="post" action="\(Path.imports)" enctype="multipart/form-data" class="filters">
           \(req.csrfField)
           <label>Tệp hộ gia đình (.xlsx hoặc .csv)<input type="file" name="file" accept=".xlsx,.csv,text/csv" required></label>
           <label>Tệp nhân khẩu (.csv, nếu tệp hộ là CSV)<input type="file" name="members" accept=".csv,text/csv"></label>
@@ -165,7 +165,7 @@ struct ImportController: Feature {
         }
         let id = try await batches(req).create(scope, fileName: name, sha256: sha, bytes: bytes, storedPath: stored, on: req.db)
         try await check(req.application, scope, id: id, inline: bytes <= Self.inlineBytes)
-        return req.redirect(to: "/imports/\(id)")
+        return req.redirect(to: Path.importBatch(id))
     }
 
     /// A dry run of the batch's file (again after adjudications), inline or in the background.
@@ -236,7 +236,7 @@ struct ImportController: Feature {
         let head: HTML = """
         <h1>Lô nhập #\(b.id): \(b.fileName)</h1>
         <p class="muted">\(Self.statusText(b.status)) · tải lên \(Self.date(b.createdAt)) bởi \(b.createdBy) · \(b.bytes) byte ·
-        SHA-256 <code>\(String(b.sha256.prefix(16)))…</code> · <a href="/imports/\(b.id)/file">tải tệp gốc</a>
+        SHA-256 <code>\(String(b.sha256.prefix(16)))…</code> · <a href="\(Path.importBatch(b.id, "file"))">tải tệp gốc</a>
         \(b.committedBy.map { HTML("· ghi vào sổ hộ bởi \($0) lúc \(Self.date(b.committedAt ?? Date()))") } ?? "")</p>
         """
         if b.status == "checking" || b.status == "committing" {
@@ -245,15 +245,15 @@ struct ImportController: Feature {
                 let interrupted: HTML = """
                 <p class="error" role="alert">Lần \(b.status == "checking" ? "kiểm tra" : "ghi") này đã bị gián đoạn (máy chủ khởi động lại).
                 Không có gì được ghi nửa chừng. Kiểm tra lại:</p>
-                <form method="post" action="/imports/\(b.id)/recheck">\(req.csrfField)<button class="primary">Kiểm tra lại</button></form>
+                <form method="post" action="\(Path.importBatch(b.id, "recheck"))">\(req.csrfField)<button class="primary">Kiểm tra lại</button></form>
                 """
                 return "\(head)\(interrupted)"
             }
             let panel: HTML = """
-            <div class="card" data-progress="/imports/\(b.id)/progress">
+            <div class="card" data-progress="\(Path.importBatch(b.id, "progress"))">
               <p><b data-phase>\(job?.phase ?? "")</b>: <span data-rows>\(job?.rows ?? 0)</span> hộ · <span data-left></span></p>
               <progress class="w-full" max="100" value="\(Int((job?.fraction ?? 0) * 100))"></progress>
-              <form method="post" action="/imports/\(b.id)/cancel" class="noprint">\(req.csrfField)
+              <form method="post" action="\(Path.importBatch(b.id, "cancel"))" class="noprint">\(req.csrfField)
               <button type="submit">Huỷ (không ghi gì)</button></form>
             </div>
             """
@@ -266,13 +266,13 @@ struct ImportController: Feature {
         """
         var action: HTML
         if b.status == "committed" {
-            action = "<p class=\"card\">Đã ghi vào sổ hộ: \(r.new) hộ mới, \(r.changed) hộ thay đổi. <a href=\"/households\">Xem sổ hộ</a></p>"
+            action = "<p class=\"card\">Đã ghi vào sổ hộ: \(r.new) hộ mới, \(r.changed) hộ thay đổi. <a href=\"\(Path.households)\">Xem sổ hộ</a></p>"
         } else if b.status == "checked" && r.canCommit {
             let held: HTML = r.held + r.duplicates > 0
                 ? "<p>\(r.duplicates + r.held) hộ trùng hoặc chờ xác định sẽ <b>không</b> được ghi lần này.</p>" : ""
             action = """
             <div class="card"><p>Kiểm tra xong, chưa ghi gì. Bấm để ghi <b>\(r.new)</b> hộ mới và <b>\(r.changed)</b> hộ thay đổi trong một lần (hoặc tất cả, hoặc không).</p>\(held)
-            <form method="post" action="/imports/\(b.id)/commit" class="noprint">\(req.csrfField)
+            <form method="post" action="\(Path.importBatch(b.id, "commit"))" class="noprint">\(req.csrfField)
             <button class="primary" type="submit">Ghi vào sổ hộ</button></form></div>
             """
         } else if b.status == "cancelled" {
@@ -299,7 +299,7 @@ struct ImportController: Feature {
             let form = r.matches.contains { $0.kind != "id" } && b.status == "checked"
             matches = """
             <h2>Người có thể đã có trong sổ hộ hoặc lặp trong tệp (\(r.matchCount))</h2>
-            <form method="post" action="/imports/\(b.id)/decide">\(req.csrfField)
+            <form method="post" action="\(Path.importBatch(b.id, "decide"))">\(req.csrfField)
             <div class="scroll"><table><thead><tr><th>Ở đâu</th><th>Mã hộ</th><th>Họ tên</th><th>Sinh</th><th>Trùng với</th><th>Mức</th><th>Xác định</th></tr></thead>
             <tbody>\(rows)</tbody></table></div>
             \(form ? HTML("<p><button type=\"submit\">Lưu xác định và kiểm tra lại</button></p>") : "")</form>
@@ -312,12 +312,12 @@ struct ImportController: Feature {
             }
             issues = """
             <h2>Vấn đề trong tệp (\(r.issueCount))</h2>
-            <p class="noprint"><a href="/imports/\(b.id)/issues.csv">Tải danh sách vấn đề (CSV, mở bằng Excel)</a>\(r.issueCount > r.issues.count ? HTML(" · hiển thị \(r.issues.count) vấn đề đầu tiên") : "")</p>
+            <p class="noprint"><a href="\(Path.importBatch(b.id, "issues.csv"))">Tải danh sách vấn đề (CSV, mở bằng Excel)</a>\(r.issueCount > r.issues.count ? HTML(" · hiển thị \(r.issues.count) vấn đề đầu tiên") : "")</p>
             <div class="scroll"><table><thead><tr><th>Trang</th><th>Dòng</th><th>Cột</th><th>Giá trị</th><th>Mức</th><th>Nội dung</th></tr></thead><tbody>\(rows)</tbody></table></div>
             """
         }
         let aborted: HTML = r.aborted.map { HTML("<p class=\"error\" role=\"alert\">\($0)</p>") } ?? ""
-        let back: HTML = "<p><a href=\"/imports\">← Các lần nhập</a></p>"
+        let back: HTML = "<p><a href=\"\(Path.imports)\">← Các lần nhập</a></p>"
         return "\(head)\(counts)\(aborted)\(villages)\(action)\(matches)\(issues)\(back)"
     }
 
@@ -332,7 +332,7 @@ struct ImportController: Feature {
         let (_, b) = try await batch(req)
         let id = b.id
         _ = req.application.importJobs.cancel(id)
-        return req.redirect(to: "/imports/\(id)")
+        return req.redirect(to: Path.importBatch(id))
     }
 
     func commit(req: Request) async throws -> Response {
@@ -358,7 +358,7 @@ struct ImportController: Feature {
             }
         }
         if b.bytes <= Self.inlineBytes { await work() } else { Task.detached { await work() } }
-        return req.redirect(to: "/imports/\(id)")
+        return req.redirect(to: Path.importBatch(id))
     }
 
     func decide(req: Request) async throws -> Response {
@@ -370,7 +370,7 @@ struct ImportController: Feature {
         for (k, v) in fields where k.hasPrefix("d_") { decisions[String(k.dropFirst(2))] = v }
         try await batches(req).decide(scope, batch: id, decisions: decisions, on: req.db)
         try await check(req.application, scope, id: id, inline: b.bytes <= Self.inlineBytes)
-        return req.redirect(to: "/imports/\(id)")
+        return req.redirect(to: Path.importBatch(id))
     }
 
     func recheck(req: Request) async throws -> Response {
@@ -378,7 +378,7 @@ struct ImportController: Feature {
         let id = b.id
         guard b.status != "committed" else { throw ValidationError("import.committed", vi: "Lô này đã được ghi vào sổ hộ.", en: "This batch has already been written to the registry.") }
         try await check(req.application, scope, id: id, inline: b.bytes <= Self.inlineBytes)
-        return req.redirect(to: "/imports/\(id)")
+        return req.redirect(to: Path.importBatch(id))
     }
 
     func file(req: Request) async throws -> Response {
@@ -416,6 +416,6 @@ struct ImportController: Feature {
         let t = DuplicateThresholds(possible: try number(f.possible, "Có thể trùng"), certain: try number(f.certain, "Chắc chắn trùng"),
                                     abortShare: try number(f.abortShare, "Tỉ lệ huỷ tệp"))
         try await batches(req).setThresholds(scope, t, on: req.db)
-        return req.redirect(to: "/imports")
+        return req.redirect(to: Path.imports)
     }
 }

@@ -41,12 +41,12 @@ struct PublicController: Feature {
         let records = try await support.records(nil, f, on: req.db)
         let villages = try await support.villagesWithSupport(commune: code, year: year, on: req.db)
         let policyRows: [HTML] = figures.byPolicy.map { p in "<tr><td>\(p.policy)</td><td class=\"num\">\(p.households)</td><td class=\"num\">\(Format.money(p.amount))</td></tr>" }
-        let villageLinks: [HTML] = villages.map { v in v == f.village ? "<b>\(v)</b>" : "<a href=\"/public/\(code)?year=\(year)&village=\(v.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? v)\">\(v)</a>" }
+        let villageLinks: [HTML] = villages.map { v in v == f.village ? "<b>\(v)</b>" : "<a href=\"\(Path.publicCommune(code))?year=\(year)&village=\(v.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? v)\">\(v)</a>" }
         let models = try await support.models(nil, communes: [code], on: req.db)
         let modelRows: [HTML] = models.map { m in "<li>\(m.name) (\(m.kind), từ năm \(m.start_year), kinh phí \(Format.money(m.budget)) đ)</li>" }
         return Layout.page(req, title: "Công khai: \(unit.name)", """
         <h1>Công khai hỗ trợ giảm nghèo: \(unit.name)</h1>
-        <p class="noprint">Năm: \(Array(max(2022, today.year - 4)...today.year).map { y in y == year ? HTML("<b>\(y)</b>") : HTML("<a href=\"/public/\(code)?year=\(y)\">\(y)</a>") }.joined(separator: " · "))</p>
+        <p class="noprint">Năm: \(Array(max(2022, today.year - 4)...today.year).map { y in y == year ? HTML("<b>\(y)</b>") : HTML("<a href=\"\(Path.publicCommune(code))?year=\(y)\">\(y)</a>") }.joined(separator: " · "))</p>
         <div class="grid"><div class="card">Tổng số hộ<br><b>\(Format.money(figures.households))</b></div>
         <div class="card">Hộ nghèo (hiện nay)<br><b>\(Format.money(figures.poor))</b> (\(ReportValue.rate(figures.poor, figures.households).text) %)</div>
         <div class="card">Hộ cận nghèo (hiện nay)<br><b>\(Format.money(figures.nearPoor))</b> (\(ReportValue.rate(figures.nearPoor, figures.households).text) %)</div>
@@ -55,7 +55,7 @@ struct PublicController: Feature {
         <div class="scroll"><table><thead><tr><th>\(req.t("Chính sách", "Policy"))</th><th>\(req.t("Số hộ nhận", "Households reached"))</th><th>\(req.t("Giá trị (đ)", "Value (VND)"))</th></tr></thead><tbody>\(policyRows.isEmpty ? ["<tr><td colspan=\"3\">Chưa có.</td></tr>"] : policyRows)</tbody></table></div>
         \(modelRows.isEmpty ? "" : HTML("<h2>\(req.t("Mô hình giảm nghèo", "Livelihood models"))</h2><ul>\(modelRows)</ul>"))
         <h2>\(req.t("Danh sách các khoản hỗ trợ", "Supports"))</h2>
-        <p class="noprint">Thôn, tổ: \(f.village == nil ? HTML("<b>Tất cả</b>") : HTML("<a href=\"/public/\(code)?year=\(year)\">Tất cả</a>")) \(villageLinks.isEmpty ? "" : HTML(unsafe: "· " + villageLinks.joined(separator: " · ").text))</p>
+        <p class="noprint">Thôn, tổ: \(f.village == nil ? HTML("<b>Tất cả</b>") : HTML("<a href=\"\(Path.publicCommune(code))?year=\(year)\">Tất cả</a>")) \(villageLinks.isEmpty ? "" : HTML(unsafe: "· " + villageLinks.joined(separator: " · ").text))</p>
         \(SupportController.disclosureDoc(req, records, communeName: unit.name, village: f.village, from: f.from!, to: f.to!, mask: true, toggle: false))
         <p class="muted">Tên chủ hộ chỉ hiện chữ cái đầu; không công bố số định danh, ngày sinh hay thành viên hộ.</p>
         """)

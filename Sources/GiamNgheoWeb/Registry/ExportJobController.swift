@@ -75,7 +75,7 @@ struct ExportJobController: Feature {
         let source = HouseholdExport(scope: scope, query: HouseholdController.query(req), services: app.registry, db: app.db)
         let total = try await source.total()
         let filters = (req.url.query.map { "?" + $0 + "&" } ?? "?") + "format=\(format.rawValue)&what=\(what.rawValue)"
-        if total <= app.registry.exportInlineRows { return req.redirect(to: "/households/export" + filters) }
+        if total <= app.registry.exportInlineRows { return req.redirect(to: Path.householdExport + filters) }
         let id = UUID().uuidString
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("giamngheo-export-\(id).\(format.rawValue)")
         let jobs = app.exportJobs
@@ -96,7 +96,7 @@ struct ExportJobController: Feature {
                 }
             }
         }
-        return req.redirect(to: "/exports/\(id)")
+        return req.redirect(to: Path.exportJob(id))
     }
 
     /// The caller's own job; anyone else's is "not found".
@@ -111,7 +111,7 @@ struct ExportJobController: Feature {
         let (id, j) = try job(req)
         let what = j.what == .members ? req.t("nhân khẩu", "members") : req.t("hộ gia đình", "households")
         let head: HTML = "<h1>\(req.t("Xuất danh sách", "Export of")) \(what) (\(j.format == .xlsx ? "Excel" : "CSV"))</h1>"
-        let back: HTML = "<p><a href=\"/households\">\(req.t("Về danh sách hộ", "Back to the household list"))</a></p>"
+        let back: HTML = "<p><a href=\"\(Path.households)\">\(req.t("Về danh sách hộ", "Back to the household list"))</a></p>"
         let body: HTML
         if j.cancelled && j.done {
             body = "<p class=\"card\">\(req.t("Đã huỷ; không giữ lại tệp nào.", "Cancelled; no file was kept."))</p>\(back)"
@@ -120,16 +120,16 @@ struct ExportJobController: Feature {
         } else if j.done {
             body = """
             <div class="card"><p>\(req.t("Tệp đã sẵn sàng", "The file is ready")): \(Format.money(j.rows)) \(req.t("hộ", "households")).</p>
-            <p><a class="button primary" href="/exports/\(id)/file" download>\(req.t("Tải", "Download")) \(j.filename)</a></p>
+            <p><a class="button primary" href="\(Path.exportJob(id, "file"))" download>\(req.t("Tải", "Download")) \(j.filename)</a></p>
             <p class="muted">\(req.t("Tệp được giữ trong một giờ, chỉ cho tài khoản của bạn.", "The file is kept for an hour, for your account only."))</p></div>
             \(back)
             """
         } else {
             body = """
-            <div class="card" data-progress="/exports/\(id)/progress">
+            <div class="card" data-progress="\(Path.exportJob(id, "progress"))">
               <p><b data-phase>\(req.t("Đang xuất", "Exporting"))</b>: <span data-rows>\(j.rows)</span> / \(Format.money(j.total)) \(req.t("hộ", "households")) · <span data-left></span></p>
               <progress max="100" value="\(j.total > 0 ? j.rows * 100 / j.total : 0)" class="w-full"></progress>
-              <form method="post" action="/exports/\(id)/cancel" class="noprint">\(req.csrfField)
+              <form method="post" action="\(Path.exportJob(id, "cancel"))" class="noprint">\(req.csrfField)
               <button type="submit">\(req.t("Huỷ", "Cancel"))</button></form>
             </div>
             """
@@ -149,7 +149,7 @@ struct ExportJobController: Feature {
         req.application.exportJobs.update(id) { $0.cancelled = true }
         // Finished already: the file is not wanted any more.
         if j.done { try? FileManager.default.removeItem(at: j.file) }
-        return req.redirect(to: "/exports/\(id)")
+        return req.redirect(to: Path.exportJob(id))
     }
 
     func file(req: Request) async throws -> Response {

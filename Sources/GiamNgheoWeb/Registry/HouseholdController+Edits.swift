@@ -74,17 +74,17 @@ extension HouseholdController {
             <tbody>\(ctx.conflict.map { HTML("<tr><td>\($0.field)</td><td>\($0.theirs)</td><td>\($0.yours)</td></tr>") })</tbody></table></div>
             Nhập lại những thay đổi của bạn nếu vẫn cần, rồi lưu.</div>
             """
-        let action = r.map { "/households/\($0.id!)/edit" } ?? "/households/new"
+        let action = r.map { Path.household($0.id!, "edit") } ?? Path.newHousehold
         let title = r.map { "Sửa hộ \($0.code): \($0.headName)" } ?? "Thêm hộ mới"
         let structure: HTML = r.map { rec in
             """
             <h2>Cơ cấu hộ</h2>
-            <p class="noprint"><a href="/households/\(rec.id!)/members/new">Thêm nhân khẩu</a> ·
-            <a href="/households/\(rec.id!)/move">Chuyển nhân khẩu sang hộ khác</a> ·
-            <a href="/households/\(rec.id!)/split">Tách hộ</a></p>
+            <p class="noprint"><a href="\(Path.household(rec.id!, "members", "new"))">Thêm nhân khẩu</a> ·
+            <a href="\(Path.household(rec.id!, "move"))">Chuyển nhân khẩu sang hộ khác</a> ·
+            <a href="\(Path.household(rec.id!, "split"))">Tách hộ</a></p>
             \(headForm(req, rec, h))
             <h2>Lưu trữ hộ</h2>
-            <form method="post" action="/households/\(rec.id!)/archive" class="filters">
+            <form method="post" action="\(Path.household(rec.id!, "archive"))" class="filters">
               \(req.csrfField)
               <input type="hidden" name="version" value="\(rec.version)">
               <label>Lý do (chuyển đi, nhập hộ khác, …)<input name="reason" required size="40"></label>
@@ -102,7 +102,7 @@ extension HouseholdController {
             <div>\(communeField)</div>
             <div>\(creating ? Field.text("Mã hộ (để trống để tự cấp)", "code", h.code, e) : HTML("<label>Mã hộ</label><div>\(h.code)</div>"))</div>
             <div>\(Field.select("Thôn/tổ dân phố", "village", villageOptions, h.village, e))
-              \(villages.isEmpty && creating ? HTML("<span class=\"muted\">Xã chưa khai báo thôn/tổ: <a href=\"/villages\">khai báo</a>.</span>") : "")</div>
+              \(villages.isEmpty && creating ? HTML("<span class=\"muted\">Xã chưa khai báo thôn/tổ: <a href=\"\(Path.villages)\">khai báo</a>.</span>") : "")</div>
             <div>\(Field.text("Thu nhập bình quân (đồng/người/tháng)", "incomePerCapita", h.incomePerCapita.map(String.init), e, attrs: "inputmode=\"numeric\""))</div>
             <div>\(Field.yesNo("Làm nông, lâm, ngư, diêm nghiệp", "agriculture", h.agriculture, e))</div>
           </div>
@@ -113,7 +113,7 @@ extension HouseholdController {
           \(Field.causes(h.causes, e))
           \(members)
           <p>\(Field.text("Lý do thay đổi", "reason", creating ? "Đăng ký hộ mới" : "", e, attrs: "required class=\"w-full\""))</p>
-          <p><button class="primary" type="submit">Lưu</button> <a href="\(r.map { "/households/\($0.id!)" } ?? "/households")">Hủy</a></p>
+          <p><button class="primary" type="submit">Lưu</button> <a href="\(r.map { Path.household($0.id!) } ?? Path.households)">Hủy</a></p>
         </form>
         \(structure)
         """)
@@ -132,7 +132,7 @@ extension HouseholdController {
             func yn(_ f: Fact, _ v: Bool?) -> HTML {
                 "<select name=\"m.\(id).\(f.rawValue)\" aria-label=\"\(f.label): \(m.name ?? id)\"><option value=\"\"></option><option value=\"true\" \(v == true ? "selected" : "")>có</option><option value=\"false\" \(v == false ? "selected" : "")>không</option></select>"
             }
-            let name: HTML = householdID.map { HTML("<a href=\"/households/\($0)/members/\(id)\">\(m.name ?? "nhân khẩu \(id)")</a>") } ?? HTML("\(m.name ?? "nhân khẩu \(id)")")
+            let name: HTML = householdID.map { HTML("<a href=\"\(Path.household($0, "members", id))\">\(m.name ?? "nhân khẩu \(id)")</a>") } ?? HTML("\(m.name ?? "nhân khẩu \(id)")")
             return """
             <tr><td>\(name)<br><span class="muted">\(m.relation.map { Vocabulary.label(.relation, $0) })</span></td>
             <td>\(yn(.healthInsurance, m.healthInsurance))</td><td>\(sel(.employment, m.employment))</td>
@@ -151,7 +151,7 @@ extension HouseholdController {
             "<option value=\"\($0.code)\" \($0.code == "other" ? "selected" : "")>\($0.vi)</option>"
         }
         return """
-        <form method="post" action="/households/\(r.id!)/head" class="filters">
+        <form method="post" action="\(Path.household(r.id!, "head"))" class="filters">
           \(req.csrfField)
           <input type="hidden" name="version" value="\(r.version)">
           <label>Chủ hộ mới<select name="newHead">\(others)</select></label>
@@ -216,7 +216,7 @@ extension HouseholdController {
             let problems = RegistryChecks.problems(h, today: services.referenceDate)
             guard problems.isEmpty else { throw FormProblems(problems) }
             let r = try await services.store.create(scope, household: h, reason: f["reason"], on: req.db)
-            return req.redirect(to: "/households/\(r.id!)")
+            return req.redirect(to: Path.household(r.id!))
         } catch let p as FormProblems {
             for e in p.errors { ctx.errors.add(e, memberInput: headInput) }
         } catch let e as ClassificationError {
@@ -318,7 +318,7 @@ extension HouseholdController {
             let problems = RegistryChecks.problems(h, today: services.referenceDate)
             guard problems.isEmpty else { throw FormProblems(problems) }
             try await services.store.save(scope, id: r.id!, household: h, expectedVersion: version, reason: reason, on: req.db)
-            return req.redirect(to: "/households/\(r.id!)")
+            return req.redirect(to: Path.household(r.id!))
         } catch let p as FormProblems {
             for e in p.errors { ctx.errors.add(e, memberInput: memberInput) }
         } catch let e as ClassificationError {

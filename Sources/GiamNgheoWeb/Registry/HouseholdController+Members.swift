@@ -25,16 +25,16 @@ extension HouseholdController {
 
     func memberPage(_ req: Request, _ r: HouseholdRecord, _ h: Household, _ m: Member, creating: Bool, _ e: FormErrors) -> HTML {
         let title = creating ? "Thêm nhân khẩu vào hộ \(r.code)" : "Sửa nhân khẩu \(m.name ?? m.id), hộ \(r.code)"
-        let action = creating ? "/households/\(r.id!)/members/new" : "/households/\(r.id!)/members/\(m.id)"
+        let action = creating ? Path.household(r.id!, "members", "new") : Path.household(r.id!, "members", m.id)
         let remove: HTML = creating || m.relation == "head" ? "" : """
             <h2>Xóa khỏi hộ</h2>
-            <form method="post" action="/households/\(r.id!)/members/\(m.id)/remove" class="filters">
+            <form method="post" action="\(Path.household(r.id!, "members", m.id, "remove"))" class="filters">
               \(req.csrfField)
               <input type="hidden" name="version" value="\(r.version)">
               <label>Lý do (chết, chuyển đi nơi khác, …)<input name="reason" required size="40"></label>
               <button type="submit">Xóa nhân khẩu khỏi hộ</button>
             </form>
-            <p class="muted">Chuyển sang một hộ khác trong xã: dùng <a href="/households/\(r.id!)/move">chuyển nhân khẩu</a>.</p>
+            <p class="muted">Chuyển sang một hộ khác trong xã: dùng <a href="\(Path.household(r.id!, "move"))">chuyển nhân khẩu</a>.</p>
             """
         return Layout.page(req, title: title, """
         <h1>\(title)</h1>
@@ -45,7 +45,7 @@ extension HouseholdController {
           \(Field.member(m, e, relation: m.relation != "head"))
           \(m.relation == "head" ? HTML("<p class=\"muted\">Người này là chủ hộ; đổi chủ hộ ở trang sửa hộ.</p>") : "")
           <p>\(Field.text("Lý do thay đổi", "reason", creating ? "Nhập khẩu" : "", e, attrs: "required class=\"w-full\""))</p>
-          <p><button class="primary" type="submit">Lưu</button> <a href="/households/\(r.id!)">Hủy</a></p>
+          <p><button class="primary" type="submit">Lưu</button> <a href="\(Path.household(r.id!))">Hủy</a></p>
         </form>
         \(remove)
         """)
@@ -139,7 +139,7 @@ extension HouseholdController {
         return Layout.page(req, title: "Chuyển nhân khẩu, hộ \(r.code)", """
         <h1>Chuyển nhân khẩu từ hộ \(r.code) (\(r.headName)) sang hộ khác</h1>
         \(error.map { HTML("<p class=\"error\" role=\"alert\">\($0)</p>") } ?? "")
-        <form method="post" action="/households/\(r.id!)/move">
+        <form method="post" action="\(Path.household(r.id!, "move"))">
           \(req.csrfField)
           <input type="hidden" name="version" value="\(r.version)">
           \(membersChooser(h, selected: selected))
@@ -149,7 +149,7 @@ extension HouseholdController {
             <div><label for="f-reason">Lý do</label><input id="f-reason" name="reason" required></div>
           </div>
           <p class="muted">Cả hai hộ được tính lại phân loại và ghi nhật ký trong cùng một lần lưu.</p>
-          <p><button class="primary" type="submit">Chuyển</button> <a href="/households/\(r.id!)">Hủy</a></p>
+          <p><button class="primary" type="submit">Chuyển</button> <a href="\(Path.household(r.id!))">Hủy</a></p>
         </form>
         """)
     }
@@ -169,7 +169,7 @@ extension HouseholdController {
             try await services.store.moveMembers(scope, from: r.id!, expectedVersion: version, memberIDs: ids,
                                                  toCode: (f["target"] ?? "").trimmingCharacters(in: .whitespaces),
                                                  relation: f["relation"] ?? "other", reason: f["reason"], on: req.db)
-            return "/households/\(r.id!)"
+            return Path.household(r.id!)
         }
     }
 
@@ -187,7 +187,7 @@ extension HouseholdController {
         return Layout.page(req, title: "Tách hộ \(r.code)", """
         <h1>Tách hộ từ hộ \(r.code) (\(r.headName))</h1>
         \(error.map { HTML("<p class=\"error\" role=\"alert\">\($0)</p>") } ?? "")
-        <form method="post" action="/households/\(r.id!)/split">
+        <form method="post" action="\(Path.household(r.id!, "split"))">
           \(req.csrfField)
           <input type="hidden" name="version" value="\(r.version)">
           <p>Chọn những người tách ra thành hộ mới:</p>
@@ -198,7 +198,7 @@ extension HouseholdController {
             <div><label for="f-reason">Lý do</label><input id="f-reason" name="reason" required value="Tách hộ"></div>
           </div>
           <p class="muted">Hộ mới nhận điều kiện sống của hộ cũ và chưa có thu nhập: hãy rà soát lại cả hai hộ.</p>
-          <p><button class="primary" type="submit">Tách hộ</button> <a href="/households/\(r.id!)">Hủy</a></p>
+          <p><button class="primary" type="submit">Tách hộ</button> <a href="\(Path.household(r.id!))">Hủy</a></p>
         </form>
         """)
     }
@@ -212,7 +212,7 @@ extension HouseholdController {
             let new = try await services.store.split(scope, from: r.id!, expectedVersion: version, memberIDs: ids,
                                                      newHeadID: f["newHead"] ?? "", newCode: code, village: nil,
                                                      reason: f["reason"], on: req.db)
-            return "/households/\(new.id!)"
+            return Path.household(new.id!)
         }
     }
 

@@ -44,7 +44,7 @@ struct HouseholdController: Feature {
             let commune = units.unit(r.communeCode)?.name ?? r.communeCode
             let deprived = r.deprived.split(separator: ",").joined(separator: " ")
             return """
-            <tr><td><a href="/households/\(r.id)">\(r.code)</a></td><td>\(r.headName)</td>
+            <tr><td><a href="\(Path.household(r.id))">\(r.code)</a></td><td>\(r.headName)</td>
             <td class="hide-sm">\(commune)</td><td class="hide-sm">\(r.village)</td><td>\(r.memberCount)</td>
             <td>\(Layout.categoryBadge(r.category, req.language))</td><td class="hide-sm">\(deprived)</td></tr>
             """
@@ -72,12 +72,12 @@ struct HouseholdController: Feature {
             comps.queryItems = (req.url.query.map { URLComponents(string: "?" + $0)?.queryItems ?? [] } ?? [])
                 .filter { $0.name != "afterKey" && $0.name != "afterId" }
                 + [URLQueryItem(name: "afterKey", value: n.sortKey), URLQueryItem(name: "afterId", value: String(n.id))]
-            nextLink = "<p><a href=\"/households\(comps.url?.absoluteString ?? "")\">\(req.t("Trang sau", "Next page")) →</a></p>"
+            nextLink = "<p><a href=\"\(Path.households)\(comps.url?.absoluteString ?? "")\">\(req.t("Trang sau", "Next page")) →</a></p>"
         }
         return Layout.page(req, title: req.t("Hộ gia đình", "Households"), """
         <h1>\(req.t("Hộ gia đình", "Households"))</h1>
-        \(scope.canWrite ? HTML("<p class=\"noprint\"><a href=\"/households/new\">+ Thêm hộ mới</a></p>") : "")
-        <form class="filters" method="get" action="/households">
+        \(scope.canWrite ? HTML("<p class=\"noprint\"><a href=\"\(Path.newHousehold)\">+ Thêm hộ mới</a></p>") : "")
+        <form class="filters" method="get" action="\(Path.households)">
           <label>\(req.t("Tìm (tên, CCCD, mã hộ)", "Search (name, ID number, code)"))<input name="q" value="\(q.text)" placeholder="vd. nguyen thi"></label>
           <label>\(req.t("Phân loại", "Category"))<select name="category">\(categories)</select></label>
           <label>\(req.t("Thiếu hụt chỉ số", "Deprived in"))<input name="deprived" value="\(q.deprived)" size="5" placeholder="YT2"></label>
@@ -104,13 +104,13 @@ struct HouseholdController: Feature {
             .filter { !["afterKey", "afterId", "format", "what", "choice"].contains($0.name) }
         var c = URLComponents()
         c.queryItems = kept
-        let action = "/exports" + (kept.isEmpty ? "" : (c.url?.absoluteString ?? ""))
+        let action = Path.exports + (kept.isEmpty ? "" : (c.url?.absoluteString ?? ""))
         return """
         <form method="post" action="\(action)" class="noprint">\(req.csrfField)
         \(req.t("Tải danh sách đã lọc", "Download the filtered list")): <button class="link" name="choice" value="xlsx-households">Excel (.xlsx)</button> ·
         <button class="link" name="choice" value="csv-households">CSV \(req.t("hộ", "households"))</button> · <button class="link" name="choice" value="csv-members">CSV \(req.t("nhân khẩu", "members"))</button> ·
-        \(req.t("Mẫu nhập liệu", "Import template")): <a href="/households/template">Excel</a>, <a href="/households/template?format=csv&amp;sheet=households">CSV hộ</a>,
-        <a href="/households/template?format=csv&amp;sheet=members">CSV nhân khẩu</a></form>
+        \(req.t("Mẫu nhập liệu", "Import template")): <a href="\(Path.householdTemplate)">Excel</a>, <a href="\(Path.householdTemplate)?format=csv&amp;sheet=households">CSV hộ</a>,
+        <a href="\(Path.householdTemplate)?format=csv&amp;sheet=members">CSV nhân khẩu</a></form>
         """
     }
 
@@ -164,7 +164,7 @@ struct HouseholdController: Feature {
         let members: [HTML] = h.members.map { m in
             let age = m.age(on: services.referenceDate).map(String.init) ?? ""
             return """
-            <tr><td>\(scope.canWrite ? HTML("<a href=\"/households/\(r.id!)/members/\(m.id)\">\(m.name ?? m.id)</a>") : HTML("\(m.name ?? m.id)"))</td><td>\(m.relation.map { Vocabulary.label(.relation, $0) })</td><td>\(m.birthDate?.vietnamese ?? m.birthYear.map(String.init))</td>
+            <tr><td>\(scope.canWrite ? HTML("<a href=\"\(Path.household(r.id!, "members", m.id))\">\(m.name ?? m.id)</a>") : HTML("\(m.name ?? m.id)"))</td><td>\(m.relation.map { Vocabulary.label(.relation, $0) })</td><td>\(m.birthDate?.vietnamese ?? m.birthYear.map(String.init))</td>
             <td>\(age)</td><td>\(m.sex.map { Vocabulary.label(.sex, $0) })</td>
             <td>\(m.ethnicity.flatMap { BundledData.ethnicGroups.group($0)?.name })</td><td>\(Layout.maskedID(m.nationalID, reveal: reveal))</td>
             <td>\(m.healthInsurance.map { $0 ? "có" : "không" })</td><td class="hide-sm">\(m.employment.map { Vocabulary.label(.employment, $0) })</td></tr>
@@ -229,11 +229,11 @@ struct HouseholdController: Feature {
             return "<li>\(c?.vi ?? code)\(i == 0 ? " (nguyên nhân chính)" : "") \(c?.verified == false ? Layout.unverifiedBadge : "")</li>"
         }
         let edit: HTML = scope.canWrite ? """
-            <a href="/households/\(r.id!)/edit">Sửa thông tin hộ</a> · <a href="/households/\(r.id!)/members/new">Thêm nhân khẩu</a> ·
-            <a href="/households/\(r.id!)/move">Chuyển nhân khẩu</a> · <a href="/households/\(r.id!)/split">Tách hộ</a> ·
+            <a href="\(Path.household(r.id!, "edit"))">Sửa thông tin hộ</a> · <a href="\(Path.household(r.id!, "members", "new"))">Thêm nhân khẩu</a> ·
+            <a href="\(Path.household(r.id!, "move"))">Chuyển nhân khẩu</a> · <a href="\(Path.household(r.id!, "split"))">Tách hộ</a> ·
             """ : ""
         let revealButton: HTML = scope.role.seesNationalID && !reveal ? """
-            <form class="inline" method="post" action="/households/\(r.id!)/reveal">\(req.csrfField)<button type="submit">Hiện số CCCD (được ghi nhật ký)</button></form>
+            <form class="inline" method="post" action="\(Path.household(r.id!, "reveal"))">\(req.csrfField)<button type="submit">Hiện số CCCD (được ghi nhật ký)</button></form>
             """ : ""
         let actions: HTML = "<p class=\"noprint\">\(edit) \(revealButton)</p>"
         return Layout.page(req, title: "Hộ \(r.code)", """
@@ -289,6 +289,6 @@ struct HouseholdController: Feature {
         let form = try req.content.decode([String: String].self)
         let version = try Self.version(form)
         try await req.application.registry.store.archive(scope, id: r.id!, expectedVersion: version, reason: form["reason"] ?? "", on: req.db)
-        return req.redirect(to: "/households")
+        return req.redirect(to: Path.households)
     }
 }

@@ -69,7 +69,7 @@ struct VillageController: Feature {
             res.status = .unprocessableEntity
             return res
         }
-        return req.redirect(to: "/villages?commune=\(commune)")
+        return req.redirect(to: Path.villages + "?commune=\(commune)")
     }
 
     func setArchived(_ archived: Bool) -> @Sendable (Request) async throws -> Response {
@@ -78,7 +78,7 @@ struct VillageController: Feature {
             guard let id = req.parameters.get("id", as: Int.self) else { throw AccessError.notFound }
             try await req.application.registry.store.villages.setArchived(scope, id: id, archived: archived, on: req.db)
             let v = try await Village.find(id, on: req.db)
-            return req.redirect(to: "/villages?commune=\(v?.communeCode ?? "")")
+            return req.redirect(to: "\(Path.villages)?commune=\(v?.communeCode ?? "")")
         }
     }
 }

@@ -30,7 +30,7 @@ struct VillagesPage: Sendable {
 enum VillagesView {
     static func body(_ page: VillagesPage, _ lang: Language) -> HTML {
         func t(_ vi: String, _ en: String) -> String { lang == .en ? en : vi }
-        let csrf: HTML = "<input type=\"hidden\" name=\"_csrf\" value=\"\(page.csrf)\">"
+        let csrf = Components.csrfField(page.csrf)
         let picker: HTML
         if page.choices.count > 1 {
             picker = """

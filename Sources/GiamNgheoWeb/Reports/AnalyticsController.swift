@@ -70,7 +70,7 @@ struct AnalyticsController: Feature {
             let share = Fraction(p.measures.households, max(m.households, 1))
             recomposed = recomposed + share * p.measures.adjustedHeadcount
             let link: HTML = by == .unit && units.unit(p.code, in: structure) != nil
-                ? "<a href=\"/analytics?year=\(year)&structure=\(structure == .y2024 ? "2024" : "2025")&unit=\(p.code)&k=\(k)\">\(p.name)</a>" : "\(p.name)"
+                ? "<a href=\"\(Path.analytics)?year=\(year)&structure=\(structure == .y2024 ? "2024" : "2025")&unit=\(p.code)&k=\(k)\">\(p.name)</a>" : "\(p.name)"
             return "<tr><td>\(link)</td><td class=\"num\">\(Format.money(p.measures.households))</td><td class=\"num\">\(pct(share))</td><td class=\"num\">\(pct(p.measures.headcount))</td><td class=\"num\">\(pct(p.measures.intensity))</td><td class=\"num\">\(dec(p.measures.adjustedHeadcount))</td><td class=\"num\">\(pct(m.adjustedHeadcount.numerator == 0 ? Fraction(0, 1) : share * p.measures.adjustedHeadcount * Fraction(m.adjustedHeadcount.denominator, m.adjustedHeadcount.numerator)))</td></tr>"
         }
         let decomposes = recomposed == m.adjustedHeadcount
@@ -129,14 +129,14 @@ struct AnalyticsController: Feature {
         let byOptions: [HTML] = ReportData.AFBreakdown.allCases.map { b in "<option value=\"\(b.rawValue)\"\(raw: b == by ? " selected" : "")>\(b.vietnamese)</option>" }
         return Layout.page(req, title: req.t("Phân tích đa chiều", "Multidimensional analytics"), """
         <section class="doc">
-        <form class="filters noprint" method="get" action="/analytics">
+        <form class="filters noprint" method="get" action="\(Path.analytics)">
           <input type="hidden" name="unit" value="\(unit)"><input type="hidden" name="structure" value="\(structure == .y2024 ? "2024" : "2025")">
           <label>Năm <input class="w-6" name="year" type="number" value="\(year)"></label>
           <label>Ngưỡng k (số chỉ số) <input class="w-4" name="k" type="number" min="1" max="\(indicators.count)" value="\(k)"></label>
           <label>Phân rã <select name="by">\(byOptions)</select></label>
           <label>Trọng số khác (tuỳ chọn) <input name="weights" placeholder="VL1=2, YT2=2" value="\(req.query[String.self, at: "weights"] ?? "")"></label>
           <button type="submit">Tính</button>
-          <a href="/analytics/xlsx?year=\(year)&structure=\(structure == .y2024 ? "2024" : "2025")&unit=\(unit)&k=\(k)&by=\(by.rawValue)">Tải xlsx</a>
+          <a href="\(Path.analyticsXLSX)?year=\(year)&structure=\(structure == .y2024 ? "2024" : "2025")&unit=\(unit)&k=\(k)&by=\(by.rawValue)">Tải xlsx</a>
         </form>
         <h1>Phân tích nghèo đa chiều (Alkire–Foster): \(placeName), năm \(year)</h1>
         <p>Chuẩn \(standard.id): \(indicators.count) chỉ số trọng số bằng nhau; hộ nghèo đa chiều khi thiếu hụt từ \(k)/\(indicators.count) chỉ số. Chỉ số AF mô tả sổ hộ, không thay cho phân loại theo chuẩn (có thêm điều kiện thu nhập).</p>

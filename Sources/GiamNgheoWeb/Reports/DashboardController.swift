@@ -43,7 +43,7 @@ struct DashboardController: Feature {
         func pct(_ n: Int, _ d: Int) -> String { d == 0 ? "–" : ReportValue.rate(n, d).text + " %" }
         let childName = level == .commune ? "thôn/tổ dân phố" : (level == .district ? "xã/phường (cũ)" : (level == .province ? (structure == .y2024 ? "huyện/thị xã" : "xã/phường") : "tỉnh/thành phố"))
         let tableRows: [HTML] = (sorted + [total]).map { l in
-            let name: HTML = level != .commune && !l.key.isEmpty && units.unit(l.key, in: structure) != nil ? "<a href=\"/dashboard?unit=\(l.key)&structure=\(s)\">\(l.label)</a>" : "\(l.label)"
+            let name: HTML = level != .commune && !l.key.isEmpty && units.unit(l.key, in: structure) != nil ? "<a href=\"\(Path.dashboard)?unit=\(l.key)&structure=\(s)\">\(l.label)</a>" : "\(l.label)"
             return "<tr><td>\(name)</td><td class=\"num\">\(Format.money(l.total))</td><td class=\"num\">\(Format.money(l.poor))</td><td class=\"num\">\(pct(l.poor, l.total))</td><td class=\"num\">\(Format.money(l.nearPoor))</td><td class=\"num\">\(pct(l.nearPoor, l.total))</td></tr>"
         }
         let chart = SVGChart.horizontalBars(sorted.prefix(30).map { .init(label: $0.label, value: rate($0.poor, $0.total), text: pct($0.poor, $0.total)) },
@@ -120,7 +120,7 @@ struct DashboardController: Feature {
                 // The assignment sheet's rows: the households monitoring counts, without reading their members.
                 let sheet = try await support.helperRows(scope, commune: c[0], year: year, on: registry.referenceDate, on: req.db)
                 let cov = Coverage(eligible: sheet.count, reached: sheet.filter { !$0.helperName.isEmpty }.count, target: 100)
-                helpers = "<div class=\"card\"><b>\(req.t("Có người giúp đỡ", "With a helper"))</b><br>\(cov.reached)/\(cov.eligible) \(req.t("hộ nghèo, cận nghèo", "poor and near-poor households")) (\(pct(cov.reached, cov.eligible)))\(cov.belowTarget ? HTML(" · <a href=\"/support/helpers?commune=\(c[0])&missing=1\">\(req.t("phân công", "assign"))</a>") : "")</div>"
+                helpers = "<div class=\"card\"><b>\(req.t("Có người giúp đỡ", "With a helper"))</b><br>\(cov.reached)/\(cov.eligible) \(req.t("hộ nghèo, cận nghèo", "poor and near-poor households")) (\(pct(cov.reached, cov.eligible)))\(cov.belowTarget ? HTML(" · <a href=\"\(Path.supportHelpers)?commune=\(c[0])&missing=1\">\(req.t("phân công", "assign"))</a>") : "")</div>"
             }
             supportCard = """
             <h2>\(req.t("Hỗ trợ năm", "Support in")) \(year)</h2>
@@ -128,17 +128,17 @@ struct DashboardController: Feature {
               <div class="card"><b>\(req.t("Khoản hỗ trợ", "Supports recorded"))</b><br>\(Format.money(t.records)) \(req.t("khoản cho", "for")) \(Format.money(t.households)) \(req.t("hộ", "households"))</div>
               <div class="card"><b>\(req.t("Giá trị đã hỗ trợ", "Value given"))</b><br>\(Format.money(t.given)) đ\(t.lent > 0 ? HTML("<br><small>\(req.t("Cho vay", "Lent")): \(Format.money(t.lent)) đ</small>") : "")</div>
               \(helpers)
-              <div class="card"><b>\(req.t("Không đúng đối tượng", "Ineligible"))</b><br>\(Format.money(t.ineligible)) \(req.t("khoản, có lý do", "records, with a reason"))\(t.ineligible > 0 ? HTML(" · <a href=\"/support?ineligible=1\(communes?.count == 1 ? "&commune=\(communes![0])" : "")\">\(req.t("xem", "review"))</a>") : "")</div>
+              <div class="card"><b>\(req.t("Không đúng đối tượng", "Ineligible"))</b><br>\(Format.money(t.ineligible)) \(req.t("khoản, có lý do", "records, with a reason"))\(t.ineligible > 0 ? HTML(" · <a href=\"\(Path.support)?ineligible=1\(communes?.count == 1 ? "&commune=\(communes![0])" : "")\">\(req.t("xem", "review"))</a>") : "")</div>
             </div>
-            <p class="noprint"><a href="/support/monitoring\(communes?.count == 1 ? "?commune=\(communes![0])" : "")">\(req.t("Theo dõi độ bao phủ chính sách, kinh phí →", "Policy coverage and budgets →"))</a></p>
+            <p class="noprint"><a href="\(Path.supportMonitoring)\(communes?.count == 1 ? "?commune=\(communes![0])" : "")">\(req.t("Theo dõi độ bao phủ chính sách, kinh phí →", "Policy coverage and budgets →"))</a></p>
             """
         }
 
         let placeName = units.unit(unit, in: structure).map { units.path(of: $0) } ?? "Toàn quốc"
-        let up: HTML = units.unit(unit, in: structure).flatMap { $0.parentCode }.map { "<a class=\"noprint\" href=\"/dashboard?unit=\($0)&structure=\(s)\">↑ \(units.unit($0, in: structure)?.name ?? $0)</a>" } ?? ""
+        let up: HTML = units.unit(unit, in: structure).flatMap { $0.parentCode }.map { "<a class=\"noprint\" href=\"\(Path.dashboard)?unit=\($0)&structure=\(s)\">↑ \(units.unit($0, in: structure)?.name ?? $0)</a>" } ?? ""
         return Layout.page(req, title: req.t("Tổng quan", "Overview"), """
         <h1>\(req.t("Tổng quan", "Overview")): \(placeName)</h1>
-        <p class="noprint">\(up) \(structure == .y2024 ? HTML(unsafe: "Cơ cấu trước 01/7/2025 (có huyện) · <a href=\"/dashboard\">cơ cấu hiện nay</a>") : HTML(unsafe: "<a href=\"/dashboard?structure=2024&unit=\(units.unit(unit)?.level == .province ? unit : "")\">Cơ cấu trước 01/7/2025</a>")) · <a href="/reports/ket-qua?unit=\(unit)&structure=\(s)">Biểu báo cáo</a> · <a href="/targets">Chỉ tiêu</a> · <a href="/analytics?unit=\(unit)">Phân tích đa chiều</a> · <a href="/whatif?unit=\(unit)">Mô phỏng chuẩn mới</a></p>
+        <p class="noprint">\(up) \(structure == .y2024 ? HTML(unsafe: "Cơ cấu trước 01/7/2025 (có huyện) · <a href=\"\(Path.dashboard)\">cơ cấu hiện nay</a>") : HTML(unsafe: "<a href=\"\(Path.dashboard)?structure=2024&unit=\(units.unit(unit)?.level == .province ? unit : "")\">Cơ cấu trước 01/7/2025</a>")) · <a href="\(Path.report("ket-qua"))?unit=\(unit)&structure=\(s)">Biểu báo cáo</a> · <a href="\(Path.targets)">Chỉ tiêu</a> · <a href="\(Path.analytics)?unit=\(unit)">Phân tích đa chiều</a> · <a href="\(Path.whatIf)?unit=\(unit)">Mô phỏng chuẩn mới</a></p>
         <div class="grid">
           <div class="card"><b>Tổng số hộ</b><br>\(Format.money(total.total))</div>
           <div class="card"><b>Hộ nghèo</b><br>\(Format.money(total.poor)) (\(pct(total.poor, total.total)))</div>

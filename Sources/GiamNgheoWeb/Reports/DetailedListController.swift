@@ -67,7 +67,7 @@ struct DetailedListController: Feature {
         guard let commune = p.commune else {
             return Layout.page(req, title: p.kind.title, """
             <h1>Biểu \(p.kind.formNumber). \(req.t(p.kind.title, p.kind.english))</h1>
-            <form class="filters" method="get" action="/reports/lists/go">
+            <form class="filters" method="get" action="\(Path.detailedListGo)">
               <label>\(req.t("Danh sách", "List")) <select name="kind">\(kindOptions)</select></label>
               <label>\(req.t("Năm", "Year")) <select name="year">\(yearOptions)</select></label>
               <label>\(req.t("Xã/phường", "Commune")) <select name="commune" required><option value="">—</option>\(communeOptions)</select></label>
@@ -100,7 +100,7 @@ struct DetailedListController: Feature {
                     let names = (e.supportPolicies[g] ?? []).map { services.support!.catalogue.policy($0)?.name ?? $0 }.joined(separator: "; ")
                     return e.supports.contains(g) ? "<td class=\"center\"\(span) data-group=\"\(g.rawValue)\" title=\"\(names)\">x</td>" : "<td\(span)></td>"
                 }
-                let household: HTML = "<td class=\"num\"\(span)>\(number)<br><a class=\"muted\" href=\"/households/\(e.household)\">\(e.code)</a></td>"
+                let household: HTML = "<td class=\"num\"\(span)>\(number)<br><a class=\"muted\" href=\"\(Path.household(e.household))\">\(e.code)</a></td>"
                 if e.members.isEmpty {
                     body.append("<tr class=\"first household\">\(household)<td></td><td>\(e.headName) <span class=\"muted\">(\(e.persons) nhân khẩu, chưa có danh sách thành viên)</span></td><td></td><td></td><td></td><td></td>\(marks)\(flags)\(support)</tr>")
                     continue
@@ -127,15 +127,15 @@ struct DetailedListController: Feature {
         let query = p.query
         return Layout.page(req, title: "\(p.kind.title) \(p.year)", """
         <section class="doc landscape report detailed-list">
-        <form class="filters noprint" method="get" action="/reports/lists/go">
+        <form class="filters noprint" method="get" action="\(Path.detailedListGo)">
           <label>\(req.t("Danh sách", "List")) <select name="kind">\(kindOptions)</select></label>
           <label>\(req.t("Năm", "Year")) <select name="year">\(yearOptions)</select></label>
           \(communes.count > 1 ? HTML("<label>\(req.t("Xã/phường", "Commune")) <select name=\"commune\">\(communeOptions)</select></label>") : HTML("<input type=\"hidden\" name=\"commune\" value=\"\(commune)\">"))
           <label>\(req.t("Thôn/tổ", "Village")) <select name="village"><option value="">\(req.t("Tất cả", "All"))</option>\(villageOptions)</select></label>
           <button type="submit">\(req.t("Xem", "Show"))</button>
-          <a href="/reports/lists/\(p.kind.slug)/xlsx?\(query)">\(req.t("Tải xlsx", "Download xlsx"))</a>
+          <a href="\(Path.detailedList(p.kind.slug, "xlsx"))?\(query)">\(req.t("Tải xlsx", "Download xlsx"))</a>
           <button type="button" data-print>\(req.t("In (A4 ngang)", "Print (A4 landscape)"))</button>
-          <a href="/reports/ket-qua?year=\(p.year)&structure=2025&unit=\(commune)">\(req.t("Biểu 1 của xã", "The commune's form 1"))</a>
+          <a href="\(Path.report("ket-qua"))?year=\(p.year)&structure=2025&unit=\(commune)">\(req.t("Biểu 1 của xã", "The commune's form 1"))</a>
         </form>
         <table class="doc-head"><tr><td>UBND \(communeName.uppercased())<br>\(provinceName)</td>
         <td><b>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</b><br><b>Độc lập - Tự do - Hạnh phúc</b></td></tr></table>
@@ -163,7 +163,7 @@ struct DetailedListController: Feature {
     /// The chooser posts here (GET).
     func go(req: Request) async throws -> Response {
         let kind = DetailedList.Kind(slug: req.query[String.self, at: "kind"] ?? "") ?? .poor
-        var target = "/reports/lists/\(kind.slug)?year=\(req.query[Int.self, at: "year"].map(String.init) ?? "")"
+        var target = Path.detailedList(kind.slug) + "?year=\(req.query[Int.self, at: "year"].map(String.init) ?? "")"
         for k in ["commune", "village"] { if let v = req.query[String.self, at: k], !v.isEmpty { target += "&\(k)=\(urlEncode(v))" } }
         return req.redirect(to: target)
     }

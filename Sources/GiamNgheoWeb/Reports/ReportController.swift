@@ -103,14 +103,14 @@ struct ReportController: Feature {
             let first = r.measure == p.layout.measures[0] && r.area == nil
             let name: HTML
             if r.isTotal { name = first ? "<b>\(r.name)</b>" : "" }
-            else if r.drill == "units", first { name = "<a href=\"/reports/\(p.layout.id)?year=\(p.year)&structure=\(p.place.structure == .y2024 ? "2024" : "2025")&unit=\(r.unit)\">\(r.name)</a>" }
+            else if r.drill == "units", first { name = "<a href=\"\(Path.report(p.layout.id))?year=\(p.year)&structure=\(p.place.structure == .y2024 ? "2024" : "2025")&unit=\(r.unit)\">\(r.name)</a>" }
             else { name = first ? "\(r.name)" as HTML : "" }
             // Households behind a figure: for a commune's (or old commune's) rows and below, not for a province.
             // Lists are of households, so only the households rows link to them.
             let listable = r.measure == .households && (r.isTotal ? level == .commune : (r.drill == "households" || units.unit(r.unit, in: p.place.structure)?.level == .commune))
             let cells: [HTML] = zip(t.columns, r.values).map { c, v in
                 if case .count(let k) = v, k > 0, listable, c.sum != nil {
-                    let href = "/reports/\(p.layout.id)/households?\(p.query)&row=\(urlEncode(r.unit))&col=\(urlEncode(c.id))&area=\(r.area?.rawValue ?? "")"
+                    let href = Path.report(p.layout.id, "households") + "?\(p.query)&row=\(urlEncode(r.unit))&col=\(urlEncode(c.id))&area=\(r.area?.rawValue ?? "")"
                     return "<td class=\"num\"><a href=\"\(href)\">\(v.text)</a></td>"
                 }
                 return "<td class=\"num\">\(v.text)</td>"
@@ -123,24 +123,24 @@ struct ReportController: Feature {
         let up: HTML = {
             guard let u = units.unit(p.place.unit, in: p.place.structure) else { return "" }
             let parent = u.parentCode ?? ""
-            return "<a class=\"noprint\" href=\"/reports/\(p.layout.id)?year=\(p.year)&structure=\(p.place.structure == .y2024 ? "2024" : "2025")&unit=\(parent)\">↑ \(parent.isEmpty ? "Toàn quốc" : units.unit(parent, in: p.place.structure)?.name ?? parent)</a>"
+            return "<a class=\"noprint\" href=\"\(Path.report(p.layout.id))?year=\(p.year)&structure=\(p.place.structure == .y2024 ? "2024" : "2025")&unit=\(parent)\">↑ \(parent.isEmpty ? "Toàn quốc" : units.unit(parent, in: p.place.structure)?.name ?? parent)</a>"
         }()
         let notes: [HTML] = t.rateNotes.map { "<li>\($0)</li>" }
         return Layout.page(req, title: p.layout.title.vi, """
         <section class="doc landscape report">
-        <form class="filters noprint" method="get" action="/reports/go">
+        <form class="filters noprint" method="get" action="\(Path.reportsGo)">
           <label>Biểu <select name="id">\(layoutOptions)</select></label>
           <label>Năm <select name="year">\(yearOptions)</select></label>
           <label>Cơ cấu đơn vị <select name="structure"><option value="2025"\(raw: p.place.structure == .y2025 ? " selected" : "")>2 cấp (từ 01/7/2025)</option><option value="2024"\(raw: p.place.structure == .y2024 ? " selected" : "")>3 cấp, có huyện (trước 01/7/2025)</option></select></label>
           <input type="hidden" name="unit" value="\(p.place.structure == .y2025 ? p.place.unit : "")">
           <button type="submit">Xem</button>
-          <a href="/reports/\(p.layout.id)/xlsx?\(p.query)">Tải xlsx</a>
+          <a href="\(Path.report(p.layout.id, "xlsx"))?\(p.query)">Tải xlsx</a>
           <button type="button" data-print>In (A4 ngang)</button>
           \(up)
         </form>
         <p class="noprint">Danh sách chi tiết (một dòng mỗi nhân khẩu, kèm hỗ trợ đã nhận):
-          <a href="/reports/lists/ngheo?year=\(p.year)\(raw: level == .commune && p.place.structure == .y2025 ? "&amp;commune=\(p.place.unit)" : "")">Biểu 15: hộ nghèo</a> ·
-          <a href="/reports/lists/can-ngheo?year=\(p.year)\(raw: level == .commune && p.place.structure == .y2025 ? "&amp;commune=\(p.place.unit)" : "")">Biểu 14: hộ cận nghèo</a></p>
+          <a href="\(Path.detailedList("ngheo"))?year=\(p.year)\(raw: level == .commune && p.place.structure == .y2025 ? "&amp;commune=\(p.place.unit)" : "")">Biểu 15: hộ nghèo</a> ·
+          <a href="\(Path.detailedList("can-ngheo"))?year=\(p.year)\(raw: level == .commune && p.place.structure == .y2025 ? "&amp;commune=\(p.place.unit)" : "")">Biểu 14: hộ cận nghèo</a></p>
         <h1>\(p.layout.number.map { "Biểu \($0). " } ?? "")\(p.layout.title.vi) \(p.layout.verified ? "" : Layout.unverifiedBadge)</h1>
         <p>Năm \(p.year) · \(place) · \(p.place.structure.vietnamese)</p>
         <div class="scroll"><table class="report-table"><thead><tr>\(lead)\(groupCells)</tr><tr>\(labelCells)</tr></thead>
@@ -155,13 +155,13 @@ struct ReportController: Feature {
         let id = req.query[String.self, at: "id"] ?? ""
         let year = req.query[Int.self, at: "year"].map(String.init) ?? ""
         let structure = req.query[String.self, at: "structure"] == "2024" ? "2024" : "2025"
-        var target = "/reports/\(urlEncode(id))?year=\(year)&structure=\(structure)"
+        var target = Path.report(urlEncode(id)) + "?year=\(year)&structure=\(structure)"
         if let unit = req.query[String.self, at: "unit"], !unit.isEmpty, structure == "2025" { target += "&unit=\(urlEncode(unit))" }
         return req.redirect(to: target)
     }
 
     func index(req: Request) async throws -> Response {
-        req.redirect(to: "/reports/\(req.application.registry.reportLayouts.first?.id ?? "")")
+        req.redirect(to: "\(Path.report(req.application.registry.reportLayouts.first?.id ?? ""))")
     }
 
     /// The same table as an xlsx sheet: title, place, the two header rows, the rows, the rate notes.
@@ -231,13 +231,13 @@ struct ReportController: Feature {
                                             area: area, scope: scope, on: req.db)
         let shown = try await req.application.registry.store.listRows(scope, ids: Array(ids.prefix(2_000)), on: req.db)
         let rows: [HTML] = shown.map { h in
-            "<tr><td><a href=\"/households/\(h.id)\">\(h.code)</a></td><td>\(h.headName)</td><td>\(h.village ?? "")</td><td>\(h.memberCount)</td><td>\(Layout.categoryBadge(h.category))</td></tr>"
+            "<tr><td><a href=\"\(Path.household(h.id))\">\(h.code)</a></td><td>\(h.headName)</td><td>\(h.village ?? "")</td><td>\(h.memberCount)</td><td>\(Layout.categoryBadge(h.category))</td></tr>"
         }
         let rowName = row.hasPrefix("v:") ? (village ?? "") : (row == ReportData.unknownOld ? ReportData.unknownOldName : (units.unit(row, in: p.place.structure)?.name ?? units.unit(p.place.unit, in: p.place.structure)?.name ?? row))
         return Layout.page(req, title: "Danh sách hộ", """
         <h1>\(column.group.map { "\($0): " } ?? "")\(column.label): \(ids.count) hộ</h1>
         <p>\(p.layout.title.vi) · năm \(p.year) · \(rowName)\(area.map { " · \($0.vietnamese)" } ?? "")</p>
-        <p class="noprint"><a href="/reports/\(p.layout.id)?\(p.query)">← Về biểu</a></p>
+        <p class="noprint"><a href="\(Path.report(p.layout.id))?\(p.query)">← Về biểu</a></p>
         \(ids.count > shown.count ? HTML("<p class=\"muted\">Hiển thị \(shown.count) hộ đầu tiên.</p>") : "")
         <div class="scroll"><table><thead><tr><th>Mã hộ</th><th>Chủ hộ</th><th>Thôn/tổ</th><th>Số người</th><th>Phân loại hiện tại</th></tr></thead>
         <tbody>\(rows)</tbody></table></div>

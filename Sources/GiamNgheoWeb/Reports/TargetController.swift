@@ -50,7 +50,7 @@ struct TargetController: Feature {
             let figures: HTML = p.map { p in "<td class=\"num\">\(Format.money(p.start))</td><td class=\"num\">\(Format.money(p.now))</td><td class=\"num\">\(Format.money(p.reductionSoFar))</td><td class=\"num\">\(Format.money(p.projectedEnd))</td><td class=\"num\">\(ReportValue.rate(p.projectedEnd, p.total).text)</td>" }
                 ?? "<td></td><td></td><td></td><td></td><td></td>"
             let delete: HTML = TargetStore.canEdit(scope) ? """
-                <form method="post" action="/targets/\(t.id!)/delete" class="noprint">\(req.csrfField)<input type="hidden" name="version" value="\(t.version)"><button type="submit">Xoá</button></form>
+                <form method="post" action="\(Path.target(t.id!, "delete"))" class="noprint">\(req.csrfField)<input type="hidden" name="version" value="\(t.version)"><button type="submit">Xoá</button></form>
                 """ : ""
             let note = [t.note, t.source].compactMap { $0 }.joined(separator: " · ")
             rows.append("""
@@ -58,11 +58,11 @@ struct TargetController: Feature {
             <td>\(TargetMeasure(rawValue: t.measure)?.vietnamese ?? t.measure)</td><td>\(t.baseline.map { Format.money($0) } ?? "")</td><td>\(what)</td>\(figures)<td>\(status)</td><td><small>\(note)</small></td><td>\(delete)</td></tr>
             """)
         }
-        let yearLinks: [HTML] = years.map { y in y == year ? "<b>\(y)</b>" : "<a href=\"/targets?year=\(y)\">\(y)</a>" }
+        let yearLinks: [HTML] = years.map { y in y == year ? "<b>\(y)</b>" : "<a href=\"\(Path.targets)?year=\(y)\">\(y)</a>" }
         let measures: [HTML] = TargetMeasure.allCases.map { "<option value=\"\($0.rawValue)\">\($0.vietnamese)</option>" }
         let form: HTML = TargetStore.canEdit(scope) ? """
             <details class="card noprint"><summary>Thêm chỉ tiêu</summary>
-            <form method="post" action="/targets" class="filters">
+            <form method="post" action="\(Path.targets)" class="filters">
               \(req.csrfField)
               <label>Năm <input class="w-6" name="year" type="number" value="\(year)" required></label>
               <label>Cơ cấu <select name="structure"><option value="2025">2025</option><option value="2024">2024 (có huyện)</option></select></label>
@@ -76,7 +76,7 @@ struct TargetController: Feature {
               <button type="submit">Lưu</button>
             </form></details>
             <details class="card noprint"><summary>Nhập chỉ tiêu từ tệp CSV</summary>
-            <form method="post" action="/targets/import" enctype="multipart/form-data" class="filters">
+            <form method="post" action="\(Path.targetsImport)" enctype="multipart/form-data" class="filters">
               \(req.csrfField)
               <input type="file" name="file" accept=".csv,text/csv" required>
               <button type="submit">Nhập (tất cả hoặc không dòng nào)</button>
@@ -86,7 +86,7 @@ struct TargetController: Feature {
         let months = year < registry.referenceDate.year ? 12 : (year > registry.referenceDate.year ? 0 : registry.referenceDate.month)
         return Layout.page(req, title: req.t("Chỉ tiêu giảm nghèo", "Reduction targets"), """
         <h1>Chỉ tiêu giảm nghèo năm \(year)</h1>
-        <p class="noprint">Năm: \(yearLinks) · <a href="/targets/xlsx?year=\(year)">Tải xlsx</a></p>
+        <p class="noprint">Năm: \(yearLinks) · <a href="\(Path.targetsXLSX)?year=\(year)">Tải xlsx</a></p>
         <p>\(months == 12 ? "Năm đã kết thúc: so kết quả với chỉ tiêu." : (months == 0 ? "Năm chưa bắt đầu." : "Đã qua \(months)/12 tháng (ngày tham chiếu \(registry.referenceDate.vietnamese)); dự kiến cuối năm = số đã giảm × 12 / \(months)."))
         \(flagged > 0 ? HTML("<b class=\"flagtext\">\(flagged) chỉ tiêu có nguy cơ không đạt.</b>") : "")</p>
         \(form)
@@ -100,7 +100,7 @@ struct TargetController: Feature {
         let scope = try req.checkedScope
         let form = try req.content.decode([String: String].self)
         let t = try await store(req).add(scope, .init(form), on: req.db)
-        return req.redirect(to: "/targets?year=\(t.year)")
+        return req.redirect(to: Path.targets + "?year=\(t.year)")
     }
 
     struct Upload: Content { var file: File }
@@ -110,7 +110,7 @@ struct TargetController: Feature {
         let upload = try req.content.decode(Upload.self)
         let text = TextDecoding.decode(Data(upload.file.data.readableBytesView)).text
         _ = try await store(req).importCSV(scope, text: text, on: req.db)
-        return req.redirect(to: "/targets")
+        return req.redirect(to: Path.targets)
     }
 
     func delete(req: Request) async throws -> Response {
@@ -118,7 +118,7 @@ struct TargetController: Feature {
         guard let id = req.parameters.get("id", as: Int.self) else { throw Abort(.notFound) }
         let version = (try? req.content.get(Int.self, at: "version")) ?? 0
         try await store(req).delete(scope, id: id, expectedVersion: version, on: req.db)
-        return req.redirect(to: "/targets")
+        return req.redirect(to: Path.targets)
     }
 
     /// The year's targets and their progress as an xlsx sheet: the same columns as the page, counts as numbers.

@@ -67,7 +67,7 @@ struct WhatIfController: Feature {
         let unitCodes = tally.matrix.keys.sorted()
         let unitRows: [HTML] = unitCodes.map { u in
             let name = units.unit(u)?.name ?? u
-            let link: HTML = units.unit(u)?.level == .commune && s.place.unit != u ? "<a href=\"/whatif?\(s.query.replacingOccurrences(of: "unit=\(s.place.unit)", with: "unit=\(u)"))\">\(name)</a>" : "\(name)"
+            let link: HTML = units.unit(u)?.level == .commune && s.place.unit != u ? "<a href=\"\(Path.whatIf)?\(s.query.replacingOccurrences(of: "unit=\(s.place.unit)", with: "unit=\(u)"))\">\(name)</a>" : "\(name)"
             return "<tr><td>\(link)</td><td class=\"num\">\(Format.money(tally.count(unit: u)))</td><td class=\"num\">\(tally.count(unit: u, from: "poor"))</td><td class=\"num\">\(tally.count(unit: u, to: "poor"))</td><td class=\"num\">\(tally.count(unit: u, from: "nearPoor"))</td><td class=\"num\">\(tally.count(unit: u, to: "nearPoor"))</td><td class=\"num\">\(tally.count(unit: u, to: "incomplete"))</td><td class=\"num\"><b>\(tally.changed(unit: u))</b></td></tr>"
         }
         let header: HTML = HTML(unsafe: "<tr><th>Hiện ghi nhận \\ Mô phỏng</th>" + categories.map { "<th>\(WhatIf.label($0))</th>" }.joined() + "</tr>")
@@ -75,7 +75,7 @@ struct WhatIfController: Feature {
             HTML(unsafe: "<tr><th>\(WhatIf.label(from))</th>" + categories.map { to in "<td class=\"num\">\(tally.count(from: from, to: to))</td>" }.joined() + "</tr>")
         }
         let changeRows: [HTML] = changes.map { c in
-            "<tr><td><a href=\"/households/\(c.id)\">\(c.code)</a></td><td>\(c.headName)</td><td>\(c.village)</td><td>\(WhatIf.label(c.from))</td><td>\(WhatIf.label(c.to))</td><td><small>\(c.reason)</small></td></tr>"
+            "<tr><td><a href=\"\(Path.household(c.id))\">\(c.code)</a></td><td>\(c.headName)</td><td>\(c.village)</td><td>\(WhatIf.label(c.from))</td><td>\(WhatIf.label(c.to))</td><td><small>\(c.reason)</small></td></tr>"
         }
         let options: [HTML] = registry.store.engine.catalogue.standards.map { st in
             "<option value=\"\(st.id)\"\(raw: s.standard.id.hasPrefix(st.id) ? " selected" : "")>\(st.name.vi)</option>"
@@ -84,14 +84,14 @@ struct WhatIfController: Feature {
         let line = s.standard.incomeLines["income"]
         return Layout.page(req, title: req.t("Mô phỏng chuẩn nghèo", "What-if"), """
         <section class="doc">
-        <form class="filters noprint" method="get" action="/whatif">
+        <form class="filters noprint" method="get" action="\(Path.whatIf)">
           <input type="hidden" name="unit" value="\(s.place.unit)">
           <label>Chuẩn <select name="standard">\(options)</select></label>
           <label>Chuẩn thu nhập nông thôn (đ) <input name="rural" inputmode="numeric" placeholder="\(line?.rural.map(String.init) ?? "")" value="\(req.query[String.self, at: "rural"] ?? "")"></label>
           <label>Thành thị (đ) <input name="urban" inputmode="numeric" placeholder="\(line?.urban.map(String.init) ?? "")" value="\(req.query[String.self, at: "urban"] ?? "")"></label>
           <label>Ngưỡng thiếu hụt <input class="w-4" name="k" type="number" min="1" max="\(s.standard.indicators.count)" value="\(req.query[String.self, at: "k"] ?? "")"></label>
           <button type="submit">Mô phỏng</button>
-          <a href="/whatif/export?\(s.query)&format=csv">Tải CSV</a> <a href="/whatif/export?\(s.query)&format=xlsx">Tải xlsx</a>
+          <a href="\(Path.whatIfExport)?\(s.query)&format=csv">Tải CSV</a> <a href="\(Path.whatIfExport)?\(s.query)&format=xlsx">Tải xlsx</a>
         </form>
         <h1>Mô phỏng: \(placeName) theo \(s.standard.name.vi)</h1>
         <p>Chuẩn thu nhập: nông thôn \(line?.rural.map { Format.money($0) } ?? "?") đ, \(Area.urban.vietnamese(s.standard)) \(line?.urban.map { Format.money($0) } ?? "?") đ/người/tháng; nghèo khi thiếu hụt từ \(s.standard.deprivationThreshold.value)/\(s.standard.indicators.count) chỉ số. \(s.standard.id.hasSuffix("+du-thao") || s.standard.unverifiedItems.count > 0 ? Layout.unverifiedBadge : "")</p>

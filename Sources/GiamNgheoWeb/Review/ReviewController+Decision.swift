@@ -45,7 +45,7 @@ extension ReviewController {
         do {
             let r = try await services.reviews.openRegularRound(scope, commune: (f["commune"] ?? "").trimmingCharacters(in: .whitespaces),
                                                                 year: year, month: month, on: req.db)
-            return req.redirect(to: "/reviews/\(r.id!)")
+            return req.redirect(to: Path.review(r.id!))
         } catch let e as ValidationError {
             let m = req.text(e.message)
             let res = try await page(req, scope, year: year, message: "<p class=\"error\" role=\"alert\">\(m)</p>").encodeResponse(for: req)
@@ -64,7 +64,7 @@ extension ReviewController {
         guard let from = round.postingFrom.flatMap({ CivilDate($0) }), let to = round.postingTo.flatMap({ CivilDate($0) }) else {
             return runs ? """
             <h2>Bước 4: niêm yết, thông báo công khai</h2>
-            <form method="post" action="/reviews/\(id)/posting" class="filters noprint">
+            <form method="post" action="\(Path.review(id, "posting"))" class="filters noprint">
               \(req.csrfField)<input type="hidden" name="version" value="\(round.version)">
               <label>Ngày bắt đầu niêm yết<input name="from" value="\(services.referenceDate.vietnamese)" required size="10"></label>
               <button class="primary" type="submit">Bắt đầu niêm yết</button>
@@ -79,7 +79,7 @@ extension ReviewController {
         let rows: [HTML] = complaints.map { k in
             let r = k.caseID.flatMap { cid in cases.first { $0.id == cid } }.flatMap { records[$0.householdID] }
             let resolve: HTML = k.status == "open" && runs ? """
-                <form method="post" action="/reviews/complaints/\(k.id!)/resolve" class="noprint">
+                <form method="post" action="\(Path.complaint(k.id!, "resolve"))" class="noprint">
                   \(req.csrfField)
                   <label>Kết quả phúc tra<input name="outcome" required></label>
                   <label>Phân loại sau phúc tra<select name="category">\(categories.map { HTML("<option value=\"\($0.code)\">\($0.vi)</option>") })</select></label>
@@ -94,11 +94,11 @@ extension ReviewController {
             <td>\(k.status == "open" ? "Chưa phúc tra" : "Đã phúc tra \(CivilDate(k.recheckedOn ?? "")?.vietnamese ?? ""): \(k.outcome ?? "")\(k.newCategory.flatMap { Category(rawValue: $0) }.map { " → \($0.vietnamese)" } ?? "")")\(resolve)</td></tr>
             """
         }
-        let lists: [HTML] = ReviewList.allCases.map { l in HTML("<a href=\"/reviews/\(id)/lists?list=\(l.rawValue)\" target=\"_blank\">\(l.vietnamese)</a>") }
+        let lists: [HTML] = ReviewList.allCases.map { l in HTML("<a href=\"\(Path.review(id, "lists"))?list=\(l.rawValue)\" target=\"_blank\">\(l.vietnamese)</a>") }
         let villages = Array(Set(cases.compactMap(\.village))).sorted()
         let complaintForm: HTML = runs ? """
             <h3>Ghi nhận khiếu nại</h3>
-            <form method="post" action="/reviews/\(id)/complaints" class="filters noprint">
+            <form method="post" action="\(Path.review(id, "complaints"))" class="filters noprint">
               \(req.csrfField)
               <label>Người khiếu nại<input name="complainant" required></label>
               <label>Về hộ (mã hộ, nếu có)<input name="household" size="14"></label>
@@ -115,7 +115,7 @@ extension ReviewController {
             reposting = "<p>Niêm yết lại kết quả phúc tra từ <b>\(rf.vietnamese)</b> đến hết <b>\(rt.vietnamese)</b> (\(step?.repostingDays ?? 3) ngày làm việc).</p>"
         } else if rechecked > 0 && open == 0 && runs {
             reposting = """
-            <form method="post" action="/reviews/\(id)/reposting" class="filters noprint">
+            <form method="post" action="\(Path.review(id, "reposting"))" class="filters noprint">
               \(req.csrfField)<input type="hidden" name="version" value="\(round.version)">
               <label>Ngày bắt đầu niêm yết lại kết quả phúc tra<input name="from" value="\(today.vietnamese)" required size="10"></label>
               <button class="primary" type="submit">Niêm yết lại (\(step?.repostingDays ?? 3) ngày làm việc)</button>
@@ -134,7 +134,7 @@ extension ReviewController {
         \(reposting)
         \(blocking)
         <p class="noprint">In danh sách (trụ sở UBND xã): \(lists.joined(separator: " · "))</p>
-        <p class="noprint">In cho nhà văn hóa thôn/tổ: \(villages.map { v in HTML("<a href=\"/reviews/\(id)/lists?list=poor&village=\(v.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? v)\" target=\"_blank\">\(v)</a>") }.joined(separator: " · "))</p>
+        <p class="noprint">In cho nhà văn hóa thôn/tổ: \(villages.map { v in HTML("<a href=\"\(Path.review(id, "lists"))?list=poor&village=\(v.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? v)\" target=\"_blank\">\(v)</a>") }.joined(separator: " · "))</p>
         <h3>Khiếu nại (\(complaints.count))</h3>
         <div class="scroll"><table><thead><tr><th>Ngày nhận</th><th>Hạn phúc tra</th><th>Người khiếu nại</th><th>Hộ</th><th>Nội dung</th><th>Phúc tra</th></tr></thead>
         <tbody>\(rows.isEmpty ? [HTML("<tr><td colspan=\"6\">Chưa có khiếu nại.</td></tr>")] : rows)</tbody></table></div>
@@ -230,9 +230,9 @@ extension ReviewController {
             <p><b>Kết quả phúc tra khiếu nại:</b></p><ul>\(complaints.map { HTML("<li>\(CivilDate($0.recheckedOn ?? "")?.vietnamese ?? ""): \($0.outcome ?? "")</li>") })</ul>
             """
         return try await Layout.page(req, title: list.vietnamese, """
-        <p class="noprint"><a href="/reviews/\(id)">Về vòng rà soát</a> · <button type="button" data-print>In</button>
-        · <a href="/reviews/\(id)/lists?list=\(list.rawValue)&amp;format=xlsx\(village.map { HTML("&amp;village=\($0)") } ?? "")">Excel (.xlsx)</a>
-        · <a href="/reviews/\(id)/lists?list=\(list.rawValue)&amp;format=csv\(village.map { HTML("&amp;village=\($0)") } ?? "")">CSV</a></p>
+        <p class="noprint"><a href="\(Path.review(id))">Về vòng rà soát</a> · <button type="button" data-print>In</button>
+        · <a href="\(Path.review(id, "lists"))?list=\(list.rawValue)&amp;format=xlsx\(village.map { HTML("&amp;village=\($0)") } ?? "")">Excel (.xlsx)</a>
+        · <a href="\(Path.review(id, "lists"))?list=\(list.rawValue)&amp;format=csv\(village.map { HTML("&amp;village=\($0)") } ?? "")">CSV</a></p>
         <section class="doc landscape">
         <table class="doc-head"><tr><td>UBND \(commune.uppercased())<br><b>BAN CHỈ ĐẠO RÀ SOÁT</b></td>
         <td><b>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</b><br><b>Độc lập - Tự do - Hạnh phúc</b></td></tr></table>
@@ -251,13 +251,13 @@ extension ReviewController {
     func decisionPanel(_ req: Request, _ scope: Scope, _ round: ReviewRound) -> HTML {
         let id = round.id!
         if let number = round.decisionNumber {
-            let lists: [HTML] = ReviewList.allCases.map { l in HTML("<a href=\"/reviews/\(id)/lists?list=\(l.rawValue)\" target=\"_blank\">\(l.vietnamese)</a>") }
+            let lists: [HTML] = ReviewList.allCases.map { l in HTML("<a href=\"\(Path.review(id, "lists"))?list=\(l.rawValue)\" target=\"_blank\">\(l.vietnamese)</a>") }
             return """
             <h2>Bước \(round.kind == "periodic" ? "6" : "4"): công nhận</h2>
             <p class="card">Quyết định số <b>\(number)</b> ngày \(CivilDate(round.decisionDate ?? "")?.vietnamese ?? "") (ghi bởi \(round.decidedBy ?? "")). Kết quả năm \(round.year) của vòng này đã khóa; điều chỉnh qua kỳ rà soát thường xuyên.</p>
             <p>Danh sách kèm theo quyết định: \(lists.joined(separator: " · "))</p>
-            <p><a href="/reviews/\(id)/certificates" target="_blank">In giấy chứng nhận hộ nghèo, hộ cận nghèo</a>
-            \(round.kind == "regular" ? HTML(" · <a href=\"/reviews/\(id)/refusals\" target=\"_blank\">In văn bản trả lời hộ không đủ điều kiện</a>") : "")</p>
+            <p><a href="\(Path.review(id, "certificates"))" target="_blank">In giấy chứng nhận hộ nghèo, hộ cận nghèo</a>
+            \(round.kind == "regular" ? HTML(" · <a href=\"\(Path.review(id, "refusals"))\" target=\"_blank\">In văn bản trả lời hộ không đủ điều kiện</a>") : "")</p>
             """
         }
         guard round.step == "RECOGNITION", scope.role == .communeOfficer || scope.role == .admin, round.status != "approved" else { return "" }
@@ -265,7 +265,7 @@ extension ReviewController {
         return """
         <h2>Công nhận hộ nghèo, hộ cận nghèo, hộ thoát nghèo, hộ thoát cận nghèo</h2>
         <p class="muted">Chủ tịch UBND xã quyết định \(deadline). Sau khi ghi quyết định, kết quả được khóa và cấp giấy chứng nhận.</p>
-        <form method="post" action="/reviews/\(id)/decision" class="filters noprint">
+        <form method="post" action="\(Path.review(id, "decision"))" class="filters noprint">
           \(req.csrfField)<input type="hidden" name="version" value="\(round.version)">
           <label>Số quyết định<input name="number" required placeholder="125/QĐ-UBND"></label>
           <label>Ngày quyết định<input name="date" value="\(req.application.registry.referenceDate.vietnamese)" required size="10"></label>
@@ -328,7 +328,7 @@ extension ReviewController {
             """
         }
         return Layout.page(req, title: "Giấy chứng nhận", """
-        <p class="noprint"><a href="/reviews/\(id)">Về vòng rà soát</a> · \(sheets.count) giấy · <button type="button" data-print>In</button></p>
+        <p class="noprint"><a href="\(Path.review(id))">Về vòng rà soát</a> · \(sheets.count) giấy · <button type="button" data-print>In</button></p>
         \(sheets.isEmpty ? [HTML("<p>Chưa có giấy chứng nhận nào (chưa có quyết định công nhận, hoặc không có hộ nghèo, cận nghèo).</p>")] : sheets)
         """)
     }
@@ -354,7 +354,7 @@ extension ReviewController {
             """
         }
         return Layout.page(req, title: "Văn bản trả lời", """
-        <p class="noprint"><a href="/reviews/\(id)">Về vòng rà soát</a> · <button type="button" data-print>In</button></p>
+        <p class="noprint"><a href="\(Path.review(id))">Về vòng rà soát</a> · <button type="button" data-print>In</button></p>
         \(letters.isEmpty ? [HTML("<p>Không có đề nghị nào bị từ chối.</p>")] : letters)
         """)
     }
@@ -377,13 +377,13 @@ extension ReviewController {
         let province = scope.role == .provinceOfficer || scope.role == .admin
         if runs && round.decisionNumber != nil && (round.status == "open" || round.status == "returned") {
             actions = """
-            <form method="post" action="/reviews/\(round.id!)/status" class="filters noprint">\(hidden)<input type="hidden" name="status" value="submitted">
+            <form method="post" action="\(Path.review(round.id!, "status"))" class="filters noprint">\(hidden)<input type="hidden" name="status" value="submitted">
             <button class="primary" type="submit">Gửi kết quả lên tỉnh</button></form>
             """
         }
         if province && round.status == "submitted" {
             actions = """
-            <form method="post" action="/reviews/\(round.id!)/status" class="filters noprint">\(hidden)
+            <form method="post" action="\(Path.review(round.id!, "status"))" class="filters noprint">\(hidden)
             <label>Ý kiến (bắt buộc khi trả lại)<input name="note" size="40"></label>
             <button type="submit" name="status" value="returned">Trả lại xã</button>
             <button class="primary" type="submit" name="status" value="approved">Phê duyệt và khóa</button></form>
@@ -424,7 +424,7 @@ extension ReviewController {
         let rows: [HTML] = progress.map { p in
             let n = p.stages.values.reduce(0, +)
             return """
-            <tr><td><a href="/reviews/\(p.round.id!)">\(services.units.unit(p.round.communeCode)?.name ?? p.round.communeCode)</a></td><td>\(stage(p.round))</td>
+            <tr><td><a href="\(Path.review(p.round.id!))">\(services.units.unit(p.round.communeCode)?.name ?? p.round.communeCode)</a></td><td>\(stage(p.round))</td>
             <td>\(n)</td><td>\(p.stages.filter { !$0.key.needsSurvey }.values.reduce(0, +))</td><td>\(p.stages[.agreed] ?? 0)</td><td>\(p.stages[.decided] ?? 0)</td>
             <td>\(Self.statusText(p.round.status))\(p.round.statusNote.map { HTML(": \($0)") } ?? "")</td></tr>
             """

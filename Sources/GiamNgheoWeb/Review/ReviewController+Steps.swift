@@ -31,7 +31,7 @@ extension ReviewController {
         let csrf: HTML = "\(req.csrfField)<input type=\"hidden\" name=\"version\" value=\"\(round.version)\">"
         let runs = scope.role == .communeOfficer || scope.role == .admin
         let advance: HTML = runs && !decided && round.step != "RECOGNITION" && round.status != "approved" ? """
-            <form method="post" action="/reviews/\(id)/advance" class="noprint">\(csrf)
+            <form method="post" action="\(Path.review(id, "advance"))" class="noprint">\(csrf)
             <button class="primary" type="submit">Kết thúc bước này, chuyển sang bước sau</button></form>
             """ : ""
         // Read once for every panel of the page.
@@ -77,7 +77,7 @@ extension ReviewController {
         let listed = try await req.application.registry.reviews.list(scope, round: round, on: req.db)
         let rows: [HTML] = listed.map { l in
             """
-            <tr><td><a href="/households/\(l.household.id)">\(l.household.code)</a></td><td>\(l.household.headName)</td>
+            <tr><td><a href="\(Path.household(l.household.id))">\(l.household.code)</a></td><td>\(l.household.headName)</td>
             <td>\(l.household.village)</td><td>\(Layout.categoryBadge(l.household.category, req.language))</td><td>\(l.reasons.joined(separator: "; "))</td></tr>
             """
         }
@@ -93,7 +93,7 @@ extension ReviewController {
         guard scope.canWrite, round.decisionNumber == nil else { return "" }
         return """
         <h2>Ghi nhận đơn của hộ</h2>
-        <form method="post" action="/reviews/\(round.id!)/requests" class="filters noprint">
+        <form method="post" action="\(Path.review(round.id!, "requests"))" class="filters noprint">
           \(req.csrfField)
           <label>Mã hộ<input name="household" required size="14"></label>
           <label>Mẫu đơn<select name="form">\(ReviewStore.forms.map { HTML("<option value=\"\($0.code)\">\($0.vi)</option>") })</select></label>
@@ -120,9 +120,9 @@ extension ReviewController {
         let rows: [HTML] = cases.map { c in
             let r = records[c.householdID]
             let action: HTML = surveying && scope.canWrite && c.caseStage != .agreed
-                ? "<a href=\"/reviews/cases/\(c.id!)\">\(c.caseStage.needsSurvey ? "Khảo sát" : "Sửa phiếu")</a>" : ""
+                ? "<a href=\"\(Path.reviewCase(c.id!))\">\(c.caseStage.needsSurvey ? "Khảo sát" : "Sửa phiếu")</a>" : ""
             return """
-            <tr><td><a href="/households/\(c.householdID)">\(r?.code ?? "")</a></td><td>\(r?.headName ?? "")</td><td>\(c.village ?? "")</td>
+            <tr><td><a href="\(Path.household(c.householdID))">\(r?.code ?? "")</a></td><td>\(r?.headName ?? "")</td><td>\(c.village ?? "")</td>
             <td>\(c.caseStage.vietnamese)</td><td>\(c.category.map { Layout.categoryBadge($0, req.language) } ?? "")</td>
             <td class="hide-sm">\(c.explanation ?? c.reasons)</td>
             <td>\(c.transition.flatMap { Transition(rawValue: $0)?.vietnamese })\(c.refusal.map { HTML("Từ chối: \($0)") } ?? "")</td><td class="noprint">\(action)</td></tr>
@@ -131,8 +131,8 @@ extension ReviewController {
         let done = cases.filter { !$0.caseStage.needsSurvey }.count
         return """
         <h2>Hộ trong vòng rà soát (\(cases.count) hộ; \(done) đã khảo sát)</h2>
-        <p class="noprint"><a href="/reviews/\(round.id!)/forms?filled=0&copies=1" target="_blank">In Phiếu A, Phiếu B trắng</a> ·
-        <a href="/reviews/\(round.id!)/forms?filled=1" target="_blank">In phiếu đã điền của cả vòng</a></p>
+        <p class="noprint"><a href="\(Path.review(round.id!, "forms"))?filled=0&copies=1" target="_blank">In Phiếu A, Phiếu B trắng</a> ·
+        <a href="\(Path.review(round.id!, "forms"))?filled=1" target="_blank">In phiếu đã điền của cả vòng</a></p>
         <div class="scroll"><table><thead><tr><th>Mã hộ</th><th>Chủ hộ</th><th>Thôn/tổ</th><th>Trạng thái</th><th>Phân loại</th><th class="hide-sm">Căn cứ</th><th>Diễn biến</th><th class="noprint"></th></tr></thead>
         <tbody>\(rows.isEmpty ? [HTML("<tr><td colspan=\"8\">Chưa có hộ nào.</td></tr>")] : rows)</tbody></table></div>
         """
@@ -154,7 +154,7 @@ extension ReviewController {
         let (round, cases, records, meetings) = (work.round, work.cases, work.records, work.meetings)
         let held: [HTML] = meetings.map { m, votes in
             let agreed = votes.filter { $0.result == CaseStage.agreed.rawValue }.count
-            return "<li>\(CivilDate(m.heldOn)?.vietnamese) · \(m.village) · \(m.place) · chủ trì \(m.chair) · \(m.attendees) người dự · \(agreed)/\(votes.count) hộ thống nhất · <a href=\"/reviews/meetings/\(m.id!)/minutes\" target=\"_blank\">Biên bản (\(2) bản)</a></li>"
+            return "<li>\(CivilDate(m.heldOn)?.vietnamese) · \(m.village) · \(m.place) · chủ trì \(m.chair) · \(m.attendees) người dự · \(agreed)/\(votes.count) hộ thống nhất · <a href=\"\(Path.meeting(m.id!, "minutes"))\" target=\"_blank\">Biên bản (\(2) bản)</a></li>"
         }
         var form: HTML = ""
         let ready = cases.filter { $0.caseStage == .surveyed }
@@ -172,12 +172,12 @@ extension ReviewController {
                 """
             }
             let chooser: [HTML] = villages.map { v in
-                v == village ? HTML("<b>\(v)</b>") : HTML("<a href=\"/reviews/\(round.id!)?village=\(v.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? v)\">\(v)</a>")
+                v == village ? HTML("<b>\(v)</b>") : HTML("<a href=\"\(Path.review(round.id!))?village=\(v.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? v)\">\(v)</a>")
             }
             form = ready.isEmpty ? "<p class=\"muted\">Không có hộ nào đang chờ họp dân.</p>" : """
             <h3>Ghi kết quả cuộc họp: \(village ?? "")</h3>
             <p class="noprint">Thôn/tổ còn hộ chờ họp: \(chooser.joined(separator: " · "))</p>
-            <form method="post" action="/reviews/\(round.id!)/meetings" class="noprint" id="meeting">
+            <form method="post" action="\(Path.review(round.id!, "meetings"))" class="noprint" id="meeting">
               \(req.csrfField)
               <input type="hidden" name="village" value="\(village ?? "")">
               <div class="form-grid">
@@ -230,7 +230,7 @@ extension ReviewController {
     func refusedShowsRound(_ req: Request, _ scope: Scope, _ id: Int, _ change: () async throws -> Void) async throws -> Response {
         do {
             try await change()
-            return req.redirect(to: "/reviews/\(id)")
+            return req.redirect(to: Path.review(id))
         } catch let e as ValidationError {
             let res = try await roundPage(req, scope, id: id, error: req.text(e.message)).encodeResponse(for: req)
             res.status = .unprocessableEntity
@@ -280,7 +280,7 @@ extension ReviewController {
         </section>
         """
         return Layout.page(req, title: "Biên bản họp dân \(m.village)", """
-        <p class="noprint"><a href="/reviews/\(round.id!)">Về vòng rà soát</a> · <button type="button" data-print>In \(copies) bản</button></p>
+        <p class="noprint"><a href="\(Path.review(round.id!))">Về vòng rà soát</a> · <button type="button" data-print>In \(copies) bản</button></p>
         \(Array(repeating: one, count: copies))
         """)
     }

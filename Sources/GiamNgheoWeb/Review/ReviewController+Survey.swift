@@ -72,10 +72,10 @@ extension ReviewController {
         return Layout.page(req, title: "Phiếu khảo sát hộ \(ctx.record.code)", """
         <h1>Phiếu khảo sát hộ \(ctx.record.code): \(ctx.record.headName)</h1>
         <p class="muted">\(ctx.record.village), vòng rà soát \(ctx.round.kind == "periodic" ? "định kỳ" : "thường xuyên tháng \(ctx.round.month)") năm \(ctx.round.year);
-        \(c.reasons). Trạng thái: <b>\(c.caseStage.vietnamese)</b>. <a href="/reviews/\(ctx.round.id!)">Về vòng rà soát</a> ·
-        <a href="/reviews/\(ctx.round.id!)/forms?case=\(c.id!)&filled=1" target="_blank">In phiếu</a></p>
+        \(c.reasons). Trạng thái: <b>\(c.caseStage.vietnamese)</b>. <a href="\(Path.review(ctx.round.id!))">Về vòng rà soát</a> ·
+        <a href="\(Path.review(ctx.round.id!, "forms"))?case=\(c.id!)&filled=1" target="_blank">In phiếu</a></p>
         \(e.summary)
-        <form method="post" action="/reviews/cases/\(c.id!)" id="survey" data-preview="/reviews/cases/\(c.id!)/preview" novalidate>
+        <form method="post" action="\(Path.reviewCase(c.id!))" id="survey" data-preview="\(Path.reviewCase(c.id!, "preview"))" novalidate>
           \(req.csrfField)
           <input type="hidden" name="version" value="\(ctx.record.version)">
           <input type="hidden" name="caseVersion" value="\(c.version)">
@@ -152,7 +152,7 @@ extension ReviewController {
             try await services.reviews.saveSurvey(scope, caseID: ctx.reviewCase.id!, .init(
                 household: h, quickScreen: ctx.quickScreen, enumerator: f["enumerator"] ?? "", surveyedOn: day, finish: finish,
                 householdVersion: try HouseholdController.version(f), caseVersion: Int(f["caseVersion"] ?? "") ?? -1), today: services.referenceDate, on: req.db)
-            return req.redirect(to: finish ? "/reviews/\(ctx.round.id!)" : "/reviews/cases/\(ctx.reviewCase.id!)?saved=1")
+            return req.redirect(to: finish ? Path.review(ctx.round.id!) : Path.reviewCase(ctx.reviewCase.id!) + "?saved=1")
         } catch let e as ClassificationError {
             ctx.errors.add(e, memberInput: { id, key in "m.\(id).\(key)" })
         } catch let p as FormProblems {
@@ -189,7 +189,7 @@ extension ReviewController {
         }
         for _ in 0..<blankCount { sheets.append(sheet(req, commune: commune, record: nil, household: nil, reviewCase: nil)) }
         return Layout.page(req, title: "Phiếu A, Phiếu B", """
-        <p class="noprint"><a href="/reviews/\(id)">Về vòng rà soát</a> · <button type="button" data-print>In</button></p>
+        <p class="noprint"><a href="\(Path.review(id))">Về vòng rà soát</a> · <button type="button" data-print>In</button></p>
         \(sheets)
         """)
     }

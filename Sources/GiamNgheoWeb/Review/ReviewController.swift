@@ -52,7 +52,7 @@ struct ReviewController: Feature {
         let rows: [HTML] = rounds.map { r in
             let step = services.reviews.procedure.periodicSteps.first { $0.code == r.step }
             return """
-            <tr><td><a href="/reviews/\(r.id!)">\(services.units.unit(r.communeCode)?.name ?? r.communeCode)</a></td>
+            <tr><td><a href="\(Path.review(r.id!))">\(services.units.unit(r.communeCode)?.name ?? r.communeCode)</a></td>
             <td>\(r.kind == "periodic" ? "Định kỳ \(r.year)" : "Thường xuyên \(r.month)/\(r.year)")</td>
             <td>\(CivilDate(r.startsOn)?.vietnamese) – \(CivilDate(r.endsOn)?.vietnamese)</td><td>\(r.standard)</td>
             <td>\(r.decisionNumber != nil ? "Đã công nhận (QĐ \(r.decisionNumber!))" : step.map { "Bước \($0.n): \($0.vi)" } ?? r.step)</td><td>\(Self.statusText(r.status))</td></tr>
@@ -65,7 +65,7 @@ struct ReviewController: Feature {
                 ? "<input type=\"hidden\" name=\"province\" value=\"\(provinces[0])\">"
                 : "<label>Mã tỉnh/thành phố<input name=\"province\" required inputmode=\"numeric\" size=\"4\"></label>"
             open = """
-            <form method="post" action="/reviews/open" class="filters noprint">
+            <form method="post" action="\(Path.reviewsOpen)" class="filters noprint">
               \(req.csrfField)
               \(provinceField)
               <label>Năm<input name="year" value="\(year)" inputmode="numeric" size="5"></label>
@@ -82,7 +82,7 @@ struct ReviewController: Feature {
             let month = services.referenceDate.month
             regular = """
             <h2>Rà soát thường xuyên (hằng tháng, từ ngày 15)</h2>
-            <form method="post" action="/reviews/regular" class="filters noprint">
+            <form method="post" action="\(Path.reviewsRegular)" class="filters noprint">
               \(req.csrfField)
               \(communeField)
               <label>Tháng<select name="month">\((1...12).map { HTML("<option value=\"\($0)\" \($0 == month ? "selected" : "")>\($0)</option>") })</select></label>
@@ -95,7 +95,7 @@ struct ReviewController: Feature {
         <h1>Rà soát hộ nghèo, hộ cận nghèo năm \(year)</h1>
         <p class="muted">Quy trình: \(services.reviews.procedure.name.vi)</p>
         \(message ?? "")
-        <p><a href="/reviews/progress?year=\(year)">Tiến độ rà soát của các xã/phường (bảng, biểu đồ)</a></p>
+        <p><a href="\(Path.reviewsProgress)?year=\(year)">Tiến độ rà soát của các xã/phường (bảng, biểu đồ)</a></p>
         \(open)
         <div class="scroll"><table><thead><tr><th>Xã/phường</th><th>Kỳ</th><th>Thời gian</th><th>Chuẩn</th><th>Đang ở bước</th><th>Gửi, duyệt</th></tr></thead>
         <tbody>\(rows.isEmpty ? [HTML("<tr><td colspan=\"6\">Chưa mở kỳ rà soát nào.</td></tr>")] : rows)</tbody></table></div>
@@ -146,6 +146,6 @@ struct ReviewController: Feature {
             res.status = .unprocessableEntity
             return res
         }
-        return req.redirect(to: "/reviews/\(id)")
+        return req.redirect(to: Path.review(id))
     }
 }

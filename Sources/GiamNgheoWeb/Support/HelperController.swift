@@ -29,10 +29,10 @@ struct HelperController: Feature {
             <label><span><input type="checkbox" name="missing" value="1" \(missingOnly ? "checked" : "")> \(req.t("Chỉ hộ chưa có người giúp đỡ", "Only households without a helper"))</span></label>
             """
         let chosen = try SupportController.commune(req, scope)
-        let picker = try SupportController.communePicker(req, scope, action: "/support/helpers", selected: chosen, extra: extra)
+        let picker = try SupportController.communePicker(req, scope, action: Path.supportHelpers, selected: chosen, extra: extra)
         guard let commune = chosen else {
             return Layout.page(req, title: req.t("Phân công giúp đỡ", "Helpers"), """
-            \(SupportController.subnav(req, "/support/helpers"))
+            \(SupportController.subnav(req, Path.supportHelpers))
             <h1>\(req.t("Phân công người giúp đỡ hộ nghèo, hộ cận nghèo", "Helpers for poor and near-poor households")) \(year)</h1>
             \(picker)<p>\(req.t("Chọn một xã/phường.", "Choose a commune."))</p>
             """)
@@ -46,7 +46,7 @@ struct HelperController: Feature {
         let lines: [HTML] = rows.enumerated().map { i, r in
             let disabled = HTML(unsafe: write ? "" : " disabled")
             return """
-            <tr\(raw: r.helperName.isEmpty ? " class=\"flag\"" : "")><td><a href="/households/\(r.householdID)/plan?year=\(year)">\(r.code)</a>
+            <tr\(raw: r.helperName.isEmpty ? " class=\"flag\"" : "")><td><a href="\(Path.household(r.householdID, "plan"))?year=\(year)">\(r.code)</a>
             <input type="hidden" name="id_\(i)" value="\(r.householdID)"><input type="hidden" name="version_\(i)" value="\(r.planVersion)">
             <input type="hidden" name="was_name_\(i)" value="\(r.helperName)"><input type="hidden" name="was_org_\(i)" value="\(r.helperOrg)"><input type="hidden" name="was_commit_\(i)" value="\(r.commitment ? "1" : "0")"></td>
             <td>\(r.headName)</td><td class="hide-sm">\(r.village)</td><td>\(Layout.categoryBadge(r.category.rawValue, req.language))</td>
@@ -57,19 +57,19 @@ struct HelperController: Feature {
         }
         let villageLinks: [HTML] = ([""] + villages).map { v in
             let name = v.isEmpty ? req.t("Tất cả", "All") : v
-            let href = "/support/helpers?commune=\(commune)&year=\(year)\(v.isEmpty ? "" : "&village=\(v.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? v)")\(missingOnly ? "&missing=1" : "")"
+            let href = Path.supportHelpers + "?commune=\(commune)&year=\(year)\(v.isEmpty ? "" : "&village=\(v.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? v)")\(missingOnly ? "&missing=1" : "")"
             return v == (village ?? "") ? "<b>\(name)</b>" : "<a href=\"\(href)\">\(name)</a>"
         }
         let err: HTML = error.map { "<p class=\"error\" role=\"alert\">\($0)</p>" } ?? ""
-        let back = "/support/helpers?commune=\(commune)&year=\(year)\(village.map { "&village=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0)" } ?? "")\(missingOnly ? "&missing=1" : "")"
+        let back = Path.supportHelpers + "?commune=\(commune)&year=\(year)\(village.map { "&village=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0)" } ?? "")\(missingOnly ? "&missing=1" : "")"
         return Layout.page(req, title: req.t("Phân công giúp đỡ", "Helpers"), """
-        \(SupportController.subnav(req, "/support/helpers"))
+        \(SupportController.subnav(req, Path.supportHelpers))
         <h1>\(req.t("Phân công người giúp đỡ hộ nghèo, hộ cận nghèo", "Helpers for poor and near-poor households")) \(year)</h1>
         \(picker)
         <p class="noprint">\(req.t("Thôn, tổ", "Village")): \(villageLinks.joined(separator: " · "))</p>
         <p>\(req.language == .en ? "\(assigned) of \(all.count) poor and near-poor households (list in force on \(services.referenceDate.vietnamese)) have a helper for \(year)." : "\(assigned)/\(all.count) hộ nghèo, cận nghèo (theo danh sách có hiệu lực ngày \(services.referenceDate.vietnamese)) đã có người giúp đỡ năm \(year).") \(req.t("Kế hoạch mục tiêu: 100 %.", "Plans' target: 100 %."))</p>
         \(err)
-        <form method="post" action="/support/helpers?commune=\(commune)&year=\(year)">
+        <form method="post" action="\(Path.supportHelpers)?commune=\(commune)&year=\(year)">
         \(req.csrfField)<input type="hidden" name="count" value="\(rows.count)"><input type="hidden" name="back" value="\(back)">
         <datalist id="orgs">\(Self.orgs.map { HTML("<option value=\"\($0)\">") })</datalist>
         <div class="scroll"><table><thead><tr><th>\(req.t("Mã hộ", "Code"))</th><th>\(req.t("Chủ hộ", "Head"))</th><th class="hide-sm">\(req.t("Thôn", "Village"))</th><th>\(req.t("Diện", "Category"))</th>
@@ -107,7 +107,7 @@ struct HelperController: Feature {
             res.status = .unprocessableEntity
             return res
         }
-        let back = form["back"].flatMap { $0.hasPrefix("/support/helpers?") ? $0 : nil } ?? "/support/helpers?commune=\(commune)&year=\(year)"
+        let back = form["back"].flatMap { $0.hasPrefix(Path.supportHelpers + "?") ? $0 : nil } ?? Path.supportHelpers + "?commune=\(commune)&year=\(year)"
         return req.redirect(to: back)
     }
 }

@@ -31,7 +31,7 @@ extension SupportController {
         let today = services.referenceDate
         let facts = status?.facts(on: today) ?? EligibilityFacts(category: Category(rawValue: r.category))
         let eligibleNow: [HTML] = cat.policies.filter { $0.eligibility.holds(facts, on: today) && $0.code != "khac" }.map { p in
-            "<li><a href=\"/support/new?household=\(r.code)&policy=\(p.code)\">\(p.name)</a> \(p.verified ? "" : Layout.unverifiedBadge)</li>"
+            "<li><a href=\"\(Path.supportNew)?household=\(r.code)&policy=\(p.code)\">\(p.name)</a> \(p.verified ? "" : Layout.unverifiedBadge)</li>"
         }
         let deprived = r.deprived.split(separator: ",").map(String.init)
         let standard = try? services.store.engine.catalogue.standard(id: r.standard)
@@ -77,23 +77,23 @@ extension SupportController {
             return """
             <tr\(raw: s.eligible == 0 ? " class=\"flag\"" : "")><td>\(CivilDate(s.given_on)?.vietnamese ?? s.given_on)</td><td>\(s.member_name)</td><td>\(Self.policyName(req, s.policy_code))</td>
             <td>\(SupportForm(rawValue: s.form)?.vietnamese ?? s.form)\(s.quantity.map { " · \($0)" } ?? "")</td><td class="num">\(Self.money(s.amount))</td><td>\(FundingSource(rawValue: s.source)?.vietnamese ?? s.source)</td>
-            <td>\(Self.eligibilityCell(s))\(s.voided_reason.map { HTML("<br><small class=\"flagtext\">Đã huỷ: \($0)</small>") } ?? (scope.canWrite ? HTML("<br><a class=\"noprint\" href=\"/support/\(s.id)/edit\">\(req.t("Sửa", "Correct"))</a>") : ""))</td></tr>
+            <td>\(Self.eligibilityCell(s))\(s.voided_reason.map { HTML("<br><small class=\"flagtext\">Đã huỷ: \($0)</small>") } ?? (scope.canWrite ? HTML("<br><a class=\"noprint\" href=\"\(Path.supportRecord(s.id, "edit"))\">\(req.t("Sửa", "Correct"))</a>") : ""))</td></tr>
             """
         }
         let saved = plan.row
         let v = saved ?? carried?.row
         let write = scope.canWrite
-        let years: HTML = "<p class=\"noprint\">\(req.t("Năm", "Year")): <a href=\"/households/\(id)/plan?year=\(year - 1)\">← \(year - 1)</a> · <b>\(year)</b> · <a href=\"/households/\(id)/plan?year=\(year + 1)\">\(year + 1) →</a></p>"
+        let years: HTML = "<p class=\"noprint\">\(req.t("Năm", "Year")): <a href=\"\(Path.household(id, "plan"))?year=\(year - 1)\">← \(year - 1)</a> · <b>\(year)</b> · <a href=\"\(Path.household(id, "plan"))?year=\(year + 1)\">\(year + 1) →</a></p>"
         let err: HTML = error.map { "<p class=\"error\" role=\"alert\">\($0)</p>" } ?? ""
         return Layout.page(req, title: "Kế hoạch hỗ trợ hộ \(r.code)", """
         \(Self.subnav(req, ""))
         <h1>Kế hoạch hỗ trợ năm \(year): hộ \(r.code), \(r.headName) \(Layout.categoryBadge(r.category, req.language))</h1>
-        <p><a href="/households/\(id)">Hồ sơ hộ</a> · Thôn: \(r.village) · Thiếu hụt: \(deprived.isEmpty ? "không" : deprived.joined(separator: ", ")) ·
+        <p><a href="\(Path.household(id))">Hồ sơ hộ</a> · Thôn: \(r.village) · Thiếu hụt: \(deprived.isEmpty ? "không" : deprived.joined(separator: ", ")) ·
         Nguyên nhân: \(causes.isEmpty ? "chưa ghi" : causes.map { c in BundledData.povertyCauses.first { $0.code == c }?.vi ?? c }.joined(separator: "; ")) \(BundledData.povertyCauses.contains { !$0.verified } ? Layout.unverifiedBadge : "")
-        \(write ? HTML("(<a href=\"/households/\(id)/edit\">sửa nguyên nhân</a>)") : "")</p>
+        \(write ? HTML("(<a href=\"\(Path.household(id, "edit"))\">sửa nguyên nhân</a>)") : "")</p>
         \(years)\(err)
         \(carried != nil && write ? HTML("<p class=\"card\" role=\"status\">Chưa có kế hoạch năm \(year): đã điền sẵn người giúp đỡ và các nhu cầu còn phù hợp từ kế hoạch năm \(year - 1). Kiểm tra, sửa rồi bấm <b>Lưu kế hoạch</b>; hộ cần đăng ký thoát nghèo lại cho năm \(year).</p>") : "")
-        <form method="post" action="/households/\(id)/plan?year=\(year)" class="card">
+        <form method="post" action="\(Path.household(id, "plan"))?year=\(year)" class="card">
           \(req.csrfField)<input type="hidden" name="version" value="\(saved?.version ?? 0)">
           <p><label class="check"><input type="checkbox" name="commitment" value="1" \(v?.commitment == 1 ? "checked" : "") \(write ? "" : "disabled")> Hộ đăng ký thoát nghèo trong năm \(year)</label></p>
           <div class="form-grid">
@@ -111,14 +111,14 @@ extension SupportController {
         <h2>\(req.t("Chính sách hộ đang được hưởng", "Policies the household is entitled to")) (\(today.vietnamese))</h2>
         \(eligibleNow.isEmpty ? HTML("<p class=\"muted\">Hộ không thuộc đối tượng chính sách nào trong danh mục.</p>") : HTML("<ul>\(eligibleNow)</ul>"))
         <h2 id="support">\(req.t("Hỗ trợ đã nhận", "Support received"))</h2>
-        \(write ? HTML("<p class=\"noprint\"><a class=\"button primary\" href=\"/support/new?household=\(r.code)\">Ghi hỗ trợ cho hộ này</a></p>") : "")
+        \(write ? HTML("<p class=\"noprint\"><a class=\"button primary\" href=\"\(Path.supportNew)?household=\(r.code)\">Ghi hỗ trợ cho hộ này</a></p>") : "")
         <div class="scroll"><table><thead><tr><th>\(req.t("Ngày", "Date"))</th><th>\(req.t("Người nhận", "Receiver"))</th><th>\(req.t("Chính sách", "Policy"))</th><th>\(req.t("Hình thức", "Form"))</th><th>\(req.t("Số tiền (đ)", "Amount (VND)"))</th><th>\(req.t("Nguồn", "Source"))</th><th>\(req.t("Đối tượng", "Eligibility"))</th></tr></thead>
         <tbody>\(recordRows.isEmpty ? ["<tr><td colspan=\"7\">Chưa có.</td></tr>"] : recordRows)</tbody>
         <tfoot><tr class="total"><td colspan="4">Tổng (không kể cho vay)</td><td class="num">\(Self.money(total))</td><td colspan="2"></td></tr></tfoot></table></div>
         <h2>\(req.t("Theo dõi, thăm hộ", "Follow-up visits"))</h2>
         <div class="scroll"><table><thead><tr><th>\(req.t("Ngày", "Date"))</th><th>\(req.t("Người thăm", "Visitor"))</th><th>\(req.t("Nội dung", "Content"))</th></tr></thead><tbody>\(visits.isEmpty ? ["<tr><td colspan=\"3\">Chưa có.</td></tr>"] : visits)</tbody></table></div>
         \(write ? HTML("""
-        <form method="post" action="/households/\(id)/visits" class="filters noprint">\(req.csrfField)
+        <form method="post" action="\(Path.household(id, "visits"))" class="filters noprint">\(req.csrfField)
           <label>Ngày<input class="w-8" name="date" value="\(today.vietnamese)" required></label><label>Người thăm<input name="visitor" value="\(v?.helper_name)" required></label>
           <label class="grow">Nội dung<input name="note" required></label><button type="submit">\(req.t("Ghi lần thăm", "Record the visit"))</button></form>
         """) : "")
@@ -138,7 +138,7 @@ extension SupportController {
         let input = SupportStore.PlanInput(commitment: form["commitment"] == "1", helperName: form["helper_name"] ?? "", helperOrg: form["helper_org"] ?? "",
                                            helperContact: form["helper_contact"] ?? "", note: form["note"] ?? "", needs: needs)
         try await req.support.savePlan(scope, householdID: id, year: year, input, expectedVersion: Int(form["version"] ?? "") ?? 0, on: req.db)
-        return req.redirect(to: "/households/\(id)/plan?year=\(year)")
+        return req.redirect(to: "\(Path.household(id, "plan"))?year=\(year)")
     }
 
     func addVisit(req: Request) async throws -> Response {
@@ -146,7 +146,7 @@ extension SupportController {
         guard let id = req.parameters.get("id", as: Int.self) else { throw Abort(.notFound) }
         let form = try req.content.decode([String: String].self)
         try await req.support.addVisit(scope, householdID: id, date: form["date"] ?? "", visitor: form["visitor"] ?? "", note: form["note"] ?? "", on: req.db)
-        return req.redirect(to: "/households/\(id)/plan")
+        return req.redirect(to: "\(Path.household(id, "plan"))")
     }
 
     /// The household page's short block: helper, this year's commitment, supports received.
@@ -163,7 +163,7 @@ extension SupportController {
         <h2>\(req.t("Kế hoạch và hỗ trợ", "Plan and support"))</h2>
         <p>Người giúp đỡ năm \(year): \(helper.isEmpty ? "chưa phân công" : helper)\(plan.row?.commitment == 1 ? " · đã đăng ký thoát nghèo" : "") ·
         \(records.count) khoản hỗ trợ, \(Self.money(total)) đồng\(records.contains { $0.eligible == 0 } ? " · có khoản không đúng đối tượng" : "") ·
-        <a href="/households/\(householdID)/plan">Xem kế hoạch, ghi hỗ trợ</a></p>
+        <a href="\(Path.household(householdID, "plan"))">Xem kế hoạch, ghi hỗ trợ</a></p>
         """
     }
 }

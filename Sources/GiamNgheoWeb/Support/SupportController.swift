@@ -40,9 +40,9 @@ struct SupportController: Feature {
     }
 
     static func subnav(_ req: Request, _ current: String) -> HTML {
-        let links: [(String, String)] = [("/support", req.t("Sổ hỗ trợ", "Support ledger")), ("/support/monitoring", req.t("Theo dõi", "Monitoring")), ("/support/helpers", req.t("Phân công giúp đỡ", "Helpers")),
-                                         ("/models", req.t("Mô hình giảm nghèo", "Livelihood models")), ("/fund", req.t("Quỹ Vì người nghèo", "For-the-poor fund")),
-                                         ("/support/catalogue", req.t("Chương trình, chính sách", "Programmes and policies")), ("/public", req.t("Trang công khai", "Public page"))]
+        let links: [(String, String)] = [(Path.support, req.t("Sổ hỗ trợ", "Support ledger")), (Path.supportMonitoring, req.t("Theo dõi", "Monitoring")), ("/support/helpers", req.t("Phân công giúp đỡ", "Helpers")),
+                                         (Path.models, req.t("Mô hình giảm nghèo", "Livelihood models")), (Path.fund, req.t("Quỹ Vì người nghèo", "For-the-poor fund")),
+                                         (Path.supportCatalogue, req.t("Chương trình, chính sách", "Programmes and policies")), ("/public", req.t("Trang công khai", "Public page"))]
         let items: [HTML] = links.map { l in l.0 == current ? "<b>\(l.1)</b>" : "<a href=\"\(l.0)\">\(l.1)</a>" }
         return "<p class=\"noprint\">\(items.joined(separator: " · "))</p>"
     }
@@ -108,19 +108,19 @@ struct SupportController: Feature {
             <label><span><input type="checkbox" name="ineligible" value="1" \(f.onlyIneligible ? "checked" : "")> \(req.t("Chỉ bản ghi không đúng đối tượng", "Only records for ineligible households"))</span></label>
             <label><span><input type="checkbox" name="voided" value="1" \(f.includeVoided ? "checked" : "")> \(req.t("Gồm bản ghi đã huỷ", "Include voided records"))</span></label>
             """
-        let picker = try Self.communePicker(req, scope, action: "/support", selected: commune, extra: extra)
+        let picker = try Self.communePicker(req, scope, action: Path.support, selected: commune, extra: extra)
         var total = 0
         let rows: [HTML] = records.map { r in
             if r.voided_reason == nil && r.form != SupportForm.credit.rawValue { total += r.amount }
             let void: HTML = scope.canWrite && r.voided_reason == nil ? """
-                <a class="noprint" href="/support/\(r.id)/edit">\(req.t("Sửa", "Correct"))</a>
-                <details class="noprint"><summary>\(req.t("Huỷ", "Void"))</summary><form method="post" action="/support/\(r.id)/void">\(req.csrfField)
+                <a class="noprint" href="\(Path.supportRecord(r.id, "edit"))">\(req.t("Sửa", "Correct"))</a>
+                <details class="noprint"><summary>\(req.t("Huỷ", "Void"))</summary><form method="post" action="\(Path.supportRecord(r.id, "void"))">\(req.csrfField)
                 <input name="reason" placeholder="Lý do huỷ" required><button type="submit">\(req.t("Huỷ bản ghi", "Void the record"))</button></form></details>
                 """ : (r.voided_reason.map { HTML("<small class=\"flagtext\">Đã huỷ: \($0)</small>") } ?? "")
             let addresses = [r.indicator.map { "chỉ số \($0)" }, r.cause.flatMap { c in BundledData.povertyCauses.first { $0.code == c }.map { "nguyên nhân: \($0.vi)" } }].compactMap { $0 }.joined(separator: "; ")
             return """
             <tr\(raw: r.eligible == 0 ? " class=\"flag\"" : "")><td>\(CivilDate(r.given_on)?.vietnamese ?? r.given_on)</td>
-            <td><a href="/households/\(r.household_id)/plan">\(r.household_code)</a> \(r.head_name)</td><td>\(r.village)</td><td>\(r.member_name)</td>
+            <td><a href="\(Path.household(r.household_id, "plan"))">\(r.household_code)</a> \(r.head_name)</td><td>\(r.village)</td><td>\(r.member_name)</td>
             <td>\(Self.policyName(req, r.policy_code))</td><td class="hide-sm"><small>\(r.programme_code)</small></td><td>\(SupportForm(rawValue: r.form)?.vietnamese ?? r.form)</td>
             <td class="num">\(Self.money(r.amount))</td><td>\(FundingSource(rawValue: r.source)?.vietnamese ?? r.source)</td><td class="hide-sm"><small>\(addresses)</small></td>
             <td>\(Self.eligibilityCell(r))</td><td class="hide-sm"><small>\(r.recorded_by)</small></td><td>\(void)</td></tr>
@@ -131,23 +131,23 @@ struct SupportController: Feature {
             .compactMap { k, v in v.flatMap { $0.isEmpty ? nil : URLQueryItem(name: k, value: $0) } }
         let qs = query.percentEncodedQuery ?? ""
         let tools: HTML = scope.canWrite ? """
-            <p class="noprint"><a class="button primary" href="/support/new">\(req.t("Ghi hỗ trợ", "Record a support"))</a></p>
+            <p class="noprint"><a class="button primary" href="\(Path.supportNew)">\(req.t("Ghi hỗ trợ", "Record a support"))</a></p>
             <details class="card noprint"><summary>\(req.t("Nhập hỗ trợ từ tệp (CSV hoặc Excel)", "Import supports from a file (CSV or Excel)"))</summary>
-            <form method="post" action="/support/import" enctype="multipart/form-data" class="filters">
+            <form method="post" action="\(Path.supportImport)" enctype="multipart/form-data" class="filters">
               \(req.csrfField)
               <input type="file" name="file" accept=".csv,.xlsx,text/csv" required>
               <button type="submit">\(req.t("Tải lên và kiểm tra", "Upload and check"))</button>
             </form>
             <p class="muted">Tệp được kiểm tra trước; chưa ghi gì cho đến khi bạn xác nhận, và ghi tất cả các dòng hoặc không dòng nào.
             Cột: mã hộ, thành viên (mã hoặc họ tên, nếu hỗ trợ cho một người), chính sách (mã hoặc tên), chương trình (mã, có thể bỏ trống), hình thức, số tiền, số lượng, ngày, nguồn kinh phí, chỉ số thiếu hụt, nguyên nhân, ghi chú, lý do (nếu không đúng đối tượng).
-            <a href="/support/template.csv">Tải tệp mẫu</a>.</p></details>
+            <a href="\(Path.supportTemplate)">Tải tệp mẫu</a>.</p></details>
             """ : ""
         return Layout.page(req, title: req.t("Sổ theo dõi hỗ trợ", "Support ledger"), """
-        \(Self.subnav(req, "/support"))
+        \(Self.subnav(req, Path.support))
         <h1>\(req.t("Sổ theo dõi hỗ trợ hộ nghèo, hộ cận nghèo", "Support given to poor and near-poor households"))</h1>
         \(picker)
         \(tools)
-        <p class="noprint"><a href="/support/disclosure?\(raw: qs)">\(req.t("In danh sách công khai", "Print the posting list"))</a>\(commune.map { HTML(" · <a href=\"/public/\($0)\">\(req.t("Trang công khai của xã", "The commune's public page"))</a>") } ?? "") · <a href="/support/export.csv?\(raw: qs)">\(req.t("Tải CSV", "Download CSV"))</a> · <a href="/support/export.xlsx?\(raw: qs)">\(req.t("Tải xlsx", "Download xlsx"))</a></p>
+        <p class="noprint"><a href="\(Path.supportDisclosure)?\(raw: qs)">\(req.t("In danh sách công khai", "Print the posting list"))</a>\(commune.map { HTML(" · <a href=\"\(Path.publicCommune($0))\">\(req.t("Trang công khai của xã", "The commune's public page"))</a>") } ?? "") · <a href="\(Path.supportExportCSV)?\(raw: qs)">\(req.t("Tải CSV", "Download CSV"))</a> · <a href="\(Path.supportExportXLSX)?\(raw: qs)">\(req.t("Tải xlsx", "Download xlsx"))</a></p>
         <p>\(req.language == .en ? "\(records.count) records\(records.count >= f.limit ? " (first \(f.limit) shown; filter further)" : ""); total value given (loans excluded): " : "\(records.count) bản ghi\(records.count >= f.limit ? " (hiện \(f.limit) bản ghi đầu; hãy lọc thêm)" : ""); tổng giá trị hỗ trợ (không kể cho vay): ")<b>\(Self.money(total)) \(req.t("đồng", "VND"))</b>.</p>
         <div class="scroll"><table><thead><tr><th>\(req.t("Ngày", "Date"))</th><th>\(req.t("Hộ", "Household"))</th><th>\(req.t("Thôn", "Village"))</th><th>\(req.t("Người nhận", "Receiver"))</th><th>\(req.t("Chính sách", "Policy"))</th><th class="hide-sm">\(req.t("Chương trình", "Programme"))</th><th>\(req.t("Hình thức", "Form"))</th><th>\(req.t("Số tiền (đ)", "Amount (VND)"))</th><th>\(req.t("Nguồn", "Source"))</th><th class="hide-sm">\(req.t("Giải quyết", "Addresses"))</th><th>\(req.t("Đối tượng", "Eligibility"))</th><th class="hide-sm">\(req.t("Người ghi", "Recorded by"))</th><th></th></tr></thead>
         <tbody>\(rows.isEmpty ? [HTML("<tr><td colspan=\"13\">\(req.t("Chưa có bản ghi hỗ trợ.", "No supports recorded yet."))</td></tr>")] : rows)</tbody></table></div>
@@ -255,10 +255,10 @@ struct SupportController: Feature {
             """ } ?? ""
         let err: HTML = error.map { "<p class=\"error\" role=\"alert\">\($0)</p>" } ?? ""
         return Layout.page(req, title: "Ghi hỗ trợ", """
-        \(Self.subnav(req, "/support"))
+        \(Self.subnav(req, Path.support))
         <h1>\(replacing.map { req.t("Sửa khoản hỗ trợ #\($0)", "Correct support #\($0)") } ?? req.t("Ghi một khoản hỗ trợ", "Record a support"))</h1>\(err)\(warn)\(householdLine)
         \(replacing == nil ? "" : HTML("<p class=\"muted\">\(req.t("Khoản cũ được huỷ với lý do sửa và khoản đã sửa được ghi mới, trong cùng một lần lưu; nhật ký giữ cả hai.", "The old record is voided with the reason and the corrected one written, in one save; the audit keeps both."))</p>"))
-        <form method="post" action="/support" class="card">
+        <form method="post" action="\(Path.support)" class="card">
           \(req.csrfField)
           \(replacing.map { HTML("<input type=\"hidden\" name=\"replaces\" value=\"\($0)\"><div class=\"form-grid\"><div class=\"span-all\"><label for=\"correction\">\(req.t("Lý do sửa (bắt buộc)", "Reason for the correction (required)"))</label><input id=\"correction\" name=\"correction\" required value=\"\(correction)\" placeholder=\"ví dụ: ghi nhầm số tiền\"></div></div>") } ?? "")
           <div class="form-grid">
@@ -300,14 +300,14 @@ struct SupportController: Feature {
             return res
         }
         let h = try await req.application.registry.store.scoped(scope, on: req.db).filter(\.$code == input.household).first()
-        return req.redirect(to: h.map { "/households/\($0.id!)/plan#support" } ?? "/support")
+        return req.redirect(to: h.map { Path.household($0.id!, "plan") + "#support" } ?? Path.support)
     }
 
     func void(req: Request) async throws -> Response {
         let scope = try req.checkedScope
         guard let id = req.parameters.get("id", as: Int.self) else { throw Abort(.notFound) }
         try await req.support.void(scope, id: id, reason: (try? req.content.get(String.self, at: "reason")) ?? "", on: req.db)
-        return req.redirect(to: req.headers.first(name: .referer).flatMap { URL(string: $0)?.path } ?? "/support")
+        return req.redirect(to: req.headers.first(name: .referer).flatMap { URL(string: $0)?.path } ?? Path.support)
     }
 
     // MARK: staged import
@@ -321,7 +321,7 @@ struct SupportController: Feature {
         do { rows = try TableFile.read(Data(upload.file.data.readableBytesView), aliases: SupportInput.headers) }
         catch let e as SpreadsheetError { throw ValidationError("upload.unreadable", field: "file", vi: "Tệp '\(upload.file.filename)': \(e.description)", en: "File '\(upload.file.filename)': \(e.description)") }
         let id = try await req.support.stage(scope, fileName: upload.file.filename, rows: rows.map { ($0.line, $0.values) }, on: req.db)
-        return req.redirect(to: "/support/import/\(id)")
+        return req.redirect(to: Path.supportBatch(id))
     }
 
     func showBatch(req: Request) async throws -> HTML {
@@ -343,20 +343,20 @@ struct SupportController: Feature {
         else if !b.problems.isEmpty {
             actions = """
             <p class="error">Tệp có \(b.problems.count) dòng lỗi: sửa tệp rồi tải lên lại. Không dòng nào được ghi cho đến khi tệp hết lỗi.</p>
-            <form method="post" action="/support/import/\(b.id)/cancel">\(req.csrfField)<button type="submit">\(req.t("Huỷ tệp này", "Discard this file"))</button></form>
+            <form method="post" action="\(Path.supportBatch(b.id, "cancel"))">\(req.csrfField)<button type="submit">\(req.t("Huỷ tệp này", "Discard this file"))</button></form>
             """
         } else {
             actions = """
-            <form method="post" action="/support/import/\(b.id)/commit" class="card">
+            <form method="post" action="\(Path.supportBatch(b.id, "commit"))" class="card">
               \(req.csrfField)
               \(lacking > 0 ? HTML("<p><label>Lý do chung cho \(lacking) dòng không đúng đối tượng chưa có lý do (bắt buộc)<br><input name=\"reason\" required class=\"w-full\"></label></p>") : "")
               <button class="primary" type="submit">Ghi cả \(b.rows.count) dòng vào sổ</button>
             </form>
-            <form method="post" action="/support/import/\(b.id)/cancel">\(req.csrfField)<button type="submit">\(req.t("Huỷ, không ghi", "Cancel, write nothing"))</button></form>
+            <form method="post" action="\(Path.supportBatch(b.id, "cancel"))">\(req.csrfField)<button type="submit">\(req.t("Huỷ, không ghi", "Cancel, write nothing"))</button></form>
             """
         }
         return Layout.page(req, title: "Nhập hỗ trợ từ tệp", """
-        \(Self.subnav(req, "/support"))
+        \(Self.subnav(req, Path.support))
         <h1>Tệp hỗ trợ: \(b.fileName)</h1>
         <p>Trạng thái: <b>\(status)</b> · người tải lên: \(b.createdBy) · \(b.rows.count) dòng hợp lệ, tổng \(Self.money(total)) đồng (không kể cho vay) · \(b.problems.count) dòng lỗi · \(b.warnings.count) dòng không đúng đối tượng</p>
         \(problems.isEmpty ? "" : HTML("<h2>\(req.t("Dòng lỗi", "Rows with errors"))</h2><ul class=\"error\">\(problems)</ul>"))
@@ -371,14 +371,14 @@ struct SupportController: Feature {
         let scope = try req.checkedScope
         guard let id = req.parameters.get("id", as: Int.self) else { throw Abort(.notFound) }
         _ = try await req.support.commit(scope, id: id, reason: (try? req.content.get(String.self, at: "reason")) ?? "", on: req.db)
-        return req.redirect(to: "/support/import/\(id)")
+        return req.redirect(to: Path.supportBatch(id))
     }
 
     func cancelBatch(req: Request) async throws -> Response {
         let scope = try req.checkedScope
         guard let id = req.parameters.get("id", as: Int.self) else { throw Abort(.notFound) }
         try await req.support.cancel(scope, id: id, on: req.db)
-        return req.redirect(to: "/support/import/\(id)")
+        return req.redirect(to: Path.supportBatch(id))
     }
 
     // MARK: disclosure (issue 7 §6)

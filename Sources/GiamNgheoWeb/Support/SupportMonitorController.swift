@@ -91,7 +91,7 @@ struct SupportMonitorController: Feature {
                 let h = cov.helpersByCommune[code]!
                 let flagged = h.belowTarget || targeted.contains { p in cov.byCommune[code]?.first { $0.policy.code == p.code }.map { (p.perPerson ? $0.persons : $0.households).belowTarget } ?? false }
                 return """
-                <tr\(raw: flagged ? " class=\"flag\"" : "")><td><a href="/support/monitoring?year=\(year)&commune=\(code)">\(names.unit(code)?.name ?? code)</a></td><td class="num">\(h.eligible)</td>
+                <tr\(raw: flagged ? " class=\"flag\"" : "")><td><a href="\(Path.supportMonitoring)?year=\(year)&commune=\(code)">\(names.unit(code)?.name ?? code)</a></td><td class="num">\(h.eligible)</td>
                 <td class="num">\(Self.rate(h))</td>\(cells)<td class="num">\(Format.money(given[code] ?? 0))</td></tr>
                 """
             }
@@ -153,11 +153,11 @@ struct SupportMonitorController: Feature {
         }
         let standard = try? req.application.registry.store.engine.catalogue.standards.last { $0.validFrom.year <= year }
         let yearLinks: [HTML] = Array(max(2022, today.year - 4)...today.year).map { y in
-            y == year ? "<b>\(y)</b>" : "<a href=\"/support/monitoring?year=\(y)\(commune.map { "&commune=\($0)" } ?? "")\">\(y)</a>"
+            y == year ? "<b>\(y)</b>" : "<a href=\"\(Path.supportMonitoring)?year=\(y)\(commune.map { "&commune=\($0)" } ?? "")\">\(y)</a>"
         }
         let budgetForm: HTML = support.canKeep(scope, commune ?? scope.communes.flatMap { c in c.first.flatMap { units.unit($0)?.parentCode } } ?? "") ? """
             <details class="card noprint"><summary>\(req.t("Thêm kinh phí được giao", "Add an allocated budget"))</summary>
-            <form method="post" action="/budgets" class="filters">\(req.csrfField)
+            <form method="post" action="\(Path.budgets)" class="filters">\(req.csrfField)
               <label>Đơn vị (mã xã hoặc tỉnh)<input class="w-8" name="unit" value="\(commune ?? "")" required></label>
               <label>Năm<input class="w-6" name="year" type="number" value="\(year)"></label>
               <label>Chương trình, dự án<select name="programme">\(cat.programmes.filter { $0.covers(year: year) }.map { HTML("<option value=\"\($0.code)\">\($0.code) · \($0.title)</option>") })</select></label>
@@ -166,17 +166,17 @@ struct SupportMonitorController: Feature {
               <button type="submit">\(req.t("Lưu", "Save"))</button></form></details>
             """ : ""
         return Layout.page(req, title: req.t("Theo dõi hỗ trợ", "Support monitoring"), """
-        \(SupportController.subnav(req, "/support/monitoring"))
+        \(SupportController.subnav(req, Path.supportMonitoring))
         <h1>\(req.t("Theo dõi hỗ trợ giảm nghèo năm", "Support monitoring,")) \(year)</h1>
-        \(try SupportController.communePicker(req, scope, action: "/support/monitoring", selected: commune, extra: HTML("<input type=\"hidden\" name=\"year\" value=\"\(year)\">")))
+        \(try SupportController.communePicker(req, scope, action: Path.supportMonitoring, selected: commune, extra: HTML("<input type=\"hidden\" name=\"year\" value=\"\(year)\">")))
         <p class="noprint">Năm: \(yearLinks.joined(separator: " · "))</p>
         <h2>Độ bao phủ chính sách (đến ngày \(day.vietnamese))</h2>
         <p class="muted noprint">Số liệu tính lúc \(CoverageCache.time(computedAt)) (giữ \(CoverageCache.minutes) phút để trang mở nhanh với cả tỉnh) ·
-        <a href="/support/monitoring?year=\(year)\(commune.map { "&commune=\($0)" } ?? "")&refresh=1">Tính lại ngay</a></p>
+        <a href="\(Path.supportMonitoring)?year=\(year)\(commune.map { "&commune=\($0)" } ?? "")&refresh=1">Tính lại ngay</a></p>
         <p>Đối tượng xác định theo phân loại đã được công nhận của hộ vào ngày đó; "đã nhận" là có bản ghi hỗ trợ trong năm\(HTML(unsafe: " (hoặc thẻ BHYT ghi trong sổ hộ với chính sách BHYT)")). Tô đỏ: dưới chỉ tiêu của kế hoạch.</p>
         <div class="scroll"><table><thead><tr><th>\(req.t("Chính sách", "Policy"))</th><th>\(req.t("Hộ thuộc đối tượng", "Eligible households"))</th><th>\(req.t("Hộ đã nhận", "Households reached"))</th><th>\(req.t("Tỷ lệ hộ", "Rate of households"))</th><th>\(req.t("Người thuộc đối tượng", "Eligible persons"))</th><th>\(req.t("Người đã nhận", "Persons reached"))</th><th>\(req.t("Tỷ lệ người", "Rate of persons"))</th><th>\(req.t("Chỉ tiêu", "Target"))</th></tr></thead>
         <tbody>\(coverageRows)
-        <tr\(raw: cov.helpers.belowTarget ? " class=\"flag\"" : "")><td>Hộ nghèo, cận nghèo có người được phân công giúp đỡ<br><a class="noprint" href="/support/helpers?\(commune.map { "commune=\($0)&" } ?? "")missing=1">\(req.t("Phân công cho hộ chưa có", "Assign the missing ones"))</a></td><td class="num">\(Format.money(cov.helpers.eligible))</td><td class="num">\(Format.money(cov.helpers.reached))</td><td class="num">\(Self.rate(cov.helpers))</td><td></td><td></td><td></td><td>100 %<br><small class="muted">Seeds 000, 001: 100 % hộ nghèo, cận nghèo được theo dõi, giúp đỡ</small></td></tr>
+        <tr\(raw: cov.helpers.belowTarget ? " class=\"flag\"" : "")><td>Hộ nghèo, cận nghèo có người được phân công giúp đỡ<br><a class="noprint" href="\(Path.supportHelpers)?\(commune.map { "commune=\($0)&" } ?? "")missing=1">\(req.t("Phân công cho hộ chưa có", "Assign the missing ones"))</a></td><td class="num">\(Format.money(cov.helpers.eligible))</td><td class="num">\(Format.money(cov.helpers.reached))</td><td class="num">\(Self.rate(cov.helpers))</td><td></td><td></td><td></td><td>100 %<br><small class="muted">Seeds 000, 001: 100 % hộ nghèo, cận nghèo được theo dõi, giúp đỡ</small></td></tr>
         </tbody></table></div>
         <p>Hộ đăng ký thoát nghèo năm \(year): <b>\(cov.committed)</b>; trong đó hiện không còn là hộ nghèo trong sổ hộ: <b>\(cov.committedExited)</b>.</p>
         \(byCommune)
@@ -202,7 +202,7 @@ struct SupportMonitorController: Feature {
         let year = Int(f["year"] ?? "") ?? req.application.registry.referenceDate.year
         try await req.support.addBudget(scope, unit: f["unit"] ?? "", year: year, programme: f["programme"] ?? "", source: f["source"] ?? "",
                                         amount: f["amount"] ?? "", note: f["note"] ?? "", on: req.db)
-        return req.redirect(to: "/support/monitoring?year=\(year)")
+        return req.redirect(to: Path.supportMonitoring + "?year=\(year)")
     }
 
     // MARK: catalogue
@@ -223,7 +223,7 @@ struct SupportMonitorController: Feature {
             """
         }
         return Layout.page(req, title: "Chương trình, chính sách", """
-        \(SupportController.subnav(req, "/support/catalogue"))
+        \(SupportController.subnav(req, Path.supportCatalogue))
         <h1>\(req.t("Chương trình, dự án và chính sách hỗ trợ", "Programmes, projects and support policies"))</h1>
         <p class="muted">Danh mục là dữ liệu: quản trị viên thay bằng tệp programmes.csv / policies.csv trong thư mục data/support (xem README của danh mục). Mục có nhãn "chưa xác minh" chưa được đối chiếu với văn bản gốc.</p>
         <h2>\(req.t("Chương trình theo giai đoạn", "Programmes by period"))</h2>\(tree(nil))
@@ -245,7 +245,7 @@ struct SupportMonitorController: Feature {
         for m in list {
             let (joined, exited) = counts[m.id] ?? (0, 0)
             rows.append("""
-            <tr><td><a href="/models/\(m.id)">\(m.name)</a></td><td>\(m.kind)</td><td>\(units.unit(m.commune_code)?.name ?? m.commune_code)\(m.village.map { ", \($0)" } ?? "")</td>
+            <tr><td><a href="\(Path.model(m.id))">\(m.name)</a></td><td>\(m.kind)</td><td>\(units.unit(m.commune_code)?.name ?? m.commune_code)\(m.village.map { ", \($0)" } ?? "")</td>
             <td>\(m.start_year)</td><td class="num">\(Format.money(m.budget))</td><td>\(FundingSource(rawValue: m.source)?.vietnamese ?? m.source)</td><td class="num">\(joined)</td><td class="num">\(exited)</td></tr>
             """)
         }
@@ -254,7 +254,7 @@ struct SupportMonitorController: Feature {
         let today = req.application.registry.referenceDate
         let form: HTML = scope.canWrite ? """
             <details class="card noprint"><summary>\(req.t("Thêm mô hình", "Add a model"))</summary>
-            <form method="post" action="/models" class="form-grid">\(req.csrfField)
+            <form method="post" action="\(Path.models)" class="form-grid">\(req.csrfField)
               <div><label for="m-commune">Xã/phường</label>\(choices.isEmpty ? HTML("<input id=\"m-commune\" name=\"commune\" value=\"\(commune ?? "")\" required>") : HTML("<select id=\"m-commune\" name=\"commune\">\(choices.map { HTML("<option value=\"\($0.code)\" \($0.code == commune ? "selected" : "")>\($0.vi)</option>") })</select>"))</div>
               <div><label for="m-village">Thôn, tổ</label><input id="m-village" name="village"></div>
               <div><label for="m-name">Tên mô hình</label><input id="m-name" name="name" required placeholder="Nuôi bò sinh sản"></div>
@@ -268,9 +268,9 @@ struct SupportMonitorController: Feature {
             </form></details>
             """ : ""
         return Layout.page(req, title: "Mô hình giảm nghèo", """
-        \(SupportController.subnav(req, "/models"))
+        \(SupportController.subnav(req, Path.models))
         <h1>\(req.t("Mô hình giảm nghèo, đa dạng hóa sinh kế", "Poverty-reduction and livelihood models"))</h1>
-        \(try SupportController.communePicker(req, scope, action: "/models", selected: commune))
+        \(try SupportController.communePicker(req, scope, action: Path.models, selected: commune))
         \(form)
         <div class="scroll"><table><thead><tr><th>\(req.t("Mô hình", "Model"))</th><th>\(req.t("Loại", "Kind"))</th><th>\(req.t("Địa bàn", "Area"))</th><th>\(req.t("Năm bắt đầu", "Start year"))</th><th>\(req.t("Kinh phí (đ)", "Budget (VND)"))</th><th>\(req.t("Nguồn", "Source"))</th><th>\(req.t("Hộ tham gia", "Participating households"))</th><th>\(req.t("Hộ tham gia hiện không nghèo", "Participants no longer poor"))</th></tr></thead>
         <tbody>\(rows.isEmpty ? ["<tr><td colspan=\"8\">Chưa có mô hình.</td></tr>"] : rows)</tbody></table></div>
@@ -283,7 +283,7 @@ struct SupportMonitorController: Feature {
         let id = try await req.support.createModel(scope, commune: f["commune"] ?? "", village: f["village"], name: f["name"] ?? "", kind: f["kind"] ?? "",
                                                    programme: f["programme"], startYear: Int(f["start_year"] ?? "") ?? 0, budget: f["budget"] ?? "",
                                                    source: f["source"] ?? "", description: f["description"], on: req.db)
-        return req.redirect(to: "/models/\(id)")
+        return req.redirect(to: Path.model(id))
     }
 
     func model(req: Request) async throws -> HTML {
@@ -294,12 +294,12 @@ struct SupportMonitorController: Feature {
         let results = try await req.support.results(modelID: id, on: req.db)
         let today = req.application.registry.referenceDate
         let participantRows: [HTML] = ps.map { p in
-            "<tr><td><a href=\"/households/\(p.household_id)/plan\">\(p.code)</a></td><td>\(p.head_name)</td><td>\(p.joined_year)</td><td>\(Layout.categoryBadge(p.category, req.language))</td></tr>"
+            "<tr><td><a href=\"\(Path.household(p.household_id, "plan"))\">\(p.code)</a></td><td>\(p.head_name)</td><td>\(p.joined_year)</td><td>\(Layout.categoryBadge(p.category, req.language))</td></tr>"
         }
         let resultRows: [HTML] = results.map { r in "<tr><td>\(r.year)</td><td>\(r.output)</td><td class=\"num\">\(r.revenue.map { Format.money($0) } ?? "")</td><td>\(r.note)</td><td>\(r.recorded_by)</td></tr>" }
         let write = scope.canWrite
         return Layout.page(req, title: m.name, """
-        \(SupportController.subnav(req, "/models"))
+        \(SupportController.subnav(req, Path.models))
         <h1>Mô hình: \(m.name)</h1>
         <p>\(m.kind) · \(req.application.registry.units.unit(m.commune_code)?.name ?? m.commune_code)\(m.village.map { ", \($0)" } ?? "") · từ năm \(m.start_year) ·
         kinh phí \(Format.money(m.budget)) đ (\(FundingSource(rawValue: m.source)?.vietnamese ?? m.source))\(m.programme_code.flatMap { req.support.catalogue.programme($0) }.map { " · \($0.title)" } ?? "")</p>
@@ -307,13 +307,13 @@ struct SupportMonitorController: Feature {
         <h2>Hộ tham gia (\(ps.count); hiện không còn nghèo: \(ps.filter { $0.category != "poor" }.count))</h2>
         <div class="scroll"><table><thead><tr><th>\(req.t("Mã hộ", "Code"))</th><th>\(req.t("Chủ hộ", "Head"))</th><th>\(req.t("Tham gia từ", "Since"))</th><th>\(req.t("Phân loại hiện nay", "Current category"))</th></tr></thead><tbody>\(participantRows)</tbody></table></div>
         \(write ? HTML("""
-        <form method="post" action="/models/\(id)/participants" class="filters noprint">\(req.csrfField)
+        <form method="post" action="\(Path.model(id, "participants"))" class="filters noprint">\(req.csrfField)
         <label>Mã hộ<input name="household" required></label><label>Năm tham gia<input class="w-6" name="year" type="number" value="\(today.year)"></label><button type="submit">\(req.t("Thêm hộ", "Add household"))</button></form>
         """) : "")
         <h2>\(req.t("Kết quả qua các năm", "Results by year"))</h2>
         <div class="scroll"><table><thead><tr><th>\(req.t("Năm", "Year"))</th><th>\(req.t("Kết quả", "Result"))</th><th>\(req.t("Doanh thu (đ)", "Revenue (VND)"))</th><th>\(req.t("Ghi chú", "Note"))</th><th>\(req.t("Người ghi", "Recorded by"))</th></tr></thead><tbody>\(resultRows.isEmpty ? ["<tr><td colspan=\"5\">Chưa có.</td></tr>"] : resultRows)</tbody></table></div>
         \(write ? HTML("""
-        <form method="post" action="/models/\(id)/results" class="filters noprint">\(req.csrfField)
+        <form method="post" action="\(Path.model(id, "results"))" class="filters noprint">\(req.csrfField)
         <label>Năm<input class="w-6" name="year" type="number" value="\(today.year)"></label><label class="grow">Kết quả<input name="output" required placeholder="12 con bê, 3 hộ có thu nhập tăng"></label>
         <label>Doanh thu (đ)<input name="revenue" inputmode="numeric"></label><label>Ghi chú<input name="note"></label><button type="submit">\(req.t("Ghi kết quả", "Record the result"))</button></form>
         """) : "")
@@ -326,7 +326,7 @@ struct SupportMonitorController: Feature {
         let f = try req.content.decode([String: String].self)
         try await req.support.addParticipant(scope, modelID: id, household: (f["household"] ?? "").trimmingCharacters(in: .whitespaces),
                                              year: Int(f["year"] ?? "") ?? req.application.registry.referenceDate.year, on: req.db)
-        return req.redirect(to: "/models/\(id)")
+        return req.redirect(to: Path.model(id))
     }
 
     func addResult(req: Request) async throws -> Response {
@@ -335,7 +335,7 @@ struct SupportMonitorController: Feature {
         let f = try req.content.decode([String: String].self)
         try await req.support.addResult(scope, modelID: id, year: Int(f["year"] ?? "") ?? 0, output: f["output"] ?? "", revenue: f["revenue"] ?? "",
                                         note: f["note"] ?? "", on: req.db)
-        return req.redirect(to: "/models/\(id)")
+        return req.redirect(to: Path.model(id))
     }
 
     // MARK: the fund
@@ -346,9 +346,9 @@ struct SupportMonitorController: Feature {
         let chosen = try SupportController.commune(req, scope)
         let unit = req.query[String.self, at: "unit"].flatMap { $0.isEmpty ? nil : $0 } ?? chosen
             ?? scope.communes?.first.flatMap { units.unit($0)?.parentCode } ?? ""
-        let picker = try SupportController.communePicker(req, scope, action: "/fund", selected: unit)
+        let picker = try SupportController.communePicker(req, scope, action: Path.fund, selected: unit)
         guard !unit.isEmpty, units.unit(unit) != nil else {
-            return Layout.page(req, title: "Quỹ Vì người nghèo", "\(SupportController.subnav(req, "/fund"))<h1>Quỹ Vì người nghèo</h1>\(picker)<p>Chọn xã/phường.</p>")
+            return Layout.page(req, title: "Quỹ Vì người nghèo", "\(SupportController.subnav(req, Path.fund))<h1>Quỹ Vì người nghèo</h1>\(picker)<p>Chọn xã/phường.</p>")
         }
         let ledger = try await req.support.fund(scope, unit: unit, on: req.db)
         struct Line { var date: String; var kind: String; var party: String; var amount: Int; var note: String }
@@ -362,7 +362,7 @@ struct SupportMonitorController: Feature {
         }
         let today = req.application.registry.referenceDate
         let form: HTML = req.support.canKeep(scope, unit) ? """
-            <form method="post" action="/fund" class="filters noprint card">\(req.csrfField)<input type="hidden" name="unit" value="\(unit)">
+            <form method="post" action="\(Path.fund)" class="filters noprint card">\(req.csrfField)<input type="hidden" name="unit" value="\(unit)">
               <label>Ngày<input class="w-8" name="date" value="\(today.vietnamese)" required></label>
               <label>Loại<select name="kind"><option value="donation">Tiếp nhận ủng hộ</option><option value="payout">Chi hỗ trợ</option></select></label>
               <label>Số tiền (đ)<input name="amount" required inputmode="numeric"></label>
@@ -371,7 +371,7 @@ struct SupportMonitorController: Feature {
             <p class="muted noprint">Khoản hỗ trợ cho từng hộ từ quỹ: ghi ở sổ hỗ trợ với nguồn "Quỹ Vì người nghèo"; quỹ tự trừ.</p>
             """ : ""
         return Layout.page(req, title: "Quỹ Vì người nghèo", """
-        \(SupportController.subnav(req, "/fund"))
+        \(SupportController.subnav(req, Path.fund))
         <h1>Quỹ Vì người nghèo: \(units.unit(unit)?.name ?? unit)</h1>
         \(picker)
         <div class="grid"><div class="card">Đã tiếp nhận<br><b>\(Format.money(ledger.donations)) đ</b></div><div class="card">Đã chi<br><b>\(Format.money(ledger.payouts)) đ</b></div><div class="card">Số dư<br><b>\(Format.money(ledger.balance)) đ</b></div></div>
@@ -386,6 +386,6 @@ struct SupportMonitorController: Feature {
         let unit = f["unit"] ?? ""
         try await req.support.addFundEntry(scope, unit: unit, date: f["date"] ?? "", kind: f["kind"] ?? "", amount: f["amount"] ?? "", party: f["party"] ?? "",
                                            note: f["note"] ?? "", on: req.db)
-        return req.redirect(to: "/fund?unit=\(unit)")
+        return req.redirect(to: Path.fund + "?unit=\(unit)")
     }
 }
