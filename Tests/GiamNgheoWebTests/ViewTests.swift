@@ -48,4 +48,20 @@ import Testing
         #expect(Components.categoryBadge("poor", .en).text == "<span class=\"badge poor\">Poor</span>")
         #expect(Components.pager(next: nil, .vi).text.isEmpty)
     }
+
+    @Test func accountPagesSpeakBothLanguages() {
+        var p = PasswordPage(csrf: "t", minimumLength: 10)
+        #expect(AccountViews.password(p, .vi).text.contains("Mật khẩu mới (ít nhất 10 ký tự)"))
+        #expect(AccountViews.password(p, .en).text.contains("New password (at least 10 characters)"))
+        p.done = true
+        #expect(AccountViews.password(p, .en).text.contains("Password changed."))
+        var u = UsersPage(csrf: "t")
+        u.rows = [.init(id: "abc", username: "xa19753", displayName: "Nguyễn <Văn> A", role: .communeOfficer, units: ["19753"])]
+        u.created = ("xa19753", "p@ss<1>", false)
+        let en = AccountViews.users(u, .en).text
+        #expect(en.contains("Commune officer") && en.contains("Nguyễn &lt;Văn&gt; A") && en.contains("<code>p@ss&lt;1&gt;</code>"))
+        #expect(en.contains("action=\"/admin/users/abc/reset\"") && en.contains("Reset password"))
+        let login = AccountViews.login(LoginPage(csrf: "t", username: "a\"b", next: "/reports", error: "Sai"), .vi).text
+        #expect(login.contains("value=\"a&quot;b\"") && login.contains("value=\"/reports\"") && login.contains("role=\"alert\">Sai"))
+    }
 }

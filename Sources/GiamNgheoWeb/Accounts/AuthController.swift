@@ -16,51 +16,33 @@ struct AuthController: Feature {
     struct LoginForm: Content { var username: String; var password: String; var next: String? }
 
     func form(req: Request) async throws -> HTML {
-        page(req, error: nil, username: "", next: req.query[String.self, at: "next"])
+        page(req, LoginPage(csrf: req.csrfToken, next: req.query[String.self, at: "next"]))
     }
 
-    func page(_ req: Request, error: String?, username: String, next: String?) -> HTML {
-        let err: HTML = error.map { "<p class=\"error\" role=\"alert\">\($0)</p>" } ?? ""
-        return Layout.page(req, title: req.t("Đăng nhập", "Log in"), """
-        <div class="card login-card">
-        <h1>\(req.t("Đăng nhập", "Log in"))</h1>\(err)
-        <form method="post" action="\(Path.login)">
-          \(req.csrfField)
-          <input type="hidden" name="next" value="\(next ?? "")">
-          <p><label>\(req.t("Tên đăng nhập", "User name"))<br><input class="w-full" name="username" value="\(username)" autocomplete="username" required autofocus></label></p>
-          <p><label>\(req.t("Mật khẩu", "Password"))<br><input class="w-full" name="password" type="password" autocomplete="current-password" required></label></p>
-          <p><button class="primary" type="submit">\(req.t("Đăng nhập", "Log in"))</button></p>
-        </form></div>
-        """)
+    func page(_ req: Request, _ page: LoginPage) -> HTML {
+        Layout.page(req, title: req.t("Đăng nhập", "Log in"), AccountViews.login(page, req.language))
     }
 
     func login(req: Request) async throws -> Response {
         let form = try req.content.decode(LoginForm.self)
+        let accounts = AccountStore(units: req.application.registry.units)
         let fail = { (message: String) async throws -> Response in
-            let res = try await page(req, error: message, username: form.username, next: form.next).encodeResponse(for: req)
+            let res = try await page(req, LoginPage(csrf: req.csrfToken, username: form.username, next: form.next, error: message)).encodeResponse(for: req)
             res.status = .unauthorized
             return res
         }
-        guard let user = try await User.query(on: req.db).filter(\.$username == form.username).first() else {
-            return try await fail("Tên đăng nhập hoặc mật khẩu không đúng.")
-        }
+        let wrong = req.t("Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong user name or password.")
+        guard let user = try await accounts.user(username: form.username, on: req.db) else { return try await fail(wrong) }
         if let until = user.lockedUntil, until > Date() {
-            return try await fail("Tài khoản tạm khóa do đăng nhập sai nhiều lần. Hãy thử lại sau \(Int(until.timeIntervalSinceNow / 60) + 1) phút.")
+            let minutes = Int(until.timeIntervalSinceNow / 60) + 1
+            return try await fail(req.t("Tài khoản tạm khóa do đăng nhập sai nhiều lần. Hãy thử lại sau \(minutes) phút.",
+                                        "The account is locked after repeated failed sign-ins. Try again in \(minutes) minutes."))
         }
         guard try await req.password.async.verify(form.password, created: user.passwordHash) else {
-            user.failedLogins += 1
-            if user.failedLogins >= LoginThrottle.maxFailures {
-                user.lockedUntil = Date().addingTimeInterval(LoginThrottle.lockSeconds)
-                user.failedLogins = 0
-            }
-            try await user.save(on: req.db)
-            return try await fail("Tên đăng nhập hoặc mật khẩu không đúng.")
+            try await accounts.recordFailure(user, on: req.db)
+            return try await fail(wrong)
         }
-        if user.failedLogins != 0 || user.lockedUntil != nil {
-            user.failedLogins = 0
-            user.lockedUntil = nil
-            try await user.save(on: req.db)
-        }
+        try await accounts.recordSuccess(user, on: req.db)
         // A new session id at login prevents session fixation: drop the old record, let the
         // sessions middleware issue a fresh id for the signed-in session.
         if let old = req.session.id { try await req.application.sessions.driver.deleteSession(old, for: req).get() }

@@ -13,7 +13,7 @@ extension Request {
 /// Loads the signed-in user from the session on every request.
 struct CurrentUserMiddleware: AsyncMiddleware {
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if let raw = req.session.data["uid"], let id = UUID(uuidString: raw), let user = try await User.find(id, on: req.db) {
+        if let raw = req.session.data["uid"], let id = UUID(uuidString: raw), let user = try await AccountStore(units: req.application.registry.units).user(id: id, on: req.db) {
             let scope = Scope(username: user.username, role: user.role, units: user.units, adminUnits: req.application.registry.units)
             req.storage[CurrentUserKey.self] = (user, scope)
         }
@@ -65,9 +65,4 @@ extension Request {
         session.data["csrf"] = t
         return t
     }
-}
-
-enum LoginThrottle {
-    static let maxFailures = 5
-    static let lockSeconds: TimeInterval = 300
 }

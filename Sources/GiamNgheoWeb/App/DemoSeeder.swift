@@ -133,7 +133,7 @@ enum DemoSeeder {
     }
 
     static func seedIfEmpty(_ app: Application, config: AppConfig) async throws -> [DemoAccount] {
-        guard try await User.query(on: app.db).count() == 0 else { return [] }
+        guard try await AccountStore(units: app.registry.units).count(on: app.db) == 0 else { return [] }
         let gen = BundledData.generator()
         var households: [Household] = []
         let options = GeneratorOptions(province: "46", households: config.demoHouseholds, seed: config.demoSeed,
