@@ -97,3 +97,13 @@ public struct ReviewProcedure: Codable, Sendable, Equatable {
         return d
     }
 }
+
+/// The steps the code acts on, by their code in the procedure data (Decision 24/2021/QĐ-TTg: list, survey,
+/// village meeting, posting, recognition). A procedure file may name other steps; those only pass through.
+public enum ReviewStepCode: String, Sendable, CaseIterable {
+    case list = "LIST", survey = "SURVEY", meeting = "MEETING", posting = "POSTING", recognition = "RECOGNITION"
+}
+
+extension ReviewProcedure.Step {
+    public var stepCode: ReviewStepCode? { ReviewStepCode(rawValue: code) }
+}

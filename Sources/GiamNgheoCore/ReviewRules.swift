@@ -149,16 +149,16 @@ public enum ReviewRules {
                                 recheckedComplaints: Int = 0, repostingEnds: CivilDate? = nil,
                                 today: CivilDate) -> [String] {
         var out: [String] = []
-        switch step {
-        case "LIST":
+        switch ReviewStepCode(rawValue: step) {
+        case .list:
             if stages.isEmpty { out.append("Danh sách chưa có hộ nào.") }
-        case "SURVEY":
+        case .survey:
             let left = stages.filter(\.needsSurvey).count
             if left > 0 { out.append("Còn \(left) hộ chưa hoàn thành phiếu khảo sát.") }
-        case "MEETING":
+        case .meeting:
             let left = stages.filter { $0 != .agreed }.count
             if left > 0 { out.append("Còn \(left) hộ chưa được họp dân thống nhất (khảo sát lại rồi họp lại).") }
-        case "POSTING":
+        case .posting:
             guard let end = postingEnds else { out.append("Chưa niêm yết công khai."); break }
             if today <= end { out.append("Thời gian niêm yết đến hết ngày \(end.vietnamese).") }
             if openComplaints > 0 { out.append("Còn \(openComplaints) khiếu nại chưa phúc tra.") }

@@ -43,3 +43,8 @@ public final class HouseholdRecord: Model, @unchecked Sendable {
     /// The category of a household the engine cannot classify yet (a needed fact is missing).
     public static let incomplete = "incomplete"
 }
+
+extension HouseholdRecord {
+    /// The category as the engine's enum; nil while the household is `incomplete`.
+    public var categoryValue: Category? { Category(rawValue: category) }
+}

@@ -39,3 +39,14 @@ public final class ReviewRound: Model, @unchecked Sendable {
 
     public init() {}
 }
+
+/// A round's way up the hierarchy.
+public enum RoundStatus: String, Sendable, CaseIterable { case open, submitted, returned, approved }
+/// The periodic round of a year, or a regular (monthly) one.
+public enum RoundKind: String, Sendable, CaseIterable { case periodic, regular }
+
+extension ReviewRound {
+    public var stepCode: ReviewStepCode? { ReviewStepCode(rawValue: step) }
+    public var roundStatus: RoundStatus { RoundStatus(rawValue: status) ?? .open }
+    public var roundKind: RoundKind { RoundKind(rawValue: kind) ?? .periodic }
+}

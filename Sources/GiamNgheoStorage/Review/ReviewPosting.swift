@@ -12,8 +12,8 @@ extension ReviewStore {
         guard Self.runsReview(scope) else { throw AccessError.forbidden }
         let r = try await round(scope, id: roundID, on: db)
         try Self.editable(r)
-        guard r.step == "POSTING" else { throw Self.invalid("Vòng rà soát chưa ở bước niêm yết.") }
-        let s = try steps(of: r).first { $0.code == "POSTING" }
+        guard r.stepCode == .posting else { throw Self.invalid("Vòng rà soát chưa ở bước niêm yết.") }
+        let s = try steps(of: r).first { $0.stepCode == .posting }
         let end = ReviewRules.postingEnd(start: from, days: s?.days ?? 3, dayType: s?.dayType)
         return try await store.writing(db) { tx in
             try await Self.bump(ReviewRound.schema, id: roundID, expected: expectedVersion, on: tx)
@@ -31,7 +31,7 @@ extension ReviewStore {
         guard Self.runsReview(scope) else { throw AccessError.forbidden }
         let r = try await round(scope, id: roundID, on: db)
         try Self.editable(r)
-        guard r.step == "POSTING", let first = r.postingTo.flatMap({ CivilDate($0) }) else {
+        guard r.stepCode == .posting, let first = r.postingTo.flatMap({ CivilDate($0) }) else {
             throw Self.invalid("Chưa niêm yết lần đầu nên chưa niêm yết lại được.")
         }
         let all = try await ReviewComplaint.query(on: db).filter(\.$roundID == roundID).all()
@@ -42,7 +42,7 @@ extension ReviewStore {
         guard from >= lastRecheck else {
             throw Self.invalid("Ngày niêm yết lại phải từ ngày phúc tra cuối cùng (\(lastRecheck.vietnamese)).")
         }
-        let s = try steps(of: r).first { $0.code == "POSTING" }
+        let s = try steps(of: r).first { $0.stepCode == .posting }
         let end = ReviewRules.postingEnd(start: from, days: s?.repostingDays ?? s?.days ?? 3, dayType: s?.dayType)
         return try await store.writing(db) { tx in
             try await Self.bump(ReviewRound.schema, id: roundID, expected: expectedVersion, on: tx)
@@ -55,7 +55,7 @@ extension ReviewStore {
 
     /// The last day to re-check a complaint received on `received` (7 working days).
     public func recheckDue(_ received: CivilDate) -> CivilDate {
-        let s = procedure.periodicSteps.first { $0.code == "POSTING" }
+        let s = procedure.periodicSteps.first { $0.stepCode == .posting }
         return ReviewRules.recheckDue(received: received, days: s?.complaintRecheckDays ?? 7, dayType: s?.dayType)
     }
 
@@ -65,7 +65,7 @@ extension ReviewStore {
         guard Self.runsReview(scope) else { throw AccessError.forbidden }
         let r = try await round(scope, id: roundID, on: db)
         try Self.editable(r)
-        guard r.step == "POSTING", r.postingFrom != nil else { throw Self.invalid("Chỉ ghi nhận khiếu nại trong thời gian niêm yết.") }
+        guard r.stepCode == .posting, r.postingFrom != nil else { throw Self.invalid("Chỉ ghi nhận khiếu nại trong thời gian niêm yết.") }
         guard !complainant.trimmingCharacters(in: .whitespaces).isEmpty, !content.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw Self.invalid("Cần ghi người khiếu nại và nội dung khiếu nại.")
         }

@@ -79,7 +79,7 @@ public struct ReviewStore: Sendable {
             try await self.audit(scope, "review.request", household: h.id, field: "Mẫu \(form)", new: "\(receivedOn.description) \(channel)",
                                  reason: r.note, on: tx)
             // A regular round already surveying takes the request up at once (Art. 5: reviewed the same month).
-            if let round, round.kind == "regular", round.step == "SURVEY", round.communeCode == h.communeCode {
+            if let round, round.roundKind == .regular, round.stepCode == .survey, round.communeCode == h.communeCode {
                 try await self.takeUp(r, into: round, on: tx)
             }
             return r

@@ -15,7 +15,7 @@ extension ReviewStore {
 
     /// A decided round is locked (corrections go through a new regular review); an approved one more so.
     static func editable(_ r: ReviewRound) throws {
-        if r.status == "approved" { throw invalid("Kết quả kỳ rà soát này đã được tỉnh phê duyệt và khóa; không thể sửa.") }
+        if r.roundStatus == .approved { throw invalid("Kết quả kỳ rà soát này đã được tỉnh phê duyệt và khóa; không thể sửa.") }
         if r.decisionNumber != nil { throw invalid("Kỳ rà soát đã có quyết định công nhận; kết quả đã khóa, sửa qua kỳ rà soát thường xuyên.") }
     }
 
@@ -27,7 +27,7 @@ extension ReviewStore {
     }
 
     func kind(_ r: ReviewRound) -> ReviewProcedure.Round {
-        r.kind == "periodic" ? .periodic(year: r.year) : .regular(year: r.year, month: r.month)
+        r.roundKind == .periodic ? .periodic(year: r.year) : .regular(year: r.year, month: r.month)
     }
 
     public func steps(of r: ReviewRound) throws -> [ReviewProcedure.Step] { try procedure.steps(kind(r)) }
@@ -120,10 +120,10 @@ extension ReviewStore {
         let r = try await round(scope, id: roundID, on: db)
         try Self.editable(r)
         let steps = try steps(of: r)
-        guard let i = steps.firstIndex(where: { $0.code == r.step }), i + 1 < steps.count, r.step != "RECOGNITION" else {
+        guard let i = steps.firstIndex(where: { $0.code == r.step }), i + 1 < steps.count, r.stepCode != .recognition else {
             throw Self.invalid("Bước này kết thúc bằng quyết định công nhận.")
         }
-        let listed = r.step == "LIST" ? try await list(scope, round: r, on: db) : []
+        let listed = r.stepCode == .list ? try await list(scope, round: r, on: db) : []
         return try await store.writing(db) { tx in
             // The version first: someone who moved the round since it was read gets "changed by another person",
             // not the blockers of a step they never saw (a failure below rolls the bump back).
@@ -131,12 +131,12 @@ extension ReviewStore {
             let cases = try await ReviewCase.query(on: tx).filter(\.$roundID == roundID).all()
             let open = try await ReviewComplaint.query(on: tx).filter(\.$roundID == roundID).filter(\.$status == "open").count()
             let rechecked = try await ReviewComplaint.query(on: tx).filter(\.$roundID == roundID).filter(\.$status == "resolved").count()
-            let stages = r.step == "LIST" ? listed.map { _ in CaseStage.listed } : cases.map(\.caseStage)
+            let stages = r.stepCode == .list ? listed.map { _ in CaseStage.listed } : cases.map(\.caseStage)
             let blockers = ReviewRules.blockers(leaving: r.step, stages: stages, postingEnds: r.postingTo.flatMap { CivilDate($0) },
                                                 openComplaints: open, recheckedComplaints: rechecked,
                                                 repostingEnds: r.repostingTo.flatMap { CivilDate($0) }, today: today)
             guard blockers.isEmpty else { throw Self.invalid(blockers.joined(separator: " ")) }
-            if r.step == "LIST" {
+            if r.stepCode == .list {
                 for l in listed where !cases.contains(where: { $0.householdID == l.household.id }) {
                     try await self.newCase(r, household: l.household.id, village: l.household.village, reasons: l.reasons, form: nil, on: tx)
                 }
@@ -204,7 +204,7 @@ extension ReviewStore {
         let (c, r) = try await reviewCase(scope, id: caseID, on: db)
         try Self.editable(r)
         guard c.caseStage != .agreed else { throw Self.invalid("Hộ đã được họp dân thống nhất; không khảo sát lại.") }
-        guard r.step == "SURVEY" || r.step == "MEETING" else {
+        guard r.stepCode == .survey || r.stepCode == .meeting else {
             throw Self.invalid("Vòng rà soát đang ở bước khác; chỉ khảo sát ở bước 2 hoặc khảo sát lại hộ họp dân chưa thống nhất.")
         }
         let enumerator = input.enumerator.trimmingCharacters(in: .whitespaces)
@@ -279,8 +279,8 @@ extension ReviewStore {
         guard Self.runsReview(scope) else { throw AccessError.forbidden }
         let r = try await round(scope, id: roundID, on: db)
         try Self.editable(r)
-        guard r.step == "MEETING" else { throw Self.invalid("Vòng rà soát chưa ở bước họp dân.") }
-        let quorum = try steps(of: r).first { $0.code == "MEETING" }?.quorumPercent ?? 50
+        guard r.stepCode == .meeting else { throw Self.invalid("Vòng rà soát chưa ở bước họp dân.") }
+        let quorum = try steps(of: r).first { $0.stepCode == .meeting }?.quorumPercent ?? 50
         for (label, v) in [("Địa điểm", m.place), ("Chủ trì", m.chair), ("Thư ký", m.secretary)]
             where v.trimmingCharacters(in: .whitespaces).isEmpty { throw Self.invalid("Cần ghi \(label.lowercased()) cuộc họp.") }
         guard m.attendees > 0 else { throw Self.invalid("Số người dự họp phải lớn hơn 0.") }
@@ -350,7 +350,7 @@ extension ReviewStore {
         guard Self.runsReview(scope) else { throw AccessError.forbidden }
         let r = try await round(scope, id: roundID, on: db)
         try Self.editable(r)
-        guard r.step == "RECOGNITION" else { throw Self.invalid("Vòng rà soát chưa đến bước công nhận.") }
+        guard r.stepCode == .recognition else { throw Self.invalid("Vòng rà soát chưa đến bước công nhận.") }
         let number = number.trimmingCharacters(in: .whitespaces)
         guard !number.isEmpty else { throw Self.invalid("Cần ghi số quyết định.") }
         guard date <= today else { throw Self.invalid("Ngày quyết định \(date.vietnamese) ở sau ngày hôm nay.") }
@@ -382,7 +382,7 @@ extension ReviewStore {
                 var history: [Int: Category] = [:]
                 for y in years where y.householdID == c.householdID && y.year != r.year { history[y.year] = Category(rawValue: y.category) }
                 let before = history[r.year - 1]
-                c.refusal = r.kind == "regular" ? Self.refusal(form: c.requestForm, before: before, after: category, explanation: c.explanation) : nil
+                c.refusal = r.roundKind == .regular ? Self.refusal(form: c.requestForm, before: before, after: category, explanation: c.explanation) : nil
                 // A refused request leaves the recognised category as it was.
                 let recognised = c.refusal == nil ? category : (before ?? category)
                 history[r.year] = recognised
@@ -421,15 +421,15 @@ extension ReviewStore {
     public func setStatus(_ scope: Scope, roundID: Int, to status: String, note: String?, expectedVersion: Int, on db: any Database) async throws -> ReviewRound {
         let r = try await round(scope, id: roundID, on: db)
         let province = scope.role == .provinceOfficer || scope.role == .admin
-        if r.status == "approved" { try Self.editable(r) }
+        if r.roundStatus == .approved { try Self.editable(r) }
         switch status {
         case "submitted":
             guard Self.runsReview(scope) else { throw AccessError.forbidden }
             guard r.decisionNumber != nil else { throw Self.invalid("Chỉ gửi kết quả sau khi có quyết định công nhận.") }
-            guard r.status == "open" || r.status == "returned" else { throw Self.invalid("Kết quả đã được gửi.") }
+            guard r.roundStatus == .open || r.roundStatus == .returned else { throw Self.invalid("Kết quả đã được gửi.") }
         case "returned", "approved":
             guard province else { throw AccessError.forbidden }
-            guard r.status == "submitted" else { throw Self.invalid("Xã/phường chưa gửi kết quả để duyệt.") }
+            guard r.roundStatus == .submitted else { throw Self.invalid("Xã/phường chưa gửi kết quả để duyệt.") }
             if status == "returned" && (note ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
                 throw Self.invalid("Cần ghi lý do trả lại.")
             }

@@ -59,7 +59,7 @@ extension ReviewController {
     func postingPanel(_ req: Request, _ scope: Scope, _ work: RoundWork) async throws -> HTML {
         let services = req.application.registry
         let (round, cases, records) = (work.round, work.cases, work.records)
-        let runs = (scope.role == .communeOfficer || scope.role == .admin) && round.decisionNumber == nil && round.step == "POSTING"
+        let runs = (scope.role == .communeOfficer || scope.role == .admin) && round.decisionNumber == nil && round.stepCode == .posting
         let id = round.id!
         guard let from = round.postingFrom.flatMap({ CivilDate($0) }), let to = round.postingTo.flatMap({ CivilDate($0) }) else {
             return runs ? """
@@ -73,7 +73,7 @@ extension ReviewController {
         }
         let complaints = try await services.reviews.complaints(scope, round: round, on: req.db)
         let today = services.referenceDate
-        let step = try services.reviews.steps(of: round).first { $0.code == "POSTING" }
+        let step = try services.reviews.steps(of: round).first { $0.stepCode == .posting }
         let places = step?.places ?? ["Trụ sở Ủy ban nhân dân cấp xã", "Nhà văn hóa hoặc nhà sinh hoạt cộng đồng thôn"]
         let categories: [(code: String, vi: String)] = [("", "Giữ nguyên")] + Category.allCases.map { ($0.rawValue, $0.vietnamese) }
         let rows: [HTML] = complaints.map { k in
@@ -122,9 +122,9 @@ extension ReviewController {
             </form>
             """
         } else { reposting = "" }
-        let blockers = ReviewRules.blockers(leaving: "POSTING", stages: [], postingEnds: to, openComplaints: open,
+        let blockers = ReviewRules.blockers(leaving: ReviewStepCode.posting.rawValue, stages: [], postingEnds: to, openComplaints: open,
                                             recheckedComplaints: rechecked, repostingEnds: repostTo, today: today)
-        let blocking: HTML = round.step == "POSTING" && round.decisionNumber == nil
+        let blocking: HTML = round.stepCode == .posting && round.decisionNumber == nil
             ? (blockers.isEmpty ? "<p class=\"ok\">Đã hết thời gian niêm yết và khiếu nại: có thể chuyển sang bước quyết định.</p>"
                : "<p><b>Chưa chuyển sang quyết định được:</b> \(blockers.joined(separator: " "))</p>") : ""
         return """
@@ -220,7 +220,7 @@ extension ReviewController {
         let complaints = try await services.reviews.complaints(scope, round: round, on: req.db).filter { $0.status == "resolved" }
         let commune = services.units.unit(round.communeCode)?.name ?? round.communeCode
         // The notice names where it is posted and for how long (QĐ 24/2021 Art. 4(4); QĐ 967/QĐ-BNNMT).
-        let posting = try services.reviews.steps(of: round).first { $0.code == "POSTING" }
+        let posting = try services.reviews.steps(of: round).first { $0.stepCode == .posting }
         let places = (posting?.places ?? []).filter { village == nil || !$0.contains("Ủy ban") }
         let reposted = round.repostingFrom.flatMap { CivilDate($0) }.map { f in
             "; niêm yết lại kết quả phúc tra từ \(f.vietnamese) đến \(CivilDate(round.repostingTo ?? "")?.vietnamese ?? "…")" } ?? ""
@@ -253,15 +253,15 @@ extension ReviewController {
         if let number = round.decisionNumber {
             let lists: [HTML] = ReviewList.allCases.map { l in HTML("<a href=\"\(Path.review(id, "lists"))?list=\(l.rawValue)\" target=\"_blank\">\(l.vietnamese)</a>") }
             return """
-            <h2>Bước \(round.kind == "periodic" ? "6" : "4"): công nhận</h2>
+            <h2>Bước \(round.roundKind == .periodic ? "6" : "4"): công nhận</h2>
             <p class="card">Quyết định số <b>\(number)</b> ngày \(CivilDate(round.decisionDate ?? "")?.vietnamese ?? "") (ghi bởi \(round.decidedBy ?? "")). Kết quả năm \(round.year) của vòng này đã khóa; điều chỉnh qua kỳ rà soát thường xuyên.</p>
             <p>Danh sách kèm theo quyết định: \(lists.joined(separator: " · "))</p>
             <p><a href="\(Path.review(id, "certificates"))" target="_blank">In giấy chứng nhận hộ nghèo, hộ cận nghèo</a>
-            \(round.kind == "regular" ? HTML(" · <a href=\"\(Path.review(id, "refusals"))\" target=\"_blank\">In văn bản trả lời hộ không đủ điều kiện</a>") : "")</p>
+            \(round.roundKind == .regular ? HTML(" · <a href=\"\(Path.review(id, "refusals"))\" target=\"_blank\">In văn bản trả lời hộ không đủ điều kiện</a>") : "")</p>
             """
         }
-        guard round.step == "RECOGNITION", scope.role == .communeOfficer || scope.role == .admin, round.status != "approved" else { return "" }
-        let deadline = round.kind == "periodic" ? "trước 14/12" : "trong 15 ngày kể từ \(CivilDate(round.startsOn)?.vietnamese ?? "")"
+        guard round.stepCode == .recognition, scope.role == .communeOfficer || scope.role == .admin, round.roundStatus != .approved else { return "" }
+        let deadline = round.roundKind == .periodic ? "trước 14/12" : "trong 15 ngày kể từ \(CivilDate(round.startsOn)?.vietnamese ?? "")"
         return """
         <h2>Công nhận hộ nghèo, hộ cận nghèo, hộ thoát nghèo, hộ thoát cận nghèo</h2>
         <p class="muted">Chủ tịch UBND xã quyết định \(deadline). Sau khi ghi quyết định, kết quả được khóa và cấp giấy chứng nhận.</p>
@@ -314,7 +314,7 @@ extension ReviewController {
             <section class="doc sheet">
             <table class="doc-head"><tr><td>UBND \(commune.uppercased())<br>Số: \(c.certificateNo ?? "")</td>
             <td><b>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</b><br><b>Độc lập - Tự do - Hạnh phúc</b><br><i>\(commune), ngày \(day?.day ?? 0) tháng \(day?.month ?? 0) năm \(day?.year ?? round.year)</i></td></tr></table>
-            <p class="center"><b>GIẤY CHỨNG NHẬN \(poor ? "HỘ NGHÈO" : "HỘ CẬN NGHÈO")</b><br>(theo kết quả rà soát \(round.kind == "periodic" ? "định kỳ" : "thường xuyên tháng \(round.month)") năm \(round.year))</p>
+            <p class="center"><b>GIẤY CHỨNG NHẬN \(poor ? "HỘ NGHÈO" : "HỘ CẬN NGHÈO")</b><br>(theo kết quả rà soát \(round.roundKind == .periodic ? "định kỳ" : "thường xuyên tháng \(round.month)") năm \(round.year))</p>
             <p>Căn cứ \(basis);<br>Căn cứ kết quả rà soát hộ nghèo, hộ cận nghèo năm \(round.year) và Quyết định số \(round.decisionNumber ?? "") của Chủ tịch UBND \(commune),</p>
             <p class="center"><b>CHỦ TỊCH ỦY BAN NHÂN DÂN \(commune.uppercased()) CHỨNG NHẬN</b></p>
             <p>Hộ ông/bà: <b>\(head?.name ?? r.headName)</b> · Dân tộc: \(head?.ethnicity.flatMap { BundledData.ethnicGroups.group($0)?.name } ?? "")<br>
@@ -375,13 +375,13 @@ extension ReviewController {
         var actions: HTML = ""
         let runs = scope.role == .communeOfficer || scope.role == .admin
         let province = scope.role == .provinceOfficer || scope.role == .admin
-        if runs && round.decisionNumber != nil && (round.status == "open" || round.status == "returned") {
+        if runs && round.decisionNumber != nil && (round.roundStatus == .open || round.roundStatus == .returned) {
             actions = """
             <form method="post" action="\(Path.review(round.id!, "status"))" class="filters noprint">\(hidden)<input type="hidden" name="status" value="submitted">
             <button class="primary" type="submit">Gửi kết quả lên tỉnh</button></form>
             """
         }
-        if province && round.status == "submitted" {
+        if province && round.roundStatus == .submitted {
             actions = """
             <form method="post" action="\(Path.review(round.id!, "status"))" class="filters noprint">\(hidden)
             <label>Ý kiến (bắt buộc khi trả lại)<input name="note" size="40"></label>
@@ -407,10 +407,10 @@ extension ReviewController {
         let scope = try req.checkedScope
         let services = req.application.registry
         let year = req.query[Int.self, at: "year"] ?? services.referenceDate.year
-        let progress = try await services.reviews.progress(scope, year: year, on: req.db).filter { $0.round.kind == "periodic" }
+        let progress = try await services.reviews.progress(scope, year: year, on: req.db).filter { $0.round.roundKind == .periodic }
         func stage(_ r: ReviewRound) -> String {
-            if r.status == "approved" { return "Tỉnh đã duyệt" }
-            if r.status == "submitted" { return "Đã gửi tỉnh" }
+            if r.roundStatus == .approved { return "Tỉnh đã duyệt" }
+            if r.roundStatus == .submitted { return "Đã gửi tỉnh" }
             if r.decisionNumber != nil { return "Đã công nhận" }
             return services.reviews.procedure.periodicSteps.first { $0.code == r.step }.map { "Bước \($0.n): \($0.vi)" } ?? r.step
         }

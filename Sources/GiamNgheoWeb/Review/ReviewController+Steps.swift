@@ -30,7 +30,7 @@ extension ReviewController {
         let commune = services.units.unit(round.communeCode)?.name ?? round.communeCode
         let csrf: HTML = "\(req.csrfField)<input type=\"hidden\" name=\"version\" value=\"\(round.version)\">"
         let runs = scope.role == .communeOfficer || scope.role == .admin
-        let advance: HTML = runs && !decided && round.step != "RECOGNITION" && round.status != "approved" ? """
+        let advance: HTML = runs && !decided && round.stepCode != .recognition && round.roundStatus != .approved ? """
             <form method="post" action="\(Path.review(id, "advance"))" class="noprint">\(csrf)
             <button class="primary" type="submit">Kết thúc bước này, chuyển sang bước sau</button></form>
             """ : ""
@@ -39,19 +39,19 @@ extension ReviewController {
         let work = RoundWork(round: round, cases: cases, records: try await records(req, cases.map(\.householdID)),
                              meetings: try await reviews.meetings(scope, round: round, on: req.db))
         var panel: [HTML] = []
-        if round.step == "LIST" && !decided {
+        if round.stepCode == .list && !decided {
             panel.append(try await listPanel(req, scope, round))
         } else {
             panel.append(casesPanel(req, scope, work))
         }
-        if round.kind == "regular" && round.step == "SURVEY" { panel.append(requestForm(req, scope, round)) }
-        if round.step == "MEETING" || !work.meetings.isEmpty { panel.append(try meetingPanel(req, scope, work)) }
-        if round.step == "POSTING" || round.postingFrom != nil { panel.append(try await postingPanel(req, scope, work)) }
-        if round.step == "RECOGNITION" || decided { panel.append(decisionPanel(req, scope, round)) }
+        if round.roundKind == .regular && round.stepCode == .survey { panel.append(requestForm(req, scope, round)) }
+        if round.stepCode == .meeting || !work.meetings.isEmpty { panel.append(try meetingPanel(req, scope, work)) }
+        if round.stepCode == .posting || round.postingFrom != nil { panel.append(try await postingPanel(req, scope, work)) }
+        if round.stepCode == .recognition || decided { panel.append(decisionPanel(req, scope, round)) }
         return Layout.page(req, title: "Rà soát \(commune)", """
-        <h1>Rà soát \(round.kind == "periodic" ? "định kỳ" : "thường xuyên tháng \(round.month)") năm \(round.year): \(commune)</h1>
+        <h1>Rà soát \(round.roundKind == .periodic ? "định kỳ" : "thường xuyên tháng \(round.month)") năm \(round.year): \(commune)</h1>
         <p class="muted">Từ \(CivilDate(round.startsOn)?.vietnamese) đến \(CivilDate(round.endsOn)?.vietnamese); chuẩn \(round.standard); quy trình \(round.procedure).
-        \(round.kind == "regular" ? "Quyết định công nhận trong 15 ngày kể từ ngày bắt đầu rà soát." : "")</p>
+        \(round.roundKind == .regular ? "Quyết định công nhận trong 15 ngày kể từ ngày bắt đầu rà soát." : "")</p>
         \(statusBox(req, scope, round))
         \(overdue(req, round))
         <h2>Các bước</h2><ol>\(stepItems)</ol>
@@ -66,7 +66,7 @@ extension ReviewController {
         guard round.decisionNumber == nil else { return "" }
         let steps = (try? req.application.registry.reviews.steps(of: round)) ?? []
         let due: CivilDate?
-        if round.kind == "periodic", let d = steps.first(where: { $0.code == "RECOGNITION" })?.deadline {
+        if round.roundKind == .periodic, let d = steps.first(where: { $0.stepCode == .recognition })?.deadline {
             due = try? ReviewProcedure.day(d, round.year)
         } else { due = CivilDate(round.endsOn) }
         guard let due, req.application.registry.referenceDate > due else { return "" }
@@ -116,7 +116,7 @@ extension ReviewController {
     /// The households of the round with their survey, meeting and decision.
     func casesPanel(_ req: Request, _ scope: Scope, _ work: RoundWork) -> HTML {
         let (round, cases, records) = (work.round, work.cases, work.records)
-        let surveying = round.decisionNumber == nil && (round.step == "SURVEY" || round.step == "MEETING")
+        let surveying = round.decisionNumber == nil && (round.stepCode == .survey || round.stepCode == .meeting)
         let rows: [HTML] = cases.map { c in
             let r = records[c.householdID]
             let action: HTML = surveying && scope.canWrite && c.caseStage != .agreed
@@ -158,7 +158,7 @@ extension ReviewController {
         }
         var form: HTML = ""
         let ready = cases.filter { $0.caseStage == .surveyed }
-        if round.step == "MEETING" && round.decisionNumber == nil && (scope.role == .communeOfficer || scope.role == .admin) {
+        if round.stepCode == .meeting && round.decisionNumber == nil && (scope.role == .communeOfficer || scope.role == .admin) {
             // One meeting per village: the form is for one village at a time (chosen, or the first waiting).
             let villages = Array(Set(ready.map { $0.village ?? "" })).sorted()
             let village = req.query[String.self, at: "village"].flatMap { villages.contains($0) ? $0 : nil } ?? villages.first
@@ -202,7 +202,7 @@ extension ReviewController {
     }
 
     func reviewsQuorum(_ req: Request, _ round: ReviewRound) throws -> Int {
-        try req.application.registry.reviews.steps(of: round).first { $0.code == "MEETING" }?.quorumPercent ?? 50
+        try req.application.registry.reviews.steps(of: round).first { $0.stepCode == .meeting }?.quorumPercent ?? 50
     }
 
     func recordMeeting(req: Request) async throws -> Response {
@@ -254,7 +254,7 @@ extension ReviewController {
         let cases = try await services.reviews.cases(scope, round: round, on: req.db)
         let records = try await records(req, cases.map(\.householdID))
         let quorum = try reviewsQuorum(req, round)
-        let copies = try services.reviews.steps(of: round).first { $0.code == "MEETING" }?.minutesCopies ?? 2
+        let copies = try services.reviews.steps(of: round).first { $0.stepCode == .meeting }?.minutesCopies ?? 2
         let commune = services.units.unit(round.communeCode)?.name ?? round.communeCode
         let rows: [HTML] = votes.enumerated().map { i, v in
             let c = cases.first { $0.id == v.caseID }

@@ -68,10 +68,10 @@ extension ReviewController {
         let standard = services.store.engine.catalogue.standard(id: ctx.round.standard)
         let standardName = standard?.name.vi ?? ctx.round.standard
         let usesFormA = services.reviews.procedure.quickScreen?.applies(requestForm: c.requestForm) ?? false
-        let editable = ctx.round.decisionNumber == nil && ctx.round.status != "approved" && c.caseStage != .agreed && c.caseStage != .decided
+        let editable = ctx.round.decisionNumber == nil && ctx.round.roundStatus != .approved && c.caseStage != .agreed && c.caseStage != .decided
         return Layout.page(req, title: "Phiếu khảo sát hộ \(ctx.record.code)", """
         <h1>Phiếu khảo sát hộ \(ctx.record.code): \(ctx.record.headName)</h1>
-        <p class="muted">\(ctx.record.village), vòng rà soát \(ctx.round.kind == "periodic" ? "định kỳ" : "thường xuyên tháng \(ctx.round.month)") năm \(ctx.round.year);
+        <p class="muted">\(ctx.record.village), vòng rà soát \(ctx.round.roundKind == .periodic ? "định kỳ" : "thường xuyên tháng \(ctx.round.month)") năm \(ctx.round.year);
         \(c.reasons). Trạng thái: <b>\(c.caseStage.vietnamese)</b>. <a href="\(Path.review(ctx.round.id!))">Về vòng rà soát</a> ·
         <a href="\(Path.review(ctx.round.id!, "forms"))?case=\(c.id!)&filled=1" target="_blank">In phiếu</a></p>
         \(e.summary)

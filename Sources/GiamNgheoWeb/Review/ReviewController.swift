@@ -53,7 +53,7 @@ struct ReviewController: Feature {
             let step = services.reviews.procedure.periodicSteps.first { $0.code == r.step }
             return """
             <tr><td><a href="\(Path.review(r.id!))">\(services.units.unit(r.communeCode)?.name ?? r.communeCode)</a></td>
-            <td>\(r.kind == "periodic" ? "Định kỳ \(r.year)" : "Thường xuyên \(r.month)/\(r.year)")</td>
+            <td>\(r.roundKind == .periodic ? "Định kỳ \(r.year)" : "Thường xuyên \(r.month)/\(r.year)")</td>
             <td>\(CivilDate(r.startsOn)?.vietnamese) – \(CivilDate(r.endsOn)?.vietnamese)</td><td>\(r.standard)</td>
             <td>\(r.decisionNumber != nil ? "Đã công nhận (QĐ \(r.decisionNumber!))" : step.map { "Bước \($0.n): \($0.vi)" } ?? r.step)</td><td>\(Self.statusText(r.status))</td></tr>
             """
