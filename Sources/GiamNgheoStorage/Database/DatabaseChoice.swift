@@ -25,7 +25,10 @@ extension DatabaseChoice {
             let dir = (path as NSString).deletingLastPathComponent
             if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
             databases.use(.sqlite(.file(path)), as: .sqlite)
-        case .postgres(let url): try databases.use(.postgres(url: url), as: .psql)
+        case .postgres(let url):
+            // A burst of saves (the review season, a busy test run) queues for the pool's connections: wait up to
+            // 30 s for one rather than the driver's 10 s, so that a queue is slow, not an error.
+            try databases.use(.postgres(url: url, connectionPoolTimeout: .seconds(30)), as: .psql)
         }
     }
 

@@ -4,53 +4,6 @@ import GiamNgheoCore
 import GiamNgheoStorage
 import Vapor
 
-/// Exports of this process that run in the background: progress, the cancel flag, the finished file. A file
-/// is kept for its owner for an hour; a job never outlives the process.
-final class ExportJobs: @unchecked Sendable {
-    struct Job: Sendable {
-        var owner: String
-        var format: HouseholdExport.Format
-        var what: HouseholdExport.What
-        var total: Int
-        var rows = 0
-        var started = Date()
-        var finished: Date?
-        var cancelled = false
-        var failed: String?
-        var file: URL
-        var filename: String
-        var done: Bool { finished != nil }
-    }
-    static let keep: TimeInterval = 3600
-    private let lock = NSLock()
-    private var jobs: [String: Job] = [:]
-
-    func add(_ id: String, _ job: Job) {
-        lock.withLock {
-            // Files of jobs finished over an hour ago go when a new one starts.
-            for (k, j) in jobs where j.finished.map({ Date().timeIntervalSince($0) > Self.keep }) ?? false {
-                try? FileManager.default.removeItem(at: j.file)
-                jobs.removeValue(forKey: k)
-            }
-            jobs[id] = job
-        }
-    }
-    func update(_ id: String, _ change: (inout Job) -> Void) { lock.withLock { if jobs[id] != nil { change(&jobs[id]!) } } }
-    func get(_ id: String) -> Job? { lock.withLock { jobs[id] } }
-    func isCancelled(_ id: String) -> Bool { lock.withLock { jobs[id]?.cancelled ?? true } }
-}
-
-struct ExportJobsKey: StorageKey { typealias Value = ExportJobs }
-
-extension Application {
-    var exportJobs: ExportJobs {
-        if let j = storage[ExportJobsKey.self] { return j }
-        let j = ExportJobs()
-        storage[ExportJobsKey.self] = j
-        return j
-    }
-}
-
 /// The list page's download buttons (issue "Excel and CSV in and out", item 5): a list up to
 /// `AppConfig.exportInlineRows` households downloads at once; a longer one is written in the background while the page shows the
 /// percentage, rows and time left, and can be cancelled (its partial file is removed).
@@ -159,25 +112,6 @@ struct ExportJobController: Feature {
             : HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         let res = try await req.fileio.asyncStreamFile(at: j.file.path, mediaType: type)
         res.headers.contentDisposition = .init(.attachment, filename: j.filename)
-        return res
-    }
-}
-
-/// The answer to a progress poll (app.js fills the panel with it, and reloads the page when done), for
-/// imports and exports alike.
-enum ProgressReply {
-    static func done() throws -> Response { try json(["done": "true"]) }
-
-    static func running(phase: String, rows: Int, fraction: Double, started: Date) throws -> Response {
-        let elapsed = Date().timeIntervalSince(started)
-        let left = fraction > 0.02 ? elapsed * (1 - fraction) / fraction : nil
-        return try json(["done": "false", "phase": phase, "rows": String(rows), "percent": String(Int(fraction * 100)),
-                         "left": left.map { "còn khoảng \(Int($0.rounded(.up))) giây" } ?? "đang ước tính thời gian"])
-    }
-
-    static func json(_ body: [String: String]) throws -> Response {
-        let res = Response(status: .ok)
-        try res.content.encode(body, as: .json)
         return res
     }
 }

@@ -10,7 +10,7 @@ extension HouseholdController {
     // MARK: members
 
     func memberForm(req: Request) async throws -> HTML {
-        let (scope, r) = try await record(req)
+        let (_, r) = try await record(req)
         let h = try req.application.registry.store.household(r, parser: req.application.registry.parser)
         let mid = req.parameters.get("mid")
         let m: Member
@@ -127,7 +127,7 @@ extension HouseholdController {
     }
 
     func moveForm(req: Request) async throws -> HTML {
-        let (scope, r) = try await record(req)
+        let (_, r) = try await record(req)
         let h = try req.application.registry.store.household(r, parser: req.application.registry.parser)
         return movePage(req, r, h, error: nil, selected: [], target: "")
     }
@@ -174,7 +174,7 @@ extension HouseholdController {
     }
 
     func splitForm(req: Request) async throws -> HTML {
-        let (scope, r) = try await record(req)
+        let (_, r) = try await record(req)
         let h = try req.application.registry.store.household(r, parser: req.application.registry.parser)
         let code = try await req.application.registry.store.nextCode(commune: r.communeCode, on: req.db)
         return splitPage(req, r, h, error: nil, selected: [], code: code, head: nil)
