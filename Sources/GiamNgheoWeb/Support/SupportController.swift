@@ -40,9 +40,9 @@ struct SupportController: Feature {
     }
 
     static func subnav(_ req: Request, _ current: String) -> HTML {
-        let links: [(String, String)] = [(Path.support, req.t("Sổ hỗ trợ", "Support ledger")), (Path.supportMonitoring, req.t("Theo dõi", "Monitoring")), ("/support/helpers", req.t("Phân công giúp đỡ", "Helpers")),
+        let links: [(String, String)] = [(Path.support, req.t("Sổ hỗ trợ", "Support ledger")), (Path.supportMonitoring, req.t("Theo dõi", "Monitoring")), (Path.supportHelpers, req.t("Phân công giúp đỡ", "Helpers")),
                                          (Path.models, req.t("Mô hình giảm nghèo", "Livelihood models")), (Path.fund, req.t("Quỹ Vì người nghèo", "For-the-poor fund")),
-                                         (Path.supportCatalogue, req.t("Chương trình, chính sách", "Programmes and policies")), ("/public", req.t("Trang công khai", "Public page"))]
+                                         (Path.supportCatalogue, req.t("Chương trình, chính sách", "Programmes and policies")), (Path.publicIndex, req.t("Trang công khai", "Public page"))]
         let items: [HTML] = links.map { l in l.0 == current ? "<b>\(l.1)</b>" : "<a href=\"\(l.0)\">\(l.1)</a>" }
         return "<p class=\"noprint\">\(items.joined(separator: " · "))</p>"
     }
