@@ -71,7 +71,7 @@ let package = Package(
         .testTarget(name: "GiamNgheoDataTests", dependencies: ["GiamNgheoCore", "GiamNgheoData", "GiamNgheoTestSupport", "giamngheo"]),
         // The stores on a real database (SQLite, or PostgreSQL when GIAMNGHEO_TEST_POSTGRES is set), without the web.
         .testTarget(name: "GiamNgheoStorageTests", dependencies: [
-            "GiamNgheoStorage", "GiamNgheoCore", "GiamNgheoData",
+            "GiamNgheoStorage", "GiamNgheoCore", "GiamNgheoData", "GiamNgheoTestSupport",
             .product(name: "Fluent", package: "fluent"),
         ]),
         .testTarget(name: "GiamNgheoWebTests", dependencies: [

@@ -3,6 +3,7 @@ import Foundation
 import GiamNgheoCore
 import GiamNgheoData
 import GiamNgheoStorage
+import GiamNgheoTestSupport
 import Logging
 import NIOCore
 import NIOPosix
@@ -24,15 +25,12 @@ func withRegistry(households count: Int = 60, _ body: (Registry) async throws ->
     let pool = NIOThreadPool(numberOfThreads: 1)
     pool.start()
     let databases = Databases(threadPool: pool, on: MultiThreadedEventLoopGroup.singleton)
-    var drop: (() -> Void)? = nil
+    var drop: (() throws -> Void)? = nil
     let choice: DatabaseChoice
-    if let server = ProcessInfo.processInfo.environment["GIAMNGHEO_TEST_POSTGRES"], !server.isEmpty {
-        let name = "s_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-        try psql(server, "CREATE DATABASE \(name)")
-        var c = URLComponents(string: server)!
-        c.path = "/" + name
-        choice = .postgres(c.string!)
-        drop = { try? psql(server, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
+    if let server = PostgresTestServer.server {
+        let made = try PostgresTestServer.makeDatabase(server, prefix: "s_")
+        choice = .postgres(made.url)
+        drop = made.drop
     } else {
         choice = .sqliteMemory
     }
@@ -64,27 +62,10 @@ func withRegistry(households count: Int = 60, _ body: (Registry) async throws ->
     } catch {
         await databases.shutdownAsync()
         try? await pool.shutdownGracefully()
-        drop?()
+        try? drop?()
         throw error
     }
     await databases.shutdownAsync()
     try? await pool.shutdownGracefully()
-    drop?()
+    try drop?()
 }
-
-private func psql(_ server: String, _ sql: String) throws {
-    let c = URLComponents(string: server)!
-    precondition(["127.0.0.1", "localhost"].contains(c.host ?? ""), "tests only use a local PostgreSQL server")
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["psql", "-h", c.host!, "-p", String(c.port ?? 5432), "-U", c.user ?? "postgres", "-d", String(c.path.dropFirst()),
-                   "-v", "ON_ERROR_STOP=1", "-q", "-c", sql]
-    var env = ProcessInfo.processInfo.environment
-    env["PGPASSWORD"] = c.password ?? ""
-    p.environment = env
-    try p.run()
-    p.waitUntilExit()
-    guard p.terminationStatus == 0 else { throw PSQLFailed(sql: sql) }
-}
-
-private struct PSQLFailed: Error { let sql: String }

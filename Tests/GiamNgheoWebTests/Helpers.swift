@@ -1,6 +1,7 @@
 import Foundation
 import GiamNgheoCore
 import GiamNgheoStorage
+import GiamNgheoTestSupport
 import GiamNgheoWeb
 import Testing
 import Vapor
@@ -24,17 +25,10 @@ func withTestApp(households: Int = 120, sqliteFile: Bool = false, config adjust:
             config.database = .sqliteFile(file)
             dropDatabase = { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + suffix) } }
         }
-        if let server = ProcessInfo.processInfo.environment["GIAMNGHEO_TEST_POSTGRES"], !server.isEmpty {
-            let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-            try PostgresTestServer.psql(server, "CREATE DATABASE \(name)")
-            // A server process may still be finishing with the database: try again before calling it a failure.
-            dropDatabase = {
-                for attempt in 1...3 {
-                    do { try PostgresTestServer.psql(server, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"); return }
-                    catch where attempt < 3 { Thread.sleep(forTimeInterval: 1) }
-                }
-            }
-            config.database = .postgres(PostgresTestServer.url(server, database: name))
+        if let server = PostgresTestServer.server {
+            let made = try PostgresTestServer.makeDatabase(server, prefix: "t_")
+            dropDatabase = made.drop
+            config.database = .postgres(made.url)
         }
         config.demoHouseholds = households
         config.passwordCost = 4
@@ -53,34 +47,6 @@ func withTestApp(households: Int = 120, sqliteFile: Bool = false, config adjust:
     }
     try await app.asyncShutdown()
     try dropDatabase?()
-}
-
-/// Creates and drops the per-test databases with the server's own client, so that no test can
-/// touch anything but a database it made.
-enum PostgresTestServer {
-    /// `postgres://user:pass@host:port/db` → the same server and credentials, another database.
-    static func url(_ server: String, database: String) -> String {
-        var c = URLComponents(string: server)!
-        c.path = "/" + database
-        return c.string!
-    }
-
-    static func psql(_ server: String, _ sql: String) throws {
-        let c = URLComponents(string: server)!
-        precondition(["127.0.0.1", "localhost"].contains(c.host ?? ""), "tests only use a local PostgreSQL server")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["psql", "-h", c.host!, "-p", String(c.port ?? 5432), "-U", c.user ?? "postgres", "-d", String(c.path.dropFirst()),
-                       "-v", "ON_ERROR_STOP=1", "-q", "-c", sql]
-        var env = ProcessInfo.processInfo.environment
-        env["PGPASSWORD"] = c.password ?? ""
-        p.environment = env
-        try p.run()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw PostgresSetupError(sql: sql) }
-    }
-
-    struct PostgresSetupError: Error { let sql: String }
 }
 
 /// Talks to the app in-process like a browser: keeps the session cookie and the page's CSRF token.

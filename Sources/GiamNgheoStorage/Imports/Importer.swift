@@ -424,8 +424,7 @@ public struct Importer: Sendable {
             let reason = "Nhập tệp: \(options.label)"
             var audit: [[any Encodable & Sendable]] = []
             if !inserts.isEmpty {
-                for start in stride(from: 0, to: inserts.count, by: 200) {
-                    let part = inserts[start..<min(start + 200, inserts.count)]
+                for part in inserts.chunks(of: 200) {
                     var q = sql.insert(into: HouseholdRecord.schema).columns(HouseholdStore.columns(HouseholdRecord()).map(\.0) + ["version", "updated_at"])
                     for (h, c, facts) in part { q = q.values(HouseholdStore.columns(store.row(h, c, facts: facts)).map { SQLBind($0.1) } + [SQLBind(1), SQLBind(now)]) }
                     try await q.run()
@@ -457,9 +456,9 @@ public struct Importer: Sendable {
                 try await sql.delete(from: People.table).where("household_id", .in, ids).run()
                 try await People.insert(updates.map { ($0.0.id, $0.1) }, on: sql)
             }
-            for start in stride(from: 0, to: audit.count, by: 400) {
+            for part in audit.chunks(of: 400) {
                 var q = sql.insert(into: AuditEntry.schema).columns("at", "username", "household_id", "action", "field", "old_value", "new_value", "reason")
-                for a in audit[start..<min(start + 400, audit.count)] { q = q.values(a.map { SQLBind($0) }) }
+                for a in part { q = q.values(a.map { SQLBind($0) }) }
                 try await q.run()
             }
         }
@@ -480,67 +479,6 @@ public struct Importer: Sendable {
             try await ProvisionalYear.upsert(households: touched, year: year, on: sql)
             try await Summaries.rebuild(communes: communes.sorted(), year: year, on: db)
         }
-
-        // MARK: registry lookups, one statement per chunk
-
-        static func existing(codes: [String], on sql: any SQLDatabase) async throws -> [Existing] {
-            guard !codes.isEmpty else { return [] }
-            return try await rows(sql.select().columns("id", "code", "version", "facts", "commune_code", "village", "archived_reason")
-                .from(HouseholdRecord.schema).where("code", .in, codes), on: sql)
-        }
-
-        static func existing(ids: [Int], on sql: any SQLDatabase) async throws -> [Existing] {
-            guard !ids.isEmpty else { return [] }
-            return try await rows(sql.select().columns("id", "code", "version", "facts", "commune_code", "village", "archived_reason")
-                .from(HouseholdRecord.schema).where("id", .in, ids), on: sql)
-        }
-
-        static func rows(_ q: SQLSelectBuilder, on sql: any SQLDatabase) async throws -> [Existing] {
-            struct Row: Decodable { var id: Int; var code: String; var version: Int; var facts: String; var commune_code: String; var village: String?; var archived_reason: String? }
-            return try await q.all(decoding: Row.self).map {
-                Existing(id: $0.id, code: $0.code, version: $0.version, facts: $0.facts, commune: $0.commune_code, village: $0.village, archived: $0.archived_reason)
-            }
-        }
-
-        /// Registered people by national ID (households not archived).
-        static func people(nationalIDs: [String], on sql: any SQLDatabase) async throws -> [String: [Existing.PersonRef]] {
-            guard !nationalIDs.isEmpty else { return [:] }
-            struct Row: Decodable { var national_id: String; var household_id: Int; var code: String; var head_name: String; var name_key: String }
-            var out: [String: [Existing.PersonRef]] = [:]
-            for start in stride(from: 0, to: nationalIDs.count, by: 500) {
-                let part = Array(nationalIDs[start..<min(start + 500, nationalIDs.count)])
-                let rows = try await sql.raw("""
-                    SELECT p.national_id, p.household_id, h.code, h.head_name, p.name_key FROM household_people p
-                    JOIN households h ON h.id = p.household_id
-                    WHERE h.archived_reason IS NULL AND p.national_id IN (\(binds: part)) ORDER BY p.household_id
-                    """).all(decoding: Row.self)
-                for r in rows { out[r.national_id, default: []].append(Existing.PersonRef(householdID: r.household_id, code: r.code, name: r.name_key)) }
-            }
-            return out
-        }
-
-        /// Registered people in the same (commune, village, birth) blocks as this chunk's people.
-        static func people(blocks keys: [PersonKey], on sql: any SQLDatabase) async throws -> [String: [Person]] {
-            guard !keys.isEmpty else { return [:] }
-            struct Row: Decodable { var household_id: Int; var code: String; var name_key: String; var birth: String; var commune_code: String; var village: String }
-            var out: [String: [Person]] = [:]
-            let wanted = Set(keys.map(\.block))
-            let communes = Array(Set(keys.map(\.commune))), births = Array(Set(keys.map(\.birth)))
-            for start in stride(from: 0, to: births.count, by: 500) {
-                let part = Array(births[start..<min(start + 500, births.count)])
-                let rows = try await sql.raw("""
-                    SELECT p.household_id, h.code, p.name_key, p.birth, p.commune_code, p.village FROM household_people p
-                    JOIN households h ON h.id = p.household_id
-                    WHERE h.archived_reason IS NULL AND p.commune_code IN (\(binds: communes)) AND p.birth IN (\(binds: part))
-                    """).all(decoding: Row.self)
-                for r in rows {
-                    let block = "\(r.commune_code)|\(r.village)|\(r.birth)"
-                    guard wanted.contains(block) else { continue }
-                    out[block, default: []].append(Person(name: r.name_key, display: r.name_key, code: r.code, row: 0, sheet: "", householdID: r.household_id))
-                }
-            }
-            return out
-        }
     }
 }
 
@@ -554,14 +492,4 @@ extension Importer.Run.Prepared {
 
 extension Importer.Existing {
     struct PersonRef { var householdID: Int; var code: String; var name: String }
-}
-
-/// FNV-1a, 64 bits: a fingerprint of what an import will do, to see that a commit does what was reviewed.
-struct Hasher64 {
-    var value: UInt64 = 0xcbf2_9ce4_8422_2325
-    mutating func add(_ s: String) {
-        for b in s.utf8 { value = (value ^ UInt64(b)) &* 0x100_0000_01b3 }
-        value = (value ^ 0x0A) &* 0x100_0000_01b3
-    }
-    var hex: String { String(value, radix: 16) }
 }

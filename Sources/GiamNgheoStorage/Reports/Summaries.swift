@@ -124,9 +124,9 @@ public enum Summaries {
     /// Adds deltas to cells (an upsert both SQLite and PostgreSQL understand), a few hundred rows per statement.
     static func add(_ deltas: [SummaryKey: (households: Int, persons: Int)], on sql: any SQLDatabase) async throws {
         let items = deltas.sorted { $0.key < $1.key }
-        for start in stride(from: 0, to: items.count, by: 300) {
+        for part in items.chunks(of: 300) {
             var values: [SQLQueryString] = []
-            for (k, v) in items[start..<min(start + 300, items.count)] {
+            for (k, v) in part {
                 values.append("(\(bind: k.year), \(bind: k.commune), \(bind: k.oldCommune), \(bind: k.village), \(bind: k.standard), \(bind: k.category), \(bind: k.urban), \(bind: k.minority), \(bind: k.dim.rawValue), \(bind: k.key), \(bind: v.households), \(bind: v.persons))")
             }
             try await sql.raw("""

@@ -213,7 +213,7 @@ extension SupportStore {
             try await sql.insert(into: AuditEntry.schema).columns(auditColumns).values(audit(rows[0], "Hỗ trợ #\(id)")).run()
             return id
         }
-        for chunk in stride(from: 0, to: rows.count, by: 100).map({ rows[$0..<min($0 + 100, rows.count)] }) {
+        for chunk in rows.chunks(of: 100) {
             var q = sql.insert(into: "support_records").columns(Self.recordColumns)
             for r in chunk { q = q.values(values(r)) }
             try await q.run()

@@ -1,0 +1,75 @@
+import Fluent
+import Foundation
+import GiamNgheoCore
+import SQLKit
+
+/// What an import reads of the registry: households by code or id, people by national ID or by
+/// (commune, village, birth) block. One statement per chunk, never one per row.
+extension Importer.Run {
+    static func existing(codes: [String], on sql: any SQLDatabase) async throws -> [Importer.Existing] {
+        guard !codes.isEmpty else { return [] }
+        return try await rows(sql.select().columns("id", "code", "version", "facts", "commune_code", "village", "archived_reason")
+            .from(HouseholdRecord.schema).where("code", .in, codes), on: sql)
+    }
+
+    static func existing(ids: [Int], on sql: any SQLDatabase) async throws -> [Importer.Existing] {
+        guard !ids.isEmpty else { return [] }
+        return try await rows(sql.select().columns("id", "code", "version", "facts", "commune_code", "village", "archived_reason")
+            .from(HouseholdRecord.schema).where("id", .in, ids), on: sql)
+    }
+
+    static func rows(_ q: SQLSelectBuilder, on sql: any SQLDatabase) async throws -> [Importer.Existing] {
+        struct Row: Decodable { var id: Int; var code: String; var version: Int; var facts: String; var commune_code: String; var village: String?; var archived_reason: String? }
+        return try await q.all(decoding: Row.self).map {
+            Importer.Existing(id: $0.id, code: $0.code, version: $0.version, facts: $0.facts, commune: $0.commune_code, village: $0.village, archived: $0.archived_reason)
+        }
+    }
+
+    /// Registered people by national ID (households not archived).
+    static func people(nationalIDs: [String], on sql: any SQLDatabase) async throws -> [String: [Importer.Existing.PersonRef]] {
+        guard !nationalIDs.isEmpty else { return [:] }
+        struct Row: Decodable { var national_id: String; var household_id: Int; var code: String; var head_name: String; var name_key: String }
+        var out: [String: [Importer.Existing.PersonRef]] = [:]
+        for part in nationalIDs.chunks(of: 500) {
+            let rows = try await sql.raw("""
+                SELECT p.national_id, p.household_id, h.code, h.head_name, p.name_key FROM household_people p
+                JOIN households h ON h.id = p.household_id
+                WHERE h.archived_reason IS NULL AND p.national_id IN (\(binds: part)) ORDER BY p.household_id
+                """).all(decoding: Row.self)
+            for r in rows { out[r.national_id, default: []].append(Importer.Existing.PersonRef(householdID: r.household_id, code: r.code, name: r.name_key)) }
+        }
+        return out
+    }
+
+    /// Registered people in the same (commune, village, birth) blocks as this chunk's people.
+    static func people(blocks keys: [PersonKey], on sql: any SQLDatabase) async throws -> [String: [Importer.Person]] {
+        guard !keys.isEmpty else { return [:] }
+        struct Row: Decodable { var household_id: Int; var code: String; var name_key: String; var birth: String; var commune_code: String; var village: String }
+        var out: [String: [Importer.Person]] = [:]
+        let wanted = Set(keys.map(\.block))
+        let communes = Array(Set(keys.map(\.commune))), births = Array(Set(keys.map(\.birth)))
+        for part in births.chunks(of: 500) {
+            let rows = try await sql.raw("""
+                SELECT p.household_id, h.code, p.name_key, p.birth, p.commune_code, p.village FROM household_people p
+                JOIN households h ON h.id = p.household_id
+                WHERE h.archived_reason IS NULL AND p.commune_code IN (\(binds: communes)) AND p.birth IN (\(binds: part))
+                """).all(decoding: Row.self)
+            for r in rows {
+                let block = "\(r.commune_code)|\(r.village)|\(r.birth)"
+                guard wanted.contains(block) else { continue }
+                out[block, default: []].append(Importer.Person(name: r.name_key, display: r.name_key, code: r.code, row: 0, sheet: "", householdID: r.household_id))
+            }
+        }
+        return out
+    }
+}
+
+/// FNV-1a, 64 bits: a fingerprint of what an import will do, to see that a commit does what was reviewed.
+struct Hasher64 {
+    var value: UInt64 = 0xcbf2_9ce4_8422_2325
+    mutating func add(_ s: String) {
+        for b in s.utf8 { value = (value ^ UInt64(b)) &* 0x100_0000_01b3 }
+        value = (value ^ 0x0A) &* 0x100_0000_01b3
+    }
+    var hex: String { String(value, radix: 16) }
+}
