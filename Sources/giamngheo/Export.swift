@@ -15,7 +15,7 @@ struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Xuất danh sách hộ (hoặc nhân khẩu) ra CSV hoặc Excel (.xlsx), như nút tải trên trang danh sách hộ.",
         discussion: "Số CCCD và ngày sinh được che nếu vai trò của --user không cần xem. Ctrl-C huỷ và xoá tệp đang ghi.")
-    @Option(help: "Cơ sở dữ liệu: sqlite:ĐƯỜNG_DẪN hoặc postgres://…") var db = "sqlite:data/giamngheo.sqlite"
+    @Option(help: Settings.databaseHelp) var db: String?
     @Option(help: "csv hoặc xlsx.") var format = "csv"
     @Option(help: "households (hộ) hoặc members (nhân khẩu); xlsx luôn có cả hai trang.") var what = "households"
     @Option(help: "Tệp ra.") var out: String
@@ -25,7 +25,7 @@ struct Export: AsyncParsableCommand {
     @Option(help: "Chỉ phân loại này: poor, nearPoor, notPoor, middleIncome…") var category: String?
 
     func run() async throws {
-        guard let choice = DatabaseChoice.parse(db) else { throw fail("--db phải là sqlite:ĐƯỜNG_DẪN hoặc postgres://…") }
+        let choice = try Settings.database(db).choice
         guard let format = HouseholdExport.Format(rawValue: format) else { throw fail("--format phải là csv hoặc xlsx") }
         guard let what = HouseholdExport.What(rawValue: what) else { throw fail("--what phải là households hoặc members") }
         var config = AppConfig()
@@ -52,7 +52,7 @@ struct Export: AsyncParsableCommand {
         } catch is CancellationError {
             FileHandle.standardError.write(Data("\nĐã huỷ; không giữ lại tệp.\n".utf8))
             throw ExitCode(130)
-        } catch let e as GiamNgheoStorage.ValidationError { throw fail(e.message.vi) } catch let e as AccessError { throw fail("\(e)") } catch { throw fail("\(error)") }
+        } catch let e as GiamNgheoStorage.ValidationError { throw fail(e.message.vi) } catch let e as AccessError { throw fail("\(e)") } catch { throw fail(OperatorMessage.describe(error)) }
         FileHandle.standardError.write(Data("\n".utf8))
         Swift.print("Đã xuất \(n) hộ vào \(out.path).")
     }

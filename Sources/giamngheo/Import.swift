@@ -17,7 +17,7 @@ struct Import: AsyncParsableCommand {
 
     @Argument(help: "Tệp hộ gia đình (.xlsx hoặc .csv).") var file: String
     @Option(help: "Tệp CSV nhân khẩu (khi tệp hộ là CSV).") var members: String?
-    @Option(help: "Cơ sở dữ liệu: sqlite:ĐƯỜNG_DẪN hoặc postgres://…") var db = "sqlite:data/giamngheo.sqlite"
+    @Option(help: Settings.databaseHelp) var db: String?
     @Flag(help: "Ghi vào sổ hộ (mặc định: chỉ kiểm tra, không ghi gì).") var commit = false
     @Option(help: "Tài khoản thực hiện (phạm vi và nhật ký theo tài khoản này); mặc định quản trị 'cli'.") var user: String?
     @Option(help: "Mã xã/phường điền vào các dòng để trống cột xã.") var commune: String?
@@ -26,7 +26,7 @@ struct Import: AsyncParsableCommand {
     @Option(help: "Ghi báo cáo đầy đủ (JSON) vào tệp này.") var report: String?
 
     func run() async throws {
-        guard let choice = DatabaseChoice.parse(db) else { throw fail("--db phải là sqlite:ĐƯỜNG_DẪN hoặc postgres://…") }
+        let choice = try Settings.database(db).choice
         let fm = FileManager.default
         for f in [file] + (members.map { [$0] } ?? []) where !fm.fileExists(atPath: f) { throw fail("không có tệp '\(f)'") }
         var config = AppConfig()
@@ -42,7 +42,7 @@ struct Import: AsyncParsableCommand {
             outcome = try await withApplication(config) { app in
                 try await Self.perform(app, file: file, members: members, commit: commit, user: user, commune: commune)
             }
-        } catch let e as ImportCLIError { throw fail(e.message) } catch { throw fail("\(error)") }
+        } catch let e as ImportCLIError { throw fail(e.message) } catch { throw fail(OperatorMessage.describe(error)) }
         switch outcome {
         case .failure(let e):
             FileHandle.standardError.write(Data("\n".utf8))
@@ -178,13 +178,13 @@ final class Meter: @unchecked Sendable {
 struct Dedup: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Tìm người có thể bị ghi hai lần trong sổ hộ: cùng số định danh, hoặc cùng ngày sinh, cùng thôn và họ tên gần giống.")
-    @Option(help: "Cơ sở dữ liệu: sqlite:ĐƯỜNG_DẪN hoặc postgres://…") var db = "sqlite:data/giamngheo.sqlite"
+    @Option(help: Settings.databaseHelp) var db: String?
     @Option(help: "Tài khoản (phạm vi theo tài khoản này); mặc định toàn bộ.") var user: String?
     @Option(help: "Ngưỡng 'có thể trùng' (mặc định theo cài đặt của quản trị).") var possible: Double?
     @Option(help: "Ngưỡng 'chắc chắn trùng'.") var certain: Double?
 
     func run() async throws {
-        guard let choice = DatabaseChoice.parse(db) else { throw fail("--db phải là sqlite:ĐƯỜNG_DẪN hoặc postgres://…") }
+        let choice = try Settings.database(db).choice
         var config = AppConfig()
         config.database = choice
         config.seedDemo = false
@@ -200,7 +200,7 @@ struct Dedup: AsyncParsableCommand {
                 if let p = t.problem { throw UserError(message: p) }
                 return try await RegistryDuplicates.scan(scope, thresholds: t, on: app.db)
             }
-        } catch { throw fail("\(error)") }
+        } catch { throw fail(OperatorMessage.describe(error)) }
         Swift.print("loai,diem,ho_1,ten_1,ho_2,ten_2,chi_tiet")
         for d in found {
             Swift.print(CSV.line([d.kind, String(format: "%.3f", d.score), d.first.code, d.first.name, d.second.code, d.second.name, d.detail]), terminator: "")

@@ -20,7 +20,7 @@ struct ImportSupports: AsyncParsableCommand {
         """)
 
     @Argument(help: "Tệp hỗ trợ (.xlsx hoặc .csv).") var file: String
-    @Option(help: "Cơ sở dữ liệu: sqlite:ĐƯỜNG_DẪN hoặc postgres://…") var db = "sqlite:data/giamngheo.sqlite"
+    @Option(help: Settings.databaseHelp) var db: String?
     @Flag(help: "Ghi vào sổ (mặc định: chỉ kiểm tra, không ghi gì).") var commit = false
     @Option(help: "Lý do chung cho các dòng không đúng đối tượng chưa có lý do.") var reason = ""
     @Option(help: "Tài khoản thực hiện (phạm vi và nhật ký theo tài khoản này); mặc định quản trị 'cli'.") var user: String?

@@ -8,8 +8,8 @@ import GiamNgheoWeb
 import class Vapor.Application
 
 /// The app's configuration for a command on an existing registry: no demo, the given reference date.
-func commandConfig(db: String, date: String?) throws -> AppConfig {
-    guard let choice = DatabaseChoice.parse(db) else { throw fail("--db phải là sqlite:ĐƯỜNG_DẪN hoặc postgres://…") }
+func commandConfig(db: String?, date: String?) throws -> AppConfig {
+    let choice = try Settings.database(db).choice
     var config = AppConfig()
     config.database = choice
     config.seedDemo = false
@@ -23,7 +23,7 @@ struct VerifySummaries: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify-summaries",
         abstract: "Đối chiếu bảng tổng hợp báo cáo với sổ hộ; liệt kê mọi chênh lệch (mã thoát 1 nếu có).")
-    @Option(help: "Cơ sở dữ liệu: sqlite:ĐƯỜNG_DẪN hoặc postgres://…") var db = "sqlite:data/giamngheo.sqlite"
+    @Option(help: Settings.databaseHelp) var db: String?
     @Option(help: "Ngày tham chiếu (năm rà soát của tình trạng hiện tại), YYYY-MM-DD.") var date: String?
     @Flag(help: "Có chênh lệch thì tính lại bảng tổng hợp từ sổ hộ (trong một giao dịch).") var rebuild = false
 
@@ -43,7 +43,7 @@ struct VerifySummaries: AsyncParsableCommand {
                 }
                 return found
             }
-        } catch { throw fail("\(error)") }
+        } catch { throw fail(OperatorMessage.describe(error)) }
         let seconds = String(format: "%.1f", Date().timeIntervalSince(start))
         if differences.isEmpty {
             print("Bảng tổng hợp khớp với sổ hộ (\(seconds) s).")
@@ -156,7 +156,7 @@ struct Analytics: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "analytics",
         abstract: "Chỉ số nghèo đa chiều Alkire–Foster (H, A, M0, theo chỉ số, theo đơn vị con) từ bảng tổng hợp.")
-    @Option(help: "Cơ sở dữ liệu: sqlite:ĐƯỜNG_DẪN hoặc postgres://…") var db = "sqlite:data/giamngheo.sqlite"
+    @Option(help: Settings.databaseHelp) var db: String?
     @Option(help: "Đơn vị (mã 2025; bỏ trống: toàn quốc).") var unit = ""
     @Option(help: "Năm rà soát (mặc định năm của ngày tham chiếu).") var year: Int?
     @Option(help: "Ngày tham chiếu, YYYY-MM-DD.") var date: String?
@@ -200,7 +200,7 @@ struct Analytics: AsyncParsableCommand {
                 for p in parts { lines.append("  \(p.name): \(p.measures.households) hộ, H = \(String(format: "%.4f", p.measures.headcount.double)), M0 = \(String(format: "%.4f", p.measures.adjustedHeadcount.double))") }
                 return lines.joined(separator: "\n")
             }
-        } catch let e as UserError { throw fail(e.message) } catch { throw fail("\(error)") }
+        } catch let e as UserError { throw fail(e.message) } catch { throw fail(OperatorMessage.describe(error)) }
         print(out)
     }
 }

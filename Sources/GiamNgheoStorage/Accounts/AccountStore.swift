@@ -12,6 +12,13 @@ public struct AccountStore: Sendable {
 
     public init(units: AdminUnits) { self.units = units }
 
+    /// A password shown once (new account, reset): 12 characters without the look-alikes 0/O, 1/l/I.
+    public static func oneTimePassword() -> String {
+        let alphabet = Array("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+        var g = SystemRandomNumberGenerator()
+        return String((0..<12).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &g)] })
+    }
+
     public func user(id: UUID, on db: any Database) async throws -> User? { try await User.find(id, on: db) }
     public func user(username: String, on db: any Database) async throws -> User? {
         try await User.query(on: db).filter(\.$username == username).first()
@@ -42,10 +49,12 @@ public struct AccountStore: Sendable {
         try await user.save(on: db)
     }
 
-    public func changePassword(_ user: User, newHash: String, on db: any Database) async throws {
+    /// A new password ends the account's other sessions (a stolen session does not outlive the change).
+    public func changePassword(_ user: User, newHash: String, keepingSession keyHash: String? = nil, on db: any Database) async throws {
         user.passwordHash = newHash
         try await db.transaction { tx in
             try await user.save(on: tx)
+            try await SessionRows().end(userID: user.id!.uuidString, except: keyHash, on: tx)
             try await AuditEntry(username: user.username, householdID: nil, action: "password.change").create(on: tx)
         }
     }
@@ -94,13 +103,25 @@ public struct AccountStore: Sendable {
     /// Sets a new password (administrators only) and lifts any lock.
     @discardableResult
     public func resetPassword(_ scope: Scope, id: UUID, passwordHash: String, on db: any Database) async throws -> User {
+        try await resetPassword(scope, passwordHash: passwordHash, on: db) { try await User.find(id, on: $0) }
+    }
+
+    /// The same, for an account named by its user name (the CLI).
+    @discardableResult
+    public func resetPassword(_ scope: Scope, username: String, passwordHash: String, on db: any Database) async throws -> User {
+        try await resetPassword(scope, passwordHash: passwordHash, on: db) { try await User.query(on: $0).filter(\.$username == username).first() }
+    }
+
+    private func resetPassword(_ scope: Scope, passwordHash: String, on db: any Database,
+                               find: @escaping @Sendable (any Database) async throws -> User?) async throws -> User {
         guard scope.role == .admin else { throw AccessError.forbidden }
         return try await db.transaction { tx in
-            guard let user = try await User.find(id, on: tx) else { throw AccessError.notFound }
+            guard let user = try await find(tx) else { throw AccessError.notFound }
             user.passwordHash = passwordHash
             user.failedLogins = 0
             user.lockedUntil = nil
             try await user.save(on: tx)
+            try await SessionRows().end(userID: user.id!.uuidString, on: tx)
             try await AuditEntry(username: scope.username, householdID: nil, action: "user.resetPassword", field: user.username).create(on: tx)
             return user
         }

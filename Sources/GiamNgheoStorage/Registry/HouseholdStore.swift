@@ -68,6 +68,11 @@ public struct HouseholdStore: Sendable {
         return HouseholdPage(rows: page, next: more ? page.last.map { ($0.sortKey, $0.id) } : nil)
     }
 
+    /// Whether the registry holds any household at all (archived ones count): the demo is only seeded into none.
+    public func hasHouseholds(on db: any Database) async throws -> Bool {
+        try await db.sql.select().column(SQLLiteral.numeric("1")).from(HouseholdRecord.schema).limit(1).first() != nil
+    }
+
     /// How many households the list's filters select (an export's total, for its progress).
     public func count(_ scope: Scope, _ query: HouseholdQuery, on db: any Database) async throws -> Int {
         struct Row: Decodable { var n: Int }

@@ -53,7 +53,7 @@ struct AccountController: Feature {
                                   "The new password needs at least \(Self.minimumPasswordLength) characters.")
         }
         guard new == form["confirm"] else { return try await fail("Hai lần nhập mật khẩu mới không khớp.", "The two new passwords differ.") }
-        try await accounts(req).changePassword(user, newHash: try await req.password.async.hash(new), on: req.db)
+        try await accounts(req).changePassword(user, newHash: try await req.password.async.hash(new), keepingSession: req.sessionKeyHash, on: req.db)
         page.done = true
         return try await passwordPage(req, page).encodeResponse(for: req)
     }
@@ -76,7 +76,7 @@ struct AccountController: Feature {
         let username = (form["username"] ?? "").trimmingCharacters(in: .whitespaces).lowercased()
         let units = (form["units"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         var page = UsersPage(csrf: req.csrfToken)
-        let password = DemoSeeder.randomPassword()
+        let password = AccountStore.oneTimePassword()
         do {
             // Checked before hashing: bcrypt is slow on purpose, a typo should not wait for it.
             _ = try accounts(req).validate(username: username, role: form["role"] ?? "", units: units)
@@ -94,7 +94,7 @@ struct AccountController: Feature {
 
     func resetPassword(req: Request) async throws -> Response {
         guard let id = req.parameters.get("id", as: UUID.self) else { throw AccessError.notFound }
-        let password = DemoSeeder.randomPassword()
+        let password = AccountStore.oneTimePassword()
         let user = try await accounts(req).resetPassword(try req.checkedScope, id: id, passwordHash: try await req.password.async.hash(password), on: req.db)
         var page = UsersPage(csrf: req.csrfToken)
         page.created = (user.username, password, true)

@@ -32,7 +32,10 @@ struct AuthController: Feature {
             return res
         }
         let wrong = req.t("Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong user name or password.")
-        guard let user = try await accounts.user(username: form.username, on: req.db) else { return try await fail(wrong) }
+        guard let user = try await accounts.user(username: form.username, on: req.db) else {
+            req.logger.notice("sign-in refused: no account '\(form.username)' from \(req.clientAddress)")
+            return try await fail(wrong)
+        }
         if let until = user.lockedUntil, until > Date() {
             let minutes = Int(until.timeIntervalSinceNow / 60) + 1
             return try await fail(req.t("Tài khoản tạm khóa do đăng nhập sai nhiều lần. Hãy thử lại sau \(minutes) phút.",
@@ -40,9 +43,11 @@ struct AuthController: Feature {
         }
         guard try await req.password.async.verify(form.password, created: user.passwordHash) else {
             try await accounts.recordFailure(user, on: req.db)
+            req.logger.notice("sign-in refused: wrong password for '\(user.username)' from \(req.clientAddress)")
             return try await fail(wrong)
         }
         try await accounts.recordSuccess(user, on: req.db)
+        req.logger.info("signed in: '\(user.username)' from \(req.clientAddress)")
         // A new session id at login prevents session fixation: drop the old record, let the
         // sessions middleware issue a fresh id for the signed-in session.
         if let old = req.session.id { try await req.application.sessions.driver.deleteSession(old, for: req).get() }

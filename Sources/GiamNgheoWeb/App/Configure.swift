@@ -24,8 +24,11 @@ public struct AppConfig: Sendable {
     public var demoSeed: UInt64 = 1
     /// The review date the app classifies on; defaults to today in Vietnam.
     public var referenceDate: CivilDate? = nil
-    /// Mark the session cookie Secure (set when served over HTTPS).
+    /// Mark every cookie Secure (served over HTTPS). Behind a trusted proxy that says the request came over
+    /// HTTPS (`X-Forwarded-Proto: https`) they are marked Secure anyway.
     public var secureCookies = false
+    /// Reverse proxies whose `X-Forwarded-For` / `X-Forwarded-Proto` headers are believed.
+    public var trustedProxies = TrustedProxies.none
     /// Bcrypt cost; tests lower it so that seeding accounts does not dominate their run time.
     public var passwordCost = 12
     /// Where uploaded import files are kept for the audit trail.
@@ -99,7 +102,6 @@ public func configure(_ app: Application, _ config: AppConfig) async throws -> [
     try config.database.register(in: app.databases)
     let gate = try await config.database.prepare(app.db)
     app.migrations.add(RegistryMigrations.all)
-    app.migrations.add(SessionRecord.migration)
     try await app.autoMigrate()
 
     let units = BundledData.adminUnits
@@ -129,35 +131,61 @@ public func configure(_ app: Application, _ config: AppConfig) async throws -> [
     app.registry.ethnicGroups = ethnicGroups
 
     app.passwords.use(.bcrypt(cost: config.passwordCost))
-    app.sessions.use { app in QuietSessions(inner: app.fluent.sessions.driver()) }
+    app.sessions.use { _ in ServerSessions() }
     app.sessions.configuration.cookieName = "giamngheo_session"
     let secure = config.secureCookies
     app.sessions.configuration.cookieFactory = { id in
-        HTTPCookies.Value(string: id.string, expires: nil, maxAge: 8 * 3600, path: "/", isSecure: secure,
+        HTTPCookies.Value(string: id.string, expires: nil, maxAge: Int(SessionRows.lifetime), path: "/", isSecure: secure,
                           isHTTPOnly: true, sameSite: .lax)
     }
     app.middleware = Middlewares()
+    app.middleware.use(ClientAddressMiddleware(trusted: config.trustedProxies, secureCookies: config.secureCookies))
     app.middleware.use(FriendlyErrorMiddleware())
     app.middleware.use(app.sessions.middleware)
     app.middleware.use(CurrentUserMiddleware())
     app.middleware.use(CSRFMiddleware())
     try routes(app)
 
-    if config.seedDemo { return try await DemoSeeder.seedIfEmpty(app, config: config) }
-    return []
+    let swept = try await Housekeeping.sweep(app)
+    if swept.sessions > 0 || swept.folders > 0 {
+        app.logger.notice("Dọn dẹp khi khởi động: \(swept.sessions) phiên hết hạn, \(swept.folders) thư mục tạm của tiến trình đã dừng.")
+    }
+    app.lifecycle.use(Housekeeping())
+
+    let demo = config.seedDemo ? try await DemoSeeder.seedIfEmpty(app, config: config) : []
+    if demo.isEmpty, try await AccountStore(units: units).count(on: app.db) == 0 {
+        app.startNotices.append("""
+            Chưa có tài khoản nào. Tạo quản trị viên đầu tiên (mật khẩu in ở dòng cuối):
+              giamngheo users create --username quantri --role admin --db …
+            """)
+    }
+    return demo
+}
+
+struct StartNoticesKey: StorageKey { typealias Value = [String] }
+
+extension Application {
+    /// What the operator should read at start (printed by `serve` after the address).
+    public var startNotices: [String] {
+        get { storage[StartNoticesKey.self] ?? [] }
+        set { storage[StartNoticesKey.self] = newValue }
+    }
 }
 
 
 /// Runs the server until it is stopped (SIGINT/SIGTERM shut it down gracefully). `started` is called
-/// once the database is ready, with the demo accounts if they were just created.
-public func runServer(_ config: AppConfig, hostname: String, port: Int,
-                      started: @Sendable ([DemoAccount]) -> Void) async throws {
-    var env = Environment(name: "production", arguments: ["giamngheo", "serve", "--hostname", hostname, "--port", String(port)])
+/// once the database is ready, with the demo accounts if they were just created and the start's notices.
+/// `logLevel` (trace … critical) overrides the environment's `LOG_LEVEL`.
+public func runServer(_ config: AppConfig, hostname: String, port: Int, logLevel: String? = nil,
+                      started: @Sendable ([DemoAccount], [String]) -> Void) async throws {
+    var arguments = ["giamngheo", "serve", "--hostname", hostname, "--port", String(port)]
+    if let logLevel { arguments += ["--log", logLevel] }
+    var env = Environment(name: "production", arguments: arguments)
     try LoggingSystem.bootstrap(from: &env)
     let app = try await Application.make(env)
     do {
         let accounts = try await configure(app, config)
-        started(accounts)
+        started(accounts, app.startNotices)
         try await app.execute()
     } catch {
         try? await app.asyncShutdown()

@@ -132,8 +132,14 @@ enum DemoSeeder {
         }
     }
 
+    /// Only ever into an empty database: no account and no household. A registry imported before the first
+    /// start keeps its households untouched and gets a notice instead (the operator creates the accounts).
     static func seedIfEmpty(_ app: Application, config: AppConfig) async throws -> [DemoAccount] {
         guard try await AccountStore(units: app.registry.units).count(on: app.db) == 0 else { return [] }
+        if try await app.registry.store.hasHouseholds(on: app.db) {
+            app.startNotices.append("Sổ hộ đã có hộ gia đình nên không nạp dữ liệu mẫu (dữ liệu mẫu chỉ nạp vào cơ sở dữ liệu trống).")
+            return []
+        }
         let gen = BundledData.generator()
         var households: [Household] = []
         let options = GeneratorOptions(province: "46", households: config.demoHouseholds, seed: config.demoSeed,
@@ -155,17 +161,11 @@ enum DemoSeeder {
         ]
         var out: [DemoAccount] = []
         for (username, name, role, units) in accounts {
-            let password = randomPassword()
+            let password = AccountStore.oneTimePassword()
             let hash = try await app.password.async.hash(password)
             try await User(username: username, passwordHash: hash, displayName: name, role: role, units: units).create(on: app.db)
             out.append(DemoAccount(username: username, password: password, role: role, units: units))
         }
         return out
-    }
-
-    static func randomPassword() -> String {
-        let alphabet = Array("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
-        var g = SystemRandomNumberGenerator()
-        return String((0..<12).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &g)] })
     }
 }

@@ -55,7 +55,9 @@ struct FriendlyErrorMiddleware: AsyncMiddleware {
             let message = abort.status == .notFound ? req.t("Không tìm thấy trang.", "Page not found.") : abort.reason
             return try await render(req, abort.status, req.t("Lỗi \(abort.status.code)", "Error \(abort.status.code)"), message)
         } catch {
-            req.logger.report(error: error)
+            // The operator reads the database's own message (PostgresNIO hides it from plain descriptions);
+            // the web user only ever reads the sentence below.
+            req.logger.error("\(req.method) \(req.url.path): \(OperatorMessage.describe(error))")
             return try await render(req, .internalServerError, req.t("Đã có lỗi", "Something went wrong"),
                                     req.t("Hệ thống gặp lỗi khi xử lý yêu cầu. Lỗi đã được ghi lại; hãy thử lại sau.",
                                           "The system failed to handle the request. The error was logged; please try again later."))

@@ -18,7 +18,7 @@ enum SheetResponse {
             let xlsx = try XLSXWriter()
             let i = try xlsx.startSheet(String(sheet.prefix(31)), header: header, widths: header.map { max(8, min(32, $0.count + 4)) })
             for r in rows { try xlsx.append(r, to: i) }
-            let file = FileManager.default.temporaryDirectory.appendingPathComponent("giamngheo-sheet-\(UUID().uuidString).xlsx")
+            let file = TemporaryFiles.url("sheet-\(UUID().uuidString).xlsx")
             try xlsx.finish(to: file)
             return try await Self.xlsx(req, file, filename: name + ".xlsx")
         default:

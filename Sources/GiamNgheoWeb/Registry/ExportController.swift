@@ -42,7 +42,7 @@ struct ExportController: Feature {
             }))
         }
         // xlsx: both sheets (households and their members) in one workbook, built on disk, then streamed.
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("giamngheo-export-\(UUID().uuidString).xlsx")
+        let file = TemporaryFiles.url("export-\(UUID().uuidString).xlsx")
         let n = try await source.write(.xlsx, what, to: file)
         try await audit(n)
         return try await SheetResponse.xlsx(req, file, filename: name)

@@ -30,7 +30,7 @@ struct ExportJobController: Feature {
         let filters = (req.url.query.map { "?" + $0 + "&" } ?? "?") + "format=\(format.rawValue)&what=\(what.rawValue)"
         if total <= app.registry.exportInlineRows { return req.redirect(to: Path.householdExport + filters) }
         let id = UUID().uuidString
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("giamngheo-export-\(id).\(format.rawValue)")
+        let file = TemporaryFiles.url("export-\(id).\(format.rawValue)")
         let jobs = app.exportJobs
         jobs.add(id, ExportJobs.Job(owner: scope.username, format: format, what: what, total: total, file: file, filename: source.filename(format, what)))
         let audit = ExportController.audit(req, scope: scope, format: format, what: what, on: app.db)

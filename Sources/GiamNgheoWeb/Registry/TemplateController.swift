@@ -70,7 +70,7 @@ struct TemplateController: Feature {
         for (j, l) in lists.enumerated() {
             try xlsx.dropDown(sheet: sheetIndex[l.sheet]!, column: l.column, fromRow: 3, source: listSheet, sourceColumn: j, rows: 2...(l.values.count + 1))
         }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("giamngheo-template-\(UUID().uuidString).xlsx")
+        let file = TemporaryFiles.url("template-\(UUID().uuidString).xlsx")
         try xlsx.finish(to: file)
         return try await SheetResponse.xlsx(req, file, filename: "mau-nhap-ho-gia-dinh.xlsx")
     }

@@ -30,7 +30,7 @@ struct AnalyticsController: Feature {
     func xlsx(req: Request) async throws -> Response {
         let x = try XLSXWriter()
         _ = try await page(req, xlsx: x)
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("giamngheo-af-\(UUID().uuidString).xlsx")
+        let file = TemporaryFiles.url("af-\(UUID().uuidString).xlsx")
         try x.finish(to: file)
         return try await SheetResponse.xlsx(req, file, filename: "phan-tich-da-chieu.xlsx")
     }

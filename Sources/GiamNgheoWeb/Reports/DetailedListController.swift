@@ -209,7 +209,7 @@ struct DetailedListController: Feature {
         }
         try x.append([], to: s)
         try x.append([.text("Tổng cộng: \(shown.count) hộ, \(shown.reduce(0) { $0 + $1.persons }) nhân khẩu")], to: s)
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("giamngheo-list-\(UUID().uuidString).xlsx")
+        let file = TemporaryFiles.url("list-\(UUID().uuidString).xlsx")
         try x.finish(to: file)
         return try await SheetResponse.xlsx(req, file, filename: "bieu-\(p.kind.formNumber)-\(p.kind.slug)-\(p.year)-\(commune).xlsx")
     }

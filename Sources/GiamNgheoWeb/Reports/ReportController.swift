@@ -190,7 +190,7 @@ struct ReportController: Feature {
         }
         try x.append([], to: s)
         for note in t.rateNotes + [p.layout.note].compactMap({ $0 }) { try x.append([.text(note)], to: s) }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("giamngheo-report-\(UUID().uuidString).xlsx")
+        let file = TemporaryFiles.url("report-\(UUID().uuidString).xlsx")
         try x.finish(to: file)
         return try await SheetResponse.xlsx(req, file, filename: "bieu-\(p.layout.id)-\(p.year)-\(p.place.unit.isEmpty ? "toan-quoc" : p.place.unit).xlsx")
     }

@@ -140,7 +140,7 @@ struct TargetController: Feature {
                           n(p?.projectedEnd), p.map { .text(ReportValue.rate($0.projectedEnd, $0.total).text) } ?? .empty,
                           .text(p?.status.vietnamese ?? ""), .text(p?.reasons.joined(separator: " ") ?? ""), .text(t.note ?? ""), .text(t.source ?? "")], to: sheet)
         }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("giamngheo-targets-\(UUID().uuidString).xlsx")
+        let file = TemporaryFiles.url("targets-\(UUID().uuidString).xlsx")
         try x.finish(to: file)
         return try await SheetResponse.xlsx(req, file, filename: "chi-tieu-\(year).xlsx")
     }

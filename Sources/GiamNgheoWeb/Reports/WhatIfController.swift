@@ -123,7 +123,7 @@ struct WhatIfController: Feature {
             [.text(c.code), .text(c.headName), .text(c.commune), .text(units.unit(c.commune)?.name ?? ""), .text(c.village),
              .text(WhatIf.label(c.from)), .text(WhatIf.label(c.to)), .text(c.reason)]
         }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("giamngheo-whatif-\(UUID().uuidString).\(format == "xlsx" ? "xlsx" : "csv")")
+        let file = TemporaryFiles.url("whatif-\(UUID().uuidString).\(format == "xlsx" ? "xlsx" : "csv")")
         if format == "xlsx" {
             let x = try XLSXWriter()
             let sheet = try x.startSheet("Mô phỏng", header: header, widths: [16, 24, 8, 22, 16, 16, 16, 70])

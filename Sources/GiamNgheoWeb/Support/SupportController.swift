@@ -181,7 +181,7 @@ struct SupportController: Feature {
                 cells[8] = .number(r.amount)
                 try x.append(cells, to: sheet)
             }
-            let file = FileManager.default.temporaryDirectory.appendingPathComponent("giamngheo-support-\(UUID().uuidString).xlsx")
+            let file = TemporaryFiles.url("support-\(UUID().uuidString).xlsx")
             try x.finish(to: file)
             return try await SheetResponse.xlsx(req, file, filename: "so-ho-tro.xlsx")
         }

@@ -80,5 +80,5 @@ public enum RegistryMigrations {
                                                CreateVillages(), CreateHouseholdYears(), AddHouseholdCauses(),
                                                CreateReviewRounds(), CreateReviewRequests(), CreateReviewWorkflow(), CreateImports(),
                                                CreateReportCells(), CreateTargets(), CreateSupport(), AddReposting(),
-                                               RederiveSummaryDetail()]
+                                               RederiveSummaryDetail(), CreateWebSessions()]
 }

@@ -1,0 +1,80 @@
+import Foundation
+import GiamNgheoCore
+import GiamNgheoStorage
+@testable import GiamNgheoWeb
+import Testing
+import Vapor
+
+/// Sessions end on the server (issue 19 §7): a row per signed-in session, keyed by a hash of the cookie, that
+/// stops reading after its lifetime and is removed by the purge; a new password ends the account's other
+/// sessions. Download files of killed processes are removed at start, and nothing else is.
+@Suite struct SessionTests {
+    @Test func aSessionIsAHashedRowThatExpiresOnTheServer() async throws {
+        try await withTestApp { app, accounts in
+            let rows = SessionRows()
+            var b = Browser(app)
+            try await b.login(accounts.first(.communeOfficer))
+            let cookie = try #require(b.cookie)
+            // The cookie itself is not stored: a copy of the database opens no session.
+            #expect(try await rows.read(keyHash: cookie, on: app.db) == nil)
+            #expect(try await rows.read(keyHash: ServerSessions.hash(SessionID(string: cookie)), on: app.db) != nil)
+            #expect(try await b.get("/households").status == .ok)
+            // Past its lifetime it no longer reads, even before the purge; the purge then removes it.
+            let later = Date().addingTimeInterval(SessionRows.lifetime + 60)
+            #expect(try await rows.read(keyHash: ServerSessions.hash(SessionID(string: cookie)), now: later, on: app.db) == nil)
+            let before = try await rows.count(on: app.db)
+            #expect(try await rows.purge(now: later, on: app.db) == before && before >= 1)
+            #expect(try await rows.count(on: app.db) == 0)
+            let after = try await b.get("/households")
+            #expect(after.status == .seeOther && after.location?.hasPrefix("/login") == true, "\(after.status)")
+        }
+    }
+
+    @Test func aNewPasswordEndsTheAccountsOtherSessions() async throws {
+        try await withTestApp { app, accounts in
+            let officer = accounts.first(.communeOfficer)
+            var here = Browser(app), there = Browser(app), other = Browser(app)
+            try await here.login(officer)
+            try await there.login(officer)
+            try await other.login(accounts.first(.provinceOfficer))
+            _ = try await here.get("/account/password")
+            let r = try await here.post("/account/password", ["current": officer.password, "new": "matkhaumoi2026", "confirm": "matkhaumoi2026"])
+            #expect(r.status == .ok, "\(r.body)")
+            #expect(try await here.get("/households").status == .ok, "the session that changed it stays")
+            #expect(try await there.get("/households").status == .seeOther, "the account's other session ended")
+            #expect(try await other.get("/households").status == .ok, "another account's session is untouched")
+        }
+    }
+
+    @Test func onlyFoldersOfEndedProcessesAreRemoved() throws {
+        let fm = FileManager.default
+        let parent = fm.temporaryDirectory.appendingPathComponent("tf-\(UUID().uuidString)")
+        defer { try? fm.removeItem(at: parent) }
+        // A process that has ended: its number is free (a new process would have to reuse it within the test).
+        let done = Process()
+        done.executableURL = URL(fileURLWithPath: "/bin/true")
+        try done.run(); done.waitUntilExit()
+        let names = ["giamngheo-run-\(done.processIdentifier)", "giamngheo-run-\(getpid())", "giamngheo-run-1",
+                     "giamngheo-run-x", "giamngheo-pg", "giamngheo-test-1.sqlite", "other"]
+        for n in names { try fm.createDirectory(at: parent.appendingPathComponent(n), withIntermediateDirectories: true) }
+        #expect(TemporaryFiles.removeStale(in: parent) == 1)
+        let left = Set(try fm.contentsOfDirectory(atPath: parent.path))
+        #expect(left == Set(names.dropFirst()), "\(left)")
+    }
+
+    /// The demo goes only into an empty database: a registry with households and no account gets a notice.
+    @Test func theDemoIsNeverSeededIntoARegistryThatHasHouseholds() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("gd-\(UUID().uuidString).sqlite").path
+        defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + s) } }
+        try await withTestApp(households: 30, sqliteFile: false, config: { $0.database = .sqliteFile(file) }) { app, accounts in
+            #expect(accounts.count == 6)
+            // The accounts go, the households stay: as after an import into a new database.
+            try await User.query(on: app.db).delete()
+        }
+        try await withTestApp(households: 30, config: { $0.database = .sqliteFile(file) }) { app, accounts in
+            #expect(accounts.isEmpty)
+            #expect(app.startNotices.contains { $0.contains("không nạp dữ liệu mẫu") }, "\(app.startNotices)")
+            #expect(app.startNotices.contains { $0.contains("giamngheo users create") })
+        }
+    }
+}
