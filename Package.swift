@@ -77,7 +77,7 @@ let package = Package(
         // The stores on a real database (SQLite, or PostgreSQL when GIAMNGHEO_TEST_POSTGRES is set), without the web.
         .testTarget(name: "GiamNgheoStorageTests", dependencies: [
             "GiamNgheoStorage", "GiamNgheoCore", "GiamNgheoData", "GiamNgheoTestSupport",
-            .product(name: "Fluent", package: "fluent"),
+            .product(name: "Fluent", package: "fluent"), .product(name: "SQLKit", package: "sql-kit"),
         ]),
         .testTarget(name: "GiamNgheoWebTests", dependencies: [
             "GiamNgheoWeb", "GiamNgheoStorage", "GiamNgheoCore", "GiamNgheoTestSupport",

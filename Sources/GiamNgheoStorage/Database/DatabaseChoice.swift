@@ -40,7 +40,41 @@ extension DatabaseChoice {
             try await db.sql.raw("PRAGMA journal_mode=WAL").run()
             return WriteGate()
         case .sqliteMemory: return WriteGate()
-        case .postgres: return nil
+        case .postgres:
+            try await Self.requireTrigrams(db)
+            return nil
         }
     }
+
+    /// The name search's index needs the pg_trgm extension (PostgreSQL's contrib, trusted since version 13: the
+    /// database's owner may create it). Created here when missing; if it cannot be, the start stops with what to do.
+    static func requireTrigrams(_ db: any Database) async throws {
+        struct Row: Decodable { var installed: Bool; var available: Bool }
+        let row = try await db.sql.raw("""
+            SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') AS installed,
+                   EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm') AS available
+            """).first(decoding: Row.self)
+        guard let row, !row.installed else { return }
+        guard row.available else {
+            throw DatabaseSetupError("""
+                Máy chủ PostgreSQL không có phần mở rộng pg_trgm (cần cho chỉ mục tìm kiếm tên). Cài gói postgresql-contrib \
+                (Debian/Ubuntu: có sẵn trong gói postgresql) rồi khởi động lại. / The PostgreSQL server lacks the pg_trgm extension.
+                """)
+        }
+        do {
+            try await db.sql.raw("CREATE EXTENSION IF NOT EXISTS pg_trgm").run()
+        } catch {
+            throw DatabaseSetupError("""
+                Không tạo được phần mở rộng pg_trgm (\(OperatorMessage.describe(error))). Chạy một lần với quyền quản trị: \
+                sudo -u postgres psql -d TÊN_CSDL -c 'CREATE EXTENSION pg_trgm;' / Could not create the pg_trgm extension; \
+                create it once as a superuser.
+                """)
+        }
+    }
+}
+
+/// The database cannot be used as it is; the text says what the operator should do.
+public struct DatabaseSetupError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ text: String) { description = text }
 }

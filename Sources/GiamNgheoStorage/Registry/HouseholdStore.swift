@@ -55,17 +55,23 @@ public struct HouseholdStore: Sendable {
     /// One page of the list, in SQL with plain rows: the list is the most used page, and Fluent's model
     /// decoding (reflection per row) cost more than the query itself.
     public func list(_ scope: Scope, _ query: HouseholdQuery, on db: any Database) async throws -> HouseholdPage {
-        let q = try filtered(scope, query, on: db.sql, columns: HouseholdListRow.columns.map { SQLColumn($0) })
+        let rows = try await pageQuery(scope, query, on: db.sql).all(decoding: HouseholdListRow.self)
+        let page = Array(rows.prefix(query.limit))
+        let more = rows.count > query.limit
+        return HouseholdPage(rows: page, next: more ? page.last.map { ($0.sortKey, $0.id) } : nil)
+    }
+
+    /// The list page's statement (one row more than the page, to know whether there is a next one); the plan
+    /// tests EXPLAIN exactly this.
+    func pageQuery(_ scope: Scope, _ query: HouseholdQuery, on sql: any SQLDatabase) throws -> SQLSelectBuilder {
+        let q = try filtered(scope, query, on: sql, columns: HouseholdListRow.columns.map { SQLColumn($0) })
         if let (key, id) = query.after {
             // (sort_key, id) > (key, id) as one row-value comparison: both databases walk the index from
             // there, where the equivalent OR of two conditions made SQLite scan from the first row.
             q.where(SQLBinaryExpression(SQLGroupExpression([SQLColumn("sort_key"), SQLColumn("id")]), .greaterThan,
                                         SQLGroupExpression([SQLBind(key), SQLBind(id)])))
         }
-        let rows = try await q.orderBy("sort_key").orderBy("id").limit(query.limit + 1).all(decoding: HouseholdListRow.self)
-        let page = Array(rows.prefix(query.limit))
-        let more = rows.count > query.limit
-        return HouseholdPage(rows: page, next: more ? page.last.map { ($0.sortKey, $0.id) } : nil)
+        return q.orderBy("sort_key").orderBy("id").limit(query.limit + 1)
     }
 
     /// Whether the registry holds any household at all (archived ones count): the demo is only seeded into none.

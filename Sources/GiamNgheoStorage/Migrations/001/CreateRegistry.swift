@@ -80,5 +80,6 @@ public enum RegistryMigrations {
                                                CreateVillages(), CreateHouseholdYears(), AddHouseholdCauses(),
                                                CreateReviewRounds(), CreateReviewRequests(), CreateReviewWorkflow(), CreateImports(),
                                                CreateReportCells(), CreateTargets(), CreateSupport(), AddReposting(),
-                                               RederiveSummaryDetail(), CreateWebSessions()]
+                                               RederiveSummaryDetail(), CreateWebSessions(),
+                                               IndexSearchAndFilters()]
 }
