@@ -212,3 +212,67 @@ import FoundationNetworking
         }
     }
 }
+
+/// `giamngheo backup` (issue 19 §6): a consistent copy while the registry is in use, checked, and restored by
+/// copying it back; on PostgreSQL through pg_dump, restored with pg_restore into a new database.
+@Suite(.serialized) struct BackupTests {
+    @Test func aSQLiteBackupIsConsistentAndRestores() async throws {
+        let dir = try ImportCLITests.generated(80)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (db, args) = ImportCLITests.importing(dir)
+        #expect(try CLI.run(args + ["--commit"]).status == 0)
+        #expect(try CLI.run(["users", "create", "--username", "truoc", "--role", "admin", "--db", db]).status == 0)
+        let copy = dir.appendingPathComponent("sao-luu/giamngheo.sqlite").path
+        // Taken while a server has the registry open.
+        let port = ProductionStartTests.freePort()
+        let server = try ProductionStartTests.Server(["--db", db, "--port", String(port)], port: port)
+        #expect(try await server.waitUntilServing(), "\(server.output)")
+        let b = try CLI.run(["backup", "--db", db, "--out", copy])
+        server.stop()
+        #expect(b.status == 0 && b.out.contains("kiểm tra toàn vẹn: ok") && b.out.contains("1 tài khoản"), "\(b.out)\(b.err)")
+        let households = try #require(b.out.firstMatch(of: /: (\d+) hộ/)).1
+        #expect(Int(households)! > 80)
+        // Never over an existing file.
+        let again = try CLI.run(["backup", "--db", db, "--out", copy])
+        #expect(again.status == 2 && again.err.contains("đã có"), "\(again.err)")
+        // A change after the backup, then the restore: the copy back in place, the change gone, the summaries agree.
+        #expect(try CLI.run(["users", "create", "--username", "sau", "--role", "admin", "--db", db]).status == 0)
+        let path = String(db.dropFirst("sqlite:".count))
+        for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        try FileManager.default.removeItem(atPath: path)
+        try FileManager.default.copyItem(atPath: copy, toPath: path)
+        let users = try CLI.run(["users", "list", "--db", db]).out
+        #expect(users.contains("truoc") && !users.contains("sau"), "\(users)")
+        #expect(try CLI.run(["verify-summaries", "--db", db, "--date", "2026-11-01"]).status == 0)
+        let checked = try CLI.run(["backup", "--check", "--out", copy])
+        #expect(checked.status == 0 && checked.out.contains("\(households) hộ"), "\(checked.out)\(checked.err)")
+        // A file that is not a database is refused with its name.
+        let junk = dir.appendingPathComponent("rac.sqlite").path
+        FileManager.default.createFile(atPath: junk, contents: Data("không phải cơ sở dữ liệu".utf8))
+        let bad = try CLI.run(["backup", "--check", "--out", junk])
+        #expect(bad.status == 2, "\(bad.out)\(bad.err)")
+    }
+
+    @Test(.enabled(if: PostgresTestServer.server != nil, "needs a PostgreSQL server (GIAMNGHEO_TEST_POSTGRES; .ci/run starts one)"))
+    func aPostgreSQLBackupRestoresIntoANewDatabase() async throws {
+        let server = try #require(PostgresTestServer.server)
+        let source = try PostgresTestServer.makeDatabase(server, prefix: "bk_")
+        let target = try PostgresTestServer.makeDatabase(server, prefix: "rs_")
+        defer { try? source.drop(); try? target.drop() }
+        #expect(try CLI.run(["users", "create", "--username", "quantri", "--role", "admin", "--db", source.url]).status == 0)
+        let dump = FileManager.default.temporaryDirectory.appendingPathComponent("bk-\(UUID().uuidString).dump").path
+        defer { try? FileManager.default.removeItem(atPath: dump) }
+        let b = try CLI.run(["backup", "--db", source.url, "--out", dump])
+        #expect(b.status == 0, "\(b.out)\(b.err)")
+        var c = URLComponents(string: target.url)!
+        let password = c.password
+        c.password = nil
+        let restore = Process()
+        restore.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        restore.arguments = ["pg_restore", "--no-owner", "-d", c.string!, dump]
+        restore.environment = ProcessInfo.processInfo.environment.merging(["PGPASSWORD": password ?? ""]) { _, n in n }
+        try restore.run(); restore.waitUntilExit()
+        #expect(restore.terminationStatus == 0)
+        #expect(try CLI.run(["users", "list", "--db", target.url]).out.contains("quantri"))
+    }
+}

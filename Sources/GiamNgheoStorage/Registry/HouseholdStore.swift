@@ -392,6 +392,14 @@ public struct HouseholdStore: Sendable {
         return households.compactMap { h in id[h.code].map { ($0, h) } }
     }
 
+    /// PostgreSQL: `count` new household ids from the table's own sequence, for rows written by COPY.
+    static func nextIDs(_ count: Int, on sql: any SQLDatabase) async throws -> [Int] {
+        struct Row: Decodable { var id: Int }
+        return try await sql.raw("""
+            SELECT nextval(pg_get_serial_sequence('households', 'id')) AS id FROM generate_series(1, \(bind: count))
+            """).all(decoding: Row.self).map(\.id)
+    }
+
     /// The derived columns written by both the bulk INSERT and the versioned UPDATE, in one place.
     static func columns(_ r: HouseholdRecord) -> [(String, any Encodable & Sendable)] {
         [("code", r.$code.value), ("commune_code", r.$communeCode.value), ("village", r.village), ("head_name", r.$headName.value),

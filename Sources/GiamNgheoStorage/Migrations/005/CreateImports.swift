@@ -78,6 +78,8 @@ public struct CreateImports: AsyncMigration {
 public enum People {
     public static let table = "household_people"
 
+    static let columns = ["household_id", "member_id", "national_id", "name_key", "birth", "commune_code", "village"]
+
     static func rows(_ id: Int, _ h: Household) -> [[any Encodable & Sendable]] {
         h.members.map { m in
             let key = PersonKey(m, commune: h.commune, village: h.village)
@@ -89,7 +91,7 @@ public enum People {
     static func insert(_ households: [(Int, Household)], on sql: any SQLDatabase) async throws {
         let all = households.flatMap { rows($0.0, $0.1) }
         for start in stride(from: 0, to: all.count, by: 400) {
-            var q = sql.insert(into: table).columns("household_id", "member_id", "national_id", "name_key", "birth", "commune_code", "village")
+            var q = sql.insert(into: table).columns(columns)
             for r in all[start..<min(start + 400, all.count)] { q = q.values(r.map { SQLBind($0) }) }
             try await q.run()
         }

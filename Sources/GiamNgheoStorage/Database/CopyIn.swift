@@ -1,0 +1,98 @@
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+import SQLKit
+
+/// Bulk rows into PostgreSQL through `COPY … FROM STDIN` (text format) on the connection of the current
+/// transaction, so that they commit or roll back with everything else the caller writes. An import of a
+/// province sends its households, people and audit lines this way instead of as multi-row INSERTs: the server
+/// parses no statement and binds no parameter per row.
+enum CopyIn {
+    /// The PostgreSQL side of this database, or nil (SQLite: the caller inserts as before).
+    static func postgres(_ sql: any SQLDatabase) -> (any PostgresDatabase)? {
+        sql.dialect.name == "postgresql" ? sql as? any PostgresDatabase : nil
+    }
+
+    /// Streams the rows in pieces of about 1 MB. Each value is a String, Int, Bool, Double, Date or UUID, or nil
+    /// (NULL), possibly wrapped in an Optional.
+    static func rows(into table: String, columns: [String], _ rows: [[any Encodable & Sendable]],
+                     on pg: any PostgresDatabase, logger: Logger = Logger(label: "giamngheo.copy")) async throws {
+        guard !rows.isEmpty else { return }
+        try await pg.withConnection { conn in
+            pg.eventLoop.makeFutureWithTask {
+                try await conn.copyFrom(table: table, columns: columns, logger: logger) { writer in
+                    var buffer = ByteBuffer()
+                    buffer.reserveCapacity(1 << 20)
+                    for row in rows {
+                        for (i, value) in row.enumerated() {
+                            if i > 0 { buffer.writeInteger(UInt8(ascii: "\t")) }
+                            append(value, to: &buffer)
+                        }
+                        buffer.writeInteger(UInt8(ascii: "\n"))
+                        if buffer.readableBytes >= 1 << 20 {
+                            try await writer.write(buffer)
+                            buffer.clear()
+                        }
+                    }
+                    if buffer.readableBytes > 0 { try await writer.write(buffer) }
+                }
+            }
+        }.get()
+    }
+
+    /// One field in COPY's text format: `\N` for NULL; backslash, tab, newline and carriage return escaped.
+    static func append(_ value: Any, to buffer: inout ByteBuffer) {
+        if let o = value as? any OptionalValue {
+            guard let wrapped = o.wrapped else { buffer.writeStaticString("\\N"); return }
+            append(wrapped, to: &buffer)
+            return
+        }
+        switch value {
+        case let s as String: escaped(s, to: &buffer)
+        case let n as Int: buffer.writeString(String(n))
+        case let n as Int64: buffer.writeString(String(n))
+        case let n as Int32: buffer.writeString(String(n))
+        case let b as Bool: buffer.writeStaticString(b ? "t" : "f")
+        case let d as Double: buffer.writeString(String(d))
+        case let d as Date: buffer.writeString(timestamp(d))
+        case let u as UUID: buffer.writeString(u.uuidString)
+        default: escaped(String(describing: value), to: &buffer)
+        }
+    }
+
+    static func escaped(_ s: String, to buffer: inout ByteBuffer) {
+        var plain = true
+        for b in s.utf8 where b == UInt8(ascii: "\\") || b == UInt8(ascii: "\t") || b == UInt8(ascii: "\n") || b == UInt8(ascii: "\r") {
+            plain = false; break
+        }
+        if plain { buffer.writeString(s); return }
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
+            case UInt8(ascii: "\t"): buffer.writeStaticString("\\t")
+            case UInt8(ascii: "\n"): buffer.writeStaticString("\\n")
+            case UInt8(ascii: "\r"): buffer.writeStaticString("\\r")
+            default: buffer.writeInteger(b)
+            }
+        }
+    }
+
+    /// `2026-12-03 13:00:00.123456+00`: what a timestamptz column reads, to the microsecond.
+    static func timestamp(_ d: Date) -> String {
+        let micros = Int64((d.timeIntervalSince1970 * 1_000_000).rounded())
+        let seconds = micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000
+        let fraction = micros - seconds * 1_000_000
+        var t = time_t(seconds)
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        return String(format: "%04d-%02d-%02d %02d:%02d:%02d.%06d+00", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
+                      Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), Int(fraction))
+    }
+}
+
+/// Lets `CopyIn` see through an Optional held as `Any`.
+protocol OptionalValue { var wrapped: Any? { get } }
+extension Optional: OptionalValue {
+    var wrapped: Any? { self.map { $0 as Any } }
+}
