@@ -251,7 +251,11 @@ struct CLI {
     @Test func killedMidCommitLeavesNothingBehind() throws {
         let dir = try Self.generated(3000)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let (_, args) = Self.importing(dir)
+        try Self.killMidCommit(Self.importing(dir).args)
+    }
+
+    /// Starts the commit, kills it with SIGKILL while it writes, then checks with a dry run that nothing stayed.
+    static func killMidCommit(_ args: [String]) throws {
         let p = Process()
         p.executableURL = CLI.binary
         p.arguments = args + ["--commit"]

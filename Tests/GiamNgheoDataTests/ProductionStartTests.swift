@@ -198,6 +198,18 @@ import FoundationNetworking
         #expect(badProxy.status == 2 && badProxy.err.contains("10.0.0.300"), "\(badProxy.err)")
     }
 
+    /// The commit killed while it writes (by COPY on PostgreSQL): the server rolls the transaction back when the
+    /// connection drops, and the registry is as it was.
+    @Test func anImportKilledWhileItWritesLeavesTheRegistryAsItWas() throws {
+        let (db, drop) = try Self.database()
+        defer { drop() }
+        let dir = try ImportCLITests.generated(3000)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var args = ImportCLITests.importing(dir).args
+        args[args.firstIndex(of: "--db")! + 1] = db
+        try ImportCLITests.killMidCommit(args)
+    }
+
     /// A database that refuses: the operator reads the server's own reason, never PostgresNIO's generic text.
     @Test func theDatabasesOwnReasonReachesTheOperator() throws {
         let closed = try CLI.run(["users", "list", "--db", "postgres://app:app@127.0.0.1:\(Self.freePort())/app"])

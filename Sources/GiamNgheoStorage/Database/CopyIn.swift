@@ -24,10 +24,11 @@ enum CopyIn {
                 try await conn.copyFrom(table: table, columns: columns, logger: logger) { writer in
                     var buffer = ByteBuffer()
                     buffer.reserveCapacity(1 << 20)
+                    var lastTime: (Date, String)? = nil   // a bulk write stamps its rows with one time
                     for row in rows {
                         for (i, value) in row.enumerated() {
                             if i > 0 { buffer.writeInteger(UInt8(ascii: "\t")) }
-                            append(value, to: &buffer)
+                            append(value, to: &buffer, lastTime: &lastTime)
                         }
                         buffer.writeInteger(UInt8(ascii: "\n"))
                         if buffer.readableBytes >= 1 << 20 {
@@ -42,10 +43,10 @@ enum CopyIn {
     }
 
     /// One field in COPY's text format: `\N` for NULL; backslash, tab, newline and carriage return escaped.
-    static func append(_ value: Any, to buffer: inout ByteBuffer) {
+    static func append(_ value: Any, to buffer: inout ByteBuffer, lastTime: inout (Date, String)?) {
         if let o = value as? any OptionalValue {
             guard let wrapped = o.wrapped else { buffer.writeStaticString("\\N"); return }
-            append(wrapped, to: &buffer)
+            append(wrapped, to: &buffer, lastTime: &lastTime)
             return
         }
         switch value {
@@ -55,7 +56,11 @@ enum CopyIn {
         case let n as Int32: buffer.writeString(String(n))
         case let b as Bool: buffer.writeStaticString(b ? "t" : "f")
         case let d as Double: buffer.writeString(String(d))
-        case let d as Date: buffer.writeString(timestamp(d))
+        case let d as Date:
+            if let (t, text) = lastTime, t == d { buffer.writeString(text); break }
+            let text = timestamp(d)
+            lastTime = (d, text)
+            buffer.writeString(text)
         case let u as UUID: buffer.writeString(u.uuidString)
         default: escaped(String(describing: value), to: &buffer)
         }
