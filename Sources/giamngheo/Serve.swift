@@ -10,10 +10,11 @@ struct Serve: AsyncParsableCommand {
         discussion: """
         Mỗi tuỳ chọn cũng đọc được từ biến môi trường (tuỳ chọn trên dòng lệnh được ưu tiên):
           GIAMNGHEO_DB (hoặc DATABASE_URL), GIAMNGHEO_HOST, GIAMNGHEO_PORT, GIAMNGHEO_NO_DEMO, GIAMNGHEO_SECURE_COOKIES,
-          GIAMNGHEO_TRUSTED_PROXIES, LOG_LEVEL. Máy chủ thật: xem docs/deploy.md.
+          GIAMNGHEO_TRUSTED_PROXIES, GIAMNGHEO_READ_DB, LOG_LEVEL. Máy chủ thật: xem docs/deploy.md.
         """)
 
     @Option(help: Settings.databaseHelp) var db: String?
+    @Option(help: "Bản sao PostgreSQL chỉ đọc (streaming replica) cho các trang báo cáo (GIAMNGHEO_READ_DB).") var readDb: String?
     @Option(help: "Địa chỉ lắng nghe (GIAMNGHEO_HOST; mặc định 127.0.0.1).") var hostname: String?
     @Option(help: "Cổng (GIAMNGHEO_PORT; mặc định 8080).") var port: Int?
     @Option(help: "Số hộ mẫu nạp vào cơ sở dữ liệu trống (tỉnh 46, Thành phố Huế).") var demoHouseholds = 3000
@@ -28,6 +29,10 @@ struct Serve: AsyncParsableCommand {
         let (choice, label) = try Settings.database(db)
         var config = AppConfig()
         config.database = choice
+        if let read = readDb ?? Settings.environment["GIAMNGHEO_READ_DB"] {
+            guard case .postgres? = DatabaseChoice.parse(read) else { throw fail("--read-db phải là postgres://… (một bản sao chỉ đọc)") }
+            config.readDatabase = DatabaseChoice.parse(read)
+        }
         config.seedDemo = !(try Settings.bool(noDemo, "GIAMNGHEO_NO_DEMO"))
         config.demoHouseholds = demoHouseholds
         config.referenceDate = try parseDate(date, option: "--date")

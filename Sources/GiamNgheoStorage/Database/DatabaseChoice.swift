@@ -32,6 +32,14 @@ extension DatabaseChoice {
         }
     }
 
+    /// Registers a PostgreSQL streaming replica that serves the report pages (`serve --read-db`), never the default.
+    public func registerReplica(in databases: Databases) throws {
+        guard case .postgres(let url) = self else {
+            throw DatabaseSetupError("--read-db phải là một bản sao PostgreSQL (postgres://…) / the read database must be a PostgreSQL replica")
+        }
+        try databases.use(.postgres(url: url, connectionPoolTimeout: .seconds(30)), as: .replica, isDefault: false)
+    }
+
     /// Per-database settings before the first query; SQLite gets the gate that queues its writers.
     public func prepare(_ db: any Database) async throws -> WriteGate? {
         switch self {
@@ -70,6 +78,27 @@ extension DatabaseChoice {
                 create it once as a superuser.
                 """)
         }
+    }
+}
+
+extension DatabaseID {
+    /// The read-only replica the report pages read when one is configured.
+    public static let replica = DatabaseID(string: "replica")
+}
+
+/// How far a streaming replica is behind its primary: nil when the database is not a replica.
+public enum ReplicaStatus {
+    public struct Lag: Sendable { public var seconds: Double; public var caughtUp: Bool }
+
+    public static func lag(on db: any Database) async throws -> Lag? {
+        struct Row: Decodable { var replica: Bool; var caught_up: Bool?; var seconds: Double? }
+        // Caught up when everything received is replayed; otherwise the age of the last transaction replayed.
+        guard let r = try await db.sql.raw("""
+            SELECT pg_is_in_recovery() AS replica, pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() AS caught_up,
+                   EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())::float8 AS seconds
+            """).first(decoding: Row.self), r.replica else { return nil }
+        let caughtUp = r.caught_up ?? false
+        return Lag(seconds: caughtUp ? 0 : max(0, r.seconds ?? 0), caughtUp: caughtUp)
     }
 }
 

@@ -27,6 +27,9 @@ public struct AppConfig: Sendable {
     /// Mark every cookie Secure (served over HTTPS). Behind a trusted proxy that says the request came over
     /// HTTPS (`X-Forwarded-Proto: https`) they are marked Secure anyway.
     public var secureCookies = false
+    /// A PostgreSQL streaming replica for the report pages (tables, dashboard, analytics, detailed lists), so that
+    /// a province pulling reports does not load the primary that the communes write to.
+    public var readDatabase: DatabaseChoice? = nil
     /// Reverse proxies whose `X-Forwarded-For` / `X-Forwarded-Proto` headers are believed.
     public var trustedProxies = TrustedProxies.none
     /// Bcrypt cost; tests lower it so that seeding accounts does not dominate their run time.
@@ -100,6 +103,7 @@ extension Application {
 @discardableResult
 public func configure(_ app: Application, _ config: AppConfig) async throws -> [DemoAccount] {
     try config.database.register(in: app.databases)
+    if let replica = config.readDatabase { try replica.registerReplica(in: app.databases) }
     let gate = try await config.database.prepare(app.db)
     app.migrations.add(RegistryMigrations.all)
     try await app.autoMigrate()

@@ -53,7 +53,7 @@ struct AnalyticsController: Feature {
         }
         let by = req.query[String.self, at: "by"].flatMap { ReportData.AFBreakdown(rawValue: $0) } ?? .unit
         let data = ReportData(units: units)
-        let (total, parts) = try await data.alkireFoster(year: year, place: place, scope: scope, indicators: indicators, cutoff: k, by: by, on: req.db)
+        let (total, parts) = try await data.alkireFoster(year: year, place: place, scope: scope, indicators: indicators, cutoff: k, by: by, on: req.reportDB)
         let m = total.measures
         func pct(_ f: Fraction) -> String { String(format: "%.2f", f.double * 100).replacingOccurrences(of: ".", with: ",") }
         func dec(_ f: Fraction) -> String { String(format: "%.4f", f.double).replacingOccurrences(of: ".", with: ",") }
@@ -95,10 +95,10 @@ struct AnalyticsController: Feature {
         // Over the years: each year's standard and its indicators; a change of standard is marked as such.
         var trendRows: [HTML] = []
         var points: [SVGChart.Point] = []
-        for y in try await Summaries.years(on: req.db) {
+        for y in try await Summaries.years(on: req.reportDB) {
             guard let s = standardOf(y) else { continue }
             let (t, _) = try await data.alkireFoster(year: y, place: place, scope: scope, indicators: s.indicators.map(\.code),
-                                                     cutoff: min(k, s.indicators.count), by: .minority, on: req.db)
+                                                     cutoff: min(k, s.indicators.count), by: .minority, on: req.reportDB)
             guard t.measures.households > 0 else {
                 trendRows.append("<tr><td>\(y)</td><td>\(s.id)</td><td colspan=\"4\" class=\"muted\">Không lưu chỉ số thiếu hụt của năm này.</td></tr>")
                 continue
@@ -119,7 +119,7 @@ struct AnalyticsController: Feature {
                 w[j] = v
             }
             let cutoff = req.query[Int.self, at: "wk"] ?? k
-            let wm = try await data.alkireFosterWeighted(year: year, place: place, scope: scope, indicators: indicators, weights: w, cutoff: cutoff, on: req.db)
+            let wm = try await data.alkireFosterWeighted(year: year, place: place, scope: scope, indicators: indicators, weights: w, cutoff: cutoff, on: req.reportDB)
             weighted = """
             <h2>Trọng số tự chọn (\(indicators.enumerated().map { "\($1)=\(w[$0])" }.joined(separator: ", ")); nghèo khi tổng trọng số ≥ \(cutoff))</h2>
             <p>H = \(pct(wm.headcount)) % (\(wm.headcount.description)) · A = \(pct(wm.intensity)) % · M0 = \(dec(wm.adjustedHeadcount)) (\(wm.adjustedHeadcount.description)); tính từ từng hộ.</p>

@@ -31,7 +31,7 @@ struct DashboardController: Feature {
         let level = units.unit(unit, in: structure)?.level
         let year = registry.store.summaryYear
         let data = ReportData(units: units)
-        let rows = try await data.rows(year: year, place: place, scope: scope, dims: [.all, .indicator], on: req.db)
+        let rows = try await data.rows(year: year, place: place, scope: scope, dims: [.all, .indicator], on: req.reportDB)
         let poorTerms = [CellTerm(categories: ["poor"], dim: "all")], nearTerms = [CellTerm(categories: ["nearPoor"], dim: "all")]
         let allTerms = [CellTerm(dim: "all")]
         let lines = rows.map { r in
@@ -51,14 +51,14 @@ struct DashboardController: Feature {
 
         // Trend: the registry's years (summaries), then figures the unit reported before the registry.
         var trend: [(year: Int, poor: Int?, total: Int?, rate: Int?, standard: String, source: String)] = []
-        for y in try await Summaries.years(on: req.db) {
-            let cells = try await data.rows(year: y, place: place, scope: scope, dims: [.all], on: req.db).flatMap(\.cells)
+        for y in try await Summaries.years(on: req.reportDB) {
+            let cells = try await data.rows(year: y, place: place, scope: scope, dims: [.all], on: req.reportDB).flatMap(\.cells)
             let t = Reports.count(allTerms, cells, measure: .households)
             guard t > 0 else { continue }
             let p = Reports.count(poorTerms, cells, measure: .households)
-            trend.append((y, p, t, nil, try await Summaries.standard(year: y, on: req.db) ?? "", "sổ hộ"))
+            trend.append((y, p, t, nil, try await Summaries.standard(year: y, on: req.reportDB) ?? "", "sổ hộ"))
         }
-        let targets = try await TargetStore(store: registry.store).list(scope, year: nil, on: req.db)
+        let targets = try await TargetStore(store: registry.store).list(scope, year: nil, on: req.reportDB)
             .filter { $0.codes == [unit] && $0.unitStructure == structure }
         for t in targets where t.kind == "actual" && t.measure == "poor" && !trend.contains(where: { $0.year == t.year }) {
             trend.append((t.year, t.endHouseholds, nil, t.endRate, t.standard ?? "", t.source ?? "báo cáo"))
@@ -83,10 +83,10 @@ struct DashboardController: Feature {
         let store = TargetStore(store: registry.store)
         var targetRows: [HTML] = []
         var targetBars: [SVGChart.Bar] = []
-        for t in try await store.list(scope, year: year, on: req.db) where t.kind == "target" && t.unitStructure == structure {
+        for t in try await store.list(scope, year: year, on: req.reportDB) where t.kind == "target" && t.unitStructure == structure {
             let cs = t.codes
             guard cs == [unit] || cs.contains(where: { c in rows.contains { $0.code == c } }) else { continue }
-            guard let p = try await store.progress(t, scope: scope, reference: registry.referenceDate, on: req.db) else { continue }
+            guard let p = try await store.progress(t, scope: scope, reference: registry.referenceDate, on: req.reportDB) else { continue }
             let goal = [t.reduction.map { "giảm ≥ \($0)" }, t.endHouseholds.map { "≤ \($0) hộ" }, t.endRate.map { "≤ \(ReportValue.rate($0, 10_000).text) %" }]
                 .compactMap { $0 }.joined(separator: "; ")
             targetRows.append("<tr\(raw: p.status.flagged ? " class=\"flag\"" : "")><td>\(t.unitName)</td><td>\(TargetMeasure(rawValue: t.measure)?.vietnamese ?? t.measure)</td><td>\(goal)</td><td class=\"num\">\(p.start)</td><td class=\"num\">\(p.now)</td><td class=\"num\">\(p.projectedEnd)</td><td>\(p.status.vietnamese)</td></tr>")
@@ -114,11 +114,11 @@ struct DashboardController: Feature {
         var supportCard: HTML = ""
         if structure == .y2025, let support = registry.support {
             let communes = level == nil ? nil : data.communes(of: place, scope: scope)
-            let t = try await support.ledgerTotals(scope, communes: communes, year: year, on: req.db)
+            let t = try await support.ledgerTotals(scope, communes: communes, year: year, on: req.reportDB)
             var helpers: HTML = ""
             if level == .commune, let c = communes, c.count == 1 {
                 // The assignment sheet's rows: the households monitoring counts, without reading their members.
-                let sheet = try await support.helperRows(scope, commune: c[0], year: year, on: registry.referenceDate, on: req.db)
+                let sheet = try await support.helperRows(scope, commune: c[0], year: year, on: registry.referenceDate, on: req.reportDB)
                 let cov = Coverage(eligible: sheet.count, reached: sheet.filter { !$0.helperName.isEmpty }.count, target: 100)
                 helpers = "<div class=\"card\"><b>\(req.t("Có người giúp đỡ", "With a helper"))</b><br>\(cov.reached)/\(cov.eligible) \(req.t("hộ nghèo, cận nghèo", "poor and near-poor households")) (\(pct(cov.reached, cov.eligible)))\(cov.belowTarget ? HTML(" · <a href=\"\(Path.supportHelpers)?commune=\(c[0])&missing=1\">\(req.t("phân công", "assign"))</a>") : "")</div>"
             }
@@ -136,8 +136,10 @@ struct DashboardController: Feature {
 
         let placeName = units.unit(unit, in: structure).map { units.path(of: $0) } ?? "Toàn quốc"
         let up: HTML = units.unit(unit, in: structure).flatMap { $0.parentCode }.map { "<a class=\"noprint\" href=\"\(Path.dashboard)?unit=\($0)&structure=\(s)\">↑ \(units.unit($0, in: structure)?.name ?? $0)</a>" } ?? ""
+        let replica = await req.replicaNote()
         return Layout.page(req, title: req.t("Tổng quan", "Overview"), """
         <h1>\(req.t("Tổng quan", "Overview")): \(placeName)</h1>
+        \(replica)
         <p class="noprint">\(up) \(structure == .y2024 ? HTML(unsafe: "Cơ cấu trước 01/7/2025 (có huyện) · <a href=\"\(Path.dashboard)\">cơ cấu hiện nay</a>") : HTML(unsafe: "<a href=\"\(Path.dashboard)?structure=2024&unit=\(units.unit(unit)?.level == .province ? unit : "")\">Cơ cấu trước 01/7/2025</a>")) · <a href="\(Path.report("ket-qua"))?unit=\(unit)&structure=\(s)">Biểu báo cáo</a> · <a href="\(Path.targets)">Chỉ tiêu</a> · <a href="\(Path.analytics)?unit=\(unit)">Phân tích đa chiều</a> · <a href="\(Path.whatIf)?unit=\(unit)">Mô phỏng chuẩn mới</a></p>
         <div class="grid">
           <div class="card"><b>Tổng số hộ</b><br>\(Format.money(total.total))</div>

@@ -42,7 +42,7 @@ struct DetailedListController: Feature {
     func entries(_ req: Request, _ p: Params, commune: String) async throws -> [DetailedList.Entry] {
         let services = req.application.registry
         return try await services.support!.detailedList(p.kind, year: p.year, commune: commune, village: nil, scope: try req.checkedScope,
-                                                        localIndigenous: services.localIndigenous, on: req.db)
+                                                        localIndigenous: services.localIndigenous, on: req.reportDB)
     }
 
     static let markHeads = ["Mới", "Tái", "Cũ"]
@@ -52,7 +52,7 @@ struct DetailedListController: Feature {
         let services = req.application.registry
         let units = services.units
         let scope = try req.checkedScope
-        let years = try await Summaries.years(on: req.db)
+        let years = try await Summaries.years(on: req.reportDB)
         let yearOptions: [HTML] = (years.isEmpty ? [p.year] : years).map { y in "<option\(raw: y == p.year ? " selected" : "")>\(y)</option>" }
         let kindOptions: [HTML] = DetailedList.Kind.allCases.map { k in
             "<option value=\"\(k.slug)\"\(raw: k == p.kind ? " selected" : "")>Biểu \(k.formNumber): \(req.t(k.title, k.english))</option>"
@@ -60,7 +60,7 @@ struct DetailedListController: Feature {
         // A commune's officer has nothing to choose; others choose among the communes with households.
         let communes: [String]
         if let mine = scope.communes, mine.count == 1 { communes = Array(mine) }
-        else { communes = try await ReportData(units: units).communesWithHouseholds(on: req.db).filter { scope.allows(commune: $0) } }
+        else { communes = try await ReportData(units: units).communesWithHouseholds(on: req.reportDB).filter { scope.allows(commune: $0) } }
         let communeOptions: [HTML] = communes.map { c in
             "<option value=\"\(c)\"\(raw: c == p.commune ? " selected" : "")>\(units.unit(c)?.name ?? c)</option>"
         }

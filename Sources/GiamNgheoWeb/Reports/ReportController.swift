@@ -73,7 +73,7 @@ struct ReportController: Feature {
     func table(_ req: Request, _ p: Params) async throws -> (ReportTable, String) {
         let units = req.application.registry.units
         let t = try await req.application.registry.reportData.table(p.layout, year: p.year, place: p.place, scope: try req.checkedScope,
-                                                        standard: standard(req, year: p.year), on: req.db)
+                                                        standard: standard(req, year: p.year), on: req.reportDB)
         return (t, units.unit(p.place.unit, in: p.place.structure).map { units.path(of: $0) } ?? "Toàn quốc")
     }
 
@@ -81,7 +81,7 @@ struct ReportController: Feature {
         let p = try params(req)
         let (t, place) = try await table(req, p)
         let units = req.application.registry.units
-        let years = try await Summaries.years(on: req.db)
+        let years = try await Summaries.years(on: req.reportDB)
         let twoMeasures = p.layout.measures.count > 1, areas = p.layout.splitArea == true
         let level = units.unit(p.place.unit, in: p.place.structure)?.level
         // Group header row: runs of equal groups get one cell.
@@ -126,6 +126,7 @@ struct ReportController: Feature {
             return "<a class=\"noprint\" href=\"\(Path.report(p.layout.id))?year=\(p.year)&structure=\(p.place.structure == .y2024 ? "2024" : "2025")&unit=\(parent)\">↑ \(parent.isEmpty ? "Toàn quốc" : units.unit(parent, in: p.place.structure)?.name ?? parent)</a>"
         }()
         let notes: [HTML] = t.rateNotes.map { "<li>\($0)</li>" }
+        let replica = await req.replicaNote()
         return Layout.page(req, title: p.layout.title.vi, """
         <section class="doc landscape report">
         <form class="filters noprint" method="get" action="\(Path.reportsGo)">
@@ -143,6 +144,7 @@ struct ReportController: Feature {
           <a href="\(Path.detailedList("can-ngheo"))?year=\(p.year)\(raw: level == .commune && p.place.structure == .y2025 ? "&amp;commune=\(p.place.unit)" : "")">Biểu 14: hộ cận nghèo</a></p>
         <h1>\(p.layout.number.map { "Biểu \($0). " } ?? "")\(p.layout.title.vi) \(p.layout.verified ? "" : Layout.unverifiedBadge)</h1>
         <p>Năm \(p.year) · \(place) · \(p.place.structure.vietnamese)</p>
+        \(replica)
         <div class="scroll"><table class="report-table"><thead><tr>\(lead)\(groupCells)</tr><tr>\(labelCells)</tr></thead>
         <tbody>\(body)</tbody></table></div>
         <ul class="muted">\(notes)\(p.layout.note.map { "<li>\($0)</li>" as HTML } ?? "")<li>Mỗi số của một cấp là tổng các đơn vị cấp dưới, cộng từ số đếm nguyên; số liệu đọc từ bảng tổng hợp cập nhật cùng lúc với mỗi thay đổi.</li>\(p.layout.verified ? "" : "<li>Mẫu biểu chưa đối chiếu với Phụ lục Thông tư; nguồn: \(p.layout.source ?? "")</li>" as HTML)</ul>
@@ -205,7 +207,7 @@ struct ReportController: Feature {
         let area = req.query[String.self, at: "area"].flatMap { Area(rawValue: $0) }
         let data = req.application.registry.reportData
         // The columns as the table resolves them (form 9's groups depend on the province's households).
-        let columns = try await data.columns(p.layout, year: p.year, place: p.place, standard: standard(req, year: p.year), on: req.db)
+        let columns = try await data.columns(p.layout, year: p.year, place: p.place, standard: standard(req, year: p.year), on: req.reportDB)
         guard let column = columns.first(where: { $0.id == colID }), let terms = column.sum else {
             throw ValidationError("report.column", field: "column", vi: "Không có cột '\(colID)' trong biểu.", en: "The table has no column '\(colID)'.")
         }
@@ -228,8 +230,8 @@ struct ReportController: Feature {
             throw ValidationError("report.drillDown", vi: "Danh sách hộ chỉ mở được từ số liệu của một xã/phường hoặc thôn/tổ; hãy chọn đơn vị cấp dưới trước.", en: "Household lists open only from the figures of one commune or village; choose a lower unit first.")
         }
         let ids = try await data.households(year: p.year, communes: communes, oldCommune: oldCommune, village: village, terms: terms,
-                                            area: area, scope: scope, on: req.db)
-        let shown = try await req.application.registry.store.listRows(scope, ids: Array(ids.prefix(2_000)), on: req.db)
+                                            area: area, scope: scope, on: req.reportDB)
+        let shown = try await req.application.registry.store.listRows(scope, ids: Array(ids.prefix(2_000)), on: req.reportDB)
         let rows: [HTML] = shown.map { h in
             "<tr><td><a href=\"\(Path.household(h.id))\">\(h.code)</a></td><td>\(h.headName)</td><td>\(h.village ?? "")</td><td>\(h.memberCount)</td><td>\(Layout.categoryBadge(h.category))</td></tr>"
         }

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# A streaming replica on loopback serving the report pages (issue 19 §6, docs/deploy.md §7): a primary, a replica
+# made from it by pg_basebackup -R, the app started with --db on the primary and --read-db on the replica. Checks
+# that the report page says where its figures come from and how far behind they are, that a registry imported into
+# the primary reaches the report read from the replica, and that the replica refuses writes.
+#   BIN=.build/release/giamngheo bash scripts/replica-drill.sh          (default: the debug build)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=$(realpath "${BIN:-.build/debug/giamngheo}")
+[ -x "$BIN" ] || { echo "build first: swift build --product giamngheo" >&2; exit 2; }
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+WORK=$(mktemp -d /tmp/replica-drill.XXXXXX); chmod 755 "$WORK"; chown postgres:postgres "$WORK"
+PORT=${PORT:-55442}; REPLICA_PORT=$((PORT + 1)); APP_PORT=${APP_PORT:-18090}
+as_pg() { runuser -u postgres -- "$@"; }
+cleanup() {
+  [ -n "${APP_PID:-}" ] && kill "$APP_PID" 2>/dev/null || true
+  for d in replica primary; do as_pg "$PGBIN/pg_ctl" -D "$WORK/$d" -m fast stop >/dev/null 2>&1 || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; tail -20 "$WORK/app.log" >&2 2>/dev/null || true; exit 1; }
+
+echo app > "$WORK/pwfile"; chown postgres "$WORK/pwfile"
+as_pg "$PGBIN/initdb" -D "$WORK/primary" -U postgres -E UTF8 --locale=C.UTF-8 --auth-local=trust --auth-host=scram-sha-256 --pwfile="$WORK/pwfile" >/dev/null
+cat >> "$WORK/primary/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+port = $PORT
+unix_socket_directories = '$WORK'
+wal_level = replica
+CONF
+echo "local replication postgres trust" >> "$WORK/primary/pg_hba.conf"
+as_pg "$PGBIN/pg_ctl" -D "$WORK/primary" -l "$WORK/primary.log" -w start >/dev/null
+as_pg psql -h "$WORK" -p "$PORT" -U postgres -q -c "CREATE ROLE app LOGIN PASSWORD 'app'" -c "CREATE DATABASE giamngheo OWNER app"
+PRIMARY="postgres://app:app@127.0.0.1:$PORT/giamngheo"
+REPLICA="postgres://app:app@127.0.0.1:$REPLICA_PORT/giamngheo"
+
+# The schema first (the replica cannot migrate), then the replica: a base backup that follows the primary.
+PASSWORD=$("$BIN" users create --username quantri --role admin --db "$PRIMARY" | tail -1)
+as_pg "$PGBIN/pg_basebackup" -h "$WORK" -p "$PORT" -U postgres -D "$WORK/replica" -R -X stream -c fast
+sed -i "s/^port = .*/port = $REPLICA_PORT/" "$WORK/replica/postgresql.conf"
+as_pg "$PGBIN/pg_ctl" -D "$WORK/replica" -l "$WORK/replica.log" -w start >/dev/null
+[ "$(as_pg psql -h "$WORK" -p "$REPLICA_PORT" -U postgres -d giamngheo -Atc 'SELECT pg_is_in_recovery()')" = t ] || fail "the replica is not in recovery"
+
+"$BIN" serve --db "$PRIMARY" --read-db "$REPLICA" --port "$APP_PORT" --no-demo >"$WORK/app.log" 2>&1 &
+APP_PID=$!
+for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$APP_PORT/health" >/dev/null 2>&1 && break; sleep 0.5; done
+
+# A registry of one commune imported into the primary.
+"$BIN" generate --province 46 --commune 19753 --households 300 --seed 9 --out "$WORK/g" >/dev/null
+"$BIN" import "$WORK/g/households.csv" --members "$WORK/g/members.csv" --db "$PRIMARY" --commit --date 2026-11-01 >/dev/null 2>&1
+
+JAR="$WORK/cookies"
+CSRF=$(curl -s -c "$JAR" "http://127.0.0.1:$APP_PORT/login" | grep -o 'name="_csrf" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"$//')
+curl -s -b "$JAR" -c "$JAR" -o /dev/null --data-urlencode "_csrf=$CSRF" --data-urlencode username=quantri --data-urlencode "password=$PASSWORD" "http://127.0.0.1:$APP_PORT/login"
+for _ in $(seq 1 40); do
+  PAGE=$(curl -s -b "$JAR" "http://127.0.0.1:$APP_PORT/reports/ket-qua?year=2026&structure=2025&unit=19753")
+  echo "$PAGE" | grep -q 'data-replica-lag' && echo "$PAGE" | grep -q 'class="total"' && break; sleep 0.5
+done
+echo "$PAGE" | grep -q 'data-replica-lag' || fail "the report page does not say that it reads the replica"
+LAG=$(echo "$PAGE" | grep -o 'data-replica-lag="[^"]*"' | head -1)
+echo "$PAGE" | grep -o 'Số liệu đọc từ bản sao[^<]*' | head -1
+# The imported households are counted in the report read from the replica.
+TOTAL=$(as_pg psql -h "$WORK" -p "$REPLICA_PORT" -U postgres -d giamngheo -Atc "SELECT count(*) FROM households")
+[ "$TOTAL" -ge 300 ] || fail "the replica has $TOTAL households"
+# The replica is read-only: a write there is refused by PostgreSQL.
+if "$BIN" users create --username ghi --role admin --db "$REPLICA" >/dev/null 2>"$WORK/err"; then fail "the replica accepted a write"; fi
+grep -q "read-only" "$WORK/err" || fail "the refusal does not say read-only: $(cat "$WORK/err")"
+echo "replica-drill: ok ($LAG, $TOTAL households on the replica, writes refused there)"
