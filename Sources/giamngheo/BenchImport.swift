@@ -19,12 +19,15 @@ struct ImportBench: ParsableCommand {
     @Option(help: "Số hộ trong tệp xlsx (0: bỏ qua).") var xlsxHouseholds = 100_000
     @Option(help: "Thư mục làm việc (mặc định thư mục tạm; bị xoá khi xong).") var work: String?
     @Option(help: "Đường dẫn sqlite3.") var sqlite3 = "/usr/bin/sqlite3"
+    @Option(help: "Máy chủ PostgreSQL (postgres://NGƯỜI_DÙNG:MK@MÁY:CỔNG/CSDL, vai trò được tạo CSDL): đo thêm nhập vào PostgreSQL so với psql \\copy.")
+    var postgres: String?
+    @Flag(help: "Bỏ qua phần SQLite (chỉ đo PostgreSQL).") var skipSqlite = false
 
     struct Measured { var seconds: Double; var maxRSSMB: Double; var status: Int32; var out: String }
 
     /// Runs a program and waits with wait4, for its own peak resident memory.
     /// `output`: stdout goes to this file and is not read back (large outputs).
-    static func measure(_ args: [String], stdin: String? = nil, output: String? = nil) throws -> Measured {
+    static func measure(_ args: [String], stdin: String? = nil, output: String? = nil, environment: [String: String] = [:]) throws -> Measured {
         var pid: pid_t = 0
         let outPath = output ?? FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString).out").path
         var actions = posix_spawn_file_actions_t()
@@ -41,7 +44,9 @@ struct ImportBench: ParsableCommand {
         let argv = args.map { strdup($0) } + [nil]
         defer { for a in argv { free(a) } }
         let t0 = DispatchTime.now().uptimeNanoseconds
-        guard posix_spawn(&pid, args[0], &actions, nil, argv, environ) == 0 else { throw UserError(message: "không chạy được \(args[0])") }
+        let env = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for e in env { free(e) } }
+        guard posix_spawn(&pid, args[0], &actions, nil, argv, env) == 0 else { throw UserError(message: "không chạy được \(args[0])") }
         var status: Int32 = 0
         var usage = rusage()
         _ = wait4(pid, &status, 0, &usage)
@@ -66,6 +71,8 @@ struct ImportBench: ParsableCommand {
         let mBytes = (try fm.attributesOfItem(atPath: path("csv/members.csv"))[.size] as? Int) ?? 0
         print("  \(String(format: "%.1f", g.seconds)) s; households.csv \(hBytes >> 20) MB, members.csv \(mBytes >> 20) MB")
 
+        if let postgres { try Self.postgres(server: postgres, households: households, csv: path("csv"), me: me) }
+        if skipSqlite { return }
         print("Đường cơ sở: sqlite3 .import của hai tệp vào bảng trần…")
         let base = try Self.measure([sqlite3, path("baseline.sqlite")], stdin: """
             .mode csv
@@ -96,6 +103,38 @@ struct ImportBench: ParsableCommand {
             print(xi.out.split(separator: "\n").prefix(2).map { "  " + $0 }.joined(separator: "\n"))
             print("  xlsx: \(String(format: "%.1f", xi.seconds)) s (\(String(format: "%.0f", Double(xlsxHouseholds) / xi.seconds)) hộ/giây), bộ nhớ đỉnh \(String(format: "%.0f", xi.maxRSSMB)) MB; sqlite3 .import của CSV tương ứng \(String(format: "%.1f", xb.seconds)) s → \(String(format: "%.2f", xb.seconds / xi.seconds))×")
         }
+    }
+
+    /// PostgreSQL: `psql \\copy` of the two CSV files into bare text tables (the floor: no parsing, no checks, no
+    /// index), against `giamngheo import --commit` of the same files into a new registry, on the same server.
+    static func postgres(server: String, households: Int, csv: String, me: String) throws {
+        let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        let baseDB = "bench_copy_\(suffix)", importDB = "bench_import_\(suffix)"
+        try Psql.run(server, "CREATE DATABASE \(baseDB)")
+        try Psql.run(server, "CREATE DATABASE \(importDB)")
+        defer {
+            try? Psql.run(server, "DROP DATABASE IF EXISTS \(baseDB) WITH (FORCE)")
+            try? Psql.run(server, "DROP DATABASE IF EXISTS \(importDB) WITH (FORCE)")
+        }
+        let base = Psql.url(server, database: baseDB)
+        func header(_ file: String) throws -> String {
+            let first = try String(contentsOfFile: file, encoding: .utf8).prefix { $0 != "\n" }
+            return first.split(separator: ",").map { "\"\($0)\" text" }.joined(separator: ", ")
+        }
+        try Psql.run(base, "CREATE TABLE households (\(try header(csv + "/households.csv"))); CREATE TABLE members (\(try header(csv + "/members.csv")))")
+        print("PostgreSQL, đường cơ sở: psql \\copy của hai tệp vào bảng trần…")
+        let copy = try Self.measure(Psql.command(base, [
+            "-c", "\\copy households FROM '\(csv)/households.csv' WITH (FORMAT csv, HEADER true)",
+            "-c", "\\copy members FROM '\(csv)/members.csv' WITH (FORMAT csv, HEADER true)"]), environment: Psql.environment(base))
+        guard copy.status == 0 else { throw UserError(message: "psql \\copy thất bại") }
+        print("  \(String(format: "%.1f", copy.seconds)) s")
+        print("PostgreSQL: giamngheo import --commit (COPY trong một giao dịch)…")
+        let imp = try Self.measure([me, "import", csv + "/households.csv", "--members", csv + "/members.csv",
+                                    "--db", Psql.url(server, database: importDB), "--commit", "--date", "2026-11-01", "--show", "3"])
+        guard imp.status == 0 else { throw UserError(message: "nhập vào PostgreSQL thất bại: \(imp.out)") }
+        print(imp.out.split(separator: "\n").prefix(2).map { "  " + $0 }.joined(separator: "\n"))
+        print("  \(String(format: "%.1f", imp.seconds)) s (\(String(format: "%.0f", Double(households) / imp.seconds)) hộ/giây), bộ nhớ đỉnh \(String(format: "%.0f", imp.maxRSSMB)) MB")
+        print("  Tỉ lệ tốc độ so với psql \\copy: \(String(format: "%.3f", copy.seconds / imp.seconds))× (mục tiêu ≥ 0,3×)")
     }
 
     /// The generated CSV pair as one workbook with the template's sheet names.
