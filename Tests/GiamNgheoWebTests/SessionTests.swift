@@ -78,3 +78,21 @@ import Vapor
         }
     }
 }
+
+/// Which proxies are believed (issue 19 §1): addresses and CIDR ranges, IPv4 and IPv6.
+@Suite struct TrustedProxiesTests {
+    @Test func rangesMatchAddressesBitByBit() throws {
+        let t = try TrustedProxies("127.0.0.1, 10.0.0.0/8, 192.168.1.0/25, ::1, fd00::/8")
+        for yes in ["127.0.0.1", "10.1.2.3", "10.255.255.255", "192.168.1.127", "::1", "fd12:3456::1", "::ffff:10.9.9.9"] {
+            #expect(t.contains(yes), "\(yes)")
+        }
+        for no in ["127.0.0.2", "11.0.0.1", "192.168.1.128", "::2", "fe80::1", "", "not-an-address"] {
+            #expect(!t.contains(no), "\(no)")
+        }
+        #expect(TrustedProxies.none.isEmpty && !TrustedProxies.none.contains("127.0.0.1"))
+        #expect(try TrustedProxies("").isEmpty)
+        #expect(throws: (any Error).self) { try TrustedProxies("10.0.0.300") }
+        #expect(throws: (any Error).self) { try TrustedProxies("10.0.0.0/33") }
+        #expect(throws: (any Error).self) { try TrustedProxies("proxy.local") }
+    }
+}

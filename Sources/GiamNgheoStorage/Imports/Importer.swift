@@ -545,6 +545,11 @@ public struct Importer: Sendable {
             let year = store.summaryYear
             try await ProvisionalYear.upsert(households: touched, year: year, on: sql)
             try await Summaries.rebuild(communes: communes.sorted(), year: year, on: db)
+            // The statistics leave the transaction with the rows (PostgreSQL): the next pages are planned for the
+            // registry as it now is, without waiting for autovacuum.
+            if sql.dialect.name == "postgresql" && written > 0 {
+                try await sql.raw("ANALYZE households, household_people, report_cells").run()
+            }
         }
     }
 }

@@ -152,7 +152,7 @@ struct ImportController: Feature {
                 try await store.setReport(id: id, status: "checked", report: report, on: app.db)
             } catch {
                 var r = ImportReport()
-                r.aborted = Self.message(error)
+                r.aborted = Self.message(error, logger: app.logger)
                 try? await store.setReport(id: id, status: error is CancelledError ? "cancelled" : "failed", report: r, on: app.db)
             }
         }
@@ -161,12 +161,15 @@ struct ImportController: Feature {
 
     struct CancelledError: Error {}
 
-    static func message(_ e: any Error) -> String {
+    /// What the official reads about a failed check or commit; a system failure (the database, the disk) goes to
+    /// the operator's log with its real message, and the official reads only that it was logged.
+    static func message(_ e: any Error, logger: Logger) -> String {
         if let i = e as? ImportError { return i.description }
         if let v = e as? ValidationError { return v.message.vi }
         if let a = e as? AccessError, a == .forbidden { return "Không có quyền ghi vào các xã/phường của tệp." }
         if let c = e as? ClassificationError { return c.description }
-        return "Không xử lý được tệp (\(e))."
+        logger.error("nhập tệp: \(OperatorMessage.describe(e))")
+        return "Không xử lý được tệp do lỗi hệ thống; lỗi đã được ghi lại cho quản trị viên. Không có gì được ghi vào sổ hộ."
     }
 
     func run(_ app: Application, _ scope: Scope, batch: ImportBatch, commit: Bool) async throws -> ImportReport {
@@ -324,7 +327,7 @@ struct ImportController: Feature {
             } catch {
                 // Nothing was written: back to the reviewed state, with the reason.
                 var r = b.report
-                r.aborted = error is CancelledError ? "Đã huỷ lần ghi: không có gì được ghi vào sổ hộ." : Self.message(error)
+                r.aborted = error is CancelledError ? "Đã huỷ lần ghi: không có gì được ghi vào sổ hộ." : Self.message(error, logger: app.logger)
                 try? await store.setReport(id: id, status: error is CancelledError ? "cancelled" : "checked", report: r, on: app.db)
             }
         }

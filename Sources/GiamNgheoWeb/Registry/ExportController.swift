@@ -36,7 +36,7 @@ struct ExportController: Feature {
                     try await audit(n)
                     try await writer.write(.end)
                 } catch {
-                    req.logger.report(error: error)
+                    req.logger.error("xuất danh sách: \(OperatorMessage.describe(error))")
                     try await writer.write(.error(error))
                 }
             }))

@@ -42,7 +42,7 @@ struct ExportJobController: Feature {
                 try await audit(n)
                 jobs.update(id) { $0.rows = n; $0.finished = Date() }
             } catch {
-                if !(error is CancellationError) { logger.report(error: error) }
+                if !(error is CancellationError) { logger.error("xuất danh sách nền: \(OperatorMessage.describe(error))") }
                 jobs.update(id) { j in
                     j.finished = Date()
                     if !j.cancelled { j.failed = "Không xuất được tệp; hãy thử lại. Nếu vẫn lỗi, báo quản trị hệ thống." }
