@@ -21,19 +21,8 @@ psql_at() { as_pg psql -h "$WORK" -p "$1" -U postgres -d giamngheo -Atq -c "$2";
 
 # A primary that archives every WAL segment (archive_command copies into the archive folder).
 mkdir -p "$WORK/archive"; chown postgres "$WORK/archive"
-echo app > "$WORK/pwfile"; chown postgres "$WORK/pwfile"
-as_pg "$PGBIN/initdb" -D "$WORK/primary" -U postgres -E UTF8 --locale=C.UTF-8 --auth-local=trust --auth-host=scram-sha-256 --pwfile="$WORK/pwfile" >/dev/null
-cat >> "$WORK/primary/postgresql.conf" <<CONF
-listen_addresses = '127.0.0.1'
-port = $PORT
-unix_socket_directories = '$WORK'
-wal_level = replica
-archive_mode = on
-archive_command = 'test ! -f $WORK/archive/%f && cp %p $WORK/archive/%f'
-CONF
-echo "local replication postgres trust" >> "$WORK/primary/pg_hba.conf"
-as_pg "$PGBIN/pg_ctl" -D "$WORK/primary" -l "$WORK/primary.log" -w start >/dev/null
-as_pg psql -h "$WORK" -p "$PORT" -U postgres -q -c "CREATE ROLE app LOGIN PASSWORD 'app'" -c "CREATE DATABASE giamngheo OWNER app"
+. scripts/pg-primary.sh
+init_primary "archive_mode = on" "archive_command = 'test ! -f $WORK/archive/%f && cp %p $WORK/archive/%f'"
 DB="postgres://app:app@127.0.0.1:$PORT/giamngheo"
 
 # The app's schema and a first account, then the base backup (the nightly one).

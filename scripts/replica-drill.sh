@@ -21,17 +21,8 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; tail -20 "$WORK/app.log" >&2 2>/dev/null || true; exit 1; }
 
-echo app > "$WORK/pwfile"; chown postgres "$WORK/pwfile"
-as_pg "$PGBIN/initdb" -D "$WORK/primary" -U postgres -E UTF8 --locale=C.UTF-8 --auth-local=trust --auth-host=scram-sha-256 --pwfile="$WORK/pwfile" >/dev/null
-cat >> "$WORK/primary/postgresql.conf" <<CONF
-listen_addresses = '127.0.0.1'
-port = $PORT
-unix_socket_directories = '$WORK'
-wal_level = replica
-CONF
-echo "local replication postgres trust" >> "$WORK/primary/pg_hba.conf"
-as_pg "$PGBIN/pg_ctl" -D "$WORK/primary" -l "$WORK/primary.log" -w start >/dev/null
-as_pg psql -h "$WORK" -p "$PORT" -U postgres -q -c "CREATE ROLE app LOGIN PASSWORD 'app'" -c "CREATE DATABASE giamngheo OWNER app"
+. scripts/pg-primary.sh
+init_primary
 PRIMARY="postgres://app:app@127.0.0.1:$PORT/giamngheo"
 REPLICA="postgres://app:app@127.0.0.1:$REPLICA_PORT/giamngheo"
 
