@@ -1,3 +1,4 @@
+import Fluent
 import Foundation
 import GiamNgheoCore
 import GiamNgheoStorage
@@ -94,5 +95,42 @@ import Vapor
         #expect(throws: (any Error).self) { try TrustedProxies("10.0.0.300") }
         #expect(throws: (any Error).self) { try TrustedProxies("10.0.0.0/33") }
         #expect(throws: (any Error).self) { try TrustedProxies("proxy.local") }
+    }
+}
+
+/// A save while another process holds SQLite's single writer (a large import committing from the terminal):
+/// a clear "busy, save again in a moment" (503), nothing written; once the writer is done, the same save lands.
+@Suite(.serialized) struct BusyRegistryTests {
+    @Test func aSaveDuringAnotherProcesssCommitIsRefusedClearlyAndLandsAfter() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("gb-\(UUID().uuidString).sqlite").path
+        defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + s) } }
+        try await withTestApp(households: 20, config: { $0.database = .sqliteFile(file) }) { app, accounts in
+            let commune = accounts.first(.communeOfficer).units[0]
+            let r = try await HouseholdRecord.query(on: app.db).filter(\.$communeCode == commune).first()!
+            var officer = Browser(app)
+            try await officer.login(accounts.first(.communeOfficer))
+            _ = try await officer.get("/households/\(r.id!)/edit")
+            // Another process takes the write lock and keeps it for a while.
+            let holder = Process()
+            holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            holder.arguments = ["python3", "-c", """
+                import sqlite3, sys, time
+                c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
+                c.execute('BEGIN IMMEDIATE'); print('locked', flush=True); time.sleep(float(sys.argv[2])); c.execute('ROLLBACK')
+                """, file, "20"]
+            let out = Pipe()
+            holder.standardOutput = out
+            try holder.run()
+            _ = out.fileHandleForReading.availableData   // "locked"
+            let busy = try await officer.post("/households/\(r.id!)/edit", ["version": "1", "reason": "Khảo sát", "waterSource": "rainwater"])
+            let stillRunning = holder.isRunning
+            holder.terminate(); holder.waitUntilExit()
+            #expect(stillRunning, "the lock was released before the save answered")
+            #expect(busy.status == .serviceUnavailable && busy.body.contains("Sổ hộ đang bận") && busy.body.contains("Chưa có gì thay đổi"), "\(busy.status)")
+            #expect(try await HouseholdRecord.find(r.id!, on: app.db)!.version == 1)
+            let after = try await officer.post("/households/\(r.id!)/edit", ["version": "1", "reason": "Khảo sát", "waterSource": "rainwater"])
+            #expect(after.status == .seeOther)
+            #expect(try await HouseholdRecord.find(r.id!, on: app.db)!.version == 2)
+        }
     }
 }

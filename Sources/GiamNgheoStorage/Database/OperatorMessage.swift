@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import SQLiteNIO
 
 /// What an operator needs to read from a database failure. PostgresNIO hides the server's message behind a
 /// generic text (so that it never reaches a web user by accident); the operator's log and the CLI need it.
@@ -18,5 +19,15 @@ public enum OperatorMessage {
         }
         if error is PostgresDecodingError { return String(reflecting: error) }
         return String(describing: error)
+    }
+
+    /// SQLite's single writer is taken by another process (a large import committing from the terminal): the
+    /// request can be repeated in a moment, and nothing of it was written.
+    public static func isBusy(_ error: any Error) -> Bool {
+        guard let e = error as? SQLiteError else { return false }
+        switch e.reason {
+        case .busy, .locked, .busyTimeout: return true
+        default: return false
+        }
     }
 }

@@ -548,7 +548,7 @@ public struct Importer: Sendable {
             // The statistics leave the transaction with the rows (PostgreSQL): the next pages are planned for the
             // registry as it now is, without waiting for autovacuum.
             if sql.dialect.name == "postgresql" && written > 0 {
-                try await sql.raw("ANALYZE households, household_people, report_cells").run()
+                try await sql.raw("ANALYZE households, household_people, household_years, report_cells").run()
             }
         }
     }

@@ -228,7 +228,15 @@ public enum Summaries {
     /// The years that have cells.
     public static func years(on db: any Database) async throws -> [Int] {
         struct Y: Decodable { var year: Int }
-        return try await db.sql.raw("SELECT DISTINCT year FROM report_cells ORDER BY year").all(decoding: Y.self).map(\.year)
+        // A skip scan over the (year, …) index: one probe per year. DISTINCT read every cell (76 ms per report page
+        // at 1 M households on PostgreSQL, measured by `bench season`).
+        return try await db.sql.raw("""
+            WITH RECURSIVE y(year) AS (
+              SELECT min(year) FROM report_cells
+              UNION ALL
+              SELECT (SELECT min(r.year) FROM report_cells r WHERE r.year > y.year) FROM y WHERE y.year IS NOT NULL)
+            SELECT year FROM y WHERE year IS NOT NULL ORDER BY year
+            """).all(decoding: Y.self).map(\.year)
     }
 
     public struct Row: Decodable, Sendable {

@@ -54,6 +54,13 @@ struct FriendlyErrorMiddleware: AsyncMiddleware {
         } catch let abort as any AbortError {
             let message = abort.status == .notFound ? req.t("Không tìm thấy trang.", "Page not found.") : abort.reason
             return try await render(req, abort.status, req.t("Lỗi \(abort.status.code)", "Error \(abort.status.code)"), message)
+        } catch where OperatorMessage.isBusy(error) {
+            req.logger.warning("\(req.method) \(req.url.path): \(OperatorMessage.describe(error))")
+            let res = try await render(req, .serviceUnavailable, req.t("Sổ hộ đang bận", "The registry is busy"),
+                                       req.t("Sổ hộ đang được ghi bởi một lần nhập tệp lớn. Chưa có gì thay đổi: hãy quay lại và bấm Lưu sau ít phút.",
+                                             "A large file import is being written to the registry. Nothing was changed: go back and save again in a few minutes."))
+            res.headers.replaceOrAdd(name: .retryAfter, value: "60")
+            return res
         } catch {
             // The operator reads the database's own message (PostgresNIO hides it from plain descriptions);
             // the web user only ever reads the sentence below.
