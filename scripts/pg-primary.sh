@@ -1,6 +1,13 @@
-# Sourced by the drills: a PostgreSQL primary in $WORK/primary on 127.0.0.1:$PORT (socket in $WORK), able to
-# stream and archive WAL, with the role app/app owning the database giamngheo. Extra postgresql.conf lines
-# come as arguments. Needs PGBIN, WORK, PORT and as_pg.
+# Sourced by the drills (from the repository's root): the program to drill (BIN, the debug build unless given),
+# PostgreSQL's binaries (PGBIN; installed from Debian when missing), and init_primary: a primary in $WORK/primary
+# on 127.0.0.1:$PORT (socket in $WORK), able to stream and archive WAL, with the role app/app owning the database
+# giamngheo. Extra postgresql.conf lines come as arguments.
+BIN=$(realpath "${BIN:-.build/debug/giamngheo}")
+[ -x "$BIN" ] || { echo "build first: swift build --product giamngheo" >&2; exit 2; }
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+as_pg() { runuser -u postgres -- "$@"; }
+
 init_primary() {
   echo app > "$WORK/pwfile"; chown postgres "$WORK/pwfile"
   as_pg "$PGBIN/initdb" -D "$WORK/primary" -U postgres -E UTF8 --locale=C.UTF-8 --auth-local=trust --auth-host=scram-sha-256 --pwfile="$WORK/pwfile" >/dev/null

@@ -5,14 +5,10 @@
 #   BIN=.build/release/giamngheo bash scripts/pitr-drill.sh          (default: the debug build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=$(realpath "${BIN:-.build/debug/giamngheo}")
-[ -x "$BIN" ] || { echo "build first: swift build --product giamngheo" >&2; exit 2; }
-ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+. scripts/pg-primary.sh     # BIN, PGBIN (PostgreSQL installed from Debian if missing), as_pg, init_primary
 WORK=$(mktemp -d /tmp/pitr-drill.XXXXXX)
 chown postgres:postgres "$WORK"
 PORT=${PORT:-55440}; RESTORED_PORT=$((PORT + 1))
-as_pg() { runuser -u postgres -- "$@"; }
 stop() { as_pg "$PGBIN/pg_ctl" -D "$1" -m fast stop >/dev/null 2>&1 || true; }
 cleanup() { stop "$WORK/primary"; stop "$WORK/restored"; rm -rf "$WORK"; }
 trap cleanup EXIT
@@ -21,7 +17,6 @@ psql_at() { as_pg psql -h "$WORK" -p "$1" -U postgres -d giamngheo -Atq -c "$2";
 
 # A primary that archives every WAL segment (archive_command copies into the archive folder).
 mkdir -p "$WORK/archive"; chown postgres "$WORK/archive"
-. scripts/pg-primary.sh
 init_primary "archive_mode = on" "archive_command = 'test ! -f $WORK/archive/%f && cp %p $WORK/archive/%f'"
 DB="postgres://app:app@127.0.0.1:$PORT/giamngheo"
 

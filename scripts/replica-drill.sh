@@ -6,13 +6,9 @@
 #   BIN=.build/release/giamngheo bash scripts/replica-drill.sh          (default: the debug build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=$(realpath "${BIN:-.build/debug/giamngheo}")
-[ -x "$BIN" ] || { echo "build first: swift build --product giamngheo" >&2; exit 2; }
-ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+. scripts/pg-primary.sh     # BIN, PGBIN (PostgreSQL installed from Debian if missing), as_pg, init_primary
 WORK=$(mktemp -d /tmp/replica-drill.XXXXXX); chmod 755 "$WORK"; chown postgres:postgres "$WORK"
 PORT=${PORT:-55442}; REPLICA_PORT=$((PORT + 1)); APP_PORT=${APP_PORT:-18090}
-as_pg() { runuser -u postgres -- "$@"; }
 cleanup() {
   [ -n "${APP_PID:-}" ] && kill "$APP_PID" 2>/dev/null || true
   for d in replica primary; do as_pg "$PGBIN/pg_ctl" -D "$WORK/$d" -m fast stop >/dev/null 2>&1 || true; done
@@ -21,7 +17,6 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; tail -20 "$WORK/app.log" >&2 2>/dev/null || true; exit 1; }
 
-. scripts/pg-primary.sh
 init_primary
 PRIMARY="postgres://app:app@127.0.0.1:$PORT/giamngheo"
 REPLICA="postgres://app:app@127.0.0.1:$REPLICA_PORT/giamngheo"

@@ -1,7 +1,6 @@
 import Fluent
 import Foundation
 import GiamNgheoCore
-import PostgresNIO
 import SQLKit
 
 /// Staged import of households: reads the file through `ImportPipeline`, compares each household with the
@@ -427,129 +426,6 @@ public struct Importer: Sendable {
                 d.removeValue(forKey: "size")
             }
             return try? parser.parse(d, fallbackCode: file.code)
-        }
-
-        // MARK: writing (commit only), multi-row statements per chunk
-
-        mutating func write(inserts: [(Household, Classification?, String)], rows: [String: Int], updates: [(Existing, Household, Classification?, String)],
-                            on sql: any SQLDatabase) async throws {
-            let now = Date()
-            let reason = "Nhập tệp: \(options.label)"
-            var audit: [[any Encodable & Sendable]] = []
-            let pg = CopyIn.postgres(sql)
-            if !inserts.isEmpty {
-                let columns = HouseholdStore.columns(HouseholdRecord()).map(\.0) + ["version", "updated_at"]
-                let ids: [(Int, Household)]
-                if let pg {
-                    // PostgreSQL: the ids are drawn from the table's sequence first, then households and people go
-                    // in by COPY on the transaction's connection.
-                    let drawn = try await HouseholdStore.nextIDs(inserts.count, on: sql)
-                    ids = zip(drawn, inserts.map(\.0)).map { ($0, $1) }
-                    let rows: [[any Encodable & Sendable]] = zip(drawn, inserts).map { id, insert in
-                        [id] + HouseholdStore.columns(store.row(insert.0, insert.1, facts: insert.2)).map(\.1) + [1, now]
-                    }
-                    try await CopyIn.rows(into: HouseholdRecord.schema, columns: ["id"] + columns, rows, on: pg)
-                    try await CopyIn.rows(into: People.table, columns: People.columns, ids.flatMap { People.rows($0.0, $0.1) }, on: pg)
-                } else {
-                    for part in inserts.chunks(of: 200) {
-                        var q = sql.insert(into: HouseholdRecord.schema).columns(columns)
-                        for (h, c, facts) in part { q = q.values(HouseholdStore.columns(store.row(h, c, facts: facts)).map { SQLBind($0.1) } + [SQLBind(1), SQLBind(now)]) }
-                        try await q.run()
-                    }
-                    ids = try await store.ids(of: inserts.map(\.0), on: sql)
-                    try await People.insert(ids, on: sql)
-                }
-                let category = Dictionary(inserts.map { ($0.0.code, $0.1?.category.rawValue ?? HouseholdRecord.incomplete) }, uniquingKeysWith: { a, _ in a })
-                for (id, h) in ids {
-                    audit.append([now, scope.username, id, "import", "category", nil as String?, category[h.code], reason])
-                    touched.append(id); claimed.insert(id)
-                    if let row = rows[h.code] { fileRows[id] = Int32(clamping: row) }
-                }
-            }
-            var staged: [[any Encodable & Sendable]] = []
-            for (old, h, c, facts) in updates {
-                let row = store.row(h, c, facts: facts)
-                if pg != nil {
-                    staged.append([old.id, old.version] + HouseholdStore.columns(row).map(\.1))
-                } else {
-                    var update = sql.update(HouseholdRecord.schema)
-                    for (column, value) in HouseholdStore.columns(row) { update = update.set(column, to: value) }
-                    let done = try await update.set("version", to: old.version + 1).set("updated_at", to: now)
-                        .where("id", .equal, old.id).where("version", .equal, old.version).returning("id").all()
-                    guard !done.isEmpty else { throw ImportError("Hộ \(old.code) vừa được người khác sửa; hãy kiểm tra lại tệp.") }
-                }
-                let before = HouseholdStore.flatten(old.facts), after = HouseholdStore.flatten(row.facts)
-                for key in Set(before.keys).union(after.keys).sorted() where before[key] != after[key] {
-                    audit.append([now, scope.username, old.id, "import", key, before[key], after[key], reason])
-                }
-                touched.append(old.id); claimed.insert(old.id)
-            }
-            if let pg, !staged.isEmpty {
-                try await Self.updateByCopy(staged, codes: updates.map { ($0.0.id, $0.0.code) }, now: now, on: sql, pg)
-            }
-            if !updates.isEmpty {
-                let ids = updates.map(\.0.id)
-                try await sql.delete(from: People.table).where("household_id", .in, ids).run()
-                if let pg {
-                    try await CopyIn.rows(into: People.table, columns: People.columns, updates.flatMap { People.rows($0.0.id, $0.1) }, on: pg)
-                } else {
-                    try await People.insert(updates.map { ($0.0.id, $0.1) }, on: sql)
-                }
-            }
-            let auditColumns = ["at", "username", "household_id", "action", "field", "old_value", "new_value", "reason"]
-            if let pg { try await CopyIn.rows(into: AuditEntry.schema, columns: auditColumns, audit, on: pg); return }
-            for part in audit.chunks(of: 400) {
-                var q = sql.insert(into: AuditEntry.schema).columns(auditColumns)
-                for a in part { q = q.values(a.map { SQLBind($0) }) }
-                try await q.run()
-            }
-        }
-
-        /// PostgreSQL: the chunk's changed households by COPY into a staging table of the transaction, then one
-        /// UPDATE … FROM that keeps the versioned check: a household someone saved since the file was read is
-        /// not overwritten, and the whole import stops naming it.
-        static func updateByCopy(_ staged: [[any Encodable & Sendable]], codes: [(Int, String)], now: Date,
-                                 on sql: any SQLDatabase, _ pg: any PostgresDatabase) async throws {
-            let columns = HouseholdStore.columns(HouseholdRecord()).map(\.0)
-            try await sql.raw("""
-                CREATE TEMP TABLE IF NOT EXISTS import_changes ON COMMIT DROP AS
-                SELECT id, version, \(unsafeRaw: columns.joined(separator: ", ")) FROM households WITH NO DATA
-                """).run()
-            try await sql.raw("TRUNCATE import_changes").run()
-            try await CopyIn.rows(into: "import_changes", columns: ["id", "version"] + columns, staged, on: pg)
-            struct Row: Decodable { var id: Int }
-            let done = try await sql.raw("""
-                UPDATE households h SET \(unsafeRaw: columns.map { "\($0) = s.\($0)" }.joined(separator: ", ")),
-                version = h.version + 1, updated_at = \(bind: now)
-                FROM import_changes s WHERE h.id = s.id AND h.version = s.version RETURNING h.id
-                """).all(decoding: Row.self)
-            guard done.count == staged.count else {
-                let written = Set(done.map(\.id))
-                let code = codes.first { !written.contains($0.0) }?.1 ?? "?"
-                throw ImportError("Hộ \(code) vừa được người khác sửa; hãy kiểm tra lại tệp.")
-            }
-        }
-
-        /// Once per import: new villages, summaries of the communes touched, this year's categories.
-        func finish(on db: any Database) async throws {
-            let sql = db.sql
-            for (commune, names) in newVillages {
-                for n in names.sorted() {
-                    let kind = VietnameseText.fold(n).hasPrefix("to") ? "to" : "thon"
-                    try await sql.insert(into: Village.schema).columns("commune_code", "name", "kind", "archived")
-                        .values(SQLBind(commune), SQLBind(n), SQLBind(kind), SQLBind(false)).run()
-                    try await AuditEntry(username: scope.username, householdID: nil, action: "village.add", field: commune,
-                                         newValue: n, reason: "Nhập tệp: \(options.label)").create(on: db)
-                }
-            }
-            let year = store.summaryYear
-            try await ProvisionalYear.upsert(households: touched, year: year, on: sql)
-            try await Summaries.rebuild(communes: communes.sorted(), year: year, on: db)
-            // The statistics leave the transaction with the rows (PostgreSQL): the next pages are planned for the
-            // registry as it now is, without waiting for autovacuum.
-            if sql.dialect.name == "postgresql" && written > 0 {
-                try await sql.raw("ANALYZE households, household_people, household_years, report_cells").run()
-            }
         }
     }
 }
