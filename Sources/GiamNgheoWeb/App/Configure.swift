@@ -137,9 +137,9 @@ public func configure(_ app: Application, _ config: AppConfig) async throws -> [
     app.passwords.use(.bcrypt(cost: config.passwordCost))
     app.sessions.use { _ in ServerSessions() }
     app.sessions.configuration.cookieName = "giamngheo_session"
-    let secure = config.secureCookies
+    // Secure is added by ClientAddressMiddleware, to every cookie, when configured or behind a trusted TLS proxy.
     app.sessions.configuration.cookieFactory = { id in
-        HTTPCookies.Value(string: id.string, expires: nil, maxAge: Int(SessionRows.lifetime), path: "/", isSecure: secure,
+        HTTPCookies.Value(string: id.string, expires: nil, maxAge: Int(SessionRows.lifetime), path: "/", isSecure: false,
                           isHTTPOnly: true, sameSite: .lax)
     }
     app.middleware = Middlewares()
