@@ -13,6 +13,7 @@ init_primary() {
   as_pg "$PGBIN/initdb" -D "$WORK/primary" -U postgres -E UTF8 --locale=C.UTF-8 --auth-local=trust --auth-host=scram-sha-256 --pwfile="$WORK/pwfile" >/dev/null
   {
     echo "listen_addresses = '127.0.0.1'"; echo "port = $PORT"; echo "unix_socket_directories = '$WORK'"; echo "wal_level = replica"
+    echo "max_locks_per_transaction = 1024"
     for line in "$@"; do echo "$line"; done
   } >> "$WORK/primary/postgresql.conf"
   echo "local replication postgres trust" >> "$WORK/primary/pg_hba.conf"

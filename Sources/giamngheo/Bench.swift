@@ -6,7 +6,7 @@ import GiamNgheoData
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Đo hiệu năng (benchmarks); kết quả là tỉ lệ so với đường cơ sở đo trong cùng lần chạy.",
-        subcommands: [ClassifyBench.self, ImportBench.self, ExportBench.self, RollupBench.self, SupportBenchCommand.self, SeasonBench.self])
+        subcommands: [ClassifyBench.self, ImportBench.self, ExportBench.self, RollupBench.self, SupportBenchCommand.self, SeasonBench.self, NationBench.self])
 
     struct ClassifyBench: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -21,7 +21,10 @@ struct Registry {
     var admin: Scope { scope(.admin, []) }
 }
 
-func withRegistry(households count: Int = 60, _ body: (Registry) async throws -> Void) async throws {
+/// `before010`: rows written by the schema as it was before migration 010 (an upgrade), between the migrations
+/// before it and 010 itself.
+func withRegistry(households count: Int = 60, before010: ((any Database) async throws -> Void)? = nil,
+                  _ body: (Registry) async throws -> Void) async throws {
     let pool = NIOThreadPool(numberOfThreads: 1)
     pool.start()
     let databases = Databases(threadPool: pool, on: MultiThreadedEventLoopGroup.singleton)
@@ -42,10 +45,16 @@ func withRegistry(households count: Int = 60, _ body: (Registry) async throws ->
     do {
         let gate = try await choice.prepare(db)
         let migrations = Migrations()
-        migrations.add(RegistryMigrations.all)
+        let all = RegistryMigrations.all, split = all.firstIndex { $0 is PartitionByProvince }!
+        migrations.add(before010 == nil ? all : Array(all[..<split]))
         let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: loop, migrationLogLevel: .debug)
         try await migrator.setupIfNeeded().get()
         try await migrator.prepareBatch().get()
+        if let before010 {
+            try await before010(db)
+            migrations.add(Array(all[split...]))
+            try await migrator.prepareBatch().get()
+        }
 
         let units = BundledData.adminUnits
         let date = CivilDate(year: 2026, month: 11, day: 1)!

@@ -30,6 +30,7 @@ extension DatabaseChoice {
             // 30 s for one rather than the driver's 10 s, so that a queue is slow, not an error.
             try databases.use(.postgres(url: url, connectionPoolTimeout: .seconds(30)), as: .psql)
         }
+        databases.middleware.use(AuditProvince())
     }
 
     /// Registers a PostgreSQL streaming replica that serves the report pages (`serve --read-db`), never the default.

@@ -41,23 +41,28 @@ extension Importer.Run {
         return out
     }
 
-    /// Registered people in the same (commune, village, birth) blocks as this chunk's people.
+    /// Registered people in the same (commune, village, birth) blocks as this chunk's people: the blocks themselves
+    /// joined to the people's (commune, birth) index, one probe each. Every commune's people born on any of the
+    /// chunk's dates (an IN list by an IN list) read 44,000 rows for 600 at a province of 1 M (PostgreSQL, 95 ms a chunk).
     static func people(blocks keys: [PersonKey], on sql: any SQLDatabase) async throws -> [String: [Importer.Person]] {
         guard !keys.isEmpty else { return [:] }
         struct Row: Decodable { var household_id: Int; var code: String; var name_key: String; var birth: String; var commune_code: String; var village: String }
         var out: [String: [Importer.Person]] = [:]
-        let wanted = Set(keys.map(\.block))
-        let communes = Array(Set(keys.map(\.commune))), births = Array(Set(keys.map(\.birth)))
-        for part in births.chunks(of: 500) {
+        var seen = Set<String>()
+        let blocks = keys.filter { seen.insert($0.block).inserted }
+        for part in blocks.chunks(of: 300) {
+            let values: [SQLQueryString] = part.map { "(\(bind: $0.commune), \(bind: $0.village), \(bind: $0.birth))" }
             let rows = try await sql.raw("""
-                SELECT p.household_id, h.code, p.name_key, p.birth, p.commune_code, p.village FROM household_people p
-                JOIN households h ON h.id = p.household_id
-                WHERE h.archived_reason IS NULL AND p.commune_code IN (\(binds: communes)) AND p.birth IN (\(binds: part))
+                SELECT p.household_id, h.code, p.name_key, p.birth, p.commune_code, p.village
+                FROM (VALUES \(values.joined(separator: ", "))) AS k
+                JOIN household_people p ON p.province_code IN (\(binds: Partitions.provinces(ofCommunes: part.map(\.commune))))
+                  AND p.commune_code = k.column1 AND p.birth = k.column3 AND p.village = k.column2
+                JOIN households h ON h.id = p.household_id AND h.province_code = p.province_code
+                WHERE h.archived_reason IS NULL
                 """).all(decoding: Row.self)
             for r in rows {
-                let block = "\(r.commune_code)|\(r.village)|\(r.birth)"
-                guard wanted.contains(block) else { continue }
-                out[block, default: []].append(Importer.Person(name: r.name_key, display: r.name_key, code: r.code, row: 0, sheet: "", householdID: r.household_id))
+                out["\(r.commune_code)|\(r.village)|\(r.birth)", default: []].append(
+                    Importer.Person(name: r.name_key, display: r.name_key, code: r.code, row: 0, sheet: "", householdID: r.household_id))
             }
         }
         return out

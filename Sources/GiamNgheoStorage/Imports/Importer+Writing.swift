@@ -37,7 +37,7 @@ extension Importer.Run {
             }
             let category = Dictionary(inserts.map { ($0.0.code, $0.1?.category.rawValue ?? HouseholdRecord.incomplete) }, uniquingKeysWith: { a, _ in a })
             for (id, h) in ids {
-                audit.append([now, scope.username, id, "import", "category", nil as String?, category[h.code], reason])
+                audit.append([now, scope.username, id, "import", "category", nil as String?, category[h.code], reason, Partitions.province(ofCommune: h.commune)])
                 touched.append(id); claimed.insert(id)
                 if let row = rows[h.code] { fileRows[id] = Int32(clamping: row) }
             }
@@ -56,7 +56,7 @@ extension Importer.Run {
             }
             let before = HouseholdStore.flatten(old.facts), after = HouseholdStore.flatten(row.facts)
             for key in Set(before.keys).union(after.keys).sorted() where before[key] != after[key] {
-                audit.append([now, scope.username, old.id, "import", key, before[key], after[key], reason])
+                audit.append([now, scope.username, old.id, "import", key, before[key], after[key], reason, Partitions.province(ofCommune: h.commune)])
             }
             touched.append(old.id); claimed.insert(old.id)
         }
@@ -72,7 +72,7 @@ extension Importer.Run {
                 try await People.insert(updates.map { ($0.0.id, $0.1) }, on: sql)
             }
         }
-        let auditColumns = ["at", "username", "household_id", "action", "field", "old_value", "new_value", "reason"]
+        let auditColumns = ["at", "username", "household_id", "action", "field", "old_value", "new_value", "reason", "province_code"]
         if let pg { try await CopyIn.rows(into: AuditEntry.schema, columns: auditColumns, audit, on: pg); return }
         for part in audit.chunks(of: 400) {
             var q = sql.insert(into: AuditEntry.schema).columns(auditColumns)

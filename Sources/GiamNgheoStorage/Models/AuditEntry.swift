@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Foundation
 import GiamNgheoCore
 
@@ -14,11 +15,37 @@ public final class AuditEntry: Model, @unchecked Sendable {
     @OptionalField(key: "old_value") public var oldValue: String?
     @OptionalField(key: "new_value") public var newValue: String?
     @OptionalField(key: "reason") public var reason: String?
+    /// The household's province (the partition key, `Partitions`); `Partitions.none` for an action on no household.
+    /// Filled on create by `AuditProvince` when the writer did not know it.
+    @OptionalField(key: "province_code") public var province: String?
 
     public init() {}
     public init(username: String, householdID: Int?, action: String, field: String? = nil,
-                oldValue: String? = nil, newValue: String? = nil, reason: String? = nil) {
+                oldValue: String? = nil, newValue: String? = nil, reason: String? = nil, province: String? = nil) {
         self.at = Date(); self.username = username; self.householdID = householdID; self.action = action
-        self.field = field; self.oldValue = oldValue; self.newValue = newValue; self.reason = reason
+        self.field = field; self.oldValue = oldValue; self.newValue = newValue; self.reason = reason; self.province = province
+    }
+}
+
+extension AuditEntry {
+    /// The partition of a household's audit lines.
+    public static func province(of r: HouseholdRecord) -> String { r.provinceCode ?? Partitions.province(ofCommune: r.communeCode) }
+}
+
+/// Gives each new audit line its household's province (one indexed read), so that no writer has to and a line
+/// is never filed under the wrong partition. Registered with every database (`DatabaseChoice.register`).
+struct AuditProvince: AsyncModelMiddleware {
+    func create(model: AuditEntry, on db: any Database, next: any AnyAsyncModelResponder) async throws {
+        if model.province == nil {
+            if let id = model.householdID {
+                struct Row: Decodable { var province_code: String? }
+                let row = try await db.sql.select().column("province_code").from(HouseholdRecord.schema).where("id", .equal, id)
+                    .first(decoding: Row.self)
+                model.province = row?.province_code ?? Partitions.none
+            } else {
+                model.province = Partitions.none
+            }
+        }
+        try await next.create(model, on: db)
     }
 }

@@ -9,6 +9,8 @@ public final class HouseholdRecord: Model, @unchecked Sendable {
     @ID(custom: "id", generatedBy: .database) public var id: Int?
     @Field(key: "code") public var code: String
     @Field(key: "commune_code") public var communeCode: String
+    /// The commune's province (2025): the partition key on PostgreSQL (`Partitions`), written with the commune.
+    @OptionalField(key: "province_code") public var provinceCode: String?
     @OptionalField(key: "village") public var village: String?
     @Field(key: "head_name") public var headName: String
     /// Folded given name, then folded full name, then code: Vietnamese lists sort by tên, then họ.

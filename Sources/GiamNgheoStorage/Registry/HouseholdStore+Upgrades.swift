@@ -77,7 +77,8 @@ extension HouseholdStore {
                 for (r, row) in done {
                     try await AuditEntry(username: "system", householdID: r.id, action: "reclassify", field: "category",
                                          oldValue: HouseholdRecord.incomplete, newValue: row.category,
-                                         reason: "Thu nhập quyết định trước (NĐ 07/2021 Điều 3): không cần thông tin chỉ số").create(on: tx)
+                                         reason: "Thu nhập quyết định trước (NĐ 07/2021 Điều 3): không cần thông tin chỉ số",
+                                         province: AuditEntry.province(of: row)).create(on: tx)
                     try await self.recordYear(r.id, row, on: tx)
                 }
             }

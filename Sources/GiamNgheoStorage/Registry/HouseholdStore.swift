@@ -37,7 +37,7 @@ public struct HouseholdStore: Sendable {
         for chunk in ids.chunks(of: 500) {
             var q = db.sql.select().columns(HouseholdListRow.columns.map { SQLColumn($0) }).from(HouseholdRecord.schema)
                 .where("id", .in, chunk)
-            if let communes = scope.communes { q = q.where("commune_code", .in, communes.sorted()) }
+            if let communes = scope.communes { q = q.whereCommunes(communes) }
             out += try await q.all(decoding: HouseholdListRow.self)
         }
         return out.sorted { ($0.sortKey, $0.id) < ($1.sortKey, $1.id) }
@@ -48,7 +48,9 @@ public struct HouseholdStore: Sendable {
 
     public func scoped(_ scope: Scope, on db: any Database) -> QueryBuilder<HouseholdRecord> {
         let q = HouseholdRecord.query(on: db).filter(\.$archivedReason == nil)
-        if let communes = scope.communes { return q.filter(\.$communeCode ~~ Array(communes)) }
+        if let communes = scope.communes {
+            return q.filter(\.$provinceCode ~~ Partitions.provinces(ofCommunes: communes)).filter(\.$communeCode ~~ Array(communes))
+        }
         return q
     }
 
@@ -101,8 +103,8 @@ public struct HouseholdStore: Sendable {
             ? SQLRaw("households INDEXED BY households_sort") : SQLIdentifier(HouseholdRecord.schema)
         var q = sql.select().columns(columns).from(table)
             .where("archived_reason", .is, SQLLiteral.null)
-        if let communes = scope.communes { q = q.where("commune_code", .in, Array(communes).sorted()) }
-        if let c = query.commune { q = q.where("commune_code", .equal, c) }
+        if let communes = scope.communes { q = q.whereCommunes(communes) }
+        if let c = query.commune { q = q.whereCommunes([c]) }
         if let v = query.village, !v.isEmpty { q = q.where("village", .equal, v) }
         if let c = query.category, !c.isEmpty { q = q.where("category", .equal, c) }
         if let d = query.deprived, !d.isEmpty { q = q.where("deprived", .like, contains(",\(d.uppercased()),")) }
@@ -144,8 +146,9 @@ public struct HouseholdStore: Sendable {
     public func household(facts: String) throws -> Household { try parser.parse(jsonLine: facts, line: 1) }
 
     public func audit(_ scope: Scope, householdID: Int, on db: any Database) async throws -> [AuditEntry] {
-        _ = try await get(scope, id: householdID, on: db)
-        return try await AuditEntry.query(on: db).filter(\.$householdID == householdID).sort(\.$id, .descending).limit(200).all()
+        let r = try await get(scope, id: householdID, on: db)
+        return try await AuditEntry.query(on: db).filter(\.$province == AuditEntry.province(of: r)).filter(\.$householdID == householdID)
+            .sort(\.$id, .descending).limit(200).all()
     }
 
     /// Saves a changed household: reclassifies it, checks the version read, writes the row and one
@@ -238,13 +241,15 @@ public struct HouseholdStore: Sendable {
         try await writing(db) { tx in
             let old = try await get(scope, id: id, on: tx)
             guard old.version == expectedVersion else { throw VersionConflict(currentVersion: old.version) }
-            try await Summaries.tracking([id], year: summaryYear, on: tx) {
+            let province = AuditEntry.province(of: old)
+            try await Summaries.tracking([id], year: summaryYear, provinces: [province], on: tx) {
                 let updated = try await tx.sql.update(HouseholdRecord.schema)
                     .set("archived_reason", to: why).set("version", to: expectedVersion + 1).set("updated_at", to: Date())
-                    .where("id", .equal, id).where("version", .equal, expectedVersion).returning("id").all()
+                    .where("province_code", .equal, province).where("id", .equal, id).where("version", .equal, expectedVersion)
+                    .returning("id").all()
                 guard !updated.isEmpty else { throw VersionConflict(currentVersion: old.version + 1) }
             }
-            try await AuditEntry(username: scope.username, householdID: id, action: "archive", reason: why).create(on: tx)
+            try await AuditEntry(username: scope.username, householdID: id, action: "archive", reason: why, province: province).create(on: tx)
         }
     }
 
@@ -259,7 +264,8 @@ public struct HouseholdStore: Sendable {
     public func nextCode(commune: String, on db: any Database) async throws -> String {
         struct Row: Decodable { var code: String? }
         let row = try await db.sql.raw("""
-            SELECT MAX(code) AS code FROM households WHERE code >= \(bind: commune + "-000000") AND code <= \(bind: commune + "-999999")
+            SELECT MAX(code) AS code FROM households WHERE province_code = \(bind: Partitions.province(ofCommune: commune))
+            AND code >= \(bind: commune + "-000000") AND code <= \(bind: commune + "-999999")
             """).first(decoding: Row.self)
         let last = row?.code.flatMap { Int($0.dropFirst(commune.count + 1)) } ?? 0
         let n = String(last + 1)
@@ -289,25 +295,27 @@ public struct HouseholdStore: Sendable {
         let oldFacts = Self.flatten(old.facts), newFacts = Self.flatten(Interchange.jsonLine(h))
         let row = row(h, classification)
         let sql = tx.sql
-        try await Summaries.tracking([id], year: summaryYear, on: tx) {
+        // The old and the new province: a commune changed to another province's moves the row to that partition.
+        let province = AuditEntry.province(of: old), now = AuditEntry.province(of: row)
+        try await Summaries.tracking([id], year: summaryYear, provinces: Array(Set([province, now])), on: tx) {
             // The version in the WHERE clause makes the check and the write one atomic step.
             var update = sql.update(HouseholdRecord.schema)
             for (column, value) in Self.columns(row) { update = update.set(column, to: value) }
             let updated = try await update.set("version", to: expectedVersion + 1).set("updated_at", to: Date())
-                .where("id", .equal, id).where("version", .equal, expectedVersion)
+                .where("province_code", .equal, province).where("id", .equal, id).where("version", .equal, expectedVersion)
                 .returning("id").all()
             guard !updated.isEmpty else { throw VersionConflict(currentVersion: old.version + 1) }
         }
         for key in Set(oldFacts.keys).union(newFacts.keys).sorted() where oldFacts[key] != newFacts[key] {
             try await AuditEntry(username: scope.username, householdID: id, action: "update", field: key,
-                                 oldValue: oldFacts[key], newValue: newFacts[key], reason: reason).create(on: tx)
+                                 oldValue: oldFacts[key], newValue: newFacts[key], reason: reason, province: now).create(on: tx)
         }
         if old.category != row.category {
             try await AuditEntry(username: scope.username, householdID: id, action: "reclassify", field: "category",
-                                 oldValue: old.category, newValue: row.category, reason: row.standard).create(on: tx)
+                                 oldValue: old.category, newValue: row.category, reason: row.standard, province: now).create(on: tx)
         }
         try await recordYear(id, row, on: tx)
-        try await People.replace(id, h, on: sql)
+        try await People.replace(id, h, province: province, on: sql)
     }
 
     func insert(_ scope: Scope, _ h: Household, _ classification: Classification?, action: String, reason: String?,
@@ -327,7 +335,7 @@ public struct HouseholdStore: Sendable {
             .returning("id").all()
         let id = try inserted[0].decode(column: "id", as: Int.self)
         try await AuditEntry(username: scope.username, householdID: id, action: action, field: "category",
-                             newValue: row.category, reason: reason).create(on: tx)
+                             newValue: row.category, reason: reason, province: AuditEntry.province(of: row)).create(on: tx)
         try await Summaries.added([id], year: summaryYear, on: tx)
         try await recordYear(id, row, on: tx)
         try await People.insert([(id, h)], on: sql)
@@ -336,7 +344,7 @@ public struct HouseholdStore: Sendable {
 
     /// Keeps this year's provisional category in step with the row just written.
     func recordYear(_ id: Int, _ row: HouseholdRecord, on tx: any Database) async throws {
-        try await ProvisionalYear.upsert(households: [id], year: summaryYear, on: tx.sql)
+        try await ProvisionalYear.upsert(households: [id], year: summaryYear, provinces: [AuditEntry.province(of: row)], on: tx.sql)
     }
 
     /// Takes members out of a household for a move or a split: they must all belong to it, the head stays,
@@ -402,7 +410,8 @@ public struct HouseholdStore: Sendable {
 
     /// The derived columns written by both the bulk INSERT and the versioned UPDATE, in one place.
     static func columns(_ r: HouseholdRecord) -> [(String, any Encodable & Sendable)] {
-        [("code", r.$code.value), ("commune_code", r.$communeCode.value), ("village", r.village), ("head_name", r.$headName.value),
+        [("code", r.$code.value), ("commune_code", r.$communeCode.value),
+         ("province_code", r.$communeCode.value.map { Partitions.province(ofCommune: $0) }), ("village", r.village), ("head_name", r.$headName.value),
          ("sort_key", r.$sortKey.value), ("search_text", r.$searchText.value), ("facts", r.$facts.value),
          ("category", r.$category.value), ("subtype", r.subtype), ("deprived", r.$deprived.value),
          ("deprived_count", r.$deprivedCount.value), ("standard", r.$standard.value), ("income_per_capita", r.incomePerCapita),

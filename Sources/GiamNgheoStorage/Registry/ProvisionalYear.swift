@@ -4,11 +4,13 @@ import SQLKit
 /// This year's provisional category of each household, kept in step with its current one. The one rule,
 /// used by every write path: a recognised year (the commune chairman's decision) is never overwritten.
 enum ProvisionalYear {
-    static func upsert(households ids: [Int], year: Int, on sql: any SQLDatabase) async throws {
+    /// `provinces`: the households' provinces when the caller knows them (PostgreSQL reads only their partitions).
+    static func upsert(households ids: [Int], year: Int, provinces: [String]? = nil, on sql: any SQLDatabase) async throws {
+        let pruned: SQLQueryString = provinces.map { "AND province_code IN (\(binds: $0))" } ?? ""
         for part in ids.chunks(of: 500) {
             try await sql.raw("""
                 INSERT INTO household_years (household_id, year, category, standard, recognised, source, deprived)
-                SELECT id, \(bind: year), category, standard, \(bind: false), 'computed', deprived FROM households WHERE id IN (\(binds: part))
+                SELECT id, \(bind: year), category, standard, \(bind: false), 'computed', deprived FROM households WHERE id IN (\(binds: part)) \(pruned)
                 ON CONFLICT (household_id, year) DO UPDATE SET category = excluded.category, standard = excluded.standard, deprived = excluded.deprived
                 WHERE household_years.recognised = \(bind: false)
                 """).run()

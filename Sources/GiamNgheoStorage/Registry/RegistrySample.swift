@@ -13,7 +13,7 @@ public enum RegistrySample {
         return try await Backup.withBare(choice) { db in
             struct Row: Decodable { var id: Int; var version: Int; var commune_code: String }
             return try await db.sql.select().columns("id", "version", "commune_code").from(HouseholdRecord.schema)
-                .where("commune_code", .in, communes).where("archived_reason", .is, SQLLiteral.null)
+                .whereCommunes(communes).where("archived_reason", .is, SQLLiteral.null)
                 .orderBy(SQLFunction("random")).limit(limit).all(decoding: Row.self)
                 .map { Household(id: $0.id, version: $0.version, commune: $0.commune_code) }
         }

@@ -20,13 +20,13 @@ extension SupportStore {
         struct ID: Decodable { var id: Int }
         let candidates: [Int]
         if year == latest {
-            candidates = try await sql.select().column("id").from(HouseholdRecord.schema).where("commune_code", .equal, commune)
+            candidates = try await sql.select().column("id").from(HouseholdRecord.schema).whereCommunes([commune])
                 .where("category", .equal, kind.category.rawValue).all(decoding: ID.self).map(\.id)
         } else {
             candidates = try await sql.select().column(SQLAlias(SQLColumn("household_id", table: "y"), as: SQLIdentifier("id")))
                 .from(SQLAlias(SQLIdentifier(HouseholdYear.schema), as: SQLIdentifier("y")))
                 .join(SQLAlias(SQLIdentifier(HouseholdRecord.schema), as: SQLIdentifier("h")), on: SQLColumn("id", table: "h"), .equal, SQLColumn("household_id", table: "y"))
-                .where(SQLColumn("commune_code", table: "h"), .equal, SQLBind(commune)).where(SQLColumn("year", table: "y"), .equal, SQLBind(year))
+                .whereCommunes([commune], table: "h").where(SQLColumn("year", table: "y"), .equal, SQLBind(year))
                 .where(SQLColumn("category", table: "y"), .equal, SQLBind(kind.category.rawValue)).all(decoding: ID.self).map(\.id)
         }
         var subjects: [SummarySubject] = []

@@ -51,10 +51,13 @@ public enum Summaries {
     static func list(_ s: String?) -> [String] { (s ?? "").split(separator: ",").map(String.init) }
 
     /// The subjects of households selected by `filter` (their ids or their communes), with their earlier years.
-    public static func subjects(year: Int, ids: [Int]? = nil, communes: [String]? = nil, on sql: any SQLDatabase) async throws -> [SummarySubject] {
+    /// `provinces`: the households' provinces when the caller knows them, so that PostgreSQL reads their partitions only.
+    public static func subjects(year: Int, ids: [Int]? = nil, communes: [String]? = nil, provinces: [String]? = nil,
+                                on sql: any SQLDatabase) async throws -> [SummarySubject] {
         var q = sql.select().columns(subjectColumns.map { SQLColumn($0) }).from(HouseholdRecord.schema)
         if let ids { q = q.where("id", .in, ids) }
-        if let communes { q = q.where("commune_code", .in, communes) }
+        if let provinces { q = q.where("province_code", .in, provinces) }
+        if let communes { q = q.whereCommunes(communes) }
         let rows = try await q.all(decoding: SubjectRow.self)
         guard !rows.isEmpty else { return [] }
         var h = sql.select().columns(SQLColumn("household_id", table: "y"), SQLColumn("year", table: "y"), SQLColumn("category", table: "y"),
@@ -66,7 +69,7 @@ public enum Summaries {
         } else if let communes {
             h = h.join(SQLAlias(SQLIdentifier(HouseholdRecord.schema), as: SQLIdentifier("h")),
                        on: SQLColumn("id", table: "h"), .equal, SQLColumn("household_id", table: "y"))
-                .where(SQLColumn("commune_code", table: "h"), .in, SQLBind.group(communes))
+                .whereCommunes(communes, table: "h")
         }
         var history: [Int: [Int: (category: String, standard: String, deprived: [String]?)]] = [:]
         for r in try await h.all(decoding: HistoryRow.self) {
@@ -105,12 +108,12 @@ public enum Summaries {
 
     /// Runs `body` (a change to these households, inside the caller's transaction) and moves the households'
     /// cells from their state before to their state after: one read before, one after, one upsert.
-    public static func tracking<T: Sendable>(_ ids: [Int], year: Int, on tx: any Database,
+    public static func tracking<T: Sendable>(_ ids: [Int], year: Int, provinces: [String]? = nil, on tx: any Database,
                                              _ body: () async throws -> T) async throws -> T {
         let sql = tx.sql
-        let before = try await subjects(year: year, ids: ids, on: sql)
+        let before = try await subjects(year: year, ids: ids, provinces: provinces, on: sql)
         let result = try await body()
-        let after = try await subjects(year: year, ids: ids, on: sql)
+        let after = try await subjects(year: year, ids: ids, provinces: provinces, on: sql)
         try await add(SummaryCells.tally(before.map { ($0, -1) } + after.map { ($0, 1) }), on: sql)
         return result
     }
@@ -127,12 +130,12 @@ public enum Summaries {
         for part in items.chunks(of: 300) {
             var values: [SQLQueryString] = []
             for (k, v) in part {
-                values.append("(\(bind: k.year), \(bind: k.commune), \(bind: k.oldCommune), \(bind: k.village), \(bind: k.standard), \(bind: k.category), \(bind: k.urban), \(bind: k.minority), \(bind: k.dim.rawValue), \(bind: k.key), \(bind: v.households), \(bind: v.persons))")
+                values.append("(\(bind: Partitions.province(ofCommune: k.commune)), \(bind: k.year), \(bind: k.commune), \(bind: k.oldCommune), \(bind: k.village), \(bind: k.standard), \(bind: k.category), \(bind: k.urban), \(bind: k.minority), \(bind: k.dim.rawValue), \(bind: k.key), \(bind: v.households), \(bind: v.persons))")
             }
             try await sql.raw("""
-                INSERT INTO report_cells (year, commune_code, old_commune_code, village, standard, category, urban, minority, dim, key, households, persons)
+                INSERT INTO report_cells (province_code, year, commune_code, old_commune_code, village, standard, category, urban, minority, dim, key, households, persons)
                 VALUES \(values.joined(separator: ", "))
-                ON CONFLICT (year, commune_code, old_commune_code, village, standard, category, urban, minority, dim, key)
+                ON CONFLICT (province_code, year, commune_code, old_commune_code, village, standard, category, urban, minority, dim, key)
                 DO UPDATE SET households = report_cells.households + excluded.households, persons = report_cells.persons + excluded.persons
                 """).run()
         }
@@ -144,7 +147,7 @@ public enum Summaries {
         let sql = db.sql
         // A few communes at a time: a province's rebuild stays within a few hundred MB.
         for chunk in communes.sorted().chunks(of: 4) {
-            try await sql.delete(from: table).where("commune_code", .in, chunk).run()
+            try await sql.delete(from: table).whereCommunes(chunk).run()
             let subjects = try await subjects(year: year, communes: chunk, on: sql)
             try await add(SummaryCells.tally(subjects.map { ($0, 1) }), on: sql)
         }
@@ -171,7 +174,7 @@ public enum Summaries {
         for chunk in communes.sorted().chunks(of: 20) {
             let fresh = SummaryCells.tally(try await subjects(year: year, communes: chunk, on: sql).map { ($0, 1) })
             var kept: [SummaryKey: (households: Int, persons: Int)] = [:]
-            for c in try await sql.select().columns(["*"]).from(table).where("commune_code", .in, chunk).all(decoding: Cell.self)
+            for c in try await sql.select().columns(["*"]).from(table).whereCommunes(chunk).all(decoding: Cell.self)
             where c.households != 0 || c.persons != 0 {
                 guard let dim = SummaryDimension(rawValue: c.dim) else { out.append("ô lạ: \(c.dim)"); continue }
                 kept[SummaryKey(year: c.year, commune: c.commune_code, oldCommune: c.old_commune_code, village: c.village, standard: c.standard,
@@ -207,7 +210,7 @@ public enum Summaries {
                 q = q.columns(keys).column(SQLRaw("''"), as: "old_commune_code").column(SQLRaw("MIN(standard)"), as: "standard")
                     .column(SQLRaw("CAST(SUM(households) AS BIGINT)"), as: "households").column(SQLRaw("CAST(SUM(persons) AS BIGINT)"), as: "persons")
             }
-            q = q.from(table).where("year", .equal, year).where("commune_code", .in, chunk)
+            q = q.from(table).where("year", .equal, year).whereCommunes(chunk)
             q = villages ? q.where("village", .notEqual, SummaryKey.communeTotal) : q.where("village", .equal, SummaryKey.communeTotal)
             if let dims { q = q.where("dim", .in, dims.map(\.rawValue)) }
             if !oldCommunes { for c in keys { q = q.groupBy(c) } }
@@ -255,13 +258,13 @@ public enum Summaries {
             .column(SQLRaw("CAST(SUM(households) AS BIGINT)"), as: "households")
             .from(table).where("year", .equal, year).where("dim", .equal, SummaryDimension.all.rawValue)
         if let commune {
-            q = q.where("commune_code", .equal, commune).where("village", .notEqual, SummaryKey.communeTotal)
+            q = q.whereCommunes([commune]).where("village", .notEqual, SummaryKey.communeTotal)
                 .groupBy("village").groupBy("category")
         } else {
             q = q.where("village", .equal, SummaryKey.communeTotal)
             if let communes = scope.communes {
                 guard !communes.isEmpty else { return [] }
-                q = q.where("commune_code", .in, communes.sorted())
+                q = q.whereCommunes(communes)
             }
             q = q.groupBy("commune_code").groupBy("category")
         }

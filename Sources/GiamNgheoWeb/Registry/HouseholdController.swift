@@ -149,7 +149,8 @@ struct HouseholdController: Feature {
     func reveal(req: Request) async throws -> HTML {
         let (scope, r) = try await record(req)
         guard scope.role.seesNationalID else { throw AccessError.forbidden }
-        try await AuditEntry(username: scope.username, householdID: r.id, action: "reveal", field: "nationalID").create(on: req.db)
+        try await AuditEntry(username: scope.username, householdID: r.id, action: "reveal", field: "nationalID",
+                             province: AuditEntry.province(of: r)).create(on: req.db)
         return try await showPage(req, scope, r, reveal: true)
     }
 

@@ -65,7 +65,7 @@ public struct CreateImports: AsyncMigration {
                 guard let h = try? parser.parse(jsonLine: r.facts, line: 0) else { return nil }
                 return (r.id, h)
             }
-            try await People.insert(pairs, on: sql)
+            try await People.insert(pairs, before010: true, on: sql)
             last = end.id
         }
     }
@@ -78,27 +78,31 @@ public struct CreateImports: AsyncMigration {
 public enum People {
     public static let table = "household_people"
 
-    static let columns = ["household_id", "member_id", "national_id", "name_key", "birth", "commune_code", "village"]
+    /// The province (the partition key, migration 010) is last: migration 005 writes the others only.
+    static let columns = ["household_id", "member_id", "national_id", "name_key", "birth", "commune_code", "village", "province_code"]
 
     static func rows(_ id: Int, _ h: Household) -> [[any Encodable & Sendable]] {
-        h.members.map { m in
+        let province = Partitions.province(ofCommune: h.commune)
+        return h.members.map { m in
             let key = PersonKey(m, commune: h.commune, village: h.village)
-            return [id, m.id, m.nationalID, VietnameseText.fold(m.name ?? ""), key?.birth, h.commune ?? "", VietnameseText.fold(h.village ?? "")]
+            return [id, m.id, m.nationalID, VietnameseText.fold(m.name ?? ""), key?.birth, h.commune ?? "", VietnameseText.fold(h.village ?? ""), province]
         }
     }
 
     /// Multi-row inserts, a few hundred people per statement.
-    static func insert(_ households: [(Int, Household)], on sql: any SQLDatabase) async throws {
+    static func insert(_ households: [(Int, Household)], before010: Bool = false, on sql: any SQLDatabase) async throws {
         let all = households.flatMap { rows($0.0, $0.1) }
+        let width = before010 ? columns.count - 1 : columns.count
         for start in stride(from: 0, to: all.count, by: 400) {
-            var q = sql.insert(into: table).columns(columns)
-            for r in all[start..<min(start + 400, all.count)] { q = q.values(r.map { SQLBind($0) }) }
+            var q = sql.insert(into: table).columns(Array(columns.prefix(width)))
+            for r in all[start..<min(start + 400, all.count)] { q = q.values(r.prefix(width).map { SQLBind($0) }) }
             try await q.run()
         }
     }
 
-    static func replace(_ id: Int, _ h: Household, on sql: any SQLDatabase) async throws {
-        try await sql.delete(from: table).where("household_id", .equal, id).run()
+    /// `province`: where the household's people were filed (its province before this change).
+    static func replace(_ id: Int, _ h: Household, province: String, on sql: any SQLDatabase) async throws {
+        try await sql.delete(from: table).where("province_code", .equal, province).where("household_id", .equal, id).run()
         try await insert([(id, h)], on: sql)
     }
 }
