@@ -30,6 +30,8 @@ struct SeasonBench: AsyncParsableCommand {
     @Option(help: "Tệp hộ (CSV) nhập và ghi trong lúc chạy.") var importFile: String?
     @Option(help: "Tệp nhân khẩu (CSV) của tệp nhập.") var importMembers: String?
     @Option(help: "Bắt đầu nhập sau bao nhiêu giây.") var importDelay = 20
+    @Option(help: "Thời gian đọc/nhập liệu của một người giữa hai yêu cầu (ms, trung bình; 0 = gửi liên tục, mức tải cao nhất).")
+    var thinkMs = 0
 
     /// A review day's mix: most work is opening households and lists, a save for every few pages read.
     static let mix: [(Kind, Int)] = [(.list, 25), (.search, 15), (.household, 30), (.save, 15), (.report, 10), (.dashboard, 5)]
@@ -181,6 +183,7 @@ struct SeasonBench: AsyncParsableCommand {
                     var versions = Dictionary(uniqueKeysWithValues: mine.map { ($0.id, $0.version) })
                     var rng = SystemRandomNumberGenerator()
                     while Date() < end {
+                        if thinkMs > 0 { try await Task.sleep(for: .milliseconds(Int.random(in: 0...(2 * thinkMs), using: &rng))) }
                         let kind = Self.pick(&rng)
                         let h = mine[Int.random(in: 0..<mine.count, using: &rng)]
                         let started = DispatchTime.now().uptimeNanoseconds

@@ -19,10 +19,23 @@ extension SupportStore {
     }
 
     /// Households whose status on `day` may be poor, near-poor or recently exited: poor or near-poor now, or in a
-    /// recognised year of the last twenty (each one's status is then decided on its history).
-    static func candidates(on day: CivilDate) -> any SQLExpression {
-        SQLGroupExpression(SQLBinaryExpression(SQLBinaryExpression(SQLColumn("category"), .in, SQLBind.group(["poor", "nearPoor"])), .or,
-            SQLRaw("id IN (SELECT household_id FROM household_years WHERE recognised AND category IN ('poor', 'nearPoor') AND year >= \(day.year - 20))")))
+    /// recognised year of the last twenty (each one's status is then decided on its history). Two reads, each
+    /// served by an index: the (commune, category) one, and the recognised years' (migration 011). One OR over both
+    /// read every household of the communes (195 ms for a commune of 25,000 at 1 M households, PostgreSQL).
+    /// `communes`: each set given narrows the households to it (the scope's, the page's).
+    static func candidates<T: Decodable>(_ columns: [String], communes: [Set<String>], on day: CivilDate,
+                                         on sql: any SQLDatabase) async throws -> [T] {
+        let current = ["poor", "nearPoor"]
+        func base() -> SQLSelectBuilder {
+            let q = sql.select().columns(columns.map { SQLColumn($0) }).from("households").where("archived_reason", .is, SQLLiteral.null)
+            for c in communes { q.whereCommunes(c) }
+            return q
+        }
+        let now = try await base().where("category", .in, current).all(decoding: T.self)
+        let before = try await base().where("category", .notIn, current).where(SQLRaw("""
+            id IN (SELECT household_id FROM household_years WHERE recognised AND category IN ('poor', 'nearPoor') AND year >= \(day.year - 20))
+            """)).all(decoding: T.self)
+        return now + before
     }
 
     struct Candidate: Decodable { var id: Int; var commune_code: String; var category: String; var member_count: Int; var facts: String }
@@ -32,11 +45,8 @@ extension SupportStore {
     /// in a recognised year since `day.year − 20`; eligibility is then decided per household on its history.
     public func coverage(_ scope: Scope, communes: [String]?, on day: CivilDate, on db: any Database) async throws -> CoverageReport {
         let sql = db.sql
-        var q = sql.select().columns("id", "commune_code", "category", "member_count", "facts").from("households").where("archived_reason", .is, SQLLiteral.null)
-            .where(Self.candidates(on: day))
-        if let c = scope.communes { q = q.where("commune_code", .in, c.sorted()) }
-        if let c = communes { q = q.where("commune_code", .in, c) }
-        let candidates = try await q.all(decoding: Candidate.self)
+        let candidates: [Candidate] = try await Self.candidates(["id", "commune_code", "category", "member_count", "facts"],
+                                                               communes: [scope.communes, communes.map(Set.init)].compactMap { $0 }, on: day, on: sql)
         let statuses = try await self.statuses(candidates.map(\.id), on: db)
         // Each household's status on the day, once (not once per policy).
         var facts: [Int: EligibilityFacts] = [:]

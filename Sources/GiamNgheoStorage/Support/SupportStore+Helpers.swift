@@ -17,10 +17,9 @@ extension SupportStore {
     public func helperRows(_ scope: Scope, commune: String, year: Int, on day: CivilDate, on db: any Database) async throws -> [HelperRow] {
         guard scope.allows(commune: commune) else { throw AccessError.forbidden }
         let sql = db.sql
-        struct H: Decodable { var id: Int; var code: String; var head_name: String; var village: String? }
-        let hs = try await sql.select().columns("id", "code", "head_name", "village").from("households").where("archived_reason", .is, SQLLiteral.null)
-            .where("commune_code", .equal, commune)
-            .where(Self.candidates(on: day)).orderBy("sort_key").orderBy("id").all(decoding: H.self)
+        struct H: Decodable { var id: Int; var code: String; var head_name: String; var village: String?; var sort_key: String }
+        let hs = (try await Self.candidates(["id", "code", "head_name", "village", "sort_key"], communes: [[commune]], on: day, on: sql) as [H])
+            .sorted { ($0.sort_key, $0.id) < ($1.sort_key, $1.id) }
         let statuses = try await self.statuses(hs.map(\.id), on: db)
         struct P: Decodable { var household_id: Int; var version: Int; var helper_name: String?; var helper_org: String?; var commitment: Int }
         let plans = Dictionary(try await sql.select().columns("household_id", "version", "helper_name", "helper_org", "commitment").from("support_plans")
