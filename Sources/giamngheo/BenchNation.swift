@@ -33,40 +33,42 @@ struct NationBench: AsyncParsableCommand {
         for (i, p) in list.enumerated() {
             let dir = (work as NSString).appendingPathComponent("p\(p)")
             if !FileManager.default.fileExists(atPath: dir + "/members.csv") {
-                print("Sinh \(households) hộ của tỉnh \(p)…")
+                say("Sinh \(households) hộ của tỉnh \(p)…")
                 let g = try ImportBench.measure([me, "generate", "--province", p, "--households", String(households), "--no-stories",
                                                  "--seed", String(20 + i), "--out", dir])
                 guard g.status == 0 else { throw UserError(message: "sinh dữ liệu tỉnh \(p) thất bại") }
             }
             if (try? await RegistrySample.households(choice, province: p, limit: 1).isEmpty) ?? true {
-                print("Nhập tỉnh \(p) (giamngheo import --commit)…")
+                say("Nhập tỉnh \(p) (giamngheo import --commit)…")
                 let m = try ImportBench.measure([me, "import", dir + "/households.csv", "--members", dir + "/members.csv", "--db", db,
                                                  "--commit", "--date", "2026-11-01", "--show", "0"])
                 guard m.status == 0 else { throw UserError(message: "nhập tỉnh \(p) thất bại: \(m.out)") }
-                print(String(format: "  %.0f s (%.0f hộ/giây)", m.seconds, Double(households) / m.seconds))
+                say(String(format: "  %.0f s (%.0f hộ/giây)", m.seconds, Double(households) / m.seconds))
                 imports.append((p, m.seconds))
             }
             rows += try await round(Array(list.prefix(i + 1)), choice: choice, me: me)
         }
-        print("\n| tỉnh đã nạp | tỉnh | trang | p50 ms | p95 ms | max ms |")
-        print("|---|---|---|---|---|---|")
+        say("\n| tỉnh đã nạp | tỉnh | trang | p50 ms | p95 ms | max ms |")
+        say("|---|---|---|---|---|---|")
         for r in rows {
             let s = r.ms.sorted()
-            print("| \(r.loaded) | \(r.province) | \(r.kind) | \(SeasonBench.f(SeasonBench.percentile(s, 0.5))) | \(SeasonBench.f(SeasonBench.percentile(s, 0.95))) | \(SeasonBench.f(s.last ?? 0)) |")
+            say("| \(r.loaded) | \(r.province) | \(r.kind) | \(SeasonBench.f(SeasonBench.percentile(s, 0.5))) | \(SeasonBench.f(SeasonBench.percentile(s, 0.95))) | \(SeasonBench.f(s.last ?? 0)) |")
         }
-        for (p, s) in imports { print(String(format: "Nhập tỉnh %@: %.0f s", p, s)) }
+        for (p, s) in imports { say(String(format: "Nhập tỉnh %@: %.0f s", p, s)) }
     }
 
     /// One server on the registry as it now is; each loaded province timed by its own officers, then the nation.
     func round(_ loaded: [String], choice: DatabaseChoice, me: String) async throws -> [Row] {
-        print("Đo với \(loaded.count) tỉnh…")
+        say("Đo với \(loaded.count) tỉnh…")
         let tag = String(UInt16.random(in: 0...UInt16.max), radix: 16)
         func account(_ role: String, _ units: String?) throws -> (String, String) {
-            let username = "qg\(tag)-\(role)-\(units ?? "all")"
+            let username = "qg\(tag)-\(role.prefix(1))\(units ?? "all")"   // user names are lower-case
             var args = [me, "users", "create", "--username", username, "--role", role, "--db", db]
             if let units { args += ["--units", units] }
             let made = try ImportBench.measure(args)
-            guard made.status == 0, let password = made.out.split(separator: "\n").last.map(String.init) else { throw UserError(message: "không tạo được tài khoản") }
+            guard made.status == 0, let password = made.out.split(separator: "\n").last.map(String.init) else {
+                throw UserError(message: "không tạo được tài khoản \(username): \(made.out)")
+            }
             return (username, password)
         }
         let port = SeasonBench.freePort()
@@ -129,3 +131,6 @@ struct NationBench: AsyncParsableCommand {
         return rows
     }
 }
+
+/// A line on stdout at once: the progress of a long run shows as it happens, also when the output goes to a file.
+private func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
