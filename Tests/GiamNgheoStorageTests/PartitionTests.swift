@@ -86,6 +86,20 @@ import Testing
         }
     }
 
+    /// An account whose units name no commune of the 2025 list (a district code, say) sees nothing, and the empty
+    /// list of communes is not an error on PostgreSQL.
+    @Test func aScopeWithoutCommunesSeesNothing() async throws {
+        try await withRegistry(households: 5) { r in
+            let nobody = r.scope(.communeOfficer, ["474"])
+            #expect(nobody.communes == [])
+            let page = try await r.store.list(nobody, HouseholdQuery(), on: r.db)
+            let count = try await r.store.count(nobody, HouseholdQuery(), on: r.db)
+            let rows = try await r.store.listRows(nobody, ids: r.households.compactMap(\.id), on: r.db)
+            #expect(page.rows.isEmpty && count == 0 && rows.isEmpty)
+            #expect(!r.households.isEmpty)   // there were households not to see
+        }
+    }
+
     /// The same code may not be registered twice in a province; the store refuses it before the database would.
     @Test func aCodeIsUniqueWithinItsProvince() async throws {
         try await withRegistry(households: 5) { r in

@@ -39,6 +39,8 @@ extension SQLSelectBuilder {
     @discardableResult
     func whereCommunes<S: Sequence>(_ communes: S, table: String? = nil) -> Self where S.Element == String {
         let list = Array(communes).sorted()
+        // No commune at all selects nothing (PostgreSQL refuses an empty IN list).
+        guard !list.isEmpty else { return self.where(SQLLiteral.boolean(false)) }
         let column = { (name: String) in table.map { SQLColumn(name, table: $0) } ?? SQLColumn(name) }
         return self.where(column("province_code"), .in, SQLBind.group(Partitions.provinces(ofCommunes: list)))
             .where(column("commune_code"), .in, SQLBind.group(list))
@@ -49,6 +51,7 @@ extension SQLDeleteBuilder {
     @discardableResult
     func whereCommunes<S: Sequence>(_ communes: S) -> Self where S.Element == String {
         let list = Array(communes).sorted()
+        guard !list.isEmpty else { return self.where(SQLLiteral.boolean(false)) }
         return self.where("province_code", .in, Partitions.provinces(ofCommunes: list)).where("commune_code", .in, list)
     }
 }
