@@ -86,6 +86,31 @@ import Testing
         }
     }
 
+    /// A household moved to another province's commune goes to that partition with its people, and its page still
+    /// shows the audit lines written while it was in the old one.
+    @Test func aHouseholdMovedToAnotherProvinceKeepsItsHistory() async throws {
+        try await withRegistry(households: 5) { r in
+            let old = r.households.first { $0.archivedReason == nil }!
+            var h = try r.store.household(old, parser: r.store.parser)
+            h.incomePerCapita = (h.incomePerCapita ?? 1_000_000) + 1   // a line filed under Huế first
+            try await r.store.save(r.admin, id: old.id!, household: h, expectedVersion: old.version, reason: "sửa thu nhập", on: r.db)
+            h.commune = Self.daNang
+            h.village = nil
+            try await r.store.save(r.admin, id: old.id!, household: h, expectedVersion: old.version + 1, reason: "chuyển về Đà Nẵng", on: r.db)
+            let moved = try await r.store.get(r.admin, id: old.id!, on: r.db)
+            #expect(moved.provinceCode == "48" && moved.communeCode == Self.daNang)
+            struct P: Decodable { var province_code: String }
+            let people = try await r.db.sql.raw("SELECT province_code FROM household_people WHERE household_id = \(bind: old.id!)")
+                .all(decoding: P.self)
+            #expect(!people.isEmpty && people.allSatisfy { $0.province_code == "48" })
+            let audit = try await r.store.audit(r.admin, householdID: old.id!, on: r.db)
+            #expect(audit.contains { $0.province == "46" } && audit.contains { $0.province == "48" && $0.field == "commune" },
+                    "\(audit.map { ($0.action, $0.field ?? "", $0.province ?? "") })")
+            let officer = r.scope(.communeOfficer, [Self.daNang])
+            #expect(try await r.store.list(officer, HouseholdQuery(), on: r.db).rows.map(\.id) == [old.id!])
+        }
+    }
+
     /// An account whose units name no commune of the 2025 list (a district code, say) sees nothing, and the empty
     /// list of communes is not an error on PostgreSQL.
     @Test func aScopeWithoutCommunesSeesNothing() async throws {

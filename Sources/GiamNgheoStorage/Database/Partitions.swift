@@ -33,25 +33,16 @@ public enum Partitions {
     }
 }
 
-extension SQLSelectBuilder {
+extension SQLPredicateBuilder {
     /// `commune_code IN (…)` and the same communes' `province_code IN (…)`: the second condition is always true
-    /// for rows the first selects, and lets PostgreSQL skip every other province's partition.
+    /// for rows the first selects, and lets PostgreSQL skip every other province's partition. No commune at all
+    /// selects nothing (PostgreSQL refuses an empty IN list).
     @discardableResult
     func whereCommunes<S: Sequence>(_ communes: S, table: String? = nil) -> Self where S.Element == String {
         let list = Array(communes).sorted()
-        // No commune at all selects nothing (PostgreSQL refuses an empty IN list).
         guard !list.isEmpty else { return self.where(SQLLiteral.boolean(false)) }
         let column = { (name: String) in table.map { SQLColumn(name, table: $0) } ?? SQLColumn(name) }
         return self.where(column("province_code"), .in, SQLBind.group(Partitions.provinces(ofCommunes: list)))
             .where(column("commune_code"), .in, SQLBind.group(list))
-    }
-}
-
-extension SQLDeleteBuilder {
-    @discardableResult
-    func whereCommunes<S: Sequence>(_ communes: S) -> Self where S.Element == String {
-        let list = Array(communes).sorted()
-        guard !list.isEmpty else { return self.where(SQLLiteral.boolean(false)) }
-        return self.where("province_code", .in, Partitions.provinces(ofCommunes: list)).where("commune_code", .in, list)
     }
 }

@@ -27,11 +27,6 @@ public final class AuditEntry: Model, @unchecked Sendable {
     }
 }
 
-extension AuditEntry {
-    /// The partition of a household's audit lines.
-    public static func province(of r: HouseholdRecord) -> String { r.provinceCode ?? Partitions.province(ofCommune: r.communeCode) }
-}
-
 /// Gives each new audit line its household's province (one indexed read), so that no writer has to and a line
 /// is never filed under the wrong partition. Registered with every database (`DatabaseChoice.register`).
 struct AuditProvince: AsyncModelMiddleware {

@@ -11,6 +11,8 @@ public final class HouseholdRecord: Model, @unchecked Sendable {
     @Field(key: "commune_code") public var communeCode: String
     /// The commune's province (2025): the partition key on PostgreSQL (`Partitions`), written with the commune.
     @OptionalField(key: "province_code") public var provinceCode: String?
+    /// The partition the row is in, or goes to: as stored, else derived from the commune (a row not yet written).
+    public var province: String { provinceCode ?? Partitions.province(ofCommune: communeCode) }
     @OptionalField(key: "village") public var village: String?
     @Field(key: "head_name") public var headName: String
     /// Folded given name, then folded full name, then code: Vietnamese lists sort by tên, then họ.

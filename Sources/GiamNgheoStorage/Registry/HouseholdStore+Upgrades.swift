@@ -78,7 +78,7 @@ extension HouseholdStore {
                     try await AuditEntry(username: "system", householdID: r.id, action: "reclassify", field: "category",
                                          oldValue: HouseholdRecord.incomplete, newValue: row.category,
                                          reason: "Thu nhập quyết định trước (NĐ 07/2021 Điều 3): không cần thông tin chỉ số",
-                                         province: AuditEntry.province(of: row)).create(on: tx)
+                                         province: row.province).create(on: tx)
                     try await self.recordYear(r.id, row, on: tx)
                 }
             }

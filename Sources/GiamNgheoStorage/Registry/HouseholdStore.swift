@@ -241,7 +241,7 @@ public struct HouseholdStore: Sendable {
         try await writing(db) { tx in
             let old = try await get(scope, id: id, on: tx)
             guard old.version == expectedVersion else { throw VersionConflict(currentVersion: old.version) }
-            let province = AuditEntry.province(of: old)
+            let province = old.province
             try await Summaries.tracking([id], year: summaryYear, provinces: [province], on: tx) {
                 let updated = try await tx.sql.update(HouseholdRecord.schema)
                     .set("archived_reason", to: why).set("version", to: expectedVersion + 1).set("updated_at", to: Date())
@@ -296,7 +296,7 @@ public struct HouseholdStore: Sendable {
         let row = row(h, classification)
         let sql = tx.sql
         // The old and the new province: a commune changed to another province's moves the row to that partition.
-        let province = AuditEntry.province(of: old), now = AuditEntry.province(of: row)
+        let province = old.province, now = row.province
         try await Summaries.tracking([id], year: summaryYear, provinces: Array(Set([province, now])), on: tx) {
             // The version in the WHERE clause makes the check and the write one atomic step.
             var update = sql.update(HouseholdRecord.schema)
@@ -335,7 +335,7 @@ public struct HouseholdStore: Sendable {
             .returning("id").all()
         let id = try inserted[0].decode(column: "id", as: Int.self)
         try await AuditEntry(username: scope.username, householdID: id, action: action, field: "category",
-                             newValue: row.category, reason: reason, province: AuditEntry.province(of: row)).create(on: tx)
+                             newValue: row.category, reason: reason, province: row.province).create(on: tx)
         try await Summaries.added([id], year: summaryYear, on: tx)
         try await recordYear(id, row, on: tx)
         try await People.insert([(id, h)], on: sql)
@@ -344,7 +344,7 @@ public struct HouseholdStore: Sendable {
 
     /// Keeps this year's provisional category in step with the row just written.
     func recordYear(_ id: Int, _ row: HouseholdRecord, on tx: any Database) async throws {
-        try await ProvisionalYear.upsert(households: [id], year: summaryYear, provinces: [AuditEntry.province(of: row)], on: tx.sql)
+        try await ProvisionalYear.upsert(households: [id], year: summaryYear, provinces: [row.province], on: tx.sql)
     }
 
     /// Inserts many households at once (demo data, imports) with multi-row INSERTs in one transaction:

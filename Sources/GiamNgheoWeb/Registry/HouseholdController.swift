@@ -150,7 +150,7 @@ struct HouseholdController: Feature {
         let (scope, r) = try await record(req)
         guard scope.role.seesNationalID else { throw AccessError.forbidden }
         try await AuditEntry(username: scope.username, householdID: r.id, action: "reveal", field: "nationalID",
-                             province: AuditEntry.province(of: r)).create(on: req.db)
+                             province: r.province).create(on: req.db)
         return try await showPage(req, scope, r, reveal: true)
     }
 
