@@ -30,7 +30,8 @@ as_pg "$PGBIN/pg_ctl" -D "$WORK/replica" -l "$WORK/replica.log" -w start >/dev/n
 
 "$BIN" serve --db "$PRIMARY" --read-db "$REPLICA" --port "$APP_PORT" --no-demo >"$WORK/app.log" 2>&1 &
 APP_PID=$!
-for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$APP_PORT/health" >/dev/null 2>&1 && break; sleep 0.5; done
+for _ in $(seq 1 240); do curl -sf "http://127.0.0.1:$APP_PORT/health" >/dev/null 2>&1 && break; sleep 0.5; done
+curl -sf "http://127.0.0.1:$APP_PORT/health" >/dev/null || fail "the app did not answer on port $APP_PORT within 120 s"
 
 # A registry of one commune imported into the primary.
 "$BIN" generate --province 46 --commune 19753 --households 300 --seed 9 --out "$WORK/g" >/dev/null
@@ -38,14 +39,18 @@ for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$APP_PORT/health" >/dev/nul
 
 JAR="$WORK/cookies"
 CSRF=$(curl -s -c "$JAR" "http://127.0.0.1:$APP_PORT/login" | grep -o 'name="_csrf" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"$//')
-curl -s -b "$JAR" -c "$JAR" -o /dev/null --data-urlencode "_csrf=$CSRF" --data-urlencode username=quantri --data-urlencode "password=$PASSWORD" "http://127.0.0.1:$APP_PORT/login"
+[ -n "$CSRF" ] || fail "the login page has no CSRF token"
+WHERE=$(curl -s -b "$JAR" -c "$JAR" -o /dev/null -w '%{http_code}' --data-urlencode "_csrf=$CSRF" --data-urlencode username=quantri --data-urlencode "password=$PASSWORD" "http://127.0.0.1:$APP_PORT/login")
+[ "$WHERE" = 303 ] || fail "the sign-in answered HTTP $WHERE"
 for _ in $(seq 1 40); do
   PAGE=$(curl -s -b "$JAR" "http://127.0.0.1:$APP_PORT/reports/ket-qua?year=2026&structure=2025&unit=19753")
-  echo "$PAGE" | grep -q 'data-replica-lag' && echo "$PAGE" | grep -q 'class="total"' && break; sleep 0.5
+  grep -q 'data-replica-lag' <<<"$PAGE" && grep -q 'class="total"' <<<"$PAGE" && break; sleep 0.5
 done
-echo "$PAGE" | grep -q 'data-replica-lag' || fail "the report page does not say that it reads the replica"
-LAG=$(echo "$PAGE" | grep -o 'data-replica-lag="[^"]*"' | head -1)
-echo "$PAGE" | grep -o 'Số liệu đọc từ bản sao[^<]*' | head -1
+# Here-strings, not `echo | grep -q`: grep -q stops reading at its match and, under pipefail, the echo's SIGPIPE
+# on a page larger than the pipe's buffer failed the check although the page was right.
+grep -q 'data-replica-lag' <<<"$PAGE" || fail "the report page does not say that it reads the replica: $(grep -o '<title>[^<]*' <<<"$PAGE")"
+LAG=$(grep -o 'data-replica-lag="[^"]*"' <<<"$PAGE" | sed -n 1p)
+grep -o 'Số liệu đọc từ bản sao[^<]*' <<<"$PAGE" | sed -n 1p
 # The imported households are counted in the report read from the replica.
 TOTAL=$(as_pg psql -h "$WORK" -p "$REPLICA_PORT" -U postgres -d giamngheo -Atc "SELECT count(*) FROM households")
 [ "$TOTAL" -ge 300 ] || fail "the replica has $TOTAL households"
