@@ -246,6 +246,40 @@ struct CLI {
         #expect(try CLI.run(["import-supports", "/khong/co.csv", "--db", db]).status == 2)
     }
 
+    /// Another process writes to the registry all the time the commit runs (the server saving, played here by
+    /// Python committing every few milliseconds). A transaction that read before it wrote would find its snapshot
+    /// stale and fail at once with "database is locked" (SQLite's busy handler cannot help there); the import takes
+    /// the write lock first, so it only waits, writes everything, and the other writer goes on after it.
+    @Test func aCommitWaitsForAnotherProcesssWritesInsteadOfFailing() throws {
+        let dir = try Self.generated(1500)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (db, args) = Self.importing(dir)
+        #expect(try CLI.run(args).status == 0)      // the database exists, migrated, in WAL mode
+        let stop = dir.appendingPathComponent("stop")
+        let writer = Process(), said = Pipe()
+        writer.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        writer.arguments = ["python3", "-u", "-c", """
+            import os, sqlite3, sys, time
+            c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=120)
+            c.execute("CREATE TABLE other_writer (x)"); print("ready"); n = 0
+            while not os.path.exists(sys.argv[2]):
+                c.execute("BEGIN IMMEDIATE"); c.execute("INSERT INTO other_writer VALUES (1)"); c.execute("COMMIT"); n += 1
+                time.sleep(0.005)
+            print(n)
+            """, String(db.dropFirst("sqlite:".count)), stop.path]
+        writer.standardOutput = said
+        try writer.run()
+        #expect(String(decoding: said.fileHandleForReading.availableData, as: UTF8.self).contains("ready"))
+        let commit = try CLI.run(args + ["--commit"])
+        FileManager.default.createFile(atPath: stop.path, contents: nil)
+        writer.waitUntilExit()
+        let writes = Int(String(decoding: said.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        #expect(writer.terminationStatus == 0 && writes > 10, "the other writer wrote \(writes) times")
+        #expect(commit.status == 0 && commit.out.contains("Đã ghi vào sổ hộ (một giao dịch)."), "\(commit.out)\(commit.err)")
+        let again = try CLI.run(args)
+        #expect(again.out.contains("mới: 0 · thay đổi: 0"), "\(again.out)")
+    }
+
     /// SIGKILL once the commit has written its first rows: the registry is exactly as before (SQLite rolls the
     /// transaction back when the file is next opened), and a new dry run still finds every household new.
     @Test func killedMidCommitLeavesNothingBehind() throws {

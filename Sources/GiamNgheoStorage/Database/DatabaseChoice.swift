@@ -41,12 +41,24 @@ extension DatabaseChoice {
         try databases.use(.postgres(url: url, connectionPoolTimeout: .seconds(30)), as: .replica, isDefault: false)
     }
 
+    /// How long a SQLite writer waits for another process's write (the server's save while `giamngheo import`
+    /// commits, or the reverse) before it gives up with "busy": long enough for a commune's import.
+    public static let sqliteBusyTimeoutMilliseconds = 30_000
+
     /// Per-database settings before the first query; SQLite gets the gate that queues its writers.
-    public func prepare(_ db: any Database) async throws -> WriteGate? {
+    /// `connections`: the database on each event loop, i.e. each of the pool's SQLite connections (one per loop).
+    public func prepare(_ db: any Database, connections: [any Database] = []) async throws -> WriteGate? {
         switch self {
         case .sqliteFile:
             // WAL: page views read while a save writes. The setting is kept in the file.
             try await db.sql.raw("PRAGMA journal_mode=WAL").run()
+            // The gate queues this process's writers; another process's (the CLI importing while the server
+            // serves) is only seen by SQLite, where the driver's busy handler retries for ever: a save behind a long
+            // terminal import would hang. With a timeout it waits, then gets the "registry busy" page, nothing changed.
+            // The timeout belongs to the connection, and the driver has no hook for new ones: each loop's is set here.
+            for c in [db] + connections {
+                try await c.withConnection { try await $0.sql.raw("PRAGMA busy_timeout = \(unsafeRaw: String(Self.sqliteBusyTimeoutMilliseconds))").run() }
+            }
             return WriteGate()
         case .sqliteMemory: return WriteGate()
         case .postgres:

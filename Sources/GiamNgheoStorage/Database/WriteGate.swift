@@ -37,6 +37,14 @@ extension Optional where Wrapped == WriteGate {
     /// A write transaction, through the gate when there is one (SQLite), straight to the database otherwise.
     func transaction<T: Sendable>(_ db: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         guard let gate = self else { return try await db.transaction(body) }
-        return try await gate.run { try await db.transaction(body) }
+        return try await gate.run {
+            try await db.transaction { tx in
+                // Take SQLite's write lock before the first read (BEGIN IMMEDIATE; the driver only issues a
+                // deferred BEGIN): a transaction that read first cannot wait for another process's writer: it
+                // fails at once with SQLITE_BUSY. Writing nothing still takes the lock, waiting up to the busy timeout.
+                try await tx.sql.raw("DELETE FROM _fluent_migrations WHERE 0").run()
+                return try await body(tx)
+            }
+        }
     }
 }

@@ -104,7 +104,8 @@ extension Application {
 public func configure(_ app: Application, _ config: AppConfig) async throws -> [DemoAccount] {
     try config.database.register(in: app.databases)
     if let replica = config.readDatabase { try replica.registerReplica(in: app.databases) }
-    let gate = try await config.database.prepare(app.db)
+    let loops = app.eventLoopGroup.makeIterator().compactMap { app.databases.database(logger: app.logger, on: $0) }
+    let gate = try await config.database.prepare(app.db, connections: loops)
     app.migrations.add(RegistryMigrations.all)
     try await app.autoMigrate()
 
