@@ -299,6 +299,21 @@ import VaporTesting
             #expect(try await b.post("/imports/\(id)/commit", [:]).status == .seeOther)
             #expect(try await HouseholdRecord.find(r.id, on: app.db)?.communeCode == to)
             #expect(try await app.registry.store.verifySummaries(on: app.db).isEmpty)
+            // Then to a commune of another province (Đà Nẵng): the row changes partition and its audit lines go along,
+            // so its page (which reads the household's partition) still shows the move within Huế.
+            let daNang = "20194"
+            let up2 = try await b.upload("/imports", files: [("file", "chuyen-tinh.csv", Data((Self.householdHeader + "\(r.code),\(daNang),Tổ 1,,\r\n").utf8))])
+            let id2 = try Self.batchID(up2.location)
+            let checked = try await b.get("/imports/\(id2)").body
+            #expect(checked.contains("<td>1</td><td>0</td><td>1</td>"), "\(checked.suffix(3000))")
+            #expect(try await b.post("/imports/\(id2)/commit", [:]).status == .seeOther)
+            let moved = try #require(try await HouseholdRecord.find(r.id, on: app.db))
+            #expect(moved.communeCode == daNang && moved.provinceCode == "48")
+            let admin = Scope(username: "admin", role: .admin, units: [], adminUnits: app.registry.units)
+            let lines = try await app.registry.store.audit(admin, householdID: r.id!, on: app.db)
+            #expect(lines.contains { $0.field == "commune" && $0.newValue == to } && lines.contains { $0.field == "commune" && $0.newValue == daNang }
+                    && lines.allSatisfy { $0.province == "48" }, "\(lines.map { ($0.field ?? "", $0.newValue ?? "", $0.province ?? "") })")
+            #expect(try await app.registry.store.verifySummaries(on: app.db).isEmpty)
         }
     }
 

@@ -99,29 +99,35 @@ import Vapor
 }
 
 /// A save while another process holds SQLite's single writer (a large import committing from the terminal):
-/// a clear "busy, save again in a moment" (503), nothing written; once the writer is done, the same save lands.
+/// it waits for the writer up to the busy timeout (2 s here, 30 s by default); a writer that finishes within it
+/// lets the save land, one that does not gets a clear "busy, save again in a moment" (503), nothing written; once
+/// the writer is done, the same save lands.
 @Suite(.serialized) struct BusyRegistryTests {
+    static func holdWriteLock(_ file: String, seconds: Double) throws -> Process {
+        let holder = Process(), out = Pipe()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        holder.arguments = ["python3", "-c", """
+            import sqlite3, sys, time
+            c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
+            c.execute('BEGIN IMMEDIATE'); print('locked', flush=True); time.sleep(float(sys.argv[2])); c.execute('ROLLBACK')
+            """, file, String(seconds)]
+        holder.standardOutput = out
+        try holder.run()
+        _ = out.fileHandleForReading.availableData   // "locked"
+        return holder
+    }
+
     @Test func aSaveDuringAnotherProcesssCommitIsRefusedClearlyAndLandsAfter() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("gb-\(UUID().uuidString).sqlite").path
         defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + s) } }
-        try await withTestApp(households: 20, config: { $0.database = .sqliteFile(file) }) { app, accounts in
+        try await withTestApp(households: 20, config: { $0.database = .sqliteFile(file); $0.sqliteBusyTimeoutMilliseconds = 2000 }) { app, accounts in
             let commune = accounts.first(.communeOfficer).units[0]
             let r = try await HouseholdRecord.query(on: app.db).filter(\.$communeCode == commune).first()!
             var officer = Browser(app)
             try await officer.login(accounts.first(.communeOfficer))
             _ = try await officer.get("/households/\(r.id!)/edit")
-            // Another process takes the write lock and keeps it for a while.
-            let holder = Process()
-            holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            holder.arguments = ["python3", "-c", """
-                import sqlite3, sys, time
-                c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
-                c.execute('BEGIN IMMEDIATE'); print('locked', flush=True); time.sleep(float(sys.argv[2])); c.execute('ROLLBACK')
-                """, file, "20"]
-            let out = Pipe()
-            holder.standardOutput = out
-            try holder.run()
-            _ = out.fileHandleForReading.availableData   // "locked"
+            // Another process takes the write lock and keeps it longer than the busy timeout.
+            let holder = try Self.holdWriteLock(file, seconds: 8)
             let busy = try await officer.post("/households/\(r.id!)/edit", ["version": "1", "reason": "Khảo sát", "waterSource": "rainwater"])
             let stillRunning = holder.isRunning
             holder.terminate(); holder.waitUntilExit()
@@ -131,6 +137,12 @@ import Vapor
             let after = try await officer.post("/households/\(r.id!)/edit", ["version": "1", "reason": "Khảo sát", "waterSource": "rainwater"])
             #expect(after.status == .seeOther)
             #expect(try await HouseholdRecord.find(r.id!, on: app.db)!.version == 2)
+            // A writer done within the timeout (a commune's import): the save waits for it and lands.
+            let short = try Self.holdWriteLock(file, seconds: 0.7)
+            let waited = try await officer.post("/households/\(r.id!)/edit", ["version": "2", "reason": "Khảo sát", "waterSource": "piped"])
+            short.waitUntilExit()
+            #expect(waited.status == .seeOther, "\(waited.status)")
+            #expect(try await HouseholdRecord.find(r.id!, on: app.db)!.version == 3)
         }
     }
 }

@@ -47,7 +47,8 @@ extension DatabaseChoice {
 
     /// Per-database settings before the first query; SQLite gets the gate that queues its writers.
     /// `connections`: the database on each event loop, i.e. each of the pool's SQLite connections (one per loop).
-    public func prepare(_ db: any Database, connections: [any Database] = []) async throws -> WriteGate? {
+    public func prepare(_ db: any Database, connections: [any Database] = [],
+                        busyTimeoutMilliseconds: Int = sqliteBusyTimeoutMilliseconds) async throws -> WriteGate? {
         switch self {
         case .sqliteFile:
             // WAL: page views read while a save writes. The setting is kept in the file.
@@ -57,7 +58,7 @@ extension DatabaseChoice {
             // terminal import would hang. With a timeout it waits, then gets the "registry busy" page, nothing changed.
             // The timeout belongs to the connection, and the driver has no hook for new ones: each loop's is set here.
             for c in [db] + connections {
-                try await c.withConnection { try await $0.sql.raw("PRAGMA busy_timeout = \(unsafeRaw: String(Self.sqliteBusyTimeoutMilliseconds))").run() }
+                try await c.withConnection { try await $0.sql.raw("PRAGMA busy_timeout = \(unsafeRaw: String(busyTimeoutMilliseconds))").run() }
             }
             return WriteGate()
         case .sqliteMemory: return WriteGate()

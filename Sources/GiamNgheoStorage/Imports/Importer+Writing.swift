@@ -65,13 +65,19 @@ extension Importer.Run {
         }
         if !updates.isEmpty {
             let ids = updates.map(\.0.id)
-            try await sql.delete(from: People.table).where("household_id", .in, ids).run()
+            // Their people are in the partitions of the provinces the households were in.
+            try await sql.delete(from: People.table).where("province_code", .in, Partitions.provinces(ofCommunes: updates.map(\.0.commune)))
+                .where("household_id", .in, ids).run()
             if let pg {
                 try await CopyIn.rows(into: People.table, columns: People.columns, updates.flatMap { People.rows($0.0.id, $0.1) }, on: pg)
             } else {
                 try await People.insert(updates.map { ($0.0.id, $0.1) }, on: sql)
             }
         }
+        // Households moved to another province's commune take their earlier audit lines along (the new ones are filed there).
+        let moves = Dictionary(grouping: updates.map { (Partitions.province(ofCommune: $0.0.commune), Partitions.province(ofCommune: $0.1.commune), $0.0.id) }
+            .filter { $0.0 != $0.1 }, by: { [$0.0, $0.1] })
+        for (pair, moved) in moves { try await AuditEntry.move(households: moved.map(\.2), from: pair[0], to: pair[1], on: sql) }
         let auditColumns = ["at", "username", "household_id", "action", "field", "old_value", "new_value", "reason", "province_code"]
         if let pg { try await CopyIn.rows(into: AuditEntry.schema, columns: auditColumns, audit, on: pg); return }
         for part in audit.chunks(of: 400) {

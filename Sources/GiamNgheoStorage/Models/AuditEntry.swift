@@ -20,6 +20,14 @@ public final class AuditEntry: Model, @unchecked Sendable {
     @OptionalField(key: "province_code") public var province: String?
 
     public init() {}
+
+    /// A household's lines follow it to another province's partition (a commune changed to another province's),
+    /// so that its page reads one partition.
+    static func move(households ids: [Int], from old: String, to new: String, on sql: any SQLDatabase) async throws {
+        guard old != new, !ids.isEmpty else { return }
+        try await sql.update(schema).set("province_code", to: new)
+            .where("province_code", .equal, old).where("household_id", .in, ids).run()
+    }
     public init(username: String, householdID: Int?, action: String, field: String? = nil,
                 oldValue: String? = nil, newValue: String? = nil, reason: String? = nil, province: String? = nil) {
         self.at = Date(); self.username = username; self.householdID = householdID; self.action = action

@@ -146,9 +146,14 @@ public struct HouseholdStore: Sendable {
     public func household(facts: String) throws -> Household { try parser.parse(jsonLine: facts, line: 1) }
 
     public func audit(_ scope: Scope, householdID: Int, on db: any Database) async throws -> [AuditEntry] {
-        _ = try await get(scope, id: householdID, on: db)
-        // Every partition: a household moved to another province's commune keeps the lines filed under its old one.
-        return try await AuditEntry.query(on: db).filter(\.$householdID == householdID).sort(\.$id, .descending).limit(200).all()
+        try await audit(of: try await get(scope, id: householdID, on: db), on: db)
+    }
+
+    /// The audit lines of a household the caller has just read within its scope (the household page): one
+    /// partition, as a move to another province's commune carries the lines along (`AuditEntry.move`).
+    public func audit(of r: HouseholdRecord, on db: any Database) async throws -> [AuditEntry] {
+        try await AuditEntry.query(on: db).filter(\.$province == r.province).filter(\.$householdID == r.id!)
+            .sort(\.$id, .descending).limit(200).all()
     }
 
     /// Saves a changed household: reclassifies it, checks the version read, writes the row and one
@@ -255,8 +260,12 @@ public struct HouseholdStore: Sendable {
 
     /// The household's category by year, newest first.
     public func history(_ scope: Scope, householdID: Int, on db: any Database) async throws -> [HouseholdYear] {
-        _ = try await get(scope, id: householdID, on: db)
-        return try await HouseholdYear.query(on: db).filter(\.$householdID == householdID).sort(\.$year, .descending).all()
+        try await history(of: try await get(scope, id: householdID, on: db), on: db)
+    }
+
+    /// The history of a household the caller has just read within its scope: no second read of the household.
+    public func history(of r: HouseholdRecord, on db: any Database) async throws -> [HouseholdYear] {
+        try await HouseholdYear.query(on: db).filter(\.$householdID == r.id!).sort(\.$year, .descending).all()
     }
 
     /// The next free generated code in a commune ("19774-000123"): codes are zero-padded, so the
@@ -316,6 +325,7 @@ public struct HouseholdStore: Sendable {
         }
         try await recordYear(id, row, on: tx)
         try await People.replace(id, h, province: province, on: sql)
+        if province != now { try await AuditEntry.move(households: [id], from: province, to: now, on: sql) }
     }
 
     func insert(_ scope: Scope, _ h: Household, _ classification: Classification?, action: String, reason: String?,

@@ -30,7 +30,10 @@ extension SupportStore {
             .join(SQLAlias(SQLIdentifier("households"), as: SQLIdentifier("h")), on: SQLColumn("household_id", table: "r"), .equal, SQLColumn("id", table: "h"))
         // A household's own list follows the household (its current commune sees the support its former one gave);
         // other lists follow the commune that gave the support.
-        if let c = scope?.communes { q = q.where(SQLColumn("commune_code", table: f.household == nil ? "r" : "h"), .in, SQLBind.group(c.sorted())) }
+        // (The household's: its partitions only, as its commune is one of the scope's.)
+        if let c = scope?.communes {
+            if f.household == nil { q = q.where(SQLColumn("commune_code", table: "r"), .in, SQLBind.group(c.sorted())) } else { q = q.whereCommunes(c, table: "h") }
+        }
         if let c = f.communes { q = q.where(SQLColumn("commune_code", table: "r"), .in, SQLBind.group(c)) }
         if let v = f.village, !v.isEmpty { q = q.where(SQLColumn("village", table: "r"), .equal, SQLBind(v)) }
         if let h = f.household { q = q.where(SQLColumn("household_id", table: "r"), .equal, SQLBind(h)) }

@@ -30,6 +30,8 @@ public struct AppConfig: Sendable {
     /// A PostgreSQL streaming replica for the report pages (tables, dashboard, analytics, detailed lists), so that
     /// a province pulling reports does not load the primary that the communes write to.
     public var readDatabase: DatabaseChoice? = nil
+    /// SQLite: how long a write waits for another process's writer (a terminal import) before "registry busy".
+    public var sqliteBusyTimeoutMilliseconds = DatabaseChoice.sqliteBusyTimeoutMilliseconds
     /// Reverse proxies whose `X-Forwarded-For` / `X-Forwarded-Proto` headers are believed.
     public var trustedProxies = TrustedProxies.none
     /// Bcrypt cost; tests lower it so that seeding accounts does not dominate their run time.
@@ -105,7 +107,7 @@ public func configure(_ app: Application, _ config: AppConfig) async throws -> [
     try config.database.register(in: app.databases)
     if let replica = config.readDatabase { try replica.registerReplica(in: app.databases) }
     let loops = app.eventLoopGroup.makeIterator().compactMap { app.databases.database(logger: app.logger, on: $0) }
-    let gate = try await config.database.prepare(app.db, connections: loops)
+    let gate = try await config.database.prepare(app.db, connections: loops, busyTimeoutMilliseconds: config.sqliteBusyTimeoutMilliseconds)
     app.migrations.add(RegistryMigrations.all)
     try await app.autoMigrate()
 

@@ -180,7 +180,7 @@ struct HouseholdController: Feature {
             <td>\(evidence)<br><span class="muted">\(i.rule)</span></td></tr>
             """
         }
-        let audit = try await services.store.audit(scope, householdID: r.id!, on: req.db)
+        let audit = try await services.store.audit(of: r, on: req.db)
         let auditRows: [HTML] = audit.map { a in
             "<tr><td>\(a.at.formatted(date: .numeric, time: .shortened))</td><td>\(a.username)</td><td>\(a.field ?? a.action)</td><td>\(a.oldValue)</td><td>\(a.newValue)</td><td>\(a.reason)</td></tr>"
         }
@@ -191,7 +191,7 @@ struct HouseholdController: Feature {
             oldUnit = try await Village.query(on: req.db).filter(\.$communeCode == r.communeCode).filter(\.$name == v).first()?.oldCommuneCode
         }
         let oldPath = oldUnit.flatMap { services.units.unit($0, in: .y2024) }.map { services.units.path(of: $0) }
-        let history = try await services.store.history(scope, householdID: r.id!, on: req.db)
+        let history = try await services.store.history(of: r, on: req.db)
         // Transitions against the years before (newly poor, re-poor, exited…), provisional years included.
         var byYear: [Int: Category] = [:]
         for y in history { if let c = Category(rawValue: y.category) { byYear[y.year] = c } }
