@@ -126,9 +126,21 @@ import Vapor
             var officer = Browser(app)
             try await officer.login(accounts.first(.communeOfficer))
             _ = try await officer.get("/households/\(r.id!)/edit")
+            var reader = Browser(app)
+            try await reader.login(accounts.first(.communeOfficer))
             // Another process takes the write lock and keeps it longer than the busy timeout.
             let holder = try Self.holdWriteLock(file, seconds: 8)
-            let busy = try await officer.post("/households/\(r.id!)/edit", ["version": "1", "reason": "Khảo sát", "waterSource": "rainwater"])
+            let writer = officer
+            let waiting = Task {
+                var w = writer
+                return try await w.post("/households/\(r.id!)/edit", ["version": "1", "reason": "Khảo sát", "waterSource": "rainwater"])
+            }
+            // While the save waits for the lock, pages still read: the waiting writer does not hold a connection.
+            try await Task.sleep(for: .milliseconds(300))
+            let t0 = ContinuousClock.now
+            for _ in 0..<4 { #expect(try await reader.get("/households").status == .ok) }
+            #expect(ContinuousClock.now - t0 < .milliseconds(1500), "pages waited behind the writer: \(ContinuousClock.now - t0)")
+            let busy = try await waiting.value
             let stillRunning = holder.isRunning
             holder.terminate(); holder.waitUntilExit()
             #expect(stillRunning, "the lock was released before the save answered")

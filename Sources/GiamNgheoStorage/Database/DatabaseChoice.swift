@@ -42,8 +42,12 @@ extension DatabaseChoice {
     }
 
     /// How long a SQLite writer waits for another process's write (the server's save while `giamngheo import`
-    /// commits, or the reverse) before it gives up with "busy": long enough for a commune's import.
-    public static let sqliteBusyTimeoutMilliseconds = 30_000
+    /// commits, or the reverse) before it gives up with "busy": long enough for a commune's import, short of a
+    /// reverse proxy's usual 60 s.
+    public static let sqliteBusyTimeoutMilliseconds = 45_000
+    /// How long one statement waits inside SQLite for another process's lock: short, as it holds its connection
+    /// (one per event loop) meanwhile. The write gate waits longer, between attempts, without it.
+    static let sqliteStatementWaitMilliseconds = 200
 
     /// Per-database settings before the first query; SQLite gets the gate that queues its writers.
     /// `connections`: the database on each event loop, i.e. each of the pool's SQLite connections (one per loop).
@@ -54,13 +58,15 @@ extension DatabaseChoice {
             // WAL: page views read while a save writes. The setting is kept in the file.
             try await db.sql.raw("PRAGMA journal_mode=WAL").run()
             // The gate queues this process's writers; another process's (the CLI importing while the server
-            // serves) is only seen by SQLite, where the driver's busy handler retries for ever: a save behind a long
-            // terminal import would hang. With a timeout it waits, then gets the "registry busy" page, nothing changed.
-            // The timeout belongs to the connection, and the driver has no hook for new ones: each loop's is set here.
+            // serves) is only seen by SQLite, where the driver's busy handler retries for ever inside the
+            // statement, holding its event loop's only connection: every page on that loop would wait behind a
+            // long terminal import. A short wait here; the gate retries a writer until its patience runs out, then
+            // the "registry busy" page, nothing changed. The setting belongs to the connection, and the driver has
+            // no hook for new ones: each loop's is set here.
             for c in [db] + connections {
-                try await c.withConnection { try await $0.sql.raw("PRAGMA busy_timeout = \(unsafeRaw: String(busyTimeoutMilliseconds))").run() }
+                try await c.withConnection { try await $0.sql.raw("PRAGMA busy_timeout = \(unsafeRaw: String(Self.sqliteStatementWaitMilliseconds))").run() }
             }
-            return WriteGate()
+            return WriteGate(patience: .milliseconds(busyTimeoutMilliseconds))
         case .sqliteMemory: return WriteGate()
         case .postgres:
             try await Self.requireTrigrams(db)

@@ -1,4 +1,5 @@
 import Fluent
+import Foundation
 
 /// One write transaction at a time, in arrival order. SQLite allows one writer; a transaction that read
 /// first and then writes fails at once with SQLITE_BUSY when another connection is writing (its busy
@@ -8,8 +9,10 @@ import Fluent
 public actor WriteGate {
     private var busy = false
     private var waiting: [CheckedContinuation<Void, Never>] = []
+    /// How long a writer waits for another process's (a terminal import) before "registry busy".
+    public nonisolated let patience: Duration
 
-    public init() {}
+    public init(patience: Duration = .seconds(30)) { self.patience = patience }
 
     public func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         await acquire()
@@ -38,13 +41,32 @@ extension Optional where Wrapped == WriteGate {
     func transaction<T: Sendable>(_ db: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         guard let gate = self else { return try await db.transaction(body) }
         return try await gate.run {
-            try await db.transaction { tx in
-                // Take SQLite's write lock before the first read (BEGIN IMMEDIATE; the driver only issues a
-                // deferred BEGIN): a transaction that read first cannot wait for another process's writer: it
-                // fails at once with SQLITE_BUSY. Writing nothing still takes the lock, waiting up to the busy timeout.
-                try await tx.sql.raw("DELETE FROM _fluent_migrations WHERE 0").run()
-                return try await body(tx)
+            let deadline = ContinuousClock.now + gate.patience
+            while true {
+                let locked = Flag()
+                do {
+                    return try await db.transaction { tx in
+                        // Take SQLite's write lock before the first read (BEGIN IMMEDIATE; the driver only issues a
+                        // deferred BEGIN): a transaction that read first cannot wait for another process's writer:
+                        // it fails at once with SQLITE_BUSY. Writing nothing still takes the lock.
+                        try await tx.sql.raw("DELETE FROM _fluent_migrations WHERE 0").run()
+                        locked.set()
+                        return try await body(tx)
+                    }
+                } catch where OperatorMessage.isBusy(error) && !locked.value && ContinuousClock.now < deadline {
+                    // Another process holds the lock (a terminal import). Wait with the connection given back:
+                    // each event loop has one SQLite connection, and the pages read on it meanwhile.
+                    try await Task.sleep(for: .milliseconds(100))
+                }
             }
         }
     }
+}
+
+/// Set once inside a transaction's body, read after it: whether the write lock was taken.
+final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var set_ = false
+    func set() { lock.withLock { set_ = true } }
+    var value: Bool { lock.withLock { set_ } }
 }

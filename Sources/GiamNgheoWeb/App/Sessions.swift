@@ -13,12 +13,18 @@ struct ServerSessions: SessionDriver {
 
     static func hash(_ id: SessionID) -> String { SHA256.hash(data: Data(id.string.utf8)).hex }
 
+    /// Through the registry's write gate: on SQLite a sign-in during a terminal import waits for the lock between
+    /// attempts, without holding the connection the pages read on.
+    static func writing(_ request: Request, _ body: @escaping @Sendable (any Database) async throws -> Void) async throws {
+        try await request.application.registry.store.writing(request.db, body)
+    }
+
     static func encode(_ data: SessionData) throws -> String { String(decoding: try JSONEncoder().encode(data), as: UTF8.self) }
 
     func createSession(_ data: SessionData, for request: Request) -> EventLoopFuture<SessionID> {
         let id = SessionID(string: Data([UInt8].random(count: 32)).base64EncodedString())
         return request.eventLoop.makeFutureWithTask {
-            try await rows.create(keyHash: Self.hash(id), data: Self.encode(data), userID: data["uid"], on: request.db)
+            try await Self.writing(request) { try await rows.create(keyHash: Self.hash(id), data: Self.encode(data), userID: data["uid"], on: $0) }
             return id
         }
     }
@@ -35,13 +41,13 @@ struct ServerSessions: SessionDriver {
     func updateSession(_ sessionID: SessionID, to data: SessionData, for request: Request) -> EventLoopFuture<SessionID> {
         if request.storage[ReadKey.self] == data { return request.eventLoop.makeSucceededFuture(sessionID) }
         return request.eventLoop.makeFutureWithTask {
-            try await rows.update(keyHash: Self.hash(sessionID), data: Self.encode(data), userID: data["uid"], on: request.db)
+            try await Self.writing(request) { try await rows.update(keyHash: Self.hash(sessionID), data: Self.encode(data), userID: data["uid"], on: $0) }
             return sessionID
         }
     }
 
     func deleteSession(_ sessionID: SessionID, for request: Request) -> EventLoopFuture<Void> {
-        request.eventLoop.makeFutureWithTask { try await rows.delete(keyHash: Self.hash(sessionID), on: request.db) }
+        request.eventLoop.makeFutureWithTask { try await Self.writing(request) { try await rows.delete(keyHash: Self.hash(sessionID), on: $0) } }
     }
 }
 
