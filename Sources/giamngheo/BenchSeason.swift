@@ -39,7 +39,8 @@ struct SeasonBench: AsyncParsableCommand {
     enum Kind: String, CaseIterable, Sendable { case list, search, household, save, report, dashboard }
     static let searches = ["nguyen", "tran thi", "hoa", "le van", "pham", "minh", "lan", "hoang", "thi thu", "duc"]
 
-    struct Sample: Sendable { var kind: Kind; var ms: Double; var outcome: Outcome }
+    /// `at`: when the request started, in uptime nanoseconds (to tell the requests made during the import).
+    struct Sample: Sendable { var kind: Kind; var ms: Double; var outcome: Outcome; var at: UInt64 = 0 }
     enum Outcome: Sendable { case ok, conflict, error(String) }
 
     struct Result: Sendable {
@@ -47,6 +48,8 @@ struct SeasonBench: AsyncParsableCommand {
         var samples: [Sample]
         var importSeconds: Double?
         var importOK: Bool
+        /// While the file was being imported (uptime nanoseconds).
+        var importWindow: ClosedRange<UInt64>?
         var saved: Int
         var lost: Int
         var seconds: Double
@@ -73,6 +76,19 @@ struct SeasonBench: AsyncParsableCommand {
                 let errors = s.filter { if case .error = $0.outcome { return true }; return false }.count
                 let conflicts = s.filter { if case .conflict = $0.outcome { return true }; return false }.count
                 print("| \(r.label) | \(kind.rawValue) | \(s.count) | \(errors) | \(conflicts) | \(Self.f(Self.percentile(ms, 0.5))) | \(Self.f(Self.percentile(ms, 0.99))) | \(Self.f(Double(s.count) / r.seconds)) |")
+            }
+        }
+        // The same requests split by whether the import was running when they started: what the import costs them.
+        print("\n| cơ sở dữ liệu | yêu cầu | ngoài lúc nhập: số lượt | p50 / p99 ms | trong lúc nhập: số lượt | p50 / p99 ms |")
+        print("|---|---|---|---|---|---|")
+        for r in results {
+            guard let w = r.importWindow else { continue }
+            for kind in Kind.allCases {
+                let s = r.samples.filter { $0.kind == kind }
+                guard !s.isEmpty else { continue }
+                let during = s.filter { w.contains($0.at) }.map(\.ms).sorted(), outside = s.filter { !w.contains($0.at) }.map(\.ms).sorted()
+                func cell(_ ms: [Double]) -> String { "\(ms.count) | \(Self.f(Self.percentile(ms, 0.5))) / \(Self.f(Self.percentile(ms, 0.99)))" }
+                print("| \(r.label) | \(kind.rawValue) | \(cell(outside)) | \(cell(during)) |")
             }
         }
         for r in results {
@@ -166,13 +182,14 @@ struct SeasonBench: AsyncParsableCommand {
 
         let t0 = Date()
         let end = t0.addingTimeInterval(Double(duration))
-        let importTask: Task<(Double, Bool)?, Never> = Task { [importFile, importMembers, importDelay, importNice] in
+        let importTask: Task<(Double, Bool, ClosedRange<UInt64>)?, Never> = Task { [importFile, importMembers, importDelay, importNice] in
             guard let importFile else { return nil }
             try? await Task.sleep(for: .seconds(importDelay))
             var args = [me, "import", importFile, "--db", db, "--commit", "--date", "2026-11-01", "--show", "0", "--nice", String(importNice)]
             if let importMembers { args += ["--members", importMembers] }
-            guard let m = try? ImportBench.measure(args) else { return (0, false) }
-            return (m.seconds, m.status == 0)
+            let started = DispatchTime.now().uptimeNanoseconds
+            guard let m = try? ImportBench.measure(args) else { return (0, false, started...started) }
+            return (m.seconds, m.status == 0, started...DispatchTime.now().uptimeNanoseconds)
         }
         let runs = try await withThrowingTaskGroup(of: ([Sample], [Int: Int]).self) { group in
             for (i, user) in users.enumerated() {
@@ -212,7 +229,7 @@ struct SeasonBench: AsyncParsableCommand {
                         } catch {
                             outcome = .error("\(error)")
                         }
-                        samples.append(Sample(kind: kind, ms: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6, outcome: outcome))
+                        samples.append(Sample(kind: kind, ms: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6, outcome: outcome, at: started))
                     }
                     return (samples, saves)
                 }
@@ -230,7 +247,7 @@ struct SeasonBench: AsyncParsableCommand {
         let now = try await RegistrySample.versions(choice, ids: Array(saves.keys))
         let lost = saves.filter { id, n in now[id] != (before[id] ?? 0) + n }.count
         server.terminate(); server.waitUntilExit()
-        return Result(label: label, samples: samples, importSeconds: imported?.0, importOK: imported?.1 ?? true,
+        return Result(label: label, samples: samples, importSeconds: imported?.0, importOK: imported?.1 ?? true, importWindow: imported?.2,
                       saved: saves.count, lost: lost, seconds: seconds)
     }
 
