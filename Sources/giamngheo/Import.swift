@@ -5,9 +5,6 @@ import GiamNgheoStorage
 import GiamNgheoWeb
 import Fluent
 import class Vapor.Application
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// `giamngheo import`: the web import's dry run and commit from a terminal, for files of any size.
 struct Import: AsyncParsableCommand {
@@ -27,23 +24,9 @@ struct Import: AsyncParsableCommand {
     @Option(help: "Ngày rà soát YYYY-MM-DD (mặc định hôm nay).") var date: String?
     @Option(help: "Số vấn đề in ra (tất cả có trong --report).") var show = 30
     @Option(help: "Ghi báo cáo đầy đủ (JSON) vào tệp này.") var report: String?
-    @Option(help: "Mức ưu tiên CPU của lệnh nhập (nice, 0–19; mặc định 10: cán bộ đang dùng trang web trên cùng máy chủ được phục vụ trước).")
-    var nice: Int32 = 10
-
-    /// Linux keeps the nice value per thread, and new threads take their creator's: every thread this process has
-    /// by now (the concurrency pool included) is lowered, so every thread it makes later is too.
-    static func lowerPriority(_ nice: Int32) {
-        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? ["0"]
-        for t in tasks { if let tid = id_t(t) { _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), tid, nice) } }
-    }
 
     func run() async throws {
         let choice = try Settings.database(db).choice
-        guard (0...19).contains(nice) else { throw fail("--nice phải từ 0 đến 19") }
-        // A large file parses and classifies on every core for minutes; at a lower priority the officials'
-        // pages served from the same machine keep their response times (bench season) and the import only
-        // takes the CPU they leave. Only the parsing here is lowered: the database server's share is its own.
-        if nice > 0 { Self.lowerPriority(nice) }
         let fm = FileManager.default
         for f in [file] + (members.map { [$0] } ?? []) where !fm.fileExists(atPath: f) { throw fail("không có tệp '\(f)'") }
         var config = AppConfig()
