@@ -145,17 +145,6 @@ public struct HouseholdStore: Sendable {
     /// A household from its stored facts (JSON), for reads that fetched the column with SQL.
     public func household(facts: String) throws -> Household { try parser.parse(jsonLine: facts, line: 1) }
 
-    public func audit(_ scope: Scope, householdID: Int, on db: any Database) async throws -> [AuditEntry] {
-        try await audit(of: try await get(scope, id: householdID, on: db), on: db)
-    }
-
-    /// The audit lines of a household the caller has just read within its scope (the household page): one
-    /// partition, as a move to another province's commune carries the lines along (`AuditEntry.move`).
-    public func audit(of r: HouseholdRecord, on db: any Database) async throws -> [AuditEntry] {
-        try await AuditEntry.query(on: db).filter(\.$province == r.province).filter(\.$householdID == r.id!)
-            .sort(\.$id, .descending).limit(200).all()
-    }
-
     /// Saves a changed household: reclassifies it, checks the version read, writes the row and one
     /// audit entry per changed field, all in one transaction. A stale version is a conflict, not an overwrite.
     @discardableResult
@@ -256,16 +245,6 @@ public struct HouseholdStore: Sendable {
             }
             try await AuditEntry(username: scope.username, householdID: id, action: "archive", reason: why, province: province).create(on: tx)
         }
-    }
-
-    /// The household's category by year, newest first.
-    public func history(_ scope: Scope, householdID: Int, on db: any Database) async throws -> [HouseholdYear] {
-        try await history(of: try await get(scope, id: householdID, on: db), on: db)
-    }
-
-    /// The history of a household the caller has just read within its scope: no second read of the household.
-    public func history(of r: HouseholdRecord, on db: any Database) async throws -> [HouseholdYear] {
-        try await HouseholdYear.query(on: db).filter(\.$householdID == r.id!).sort(\.$year, .descending).all()
     }
 
     /// The next free generated code in a commune ("19774-000123"): codes are zero-padded, so the
