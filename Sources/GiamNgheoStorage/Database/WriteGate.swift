@@ -12,7 +12,7 @@ public actor WriteGate {
     /// How long a writer waits for another process's (a terminal import) before "registry busy".
     public nonisolated let patience: Duration
 
-    public init(patience: Duration = .seconds(30)) { self.patience = patience }
+    public init(patience: Duration = .milliseconds(DatabaseChoice.sqliteBusyTimeoutMilliseconds)) { self.patience = patience }
 
     public func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         await acquire()
@@ -43,7 +43,7 @@ extension Optional where Wrapped == WriteGate {
         return try await gate.run {
             let deadline = ContinuousClock.now + gate.patience
             while true {
-                let locked = Flag()
+                let locked = LockTaken()
                 do {
                     return try await db.transaction { tx in
                         // Take SQLite's write lock before the first read (BEGIN IMMEDIATE; the driver only issues a
@@ -64,7 +64,7 @@ extension Optional where Wrapped == WriteGate {
 }
 
 /// Set once inside a transaction's body, read after it: whether the write lock was taken.
-final class Flag: @unchecked Sendable {
+final class LockTaken: @unchecked Sendable {
     private let lock = NSLock()
     private var set_ = false
     func set() { lock.withLock { set_ = true } }
