@@ -20,6 +20,7 @@ public struct HouseholdParser: Sendable {
     ]
     public static let livingKeys: [Fact] = [.walls, .frame, .roof, .floorArea, .waterSource, .latrine, .usesInternet,
                                             .usesTelephone, .informationDevices, .loudspeaker, .wasteTreatment]
+    static let livingKeyNames = Set(livingKeys.map(\.rawValue))
     public static let memberKeys: Set<String> = Set([
         "id", "name", "birthDate", "birthYear", "nationalID", "householdCode",
     ]).union(Fact.allCases.filter { $0.scope == .member }.map(\.rawValue))
@@ -41,7 +42,7 @@ public struct HouseholdParser: Sendable {
         func fail(_ field: String, _ msg: String) -> ClassificationError {
             ClassificationError(household: code, field: field, message: msg)
         }
-        let livingKeyNames = Set(Self.livingKeys.map(\.rawValue))
+        let livingKeyNames = Self.livingKeyNames
         for k in d.keys where !Self.householdKeys.contains(k) && !livingKeyNames.contains(k) {
             throw fail(k, "trường không xác định (có: \((Self.householdKeys.union(livingKeyNames)).sorted().joined(separator: ", ")))")
         }
@@ -199,18 +200,19 @@ public struct HouseholdParser: Sendable {
 
     // MARK: - typed field readers
 
-    func text(_ v: Any, household: String, field: String) throws -> String? {
+    func text(_ v: Any, household: String, field: @autoclosure () -> String) throws -> String? {
         if let s = v as? String { let t = s.trimmed(); return t.isEmpty ? nil : t }
         if isNull(v) { return nil }
         if let n = v as? NSNumber { return n.stringValue }
-        throw ClassificationError(household: household, field: field, message: "cần một chuỗi ký tự")
+        throw ClassificationError(household: household, field: field(), message: "cần một chuỗi ký tự")
     }
 
-    func int(_ v: Any, household: String, field: String) throws -> Int? {
+    func int(_ v: Any, household: String, field: @autoclosure () -> String) throws -> Int? {
         if isNull(v) { return nil }
         if let s = v as? String {
             let t = s.trimmed()
             if t.isEmpty { return nil }
+            if let n = Int(t) { return n }
             // Officials write 1.500.000 or 1,500,000; both are thousands separators here.
             let digits = t.replacingOccurrences(of: ".", with: "").replacingOccurrences(of: ",", with: "")
             if let n = Int(digits) { return n }
@@ -218,7 +220,7 @@ public struct HouseholdParser: Sendable {
             let d = n.doubleValue
             if d == d.rounded(), abs(d) < 1e15 { return Int(d) }
         }
-        throw ClassificationError(household: household, field: field, message: "giá trị '\(v)' không phải là số nguyên")
+        throw ClassificationError(household: household, field: field(), message: "giá trị '\(v)' không phải là số nguyên")
     }
 
     /// Income or points that may carry a fraction (annual income ÷ 12 ÷ members). Every threshold is a
@@ -226,6 +228,7 @@ public struct HouseholdParser: Sendable {
     /// Money as officials type it, to plain number text: "3.000.000 đ", "3 000 000 đồng", "3000000 VNĐ",
     /// "2,5 triệu", "1.500 nghìn". Anything else is returned as written (and refused with its value later).
     public static func moneyText(_ s: String) -> String {
+        if !s.isEmpty && s.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) { return s }   // plain digits, as most files write it
         var t = VietnameseText.fold(s).replacingOccurrences(of: "\u{00A0}", with: " ").trimmingCharacters(in: .whitespaces)
         for unit in ["dong", "vnd", "d"] where t.hasSuffix(unit) {
             let rest = t.dropLast(unit.count)
@@ -247,23 +250,26 @@ public struct HouseholdParser: Sendable {
         return String(Int((x * factor).rounded()))
     }
 
-    func ceilingInt(_ v: Any, household: String, field: String) throws -> Int? {
+    func ceilingInt(_ v: Any, household: String, field: @autoclosure () -> String) throws -> Int? {
         if isNull(v) { return nil }
         if let s = v as? String, s.contains(","), s.contains(".") || s.filter({ $0 == "," }).count > 1 {
-            return try int(v, household: household, field: field)   // "1,500,000" style thousands
+            return try int(v, household: household, field: field())   // "1,500,000" style thousands
         }
-        if let s = v as? String, s.filter({ $0 == "." }).count > 1 { return try int(v, household: household, field: field) }
+        if let s = v as? String, s.filter({ $0 == "." }).count > 1 { return try int(v, household: household, field: field()) }
         if let x = number(v), x.isFinite, abs(x) < 1e15 { return Int(x.rounded(.up)) }
-        return try int(v, household: household, field: field)
+        return try int(v, household: household, field: field())
     }
 
     func number(_ v: Any) -> Double? {
-        if let s = v as? String { return Double(s.trimmed().replacingOccurrences(of: ",", with: ".")) }
+        if let s = v as? String {
+            let t = s.trimmed()
+            return Double(t.utf8.contains(UInt8(ascii: ",")) ? t.replacingOccurrences(of: ",", with: ".") : t)
+        }
         if let n = v as? NSNumber, !isBool(n) { return n.doubleValue }
         return nil
     }
 
-    func bool(_ v: Any, household: String, field: String) throws -> Bool? {
+    func bool(_ v: Any, household: String, field: @autoclosure () -> String) throws -> Bool? {
         // Strings first: a failed `as? NSNumber` on a Swift string costs a bridge (imports read only strings).
         if let s = v as? String {
             switch VietnameseText.fold(s) {
@@ -276,28 +282,28 @@ public struct HouseholdParser: Sendable {
             if isBool(n) { return n.boolValue }
             if n.intValue == 0 || n.intValue == 1 { return n.intValue == 1 }
         }
-        throw ClassificationError(household: household, field: field, message: "giá trị '\(v)' không phải có/không (true/false)")
+        throw ClassificationError(household: household, field: field(), message: "giá trị '\(v)' không phải có/không (true/false)")
     }
 
-    func list(_ v: Any, household: String, field: String) throws -> [String] {
-        if let arr = v as? [Any] { return try arr.compactMap { try text($0, household: household, field: field) } }
+    func list(_ v: Any, household: String, field: @autoclosure () -> String) throws -> [String] {
+        if let arr = v as? [Any] { return try arr.compactMap { try text($0, household: household, field: field()) } }
         if let s = v as? String {
             // "none" / "không có" is the CSV spelling of an empty list (an empty cell means "not given").
             if ["none", "khong co", "khong"].contains(VietnameseText.fold(s)) { return [] }
             return s.split(whereSeparator: { $0 == ";" || $0 == "," || $0 == "|" })
                 .map { String($0).trimmed() }.filter { !$0.isEmpty }
         }
-        throw ClassificationError(household: household, field: field, message: "cần một danh sách")
+        throw ClassificationError(household: household, field: field(), message: "cần một danh sách")
     }
 
-    func coded(_ v: Any, fact: Fact, household: String, field: String) throws -> String? {
-        guard let s = try text(v, household: household, field: field) else { return nil }
+    func coded(_ v: Any, fact: Fact, household: String, field: @autoclosure () -> String) throws -> String? {
+        guard let s = try text(v, household: household, field: field()) else { return nil }
         let entries = Vocabulary.values[fact] ?? []
         if let e = entries.first(where: { $0.code == s }) { return e.code }
         // Also accept the Vietnamese label as written on the paper form, accent-insensitively.
         let folded = VietnameseText.fold(s)
         if let e = entries.first(where: { VietnameseText.fold($0.vi) == folded || $0.code.lowercased() == folded }) { return e.code }
-        throw ClassificationError(household: household, field: field,
+        throw ClassificationError(household: household, field: field(),
                                   message: "giá trị '\(s)' không có trong danh mục (\(entries.map(\.code).joined(separator: ", ")))")
     }
 

@@ -182,8 +182,26 @@ public struct ImportPipeline {
             guard let cells = Self.cells(raw.cells, layout) else { continue }   // an empty row
             if Self.isHelpRow(cells) { continue }
             rowsRead += 1
-            return try household(row: raw.row, cells: cells, layout: layout)
+            return try build(try gather(row: raw.row, cells: cells), layout: layout)
         }
+    }
+
+    /// Up to `count` households: rows and members are taken in file order, then each household is parsed and
+    /// checked on every core (a household's checks read only its own rows); the result is in file order and the
+    /// same as `count` calls of `next()`.
+    public mutating func next(upTo count: Int) throws -> [ImportedHousehold] {
+        guard let layout = households else { return [] }
+        var gathered: [Gathered] = []
+        gathered.reserveCapacity(count)
+        while gathered.count < count {
+            let raw: (row: Int, cells: [String])
+            if !buffered.isEmpty { raw = buffered.removeFirst() } else if let r = try nextHousehold() { raw = r } else { break }
+            guard let cells = Self.cells(raw.cells, layout) else { continue }
+            if Self.isHelpRow(cells) { continue }
+            rowsRead += 1
+            gathered.append(try gather(row: raw.row, cells: cells))
+        }
+        return try Parallel.map(gathered) { try build($0, layout: layout) }
     }
 
     /// Members whose household never came, and households split across the members sheet: after the last `next()`.
@@ -218,24 +236,33 @@ public struct ImportPipeline {
         cells.values.contains { $0.hasPrefix(helpPrefix) }
     }
 
-    mutating func household(row: Int, cells: [String: String], layout: Layout) throws -> ImportedHousehold {
+    /// A household's row and its member rows, taken in file order (what depends on the rows before it).
+    struct Gathered { var row: Int; var cells: [String: String]; var memberRows: [MemberRow]; var duplicateCode: Bool }
+
+    mutating func gather(row: Int, cells: [String: String]) throws -> Gathered {
         var cells = cells
         if cells["commune"] == nil, let c = options.defaultCommune { cells["commune"] = c }
+        let code = cells["code"]
+        let duplicate = code.map { !seenCodes.insert($0).inserted } ?? false
+        // Members, joined by household code.
+        var memberRows: [MemberRow] = []
+        if let code { memberRows = try takeMembers(code); emitted.insert(code) }
+        return Gathered(row: row, cells: cells, memberRows: memberRows, duplicateCode: duplicate)
+    }
+
+    /// The household of gathered rows, parsed and checked: reads nothing but its rows and the options.
+    func build(_ g: Gathered, layout: Layout) throws -> ImportedHousehold {
+        let (row, cells, memberRows) = (g.row, g.cells, g.memberRows)
         let code = cells["code"]
         var issues: [ImportIssue] = []
         func issue(_ key: String?, _ message: String) {
             issues.append(ImportIssue(sheet: layout.sheet, row: row, column: key.flatMap(layout.column), value: key.flatMap { cells[$0] }, message: message))
         }
-        if let code {
-            if !seenCodes.insert(code).inserted { issue("code", "mã hộ '\(code)' xuất hiện hai lần trong tệp.") }
-        }
+        if let code, g.duplicateCode { issue("code", "mã hộ '\(code)' xuất hiện hai lần trong tệp.") }
         let label = code ?? "dòng \(row)"
         var d: [String: Any] = [:]
         for (k, v) in cells { d[k] = Self.normalise(key: k, v, options.values) }
         d["code"] = label
-        // Members, joined by household code.
-        var memberRows: [MemberRow] = []
-        if let code { memberRows = try takeMembers(code) }
         let memberDicts = memberRows.map(\.dict)
         for m in memberRows { issues += m.issues }
         var h: Household?
@@ -298,7 +325,6 @@ public struct ImportPipeline {
         if code == nil && memberRows.isEmpty && h != nil {
             issue("code", "hộ không có mã thì phải có nhân khẩu (để đối chiếu theo số định danh của chủ hộ).")
         }
-        if let code { emitted.insert(code) }
         let blocking = issues.contains(where: \.blocking)
         if code == Self.exampleCode {
             return ImportedHousehold(row: row, household: nil, issues: [ImportIssue(sheet: layout.sheet, row: row, column: layout.column("code"), value: code,

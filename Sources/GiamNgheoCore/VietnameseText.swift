@@ -82,12 +82,17 @@ public enum VietnameseText {
 }
 
 extension String {
+    enum Trim { case whitespaces, whitespacesAndNewlines }
+
     /// `trimmingCharacters(in:)` without Foundation's bridging when there is nothing to trim (almost every
-    /// cell of an import): the same result either way.
-    func trimmed(_ set: CharacterSet = .whitespaces) -> String {
-        // Building a CharacterSet costs more than the check: ask the scalars (every set used here is whitespace).
-        guard let f = unicodeScalars.first, let l = unicodeScalars.last else { return self }
-        if !f.properties.isWhitespace && !l.properties.isWhitespace { return self }
-        return trimmingCharacters(in: set)
+    /// cell of an import): the same result either way. The set is named, not passed: a `CharacterSet` argument
+    /// is built at every call, which cost more than the trimming.
+    func trimmed(_ kind: Trim = .whitespaces) -> String {
+        guard let f = utf8.first, let l = utf8.last else { return self }
+        // An ASCII letter, digit or mark at both ends (the usual cell): nothing to trim, without asking Unicode.
+        if f > 0x20 && f < 0x7F && l > 0x20 && l < 0x7F { return self }
+        guard let fs = unicodeScalars.first, let ls = unicodeScalars.last else { return self }
+        if !fs.properties.isWhitespace && !ls.properties.isWhitespace { return self }
+        return trimmingCharacters(in: kind == .whitespaces ? .whitespaces : .whitespacesAndNewlines)
     }
 }

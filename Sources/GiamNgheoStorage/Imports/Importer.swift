@@ -159,13 +159,8 @@ public struct Importer: Sendable {
         }
 
         static func read(_ box: InputBox, count: Int, store: HouseholdStore) throws -> [Prepared] {
-            var out: [Prepared] = []
-            out.reserveCapacity(count)
-            while out.count < count, let item = try box.input.pipeline.next() {
-                var p = Prepared(item: item)
-                if let h = item.household { p.prepare(h, store: store) }
-                out.append(p)
-            }
+            var out = try box.input.pipeline.next(upTo: count).map { Prepared(item: $0) }
+            Parallel.update(&out) { p in if let h = p.item.household { p.prepare(h, store: store) } }
             return out
         }
 
