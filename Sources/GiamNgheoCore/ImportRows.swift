@@ -174,17 +174,7 @@ public struct ImportPipeline {
     }
 
     /// The next household with its members, or nil at the end of the sheet.
-    public mutating func next() throws -> ImportedHousehold? {
-        guard let layout = households else { return nil }
-        while true {
-            let raw: (row: Int, cells: [String])
-            if !buffered.isEmpty { raw = buffered.removeFirst() } else if let r = try nextHousehold() { raw = r } else { return nil }
-            guard let cells = Self.cells(raw.cells, layout) else { continue }   // an empty row
-            if Self.isHelpRow(cells) { continue }
-            rowsRead += 1
-            return try build(try gather(row: raw.row, cells: cells), layout: layout)
-        }
-    }
+    public mutating func next() throws -> ImportedHousehold? { try next(upTo: 1).first }
 
     /// Up to `count` households: rows and members are taken in file order, then each household is parsed and
     /// checked on every core (a household's checks read only its own rows); the result is in file order and the
@@ -351,94 +341,5 @@ public struct ImportPipeline {
         if let dot = e.field.lastIndex(of: ".") { key = String(e.field[e.field.index(after: dot)...]) }
         let layout = members!
         return ImportIssue(sheet: layout.sheet, row: m.row, column: key.flatMap(layout.column), value: key.flatMap { m.cells[$0] }, message: e.message)
-    }
-
-    /// This household's members: those already read ahead, then the run of rows with its code.
-    mutating func takeMembers(_ code: String) throws -> [MemberRow] {
-        if options.membersAnywhere && !membersDone {
-            if let p = peeked { pending[p.code, default: []].append(p); peeked = nil }
-            while let m = try nextMemberRow() { pending[m.code, default: []].append(m) }
-        }
-        var out = pending.removeValue(forKey: code) ?? []
-        while true {
-            if peeked == nil { peeked = try nextMemberRow() }
-            guard let m = peeked else { break }
-            if m.code == code { out.append(m); peeked = nil; continue }
-            // Another household's run: stop if this one's run is over, else keep it for later.
-            if !out.isEmpty { break }
-            pending[m.code, default: []].append(m); peeked = nil
-        }
-        return out
-    }
-
-    mutating func nextMemberRow() throws -> MemberRow? {
-        guard let layout = members, !membersDone else { return nil }
-        while true {
-            let raw: (row: Int, cells: [String])
-            if !memberBuffered.isEmpty { raw = memberBuffered.removeFirst() } else if let r = try nextMember?() { raw = r } else { membersDone = true; return nil }
-            guard let cells = Self.cells(raw.cells, layout), !Self.isHelpRow(cells) else { continue }
-            var issues: [ImportIssue] = []
-            guard let code = cells["householdCode"] else {
-                issues.append(ImportIssue(sheet: layout.sheet, row: raw.row, column: layout.column("householdCode"), message: "thiếu mã hộ của nhân khẩu."))
-                // Kept under a code no household has, so it is reported once at the end.
-                return MemberRow(row: raw.row, code: "(trống)", dict: [:], issues: issues, cells: cells)
-            }
-            var d: [String: Any] = [:]
-            for (k, v) in cells where k != "householdCode" { d[k] = Self.normalise(key: k, v, options.values) }
-            if let v = cells["nationalID"], let fixed = Self.restoredNationalID(v) {
-                d["nationalID"] = fixed
-                issues.append(ImportIssue(sheet: layout.sheet, row: raw.row, column: layout.column("nationalID"), value: v,
-                                          message: "số CCCD có 11 chữ số: Excel đã bỏ số 0 ở đầu khi ô ở dạng số; đã ghi lại là '\(fixed)'. Hãy kiểm tra, và định dạng cột là Văn bản (Text) trước khi nhập số CCCD.",
-                                          blocking: false))
-            }
-            if let v = cells["ethnicity"], let local = options.ethnicGroups?.localName(for: v),
-               let group = options.ethnicGroups?.group(local.code) {
-                issues.append(ImportIssue(sheet: layout.sheet, row: raw.row, column: layout.column("ethnicity"), value: v,
-                                          message: "'\(v)' là tên nhóm địa phương của dân tộc \(group.name) (mã \(group.code)): ghi nhận là \(group.name)\(local.verified ? "" : " [chưa xác minh]").",
-                                          blocking: false))
-            }
-            return MemberRow(row: raw.row, code: code, dict: d, issues: issues, cells: cells)
-        }
-    }
-
-    /// A national ID that Excel stored as a number: 11 digits (the leading 0 dropped), possibly written
-    /// "46123456789.0" or "4.6123456789E+10"; the 12-digit ID with its 0 back, else nil.
-    public static func restoredNationalID(_ v: String) -> String? {
-        let t = v.trimmed(.whitespaces)
-        var digits = t
-        if !t.allSatisfy(\.isNumber) {
-            guard t.contains(where: { $0 == "." || $0 == "E" || $0 == "e" }), let d = Decimal(string: t), d > 0,
-                  d == d.rounded0 else { return nil }
-            digits = "\(d)"
-        }
-        guard digits.count == 11, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
-        return "0" + digits
-    }
-
-    /// Spreadsheet spellings to the parser's: Excel date serials and yyyy-mm-dd for dates, and the
-    /// value table's codes ("1" → male).
-    static func normalise(key: String, _ v: String, _ values: ImportValues) -> String {
-        if key == "birthDate" || key == "referenceDate" { return date(v) ?? v }
-        return values.code(key, v) ?? v
-    }
-
-    /// An Excel serial (days since 1899-12-30, the 1900 system with its leap-day slip) or a date-time
-    /// as text; a bare year or a written date pass unchanged.
-    public static func date(_ v: String) -> String? {
-        if v.count > 10, v.dropFirst(10).first == "T" || v.dropFirst(10).first == " ", CivilDate(String(v.prefix(10))) != nil {
-            return String(v.prefix(10))
-        }
-        // Serials up to 31/12/2200 (109,574); later ones are not dates a registry holds.
-        guard v.count >= 5, let serial = Double(v), serial >= 1, serial < 109_575 else { return nil }
-        return CivilDate(dayNumber: Int(serial.rounded(.down)) - 25_569).description   // 25569 = serial of 1970-01-01
-    }
-}
-
-extension Decimal {
-    /// The value with no fractional part (towards zero).
-    var rounded0: Decimal {
-        var x = self, out = Decimal()
-        NSDecimalRound(&out, &x, 0, .down)
-        return out
     }
 }

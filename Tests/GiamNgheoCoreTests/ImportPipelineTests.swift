@@ -14,7 +14,8 @@ import Testing
         }
     }
 
-    static func read(_ households: [[String]], _ members: [[String]]?, defaultCommune: String? = nil, streaming: Bool = false)
+    /// `chunk`: households taken `chunk` at a time (parsed on every core), else one `next()` at a time.
+    static func read(_ households: [[String]], _ members: [[String]]?, defaultCommune: String? = nil, streaming: Bool = false, chunk: Int? = nil)
         throws -> (start: [ImportIssue], items: [ImportedHousehold], end: [ImportIssue]) {
         let options = ImportPipeline.Options(columns: BundledData.importColumns, parser: BundledData.parser(), values: BundledData.importValues,
                                              today: refDate, defaultCommune: defaultCommune, membersAnywhere: !streaming,
@@ -23,7 +24,15 @@ import Testing
                                memberSheet: members == nil ? nil : "Nhân khẩu", members: members.map { source($0) })
         let start = try p.start()
         var items: [ImportedHousehold] = []
-        while let h = try p.next() { items.append(h) }
+        if let chunk {
+            while true {
+                let some = try p.next(upTo: chunk)
+                if some.isEmpty { break }
+                items += some
+            }
+        } else {
+            while let h = try p.next() { items.append(h) }
+        }
         return (start, items, try p.finish())
     }
 
@@ -141,6 +150,37 @@ import Testing
         let (_, items, _) = try Self.read(households, [memberHeader])
         #expect(items[0].household == nil && items[0].issues.allSatisfy { !$0.blocking } && items[0].issues.first?.message.contains("ví dụ") == true)
         #expect(items[1].assignCode && items[1].issues.contains { $0.blocking && $0.message.contains("phải có nhân khẩu") })
+    }
+
+    /// A chunk is gathered in file order and parsed on every core: whatever the chunk size, the same
+    /// households, issues (duplicate codes, bad cells, orphans, split members) and end-of-file report as
+    /// one household at a time.
+    @Test func chunksGiveTheSameHouseholdsAsOneAtATime() throws {
+        var households = [["Mã hộ", "Mã xã", "Thôn", "Thu nhập BQ (đ/người/tháng)"], ["Hướng dẫn: mã hộ", "", "", ""]]
+        var members = [memberHeader]
+        for i in 1...90 {
+            let code = i % 17 == 0 ? "H\(i - 1)" : "H\(i)"                  // a code twice
+            let income = i % 11 == 0 ? "nhiều" : "\(900_000 + i * 10_000)"     // a bad cell
+            households.append(i % 23 == 0 ? ["", "", "", ""] : [i % 29 == 0 ? "" : code, "19753", "Thôn \(i % 4)", income])
+            members.append(["1", code, "Chủ hộ \(i)", "Chủ hộ", "\(1950 + i % 40)", i % 2 == 0 ? "Nam" : "Nữ", "Kinh", ""])
+            if i % 3 == 0 { members.append(["2", code, "Con \(i)", "Con", i % 13 == 0 ? "2090" : "2010", "Nam", "Kinh", ""]) }
+        }
+        members.insert(["9", "H5", "Tách ra", "Con", "2012", "Nam", "Kinh", ""], at: 3)   // before its household's run
+        members.append(["9", "H999", "Không có hộ", "Chủ hộ", "1980", "Nam", "Kinh", ""])
+        for streaming in [false, true] {
+            let one = try Self.read(households, members, streaming: streaming)
+            #expect(one.items.count == 87 && one.items.contains { $0.household == nil } && one.items.contains { $0.household != nil })
+            #expect(!one.end.isEmpty)
+            for chunk in [1, 5, 16, 40, 1000] {
+                let many = try Self.read(households, members, streaming: streaming, chunk: chunk)
+                #expect(many.start == one.start && many.end == one.end, "chunk \(chunk)")
+                #expect(many.items.map(\.row) == one.items.map(\.row), "chunk \(chunk)")
+                for (a, b) in zip(many.items, one.items) {
+                    #expect(a.household == b.household && a.issues == b.issues && a.assignCode == b.assignCode && a.memberRows == b.memberRows,
+                            "chunk \(chunk), row \(a.row)")
+                }
+            }
+        }
     }
 
     @Test func excelDatesAsCommunesWriteThem() {

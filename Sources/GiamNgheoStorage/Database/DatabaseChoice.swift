@@ -33,6 +33,20 @@ extension DatabaseChoice {
         databases.middleware.use(AuditProvince())
     }
 
+    /// Registers the same database again as `.jobs`, the connections a background import holds for its whole
+    /// transaction. Each event loop has one request connection: on it, a commit of minutes would make every page
+    /// that lands on that loop (and the import's own progress) wait until it ends. An in-memory SQLite database
+    /// cannot be opened twice; there the jobs share the request connections.
+    public func registerJobs(in databases: Databases) throws {
+        switch self {
+        case .sqliteMemory: return
+        case .sqliteFile(let path): databases.use(.sqlite(.file(path)), as: .jobs, isDefault: false)
+        case .postgres(let url): try databases.use(.postgres(url: url, connectionPoolTimeout: .seconds(30)), as: .jobs, isDefault: false)
+        }
+        // Model middleware is per database: the jobs write audit lines too.
+        databases.middleware.use(AuditProvince(), on: .jobs)
+    }
+
     /// Registers a PostgreSQL streaming replica that serves the report pages (`serve --read-db`), never the default.
     public func registerReplica(in databases: Databases) throws {
         guard case .postgres(let url) = self else {
@@ -104,6 +118,8 @@ extension DatabaseChoice {
 extension DatabaseID {
     /// The read-only replica the report pages read when one is configured.
     public static let replica = DatabaseID(string: "replica")
+    /// The same database as the default, for long background work (`DatabaseChoice.registerJobs`).
+    public static let jobs = DatabaseID(string: "jobs")
 }
 
 /// How far a streaming replica is behind its primary: nil when the database is not a replica.

@@ -94,6 +94,9 @@ enum ReportLayouts {
 }
 
 extension Application {
+    /// Where background imports run: their own connections when the database can be opened twice.
+    var jobsDB: any Database { databases.ids().contains(.jobs) ? db(.jobs) : db }
+
     public var registry: RegistryServices {
         get { storage[RegistryKey.self]! }
         set { storage[RegistryKey.self] = newValue }
@@ -105,8 +108,11 @@ extension Application {
 @discardableResult
 public func configure(_ app: Application, _ config: AppConfig) async throws -> [DemoAccount] {
     try config.database.register(in: app.databases)
+    try config.database.registerJobs(in: app.databases)
     if let replica = config.readDatabase { try replica.registerReplica(in: app.databases) }
-    let loops = app.eventLoopGroup.makeIterator().compactMap { app.databases.database(logger: app.logger, on: $0) }
+    let loops = app.eventLoopGroup.makeIterator().flatMap { loop in
+        ([nil] + app.databases.ids().filter { $0 == .jobs }).compactMap { app.databases.database($0, logger: app.logger, on: loop) }
+    }
     let gate = try await config.database.prepare(app.db, connections: loops, busyTimeoutMilliseconds: config.sqliteBusyTimeoutMilliseconds)
     app.migrations.add(RegistryMigrations.all)
     try await app.autoMigrate()

@@ -183,10 +183,12 @@ struct ImportController: Feature {
         let options = Importer.Options(label: "\(batch.fileName) (lô #\(batch.id))", thresholds: try await store.thresholds(on: app.db),
                                        decisions: try await store.decisions(batch: batch.id, on: app.db))
         let jobs = app.importJobs, id = batch.id
+        // A commit's share from the households its check counted (a small file's read buffer says 99 % at once).
+        let total = commit ? batch.report.rows : 0
         do {
             return try await Importer(store: services.store).run(
-                scope, input: input, mode: commit ? .commit(expectedFingerprint: batch.report.fingerprint) : .dryRun, options: options, on: app.db,
-                progress: { jobs.update(id, $0) }, isCancelled: { jobs.isCancelled(id) },
+                scope, input: input, mode: commit ? .commit(expectedFingerprint: batch.report.fingerprint) : .dryRun, options: options, on: app.jobsDB,
+                progress: { var p = $0; if total > 0 && p.fraction < 1 { p.fraction = min(0.99, Double(p.rows) / Double(total)) }; jobs.update(id, p) }, isCancelled: { jobs.isCancelled(id) },
                 alsoInTransaction: { report, tx in try await ImportBatches.markCommitted(id: id, by: scope.username, report: report, on: tx) })
         } catch let e as ImportError where e.description == ImportError.cancelled.description {
             throw CancelledError()
