@@ -10,11 +10,13 @@ struct Serve: AsyncParsableCommand {
         discussion: """
         Mỗi tuỳ chọn cũng đọc được từ biến môi trường (tuỳ chọn trên dòng lệnh được ưu tiên):
           GIAMNGHEO_DB (hoặc DATABASE_URL), GIAMNGHEO_HOST, GIAMNGHEO_PORT, GIAMNGHEO_NO_DEMO, GIAMNGHEO_SECURE_COOKIES,
-          GIAMNGHEO_TRUSTED_PROXIES, GIAMNGHEO_READ_DB, LOG_LEVEL. Máy chủ thật: xem docs/deploy.md.
+          GIAMNGHEO_TRUSTED_PROXIES, GIAMNGHEO_READ_DB, GIAMNGHEO_DB_CONNECTIONS, LOG_LEVEL. Máy chủ thật: xem docs/deploy.md.
         """)
 
     @Option(help: Settings.databaseHelp) var db: String?
     @Option(help: "Bản sao PostgreSQL chỉ đọc (streaming replica) cho các trang báo cáo (GIAMNGHEO_READ_DB).") var readDb: String?
+    @Option(help: "PostgreSQL: số kết nối của các trang cho mỗi lõi CPU, 1–16 (GIAMNGHEO_DB_CONNECTIONS; mặc định 1; 4 khi nhập tệp lớn trong giờ làm việc).")
+    var dbConnections: Int?
     @Option(help: "Địa chỉ lắng nghe (GIAMNGHEO_HOST; mặc định 127.0.0.1).") var hostname: String?
     @Option(help: "Cổng (GIAMNGHEO_PORT; mặc định 8080).") var port: Int?
     @Option(help: "Số hộ mẫu nạp vào cơ sở dữ liệu trống (tỉnh 46, Thành phố Huế).") var demoHouseholds = 3000
@@ -32,6 +34,10 @@ struct Serve: AsyncParsableCommand {
         if let read = readDb ?? Settings.environment["GIAMNGHEO_READ_DB"] {
             guard case .postgres? = DatabaseChoice.parse(read) else { throw fail("--read-db phải là postgres://… (một bản sao chỉ đọc)") }
             config.readDatabase = DatabaseChoice.parse(read)
+        }
+        config.databaseConnections = try Settings.int(dbConnections, "GIAMNGHEO_DB_CONNECTIONS", 1)
+        guard (1...16).contains(config.databaseConnections) else {
+            throw fail("--db-connections (GIAMNGHEO_DB_CONNECTIONS) phải từ 1 đến 16, không phải \(config.databaseConnections)")
         }
         config.seedDemo = !(try Settings.bool(noDemo, "GIAMNGHEO_NO_DEMO"))
         config.demoHouseholds = demoHouseholds

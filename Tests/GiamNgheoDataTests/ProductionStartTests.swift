@@ -177,6 +177,7 @@ import FoundationNetworking
             let port = Self.freePort()
             let server = try Server([], port: port, environment: [
                 "GIAMNGHEO_DB": db, "GIAMNGHEO_PORT": String(port), "GIAMNGHEO_NO_DEMO": "true", "GIAMNGHEO_TRUSTED_PROXIES": trusted,
+                "GIAMNGHEO_DB_CONNECTIONS": secure ? "4" : "1",
             ])
             #expect(try await server.waitUntilServing(), "\(server.output)")
             let r = try await Self.get("http://127.0.0.1:\(port)/login", headers: ["X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"])
@@ -196,6 +197,8 @@ import FoundationNetworking
         #expect(bad.status == 2 && bad.err.contains("GIAMNGHEO_PORT"), "\(bad.err)")
         let badProxy = try CLI.run(["serve", "--no-demo", "--db", db, "--trusted-proxies", "10.0.0.300"])
         #expect(badProxy.status == 2 && badProxy.err.contains("10.0.0.300"), "\(badProxy.err)")
+        let badPool = try CLI.run(["serve", "--no-demo", "--db", db], environment: ["GIAMNGHEO_DB_CONNECTIONS": "0"])
+        #expect(badPool.status == 2 && badPool.err.contains("GIAMNGHEO_DB_CONNECTIONS"), "\(badPool.err)")
     }
 
     /// The commit killed while it writes (by COPY on PostgreSQL): the server rolls the transaction back when the

@@ -17,8 +17,9 @@ public enum DatabaseChoice: Sendable, Equatable {
 }
 
 extension DatabaseChoice {
-    /// Registers the driver as the default database.
-    public func register(in databases: Databases) throws {
+    /// Registers the driver as the default database; `connectionsPerLoop` counts for PostgreSQL only (a SQLite
+    /// file has one writer, and the write gate queues it).
+    public func register(in databases: Databases, connectionsPerLoop: Int = 1) throws {
         switch self {
         case .sqliteMemory: databases.use(.sqlite(.memory), as: .sqlite)
         case .sqliteFile(let path):
@@ -28,7 +29,7 @@ extension DatabaseChoice {
         case .postgres(let url):
             // A burst of saves (the review season, a busy test run) queues for the pool's connections: wait up to
             // 30 s for one rather than the driver's 10 s, so that a queue is slow, not an error.
-            try databases.use(.postgres(url: url, connectionPoolTimeout: .seconds(30)), as: .psql)
+            try databases.use(.postgres(url: url, maxConnectionsPerEventLoop: connectionsPerLoop, connectionPoolTimeout: .seconds(30)), as: .psql)
         }
         databases.middleware.use(AuditProvince())
     }

@@ -30,6 +30,9 @@ public struct AppConfig: Sendable {
     /// A PostgreSQL streaming replica for the report pages (tables, dashboard, analytics, detailed lists), so that
     /// a province pulling reports does not load the primary that the communes write to.
     public var readDatabase: DatabaseChoice? = nil
+    /// PostgreSQL: the pages' connections per event loop (one per core). One is enough alone; while an import
+    /// takes the cores, a second one lets a quick page pass a slow one (`serve --db-connections`).
+    public var databaseConnections = 1
     /// SQLite: how long a write waits for another process's writer (a terminal import) before "registry busy".
     public var sqliteBusyTimeoutMilliseconds = DatabaseChoice.sqliteBusyTimeoutMilliseconds
     /// Reverse proxies whose `X-Forwarded-For` / `X-Forwarded-Proto` headers are believed.
@@ -107,7 +110,7 @@ extension Application {
 /// Returns the demo accounts' passwords when it created them (printed once by the CLI).
 @discardableResult
 public func configure(_ app: Application, _ config: AppConfig) async throws -> [DemoAccount] {
-    try config.database.register(in: app.databases)
+    try config.database.register(in: app.databases, connectionsPerLoop: config.databaseConnections)
     try config.database.registerJobs(in: app.databases)
     if let replica = config.readDatabase { try replica.registerReplica(in: app.databases) }
     let loops = app.eventLoopGroup.makeIterator().flatMap { loop in
