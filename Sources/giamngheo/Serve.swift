@@ -15,7 +15,7 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: Settings.databaseHelp) var db: String?
     @Option(help: "Bản sao PostgreSQL chỉ đọc (streaming replica) cho các trang báo cáo (GIAMNGHEO_READ_DB).") var readDb: String?
-    @Option(help: "PostgreSQL: số kết nối của các trang cho mỗi lõi CPU, 1–16 (GIAMNGHEO_DB_CONNECTIONS; mặc định 1; 4 khi nhập tệp lớn trong giờ làm việc).")
+    @Option(help: "PostgreSQL: số kết nối của các trang cho mỗi lõi CPU, 1–16 (GIAMNGHEO_DB_CONNECTIONS; mặc định 1; thử 4 nếu nhập tệp lớn trong giờ làm việc, xem docs/deploy.md).")
     var dbConnections: Int?
     @Option(help: "Địa chỉ lắng nghe (GIAMNGHEO_HOST; mặc định 127.0.0.1).") var hostname: String?
     @Option(help: "Cổng (GIAMNGHEO_PORT; mặc định 8080).") var port: Int?

@@ -88,7 +88,7 @@ extension ProductionStartTests {
         let commit = try officer.call("/imports/\(id)/commit", ["-X", "POST", "--data", ""])
         #expect(commit.status == 303, "commit: \(commit.status) \(commit.body.prefix(300))")
         // Rows are being written inside the transaction: the progress counts households in the writing phase.
-        let writing = try officer.waitForProgress(String(id)) { $0["done"] == "true" || ($0["phase"] == "Đang ghi" && Int($0["rows"] ?? "0")! > 0) }
+        let writing = try officer.waitForProgress(String(id)) { $0["done"] == "true" || ($0["phase"] == "Đang ghi" && (Int($0["rows"] ?? "") ?? 0) > 0) }
         #expect(writing["done"] == "false" && server.process.isRunning, "the commit ended before it could be killed: \(writing)")
         // The share comes from the households the check counted, not from a read buffer that swallowed the file.
         #expect(Int(writing["percent"] ?? "") ?? 100 < 99, "\(writing)")

@@ -26,12 +26,15 @@ extension DatabaseChoice {
             let dir = (path as NSString).deletingLastPathComponent
             if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
             databases.use(.sqlite(.file(path)), as: .sqlite)
-        case .postgres(let url):
-            // A burst of saves (the review season, a busy test run) queues for the pool's connections: wait up to
-            // 30 s for one rather than the driver's 10 s, so that a queue is slow, not an error.
-            try databases.use(.postgres(url: url, maxConnectionsPerEventLoop: connectionsPerLoop, connectionPoolTimeout: .seconds(30)), as: .psql)
+        case .postgres(let url): try databases.use(Self.postgres(url, connectionsPerLoop: connectionsPerLoop), as: .psql)
         }
         databases.middleware.use(AuditProvince())
+    }
+
+    /// A burst of saves (the review season, a busy test run) queues for the pool's connections: wait up to 30 s
+    /// for one rather than the driver's 10 s, so that a queue is slow, not an error.
+    static func postgres(_ url: String, connectionsPerLoop: Int = 1) throws -> DatabaseConfigurationFactory {
+        try .postgres(url: url, maxConnectionsPerEventLoop: connectionsPerLoop, connectionPoolTimeout: .seconds(30))
     }
 
     /// Registers the same database again as `.jobs`, the connections a background import holds for its whole
@@ -42,7 +45,7 @@ extension DatabaseChoice {
         switch self {
         case .sqliteMemory: return
         case .sqliteFile(let path): databases.use(.sqlite(.file(path)), as: .jobs, isDefault: false)
-        case .postgres(let url): try databases.use(.postgres(url: url, connectionPoolTimeout: .seconds(30)), as: .jobs, isDefault: false)
+        case .postgres(let url): try databases.use(Self.postgres(url), as: .jobs, isDefault: false)
         }
         // Model middleware is per database: the jobs write audit lines too.
         databases.middleware.use(AuditProvince(), on: .jobs)
@@ -53,7 +56,7 @@ extension DatabaseChoice {
         guard case .postgres(let url) = self else {
             throw DatabaseSetupError("--read-db phải là một bản sao PostgreSQL (postgres://…) / the read database must be a PostgreSQL replica")
         }
-        try databases.use(.postgres(url: url, connectionPoolTimeout: .seconds(30)), as: .replica, isDefault: false)
+        try databases.use(Self.postgres(url), as: .replica, isDefault: false)
     }
 
     /// How long a SQLite writer waits for another process's write (the server's save while `giamngheo import`

@@ -113,9 +113,8 @@ public func configure(_ app: Application, _ config: AppConfig) async throws -> [
     try config.database.register(in: app.databases, connectionsPerLoop: config.databaseConnections)
     try config.database.registerJobs(in: app.databases)
     if let replica = config.readDatabase { try replica.registerReplica(in: app.databases) }
-    let loops = app.eventLoopGroup.makeIterator().flatMap { loop in
-        ([nil] + app.databases.ids().filter { $0 == .jobs }).compactMap { app.databases.database($0, logger: app.logger, on: loop) }
-    }
+    let ids: [DatabaseID?] = app.databases.ids().contains(.jobs) ? [nil, .jobs] : [nil]
+    let loops = app.eventLoopGroup.makeIterator().flatMap { loop in ids.compactMap { app.databases.database($0, logger: app.logger, on: loop) } }
     let gate = try await config.database.prepare(app.db, connections: loops, busyTimeoutMilliseconds: config.sqliteBusyTimeoutMilliseconds)
     app.migrations.add(RegistryMigrations.all)
     try await app.autoMigrate()
