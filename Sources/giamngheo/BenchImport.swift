@@ -22,6 +22,7 @@ struct ImportBench: ParsableCommand {
     @Option(help: "Máy chủ PostgreSQL (postgres://NGƯỜI_DÙNG:MK@MÁY:CỔNG/CSDL, vai trò được tạo CSDL): đo thêm nhập vào PostgreSQL so với psql \\copy.")
     var postgres: String?
     @Flag(help: "Bỏ qua phần SQLite (chỉ đo PostgreSQL).") var skipSqlite = false
+    @Flag(help: "Giữ CSDL PostgreSQL đã nhập (in địa chỉ) để đo tiếp, ví dụ bench season.") var keep = false
 
     struct Measured { var seconds: Double; var maxRSSMB: Double; var status: Int32; var out: String }
 
@@ -71,7 +72,7 @@ struct ImportBench: ParsableCommand {
         let mBytes = (try fm.attributesOfItem(atPath: path("csv/members.csv"))[.size] as? Int) ?? 0
         print("  \(String(format: "%.1f", g.seconds)) s; households.csv \(hBytes >> 20) MB, members.csv \(mBytes >> 20) MB")
 
-        if let postgres { try Self.postgres(server: postgres, households: households, csv: path("csv"), me: me) }
+        if let postgres { try Self.postgres(server: postgres, households: households, csv: path("csv"), me: me, keep: keep) }
         if skipSqlite { return }
         print("Đường cơ sở: sqlite3 .import của hai tệp vào bảng trần…")
         let base = try Self.measure([sqlite3, path("baseline.sqlite")], stdin: """
@@ -107,14 +108,16 @@ struct ImportBench: ParsableCommand {
 
     /// PostgreSQL: `psql \\copy` of the two CSV files into bare text tables (the floor: no parsing, no checks, no
     /// index), against `giamngheo import --commit` of the same files into a new registry, on the same server.
-    static func postgres(server: String, households: Int, csv: String, me: String) throws {
+    static func postgres(server: String, households: Int, csv: String, me: String, keep: Bool = false) throws {
         let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
         let baseDB = "bench_copy_\(suffix)", importDB = "bench_import_\(suffix)"
         try Psql.run(server, "CREATE DATABASE \(baseDB)")
         try Psql.run(server, "CREATE DATABASE \(importDB)")
         defer {
             try? Psql.run(server, "DROP DATABASE IF EXISTS \(baseDB) WITH (FORCE)")
-            try? Psql.run(server, "DROP DATABASE IF EXISTS \(importDB) WITH (FORCE)")
+            if keep { print("  Giữ sổ hộ đã nhập: \(Psql.url(server, database: importDB))") } else {
+                try? Psql.run(server, "DROP DATABASE IF EXISTS \(importDB) WITH (FORCE)")
+            }
         }
         let base = Psql.url(server, database: baseDB)
         func header(_ file: String) throws -> String {

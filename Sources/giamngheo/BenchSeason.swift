@@ -30,6 +30,7 @@ struct SeasonBench: AsyncParsableCommand {
     @Option(help: "Tệp hộ (CSV) nhập và ghi trong lúc chạy.") var importFile: String?
     @Option(help: "Tệp nhân khẩu (CSV) của tệp nhập.") var importMembers: String?
     @Option(help: "Bắt đầu nhập sau bao nhiêu giây.") var importDelay = 20
+    @Option(help: "Mức nhường CPU của lệnh nhập (giamngheo import --nice; mặc định như lệnh nhập).") var importNice: Int?
     @Option(help: "Thời gian đọc/nhập liệu của một người giữa hai yêu cầu (ms, trung bình; 0 = gửi liên tục, mức tải cao nhất).")
     var thinkMs = 0
 
@@ -181,11 +182,12 @@ struct SeasonBench: AsyncParsableCommand {
 
         let t0 = Date()
         let end = t0.addingTimeInterval(Double(duration))
-        let importTask: Task<(Double, Bool, ClosedRange<UInt64>)?, Never> = Task { [importFile, importMembers, importDelay] in
+        let importTask: Task<(Double, Bool, ClosedRange<UInt64>)?, Never> = Task { [importFile, importMembers, importDelay, importNice] in
             guard let importFile else { return nil }
             try? await Task.sleep(for: .seconds(importDelay))
             var args = [me, "import", importFile, "--db", db, "--commit", "--date", "2026-11-01", "--show", "0"]
             if let importMembers { args += ["--members", importMembers] }
+            if let importNice { args += ["--nice", String(importNice)] }
             let started = DispatchTime.now().uptimeNanoseconds
             guard let m = try? ImportBench.measure(args) else { return (0, false, started...started) }
             return (m.seconds, m.status == 0, started...DispatchTime.now().uptimeNanoseconds)

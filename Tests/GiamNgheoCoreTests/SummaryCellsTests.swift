@@ -44,6 +44,23 @@ import Testing
         #expect(all.count == 2 && all.values.map(\.households).sorted() == [-1, 1] && all.values.map(\.persons).sorted() == [-4, 4])
     }
 
+    /// The upsert's order (which keeps concurrent writers from deadlocking) is the fields' order, one after another.
+    @Test func keysSortByTheirFieldsInTurn() {
+        var keys: [SummaryKey] = []
+        for year in [2025, 2026] { for commune in ["19753", "19750"] { for village in ["*", "Thôn 1", "Thôn 10"] {
+            for category in ["poor", "nearPoor"] { for dim in [SummaryDimension.all, .indicator] { for key in ["", "VL1"] {
+                for urban in [true, false] { for minority in [false, true] {
+                    keys.append(SummaryKey(year: year, commune: commune, oldCommune: "", village: village, standard: "vn-nd07-2022",
+                                           category: category, urban: urban, minority: minority, dim: dim, key: key))
+                } }
+            } } }
+        } } }
+        let fields = { (k: SummaryKey) in [k.commune, k.oldCommune, k.village, k.standard, k.category, k.dim.rawValue, k.key, k.urban ? "1" : "0", k.minority ? "1" : "0"] }
+        let expected = keys.sorted { $0.year != $1.year ? $0.year < $1.year : fields($0).lexicographicallyPrecedes(fields($1)) }
+        #expect(keys.shuffled().sorted() == expected)
+        #expect(Set(keys).count == keys.count && !(keys[0] < keys[0]))
+    }
+
     @Test func termsMatchKeyPatterns() {
         let t = CellTerm(categories: ["poor"], dim: "movement", key: "*>newlyPoor", except: ["nearPoor>newlyPoor"])
         #expect(t.matches(category: "poor", dim: "movement", key: "none>newlyPoor", minority: false, urban: false))

@@ -12,7 +12,14 @@ extension Importer.Run {
         let now = Date()
         let reason = "Nhập tệp: \(options.label)"
         var audit: [[any Encodable & Sendable]] = []
+        var chunkIDs: [Int] = []
         let pg = CopyIn.postgres(sql)
+        // The summaries move with the chunk: the changed households' cells come out as they were before the write,
+        // and every written household's go in as stored after it. Rebuilding the touched communes instead read
+        // every household of them again (a 100,000-household file into a province of 1 M re-read the province).
+        if !updates.isEmpty {
+            try await tallyCells(ids: updates.map(\.0.id), communes: updates.map(\.0.commune), sign: -1, on: sql)
+        }
         if !inserts.isEmpty {
             let columns = HouseholdStore.columns(HouseholdRecord()).map(\.0) + ["version", "updated_at"]
             let ids: [(Int, Household)]
@@ -38,7 +45,7 @@ extension Importer.Run {
             let category = Dictionary(inserts.map { ($0.0.code, $0.1?.category.rawValue ?? HouseholdRecord.incomplete) }, uniquingKeysWith: { a, _ in a })
             for (id, h) in ids {
                 audit.append([now, scope.username, id, "import", "category", nil as String?, category[h.code], reason, Partitions.province(ofCommune: h.commune)])
-                touched.append(id); claimed.insert(id)
+                touched.append(id); chunkIDs.append(id); claimed.insert(id)
                 if let row = rows[h.code] { fileRows[id] = Int32(clamping: row) }
             }
         }
@@ -58,7 +65,7 @@ extension Importer.Run {
             for key in Set(before.keys).union(after.keys).sorted() where before[key] != after[key] {
                 audit.append([now, scope.username, old.id, "import", key, before[key], after[key], reason, Partitions.province(ofCommune: h.commune)])
             }
-            touched.append(old.id); claimed.insert(old.id)
+            touched.append(old.id); chunkIDs.append(old.id); claimed.insert(old.id)
         }
         if let pg, !staged.isEmpty {
             try await Self.updateByCopy(staged, codes: updates.map { ($0.0.id, $0.0.code) }, now: now, on: sql, pg)
@@ -74,6 +81,7 @@ extension Importer.Run {
                 try await People.insert(updates.map { ($0.0.id, $0.1) }, on: sql)
             }
         }
+        try await tallyCells(ids: chunkIDs, communes: inserts.compactMap(\.0.commune) + updates.map { $0.1.commune ?? $0.0.commune }, sign: 1, on: sql)
         // Households moved to another province's commune take their earlier audit lines along (the new ones are filed there).
         let moves = Dictionary(grouping: updates.map { (Partitions.province(ofCommune: $0.0.commune), Partitions.province(ofCommune: $0.1.commune), $0.0.id) }
             .filter { $0.0 != $0.1 }, by: { [$0.0, $0.1] })
@@ -84,6 +92,16 @@ extension Importer.Run {
             var q = sql.insert(into: AuditEntry.schema).columns(auditColumns)
             for a in part { q = q.values(a.map { SQLBind($0) }) }
             try await q.run()
+        }
+    }
+
+    /// Adds the summary cells of some stored households, counted `sign` times, to the import's running deltas.
+    mutating func tallyCells(ids: [Int], communes: [String], sign: Int, on sql: any SQLDatabase) async throws {
+        guard !ids.isEmpty else { return }
+        let provinces = Partitions.provinces(ofCommunes: communes)
+        for part in ids.chunks(of: 500) {
+            let subjects = try await Summaries.subjects(year: store.summaryYear, ids: Array(part), provinces: provinces, on: sql)
+            cells.merge(SummaryCells.tally(subjects.map { ($0, sign) })) { ($0.households + $1.households, $0.persons + $1.persons) }
         }
     }
 
@@ -112,7 +130,7 @@ extension Importer.Run {
         }
     }
 
-    /// Once per import: new villages, summaries of the communes touched, this year's categories.
+    /// Once per import: new villages, the summaries' change, this year's categories.
     func finish(on db: any Database) async throws {
         let sql = db.sql
         for (commune, names) in newVillages {
@@ -126,7 +144,7 @@ extension Importer.Run {
         }
         let year = store.summaryYear
         try await ProvisionalYear.upsert(households: touched, year: year, on: sql)
-        try await Summaries.rebuild(communes: communes.sorted(), year: year, on: db)
+        try await Summaries.add(cells.filter { $0.value.households != 0 || $0.value.persons != 0 }, on: sql, inTransaction: true)
         // The statistics leave the transaction with the rows (PostgreSQL): the next pages are planned for the
         // registry as it now is, without waiting for autovacuum.
         if sql.dialect.name == "postgresql" && written > 0 {

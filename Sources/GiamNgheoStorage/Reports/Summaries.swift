@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import GiamNgheoCore
+import PostgresNIO
 import SQLKit
 
 /// The maintained report summaries: household and person counts per (year, commune, old commune, village,
@@ -125,8 +126,10 @@ public enum Summaries {
     }
 
     /// Adds deltas to cells (an upsert both SQLite and PostgreSQL understand), a few hundred rows per statement.
-    static func add(_ deltas: [SummaryKey: (households: Int, persons: Int)], on sql: any SQLDatabase) async throws {
+    /// `inTransaction`: `sql` is a transaction's (one connection), so PostgreSQL may COPY many cells into a table of it.
+    static func add(_ deltas: [SummaryKey: (households: Int, persons: Int)], on sql: any SQLDatabase, inTransaction: Bool = false) async throws {
         let items = deltas.sorted { $0.key < $1.key }
+        if inTransaction, items.count > 3_000, let pg = CopyIn.postgres(sql) { return try await addByCopy(items, on: sql, pg) }
         for part in items.chunks(of: 300) {
             var values: [SQLQueryString] = []
             for (k, v) in part {
@@ -139,6 +142,32 @@ public enum Summaries {
                 DO UPDATE SET households = report_cells.households + excluded.households, persons = report_cells.persons + excluded.persons
                 """).run()
         }
+    }
+
+    /// PostgreSQL, an import's many cells: COPY into a table of the transaction, then one upsert that takes the
+    /// rows in the same order as `add` (`n`), so that it never locks two cells in the opposite order to a save.
+    /// Hundreds of multi-row INSERTs of 13 parameters a row took 4.5 s of a 100,000-household import.
+    static func addByCopy(_ items: [(key: SummaryKey, value: (households: Int, persons: Int))], on sql: any SQLDatabase,
+                          _ pg: any PostgresDatabase) async throws {
+        let columns = ["province_code", "year", "commune_code", "old_commune_code", "village", "standard", "category", "urban",
+                       "minority", "dim", "key", "households", "persons"]
+        let list = columns.joined(separator: ", ")
+        try await sql.raw("""
+            CREATE TEMP TABLE IF NOT EXISTS summary_deltas ON COMMIT DROP AS
+            SELECT 0::bigint AS n, \(unsafeRaw: list) FROM report_cells WITH NO DATA
+            """).run()
+        try await sql.raw("TRUNCATE summary_deltas").run()
+        let rows: [[any Encodable & Sendable]] = items.enumerated().map { n, item in
+            let k = item.key
+            return [n, Partitions.province(ofCommune: k.commune), k.year, k.commune, k.oldCommune, k.village, k.standard, k.category,
+                    k.urban, k.minority, k.dim.rawValue, k.key, item.value.households, item.value.persons]
+        }
+        try await CopyIn.rows(into: "summary_deltas", columns: ["n"] + columns, rows, on: pg)
+        try await sql.raw("""
+            INSERT INTO report_cells (\(unsafeRaw: list)) SELECT \(unsafeRaw: list) FROM summary_deltas ORDER BY n
+            ON CONFLICT (\(unsafeRaw: columns.dropLast(2).joined(separator: ", ")))
+            DO UPDATE SET households = report_cells.households + excluded.households, persons = report_cells.persons + excluded.persons
+            """).run()
     }
 
     /// Recomputes the cells of some communes (every year) from their households: after a bulk load.
