@@ -15,7 +15,7 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: Settings.databaseHelp) var db: String?
     @Option(help: "Bản sao PostgreSQL chỉ đọc (streaming replica) cho các trang báo cáo (GIAMNGHEO_READ_DB).") var readDb: String?
-    @Option(help: "PostgreSQL: số kết nối của các trang cho mỗi lõi CPU, 1–16 (GIAMNGHEO_DB_CONNECTIONS; mặc định 1; thử 4 nếu nhập tệp lớn trong giờ làm việc, xem docs/deploy.md).")
+    @Option(help: "PostgreSQL: số kết nối của các trang cho mỗi lõi CPU, 1–16 (GIAMNGHEO_DB_CONNECTIONS; mặc định 4: một trang nhanh không phải chờ sau một trang chậm, nhất là khi đang nhập tệp lớn; xem docs/deploy.md).")
     var dbConnections: Int?
     @Option(help: "Địa chỉ lắng nghe (GIAMNGHEO_HOST; mặc định 127.0.0.1).") var hostname: String?
     @Option(help: "Cổng (GIAMNGHEO_PORT; mặc định 8080).") var port: Int?
@@ -35,7 +35,7 @@ struct Serve: AsyncParsableCommand {
             guard case .postgres? = DatabaseChoice.parse(read) else { throw fail("--read-db phải là postgres://… (một bản sao chỉ đọc)") }
             config.readDatabase = DatabaseChoice.parse(read)
         }
-        config.databaseConnections = try Settings.int(dbConnections, "GIAMNGHEO_DB_CONNECTIONS", 1)
+        config.databaseConnections = try Settings.int(dbConnections, "GIAMNGHEO_DB_CONNECTIONS", 4)
         guard (1...16).contains(config.databaseConnections) else {
             throw fail("--db-connections (GIAMNGHEO_DB_CONNECTIONS) phải từ 1 đến 16, không phải \(config.databaseConnections)")
         }
