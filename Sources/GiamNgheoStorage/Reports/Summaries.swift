@@ -46,6 +46,12 @@ public enum Summaries {
         var traits: String?
     }
     struct HistoryRow: Decodable { var household_id: Int; var year: Int; var category: String; var standard: String; var deprived: String? }
+    /// A household about to be written: its row holds the columns its subjects are counted from.
+    static func subjectRow(_ r: HouseholdRecord, id: Int) -> SubjectRow {
+        SubjectRow(id: id, commune_code: r.communeCode, old_commune_code: r.oldCommuneCode, village: r.village, standard: r.standard,
+                   category: r.category, archived_reason: r.archivedReason, urban: r.urban, ethnic_minority_head: r.ethnicMinorityHead,
+                   member_count: r.memberCount, deprived: r.deprived, causes: r.causes, traits: r.traits)
+    }
     static let subjectColumns = ["id", "commune_code", "old_commune_code", "village", "standard", "category", "archived_reason",
                                  "urban", "ethnic_minority_head", "member_count", "deprived", "causes", "traits"]
 
@@ -78,16 +84,19 @@ public enum Summaries {
         }
         var out: [SummarySubject] = []
         out.reserveCapacity(rows.count * 3)
-        for r in rows {
-            let start = out.count
-            let detail = ChildDeprivation.split(list(r.traits))
-            out += SummaryCells.subjects(
-                year: year, commune: r.commune_code, oldCommune: r.old_commune_code ?? "", village: r.village ?? "",
-                standard: r.standard, category: r.category, archived: r.archived_reason != nil, urban: r.urban ?? false,
-                minority: r.ethnic_minority_head, persons: r.member_count, deprived: list(r.deprived), causes: list(r.causes),
-                traits: detail.traits, ethnicity: detail.ethnicity, children: detail.children, history: history[r.id] ?? [:])
-            for i in start..<out.count { out[i].household = r.id }
-        }
+        for r in rows { out += subjects(of: r, year: year, history: history[r.id] ?? [:]) }
+        return out
+    }
+
+    /// One household's subjects from its stored columns.
+    static func subjects(of r: SubjectRow, year: Int, history: [Int: (category: String, standard: String, deprived: [String]?)]) -> [SummarySubject] {
+        let detail = ChildDeprivation.split(list(r.traits))
+        var out = SummaryCells.subjects(
+            year: year, commune: r.commune_code, oldCommune: r.old_commune_code ?? "", village: r.village ?? "",
+            standard: r.standard, category: r.category, archived: r.archived_reason != nil, urban: r.urban ?? false,
+            minority: r.ethnic_minority_head, persons: r.member_count, deprived: list(r.deprived), causes: list(r.causes),
+            traits: detail.traits, ethnicity: detail.ethnicity, children: detail.children, history: history)
+        for i in out.indices { out[i].household = r.id }
         return out
     }
 
