@@ -46,7 +46,8 @@ extension Importer.Run {
             let byCode = Dictionary(zip(inserts.map(\.0.code), records), uniquingKeysWith: { a, _ in a })
             var added: [(SummarySubject, Int)] = []
             for (id, h) in ids {
-                guard let record = byCode[h.code] else { continue }
+                // Never a silent gap in the summaries: the whole import stops instead (nothing is written).
+                guard let record = byCode[h.code] else { throw ImportError("Hộ \(h.code): không đọc lại được dòng vừa ghi; không ghi gì vào sổ hộ.") }
                 audit.append([now, scope.username, id, "import", "category", nil as String?, record.category, reason, Partitions.province(ofCommune: h.commune)])
                 added += Summaries.subjects(of: Summaries.subjectRow(record, id: id), year: store.summaryYear, history: [:]).map { ($0, 1) }
                 touched.append(id); claimed.insert(id)
