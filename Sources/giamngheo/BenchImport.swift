@@ -108,7 +108,7 @@ struct ImportBench: ParsableCommand {
 
     /// PostgreSQL: `psql \\copy` of the two CSV files into bare text tables (the floor: no parsing, no checks, no
     /// index), against `giamngheo import --commit` of the same files into a new registry, on the same server.
-    static func postgres(server: String, households: Int, csv: String, me: String, keep: Bool = false) throws {
+    static func postgres(server: String, households: Int, csv: String, me: String, keep: Bool) throws {
         let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
         let baseDB = "bench_copy_\(suffix)", importDB = "bench_import_\(suffix)"
         try Psql.run(server, "CREATE DATABASE \(baseDB)")

@@ -66,7 +66,7 @@ struct Import: AsyncParsableCommand {
 
     struct ImportCLIError: Error { var message: String; var cancelled = false }
 
-    static func perform(_ app: Application, file: String, members: String?, commit: Bool, user: String?, commune: String?, nice: Int32 = 0) async throws
+    static func perform(_ app: Application, file: String, members: String?, commit: Bool, user: String?, commune: String?, nice: Int32) async throws
         -> Result<ImportReport, ImportCLIError> {
         let services = app.registry
         let scope = try await commandScope(app, user: user)

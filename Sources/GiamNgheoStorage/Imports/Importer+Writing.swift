@@ -53,7 +53,7 @@ extension Importer.Run {
                 touched.append(id); claimed.insert(id)
                 if let row = rows[h.code] { fileRows[id] = Int32(clamping: row) }
             }
-            cells.merge(SummaryCells.tally(added)) { ($0.households + $1.households, $0.persons + $1.persons) }
+            count(added)
         }
         var staged: [[any Encodable & Sendable]] = []
         for (old, h, c, facts) in updates {
@@ -106,9 +106,13 @@ extension Importer.Run {
         guard !ids.isEmpty else { return }
         let provinces = Partitions.provinces(ofCommunes: communes)
         for part in ids.chunks(of: 500) {
-            let subjects = try await Summaries.subjects(year: store.summaryYear, ids: Array(part), provinces: provinces, on: sql)
-            cells.merge(SummaryCells.tally(subjects.map { ($0, sign) })) { ($0.households + $1.households, $0.persons + $1.persons) }
+            count(try await Summaries.subjects(year: store.summaryYear, ids: Array(part), provinces: provinces, on: sql).map { ($0, sign) })
         }
+    }
+
+    /// Adds signed subjects to the import's running cell deltas (written once, at the end).
+    mutating func count(_ subjects: [(SummarySubject, Int)]) {
+        cells.merge(SummaryCells.tally(subjects)) { ($0.households + $1.households, $0.persons + $1.persons) }
     }
 
     /// PostgreSQL: the chunk's changed households by COPY into a staging table of the transaction, then one

@@ -30,8 +30,8 @@ public struct AppConfig: Sendable {
     /// A PostgreSQL streaming replica for the report pages (tables, dashboard, analytics, detailed lists), so that
     /// a province pulling reports does not load the primary that the communes write to.
     public var readDatabase: DatabaseChoice? = nil
-    /// PostgreSQL: the pages' connections per event loop (one per core). One is enough alone; while an import
-    /// takes the cores, a second one lets a quick page pass a slow one (`serve --db-connections`).
+    /// PostgreSQL: the pages' connections per event loop (one loop per core). `serve` sets 4 (`--db-connections`:
+    /// a quick page passes a slow one, above all during an import); 1 here keeps in-process test apps small.
     public var databaseConnections = 1
     /// SQLite: how long a write waits for another process's writer (a terminal import) before "registry busy".
     public var sqliteBusyTimeoutMilliseconds = DatabaseChoice.sqliteBusyTimeoutMilliseconds
