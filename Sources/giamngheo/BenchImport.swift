@@ -23,6 +23,8 @@ struct ImportBench: ParsableCommand {
     var postgres: String?
     @Flag(help: "Bỏ qua phần SQLite (chỉ đo PostgreSQL).") var skipSqlite = false
     @Flag(help: "Giữ CSDL PostgreSQL đã nhập (in địa chỉ) để đo tiếp, ví dụ bench season.") var keep = false
+    @Flag(help: "Đo thêm sàn của PostgreSQL: thời gian chính máy chủ cần để nhận các dòng đã lưu (\\copy vào bảng trần, chỉ mục dựng sau).")
+    var floor = false
 
     struct Measured { var seconds: Double; var maxRSSMB: Double; var status: Int32; var out: String }
 
@@ -72,7 +74,7 @@ struct ImportBench: ParsableCommand {
         let mBytes = (try fm.attributesOfItem(atPath: path("csv/members.csv"))[.size] as? Int) ?? 0
         print("  \(String(format: "%.1f", g.seconds)) s; households.csv \(hBytes >> 20) MB, members.csv \(mBytes >> 20) MB")
 
-        if let postgres { try Self.postgres(server: postgres, households: households, csv: path("csv"), me: me, keep: keep) }
+        if let postgres { try Self.postgres(server: postgres, households: households, csv: path("csv"), me: me, keep: keep, floor: floor, work: dir) }
         if skipSqlite { return }
         print("Đường cơ sở: sqlite3 .import của hai tệp vào bảng trần…")
         let base = try Self.measure([sqlite3, path("baseline.sqlite")], stdin: """
@@ -108,7 +110,7 @@ struct ImportBench: ParsableCommand {
 
     /// PostgreSQL: `psql \\copy` of the two CSV files into bare text tables (the floor: no parsing, no checks, no
     /// index), against `giamngheo import --commit` of the same files into a new registry, on the same server.
-    static func postgres(server: String, households: Int, csv: String, me: String, keep: Bool) throws {
+    static func postgres(server: String, households: Int, csv: String, me: String, keep: Bool, floor measureFloor: Bool, work: String) throws {
         let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
         let baseDB = "bench_copy_\(suffix)", importDB = "bench_import_\(suffix)"
         try Psql.run(server, "CREATE DATABASE \(baseDB)")
@@ -138,6 +140,7 @@ struct ImportBench: ParsableCommand {
         print(imp.out.split(separator: "\n").prefix(2).map { "  " + $0 }.joined(separator: "\n"))
         print("  \(String(format: "%.1f", imp.seconds)) s (\(String(format: "%.0f", Double(households) / imp.seconds)) hộ/giây), bộ nhớ đỉnh \(String(format: "%.0f", imp.maxRSSMB)) MB")
         print("  Tỉ lệ tốc độ so với psql \\copy: \(String(format: "%.3f", copy.seconds / imp.seconds))× (mục tiêu ≥ 0,3×)")
+        if measureFloor { try floor(importDB: Psql.url(server, database: importDB), baseline: copy.seconds, work: work) }
     }
 
     /// The generated CSV pair as one workbook with the template's sheet names.

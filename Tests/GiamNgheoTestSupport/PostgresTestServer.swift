@@ -16,14 +16,19 @@ public enum PostgresTestServer {
     }
 
     /// A fresh database on the server, and how to drop it (tried three times: a server process may still
-    /// be finishing with it).
+    /// be finishing with it). The drop runs on a thread of its own and is not waited for: PostgreSQL's DROP
+    /// DATABASE waits until every backend has taken its signal, and a backend in the middle of a COPY FROM STDIN
+    /// takes it only once its client sends the rest, from a test task that needs a thread of the Swift
+    /// concurrency pool. Two drops blocking the pool's two threads (2 cores) hung the whole suite.
     public static func makeDatabase(_ server: String, prefix: String) throws -> (url: String, drop: () throws -> Void) {
         let name = prefix + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         try psql(server, "CREATE DATABASE \(name)")
         let drop: () throws -> Void = {
-            for attempt in 1...3 {
-                do { try psql(server, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"); return }
-                catch where attempt < 3 { Thread.sleep(forTimeInterval: 1) }
+            Thread.detachNewThread {
+                for attempt in 1...3 {
+                    do { try psql(server, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"); return }
+                    catch { if attempt < 3 { Thread.sleep(forTimeInterval: 1) } }
+                }
             }
         }
         return (url(server, database: name), drop)

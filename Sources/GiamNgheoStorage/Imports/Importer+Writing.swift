@@ -153,7 +153,7 @@ extension Importer.Run {
             }
         }
         let year = store.summaryYear
-        try await ProvisionalYear.upsert(households: touched, year: year, on: sql)
+        try await ProvisionalYear.upsert(households: touched, year: year, provinces: Partitions.provinces(ofCommunes: communes), on: sql)
         try await Summaries.add(cells.filter { $0.value.households != 0 || $0.value.persons != 0 }, on: sql, inTransaction: true)
         // The statistics leave the transaction with the rows (PostgreSQL): the next pages are planned for the
         // registry as it now is, without waiting for autovacuum.

@@ -29,8 +29,11 @@ public struct Importer: Sendable {
         public var thresholds: DuplicateThresholds
         /// Adjudications by match key: "same" or "different".
         public var decisions: [String: String]
-        public var chunk: Int
-        public init(label: String, thresholds: DuplicateThresholds = .init(), decisions: [String: String] = [:], chunk: Int = 400) {
+        /// Households per chunk; nil: 2,000 on PostgreSQL, where each lookup statement is planned against every
+        /// province's partition and fewer, larger ones cost less (100,000 households: 64 s at 400, 55 s at 2,000),
+        /// 400 on SQLite.
+        public var chunk: Int?
+        public init(label: String, thresholds: DuplicateThresholds = .init(), decisions: [String: String] = [:], chunk: Int? = nil) {
             self.label = label; self.thresholds = thresholds; self.decisions = decisions; self.chunk = chunk
         }
     }
@@ -121,7 +124,7 @@ public struct Importer: Sendable {
             // Two cores: the next chunk is read, parsed, classified and serialised while this one is compared
             // and written. The pipeline is only ever touched by one task at a time (each read starts after the
             // previous one ended, and the loop waits for the last one before leaving).
-            let (store, size) = (store, options.chunk)
+            let (store, size) = (store, options.chunk ?? (db.sql.dialect.name == "postgresql" ? 2_000 : 400))
             var reading = Task.detached { try Self.read(box, count: size, store: store) }
             do {
                 while true {
