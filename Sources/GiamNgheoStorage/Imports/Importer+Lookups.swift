@@ -69,12 +69,12 @@ extension Importer.Run {
         let postgres = sql.dialect.name == "postgresql"
         for part in blocks.chunks(of: postgres ? sql.memberLimit : 300) {
             // PostgreSQL: three array binds unnested into the blocks, rather than a VALUES list of 3 binds a row.
-            let blocks: SQLQueryString = postgres
+            let source: SQLQueryString = postgres
                 ? "unnest(\(bind: part.map(\.commune))::text[], \(bind: part.map(\.village))::text[], \(bind: part.map(\.birth))::text[]) AS k (column1, column2, column3)"
                 : "(VALUES \(part.map { "(\(bind: $0.commune), \(bind: $0.village), \(bind: $0.birth))" as SQLQueryString }.joined(separator: ", "))) AS k"
             let rows = try await sql.raw("""
                 SELECT p.household_id, h.code, p.name_key, p.birth, p.commune_code, p.village
-                FROM \(blocks)
+                FROM \(source)
                 JOIN household_people p ON p.province_code IN (\(binds: Partitions.provinces(ofCommunes: part.map(\.commune))))
                   AND p.commune_code = k.column1 AND p.birth = k.column3 AND p.village = k.column2
                 JOIN households h ON h.id = p.household_id AND h.province_code = p.province_code
