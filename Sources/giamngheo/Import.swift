@@ -161,8 +161,9 @@ final class Interrupt: @unchecked Sendable {
 
 /// An import is a batch job: on a province server in the review season it runs beside hundreds of officials'
 /// pages, and on 2 cores it took their share (1 M households, 100 officials, a 100,000-household import: list and
-/// household-page p99 during it 122 and 142 ms level with the pages, 91 and 106 ms below them). Linux keeps the nice value per thread, so every thread of the process is lowered, at the
-/// start and again at each chunk (threads started since inherit it only from a thread already lowered).
+/// household-page p99 during it 122 and 142 ms level with the pages, 91 and 106 ms below them). Linux keeps the
+/// nice value per thread, so every thread of the process is lowered, at the start and again at each chunk
+/// (threads started since inherit it only from a thread already lowered).
 enum BatchPriority {
     static func lower(to nice: Int32) {
         #if os(Linux)

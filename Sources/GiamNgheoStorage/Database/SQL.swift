@@ -29,6 +29,7 @@ extension SQLDatabase {
         dialect.name == "postgresql" ? "\(unsafeRaw: column) = ANY(\(bind: values))" : "\(unsafeRaw: column) IN (\(binds: values))"
     }
 
-    /// How many values one `member` list takes: SQLite's bind limit, PostgreSQL's array has none that matters.
+    /// How many values one `member` list takes: 500 binds on SQLite, like the other `IN` lists here; on PostgreSQL
+    /// the list is one bind, and 50,000 only bounds a statement's size.
     var memberLimit: Int { dialect.name == "postgresql" ? 50_000 : 500 }
 }

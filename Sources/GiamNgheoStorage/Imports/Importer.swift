@@ -30,8 +30,7 @@ public struct Importer: Sendable {
         /// Adjudications by match key: "same" or "different".
         public var decisions: [String: String]
         /// Households per chunk; nil: 2,000 on PostgreSQL, where each lookup statement is planned against every
-        /// province's partition and fewer, larger ones cost less (100,000 households: 64 s at 400, 55 s at 2,000),
-        /// 400 on SQLite.
+        /// province's partition, so fewer and larger ones cost less; 400 on SQLite.
         public var chunk: Int?
         public init(label: String, thresholds: DuplicateThresholds = .init(), decisions: [String: String] = [:], chunk: Int? = nil) {
             self.label = label; self.thresholds = thresholds; self.decisions = decisions; self.chunk = chunk
