@@ -17,16 +17,19 @@ public struct RegistryDuplicate: Sendable, Equatable {
 
 /// Duplicates already in the registry (`giamngheo dedup`): the same national ID in two households, and
 /// people with the same birth in the same village whose folded names score above the "possible" threshold.
-/// Reads the person index in (commune, birth) order, one block at a time.
+/// Reads the person index in (commune, birth) order, one block at a time. A person is stored in their household's
+/// province (`Partitions`): every join says so, and a commune's people are read from its province's partition only
+/// (on PostgreSQL, otherwise each household is probed in all 35 partitions).
 public enum RegistryDuplicates {
     public static func scan(_ scope: Scope, thresholds: DuplicateThresholds, on db: any Database) async throws -> [RegistryDuplicate] {
         let sql = db.sql
         var out: [RegistryDuplicate] = []
         struct IDRow: Decodable { var national_id: String; var code: String; var name_key: String; var commune_code: String }
         let idRows = try await sql.raw("""
-            SELECT p.national_id, h.code, p.name_key, p.commune_code FROM household_people p JOIN households h ON h.id = p.household_id
+            SELECT p.national_id, h.code, p.name_key, p.commune_code FROM household_people p
+            JOIN households h ON h.id = p.household_id AND h.province_code = p.province_code
             WHERE h.archived_reason IS NULL AND p.national_id IN (
-              SELECT p2.national_id FROM household_people p2 JOIN households h2 ON h2.id = p2.household_id
+              SELECT p2.national_id FROM household_people p2 JOIN households h2 ON h2.id = p2.household_id AND h2.province_code = p2.province_code
               WHERE h2.archived_reason IS NULL AND p2.national_id IS NOT NULL
               GROUP BY p2.national_id HAVING COUNT(DISTINCT p2.household_id) > 1)
             ORDER BY p.national_id, h.code
@@ -48,8 +51,9 @@ public enum RegistryDuplicates {
         for commune in communes {
             let rows = try await sql.raw("""
                 SELECT p.household_id, h.code, p.name_key, p.birth, p.commune_code, p.village FROM household_people p
-                JOIN households h ON h.id = p.household_id
-                WHERE h.archived_reason IS NULL AND p.commune_code = \(bind: commune) AND p.birth IS NOT NULL
+                JOIN households h ON h.id = p.household_id AND h.province_code = p.province_code
+                WHERE h.archived_reason IS NULL AND p.province_code = \(bind: Partitions.province(ofCommune: commune))
+                  AND p.commune_code = \(bind: commune) AND p.birth IS NOT NULL
                 ORDER BY p.birth, p.village
                 """).all(decoding: P.self)
             var i = 0
