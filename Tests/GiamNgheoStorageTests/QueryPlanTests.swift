@@ -69,24 +69,39 @@ import Testing
         }
     }
 
-    /// The households partitions a PostgreSQL plan reads ("… on households_p46 …", "… on households_p46_sort_key_id_idx").
+    /// `dedup`'s reading of a commune's people: one province's partitions of people and households on PostgreSQL,
+    /// an index walk of each on SQLite.
+    @Test func theDuplicateScanReadsACommunesProvinceOnly() async throws {
+        try await withRegistry(households: 400) { r in
+            let sql = r.db.sql
+            let plan = try await Self.plan(RegistryDuplicates.people(of: r.communes[0], on: sql), on: r.db)
+            if sql.dialect.name == "postgresql" {
+                #expect(Set(Self.partitions(plan)) == ["household_people_p46", "households_p46"], "\(plan.joined(separator: "\n"))")
+            } else {
+                #expect(!plan.contains { Self.isFullScan($0) || Self.isFullScan($0, of: "household_people") }, "\(plan.joined(separator: "\n"))")
+            }
+        }
+    }
+
+    /// The partitions of households and people a PostgreSQL plan reads ("… on households_p46 …",
+    /// "… on households_p46_sort_key_id_idx", "… on household_people_p46 …").
     static func partitions(_ plan: [String]) -> [String] {
         plan.compactMap { line in
-            guard let r = line.range(of: #" on households_(p\d+|other)"#, options: .regularExpression) else { return nil }
+            guard let r = line.range(of: #" on household(s|_people)_(p\d+|other)"#, options: .regularExpression) else { return nil }
             return String(line[r].dropFirst(4))
         }
     }
 
     /// SQLite's `SCAN households` without an index (a `SEARCH` or `SCAN … USING INDEX` walks one).
-    static func isFullScan(_ line: String) -> Bool {
-        guard let r = line.range(of: "SCAN households") else { return false }
+    static func isFullScan(_ line: String, of table: String = "households") -> Bool {
+        guard let r = line.range(of: "SCAN \(table)") else { return false }
         let rest = line[r.upperBound...]
         return !rest.contains("USING") && (rest.isEmpty || rest.first == " ")
     }
 
     /// The statement's plan, one line per node. PostgreSQL plans inside a transaction that forbids sequential
     /// scans (`SET LOCAL`), so the setting never leaks to another test's connection.
-    static func plan(_ select: SQLSelectBuilder, on db: any Database, bitmapOnly: Bool = false) async throws -> [String] {
+    static func plan(_ select: any SQLQueryBuilder, on db: any Database, bitmapOnly: Bool = false) async throws -> [String] {
         struct PG: Decodable { var plan: String; enum CodingKeys: String, CodingKey { case plan = "QUERY PLAN" } }
         struct Lite: Decodable { var detail: String }
         let statement = select.query

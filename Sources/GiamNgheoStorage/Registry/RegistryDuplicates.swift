@@ -18,8 +18,8 @@ public struct RegistryDuplicate: Sendable, Equatable {
 /// Duplicates already in the registry (`giamngheo dedup`): the same national ID in two households, and
 /// people with the same birth in the same village whose folded names score above the "possible" threshold.
 /// Reads the person index in (commune, birth) order, one block at a time. A person is stored in their household's
-/// province (`Partitions`): every join says so, and a commune's people are read from its province's partition only
-/// (on PostgreSQL, otherwise each household is probed in all 35 partitions).
+/// province (`Partitions`), and every join says so: on PostgreSQL each household is then probed in one partition
+/// rather than in all 35.
 public enum RegistryDuplicates {
     public static func scan(_ scope: Scope, thresholds: DuplicateThresholds, on db: any Database) async throws -> [RegistryDuplicate] {
         let sql = db.sql
@@ -49,13 +49,7 @@ public enum RegistryDuplicates {
             communes = try await sql.raw("SELECT DISTINCT commune_code FROM household_people").all(decoding: C.self).map(\.commune_code).sorted()
         }
         for commune in communes {
-            let rows = try await sql.raw("""
-                SELECT p.household_id, h.code, p.name_key, p.birth, p.commune_code, p.village FROM household_people p
-                JOIN households h ON h.id = p.household_id AND h.province_code = p.province_code
-                WHERE h.archived_reason IS NULL AND p.province_code = \(bind: Partitions.province(ofCommune: commune))
-                  AND p.commune_code = \(bind: commune) AND p.birth IS NOT NULL
-                ORDER BY p.birth, p.village
-                """).all(decoding: P.self)
+            let rows = try await people(of: commune, on: sql).all(decoding: P.self)
             var i = 0
             while i < rows.count {
                 var j = i
@@ -75,5 +69,17 @@ public enum RegistryDuplicates {
             }
         }
         return out
+    }
+
+    /// A commune's registered people with a birth, in (birth, village) blocks, read from its province's partition
+    /// only (`QueryPlanTests` checks the plan).
+    static func people(of commune: String, on sql: any SQLDatabase) -> SQLRawBuilder {
+        sql.raw("""
+            SELECT p.household_id, h.code, p.name_key, p.birth, p.commune_code, p.village FROM household_people p
+            JOIN households h ON h.id = p.household_id AND h.province_code = p.province_code
+            WHERE h.archived_reason IS NULL AND p.province_code = \(bind: Partitions.province(ofCommune: commune))
+              AND p.commune_code = \(bind: commune) AND p.birth IS NOT NULL
+            ORDER BY p.birth, p.village
+            """)
     }
 }
