@@ -6,47 +6,56 @@ public enum VietnameseText {
     /// Lower-case, strip tone and vowel marks, map đ → d, unify apostrophes, collapse spaces.
     /// "Đặng Thị Hoà" and "dang thi hoa" fold to the same key.
     public static func fold(_ text: String) -> String {
-        // Fast path (imports fold millions of names): ASCII and precomposed Latin letters through a table made
-        // once by the slow path below, combining marks dropped; anything else takes the slow path.
-        var out = String.UnicodeScalarView()
+        // Fast path (imports fold millions of names): bytes out, ASCII and precomposed Latin letters through tables
+        // made once by the slow path below, combining marks dropped; anything else takes the slow path.
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count)
         var lastWasSpace = true
         for scalar in text.unicodeScalars {
             let v = scalar.value
             if v < 0x80 {
                 switch v {
-                case 0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D:
-                    if !lastWasSpace { out.append(" ") }
+                case 0x20, 0x09...0x0D:
+                    if !lastWasSpace { out.append(0x20) }
                     lastWasSpace = true
-                case 0x41...0x5A: out.append(Unicode.Scalar(v + 32)!); lastWasSpace = false
-                case 0x60: out.append("'"); lastWasSpace = false
-                default: out.append(scalar); lastWasSpace = false
+                case 0x41...0x5A: out.append(UInt8(v + 32)); lastWasSpace = false
+                case 0x60: out.append(0x27); lastWasSpace = false
+                default: out.append(UInt8(v)); lastWasSpace = false
                 }
-            } else if (0x300...0x36F).contains(v) {
+            } else if v >= 0x300 && v <= 0x36F {
                 continue
-            } else if let folded = foldTable[v] {
-                out.append(contentsOf: folded.unicodeScalars); lastWasSpace = false
             } else {
-                return slowFold(text)
+                var packed = folded(v)
+                guard packed != 0 else { return slowFold(text) }
+                while packed != 0 { out.append(UInt8(packed & 0xFF)); packed >>= 8 }
+                lastWasSpace = false
             }
         }
-        if let last = out.last, last == " " { out.removeLast() }
-        return String(out)
+        if out.last == 0x20 { out.removeLast() }
+        return String(decoding: out, as: UTF8.self)
     }
 
-    /// Each precomposed Latin letter (Latin-1, Latin Extended-A/B, Latin Extended Additional: every Vietnamese
-    /// letter) folded by the slow path, once.
-    static let foldTable: [UInt32: String] = {
-        var t: [UInt32: String] = [:]
-        for range in [0xC0...0x24F, 0x1E00...0x1EFF] {
-            for v in range {
-                guard let u = Unicode.Scalar(UInt32(v)), u.properties.isAlphabetic else { continue }
-                let f = slowFold(String(u))
-                if f.unicodeScalars.allSatisfy({ $0.isASCII }) && !f.isEmpty { t[UInt32(v)] = f }
-            }
+    /// The fold of one precomposed letter as up to 4 ASCII bytes, first byte lowest; 0 when it is not in the tables.
+    @inline(__always) static func folded(_ v: UInt32) -> UInt32 {
+        if v >= 0xC0 && v <= 0x24F { return foldLatin[Int(v - 0xC0)] }
+        if v >= 0x1E00 && v <= 0x1EFF { return foldAdditional[Int(v - 0x1E00)] }
+        if v == 0x2019 || v == 0x2018 || v == 0x02BC { return 0x27 }
+        return 0
+    }
+
+    /// Each precomposed Latin letter (Latin-1, Latin Extended-A/B; Latin Extended Additional: every Vietnamese
+    /// letter) folded by the slow path, once, packed as `folded` reads it.
+    static let foldLatin = foldTable(0xC0...0x24F)
+    static let foldAdditional = foldTable(0x1E00...0x1EFF)
+
+    static func foldTable(_ range: ClosedRange<UInt32>) -> [UInt32] {
+        range.map { v in
+            guard let u = Unicode.Scalar(v), u.properties.isAlphabetic else { return 0 }
+            let f = Array(slowFold(String(u)).utf8)
+            guard !f.isEmpty, f.count <= 4, f.allSatisfy({ $0 > 0x20 && $0 < 0x80 }) else { return 0 }
+            return f.reversed().reduce(0) { $0 << 8 | UInt32($1) }
         }
-        t[0x2019] = "'"; t[0x2018] = "'"; t[0x02BC] = "'"
-        return t
-    }()
+    }
 
     static func slowFold(_ text: String) -> String {
         var out = String.UnicodeScalarView()

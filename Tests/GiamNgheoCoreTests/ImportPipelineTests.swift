@@ -283,6 +283,21 @@ struct SplitMix {
         }
     }
 
+    /// Every letter the fast fold's tables hold, alone and between other text, folds as the slow path folds it.
+    @Test func everyTabledLetterFoldsAsTheDecompositionDoes() {
+        var checked = 0
+        for v in Array(0xC0...0x24F) + Array(0x1E00...0x1EFF) + [0x2018, 0x2019, 0x02BC] {
+            guard let u = Unicode.Scalar(UInt32(v)) else { continue }
+            for t in [String(u), "Ab \(u)\(u) c", " \(u) "] {
+                #expect(VietnameseText.fold(t) == VietnameseText.slowFold(t), "U+\(String(v, radix: 16)) in \(t.debugDescription)")
+            }
+            checked += 1
+        }
+        #expect(checked == 0x190 + 0x100 + 3)
+        #expect(VietnameseText.folded(0x1EA0) == UInt32(UInt8(ascii: "a")))   // Ạ
+        #expect(VietnameseText.folded(0x0110) == UInt32(UInt8(ascii: "d")))   // Đ
+    }
+
     @Test func thresholdsGiveVerdictsAndRefuseNonsense() {
         let t = DuplicateThresholds(possible: 0.85, certain: 0.95, abortShare: 0.5)
         #expect(t.verdict(0.96) == .certain && t.verdict(0.95) == .certain && t.verdict(0.9) == .possible && t.verdict(0.5) == .different)

@@ -83,6 +83,45 @@ import Testing
         }
     }
 
+    /// An import's lookups of a chunk (households by code, people by national ID and by block): on PostgreSQL one index
+    /// probe per key in the provinces that hold rows, never a hash or a sort of a province's people (that was once per
+    /// chunk, quadratic in the file), and no other province's partition; on SQLite index walks only.
+    @Test func anImportsLookupsProbeOneKeyAtATime() async throws {
+        try await withRegistry(households: 400) { r in
+            let sql = r.db.sql
+            struct P: Decodable { var national_id: String?; var commune_code: String; var village: String; var birth: String? }
+            let people = try await sql.raw("SELECT national_id, commune_code, village, birth FROM household_people").all(decoding: P.self)
+            let ids = people.compactMap(\.national_id), codes = r.households.map(\.code)
+            let blocks = people.compactMap { p in p.birth.map { PersonKey(name: "", birth: $0, commune: p.commune_code, village: p.village) } }
+            #expect(ids.count > 100 && blocks.count > 100 && codes.count > 100)
+            let postgres = sql.dialect.name == "postgresql"
+            if postgres { try await sql.raw("ANALYZE households, household_people").run() }
+            let holding = postgres ? try await Importer.Run.provinces(holding: People.table, on: sql) : []
+            if postgres {
+                #expect(holding == ["46"])
+                #expect(try await Importer.Run.provinces(holding: HouseholdRecord.schema, on: sql) == ["46"])
+            }
+            let statements: [(String, any SQLQueryBuilder)] = [
+                ("codes", Importer.Run.households("code", codes, provinces: postgres ? holding : nil, on: sql)),
+                ("national IDs", Importer.Run.people(nationalIDs: ids, provinces: holding, on: sql)),
+                ("blocks", Importer.Run.people(blocks: blocks, on: sql)),
+            ]
+            for (name, statement) in statements {
+                let plan = try await Self.plan(statement, on: r.db)
+                let text = "\(name):\n\(plan.joined(separator: "\n"))"
+                if postgres {
+                    #expect(Set(Self.partitions(plan)).isSubset(of: ["household_people_p46", "households_p46"]), "\(text)")
+                    // (The national IDs' result is sorted by household, after the probes: "Sort Key: p.household_id".)
+                    #expect(!plan.contains { $0.contains("Hash") || $0.contains("Merge") || $0.contains("Sort Key: p.commune_code")
+                        || $0.contains("Sort Key: p.national_id") }, "\(text)")
+                    #expect(plan.contains { $0.contains("Nested Loop") } && plan.contains { $0.contains("Index Scan using household") }, "\(text)")
+                } else {
+                    #expect(!plan.contains { Self.isFullScan($0) || Self.isFullScan($0, of: "household_people") }, "\(text)")
+                }
+            }
+        }
+    }
+
     /// The partitions of households and people a PostgreSQL plan reads ("… on households_p46 …",
     /// "… on households_p46_sort_key_id_idx", "… on household_people_p46 …").
     static func partitions(_ plan: [String]) -> [String] {

@@ -7,7 +7,7 @@ import SQLKit
 /// The commit's writes, one chunk at a time: multi-row INSERTs on SQLite; on PostgreSQL, COPY on the
 /// transaction's connection and one versioned UPDATE … FROM for the changed households.
 extension Importer.Run {
-    mutating func write(inserts: [(Household, Classification?, String)], rows: [String: Int], updates: [(Importer.Existing, Household, Classification?, String)],
+    mutating func write(inserts: [Insert], rows: [String: Int], updates: [(Importer.Existing, Household, Classification?, String)],
                         on sql: any SQLDatabase) async throws {
         let now = Date()
         let reason = "Nhập tệp: \(options.label)"
@@ -22,35 +22,50 @@ extension Importer.Run {
         }
         if !inserts.isEmpty {
             let columns = HouseholdStore.columns(HouseholdRecord()).map(\.0) + ["version", "updated_at"]
-            let records = inserts.map { store.row($0.0, $0.1, facts: $0.2) }
+            let records = inserts.map(\.record)
             let ids: [(Int, Household)]
             if let pg {
                 // PostgreSQL: the ids are drawn from the table's sequence first, then households and people go
                 // in by COPY on the transaction's connection.
                 let drawn = try await HouseholdStore.nextIDs(inserts.count, on: sql)
-                ids = zip(drawn, inserts.map(\.0)).map { ($0, $1) }
-                let rows: [[any Encodable & Sendable]] = zip(drawn, records).map { id, record in
-                    [id] + HouseholdStore.columns(record).map(\.1) + [1, now]
+                ids = zip(drawn, inserts.map(\.household)).map { ($0, $1) }
+                // Each row's text was encoded ahead, on every core; here it is only numbered and stamped.
+                let copies = inserts.map { $0.copy ?? Insert.copyText($0.record, $0.household) }
+                let stamp = CopyIn.text([1, now])
+                try await CopyIn.lines(into: HouseholdRecord.schema, columns: ["id"] + columns, count: inserts.count, on: pg) { i, buffer, _ in
+                    buffer.writeString(String(drawn[i])); buffer.writeInteger(UInt8(ascii: "\t"))
+                    buffer.writeBytes(copies[i].household); buffer.writeInteger(UInt8(ascii: "\t")); buffer.writeBytes(stamp)
                 }
-                try await CopyIn.rows(into: HouseholdRecord.schema, columns: ["id"] + columns, rows, on: pg)
-                try await CopyIn.rows(into: People.table, columns: People.columns, ids.flatMap { People.rows($0.0, $0.1) }, on: pg)
+                let people = zip(drawn, copies).flatMap { id, copy in copy.people.map { (id, $0) } }
+                try await CopyIn.lines(into: People.table, columns: People.columns, count: people.count, on: pg) { i, buffer, _ in
+                    buffer.writeString(String(people[i].0)); buffer.writeInteger(UInt8(ascii: "\t")); buffer.writeBytes(people[i].1)
+                }
+                // This year's provisional category (`ProvisionalYear`) from the rows just sent: a new id has no year yet,
+                // let alone a recognised one, and reading 1 M rows back at the end took 15 s.
+                let year = store.summaryYear
+                try await CopyIn.lines(into: HouseholdYear.schema, columns: ["household_id", "year", "category", "standard", "recognised", "source", "deprived"],
+                                       count: inserts.count, on: pg) { i, buffer, lastTime in
+                    let r = inserts[i].record
+                    CopyIn.line([drawn[i], year, r.category, r.standard, false, "computed", r.deprived], to: &buffer, lastTime: &lastTime)
+                }
             } else {
                 for part in records.chunks(of: 200) {
                     var q = sql.insert(into: HouseholdRecord.schema).columns(columns)
                     for record in part { q = q.values(HouseholdStore.columns(record).map { SQLBind($0.1) } + [SQLBind(1), SQLBind(now)]) }
                     try await q.run()
                 }
-                ids = try await store.ids(of: inserts.map(\.0), on: sql)
+                ids = try await store.ids(of: inserts.map(\.household), on: sql)
                 try await People.insert(ids, on: sql)
             }
-            let byCode = Dictionary(zip(inserts.map(\.0.code), records), uniquingKeysWith: { a, _ in a })
+            let byCode = Dictionary(inserts.map { ($0.household.code, $0) }, uniquingKeysWith: { a, _ in a })
             var added: [(SummarySubject, Int)] = []
             for (id, h) in ids {
                 // Never a silent gap in the summaries: the whole import stops instead (nothing is written).
-                guard let record = byCode[h.code] else { throw ImportError("Hộ \(h.code): không đọc lại được dòng vừa ghi; không ghi gì vào sổ hộ.") }
-                audit.append([now, scope.username, id, "import", "category", nil as String?, record.category, reason, Partitions.province(ofCommune: h.commune)])
-                added += Summaries.subjects(of: Summaries.subjectRow(record, id: id), year: store.summaryYear, history: [:]).map { ($0, 1) }
-                touched.append(id); claimed.insert(id)
+                guard let insert = byCode[h.code] else { throw ImportError("Hộ \(h.code): không đọc lại được dòng vừa ghi; không ghi gì vào sổ hộ.") }
+                audit.append([now, scope.username, id, "import", "category", nil as String?, insert.record.category, reason, Partitions.province(ofCommune: h.commune)])
+                added += insert.subjects.map { var s = $0; s.household = id; return (s, 1) }
+                if pg == nil { touched.append(id) }   // PostgreSQL: its year went in above
+                claimed.insert(id)
                 if let row = rows[h.code] { fileRows[id] = Int32(clamping: row) }
             }
             count(added)

@@ -45,10 +45,19 @@ public struct Importer: Sendable {
         let box = InputBox(input)
         switch mode {
         case .dryRun:
-            var run = Run(store: store, scope: scope, options: options, writing: false)
-            return try await run.go(box, on: db, progress: progress, isCancelled: isCancelled)
+            let run = { @Sendable (db: any Database) async throws -> ImportReport in
+                var run = Run(store: store, scope: scope, options: options, writing: false)
+                return try await run.go(box, on: db, progress: progress, isCancelled: isCancelled)
+            }
+            // PostgreSQL: in a transaction of its own, on one connection, so that the lookups' `SET LOCAL` holds for all of them.
+            guard db.sql.dialect.name == "postgresql" else { return try await run(db) }
+            return try await db.transaction { tx in
+                try await Run.withoutJIT(tx.sql)
+                return try await run(tx)
+            }
         case .commit(let expected):
             return try await store.writing(db) { tx in
+                try await Run.withoutJIT(tx.sql)
                 var run = Run(store: store, scope: scope, options: options, writing: true)
                 var report = try await run.go(box, on: tx, progress: progress, isCancelled: isCancelled)
                 if let expected, expected != report.fingerprint {
@@ -101,7 +110,7 @@ public struct Importer: Sendable {
         var fileBlocks: [String: [Person]] = [:]
         var fileRows: [Int: Int32] = [:]        // commit: registry household → its row in the file (written already)
         var chunkClaimed: [Int: Int] = [:]      // commit: registry households this chunk accounts for, not written yet
-        var touched: [Int] = []
+        var touched: [Int] = []                 // commit: households whose provisional year is written at the end
         var cells: [SummaryKey: (households: Int, persons: Int)] = [:]   // commit: the summaries' change so far
         var claimed: Set<Int> = []     // registry households this file already accounts for
         var sheets = (households: "", members: "")
@@ -112,6 +121,7 @@ public struct Importer: Sendable {
         // PostgreSQL: households written by this transaction, and when to refresh the planner's statistics next.
         var written = 0
         var analyzeAt = 2_000
+        var ahead = Ahead.nothing
 
         mutating func go(_ box: InputBox, on db: any Database, progress: @Sendable (ImportProgress) -> Void,
                          isCancelled: @Sendable () -> Bool) async throws -> ImportReport {
@@ -124,13 +134,15 @@ public struct Importer: Sendable {
             // and written. The pipeline is only ever touched by one task at a time (each read starts after the
             // previous one ended, and the loop waits for the last one before leaving).
             let (store, size) = (store, options.chunk ?? (db.sql.dialect.name == "postgresql" ? 2_000 : 400))
-            var reading = Task.detached { try Self.read(box, count: size, store: store) }
+            ahead = !writing ? .nothing : db.sql.dialect.name == "postgresql" ? .copy : .rows
+            let ahead = ahead
+            var reading = Task.detached { try Self.read(box, count: size, store: store, ahead: ahead) }
             do {
                 while true {
                     let chunk = try await reading.value
                     if chunk.isEmpty { break }
                     if isCancelled() { throw ImportError.cancelled }
-                    reading = Task.detached { try Self.read(box, count: size, store: store) }
+                    reading = Task.detached { try Self.read(box, count: size, store: store, ahead: ahead) }
                     try await process(chunk, on: db)
                     progress(ImportProgress(phase: writing ? "Đang ghi" : "Đang kiểm tra", rows: report.rows, fraction: min(0.99, box.input.fraction())))
                 }
@@ -153,20 +165,6 @@ public struct Importer: Sendable {
             return report
         }
 
-        /// A household as read, with what depends only on it worked out ahead (on the reading task).
-        struct Prepared: Sendable {
-            var item: ImportedHousehold
-            var keys: [PersonKey?] = []
-            var facts = ""
-            var checked: Result<Classification?, any Error> = .success(nil)
-        }
-
-        static func read(_ box: InputBox, count: Int, store: HouseholdStore) throws -> [Prepared] {
-            var out = try box.input.pipeline.next(upTo: count).map { Prepared(item: $0) }
-            Parallel.update(&out) { p in if let h = p.item.household { p.prepare(h, store: store) } }
-            return out
-        }
-
         mutating func process(_ prepared: [Prepared], on db: any Database) async throws {
             let sql = db.sql
             let chunk = prepared.map(\.item)
@@ -187,7 +185,7 @@ public struct Importer: Sendable {
             let keys = prepared.flatMap { $0.keys.compactMap { $0 } }
             let registryBlocks = try await Self.people(blocks: keys, on: sql)
 
-            var inserts: [(Household, Classification?, String)] = []
+            var inserts: [Insert] = []
             var insertedRows: [String: Int] = [:]
             var updates: [(Existing, Household, Classification?, String)] = []
             for var ready in prepared {
@@ -233,7 +231,7 @@ public struct Importer: Sendable {
                     error(item, "code", "hộ này trùng mã với một hộ khác của tệp (đối chiếu theo số định danh chủ hộ)."); continue
                 }
                 // What was worked out ahead holds unless this household changed since (village spelling, code, merge).
-                if h != item.household { ready.prepare(h, store: store) }
+                if h != item.household { ready.prepare(h, store: store, ahead: ahead) }
                 // Duplicate people.
                 let verdict = duplicates(item, h, keys: ready.keys, old: old, registryIDs: registryIDs, registryBlocks: registryBlocks)
                 if verdict == "duplicate" { report.duplicates += 1; hasher.add("D\(item.row)"); continue }
@@ -252,7 +250,7 @@ public struct Importer: Sendable {
                     updates.append((o, h, classification, facts))
                 } else {
                     report.new += 1; hasher.add("N\(h.code)|\(facts)")
-                    inserts.append((h, classification, facts))
+                    inserts.append(ready.insert ?? Insert(h, classification, facts: facts, store: store, copy: ahead == .copy))
                     insertedRows[h.code] = item.row
                 }
             }
@@ -346,14 +344,6 @@ public struct Importer: Sendable {
             }
             return try? parser.parse(d, fallbackCode: file.code)
         }
-    }
-}
-
-extension Importer.Run.Prepared {
-    mutating func prepare(_ h: Household, store: HouseholdStore) {
-        keys = h.members.map { PersonKey($0, commune: h.commune, village: h.village) }
-        facts = Interchange.jsonLine(h)
-        checked = Result { try store.check(h) }
     }
 }
 
