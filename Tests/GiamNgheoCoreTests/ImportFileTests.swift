@@ -42,7 +42,27 @@ import ZIPFoundation
         #expect(h2.village == "Thôn 1" && h2.incomePerCapita == nil)
         #expect(h2.members[0].birthYear == 1975 && h2.members[0].sex == "male")
         // Progress reaches the end.
-        #expect(sheets.bytesRead() == sheets.totalBytes)
+        #expect(sheets.bytesRead() == sheets.totalBytes && sheets.householdFraction() == 1)
+    }
+
+    /// An import's progress is how far through the households it is: reading the whole members file first (a web
+    /// upload) leaves it at the start, where the bytes of both files said 80 %.
+    @Test func progressCountsTheHouseholdsNotTheMembersReadAhead() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("progress-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let hf = dir.appendingPathComponent("ho.csv"), mf = dir.appendingPathComponent("nk.csv")
+        // Over 1 MB each, so that the households file is read in more than one piece.
+        let households = "code,commune\n" + (1...60_000).map { "H\($0),19789\n" }.joined()
+        let members = "householdCode,name\n" + (1...60_000).flatMap { i in (1...4).map { "H\(i),Nguyễn Văn \($0)\n" } }.joined()
+        try Data(households.utf8).write(to: hf); try Data(members.utf8).write(to: mf)
+        let sheets = try ImportFile.open(households: hf, members: mf)
+        while try sheets.members?() != nil {}
+        _ = try sheets.households()
+        #expect(Double(sheets.bytesRead()) / Double(sheets.totalBytes) > 0.75)   // what the bar showed
+        #expect(sheets.householdFraction() < 0.9)
+        while try sheets.households() != nil {}
+        #expect(sheets.householdFraction() == 1)
     }
 
     @Test func ourOwnTemplateShapeReadsBack() throws {

@@ -27,8 +27,7 @@ public enum ImportRunner {
                                              disabledCauses: Dictionary(uniqueKeysWithValues: BundledData.povertyCauses.filter { !$0.enabled }.map { ($0.code, $0.vi) }))
         let pipeline = ImportPipeline(options: options, householdSheet: sheets.householdSheet, households: sheets.households,
                                       memberSheet: sheets.memberSheet, members: sheets.members)
-        let total = max(1, sheets.totalBytes), read = sheets.bytesRead
-        return Importer.Input(pipeline: pipeline, notes: sheets.notes, fraction: { Double(read()) / Double(total) })
+        return Importer.Input(pipeline: pipeline, notes: sheets.notes, fraction: sheets.householdFraction)
     }
 
     public static func sha256(of url: URL) throws -> String {
