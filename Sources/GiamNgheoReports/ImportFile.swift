@@ -10,13 +10,12 @@ public struct ImportSheets {
     public var memberSheet: String?
     public var members: ImportRowSource?
     public var notes: [ImportIssue] = []
-    /// Bytes of the file(s), for progress.
+    /// Bytes of the file(s): whether the members sheet may be read whole.
     public var totalBytes: Int64
-    /// Bytes read so far (CSV); for xlsx the rows are read before the first one comes out.
-    public var bytesRead: @Sendable () -> Int64
-    /// How far through the households sheet reading is (0…1): an import's progress. A file up to the upload limit
-    /// reads its whole members sheet before the first household, so counting its bytes put the bar at 80 % at once.
-    public var householdFraction: @Sendable () -> Double = { 0 }
+    /// How far through the households sheet reading is (0…1): an import's progress (CSV: bytes of the households
+    /// file; xlsx: rows). A file up to the upload limit reads its whole members sheet before the first household,
+    /// so counting the bytes of both put the bar at 80 % at once.
+    public var householdFraction: @Sendable () -> Double
 }
 
 public enum ImportFile {
@@ -41,15 +40,13 @@ public enum ImportFile {
             let h = try csv(households, sheet: hName, limit: wholeDecodeLimit)
             let (hRead, hSize) = (h.read, Double(max(1, h.size)))
             var sheets = ImportSheets(householdSheet: hName, households: h.next, memberSheet: nil, members: nil,
-                                      notes: h.notes, totalBytes: h.size, bytesRead: h.read, householdFraction: { Double(hRead()) / hSize })
+                                      notes: h.notes, totalBytes: h.size, householdFraction: { Double(hRead()) / hSize })
             if let members {
                 guard try sniff(members) == .csv else { throw SpreadsheetError("tệp nhân khẩu phải là CSV như tệp hộ") }
                 let m = try csv(members, sheet: mName, limit: wholeDecodeLimit)
                 sheets.memberSheet = mName; sheets.members = m.next
                 sheets.notes += m.notes
                 sheets.totalBytes += m.size
-                let hr = h.read, mr = m.read
-                sheets.bytesRead = { hr() + mr() }
             }
             return sheets
         }
@@ -92,8 +89,7 @@ public enum ImportFile {
         let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int64) ?? 0
         let position = Position()
         return ImportSheets(householdSheet: hs, households: arraySource(households, position: position), memberSheet: ms,
-                            members: members.map { arraySource($0) }, notes: notes, totalBytes: size, bytesRead: { Int64(Double(size) * position.value) },
-                            householdFraction: { position.value })
+                            members: members.map { arraySource($0) }, notes: notes, totalBytes: size, householdFraction: { position.value })
     }
 
     /// A sheet's rows as texts: dates as yyyy-mm-dd, numbers as written, merged ranges filled with their

@@ -42,7 +42,7 @@ import ZIPFoundation
         #expect(h2.village == "Thôn 1" && h2.incomePerCapita == nil)
         #expect(h2.members[0].birthYear == 1975 && h2.members[0].sex == "male")
         // Progress reaches the end.
-        #expect(sheets.bytesRead() == sheets.totalBytes && sheets.householdFraction() == 1)
+        #expect(sheets.householdFraction() == 1)
     }
 
     /// An import's progress is how far through the households it is: reading the whole members file first (a web
@@ -59,8 +59,8 @@ import ZIPFoundation
         let sheets = try ImportFile.open(households: hf, members: mf)
         while try sheets.members?() != nil {}
         _ = try sheets.households()
-        #expect(Double(sheets.bytesRead()) / Double(sheets.totalBytes) > 0.75)   // what the bar showed
-        #expect(sheets.householdFraction() < 0.9)
+        // The bytes of both files read by now: 6.1 of 6.8 MB, the 89 % the bar showed.
+        #expect(sheets.householdFraction() < 0.5)
         while try sheets.households() != nil {}
         #expect(sheets.householdFraction() == 1)
     }

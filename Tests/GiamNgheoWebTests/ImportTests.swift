@@ -25,6 +25,25 @@ import VaporTesting
         return (r, try app.registry.parser.parse(jsonLine: r.facts, line: 0))
     }
 
+    /// The progress of an import (web and terminal) counts the households read: a file under the upload limit reads
+    /// its whole members sheet with the first chunk, and the bytes of both files then put the bar at 80 % at once.
+    @Test func progressCountsTheHouseholdsRead() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("progress-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let hf = dir.appendingPathComponent("ho.csv"), mf = dir.appendingPathComponent("nk.csv")
+        try Data((Self.householdHeader + (1...20_000).map { "H\($0),19789,Thôn 1,1500000,4\r\n" }.joined()).utf8).write(to: hf)
+        try Data((Self.memberHeader + (1...20_000).flatMap { i in (1...4).map { "H\(i),Nguyễn Văn \($0),\($0 == 1 ? "Chủ hộ" : "Con"),1990,Nam,Kinh,\r\n" } }.joined()).utf8).write(to: mf)
+        var input = try ImportRunner.input(households: hf, members: mf, defaultCommune: nil, today: CivilDate(year: 2026, month: 11, day: 1)!,
+                                           parser: HouseholdParser())
+        #expect(input.pipeline.membersAnywhere)
+        #expect(try input.pipeline.start().filter(\.blocking).isEmpty)
+        #expect(try input.pipeline.next(upTo: 1).count == 1)
+        #expect(input.fraction() < 0.5, "\(input.fraction())")
+        while try !input.pipeline.next(upTo: 5_000).isEmpty {}
+        #expect(input.fraction() == 1)
+    }
+
     static func batchID(_ location: String?) throws -> Int {
         try #require(location.flatMap { Int($0.split(separator: "/").last ?? "") })
     }

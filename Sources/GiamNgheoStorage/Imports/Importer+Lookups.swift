@@ -14,22 +14,21 @@ extension Importer.Run {
         try await sql.raw("SET LOCAL jit = off").run()
     }
 
-    static func existing(codes: [String], on sql: any SQLDatabase) async throws -> [Importer.Existing] {
-        guard !codes.isEmpty else { return [] }
-        return try await rows(matching: "code", codes, on: sql)
+    /// `holding`: the provinces that hold households (PostgreSQL, read once per chunk), nil on SQLite.
+    static func existing(codes: [String], in holding: [String]?, on sql: any SQLDatabase) async throws -> [Importer.Existing] {
+        try await rows(matching: "code", codes, in: holding, on: sql)
     }
 
-    static func existing(ids: [Int], on sql: any SQLDatabase) async throws -> [Importer.Existing] {
-        guard !ids.isEmpty else { return [] }
-        return try await rows(matching: "id", ids, on: sql)
+    static func existing(ids: [Int], in holding: [String]?, on sql: any SQLDatabase) async throws -> [Importer.Existing] {
+        try await rows(matching: "id", ids, in: holding, on: sql)
     }
 
     /// Households whose `column` is one of `values`.
-    static func rows<T: Encodable & Sendable>(matching column: String, _ values: [T], on sql: any SQLDatabase) async throws -> [Importer.Existing] {
+    static func rows<T: Encodable & Sendable>(matching column: String, _ values: [T], in holding: [String]?,
+                                              on sql: any SQLDatabase) async throws -> [Importer.Existing] {
+        guard !values.isEmpty, holding?.isEmpty != true else { return [] }
         var out: [Importer.Existing] = []
-        let provinces = sql.dialect.name == "postgresql" ? try await provinces(holding: HouseholdRecord.schema, on: sql) : nil
-        if provinces?.isEmpty == true { return [] }
-        for part in values.chunks(of: sql.memberLimit) { out += try await rows(households(column, part, provinces: provinces, on: sql), on: sql) }
+        for part in values.chunks(of: sql.memberLimit) { out += try await rows(households(column, part, provinces: holding, on: sql), on: sql) }
         return out
     }
 
@@ -52,17 +51,14 @@ extension Importer.Run {
     }
 
     /// Registered people by national ID (households not archived).
-    static func people(nationalIDs: [String], on sql: any SQLDatabase) async throws -> [String: [Importer.Existing.PersonRef]] {
-        guard !nationalIDs.isEmpty else { return [:] }
+    /// A person may be registered in any province; on PostgreSQL only the provinces that hold households are probed
+    /// (people are filed in their household's; a key probed in all 35 took 20 µs, 7,000 keys a chunk).
+    static func people(nationalIDs: [String], in holding: [String]?, on sql: any SQLDatabase) async throws -> [String: [Importer.Existing.PersonRef]] {
+        guard !nationalIDs.isEmpty, holding?.isEmpty != true else { return [:] }
         struct Row: Decodable { var national_id: String; var household_id: Int; var code: String; var head_name: String; var name_key: String }
         var out: [String: [Importer.Existing.PersonRef]] = [:]
-        let postgres = sql.dialect.name == "postgresql"
-        // PostgreSQL: a person may be registered in any province, but only the partitions that hold people are probed
-        // (a key probed all 35 took 20 µs; 7,000 keys a chunk).
-        let provinces = postgres ? try await provinces(holding: People.table, on: sql) : []
-        if postgres && provinces.isEmpty { return [:] }
         for part in nationalIDs.chunks(of: sql.memberLimit) {
-            let rows = try await people(nationalIDs: part, provinces: provinces, on: sql).all(decoding: Row.self)
+            let rows = try await people(nationalIDs: part, provinces: holding ?? [], on: sql).all(decoding: Row.self)
             for r in rows { out[r.national_id, default: []].append(Importer.Existing.PersonRef(householdID: r.household_id, code: r.code, name: r.name_key)) }
         }
         return out
@@ -85,13 +81,15 @@ extension Importer.Run {
                                 : "\(select) ORDER BY p.household_id")
     }
 
-    /// The provinces whose partition of `table` has a row (PostgreSQL): one probe of each, read again for every chunk
-    /// since other officials' saves and the import's own chunks fill new ones.
-    static func provinces(holding table: String, on sql: any SQLDatabase) async throws -> [String] {
+    /// The provinces whose partition of households has a row, on PostgreSQL (nil on SQLite, which has no partitions):
+    /// one probe of each, stopping at its first row. Read once per chunk, since other officials' saves and the
+    /// import's own chunks fill new ones.
+    static func provincesHoldingHouseholds(on sql: any SQLDatabase) async throws -> [String]? {
+        guard sql.dialect.name == "postgresql" else { return nil }
         struct Row: Decodable { var v: String }
         return try await sql.raw("""
             SELECT k.v FROM unnest(\(bind: Partitions.provinces + [Partitions.none])) AS k (v),
-            \(lateral("SELECT 1 FROM \(ident: table) WHERE province_code = k.v LIMIT 1"))
+            \(lateral("SELECT 1 FROM households WHERE province_code = k.v LIMIT 1"))
             """).all(decoding: Row.self).map(\.v)
     }
 

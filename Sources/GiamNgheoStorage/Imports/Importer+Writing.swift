@@ -40,14 +40,7 @@ extension Importer.Run {
                 try await CopyIn.lines(into: People.table, columns: People.columns, count: people.count, on: pg) { i, buffer, _ in
                     buffer.writeString(String(people[i].0)); buffer.writeInteger(UInt8(ascii: "\t")); buffer.writeBytes(people[i].1)
                 }
-                // This year's provisional category (`ProvisionalYear`) from the rows just sent: a new id has no year yet,
-                // let alone a recognised one, and reading 1 M rows back at the end took 15 s.
-                let year = store.summaryYear
-                try await CopyIn.lines(into: HouseholdYear.schema, columns: ["household_id", "year", "category", "standard", "recognised", "source", "deprived"],
-                                       count: inserts.count, on: pg) { i, buffer, lastTime in
-                    let r = inserts[i].record
-                    CopyIn.line([drawn[i], year, r.category, r.standard, false, "computed", r.deprived], to: &buffer, lastTime: &lastTime)
-                }
+                try await ProvisionalYear.copyNew(Array(zip(drawn, records)), year: store.summaryYear, on: pg)
             } else {
                 for part in records.chunks(of: 200) {
                     var q = sql.insert(into: HouseholdRecord.schema).columns(columns)

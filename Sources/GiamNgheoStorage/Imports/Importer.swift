@@ -170,16 +170,17 @@ public struct Importer: Sendable {
             let chunk = prepared.map(\.item)
             // Registry rows for the codes in this chunk, and for heads' national IDs when the code is empty.
             let givenCodes = chunk.compactMap { $0.assignCode ? nil : $0.household?.code }
+            let holding = try await Self.provincesHoldingHouseholds(on: sql)
             var existing: [String: Existing] = [:]
-            for e in try await Self.existing(codes: givenCodes, on: sql) { existing[e.code] = e }
+            for e in try await Self.existing(codes: givenCodes, in: holding, on: sql) { existing[e.code] = e }
             let headIDs = chunk.filter(\.assignCode).compactMap { $0.household.flatMap { ($0.head ?? $0.members.first)?.nationalID } }
             let ids = Set(chunk.flatMap { ($0.household?.members ?? []).compactMap(\.nationalID) })
-            let registryIDs = try await Self.people(nationalIDs: Array(ids), on: sql)
+            let registryIDs = try await Self.people(nationalIDs: Array(ids), in: holding, on: sql)
             // A head's ID finds a registered household, never one this file wrote in an earlier chunk.
             var headOf: [String: Int] = [:]
             for nid in headIDs { if let p = registryIDs[nid]?.first(where: { fileRows[$0.householdID] == nil }) { headOf[nid] = p.householdID } }
             var byHeadID: [String: Existing] = [:]
-            for e in try await Self.existing(ids: Array(Set(headOf.values)), on: sql) {
+            for e in try await Self.existing(ids: Array(Set(headOf.values)), in: holding, on: sql) {
                 for (nid, hid) in headOf where hid == e.id { byHeadID[nid] = e }
             }
             let keys = prepared.flatMap { $0.keys.compactMap { $0 } }
@@ -250,8 +251,10 @@ public struct Importer: Sendable {
                     updates.append((o, h, classification, facts))
                 } else {
                     report.new += 1; hasher.add("N\(h.code)|\(facts)")
-                    inserts.append(ready.insert ?? Insert(h, classification, facts: facts, store: store, copy: ahead == .copy))
-                    insertedRows[h.code] = item.row
+                    if writing {
+                        inserts.append(ready.insert ?? Insert(h, classification, facts: facts, store: store, copy: ahead == .copy))
+                        insertedRows[h.code] = item.row
+                    }
                 }
             }
             if writing {
