@@ -227,6 +227,7 @@ public struct EthnicGroups: Sendable {
 
     /// The local-group entry when `text` is a local name rather than an official group's name or variant.
     public func localName(for text: String) -> EthnicLocalName? {
+        if byKey[text] != nil { return nil }   // a code or a folded name as written: no folding needed
         let f = VietnameseText.fold(text)
         if byKey[f] != nil || byKey[Self.squash(f)] != nil { return nil }
         return local[Self.squash(f)]
@@ -243,6 +244,8 @@ public struct EthnicGroups: Sendable {
 
     /// A code or a name in any common spelling → the two-digit code.
     public func code(for text: String) -> String? {
+        // Keys are codes and folded names, which folding leaves as they are: the usual cell needs no fold.
+        if let c = byKey[text] { return c }
         let f = VietnameseText.fold(text)
         return byKey[f] ?? byKey[Self.squash(f)] ?? local[Self.squash(f)]?.code
     }

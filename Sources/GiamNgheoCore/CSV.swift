@@ -76,17 +76,43 @@ public struct CSVStream: Sendable {
     public init() {}
 
     public mutating func feed(_ bytes: some Sequence<UInt8>, _ emit: (Int, [String]) throws -> Void) rethrows {
-        for b in bytes {
-            if !started {
-                bomCheck.append(b)
-                if bomCheck.count < 3 && [0xEF, 0xBB, 0xBF].starts(with: bomCheck) { continue }
-                started = true
-                let held = bomCheck; bomCheck = []
-                if held == [0xEF, 0xBB, 0xBF] { continue }
-                for h in held { try step(h, emit) }
-                continue
+        let whole: Bool? = try bytes.withContiguousStorageIfAvailable { buffer in
+            var i = 0
+            while !started && i < buffer.count { try lead(buffer[i], emit); i += 1 }
+            try run(UnsafeBufferPointer(rebasing: buffer[i...]), emit)
+            return true
+        }
+        if whole != nil { return }
+        for b in bytes { if started { try step(b, emit) } else { try lead(b, emit) } }
+    }
+
+    /// A byte before the first record's first: a UTF-8 BOM is skipped.
+    mutating func lead(_ b: UInt8, _ emit: (Int, [String]) throws -> Void) rethrows {
+        bomCheck.append(b)
+        if bomCheck.count < 3 && [0xEF, 0xBB, 0xBF].starts(with: bomCheck) { return }
+        started = true
+        let held = bomCheck; bomCheck = []
+        if held == [0xEF, 0xBB, 0xBF] { return }
+        for h in held { try step(h, emit) }
+    }
+
+    /// As `step` byte by byte, but the run of bytes up to the next one that ends or quotes a field is appended at
+    /// once: a province's members file is half a gigabyte.
+    mutating func run(_ bytes: UnsafeBufferPointer<UInt8>, _ emit: (Int, [String]) throws -> Void) rethrows {
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            if !quoteSeen {
+                var j = i
+                if inQuotes {
+                    while j < n && bytes[j] != 0x22 { j += 1 }
+                } else {
+                    while j < n, case let b = bytes[j], b != 0x22 && b != 0x2C && b != 0x0D && b != 0x0A { j += 1 }
+                }
+                if j > i { field.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[i..<j])); i = j; if i == n { break } }
             }
-            try step(b, emit)
+            try step(bytes[i], emit)
+            i += 1
         }
     }
 

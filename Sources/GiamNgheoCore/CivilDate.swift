@@ -13,6 +13,7 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// Parses `YYYY-MM-DD` (ISO) or `DD/MM/YYYY` (how Vietnamese forms write dates).
     public init?(_ text: String) {
+        if let d = Self.iso(text) { self = d; return }
         let t = text.trimmed()
         let parts: [Substring]
         let y, m, d: Int?
@@ -27,6 +28,26 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
         } else { return nil }
         guard let y, let m, let d, let date = CivilDate(year: y, month: m, day: d) else { return nil }
         self = date
+    }
+
+    /// Exactly `YYYY-MM-DD` in ASCII digits (how files and the registry write dates), read without splitting;
+    /// anything else is left to the general reading, which gives the same date for this form.
+    static func iso(_ text: String) -> CivilDate? {
+        var text = text
+        return text.withUTF8 { b -> CivilDate? in
+            guard b.count == 10, b[4] == 0x2D, b[7] == 0x2D else { return nil }
+            func number(_ range: Range<Int>) -> Int? {
+                var n = 0
+                for i in range {
+                    let d = Int(b[i]) - 0x30
+                    guard d >= 0 && d <= 9 else { return nil }
+                    n = n * 10 + d
+                }
+                return n
+            }
+            guard let y = number(0..<4), let m = number(5..<7), let d = number(8..<10) else { return nil }
+            return CivilDate(year: y, month: m, day: d)
+        }
     }
 
     public static func daysIn(month: Int, year: Int) -> Int {
@@ -50,7 +71,17 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 
     public var description: String {
-        "\(year)-\(Self.pad(month))-\(Self.pad(day))"
+        guard (1000...9999).contains(year) else { return "\(year)-\(Self.pad(month))-\(Self.pad(day))" }
+        // Ten ASCII bytes written in place (an import writes millions): interpolation builds a string per part.
+        return String(unsafeUninitializedCapacity: 10) { b in
+            func put(_ n: Int, at start: Int, width: Int) {
+                var x = n
+                for j in stride(from: start + width - 1, through: start, by: -1) { b[j] = UInt8(0x30 + x % 10); x /= 10 }
+            }
+            put(year, at: 0, width: 4); put(month, at: 5, width: 2); put(day, at: 8, width: 2)
+            b[4] = 0x2D; b[7] = 0x2D
+            return 10
+        }
     }
 
     /// Vietnamese display form, dd/mm/yyyy.

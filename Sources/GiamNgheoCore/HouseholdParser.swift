@@ -152,7 +152,7 @@ public struct HouseholdParser: Sendable {
 
     public func parseMember(_ d: [String: Any], household: String, index: Int) throws -> Member {
         let id = try d["id"].flatMap { try text($0, household: household, field: "members[\(index)].id") } ?? String(index)
-        let p = "members[\(id)]"
+        var p: String { "members[\(id)]" }   // built only for a message
         for k in d.keys where !Self.memberKeys.contains(k) {
             throw ClassificationError(household: household, field: "\(p).\(k)",
                                       message: "trường không xác định (có: \(Self.memberKeys.sorted().joined(separator: ", ")))")
@@ -272,6 +272,11 @@ public struct HouseholdParser: Sendable {
     func bool(_ v: Any, household: String, field: @autoclosure () -> String) throws -> Bool? {
         // Strings first: a failed `as? NSNumber` on a Swift string costs a bridge (imports read only strings).
         if let s = v as? String {
+            switch s {   // as the files write it, before folding
+            case "true", "1": return true
+            case "false", "0": return false
+            default: break
+            }
             switch VietnameseText.fold(s) {
             case "": return nil
             case "true", "1", "co", "x", "yes": return true

@@ -109,6 +109,7 @@ public struct ImportPipeline {
     var membersDone = false
     var seenCodes: Set<String> = []
     var emitted: Set<String> = []
+    var localNames: [String: EthnicLocalName?] = [:]
     public private(set) var rowsRead = 0
 
     public init(options: Options, householdSheet: String, households: @escaping ImportRowSource,
@@ -215,6 +216,7 @@ public struct ImportPipeline {
     /// Cell texts by key, trimmed; nil when the row is empty.
     static func cells(_ raw: [String], _ layout: Layout) -> [String: String]? {
         var out: [String: String] = [:]
+        out.reserveCapacity(layout.keys.count)   // no regrowth (and rehashing) as a row's cells go in
         for (i, key) in layout.keys where i < raw.count {
             let t = raw[i].trimmed(.whitespacesAndNewlines)
             if !t.isEmpty { out[key] = t }
@@ -223,7 +225,8 @@ public struct ImportPipeline {
     }
 
     static func isHelpRow(_ cells: [String: String]) -> Bool {
-        cells.values.contains { $0.hasPrefix(helpPrefix) }
+        // The first byte before Unicode's prefix test, which costs a normalisation per cell.
+        cells.values.contains { $0.utf8.first == UInt8(ascii: "H") && $0.hasPrefix(helpPrefix) }
     }
 
     /// A household's row and its member rows, taken in file order (what depends on the rows before it).
@@ -251,6 +254,7 @@ public struct ImportPipeline {
         if let code, g.duplicateCode { issue("code", "mã hộ '\(code)' xuất hiện hai lần trong tệp.") }
         let label = code ?? "dòng \(row)"
         var d: [String: Any] = [:]
+        d.reserveCapacity(cells.count + 1)
         for (k, v) in cells { d[k] = Self.normalise(key: k, v, options.values) }
         d["code"] = label
         let memberDicts = memberRows.map(\.dict)

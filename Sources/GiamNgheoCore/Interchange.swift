@@ -45,7 +45,7 @@ public enum Interchange {
         if !h.answers.isEmpty { d.append(("answers", .object(h.answers.map { ($0.key, .bool($0.value)) }))) }
         if let v = h.causes { d.append(("causes", .array(v.map { .string($0) }))) }
         var living: [(String, JSONText.Value)] = []
-        for f in HouseholdParser.livingKeys {
+        for f in livingInOrder {
             switch h.living.value(f) {
             case .bool(let v?): living.append((f.rawValue, .bool(v)))
             case .text(let v?): living.append((f.rawValue, .string(v)))
@@ -59,16 +59,33 @@ public enum Interchange {
         return .object(d)
     }
 
+    static let livingInOrder = HouseholdParser.livingKeys.sorted { JSONText.bytesPrecede($0.rawValue, $1.rawValue) }
+
+    /// A member's keys in the written (byte) order, so that its object needs no sorting when written: a
+    /// province's import writes millions of them.
+    enum MemberField { case id, name, birthDate, birthYear, nationalID, fact(Fact) }
+    static let memberFields: [(String, MemberField)] = {
+        var xs: [(String, MemberField)] = [("id", .id), ("name", .name), ("birthDate", .birthDate), ("birthYear", .birthYear), ("nationalID", .nationalID)]
+        xs += Fact.allCases.filter { $0.scope == .member }.map { ($0.rawValue, .fact($0)) }
+        return xs.sorted { JSONText.bytesPrecede($0.0, $1.0) }
+    }()
+
     static func memberValue(_ m: Member) -> JSONText.Value {
-        var d: [(String, JSONText.Value)] = [("id", .string(m.id))]
-        if let v = m.name { d.append(("name", .string(v))) }
-        if let v = m.birthDate { d.append(("birthDate", .string(v.description))) } else if let y = m.birthYear { d.append(("birthYear", .int(y))) }
-        if let v = m.nationalID { d.append(("nationalID", .string(v))) }
-        for f in Fact.allCases where f.scope == .member {
-            switch m.value(f) {
-            case .bool(let v?): d.append((f.rawValue, .bool(v)))
-            case .text(let v?): d.append((f.rawValue, .string(v)))
-            default: break
+        var d: [(String, JSONText.Value)] = []
+        d.reserveCapacity(memberFields.count)
+        for (key, field) in memberFields {
+            switch field {
+            case .id: d.append((key, .string(m.id)))
+            case .name: if let v = m.name { d.append((key, .string(v))) }
+            case .birthDate: if let v = m.birthDate { d.append((key, .string(v.description))) }
+            case .birthYear: if m.birthDate == nil, let y = m.birthYear { d.append((key, .int(y))) }
+            case .nationalID: if let v = m.nationalID { d.append((key, .string(v))) }
+            case .fact(let f):
+                switch m.value(f) {
+                case .bool(let v?): d.append((key, .bool(v)))
+                case .text(let v?): d.append((key, .string(v)))
+                default: break
+                }
             }
         }
         return .object(d)

@@ -17,7 +17,7 @@ public enum JSONText {
         case let s as String: string(s, to: &out)
         case let d as [String: Any]:
             out += "{"
-            for (i, k) in d.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
+            for (i, k) in d.keys.sorted(by: bytesPrecede).enumerated() {
                 if i > 0 { out += "," }
                 string(k, to: &out); out += ":"; write(d[k]!, to: &out)
             }
@@ -34,9 +34,23 @@ public enum JSONText {
         }
     }
 
+    /// Keys in byte order (UTF-8's order is the code points'), compared as memory: the generic comparison of two
+    /// UTF-8 views went byte by byte through generic code.
+    static func bytesPrecede(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                let n = min(x.count, y.count)
+                let c = n == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, n)
+                return c != 0 ? c < 0 : x.count < y.count
+            }
+        }
+    }
+
     static func string(_ s: String, to out: inout String) {
         // Nothing to escape (almost always): the string as it is.
-        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) { out += "\""; out += s; out += "\""; return }
+        var s = s
+        if !s.withUTF8({ $0.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) }) { out += "\""; out += s; out += "\""; return }
         out += "\""
         for u in s.unicodeScalars {
             switch u {
@@ -107,7 +121,9 @@ public enum JSONText {
             out += "]"
         case .object(let pairs):
             out += "{"
-            for (i, (k, v)) in pairs.sorted(by: { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }).enumerated() {
+            // Builders that give their keys in order (a member's) skip the sort.
+            let inOrder = zip(pairs, pairs.dropFirst()).allSatisfy { !bytesPrecede($1.0, $0.0) }
+            for (i, (k, v)) in (inOrder ? pairs : pairs.sorted(by: { bytesPrecede($0.0, $1.0) })).enumerated() {
                 if i > 0 { out += "," }
                 string(k, to: &out); out += ":"; write(v, to: &out)
             }

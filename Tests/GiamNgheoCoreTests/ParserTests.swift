@@ -1,5 +1,5 @@
 import Testing
-import GiamNgheoCore
+@testable import GiamNgheoCore
 import GiamNgheoData
 
 /// Input checks with the exact Vietnamese messages a user sees (pyxform style).
@@ -85,6 +85,32 @@ import GiamNgheoData
         #expect(b.age(on: CivilDate("2026-11-01")!) == 16 && b.age(on: CivilDate("2026-10-31")!) == 15)
         let leap = CivilDate("2008-02-29")!
         #expect(leap.age(on: CivilDate("2026-02-28")!) == 17 && leap.age(on: CivilDate("2026-03-01")!) == 18)
+    }
+
+    /// The byte-wise ISO reading and writing agree with the general ones on every day of the registry's range, and
+    /// the near misses (a one-digit month, a sign, a space) still go the general way or are refused.
+    @Test func isoDatesReadAndWrittenByteWiseAsInGeneral() {
+        var wrong: [String] = []
+        for day in stride(from: CivilDate(year: 1800, month: 1, day: 1)!.dayNumber, through: CivilDate(year: 2200, month: 12, day: 31)!.dayNumber, by: 13) {
+            let d = CivilDate(dayNumber: day)
+            let general = "\(d.year)-\(d.month < 10 ? "0" : "")\(d.month)-\(d.day < 10 ? "0" : "")\(d.day)"
+            if d.description != general || CivilDate(general) != d || CivilDate.iso(general) != d { wrong.append(general) }
+        }
+        #expect(wrong.isEmpty, "\(wrong.prefix(5))")
+        #expect(CivilDate("2024-2-05") == CivilDate(year: 2024, month: 2, day: 5) && CivilDate.iso("2024-2-05") == nil)
+        #expect(CivilDate(" 2024-02-05") == CivilDate(year: 2024, month: 2, day: 5))
+        #expect(CivilDate("2024-02-30") == nil && CivilDate("2024-02-5x") == nil && CivilDate("２０２４-02-05") == nil)
+    }
+
+    /// JSON keys are written in UTF-8 byte order, compared as memory.
+    @Test func keysCompareAsTheirBytes() {
+        var rng = SplitMix(seed: 20261205)
+        let alphabet: [String] = ["a", "B", "Đ", "ễ", "z", "1", "_", "\u{10348}"]
+        for _ in 0..<2000 {
+            let a = (0..<Int(rng.next() % 4)).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }.joined()
+            let b = (0..<Int(rng.next() % 4)).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }.joined()
+            #expect(JSONText.bytesPrecede(a, b) == a.utf8.lexicographicallyPrecedes(b.utf8), "\(a) \(b)")
+        }
     }
 
     @Test func vietnameseNumbers() {

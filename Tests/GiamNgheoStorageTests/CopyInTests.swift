@@ -19,6 +19,9 @@ import Testing
         #expect(text(nil as String?) == "\\N")
         #expect(text(Optional("x")) == "x")
         #expect(text(42) == "42" && text(true) == "t" && text(false) == "f")
+        // Optionals of every type the rows hold: a value is written as itself, nil as NULL.
+        #expect(text(Optional(5)) == "5" && text(nil as Int?) == "\\N" && text(Optional(false)) == "f" && text(nil as Bool?) == "\\N")
+        #expect(text(Optional(Optional("y"))) == "y" && text(Optional(nil as String?)) == "\\N" && text(nil as Date?) == "\\N")
         #expect(text(Date(timeIntervalSince1970: 1_764_766_800.25)) == "2025-12-03 13:00:00.250000+00")
         #expect(CopyIn.timestamp(Date(timeIntervalSince1970: -0.5)) == "1969-12-31 23:59:59.500000+00")
     }
@@ -45,5 +48,13 @@ import Testing
             }
             _ = pg
         }
+    }
+
+    /// An import's fingerprint hashes a line given in parts as the line itself.
+    @Test func fingerprintOfPartsIsTheFingerprintOfTheLine() {
+        var parts = Hasher64(), whole = Hasher64()
+        parts.add("N", "20194-000001", "|", "{\"code\":\"Đặng\"}"); parts.add("D7")
+        whole.add("N20194-000001|{\"code\":\"Đặng\"}"); whole.add("D7")
+        #expect(parts.hex == whole.hex && parts.hex != Hasher64().hex)
     }
 }

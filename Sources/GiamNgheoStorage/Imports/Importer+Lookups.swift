@@ -137,8 +137,9 @@ extension Importer.Run {
 /// FNV-1a, 64 bits: a fingerprint of what an import will do, to see that a commit does what was reviewed.
 struct Hasher64 {
     var value: UInt64 = 0xcbf2_9ce4_8422_2325
-    mutating func add(_ s: String) {
-        for b in s.utf8 { value = (value ^ UInt64(b)) &* 0x100_0000_01b3 }
+    /// The parts as one line (the same value as their concatenation, without building it: facts are long).
+    mutating func add(_ parts: String...) {
+        for var s in parts { s.withUTF8 { for b in $0 { value = (value ^ UInt64(b)) &* 0x100_0000_01b3 } } }
         value = (value ^ 0x0A) &* 0x100_0000_01b3
     }
     var hex: String { String(value, radix: 16) }

@@ -247,10 +247,10 @@ public struct Importer: Sendable {
                     claimed.insert(o.id)
                     if writing { chunkClaimed[o.id] = item.row }
                     if o.facts == facts { report.unchanged += 1; hasher.add("U\(h.code)"); continue }
-                    report.changed += 1; hasher.add("C\(h.code)|\(facts)")
+                    report.changed += 1; hasher.add("C", h.code, "|", facts)
                     updates.append((o, h, classification, facts))
                 } else {
-                    report.new += 1; hasher.add("N\(h.code)|\(facts)")
+                    report.new += 1; hasher.add("N", h.code, "|", facts)
                     if writing {
                         inserts.append(ready.insert ?? Insert(h, classification, facts: facts, store: store, copy: ahead == .copy))
                         insertedRows[h.code] = item.row
