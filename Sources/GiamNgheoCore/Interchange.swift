@@ -24,71 +24,24 @@ public enum Interchange {
         memberValue(m).any as! [String: Any]
     }
 
-    /// The stored form of a household's facts, written without `Any` (the same text as
+    /// The stored form of a household's facts, written without `Any` or a tree (the same text as
     /// `JSONText.encode(dictionary(h))`, which a property test holds).
     public static func jsonLine(_ h: Household) -> String {
-        JSONText.encode(value(h))
+        var text = FactsText()
+        facts(h, into: &text)
+        return text.finish()
     }
 
     static func value(_ h: Household) -> JSONText.Value {
-        var d: [(String, JSONText.Value)] = [("code", .string(h.code))]
-        if let v = h.commune { d.append(("commune", .string(v))) }
-        if let v = h.oldCommune { d.append(("oldCommune", .string(v))) }
-        if let v = h.village { d.append(("village", .string(v))) }
-        if let v = h.area, h.commune == nil || h.areaSource == Household.declaredArea { d.append(("area", .string(v.rawValue))) }
-        if let v = h.incomePerCapita { d.append(("incomePerCapita", .int(v))) }
-        if let v = h.scoreB1 { d.append(("scoreB1", .int(v))) }
-        if let v = h.agriculture { d.append(("agriculture", .bool(v))) }
-        if let v = h.size, h.members.isEmpty { d.append(("size", .int(v))) }
-        if let v = h.referenceDate { d.append(("referenceDate", .string(v.description))) }
-        if let v = h.deprivedList { d.append(("deprived", .array(v.map { .string($0) }))) }
-        if !h.answers.isEmpty { d.append(("answers", .object(h.answers.map { ($0.key, .bool($0.value)) }))) }
-        if let v = h.causes { d.append(("causes", .array(v.map { .string($0) }))) }
-        var living: [(String, JSONText.Value)] = []
-        for f in livingInOrder {
-            switch h.living.value(f) {
-            case .bool(let v?): living.append((f.rawValue, .bool(v)))
-            case .text(let v?): living.append((f.rawValue, .string(v)))
-            case .number(let v?): living.append((f.rawValue, .double(v)))
-            case .list(let v?): living.append((f.rawValue, .array(v.map { .string($0) })))
-            default: break
-            }
-        }
-        if !living.isEmpty { d.append(("living", .object(living))) }
-        if !h.members.isEmpty { d.append(("members", .array(h.members.map(memberValue)))) }
-        return .object(d)
+        var tree = FactsTree()
+        facts(h, into: &tree)
+        return tree.value
     }
 
-    static let livingInOrder = HouseholdParser.livingKeys.sorted { JSONText.bytesPrecede($0.rawValue, $1.rawValue) }
-
-    /// A member's keys in the written (byte) order, so that its object needs no sorting when written: a
-    /// province's import writes millions of them.
-    enum MemberField { case id, name, birthDate, birthYear, nationalID, fact(Fact) }
-    static let memberFields: [(String, MemberField)] = {
-        var xs: [(String, MemberField)] = [("id", .id), ("name", .name), ("birthDate", .birthDate), ("birthYear", .birthYear), ("nationalID", .nationalID)]
-        xs += Fact.allCases.filter { $0.scope == .member }.map { ($0.rawValue, .fact($0)) }
-        return xs.sorted { JSONText.bytesPrecede($0.0, $1.0) }
-    }()
-
     static func memberValue(_ m: Member) -> JSONText.Value {
-        var d: [(String, JSONText.Value)] = []
-        d.reserveCapacity(memberFields.count)
-        for (key, field) in memberFields {
-            switch field {
-            case .id: d.append((key, .string(m.id)))
-            case .name: if let v = m.name { d.append((key, .string(v))) }
-            case .birthDate: if let v = m.birthDate { d.append((key, .string(v.description))) }
-            case .birthYear: if m.birthDate == nil, let y = m.birthYear { d.append((key, .int(y))) }
-            case .nationalID: if let v = m.nationalID { d.append((key, .string(v))) }
-            case .fact(let f):
-                switch m.value(f) {
-                case .bool(let v?): d.append((key, .bool(v)))
-                case .text(let v?): d.append((key, .string(v)))
-                default: break
-                }
-            }
-        }
-        return .object(d)
+        var tree = FactsTree()
+        memberFacts(m, into: &tree)
+        return tree.value
     }
 
     public static func householdCSVRow(_ h: Household) -> String {

@@ -6,6 +6,7 @@ public enum VietnameseText {
     /// Lower-case, strip tone and vowel marks, map đ → d, unify apostrophes, collapse spaces.
     /// "Đặng Thị Hoà" and "dang thi hoa" fold to the same key.
     public static func fold(_ text: String) -> String {
+        if isFolded(text) { return text }   // codes and values already in lower-case ASCII ("male", "head")
         // Fast path (imports fold millions of names): bytes out, ASCII and precomposed Latin letters through tables
         // made once by the slow path below, combining marks dropped; anything else takes the slow path.
         var out: [UInt8] = []
@@ -33,6 +34,20 @@ public enum VietnameseText {
         }
         if out.last == 0x20 { out.removeLast() }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Lower-case ASCII without a backtick or a space to collapse: its own fold, and no new string to make.
+    static func isFolded(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { b in
+            guard let first = b.first, let last = b.last, first != 0x20, last != 0x20 else { return false }
+            var previous: UInt8 = 0
+            for c in b {
+                guard c >= 0x20 && c < 0x7F && !(c >= 0x41 && c <= 0x5A) && c != 0x60 && !(c == 0x20 && previous == 0x20) else { return false }
+                previous = c
+            }
+            return true
+        }
     }
 
     /// The fold of one precomposed letter as up to 4 ASCII bytes, first byte lowest; 0 when it is not in the tables.

@@ -35,6 +35,14 @@ import GiamNgheoTestSupport
         h.oldCommune = "19000"
         #expect(Interchange.jsonLine(h) == JSONText.encode(Interchange.dictionary(h)))
         #expect(Interchange.jsonLine(h).contains("\"answers\":{\"A1\":true,\"B2\":false}"))
+        // A fractional floor area, an empty tick-box list, a member with a birth year only and a quote in the name.
+        h.living.floorArea = 12.5; h.living.informationDevices = []; h.living.usesInternet = false
+        var m = Member(id: "2"); m.name = "Hoa \"Bé\""; m.birthYear = 1950; m.sex = "female"; m.disabled = true
+        h.members = [Member(id: "1"), m]
+        let text = Interchange.jsonLine(h)
+        #expect(text == JSONText.encode(Interchange.dictionary(h)))
+        #expect(text.contains(#""living":{"floorArea":12.5,"informationDevices":[],"usesInternet":false}"#))
+        #expect(text.contains(#""members":[{"id":"1"},{"birthYear":1950,"disabled":true,"id":"2","name":"Hoa \"Bé\"","sex":"female"}]"#))
     }
 
     /// The bulk reader of stored facts: every generated household's facts read back and written again give the
