@@ -112,21 +112,13 @@ struct FactsText: FactsSink {
         comma = true
         string(k); bytes.append(UInt8(ascii: ":"))
     }
-    mutating func string(_ s: String) {
-        var s = s
-        let plain = s.withUTF8 { b in
-            guard !b.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) else { return false }
-            bytes.append(UInt8(ascii: "\"")); bytes.append(contentsOf: b); bytes.append(UInt8(ascii: "\""))
-            return true
-        }
-        if !plain { var t = ""; JSONText.string(s, to: &t); bytes.append(contentsOf: t.utf8) }
-    }
+    mutating func string(_ s: String) { JSONText.string(s, to: &bytes) }
     mutating func put(_ k: String, _ value: FactsScalar) {
         key(k)
         switch value {
         case .string(let v): string(v)
         case .int(let v): bytes.append(contentsOf: String(v).utf8)
-        case .double(let d): bytes.append(contentsOf: (d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d)).utf8)
+        case .double(let d): bytes.append(contentsOf: JSONText.number(d).utf8)
         case .bool(let v): bytes.append(contentsOf: (v ? "true" : "false").utf8)
         }
     }

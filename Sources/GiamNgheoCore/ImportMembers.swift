@@ -42,7 +42,7 @@ extension ImportPipeline {
                                           message: "số CCCD có 11 chữ số: Excel đã bỏ số 0 ở đầu khi ô ở dạng số; đã ghi lại là '\(fixed)'. Hãy kiểm tra, và định dạng cột là Văn bản (Text) trước khi nhập số CCCD.",
                                           blocking: false))
             }
-            if let v = cells["ethnicity"], let local = localName(v),
+            if let v = cells["ethnicity"], let local = options.ethnicGroups?.localName(for: v),
                let group = options.ethnicGroups?.group(local.code) {
                 issues.append(ImportIssue(sheet: layout.sheet, row: raw.row, column: layout.column("ethnicity"), value: v,
                                           message: "'\(v)' là tên nhóm địa phương của dân tộc \(group.name) (mã \(group.code)): ghi nhận là \(group.name)\(local.verified ? "" : " [chưa xác minh]").",
@@ -50,16 +50,6 @@ extension ImportPipeline {
             }
             return MemberRow(row: raw.row, code: code, dict: d, issues: issues, cells: cells)
         }
-    }
-
-    /// The local-group name a member's ethnicity cell gives, remembered by its text: a file writes a few dozen
-    /// spellings, and each cell was folded and filtered letter by letter again.
-    mutating func localName(_ text: String) -> EthnicLocalName? {
-        guard let groups = options.ethnicGroups else { return nil }
-        if let known = localNames[text] { return known }
-        let found = groups.localName(for: text)
-        if localNames.count < 10_000 { localNames[text] = .some(found) }
-        return found
     }
 
     /// A national ID that Excel stored as a number: 11 digits (the leading 0 dropped), possibly written

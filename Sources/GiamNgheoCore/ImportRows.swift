@@ -109,7 +109,6 @@ public struct ImportPipeline {
     var membersDone = false
     var seenCodes: Set<String> = []
     var emitted: Set<String> = []
-    var localNames: [String: EthnicLocalName?] = [:]
     public private(set) var rowsRead = 0
 
     public init(options: Options, householdSheet: String, households: @escaping ImportRowSource,

@@ -28,8 +28,7 @@ public enum JSONText {
             out += "]"
         case let b as Bool: out += b ? "true" : "false"
         case let i as Int: out += String(i)
-        case let d as Double:
-            if d == d.rounded(), abs(d) < 1e15 { out += String(Int(d)) } else { out += String(d) }
+        case let d as Double: out += number(d)
         default: string("\(value!)", to: &out)
         }
     }
@@ -47,10 +46,28 @@ public enum JSONText {
         }
     }
 
-    static func string(_ s: String, to out: inout String) {
-        // Nothing to escape (almost always): the string as it is.
+    /// Whether a string's bytes need no escape in JSON (almost always).
+    static func plain(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        !bytes.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C })
+    }
+
+    /// The same as `string(_:to:)` for a `String`, into bytes.
+    static func string(_ s: String, to out: inout [UInt8]) {
         var s = s
-        if !s.withUTF8({ $0.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) }) { out += "\""; out += s; out += "\""; return }
+        let done = s.withUTF8 { b in
+            guard plain(b) else { return false }
+            out.append(0x22); out.append(contentsOf: b); out.append(0x22)
+            return true
+        }
+        if !done { var t = ""; string(s, to: &t); out.append(contentsOf: t.utf8) }
+    }
+
+    /// A number as JSON writes it: whole values without a fraction.
+    static func number(_ d: Double) -> String { d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d) }
+
+    static func string(_ s: String, to out: inout String) {
+        var s = s
+        if s.withUTF8(plain) { out += "\""; out += s; out += "\""; return }
         out += "\""
         for u in s.unicodeScalars {
             switch u {
@@ -112,7 +129,7 @@ public enum JSONText {
         switch value {
         case .string(let s): string(s, to: &out)
         case .int(let i): out += String(i)
-        case .double(let d): if d == d.rounded(), abs(d) < 1e15 { out += String(Int(d)) } else { out += String(d) }
+        case .double(let d): out += number(d)
         case .bool(let b): out += b ? "true" : "false"
         case .null: out += "null"
         case .array(let xs):

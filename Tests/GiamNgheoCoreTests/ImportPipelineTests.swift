@@ -211,6 +211,11 @@ import Testing
             #expect(Self.streamed(bytes, chunk: chunk) == CSV.parse(text), "chunk \(chunk)")
         }
         #expect(Self.streamed(bytes, chunk: 3)[1] == ["H01", "Nguyễn, Thị Hoa", "dòng 1\ndòng 2"])
+        // A sequence without contiguous storage takes the byte-by-byte path.
+        var s = CSVStream(), lazy: [[String]] = []
+        s.feed(bytes.lazy.map { $0 }) { _, r in lazy.append(r) }
+        s.finish { _, r in lazy.append(r) }
+        #expect(lazy == CSV.parse(text))
     }
 
     @Test func decomposedVietnameseIsComposed() {
