@@ -150,12 +150,16 @@ public final class CompiledStandard: Sendable {
     }
 }
 
-struct ResolvedClause: Sendable {
+/// A class, so that walking the rows per household retains one reference, not every string of the clause.
+final class ResolvedClause: Sendable {
     enum Bound: Sendable { case none, value(Int), missing(String) }
     let index: Int
     let clause: ClassificationClause
     let lo: Bound
     let hi: Bound
+    init(index: Int, clause: ClassificationClause, lo: Bound, hi: Bound) {
+        self.index = index; self.clause = clause; self.lo = lo; self.hi = hi
+    }
 }
 
 public enum Classifier {
@@ -176,9 +180,11 @@ public enum Classifier {
             throw fail("area", "thiếu khu vực: cho 'area' (rural/urban) hoặc mã xã/phường 'commune'")
         }
         let hasAnswers = !h.answers.isEmpty || h.deprivedList != nil
-        if hasAnswers { for code in h.answers.keys.sorted() + (h.deprivedList ?? []) where !compiled.codeSet.contains(code) {
+        // The first code the standard lacks: the answers' in order, then the list's (no array built per household).
+        if hasAnswers, let code = (h.answers.isEmpty ? nil : h.answers.keys.sorted().first { !compiled.codeSet.contains($0) })
+            ?? h.deprivedList?.first(where: { !compiled.codeSet.contains($0) }) {
             throw fail("deprived", "chỉ số '\(code)' không có trong chuẩn \(s.id) (có: \(compiled.codes.joined(separator: ", ")))")
-        } }
+        }
         if let n = h.size, n <= 0 { throw fail("size", "số nhân khẩu phải lớn hơn 0") }
 
         // 1. The measure and its rule table: score B1 when given (the review's point method), else income.
@@ -208,7 +214,6 @@ public enum Classifier {
         var unbounded: [(index: Int, note: String)] = []
         var inBand: [ResolvedClause] = []
         for row in rows {
-            let c = row.clause
             var skip = false
             func bound(_ b: ResolvedClause.Bound) throws -> Int? {
                 switch b {
@@ -217,7 +222,7 @@ public enum Classifier {
                 case .missing(let name):
                     // An unknown middle-income bound only means that band cannot be recognised;
                     // an unknown poverty line would silently make everyone non-poor, so it is an error.
-                    guard c.category == .middleIncome else {
+                    guard row.clause.category == .middleIncome else {
                         throw fail(measure, "chuẩn \(s.id) chưa có giá trị ngưỡng '\(name)' cho khu vực \(area.vietnamese(s)) (chưa xác minh); không phân loại được")
                     }
                     unbounded.append((row.index, "Chuẩn \(s.id) chưa có giá trị '\(name)' cho khu vực \(area.vietnamese(s)): không xác định được hộ có mức sống trung bình (dòng \(row.index + 1))."))
@@ -230,13 +235,14 @@ public enum Classifier {
             if let lo, value <= lo { continue }
             if let hi, value > hi { continue }
             inBand.append(row)
-            if c.deprivation == nil { break }
+            if row.clause.deprivation == nil { break }   // the row is a class: no copy of its clause
         }
         let indicatorsNeeded = inBand.contains { $0.clause.deprivation != nil }
 
         // 3. Indicators: strictly when needed (a missing fact is an error naming it); otherwise whatever
         // the facts given show, for the deprivation profile, and nothing is asked for.
-        let evaluator = ConditionEvaluator(household: h, date: date, workingAge: s.workingAge)
+        // A tick-box list answers every indicator, so no evaluator is made (making one copies the household).
+        let evaluator = h.deprivedList == nil ? ConditionEvaluator(household: h, date: date, workingAge: s.workingAge) : nil
         var deprived: [String] = []
         var unknown: [String] = []
         var indicatorNotes: [IndicatorExplanation] = []
@@ -256,7 +262,7 @@ public enum Classifier {
                 }
                 isDeprived = false; known = false
             } else {
-                switch evaluator.eval(compiled.conditions[k], member: nil, trace: trace) {
+                switch evaluator!.eval(compiled.conditions[k], member: nil, trace: trace) {
                 case .yes: isDeprived = true
                 case .no: isDeprived = false
                 case .unknown(let m):
@@ -295,17 +301,17 @@ public enum Classifier {
         let scoreB2 = indicatorsNeeded || unknown.isEmpty ? s.pointRule.map { $0.pointsPerIndicator.value * count } : nil
         let measured = measure == "scoreB1" ? scoreB2 ?? 0 : count
 
-        var decided: (ClassificationClause, Int)?
+        var decided: ResolvedClause?
         for row in inBand {
             switch row.clause.deprivation {
             case .atLeastThreshold?: if measured < threshold { continue }
             case .belowThreshold?: if measured >= threshold { continue }
             case nil: break
             }
-            decided = (row.clause, row.index); break
+            decided = row; break
         }
-        notes += unbounded.filter { u in decided.map { u.index < $0.1 } ?? true }.map(\.note)
-        if !indicatorsNeeded {
+        notes += unbounded.filter { u in decided.map { u.index < $0.index } ?? true }.map(\.note)
+        if !indicatorsNeeded && options.explain {   // notes are read only in the explanation
             let what = measure == "scoreB1" ? (s.pointRule?.incomeScoreName ?? "điểm B1") : "thu nhập bình quân"
             let unit = measure == "scoreB1" ? " điểm" : " đồng/người/tháng"
             // The highest bound of a row that tests deprivations: above it, no deprivation can matter.
@@ -319,8 +325,8 @@ public enum Classifier {
                 notes.append("Không cần xét các chỉ số thiếu hụt: với \(what) \(Format.money(value))\(unit), dòng quy tắc áp dụng không phụ thuộc số chỉ số thiếu hụt.")
             }
         }
-        var category = decided?.0.category ?? .notPoor
-        let subtype = decided?.0.subtype
+        var category = decided?.clause.category ?? .notPoor
+        let subtype = decided?.clause.subtype
         if category == .middleIncome && s.middleIncomeRequiresAgriculture && h.agriculture != true {
             category = .notPoor
             notes.append(h.agriculture == nil
@@ -338,7 +344,7 @@ public enum Classifier {
             }
             let ruleText: String
             let ruleVerified: Bool
-            if let (c, _) = decided {
+            if let c = decided?.clause {
                 ruleText = describe(c, lines: lines, area: area, areaName: area.vietnamese(s), measure: measure, threshold: threshold, points: s.pointRule)
                 ruleVerified = c.verified
             } else {
@@ -353,7 +359,7 @@ public enum Classifier {
                 thresholds: thresholds, indicators: indicatorNotes, deprivedCount: count,
                 deprivationThreshold: thresholdInfo, scoreB2: scoreB2, indicatorsNeeded: indicatorsNeeded,
                 rule: .init(category: category, subtype: subtype, text: ruleText, verified: ruleVerified,
-                            citation: decided?.0.citation),
+                            citation: decided?.clause.citation),
                 notes: notes,
                 summary: summary(category: category, subtype: subtype, measure: measure, value: value, area: area,
                                  areaName: area.vietnamese(s), deprived: deprived, indicatorsNeeded: indicatorsNeeded,

@@ -31,13 +31,14 @@ extension ImportPipeline {
             guard let code = cells["householdCode"] else {
                 issues.append(ImportIssue(sheet: layout.sheet, row: raw.row, column: layout.column("householdCode"), message: "thiếu mã hộ của nhân khẩu."))
                 // Kept under a code no household has, so it is reported once at the end.
-                return MemberRow(row: raw.row, code: "(trống)", dict: [:], issues: issues, cells: cells)
+                return MemberRow(row: raw.row, code: "(trống)", fields: [], issues: issues, cells: cells)
             }
-            var d: [String: Any] = [:]
+            // Typed cells straight away: the parser reads them without a dictionary of `Any`.
+            var d: [(String, JSONText.Value)] = []
             d.reserveCapacity(cells.count)
-            for (k, v) in cells where k != "householdCode" { d[k] = Self.normalise(key: k, v, options.values) }
+            for (k, v) in cells where k != "householdCode" { d.append((k, .string(Self.normalise(key: k, v, options.values)))) }
             if let v = cells["nationalID"], let fixed = Self.restoredNationalID(v) {
-                d["nationalID"] = fixed
+                if let i = d.firstIndex(where: { $0.0 == "nationalID" }) { d[i].1 = .string(fixed) }
                 issues.append(ImportIssue(sheet: layout.sheet, row: raw.row, column: layout.column("nationalID"), value: v,
                                           message: "số CCCD có 11 chữ số: Excel đã bỏ số 0 ở đầu khi ô ở dạng số; đã ghi lại là '\(fixed)'. Hãy kiểm tra, và định dạng cột là Văn bản (Text) trước khi nhập số CCCD.",
                                           blocking: false))
@@ -48,7 +49,7 @@ extension ImportPipeline {
                                           message: "'\(v)' là tên nhóm địa phương của dân tộc \(group.name) (mã \(group.code)): ghi nhận là \(group.name)\(local.verified ? "" : " [chưa xác minh]").",
                                           blocking: false))
             }
-            return MemberRow(row: raw.row, code: code, dict: d, issues: issues, cells: cells)
+            return MemberRow(row: raw.row, code: code, fields: d, issues: issues, cells: cells)
         }
     }
 

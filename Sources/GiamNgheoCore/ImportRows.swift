@@ -92,7 +92,11 @@ public struct ImportPipeline {
         }
     }
 
-    struct MemberRow { var row: Int; var code: String; var dict: [String: Any]; var issues: [ImportIssue]; var cells: [String: String] }
+    struct MemberRow {
+        var row: Int; var code: String; var fields: [(String, JSONText.Value)]; var issues: [ImportIssue]; var cells: [String: String]
+        /// As a dictionary, for the path that sets bad cells aside one by one (rare: only rows with a problem).
+        var dict: [String: Any] { Dictionary(fields.map { ($0.0, $0.1.any) }, uniquingKeysWith: { _, last in last }) }
+    }
 
     let options: Options
     /// Whether members may stand anywhere in their sheet (the whole sheet is read first).
@@ -252,20 +256,24 @@ public struct ImportPipeline {
         }
         if let code, g.duplicateCode { issue("code", "mã hộ '\(code)' xuất hiện hai lần trong tệp.") }
         let label = code ?? "dòng \(row)"
-        var d: [String: Any] = [:]
-        d.reserveCapacity(cells.count + 1)
-        for (k, v) in cells { d[k] = Self.normalise(key: k, v, options.values) }
-        d["code"] = label
-        let memberDicts = memberRows.map(\.dict)
+        // The row as typed cells for the parser (the size column gives way to a member list).
+        var whole: [(String, JSONText.Value)] = [("code", .string(label))]
+        whole.reserveCapacity(cells.count + 2)
+        for (k, v) in cells where k != "code" && !(k == "size" && !memberRows.isEmpty) {
+            whole.append((k, .string(Self.normalise(key: k, v, options.values))))
+        }
+        if !memberRows.isEmpty { whole.append(("members", .array(memberRows.map { .object($0.fields) }))) }
         for m in memberRows { issues += m.issues }
         var h: Household?
         do {
-            var whole = d
-            if !memberDicts.isEmpty { whole["members"] = memberDicts; whole.removeValue(forKey: "size") }
-            let parsed = try options.parser.parse(whole, fallbackCode: label)
+            let parsed = try options.parser.parse(.object(whole), fallbackCode: label)
             try options.parser.checkHead(parsed)
             h = parsed
         } catch let e as ClassificationError {
+            var d: [String: Any] = [:]
+            for (k, v) in cells { d[k] = Self.normalise(key: k, v, options.values) }
+            d["code"] = label
+            let memberDicts = memberRows.map(\.dict)
             // Every field on its own, so that one row shows all its problems at once.
             var found = false
             var clean = d

@@ -100,6 +100,39 @@ public enum JSONText {
         }
         public var bool: Bool? { if case .bool(let b) = self { b } else { nil } }
         public var array: [Value]? { if case .array(let xs) = self { xs } else { nil } }
+        /// An object's fields in the order written; none for any other value.
+        public var pairs: [(String, Value)] { if case .object(let p) = self { p } else { [] } }
+
+        /// The value as a message quotes it: text as written, numbers and booleans plainly.
+        public var plain: String {
+            switch self {
+            case .string(let s): s
+            case .int(let i): String(i)
+            case .double(let d): JSONText.number(d)
+            case .bool(let b): b ? "true" : "false"
+            case .null: "null"
+            default: JSONText.encode(self)
+            }
+        }
+
+        /// From Foundation values (`JSONSerialization`'s, or a form's dictionary): booleans told apart from
+        /// 0/1 numbers by their Objective-C type, as `JSONSerialization` gives both as `NSNumber`.
+        public init(any v: Any) {
+            switch v {
+            case let s as String: self = .string(s)
+            case _ where type(of: v) == Bool.self: self = .bool(v as! Bool)
+            case _ where type(of: v) == Int.self: self = .int(v as! Int)
+            case _ where type(of: v) == Double.self: self = .double(v as! Double)
+            case let d as [String: Any]: self = .object(d.map { ($0.key, Value(any: $0.value)) })
+            case let xs as [Any]: self = .array(xs.map(Value.init(any:)))
+            case let n as NSNumber:
+                if String(cString: n.objCType) == "c" { self = .bool(n.boolValue) }
+                else if let i = Int(exactly: n.doubleValue), "\(n)" == String(i) { self = .int(i) }
+                else { self = .double(n.doubleValue) }
+            case let v as Value: self = v
+            default: self = .null   // NSNull, or nil wrapped in Any
+            }
+        }
 
         /// As Foundation-style values: lists of strings as `[String]`, lists of objects as `[[String: Any]]`
         /// (the shapes the parser and the edit forms cast to).
@@ -152,12 +185,14 @@ public enum JSONText {
     /// read back in bulk, where Foundation's JSONDecoder was 40 % of an export; nil for text that is not JSON.
     public static func parse(_ text: String) -> Value? {
         var text = text
-        return text.withUTF8 { bytes in
-            var reader = Reader(bytes: bytes)
-            guard let v = reader.value() else { return nil }
-            reader.skipSpace()
-            return reader.at == bytes.count ? v : nil
-        }
+        return text.withUTF8 { parse(bytes: $0) }
+    }
+
+    public static func parse(bytes: UnsafeBufferPointer<UInt8>) -> Value? {
+        var reader = Reader(bytes: bytes)
+        guard let v = reader.value() else { return nil }
+        reader.skipSpace()
+        return reader.at == bytes.count ? v : nil
     }
 
     struct Reader {
@@ -184,6 +219,7 @@ public enum JSONText {
             case UInt8(ascii: "{"):
                 at += 1
                 var pairs: [(String, Value)] = []
+                pairs.reserveCapacity(8)   // grown once at most for a household line
                 skipSpace()
                 if at < bytes.count, bytes[at] == UInt8(ascii: "}") { at += 1; return .object(pairs) }
                 while true {
@@ -230,7 +266,7 @@ public enum JSONText {
                 else if b == UInt8(ascii: ".") || b == UInt8(ascii: "e") || b == UInt8(ascii: "E") { integral = false; at += 1 }
                 else { break }
             }
-            guard at > start else { return nil }
+            guard at > start, bytes[start] != UInt8(ascii: "+") else { return nil }
             let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<at]), as: UTF8.self)
             if integral, let i = Int(text) { return .int(i) }
             return Double(text).map { .double($0) }
@@ -240,9 +276,9 @@ public enum JSONText {
         mutating func string() -> String? {
             at += 1
             let start = at
-            // The usual case: no escape, the bytes as they are.
-            while at < bytes.count, bytes[at] != UInt8(ascii: "\""), bytes[at] != UInt8(ascii: "\\") { at += 1 }
-            guard at < bytes.count else { return nil }
+            // The usual case: no escape, the bytes as they are. A raw control character is not JSON.
+            while at < bytes.count, bytes[at] != UInt8(ascii: "\""), bytes[at] != UInt8(ascii: "\\"), bytes[at] >= 0x20 { at += 1 }
+            guard at < bytes.count, bytes[at] >= 0x20 else { return nil }
             var out = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<at]), as: UTF8.self)
             if bytes[at] == UInt8(ascii: "\"") { at += 1; return out }
             var pending: UInt16? = nil
@@ -251,7 +287,10 @@ public enum JSONText {
                 if b == UInt8(ascii: "\"") { at += 1; return pending == nil ? out : nil }
                 if b != UInt8(ascii: "\\") {
                     let runStart = at
-                    while at < bytes.count, bytes[at] != UInt8(ascii: "\""), bytes[at] != UInt8(ascii: "\\") { at += 1 }
+                    while at < bytes.count, bytes[at] != UInt8(ascii: "\""), bytes[at] != UInt8(ascii: "\\") {
+                        guard bytes[at] >= 0x20 else { return nil }
+                        at += 1
+                    }
                     out += String(decoding: UnsafeBufferPointer(rebasing: bytes[runStart..<at]), as: UTF8.self)
                     continue
                 }

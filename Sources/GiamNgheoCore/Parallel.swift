@@ -42,7 +42,7 @@ public enum Parallel {
 }
 
 /// Values handed to `concurrentPerform`, whose runs never touch the same element.
-private struct Unchecked<V>: @unchecked Sendable {
+struct Unchecked<V>: @unchecked Sendable {
     let value: V
     init(_ value: V) { self.value = value }
 }

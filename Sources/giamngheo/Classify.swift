@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dispatch
 import Foundation
 import GiamNgheoCore
 import GiamNgheoData
@@ -44,24 +45,26 @@ struct Classify: ParsableCommand {
             fixed = s
         }
         guard let zone = Area(rawValue: specialZoneArea) else { throw fail("--special-zone-area phải là rural hoặc urban") }
-        var units = BundledData.adminUnits
-        units.specialZoneArea = zone
-        let engine = Engine(catalogue: catalogue, units: units, fixedStandard: fixed,
+        // The country's units are loaded only if a household gives its commune.
+        let engine = Engine(catalogue: catalogue, loadingUnits: { var u = BundledData.adminUnits; u.specialZoneArea = zone; return u }, fixedStandard: fixed,
                             defaultDate: try parseDate(date, option: "--date") ?? CivilDate.todayInVietnam(),
                             options: .init(minorityEthnicities: BundledData.ethnicGroups.minorityCodes, explain: explain))
         let parser = BundledData.parser()
         let out = LineWriter(.standardOutput)
         var errors = 0
-        func report(_ line: String, _ error: any Error) {
+        func report(_ e: (line: Int, message: String)) {
             errors += 1
-            FileHandle.standardError.write(Data("Lỗi: \(line)\(error)\n".utf8))
+            FileHandle.standardError.write(Data("Lỗi: \(e.line > 0 ? "dòng \(e.line): " : "")\(e.message)\n".utf8))
         }
-        func emit(_ h: Household, line: String) {
-            do {
-                let c = try engine.classify(h)
-                out.write(try jsonEncoder.encode(c)); out.write("\n")
-            } catch { report(line, error) }
+        // With --explain each line goes through the encoder (the explanation is a deep tree); without, the
+        // classification writes its own line.
+        @Sendable func encoded(_ c: Classification) throws -> [UInt8] {
+            let e = JSONEncoder()
+            e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            return Array(try e.encode(c))
         }
+        let explained: (@Sendable (Classification) throws -> [UInt8])? = explain ? encoded : nil
+        let classifier = LineClassifier(parser: parser, engine: engine, explained: explained)
         if let file, file.hasSuffix(".csv") {
             guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw fail("không đọc được tệp '\(file)'") }
             let membersPath = members ?? URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent("members.csv").path
@@ -70,25 +73,85 @@ struct Classify: ParsableCommand {
             let households: [Household]
             do { households = try Interchange.readCSVPair(households: text, members: membersText, parser: parser) }
             catch { throw fail("\(error)") }
-            for h in households { emit(h, line: "") }
+            @Sendable func line(_ h: Household) -> Result<[UInt8], any Error> {
+                do {
+                    let c = try engine.classify(h)
+                    var o: [UInt8] = try explained?(c) ?? []
+                    if explained == nil { c.write(to: &o) }
+                    o.append(0x0A)
+                    return .success(o)
+                } catch { return .failure(error) }
+            }
+            let lines = try Parallel.map(households, minimumPerCore: 256, line)
+            for r in lines {
+                switch r {
+                case .success(let bytes): out.write(Data(bytes))
+                case .failure(let error): report((0, "\(error)"))
+                }
+            }
         } else {
             let handle: FileHandle
             if let file, file != "-" {
                 guard let h = FileHandle(forReadingAtPath: file) else { throw fail("không đọc được tệp '\(file)'") }
                 handle = h
             } else { handle = .standardInput }
-            var n = 0
-            for line in LineReader(handle) {
-                n += 1
-                if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
-                do { emit(try parser.parse(jsonLine: line, line: n), line: "dòng \(n): ") }
-                catch { report("dòng \(n): ", error) }
+            // Blocks of whole lines read into one buffer, each classified on every core and written run by run;
+            // the part after the last newline moves to the front and waits for the next read.
+            out.flush()
+            let size = 8 << 20
+            var buffer = [UInt8](repeating: 0, count: size)
+            var filled = 0, line = 1, eof = false
+            let writer = DispatchQueue(label: "classify.output"), waiting = DispatchSemaphore(value: 2), failed = Failure()
+            while !eof {
+                if filled == buffer.count { buffer += [UInt8](repeating: 0, count: buffer.count) }   // a line longer than the buffer
+                let n = buffer.withUnsafeMutableBytes { read(handle.fileDescriptor, $0.baseAddress! + filled, $0.count - filled) }
+                if n < 0 && errno == EINTR { continue }
+                guard n >= 0 else { throw fail("không đọc được tệp '\(file ?? "-")': \(String(cString: strerror(errno)))") }
+                eof = n == 0
+                filled += n
+                let cut = eof ? filled : (buffer[..<filled].lastIndex(of: 0x0A).map { $0 + 1 } ?? 0)
+                guard cut > 0 else { continue }
+                let batch = buffer.withUnsafeBufferPointer { classifier.classify(block: .init(rebasing: $0[..<cut]), firstLine: line) }
+                line += batch.lines
+                // Written on a queue of its own while the next block is read and classified (two blocks at most wait).
+                let outputs = batch.outputs
+                waiting.wait()
+                writer.async {
+                    do { for o in outputs { try writeAll(o) } } catch { failed.set("\(error)") }
+                    waiting.signal()
+                }
+                batch.errors.forEach(report)
+                buffer.withUnsafeMutableBytes { b in _ = memmove(b.baseAddress!, b.baseAddress! + cut, filled - cut) }
+                filled -= cut
             }
+            writer.sync {}
+            if let message = failed.message { throw fail(message) }
         }
         out.flush()
         if errors > 0 {
             FileHandle.standardError.write(Data("\(errors) hộ có lỗi, không được phân loại.\n".utf8))
             throw ExitCode(1)
+        }
+    }
+}
+
+/// The first failure of the output queue, read once it has drained.
+final class Failure: @unchecked Sendable {
+    private let lock = NSLock()
+    private var first: String?
+    func set(_ m: String) { lock.lock(); if first == nil { first = m }; lock.unlock() }
+    var message: String? { lock.lock(); defer { lock.unlock() }; return first }
+}
+
+/// Writes all of `bytes` to standard output (a pipe takes a part at a time).
+func writeAll(_ bytes: [UInt8]) throws {
+    try bytes.withUnsafeBytes { b in
+        var at = 0
+        while at < b.count {
+            let n = write(1, b.baseAddress! + at, b.count - at)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw fail("không ghi được kết quả: \(String(cString: strerror(errno)))") }
+            at += n
         }
     }
 }
