@@ -27,6 +27,8 @@ enum Field: Int, CaseIterable {
 
     init(_ fact: Fact) { self = Field(rawValue: Field.facts.firstIndex(of: fact)!)! }
 
+    static func names(of owner: Owner) -> Set<String> { Set(allCases.filter { $0.belongs(to: owner) }.map { "\($0)" }) }
+
     /// The objects that may carry this name.
     enum Owner { case household, living, member }
     func belongs(to owner: Owner) -> Bool {

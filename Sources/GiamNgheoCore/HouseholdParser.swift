@@ -14,16 +14,12 @@ public struct HouseholdParser: Sendable {
         self.ethnicity = ethnicity; self.causeCodes = causeCodes
     }
 
-    public static let householdKeys: Set<String> = [
-        "code", "area", "commune", "oldCommune", "village", "incomePerCapita", "scoreB1", "scoreA", "agriculture", "size", "referenceDate",
-        "deprived", "answers", "living", "members", "note", "causes",
-    ]
+    /// The names each object may carry, from the reader's one table of names (`Field`).
+    public static let householdKeys = Field.names(of: .household).subtracting(livingKeyNames)
     public static let livingKeys: [Fact] = [.walls, .frame, .roof, .floorArea, .waterSource, .latrine, .usesInternet,
                                             .usesTelephone, .informationDevices, .loudspeaker, .wasteTreatment]
-    static let livingKeyNames = Set(livingKeys.map(\.rawValue))
-    public static let memberKeys: Set<String> = Set([
-        "id", "name", "birthDate", "birthYear", "nationalID", "householdCode",
-    ]).union(Fact.allCases.filter { $0.scope == .member }.map(\.rawValue))
+    static let livingKeyNames = Field.names(of: .living)
+    public static let memberKeys = Field.names(of: .member)
 
     /// One JSON object (one line of a .jsonl file), read straight into typed values (no `JSONSerialization`
     /// or `Any`: a tenth of the time per household). `line` is used in messages.

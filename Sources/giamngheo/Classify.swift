@@ -58,11 +58,7 @@ struct Classify: ParsableCommand {
         }
         // With --explain each line goes through the encoder (the explanation is a deep tree); without, the
         // classification writes its own line.
-        @Sendable func encoded(_ c: Classification) throws -> [UInt8] {
-            let e = JSONEncoder()
-            e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            return Array(try e.encode(c))
-        }
+        @Sendable func encoded(_ c: Classification) throws -> [UInt8] { Array(try jsonEncoder.encode(c)) }
         let explained: (@Sendable (Classification) throws -> [UInt8])? = explain ? encoded : nil
         let classifier = LineClassifier(parser: parser, engine: engine, explained: explained)
         if let file, file.hasSuffix(".csv") {
@@ -102,7 +98,7 @@ struct Classify: ParsableCommand {
             var buffer = [UInt8](repeating: 0, count: size)
             var filled = 0, line = 1, eof = false
             let writer = DispatchQueue(label: "classify.output"), waiting = DispatchSemaphore(value: 2), failed = Failure()
-            while !eof {
+            while !eof && failed.message == nil {   // output that cannot be written ends the run
                 if filled == buffer.count { buffer += [UInt8](repeating: 0, count: buffer.count) }   // a line longer than the buffer
                 let n = buffer.withUnsafeMutableBytes { read(handle.fileDescriptor, $0.baseAddress! + filled, $0.count - filled) }
                 if n < 0 && errno == EINTR { continue }
@@ -117,7 +113,7 @@ struct Classify: ParsableCommand {
                 let outputs = batch.outputs
                 waiting.wait()
                 writer.async {
-                    do { for o in outputs { try writeAll(o) } } catch { failed.set("\(error)") }
+                    if failed.message == nil, let why = outputs.lazy.compactMap(writeAll).first { failed.set(why) }
                     waiting.signal()
                 }
                 batch.errors.forEach(report)
@@ -125,7 +121,7 @@ struct Classify: ParsableCommand {
                 filled -= cut
             }
             writer.sync {}
-            if let message = failed.message { throw fail(message) }
+            if let why = failed.message { throw fail("không ghi được kết quả: \(why)") }
         }
         out.flush()
         if errors > 0 {
@@ -143,16 +139,17 @@ final class Failure: @unchecked Sendable {
     var message: String? { lock.lock(); defer { lock.unlock() }; return first }
 }
 
-/// Writes all of `bytes` to standard output (a pipe takes a part at a time).
-func writeAll(_ bytes: [UInt8]) throws {
-    try bytes.withUnsafeBytes { b in
+/// Writes all of `bytes` to standard output (a pipe takes a part at a time); the system's reason if it cannot.
+func writeAll(_ bytes: [UInt8]) -> String? {
+    bytes.withUnsafeBytes { b in
         var at = 0
         while at < b.count {
             let n = write(1, b.baseAddress! + at, b.count - at)
             if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw fail("không ghi được kết quả: \(String(cString: strerror(errno)))") }
+            guard n > 0 else { return String(cString: strerror(errno)) }
             at += n
         }
+        return nil
     }
 }
 

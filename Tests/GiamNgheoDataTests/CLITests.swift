@@ -94,6 +94,20 @@ struct CLI {
         #expect(badDate.status == 2)
     }
 
+    /// Output that cannot be written (a full disk) stops the run with the system's reason, not a silent short file.
+    @Test func classifyToAFullDeviceFails() throws {
+        let p = Process(), e = Pipe()
+        p.executableURL = CLI.binary
+        p.arguments = ["classify", "--date", "2026-11-01", "docs/examples/households.jsonl"]
+        p.currentDirectoryURL = CLI.root
+        p.standardOutput = try #require(FileHandle(forWritingAtPath: "/dev/full"))
+        p.standardError = e
+        try p.run()
+        let err = String(decoding: e.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 2 && err.contains("Lỗi: không ghi được kết quả"), "\(err)")
+    }
+
     @Test func generateThenClassifyBothFormats() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gn-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }

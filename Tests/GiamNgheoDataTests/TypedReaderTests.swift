@@ -88,9 +88,12 @@ import GiamNgheoData
     @Test func fieldNamesFollowTheFactsAndTheParsersKeys() {
         for fact in Fact.allCases { #expect("\(Field(fact))" == fact.rawValue) }
         #expect(Field.allCases.count <= 48)
-        let household = Set(Field.allCases.filter { $0.belongs(to: .household) }.map { "\($0)" })
-        #expect(household == HouseholdParser.householdKeys.union(HouseholdParser.livingKeys.map(\.rawValue)))
-        #expect(Set(Field.allCases.filter { $0.belongs(to: .member) }.map { "\($0)" }) == HouseholdParser.memberKeys)
+        // Living conditions are the household-scope facts; a member carries every member-scope fact.
+        #expect(Field.names(of: .living) == Set(HouseholdParser.livingKeys.map(\.rawValue)))
+        #expect(Field.names(of: .living) == Set(Fact.allCases.filter { $0.scope != .member }.map(\.rawValue)))
+        #expect(HouseholdParser.memberKeys.isSuperset(of: Fact.allCases.filter { $0.scope == .member }.map(\.rawValue)))
+        #expect(HouseholdParser.householdKeys.isDisjoint(with: Field.names(of: .living)))
+        #expect(HouseholdParser.householdKeys.contains("incomePerCapita") && HouseholdParser.memberKeys.contains("householdCode"))
     }
 
     @Test func classificationLineIsTheEncodersBytes() throws {
