@@ -85,3 +85,56 @@ extension ImportCLITests {
         #expect(bad.status == 2 && bad.err.contains("--nice phải từ 0 đến 19"), "\(bad.err)")
     }
 }
+
+extension ImportCLITests {
+    /// A commit into an empty registry (SQLite) drops the list's indexes and builds them again before it commits; a
+    /// refused commit rolls the drop back. Either way the file ends with the indexes the migrations made. The rows go
+    /// in numbered from 1 with the values SQLKit stored before (booleans as integers, times as seconds).
+    @Test func anImportIntoAnEmptyRegistryKeepsItsIndexes() throws {
+        let dir = try Self.generated(120)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (db, args) = Self.importing(dir)
+        let path = String(db.dropFirst("sqlite:".count))
+        func query(_ sql: String) throws -> String {
+            let p = Process(), out = Pipe()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            p.arguments = ["python3", "-c", "import sqlite3,sys; print('\\n'.join('|'.join(map(str, r)) for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2])))", path, sql]
+            p.standardOutput = out
+            try p.run(); p.waitUntilExit()
+            return String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let indexes = "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
+        #expect(try CLI.run(args).status == 0)   // a dry run: migrates the new file, writes nothing
+        let migrated = try query(indexes)
+        #expect(migrated.contains("households_commune_sort") && migrated.contains("people_household") && migrated.contains("household_years_recognised"))
+
+        // One row of a commune outside the catalogue: the commit is refused after the drop, and rolled back.
+        let file = dir.appendingPathComponent("households.csv")
+        let good = try String(contentsOf: file, encoding: .utf8)
+        var lines = good.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        lines[5] = lines[5].replacingOccurrences(of: ",19753,", with: ",99999,")
+        try lines.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+        let refused = try CLI.run(args + ["--commit"])
+        #expect(refused.status != 0 && refused.out.contains("99999"), "\(refused.out)\(refused.err)")
+        #expect(try query("SELECT COUNT(*) FROM households") == "0")
+        #expect(try query(indexes) == migrated)
+
+        try good.write(to: file, atomically: true, encoding: .utf8)
+        let done = try CLI.run(args + ["--commit"])
+        #expect(done.status == 0 && done.out.contains("Đã ghi vào sổ hộ"), "\(done.out)\(done.err)")
+        #expect(try query(indexes) == migrated)
+        let n = try #require(Int(try query("SELECT COUNT(*) FROM households")))
+        let range = try query("SELECT MIN(id), MAX(id) FROM households")
+        #expect(n >= 120 && range == "1|\(n)")
+        #expect(try query("SELECT DISTINCT typeof(urban) || ',' || typeof(updated_at) || ',' || typeof(meritorious) || ',' || typeof(version) FROM households")
+                == "integer,real,integer,integer")
+        #expect(try query("SELECT COUNT(*) FROM household_people p LEFT JOIN households h ON h.id = p.household_id WHERE h.id IS NULL") == "0")
+        #expect(try query("SELECT COUNT(*) FROM household_years") == String(n))
+        #expect(try query("SELECT COUNT(*) FROM audit_entries WHERE action = 'import'") == String(n))
+        // The next import finds the registry full and keeps its indexes all along; nothing changes.
+        let again = try CLI.run(args + ["--commit"])
+        let after = try query(indexes)
+        #expect(again.out.contains("mới: 0 · thay đổi: 0") && after == migrated, "\(again.out)")
+        #expect(try CLI.run(["verify-summaries", "--db", db, "--date", "2026-11-01"]).status == 0)
+    }
+}

@@ -1,3 +1,4 @@
+import FluentSQLiteDriver
 import Foundation
 import GiamNgheoCore
 
@@ -14,8 +15,8 @@ extension Importer.Run {
         var insert: Insert?
     }
 
-    /// How much of a new household's write is worked out ahead: nothing (a dry run), its rows (SQLite), or its
-    /// rows and their COPY text (PostgreSQL).
+    /// How much of a new household's write is worked out ahead: nothing (a dry run), its rows and their driver
+    /// values (SQLite), or its rows and their COPY text (PostgreSQL).
     enum Ahead: Sendable { case nothing, rows, copy }
 
     /// What a new household writes, worked out on every core ahead of the write, which only numbers it
@@ -27,6 +28,8 @@ extension Importer.Run {
         var subjects: [SummarySubject]
         /// PostgreSQL: the row's columns and each person's in COPY's text format, without the id, which leads both.
         var copy: (household: [UInt8], people: [[UInt8]])?
+        /// SQLite: the same as the driver's values, without the id.
+        var values: (household: [SQLiteData], people: [[SQLiteData]])?
     }
 
     static func read(_ box: Importer.InputBox, count: Int, store: HouseholdStore, ahead: Ahead) throws -> [Prepared] {
@@ -42,16 +45,24 @@ extension Importer.Run.Prepared {
         facts = Interchange.jsonLine(h)
         checked = Result { try store.check(h) }
         insert = nil
-        if ahead != .nothing, case .success(let c) = checked { insert = Importer.Run.Insert(h, c, facts: facts, store: store, copy: ahead == .copy) }
+        if ahead != .nothing, case .success(let c) = checked {
+            do { insert = try Importer.Run.Insert(h, c, facts: facts, store: store, ahead: ahead) } catch { checked = .failure(error) }
+        }
     }
 }
 
 extension Importer.Run.Insert {
-    init(_ h: Household, _ c: Classification?, facts: String, store: HouseholdStore, copy: Bool) {
+    init(_ h: Household, _ c: Classification?, facts: String, store: HouseholdStore, ahead: Importer.Run.Ahead) throws {
         let record = store.row(h, c, facts: facts)
         self.init(household: h, record: record,
                   subjects: Summaries.subjects(of: Summaries.subjectRow(record, id: 0), year: store.summaryYear, history: [:]),
-                  copy: copy ? Self.copyText(record, h) : nil)
+                  copy: ahead == .copy ? Self.copyText(record, h) : nil,
+                  values: ahead == .rows ? try Self.values(record, h) : nil)
+    }
+
+    /// The row's columns and each person's as SQLite's values, without the id that leads both.
+    static func values(_ record: HouseholdRecord, _ h: Household) throws -> (household: [SQLiteData], people: [[SQLiteData]]) {
+        (try SQLiteRows.encode(HouseholdStore.columns(record).map(\.1)), try People.rows(0, h).map { try SQLiteRows.encode(Array($0.dropFirst())) })
     }
 
     /// The row's columns and each person's in COPY's text format, without the id that leads both.

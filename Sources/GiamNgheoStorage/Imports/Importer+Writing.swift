@@ -1,4 +1,5 @@
 import Fluent
+import FluentSQLiteDriver
 import Foundation
 import GiamNgheoCore
 import PostgresNIO
@@ -42,13 +43,21 @@ extension Importer.Run {
                 }
                 try await ProvisionalYear.copyNew(Array(zip(drawn, records)), year: store.summaryYear, on: pg)
             } else {
-                for part in records.chunks(of: 200) {
-                    var q = sql.insert(into: HouseholdRecord.schema).columns(columns)
-                    for record in part { q = q.values(HouseholdStore.columns(record).map { SQLBind($0.1) } + [SQLBind(1), SQLBind(now)]) }
-                    try await q.run()
+                // SQLite: numbered from the table's last id (the import holds the write lock all along), each row's
+                // values encoded ahead, on every core.
+                let lite = try SQLiteRows.require(sql)
+                let first = try await SQLiteRows.lastID(of: HouseholdRecord.schema, on: lite) + 1
+                let stamp = try SQLiteRows.encode([1, now])
+                var households: [[SQLiteData]] = [], people: [[SQLiteData]] = []
+                households.reserveCapacity(inserts.count)
+                for (i, insert) in inserts.enumerated() {
+                    let values = try insert.values ?? Insert.values(insert.record, insert.household)
+                    households.append([.integer(first + i)] + values.household + stamp)
+                    for p in values.people { people.append([.integer(first + i)] + p) }
                 }
-                ids = try await store.ids(of: inserts.map(\.household), on: sql)
-                try await People.insert(ids, on: sql)
+                try await SQLiteRows.insert(into: HouseholdRecord.schema, columns: ["id"] + columns, households, on: lite)
+                try await SQLiteRows.insert(into: People.table, columns: People.columns, people, on: lite)
+                ids = inserts.enumerated().map { (first + $0, $1.household) }
             }
             let byCode = Dictionary(inserts.map { ($0.household.code, $0) }, uniquingKeysWith: { a, _ in a })
             var added: [(SummarySubject, Int)] = []
@@ -102,11 +111,7 @@ extension Importer.Run {
         for (pair, moved) in moves { try await AuditEntry.move(households: moved.map(\.2), from: pair[0], to: pair[1], on: sql) }
         let auditColumns = ["at", "username", "household_id", "action", "field", "old_value", "new_value", "reason", "province_code"]
         if let pg { try await CopyIn.rows(into: AuditEntry.schema, columns: auditColumns, audit, on: pg); return }
-        for part in audit.chunks(of: 400) {
-            var q = sql.insert(into: AuditEntry.schema).columns(auditColumns)
-            for a in part { q = q.values(a.map { SQLBind($0) }) }
-            try await q.run()
-        }
+        try await SQLiteRows.insert(into: AuditEntry.schema, columns: auditColumns, audit.map(SQLiteRows.encode), on: SQLiteRows.require(sql))
     }
 
     /// Adds the summary cells of some stored households, counted `sign` times, to the import's running deltas.

@@ -30,7 +30,7 @@ public struct Importer: Sendable {
         /// Adjudications by match key: "same" or "different".
         public var decisions: [String: String]
         /// Households per chunk; nil: 2,000 on PostgreSQL, where each lookup statement is planned against every
-        /// province's partition, so fewer and larger ones cost less; 400 on SQLite.
+        /// province's partition, so fewer and larger ones cost less; 1,000 on SQLite.
         public var chunk: Int?
         public init(label: String, thresholds: DuplicateThresholds = .init(), decisions: [String: String] = [:], chunk: Int? = nil) {
             self.label = label; self.thresholds = thresholds; self.decisions = decisions; self.chunk = chunk
@@ -58,19 +58,28 @@ public struct Importer: Sendable {
         case .commit(let expected):
             return try await store.writing(db) { tx in
                 try await Run.withoutJIT(tx.sql)
-                var run = Run(store: store, scope: scope, options: options, writing: true)
-                var report = try await run.go(box, on: tx, progress: progress, isCancelled: isCancelled)
-                if let expected, expected != report.fingerprint {
-                    throw ImportError("Sổ hộ hoặc tệp đã thay đổi kể từ lần kiểm tra; hãy kiểm tra lại trước khi ghi.")
+                try await Run.bulkCache(tx.sql, on: true)
+                do {
+                    var run = Run(store: store, scope: scope, options: options, writing: true)
+                    let deferred = try await DeferredIndexes.dropIfEmpty(on: tx.sql)
+                    var report = try await run.go(box, on: tx, progress: progress, isCancelled: isCancelled)
+                    if let expected, expected != report.fingerprint {
+                        throw ImportError("Sổ hộ hoặc tệp đã thay đổi kể từ lần kiểm tra; hãy kiểm tra lại trước khi ghi.")
+                    }
+                    guard report.canCommit else { throw ImportError(Self.refusal(report), report: report) }
+                    progress(ImportProgress(phase: "Tính lại tổng hợp", rows: report.rows, fraction: 1))
+                    try await run.finish(on: tx)
+                    try await deferred.restore(on: tx.sql)
+                    report.committed = true
+                    try await alsoInTransaction?(report, tx)
+                    // The last chance to cancel: after this the transaction commits.
+                    if isCancelled() { throw ImportError.cancelled }
+                    try await Run.bulkCache(tx.sql, on: false)
+                    return report
+                } catch {
+                    try? await Run.bulkCache(tx.sql, on: false)
+                    throw error
                 }
-                guard report.canCommit else { throw ImportError(Self.refusal(report), report: report) }
-                progress(ImportProgress(phase: "Tính lại tổng hợp", rows: report.rows, fraction: 1))
-                try await run.finish(on: tx)
-                report.committed = true
-                try await alsoInTransaction?(report, tx)
-                // The last chance to cancel: after this the transaction commits.
-                if isCancelled() { throw ImportError.cancelled }
-                return report
             }
         }
     }
@@ -133,7 +142,7 @@ public struct Importer: Sendable {
             // Two cores: the next chunk is read, parsed, classified and serialised while this one is compared
             // and written. The pipeline is only ever touched by one task at a time (each read starts after the
             // previous one ended, and the loop waits for the last one before leaving).
-            let (store, size) = (store, options.chunk ?? (db.sql.dialect.name == "postgresql" ? 2_000 : 400))
+            let (store, size) = (store, options.chunk ?? (db.sql.dialect.name == "postgresql" ? 2_000 : 1_000))
             ahead = !writing ? .nothing : db.sql.dialect.name == "postgresql" ? .copy : .rows
             let ahead = ahead
             var reading = Task.detached { try Self.read(box, count: size, store: store, ahead: ahead) }
@@ -252,7 +261,7 @@ public struct Importer: Sendable {
                 } else {
                     report.new += 1; hasher.add("N", h.code, "|", facts)
                     if writing {
-                        inserts.append(ready.insert ?? Insert(h, classification, facts: facts, store: store, copy: ahead == .copy))
+                        inserts.append(try ready.insert ?? Insert(h, classification, facts: facts, store: store, ahead: ahead))
                         insertedRows[h.code] = item.row
                     }
                 }
