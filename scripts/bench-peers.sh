@@ -7,6 +7,8 @@
 #               every category count, or the script fails.
 #   import    — the households and members CSV pair: `giamngheo import --commit` into a new SQLite file against
 #               `sqlite3 .import` into bare tables; with PGURL, into PostgreSQL against `psql \copy`.
+#   report    — three of the province's tables from that SQLite registry (`giamngheo bench rollup`, from the
+#               summaries) against DuckDB's GROUP BY of the same households held in memory.
 # A ratio is the peer's time divided by ours: above 1 we are faster.
 #   N=1000000 PGURL=postgres://app:app@127.0.0.1:5432/app bash scripts/bench-peers.sh
 set -euo pipefail
@@ -118,6 +120,44 @@ if [ -n "$PGURL" ]; then
   grep -q "mới:" "$WORK/pgimport.out" || { cat "$WORK/pgimport.out"; exit 1; }
   row import "psql \\copy (bare tables)" "$COPYT" "giamngheo import (PostgreSQL)" "$PGIMPORT"
 fi
+
+# Reports: three of the province's tables from the registry the SQLite import just wrote. Ours: `bench rollup`'s best
+# time of each table from the summaries (2025 structure); DuckDB: the same counts by commune from the same
+# households, loaded into memory first (not timed), each query's best of five.
+echo "reports: the province's tables from the registry the import wrote"
+ROLL=$("$BIN" bench rollup --db "sqlite:$WORK/ours.sqlite" --province 46 --no-what-if --repeats 5)
+grep -q "trùng khớp hoàn toàn" <<<"$ROLL" || { echo "$ROLL"; exit 1; }
+DUCKR=$("$PY" - "$WORK/ours.sqlite" <<'PY'
+import sys, sqlite3, time, duckdb, pandas as pd
+h = pd.read_sql_query("SELECT commune_code, category, deprived, traits, member_count, ethnic_minority_head FROM households "
+                      "WHERE archived_reason IS NULL", sqlite3.connect(sys.argv[1]))
+con = duckdb.connect()
+con.register("hv", h); con.execute("CREATE TABLE h AS SELECT * FROM hv")
+Q = {
+  # Results: households, minority, poor and near-poor (and their minority, their persons) by commune.
+  "ket-qua": """SELECT commune_code, count(*), count(*) FILTER (WHERE ethnic_minority_head = 1),
+      count(*) FILTER (WHERE category = 'poor'), count(*) FILTER (WHERE category = 'poor' AND ethnic_minority_head = 1),
+      count(*) FILTER (WHERE category = 'nearPoor'), count(*) FILTER (WHERE category = 'nearPoor' AND ethnic_minority_head = 1),
+      sum(member_count) FILTER (WHERE category = 'poor'), sum(member_count) FILTER (WHERE category = 'nearPoor')
+      FROM h GROUP BY commune_code ORDER BY commune_code""",
+  # Deprivations of the poor: households deprived of each indicator, by commune.
+  "thieu-hut-ngheo": """SELECT commune_code, d, count(*) FROM (SELECT commune_code, unnest(string_split(trim(deprived, ','), ',')) AS d
+      FROM h WHERE category = 'poor') WHERE d <> '' GROUP BY ALL ORDER BY ALL""",
+  # Groups: poor and near-poor households by trait (children, elderly, disability, ethnicity…), by commune.
+  "nhom-doi-tuong": """SELECT commune_code, category, t, count(*) FROM (SELECT commune_code, category,
+      unnest(string_split(trim(traits, ','), ',')) AS t FROM h WHERE category IN ('poor', 'nearPoor')) WHERE t <> '' GROUP BY ALL ORDER BY ALL""",
+}
+for name, q in Q.items():
+    times = []
+    for _ in range(5):
+        t = time.perf_counter(); con.execute(q).fetchall(); times.append(time.perf_counter() - t)
+    print(name, min(times) * 1000)
+PY
+)
+for t in ket-qua thieu-hut-ngheo nhom-doi-tuong; do
+  D=$(awk -v t=$t '$1 == t {print $2}' <<<"$DUCKR"); O=$(awk -v t=$t '$1 == t {print $2}' <<<"$ROLL")
+  ROWS+=("$(printf '%-9s %-34s %9.1f ms  %-28s %9.1f ms  %6.2f×' report "DuckDB in memory: $t" "$D" "giamngheo table (summaries)" "$O" "$(python3 -c "print($D / $O)")")")
+done
 
 echo
 echo "$N households, $(nproc) cores, $(date +%F); ratio = peer's time ÷ ours (above 1: giamngheo is faster)"

@@ -26,7 +26,7 @@ enum SQLiteRows {
 
     /// The same, where only SQLite can be (PostgreSQL took its own path before).
     static func require(_ sql: any SQLDatabase) throws -> any SQLiteDatabase {
-        guard let db = connection(sql) else { throw ImportError("Cơ sở dữ liệu \(sql.dialect.name) không phải SQLite; không ghi gì.") }
+        guard let db = connection(sql) else { throw NotSQLite(dialect: sql.dialect.name) }
         return db
     }
 
@@ -57,6 +57,12 @@ enum SQLiteRows {
     static func lastID(of table: String, on db: any SQLiteDatabase) async throws -> Int {
         try await db.query("SELECT COALESCE(MAX(id), 0) FROM \(table)", []).first?.columns.first?.data.integer.map { Int($0) } ?? 0
     }
+}
+
+/// A path written for SQLite reached another database (a programming error, named rather than crashing).
+struct NotSQLite: Error, CustomStringConvertible {
+    var dialect: String
+    var description: String { "Cơ sở dữ liệu \(dialect) không phải SQLite: thao tác này chỉ dành cho SQLite." }
 }
 
 /// Secondary indexes an import of an empty registry drops, and builds again before it commits: one sort per index
