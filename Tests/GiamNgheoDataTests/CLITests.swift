@@ -229,14 +229,7 @@ struct CLI {
         let (db, args) = Self.importing(dir)
         #expect(try CLI.run(args + ["--commit"]).status == 0)
         let path = String(db.dropFirst("sqlite:".count))
-        func query(_ sql: String) throws -> String {
-            let p = Process(), out = Pipe()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            p.arguments = ["python3", "-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])", path, sql]
-            p.standardOutput = out
-            try p.run(); p.waitUntilExit()
-            return String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        }
+        func query(_ sql: String) throws -> String { try Self.sqlite(path, sql) }
         let poor = try query("SELECT code FROM households WHERE category = 'poor' ORDER BY id LIMIT 1")
         let rich = try query("SELECT code FROM households WHERE category = 'notPoor' ORDER BY id LIMIT 1")
         let file = dir.appendingPathComponent("ho-tro.csv")

@@ -87,6 +87,17 @@ extension ImportCLITests {
 }
 
 extension ImportCLITests {
+    /// The rows of a query on a SQLite file, one line each, columns joined by '|', through Python's sqlite3 (CI has
+    /// Python, not necessarily the sqlite3 shell).
+    static func sqlite(_ path: String, _ sql: String) throws -> String {
+        let p = Process(), out = Pipe()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", "import sqlite3,sys; print('\\n'.join('|'.join(map(str, r)) for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2])))", path, sql]
+        p.standardOutput = out
+        try p.run(); p.waitUntilExit()
+        return String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     /// A commit into an empty registry (SQLite) drops the list's indexes and builds them again before it commits; a
     /// refused commit rolls the drop back. Either way the file ends with the indexes the migrations made. The rows go
     /// in numbered from 1 with the values SQLKit stored before (booleans as integers, times as seconds).
@@ -95,14 +106,7 @@ extension ImportCLITests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let (db, args) = Self.importing(dir)
         let path = String(db.dropFirst("sqlite:".count))
-        func query(_ sql: String) throws -> String {
-            let p = Process(), out = Pipe()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            p.arguments = ["python3", "-c", "import sqlite3,sys; print('\\n'.join('|'.join(map(str, r)) for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2])))", path, sql]
-            p.standardOutput = out
-            try p.run(); p.waitUntilExit()
-            return String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        }
+        func query(_ sql: String) throws -> String { try Self.sqlite(path, sql) }
         let indexes = "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
         #expect(try CLI.run(args).status == 0)   // a dry run: migrates the new file, writes nothing
         let migrated = try query(indexes)
