@@ -45,7 +45,7 @@ enum SQLiteRows {
             var binds: [SQLiteData] = []
             binds.reserveCapacity(part.count * columns.count)
             for r in part {
-                precondition(r.count == columns.count, "\(table): \(r.count) values for \(columns.count) columns")
+                guard r.count == columns.count else { throw ImportError("Bảng \(table): \(r.count) giá trị cho \(columns.count) cột; không ghi gì.") }
                 binds += r
             }
             _ = try await db.query(text.0, binds)
