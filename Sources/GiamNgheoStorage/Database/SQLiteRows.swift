@@ -12,13 +12,7 @@ enum SQLiteRows {
     /// The driver's values of a row, encoded as SQLKit encodes them (dates as seconds since 1970, booleans as 0/1).
     static func encode(_ values: [any Encodable & Sendable]) throws -> [SQLiteData] {
         let encoder = SQLiteDataEncoder()
-        return try values.map { v in
-            switch v {
-            case let s as String: .text(s)
-            case let i as Int: .integer(i)
-            default: try encoder.encode(v)
-            }
-        }
+        return try values.map { try encoder.encode($0) }
     }
 
     /// The connection under an SQL database, when it is SQLite's.
@@ -50,6 +44,15 @@ enum SQLiteRows {
             }
             _ = try await db.query(text.0, binds)
         }
+    }
+
+    /// A commit's pages stay in memory while it runs (`bulk`). With the default 2 MB cache an import's pages spilled
+    /// into the WAL every few chunks and were read back for the next chunk's lookups. 256 MB at most, set back when
+    /// the import ends (dirty pages are never dropped by a smaller cache: they go out with the commit either way).
+    /// Nothing on PostgreSQL.
+    static func pageCache(bulk: Bool, on sql: any SQLDatabase) async throws {
+        guard let db = connection(sql) else { return }
+        _ = try await db.query("PRAGMA cache_size = \(bulk ? -262_144 : -2_000)", [])
     }
 
     /// The largest id of a table (0 when empty). An import numbers its new rows from here: it holds SQLite's write

@@ -144,13 +144,3 @@ struct Hasher64 {
     }
     var hex: String { String(value, radix: 16) }
 }
-
-extension Importer.Run {
-    /// SQLite: a commit's pages stay in memory while it runs. With the default 2 MB cache they spilled into the WAL
-    /// every few chunks and were read back for the next chunk's lookups. 256 MB at most, set back when the import
-    /// ends (dirty pages are never dropped by a smaller cache: they go out with the commit either way).
-    static func bulkCache(_ sql: any SQLDatabase, on: Bool) async throws {
-        guard sql.dialect.name == "sqlite" else { return }
-        try await sql.raw("PRAGMA cache_size = \(unsafeRaw: on ? "-262144" : "-2000")").run()
-    }
-}

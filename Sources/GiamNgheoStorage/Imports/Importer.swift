@@ -58,7 +58,7 @@ public struct Importer: Sendable {
         case .commit(let expected):
             return try await store.writing(db) { tx in
                 try await Run.withoutJIT(tx.sql)
-                try await Run.bulkCache(tx.sql, on: true)
+                try await SQLiteRows.pageCache(bulk: true, on: tx.sql)
                 do {
                     var run = Run(store: store, scope: scope, options: options, writing: true)
                     let deferred = try await DeferredIndexes.dropIfEmpty(on: tx.sql)
@@ -74,10 +74,10 @@ public struct Importer: Sendable {
                     try await alsoInTransaction?(report, tx)
                     // The last chance to cancel: after this the transaction commits.
                     if isCancelled() { throw ImportError.cancelled }
-                    try await Run.bulkCache(tx.sql, on: false)
+                    try await SQLiteRows.pageCache(bulk: false, on: tx.sql)
                     return report
                 } catch {
-                    try? await Run.bulkCache(tx.sql, on: false)
+                    try? await SQLiteRows.pageCache(bulk: false, on: tx.sql)
                     throw error
                 }
             }
