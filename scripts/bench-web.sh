@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Web benchmark (not a timed test): a generated province of $N households on SQLite, measured with wrk at
-# 1 and 50 connections: household list (page 1 and page 1,000), household page, save; then the export of the
+# 1, 50 and 100 connections: household list (page 1 and page 1,000), a name search, household page, save; then the export of the
 # whole province as CSV and xlsx (time, rows/s, the server's peak memory). Prints one line per measurement and
-# the ratios, all from the same run. ONLY=export skips the wrk part.
+# the ratios, all from the same run. ONLY=export skips the wrk part, ONLY=pages the exports; CONNECTIONS="100"
+# picks the connection counts.
 #   N=200000 DUR=10s bash scripts/bench-web.sh
 set -euo pipefail
 N=${N:-200000}; PORT=${PORT:-18090}; DUR=${DUR:-10s}
@@ -59,9 +60,10 @@ measure() {  # name connections url [script]
 }
 ONLY=${ONLY:-}
 if [ "$ONLY" != export ]; then
-for c in 1 50; do
+for c in ${CONNECTIONS:-1 50 100}; do
   measure list-page-1 "$c" "$BASE/households"
   measure list-page-1000 "$c" "$BASE/households?afterKey=$KEY&afterId=$AFTER"
+  measure search "$c" "$BASE/households?q=nguyen+thi"
   measure household-page "$c" "$BASE/households/$ONE"
 done
 # Saves last: each request saves a different household once (version 1), so none is a conflict.
@@ -72,11 +74,13 @@ python3 - "$DIR" <<'PY'
 import sys, os
 d = sys.argv[1]
 r = lambda n: float(open(os.path.join(d, n)).read())
-print("ratio page-1000 / page-1 throughput: c=1 %.2f, c=50 %.2f" % (r("rps-list-page-1000-1") / r("rps-list-page-1-1"), r("rps-list-page-1000-50") / r("rps-list-page-1-50")))
+cs = sorted(int(n.rsplit("-", 1)[1]) for n in os.listdir(d) if n.startswith("rps-list-page-1-"))
+print("ratio page-1000 / page-1 throughput: " + ", ".join("c=%d %.2f" % (c, r("rps-list-page-1000-%d" % c) / r("rps-list-page-1-%d" % c)) for c in cs))
 PY
 fi
 # Exports of the whole province (every household, every page), one at a time; the baseline is one list page
 # (50 rows) fetched in the same run.
+[ "$ONLY" = pages ] && exit 0
 kb() { awk -v k="$1" '$1 == k":" {print $2}' /proc/$PID/status; }
 page=$(curl -s -o /dev/null -w '%{time_total}' -H "$COOKIE" "$BASE/households")
 page=$(curl -s -o /dev/null -w '%{time_total}' -H "$COOKIE" "$BASE/households")

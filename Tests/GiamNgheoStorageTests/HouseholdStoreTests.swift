@@ -138,7 +138,11 @@ import Testing
             await #expect(throws: AccessError.notFound) {
                 try await villages.setArchived(r.scope(.communeOfficer, [r.communes[1]]), id: v.id!, archived: true, on: r.db)
             }
+            // The list page's names: those in use, in the same order as the villages page.
+            #expect(try await villages.names(officer, commune: c, on: r.db) == villages.list(officer, commune: c, on: r.db).map(\.name))
+            #expect(try await villages.names(officer, commune: c, on: r.db).contains("Thôn Mới"))
             try await villages.setArchived(officer, id: v.id!, archived: true, on: r.db)
+            #expect(try await villages.names(officer, commune: c, on: r.db) == villages.list(officer, commune: c, on: r.db).map(\.name))
             #expect(try await villages.list(officer, commune: c, on: r.db).allSatisfy { $0.id != v.id })
             #expect(try await villages.list(officer, commune: c, includeArchived: true, on: r.db).contains { $0.id == v.id })
         }

@@ -1,4 +1,5 @@
 @testable import GiamNgheoWeb
+import Vapor
 import Testing
 
 /// Views render from page values alone: no request, no database.
@@ -63,5 +64,21 @@ import Testing
         #expect(en.contains("action=\"/admin/users/abc/reset\"") && en.contains("Reset password"))
         let login = AccountViews.login(LoginPage(csrf: "t", username: "a\"b", next: "/reports", error: "Sai"), .vi).text
         #expect(login.contains("value=\"a&quot;b\"") && login.contains("value=\"/reports\"") && login.contains("role=\"alert\">Sai"))
+    }
+
+    @Test func escapingReplacesTheFiveCharactersAndKeepsEverythingElse() {
+        #expect(HTML.escape(#"<a href="x">Lê & 'Đào'</a>"#) == "&lt;a href=&quot;x&quot;&gt;Lê &amp; &#39;Đào&#39;&lt;/a&gt;")
+        let plain = "Nguyễn Thị Hằng, thôn Đông 😀 e\u{301}"
+        #expect(HTML.escape(plain) == plain)
+        #expect(HTML.escape("") == "" && HTML.escape("&") == "&amp;" && HTML.escape("ạ>") == "ạ&gt;")
+        let name = "Tổ 3 <b>"
+        let html: HTML = "<td>\(name)</td><td>\(Optional<String>.none)</td><td>\(42)</td>"
+        #expect(html.text == "<td>Tổ 3 &lt;b&gt;</td><td></td><td>42</td>")
+    }
+
+    @Test func formFieldsDecodePlusPercentAndLists() {
+        let f = Request.fields("q=nguy%E1%BB%85n+th%E1%BB%8B&afterKey=a%09b&empty=&x[]=1&x[]=2&x[]=&flag")
+        #expect(f.single["q"] == "nguyễn thị" && f.single["afterKey"] == "a\tb" && f.single["empty"] == "" && f.single["flag"] == "")
+        #expect(f.lists["x"] == ["1", "2"])
     }
 }

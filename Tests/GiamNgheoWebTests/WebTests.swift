@@ -93,6 +93,26 @@ import VaporTesting
         }
     }
 
+    @Test func theListPagesThroughEveryHouseholdOnceInNameOrder() async throws {
+        try await withTestApp(households: 120) { app, accounts in
+            var b = Browser(app)
+            try await b.login(accounts.first(.admin))
+            let total = try await HouseholdRecord.query(on: app.db).filter(\.$archivedReason == nil).count()
+            var seen: [Int] = [], path: String? = "/households?category="
+            while let p = path {
+                let r = try await b.get(p)
+                #expect(r.status == .ok)
+                seen += r.body.matches(of: /<tr><td><a href="\/households\/(\d+)">/).map { Int($0.1)! }
+                path = r.body.firstMatch(of: /<a href="(\/households\?[^"]*afterKey[^"]*)">/).map { String($0.1).replacingOccurrences(of: "&amp;", with: "&") }
+                #expect(path == nil || path!.contains("category="), "the next page keeps the filters")
+            }
+            #expect(seen.count == total && Set(seen).count == total && total > 100)
+            let keys = try await HouseholdRecord.query(on: app.db).filter(\.$archivedReason == nil).all()
+                .sorted { ($0.sortKey, $0.id!) < ($1.sortKey, $1.id!) }.map { $0.id! }
+            #expect(seen == keys, "pages follow the folded given name, then the full name")
+        }
+    }
+
     @Test func householdPageExplainsAndMasksNationalIDs() async throws {
         try await withTestApp { app, accounts in
             let story = try await HouseholdRecord.query(on: app.db).filter(\.$code ~~ "-S01").first()!

@@ -29,6 +29,60 @@ struct PlainRow {
         }
     }
 
+    /// NULL as nil.
+    func optionalString(_ i: Int) throws -> String? {
+        switch storage {
+        case .json(let v):
+            guard i < v.count else { throw unreadable(i, "text") }
+            if case .null = v[i] { return nil }
+            guard let x = v[i].string else { throw unreadable(i, "text") }
+            return x
+        case .postgres(let r): return try r[i].decode(String?.self)
+        }
+    }
+
+    func optionalInt(_ i: Int) throws -> Int? {
+        switch storage {
+        case .json(let v):
+            guard i < v.count else { throw unreadable(i, "int") }
+            if case .null = v[i] { return nil }
+            guard let x = v[i].int else { throw unreadable(i, "int") }
+            return x
+        case .postgres(let r): return try r[i].decode(Int?.self)
+        }
+    }
+
+    func optionalBool(_ i: Int) throws -> Bool? {
+        if case .json(let v) = storage, i < v.count, case .null = v[i] { return nil }
+        if case .postgres(let r) = storage { return try r[i].decode(Bool?.self) }
+        return try bool(i)
+    }
+
+    /// SQLite keeps dates as seconds since 1970 (Fluent's encoding) or as text (`CURRENT_TIMESTAMP`, ISO 8601): read
+    /// as its driver reads them.
+    func optionalDate(_ i: Int) throws -> Date? {
+        switch storage {
+        case .json(let v):
+            guard i < v.count else { throw unreadable(i, "date") }
+            let data: SQLiteData
+            switch v[i] {
+            case .null: return nil
+            case .int(let n): data = .integer(n)
+            case .double(let d): data = .float(d)
+            case .string(let s): data = .text(s)
+            default: throw unreadable(i, "date")
+            }
+            guard let d = Date(sqliteData: data) else { throw unreadable(i, "date") }
+            return d
+        case .postgres(let r): return try r[i].decode(Date?.self)
+        }
+    }
+
+    func date(_ i: Int) throws -> Date {
+        guard let d = try optionalDate(i) else { throw unreadable(i, "date") }
+        return d
+    }
+
     /// SQLite keeps booleans as 0 and 1.
     func bool(_ i: Int) throws -> Bool {
         switch storage {

@@ -21,3 +21,12 @@ public final class User: Model, @unchecked Sendable {
         self.role = role; self.units = units; self.failedLogins = 0
     }
 }
+
+/// What a page needs of the signed-in account (`AccountStore.signedIn`); changes go through `User`.
+public struct SignedInUser: Sendable {
+    public var id: UUID
+    public var username: String
+    public var displayName: String
+    public var role: Role
+    public var units: [String]
+}

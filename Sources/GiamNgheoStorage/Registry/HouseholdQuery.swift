@@ -41,6 +41,13 @@ public struct HouseholdListRow: Decodable, Sendable {
     public var sortKey: String
 
     static let columns = ["id", "code", "commune_code", "village", "head_name", "member_count", "category", "deprived", "sort_key"]
+
+    /// A row of `columns`, by position.
+    init(_ r: PlainRow) throws {
+        id = try r.int(0); code = try r.string(1); communeCode = try r.string(2); village = try r.optionalString(3)
+        headName = try r.string(4); memberCount = try r.int(5); category = try r.string(6); deprived = try r.string(7)
+        sortKey = try r.string(8)
+    }
     enum CodingKeys: String, CodingKey {
         case id, code, village, category, deprived
         case communeCode = "commune_code", headName = "head_name", memberCount = "member_count", sortKey = "sort_key"

@@ -20,6 +20,16 @@ public struct VillageStore: Sendable {
         return all.sorted { VietnameseText.fold($0.name).localizedStandardCompare(VietnameseText.fold($1.name)) == .orderedAscending }
     }
 
+    /// The names of a commune's villages in use, sorted as `list` sorts them: the household list's village filter,
+    /// read on every list page of a commune's officer (plain SQL, no model reading).
+    public func names(_ scope: Scope, commune: String, on db: any Database) async throws -> [String] {
+        guard scope.allows(commune: commune) else { throw AccessError.forbidden }
+        let q = db.sql.select().column("name").from(Village.schema).where("commune_code", .equal, commune).where("archived", .equal, false)
+        return try await PlainRows.all(q.query, columns: ["name"], on: db.sql) { try $0.string(0) }
+            .map { ($0, VietnameseText.fold($0)) }
+            .sorted { $0.1.localizedStandardCompare($1.1) == .orderedAscending }.map(\.0)
+    }
+
     @discardableResult
     public func add(_ scope: Scope, commune: String, name: String, kind: String, oldCommune: String?, on db: any Database) async throws -> Village {
         guard scope.canWrite, scope.role != .villageHead else { throw AccessError.forbidden }

@@ -35,7 +35,9 @@ struct AccountController: Feature {
     }
 
     func changePassword(req: Request) async throws -> Response {
-        guard let user = req.currentUser else { throw AccessError.forbidden }
+        guard let signedIn = req.currentUser, let user = try await accounts(req).user(id: signedIn.id, on: req.db) else {
+            throw AccessError.forbidden
+        }
         let form = try req.content.decode([String: String].self)
         var page = PasswordPage(csrf: req.csrfToken, minimumLength: Self.minimumPasswordLength)
         func fail(_ vi: String, _ en: String) async throws -> Response {

@@ -3,17 +3,17 @@ import Foundation
 import GiamNgheoStorage
 import Vapor
 
-struct CurrentUserKey: StorageKey { typealias Value = (user: User, scope: Scope) }
+struct CurrentUserKey: StorageKey { typealias Value = (user: SignedInUser, scope: Scope) }
 
 extension Request {
-    var currentUser: User? { storage[CurrentUserKey.self]?.user }
+    var currentUser: SignedInUser? { storage[CurrentUserKey.self]?.user }
     var scope: Scope? { storage[CurrentUserKey.self]?.scope }
 }
 
 /// Loads the signed-in user from the session on every request.
 struct CurrentUserMiddleware: AsyncMiddleware {
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if let raw = req.session.data["uid"], let id = UUID(uuidString: raw), let user = try await AccountStore(units: req.application.registry.units).user(id: id, on: req.db) {
+        if let raw = req.session.data["uid"], let id = UUID(uuidString: raw), let user = try await AccountStore(units: req.application.registry.units).signedIn(id: id, on: req.db) {
             let scope = Scope(username: user.username, role: user.role, units: user.units, adminUnits: req.application.registry.units)
             req.storage[CurrentUserKey.self] = (user, scope)
         }

@@ -146,9 +146,23 @@ enum Field {
 
 extension Request {
     /// Form fields as a flat dictionary plus repeated `name[]` fields as lists.
-    func formFields() -> (single: [String: String], lists: [String: [String]]) {
+    func formFields() -> (single: [String: String], lists: [String: [String]]) { Self.fields(body.string ?? "") }
+
+    private struct QueryFieldsKey: StorageKey { typealias Value = [String: String] }
+
+    /// The query string's fields, parsed once per request: Vapor's `query[…, at:]` decodes the whole URL again on
+    /// each call, and the household list asks for a dozen filters.
+    var queryFields: [String: String] {
+        if let known = storage[QueryFieldsKey.self] { return known }
+        let fields = Self.fields(url.query ?? "").single
+        storage[QueryFieldsKey.self] = fields
+        return fields
+    }
+
+    /// `application/x-www-form-urlencoded` text (a body or a query string).
+    static func fields(_ text: String) -> (single: [String: String], lists: [String: [String]]) {
         var single: [String: String] = [:], lists: [String: [String]] = [:]
-        for pair in (body.string ?? "").split(separator: "&") {
+        for pair in text.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             func decode(_ s: Substring) -> String {
                 s.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(s)

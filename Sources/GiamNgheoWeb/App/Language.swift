@@ -5,7 +5,16 @@ import Vapor
 enum Language: String { case vi, en }
 
 extension Request {
-    var language: Language { cookies["lang"].flatMap { Language(rawValue: $0.string) } ?? .vi }
+    private struct LanguageKey: StorageKey { typealias Value = Language }
+
+    /// Read from the cookie once per request: a page asks for it in every `t(…)`, and Vapor parses the whole
+    /// Cookie header on each `cookies` access (a fifth of a list page's time when it was not kept).
+    var language: Language {
+        if let known = storage[LanguageKey.self] { return known }
+        let lang = cookies["lang"].flatMap { Language(rawValue: $0.string) } ?? .vi
+        storage[LanguageKey.self] = lang
+        return lang
+    }
 
     /// The text in the reader's language: `req.t("Hộ gia đình", "Households")`.
     func t(_ vi: String, _ en: String) -> String { language == .en ? en : vi }

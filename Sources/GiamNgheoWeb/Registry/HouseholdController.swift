@@ -59,8 +59,8 @@ struct HouseholdController: Feature {
         }
         var villageChoices: [HTML] = []
         if let communes = scope.communes, communes.count == 1, let only = communes.first {
-            villageChoices = try await req.application.registry.store.villages.list(scope, commune: only, on: req.db).map {
-                "<option value=\"\($0.name)\" \(selected(q.village ?? "", $0.name))>\($0.name)</option>"
+            villageChoices = try await req.application.registry.store.villages.names(scope, commune: only, on: req.db).map {
+                "<option value=\"\($0)\" \(selected(q.village ?? "", $0))>\($0)</option>"
             }
         }
         let villageFilter: HTML = villageChoices.isEmpty
@@ -116,21 +116,22 @@ struct HouseholdController: Feature {
 
     /// The list's filters from the query string (the list page and its exports read the same ones).
     static func query(_ req: Request) -> HouseholdQuery {
+        let f = req.queryFields
         var q = HouseholdQuery()
-        q.text = req.query[String.self, at: "q"]
-        q.category = req.query[String.self, at: "category"]
-        q.village = req.query[String.self, at: "village"]
-        q.deprived = req.query[String.self, at: "deprived"]
-        q.commune = req.query[String.self, at: "commune"].flatMap { $0.isEmpty ? nil : $0 }
-        if req.query[String.self, at: "minority"] == "1" { q.ethnicMinority = true }
-        if req.query[String.self, at: "meritorious"] == "1" { q.meritorious = true }
-        if req.query[String.self, at: "noWorkingCapacity"] == "1" { q.noWorkingCapacity = true }
-        q.cause = req.query[String.self, at: "cause"]
-        q.mainCause = req.query[String.self, at: "mainCause"] == "1"
-        q.recentlyExited = req.query[String.self, at: "recentlyExited"] == "1"
+        q.text = f["q"]
+        q.category = f["category"]
+        q.village = f["village"]
+        q.deprived = f["deprived"]
+        q.commune = f["commune"].flatMap { $0.isEmpty ? nil : $0 }
+        if f["minority"] == "1" { q.ethnicMinority = true }
+        if f["meritorious"] == "1" { q.meritorious = true }
+        if f["noWorkingCapacity"] == "1" { q.noWorkingCapacity = true }
+        q.cause = f["cause"]
+        q.mainCause = f["mainCause"] == "1"
+        q.recentlyExited = f["recentlyExited"] == "1"
         // The window in months (36 by default; a support policy may use another).
-        if let w = req.query[Int.self, at: "window"], (1...240).contains(w) { q.recentlyExitedMonths = w }
-        if let key = req.query[String.self, at: "afterKey"], let id = req.query[Int.self, at: "afterId"] { q.after = (key, id) }
+        if let w = f["window"].flatMap({ Int($0) }), (1...240).contains(w) { q.recentlyExitedMonths = w }
+        if let key = f["afterKey"], let id = f["afterId"].flatMap({ Int($0) }) { q.after = (key, id) }
         return q
     }
 
@@ -188,7 +189,7 @@ struct HouseholdController: Feature {
         // The 2024 structure: where this address was before the merger (from the household or its village).
         var oldUnit: String? = h.oldCommune
         if oldUnit == nil, let v = h.village {
-            oldUnit = try await Village.query(on: req.db).filter(\.$communeCode == r.communeCode).filter(\.$name == v).first()?.oldCommuneCode
+            oldUnit = try await services.store.oldCommune(ofVillage: v, commune: r.communeCode, on: req.db)
         }
         let oldPath = oldUnit.flatMap { services.units.unit($0, in: .y2024) }.map { services.units.path(of: $0) }
         let history = try await services.store.history(of: r, on: req.db)
