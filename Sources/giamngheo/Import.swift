@@ -41,7 +41,7 @@ struct Import: AsyncParsableCommand {
         guard (0...19).contains(nice) else { throw fail("--nice phải từ 0 đến 19 (đang là \(nice)).") }
         let (file, members, commit, user, commune, show, reportPath) = (file, members, commit, user, commune, show, report)
         let nice = Int32(nice)
-        BatchPriority.lower(to: nice)
+        BatchPriority.keepLowered(to: nice)
         let outcome: Result<ImportReport, ImportCLIError>
         do {
             outcome = try await withApplication(config) { app in
@@ -162,15 +162,31 @@ final class Interrupt: @unchecked Sendable {
 /// An import is a batch job: on a province server in the review season it runs beside hundreds of officials'
 /// pages, and on 2 cores it took their share (1 M households, 100 officials, a 100,000-household import: list and
 /// household-page p99 during it 122 and 142 ms level with the pages, 91 and 106 ms below them). Linux keeps the
-/// nice value per thread, so every thread of the process is lowered, at the start and again at each chunk
-/// (threads started since inherit it only from a thread already lowered).
+/// nice value per thread, so every thread of the process is lowered, at the start, at each chunk and every 50 ms:
+/// a thread inherits the value of the one that started it, but libdispatch sets a new worker's own from its QoS.
 enum BatchPriority {
+    /// Lowers now, then every 50 ms until the process ends (a command's lifetime).
+    static func keepLowered(to nice: Int32) {
+        lower(to: nice)
+        guard nice > 0 else { return }
+        Thread.detachNewThread {
+            while true { Thread.sleep(forTimeInterval: 0.05); lower(to: nice) }
+        }
+    }
+
     static func lower(to nice: Int32) {
         #if os(Linux)
-        guard nice > 0, let tasks = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task") else { return }
-        for t in tasks {
-            guard let tid = id_t(t), getpriority(__priority_which_t(PRIO_PROCESS.rawValue), tid) < nice else { continue }
-            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), tid, nice)
+        guard nice > 0 else { return }
+        // Again until a pass lowers nothing: a thread started during a pass by one not yet lowered is level.
+        for _ in 0..<8 {
+            guard let tasks = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task") else { return }
+            var lowered = false
+            for t in tasks {
+                guard let tid = id_t(t), getpriority(__priority_which_t(PRIO_PROCESS.rawValue), tid) < nice else { continue }
+                _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), tid, nice)
+                lowered = true
+            }
+            if !lowered { return }
         }
         #endif
     }

@@ -74,6 +74,17 @@ import Vapor
                                                      "reason": "Quyết định riêng của UBND xã số 12/QĐ-UBND"])
             #expect(kept.status == .seeOther)
             #expect(try await Self.count(app, "household_id = \(rich.id) AND eligible = 0 AND override_reason LIKE 'Quyết định riêng%'") == 1)
+            // The household page's block agrees with the ledger: helper, commitment, records, a total without credit.
+            struct Sum: Decodable { var n: Int; var total: Int }
+            let ledger = try await (app.db as! any SQLDatabase).raw("""
+                SELECT CAST(COUNT(*) AS BIGINT) AS n, CAST(COALESCE(SUM(CASE WHEN form <> 'credit' THEN amount ELSE 0 END), 0) AS BIGINT) AS total
+                FROM support_records WHERE household_id = \(bind: poor.id) AND voided_reason IS NULL
+                """).first(decoding: Sum.self)!
+            let shown = try await b.get("/households/\(poor.id)").body
+            #expect(ledger.n > 0 && shown.contains("Người giúp đỡ năm 2026: Lê Thị Hằng, Hội Liên hiệp Phụ nữ · đã đăng ký thoát nghèo"))
+            #expect(shown.contains("\(ledger.n) khoản hỗ trợ, \(SupportController.money(ledger.total)) đồng") && !shown.contains("có khoản không đúng đối tượng"), "\(ledger)")
+            let richPage = try await b.get("/households/\(rich.id)").body
+            #expect(richPage.contains("chưa phân công") && richPage.contains("có khoản không đúng đối tượng"))
             let flagged = try await b.get("/support?ineligible=1&commune=\(commune)")
             #expect(flagged.body.contains(rich.code) && flagged.body.contains("Quyết định riêng của UBND xã số 12/QĐ-UBND"))
 

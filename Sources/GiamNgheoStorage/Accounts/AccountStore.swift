@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import GiamNgheoCore
+import SQLKit
 
 /// Accounts: sign-in bookkeeping, password changes, and administration. Passwords arrive hashed (the web
 /// hashes with bcrypt); every change writes an audit row in the same transaction.
@@ -24,8 +25,9 @@ public struct AccountStore: Sendable {
     /// The account a request is signed in as, read on every page: plain SQL, as Fluent's model reading (reflection
     /// over every field) was a tenth of a list page. Nothing secret is kept (no password hash).
     public func signedIn(id: UUID, on db: any Database) async throws -> SignedInUser? {
-        guard let row = try await db.sql.select().columns("username", "display_name", "role", "units").from(User.schema)
-            .where("id", .equal, id).first() else { return nil }
+        guard let row = try await db.sql.raw("SELECT username, display_name, role, units FROM users WHERE id = \(bind: id)").first() else {
+            return nil
+        }
         // An account whose role this version does not know signs in as nobody.
         guard let role = Role(rawValue: try row.decode(column: "role", as: String.self)) else { return nil }
         return SignedInUser(id: id, username: try row.decode(column: "username", as: String.self),

@@ -18,10 +18,10 @@ public struct SessionRows: Sendable {
 
     /// The session's data, if it has not expired.
     public func read(keyHash: String, now: Date = Date(), on db: any Database) async throws -> String? {
-        struct Row: Decodable { var data: String }
-        return try await db.sql.select().column("data").from("web_sessions")
-            .where("key_hash", .equal, keyHash).where("expires_at", .greaterThan, Int64(now.timeIntervalSince1970))
-            .first(decoding: Row.self)?.data
+        // Text, not a built statement: every page reads it.
+        try await db.sql.raw("""
+            SELECT data FROM web_sessions WHERE key_hash = \(bind: keyHash) AND expires_at > \(bind: Int64(now.timeIntervalSince1970))
+            """).first()?.decode(column: "data", as: String.self)
     }
 
     public func update(keyHash: String, data: String, userID: String?, on db: any Database) async throws {

@@ -103,3 +103,32 @@ extension SupportStore {
         }
     }
 }
+
+/// What the household page says of a household's support this year, in one statement (the page read the plan, its
+/// needs, its visits and every record to show five figures).
+public struct SupportSummary: Sendable, Equatable {
+    public var helperName: String?, helperOrg: String?, commitment: Bool
+    /// Records not voided; their total without credit (a loan is repaid); whether any was given outside the policy.
+    public var records: Int, total: Int, anyIneligible: Bool
+}
+
+extension SupportStore {
+    /// The summary of a household the caller has just read within its scope.
+    public func summary(household: HouseholdRecord, year: Int, on db: any Database) async throws -> SupportSummary {
+        guard let id = household.id else { throw AccessError.notFound }
+        let q: SQLQueryString = """
+            SELECT p.helper_name, p.helper_org, p.commitment, r.n, r.total, r.ineligible FROM
+            (SELECT CAST(COUNT(*) AS BIGINT) AS n,
+                    CAST(COALESCE(SUM(CASE WHEN form <> \(bind: SupportForm.credit.rawValue) THEN amount ELSE 0 END), 0) AS BIGINT) AS total,
+                    CAST(COALESCE(SUM(CASE WHEN eligible = 0 THEN 1 ELSE 0 END), 0) AS BIGINT) AS ineligible
+             FROM support_records WHERE household_id = \(bind: id) AND voided_reason IS NULL) r
+            LEFT JOIN support_plans p ON p.household_id = \(bind: id) AND p.year = \(bind: year)
+            """
+        // (Sums cast: PostgreSQL sums a bigint column as numeric.)
+        let columns = ["helper_name", "helper_org", "commitment", "n", "total", "ineligible"]
+        return try await PlainRows.all(q, columns: columns, on: db.sql) { r in
+            SupportSummary(helperName: try r.optionalString(0), helperOrg: try r.optionalString(1), commitment: try r.optionalInt(2) == 1,
+                           records: try r.int(3), total: try r.int(4), anyIneligible: try r.int(5) > 0)
+        }.first ?? SupportSummary(helperName: nil, helperOrg: nil, commitment: false, records: 0, total: 0, anyIneligible: false)
+    }
+}

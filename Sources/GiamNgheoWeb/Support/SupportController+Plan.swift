@@ -153,16 +153,12 @@ extension SupportController {
     static func householdSummary(_ req: Request, _ scope: Scope, household r: HouseholdRecord) async throws -> HTML {
         let householdID = r.id!
         let year = req.application.registry.referenceDate.year
-        let plan = try await req.support.plan(scope, household: r, year: year, on: req.db)
-        var f = SupportStore.RecordFilter()
-        f.household = householdID
-        let records = try await req.support.records(scope, f, on: req.db)
-        let total = records.filter { $0.form != SupportForm.credit.rawValue }.reduce(0) { $0 + $1.amount }
-        let helper = [plan.row?.helper_name, plan.row?.helper_org].compactMap { $0 }.joined(separator: ", ")
+        let s = try await req.support.summary(household: r, year: year, on: req.db)
+        let helper = [s.helperName, s.helperOrg].compactMap { $0 }.joined(separator: ", ")
         return """
         <h2>\(req.t("Kế hoạch và hỗ trợ", "Plan and support"))</h2>
-        <p>Người giúp đỡ năm \(year): \(helper.isEmpty ? "chưa phân công" : helper)\(plan.row?.commitment == 1 ? " · đã đăng ký thoát nghèo" : "") ·
-        \(records.count) khoản hỗ trợ, \(Self.money(total)) đồng\(records.contains { $0.eligible == 0 } ? " · có khoản không đúng đối tượng" : "") ·
+        <p>Người giúp đỡ năm \(year): \(helper.isEmpty ? "chưa phân công" : helper)\(s.commitment ? " · đã đăng ký thoát nghèo" : "") ·
+        \(s.records) khoản hỗ trợ, \(Self.money(s.total)) đồng\(s.anyIneligible ? " · có khoản không đúng đối tượng" : "") ·
         <a href="\(Path.household(householdID, "plan"))">Xem kế hoạch, ghi hỗ trợ</a></p>
         """
     }
