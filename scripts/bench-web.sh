@@ -48,6 +48,9 @@ end
 LUA
 measure() {  # name connections url [script]
   local name=$1 c=$2 url=$3 script=${4:-}
+  # The server first finishes what the previous measurement left queued (wrk stops sending, not the server
+  # working): a slow page's backlog would otherwise count in the next one's p99.
+  sleep 3
   local t=$(( c < 2 ? 1 : 2 ))
   local out
   if [ -n "$script" ]; then out=$(wrk -t"$t" -c"$c" -d"$DUR" --latency -s "$script" "$url")

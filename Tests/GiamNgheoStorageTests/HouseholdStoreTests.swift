@@ -1,6 +1,8 @@
 import Fluent
 import GiamNgheoCore
 import GiamNgheoStorage
+import GiamNgheoTestSupport
+import SQLKit
 import Testing
 
 /// Each store method on a real database, and the scope of every role on every query.
@@ -37,6 +39,36 @@ import Testing
             var q = HouseholdQuery()
             q.commune = foreign.communeCode
             await #expect(throws: AccessError.forbidden) { _ = try await r.store.list(r.scope(.communeOfficer, [r.communes[0]]), q, on: r.db) }
+        }
+    }
+
+    /// The page's reader (plain SQL by position) gives what Fluent's model reading gives, and a stored value of the
+    /// wrong type (a file edited by hand) is refused naming its column.
+    @Test func theHouseholdReaderAgreesWithTheModelAndNamesABadColumn() async throws {
+        try await withRegistry { r in
+            for h in r.households.prefix(10) {
+                let plain = try await r.store.get(r.admin, id: h.id!, on: r.db)
+                let model = try #require(try await HouseholdRecord.find(h.id, on: r.db))
+                #expect(plain.id == model.id && plain.code == model.code && plain.communeCode == model.communeCode && plain.provinceCode == model.provinceCode)
+                #expect(plain.village == model.village && plain.headName == model.headName && plain.sortKey == model.sortKey && plain.searchText == model.searchText)
+                #expect(plain.facts == model.facts && plain.category == model.category && plain.subtype == model.subtype && plain.deprived == model.deprived)
+                #expect(plain.deprivedCount == model.deprivedCount && plain.standard == model.standard && plain.incomePerCapita == model.incomePerCapita)
+                #expect(plain.ethnicMinorityHead == model.ethnicMinorityHead && plain.meritorious == model.meritorious && plain.noWorkingCapacity == model.noWorkingCapacity)
+                #expect(plain.memberCount == model.memberCount && plain.causes == model.causes && plain.oldCommuneCode == model.oldCommuneCode)
+                #expect(plain.urban == model.urban && plain.traits == model.traits && plain.version == model.version && plain.archivedReason == model.archivedReason)
+                let years = try await r.store.history(of: plain, on: r.db).map { "\($0.year) \($0.category) \($0.recognised) \($0.source)" }
+                let modelYears = try await HouseholdYear.query(on: r.db).filter(\.$householdID == h.id!).sort(\.$year, .descending).all()
+                #expect(years == modelYears.map { "\($0.year) \($0.category) \($0.recognised) \($0.source)" })
+            }
+            guard PostgresTestServer.server == nil else { return }   // PostgreSQL's typed columns cannot hold it
+            let bad = r.households[0].id!
+            try await r.db.sql.raw("UPDATE households SET deprived_count = 'nhiều' WHERE id = \(bind: bad)").run()
+            do {
+                _ = try await r.store.get(r.admin, id: bad, on: r.db)
+                Issue.record("a text in an integer column was read")
+            } catch {
+                #expect("\(error)" == "Cột deprived_count trong cơ sở dữ liệu không đọc được thành int.")
+            }
         }
     }
 

@@ -30,25 +30,18 @@ struct PlainRow {
     }
 
     /// NULL as nil.
-    func optionalString(_ i: Int) throws -> String? {
-        switch storage {
-        case .json(let v):
-            guard i < v.count else { throw unreadable(i, "text") }
-            if case .null = v[i] { return nil }
-            guard let x = v[i].string else { throw unreadable(i, "text") }
-            return x
-        case .postgres(let r): return try r[i].decode(String?.self)
-        }
-    }
+    func optionalString(_ i: Int) throws -> String? { try optional(i, "text", \.string) { try $0.decode(String?.self) } }
 
-    func optionalInt(_ i: Int) throws -> Int? {
+    func optionalInt(_ i: Int) throws -> Int? { try optional(i, "int", \.int) { try $0.decode(Int?.self) } }
+
+    private func optional<T>(_ i: Int, _ type: String, _ json: (JSONText.Value) -> T?, _ pg: (PostgresCell) throws -> T?) throws -> T? {
         switch storage {
         case .json(let v):
-            guard i < v.count else { throw unreadable(i, "int") }
+            guard i < v.count else { throw unreadable(i, type) }
             if case .null = v[i] { return nil }
-            guard let x = v[i].int else { throw unreadable(i, "int") }
+            guard let x = json(v[i]) else { throw unreadable(i, type) }
             return x
-        case .postgres(let r): return try r[i].decode(Int?.self)
+        case .postgres(let r): return try pg(r[i])
         }
     }
 

@@ -81,12 +81,13 @@ public struct ReportData: Sendable {
     }
 
     /// The report's row units for a place, each with its cells (commune totals, or villages at the bottom level).
-    public func rows(year: Int, place: Place, scope: Scope, dims: [SummaryDimension]? = nil, on db: any Database) async throws -> [ReportUnit] {
+    public func rows(year: Int, place: Place, scope: Scope, dims: [SummaryDimension]? = nil, categories: [String]? = nil,
+                     on db: any Database) async throws -> [ReportUnit] {
         if let allowed = scope.communes, place.structure == .y2025, let u = units.unit(place.unit, in: .y2025), u.level == .commune,
            !allowed.contains(u.code) { throw AccessError.forbidden }
         let communes = communes(of: place, scope: scope)
         let villages = units.unit(place.unit, in: place.structure)?.level == .commune
-        let cells = try await Summaries.cells(year: year, communes: communes, villages: villages, dims: dims,
+        let cells = try await Summaries.cells(year: year, communes: communes, villages: villages, dims: dims, categories: categories,
                                               oldCommunes: place.structure == .y2024 || villages, on: db)
         return group(cells, place: place)
     }
@@ -187,8 +188,13 @@ public struct ReportData: Sendable {
         // Only the dimensions the columns sum: a deprivation table never reads the movement cells.
         let dims = Array(Set(layout.columns.flatMap { $0.sum ?? [] }.compactMap { t in
             t.dim == Self.dttcDimension ? .ethnicity : SummaryDimension(rawValue: t.dim) })).sorted { $0.rawValue < $1.rawValue }
+        // Only the categories the columns sum, when each names its own (a table of poor households reads a fifth of
+        // the cells); form 9's choice of groups counts the poor and near-poor.
+        let sums = layout.columns.flatMap { $0.sum ?? [] }
+        var categories: Set<String>? = sums.allSatisfy { $0.categories != nil } ? Set(sums.flatMap { $0.categories ?? [] }) : nil
+        if layout.columns.contains(where: { $0.forEach == "ethnicity" }) { categories?.formUnion([Category.poor.rawValue, Category.nearPoor.rawValue]) }
         let rows = scanning ? try await scannedRows(year: year, place: place, scope: scope, on: db)
-                            : try await rows(year: year, place: place, scope: scope, dims: dims, on: db)
+                            : try await rows(year: year, place: place, scope: scope, dims: dims, categories: categories.map { $0.sorted() }, on: db)
         let columns = try await self.columns(layout, year: year, place: place, standard: standard, rows: rows, on: db)
         let name = units.unit(place.unit, in: place.structure).map { units.path(of: $0) } ?? "Toàn quốc"
         return Reports.table(layout, columns: columns, units: rows, totalName: "Tổng cộng: " + name)

@@ -238,8 +238,10 @@ public enum Summaries {
     /// `oldCommunes: false` sums old communes and standards away in SQL. Measured on a province of 1 M
     /// households: it pays for the communes' totals (decoding a third of the rows costs more than the GROUP BY)
     /// and not for one commune's villages (the GROUP BY's sort costs more than the rows it saves).
+    /// `categories`: only these categories' cells, but every `all` cell (a unit's row stays when it has none of them);
+    /// applied only when `dims` reads the `all` cells.
     public static func cells(year: Int, communes: [String], villages: Bool, dims: [SummaryDimension]? = nil,
-                             oldCommunes: Bool = true, on db: any Database) async throws -> [Cell] {
+                             categories: [String]? = nil, oldCommunes: Bool = true, on db: any Database) async throws -> [Cell] {
         guard !communes.isEmpty else { return [] }
         let sql = db.sql
         let keys = ["year", "commune_code", "village", "category", "urban", "minority", "dim", "key"]
@@ -258,6 +260,9 @@ public enum Summaries {
             q = q.from(table).where("year", .equal, year).whereCommunes(chunk)
             q = villages ? q.where("village", .notEqual, SummaryKey.communeTotal) : q.where("village", .equal, SummaryKey.communeTotal)
             if let dims { q = q.where("dim", .in, dims.map(\.rawValue)) }
+            if let categories, dims?.contains(.all) ?? true {
+                q = q.where(group: { $0.where("dim", .equal, SummaryDimension.all.rawValue).orWhere("category", .in, categories) })
+            }
             if !oldCommunes { for c in keys { q = q.groupBy(c) } }
             // By position, in the order of the columns above (tens of thousands of cells at a province).
             out += try await PlainRows.all(q.query, columns: Self.cellColumns, on: sql) { r in
