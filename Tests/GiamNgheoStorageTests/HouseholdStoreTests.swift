@@ -35,6 +35,8 @@ import Testing
                 await #expect(throws: AccessError.notFound, "\(role)") { _ = try await r.store.get(scope, id: foreign.id!, on: r.db) }
                 await #expect(throws: AccessError.notFound, "\(role)") { _ = try await r.store.audit(scope, householdID: foreign.id!, on: r.db) }
             }
+            // An account without units reads nothing.
+            await #expect(throws: AccessError.notFound) { _ = try await r.store.get(r.scope(.communeOfficer, []), id: foreign.id!, on: r.db) }
             // The list refuses a filter on a commune outside the scope rather than returning an empty page.
             var q = HouseholdQuery()
             q.commune = foreign.communeCode

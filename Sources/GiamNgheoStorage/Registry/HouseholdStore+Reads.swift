@@ -12,7 +12,10 @@ extension HouseholdStore {
         var q: SQLQueryString = "SELECT \(unsafeRaw: HouseholdRecord.plainSelect) FROM households WHERE id = \(bind: id) AND archived_reason IS NULL"
         // The scope's provinces pick the partitions; its communes are checked on the one row read (a province's
         // hundred communes bound into every statement cost more than the read).
-        if let communes = scope.communes { q += " AND province_code IN (\(binds: Partitions.provinces(ofCommunes: communes)))" }
+        if let communes = scope.communes {
+            guard !communes.isEmpty else { throw AccessError.notFound }   // (PostgreSQL refuses an empty IN list)
+            q += " AND province_code IN (\(binds: Partitions.provinces(ofCommunes: communes)))"
+        }
         guard let r = try await PlainRows.all(q, columns: HouseholdRecord.plainColumns, on: db.sql, HouseholdRecord.init(plain:)).first,
               scope.allows(commune: r.communeCode) else { throw AccessError.notFound }
         return r
