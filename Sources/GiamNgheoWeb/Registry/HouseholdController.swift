@@ -249,7 +249,7 @@ struct HouseholdController: Feature {
         """) } ?? "")
         <h2>\(req.t("Nguyên nhân nghèo", "Poverty causes"))</h2>
         \(causeNames.isEmpty ? HTML("<p class=\"muted\">Chưa ghi nguyên nhân.</p>") : HTML("<ol>\(causeNames)</ol>"))
-        \(try await SupportController.householdSummary(req, scope, household: r))
+        \(try await SupportController.householdSummary(req, household: r))
         <h2>\(req.t("Phân loại qua các năm", "Category by year"))</h2>
         <div class="scroll"><table><thead><tr><th>Năm</th><th>Phân loại</th><th>Diễn biến</th><th>Chuẩn</th><th>Nguồn</th></tr></thead>
         <tbody>\(historyRows.isEmpty ? ["<tr><td colspan=\"5\">Chưa có.</td></tr>"] : historyRows)</tbody></table></div>

@@ -149,8 +149,8 @@ extension SupportController {
         return req.redirect(to: "\(Path.household(id, "plan"))")
     }
 
-    /// The household page's short block: helper, this year's commitment, supports received.
-    static func householdSummary(_ req: Request, _ scope: Scope, household r: HouseholdRecord) async throws -> HTML {
+    /// The household page's short block (of a household read within the scope): helper, this year's commitment, supports received.
+    static func householdSummary(_ req: Request, household r: HouseholdRecord) async throws -> HTML {
         let householdID = r.id!
         let year = req.application.registry.referenceDate.year
         let s = try await req.support.summary(household: r, year: year, on: req.db)
