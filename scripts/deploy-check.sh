@@ -17,14 +17,14 @@ APP_PORT=${APP_PORT:-18080}; TLS_PORT=${TLS_PORT:-18443}
 cleanup() {
   [ -n "${APP_PID:-}" ] && kill "$APP_PID" 2>/dev/null || true
   [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
-  PORT=55439 ROOT=$WORK/pg bash -c 'runuser -u postgres -- $(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)/pg_ctl -D "$ROOT/data" -m fast stop' >/dev/null 2>&1 || true
+  PORT=25439 ROOT=$WORK/pg bash -c 'runuser -u postgres -- $(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)/pg_ctl -D "$ROOT/data" -m fast stop' >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; echo "--- app log" >&2; tail -30 "$WORK/app.log" >&2 || true; exit 1; }
 
 # §2 PostgreSQL (the test cluster script: a role that owns its database, as the page's CREATE DATABASE … OWNER).
-DB=$(PORT=55439 ROOT=$WORK/pg bash scripts/start-postgres.sh | tail -1)
+DB=$(PORT=25439 ROOT=$WORK/pg bash scripts/start-postgres.sh | tail -1)
 
 # §1 the program and its resources in a folder of their own, run from another working directory.
 mkdir -p "$WORK/opt" "$WORK/var"

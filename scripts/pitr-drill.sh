@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 . scripts/pg-primary.sh     # BIN, PGBIN (PostgreSQL installed from Debian if missing), as_pg, init_primary
 WORK=$(mktemp -d /tmp/pitr-drill.XXXXXX)
 chown postgres:postgres "$WORK"
-PORT=${PORT:-55440}; RESTORED_PORT=$((PORT + 1))
+PORT=${PORT:-25440}; RESTORED_PORT=$((PORT + 1))
 stop() { as_pg "$PGBIN/pg_ctl" -D "$1" -m fast stop >/dev/null 2>&1 || true; }
 cleanup() { stop "$WORK/primary"; stop "$WORK/restored"; rm -rf "$WORK"; }
 trap cleanup EXIT
@@ -44,7 +44,7 @@ recovery_target_time = '$TARGET'
 recovery_target_action = 'promote'
 CONF
 as_pg touch "$WORK/restored/recovery.signal"
-as_pg "$PGBIN/pg_ctl" -D "$WORK/restored" -l "$WORK/restored.log" -w -t 120 start >/dev/null || fail "the restored cluster did not start"
+pg_start "$WORK/restored" "$WORK/restored.log"
 for _ in $(seq 1 60); do [ "$(psql_at "$RESTORED_PORT" "SELECT pg_is_in_recovery()")" = f ] && break; sleep 0.5; done
 
 USERS=$("$BIN" users list --db "postgres://app:app@127.0.0.1:$RESTORED_PORT/giamngheo" | cut -f1 | tail -n +2 | tr '\n' ' ')

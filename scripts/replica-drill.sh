@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/pg-primary.sh     # BIN, PGBIN (PostgreSQL installed from Debian if missing), as_pg, init_primary
 WORK=$(mktemp -d /tmp/replica-drill.XXXXXX); chmod 755 "$WORK"; chown postgres:postgres "$WORK"
-PORT=${PORT:-55442}; REPLICA_PORT=$((PORT + 1)); APP_PORT=${APP_PORT:-18090}
+PORT=${PORT:-25442}; REPLICA_PORT=$((PORT + 1)); APP_PORT=${APP_PORT:-18090}
 cleanup() {
   [ -n "${APP_PID:-}" ] && kill "$APP_PID" 2>/dev/null || true
   for d in replica primary; do as_pg "$PGBIN/pg_ctl" -D "$WORK/$d" -m fast stop >/dev/null 2>&1 || true; done
@@ -25,7 +25,7 @@ REPLICA="postgres://app:app@127.0.0.1:$REPLICA_PORT/giamngheo"
 PASSWORD=$("$BIN" users create --username quantri --role admin --db "$PRIMARY" | tail -1)
 as_pg "$PGBIN/pg_basebackup" -h "$WORK" -p "$PORT" -U postgres -D "$WORK/replica" -R -X stream -c fast
 sed -i "s/^port = .*/port = $REPLICA_PORT/" "$WORK/replica/postgresql.conf"
-as_pg "$PGBIN/pg_ctl" -D "$WORK/replica" -l "$WORK/replica.log" -w start >/dev/null
+pg_start "$WORK/replica" "$WORK/replica.log"
 [ "$(as_pg psql -h "$WORK" -p "$REPLICA_PORT" -U postgres -d giamngheo -Atc 'SELECT pg_is_in_recovery()')" = t ] || fail "the replica is not in recovery"
 
 "$BIN" serve --db "$PRIMARY" --read-db "$REPLICA" --port "$APP_PORT" --no-demo >"$WORK/app.log" 2>&1 &

@@ -6,7 +6,8 @@
 # For benchmarks, PRODUCTION=1 starts it as a province server runs (fsync and autovacuum on, a quarter of the
 # memory as shared buffers, 200 connections), and KEEP=1 starts an existing cluster in ROOT instead of a new one.
 set -euo pipefail
-PORT=${PORT:-55432}
+# Below 32768: Linux's ephemeral ports (32768–60999) may be held by any outgoing connection.
+PORT=${PORT:-25432}
 ROOT=${ROOT:-/tmp/giamngheo-pg}
 # Households, people, summary cells and the audit trail have a partition per province (35 each): a statement that
 # cannot prune locks every partition and its indexes, and a migration creates them all in one transaction. The
