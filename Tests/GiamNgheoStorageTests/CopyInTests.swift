@@ -1,4 +1,5 @@
 import Fluent
+import FluentSQLiteDriver
 import Foundation
 @testable import GiamNgheoStorage
 import NIOCore
@@ -24,6 +25,18 @@ import Testing
         #expect(text(Optional(Optional("y"))) == "y" && text(Optional(nil as String?)) == "\\N" && text(nil as Date?) == "\\N")
         #expect(text(Date(timeIntervalSince1970: 1_764_766_800.25)) == "2025-12-03 13:00:00.250000+00")
         #expect(CopyIn.timestamp(Date(timeIntervalSince1970: -0.5)) == "1969-12-31 23:59:59.500000+00")
+    }
+
+    /// SQLite's side: the import's cast per type gives what the driver's encoder gives, for every type a row holds.
+    @Test func sqliteValuesAreTheEncodersOwn() throws {
+        let encoder = SQLiteDataEncoder()
+        let values: [any Encodable & Sendable] = [
+            "Nguyễn Văn A", "", 42, -1, true, false, 2.5, Date(timeIntervalSince1970: 1_764_766_800.25),
+            Optional("x"), nil as String?, Optional(5), nil as Int?, Optional(false), nil as Bool?, nil as Date?,
+            Optional(Date(timeIntervalSince1970: 0)), Optional(Optional("y")), Optional(nil as String?), nil as Double?,
+            Int32(7), ["a", "b"],
+        ]
+        for v in values { #expect(try SQLiteRows.value(v, encoder) == encoder.encode(v), "\(v)") }
     }
 
     @Test func rowsRoundTripThroughPostgreSQL() async throws {

@@ -12,7 +12,22 @@ enum SQLiteRows {
     /// The driver's values of a row, encoded as SQLKit encodes them (dates as seconds since 1970, booleans as 0/1).
     static func encode(_ values: [any Encodable & Sendable]) throws -> [SQLiteData] {
         let encoder = SQLiteDataEncoder()
-        return try values.map { try encoder.encode($0) }
+        return try values.map { try value($0, encoder) }
+    }
+
+    /// One value: the column types an import writes by a concrete cast each, the encoder for anything else. The
+    /// encoder tries a protocol conformance first and wraps an optional in an encoder object: 9 % of an import's CPU.
+    /// A cast from an optional unwraps it; a nil of any optional type is SQL NULL, as the encoder gives.
+    static func value(_ v: any Encodable & Sendable, _ encoder: SQLiteDataEncoder) throws -> SQLiteData {
+        switch v {
+        case let s as String: return .text(s)
+        case let i as Int: return .integer(i)
+        case let b as Bool: return .integer(b ? 1 : 0)
+        case let d as Double: return .float(d)
+        case let d as Date: return .float(d.timeIntervalSince1970)
+        case let o as any OptionalValue where o.wrapped == nil: return .null
+        default: return try encoder.encode(v)
+        }
     }
 
     /// The connection under an SQL database, when it is SQLite's.
