@@ -5,11 +5,9 @@ import Foundation
 extension ImportPipeline {
     /// This household's members: those already read ahead, then the run of rows with its code.
     mutating func takeMembers(_ code: String) throws -> [MemberRow] {
-        if options.membersAnywhere && !membersDone {
-            if let p = peeked { pending[p.code, default: []].append(p); peeked = nil }
-            while let m = try nextMemberRow() { pending[m.code, default: []].append(m) }
-        }
+        if options.membersAnywhere && !membersDone { try readAllMembers() }
         var out = pending.removeValue(forKey: code) ?? []
+        if let raws = pendingRaw.removeValue(forKey: code) { out += raws.compactMap(memberRow) }
         while true {
             if peeked == nil { peeked = try nextMemberRow() }
             guard let m = peeked else { break }
@@ -21,36 +19,62 @@ extension ImportPipeline {
         return out
     }
 
-    mutating func nextMemberRow() throws -> MemberRow? {
-        guard let layout = members, !membersDone else { return nil }
-        while true {
-            let raw: (row: Int, cells: [String])
-            if !memberBuffered.isEmpty { raw = memberBuffered.removeFirst() } else if let r = try nextMember?() { raw = r } else { membersDone = true; return nil }
+    /// Members anywhere in their sheet: every row read now and kept as its cells' text by household code, made into a
+    /// member when its household takes it. Kept as members (with their typed fields and a dictionary of cells),
+    /// 360,000 rows of a 52 MB sheet held 1.3 GB.
+    mutating func readAllMembers() throws {
+        guard let layout = members else { membersDone = true; return }
+        if let p = peeked { pending[p.code, default: []].append(p); peeked = nil }
+        while let raw = try nextMemberRaw() {
             guard let cells = Self.cells(raw.cells, layout), !Self.isHelpRow(cells) else { continue }
-            var issues: [ImportIssue] = []
-            guard let code = cells["householdCode"] else {
-                issues.append(ImportIssue(sheet: layout.sheet, row: raw.row, column: layout.column("householdCode"), message: "thiếu mã hộ của nhân khẩu."))
-                // Kept under a code no household has, so it is reported once at the end.
-                return MemberRow(row: raw.row, code: "(trống)", fields: [], issues: issues, cells: cells)
-            }
-            // Typed cells straight away: the parser reads them without a dictionary of `Any`.
-            var d: [(String, JSONText.Value)] = []
-            d.reserveCapacity(cells.count)
-            for (k, v) in cells where k != "householdCode" { d.append((k, .string(Self.normalise(key: k, v, options.values)))) }
-            if let v = cells["nationalID"], let fixed = Self.restoredNationalID(v) {
-                if let i = d.firstIndex(where: { $0.0 == "nationalID" }) { d[i].1 = .string(fixed) }
-                issues.append(ImportIssue(sheet: layout.sheet, row: raw.row, column: layout.column("nationalID"), value: v,
-                                          message: "số CCCD có 11 chữ số: Excel đã bỏ số 0 ở đầu khi ô ở dạng số; đã ghi lại là '\(fixed)'. Hãy kiểm tra, và định dạng cột là Văn bản (Text) trước khi nhập số CCCD.",
-                                          blocking: false))
-            }
-            if let v = cells["ethnicity"], let local = options.ethnicGroups?.localName(for: v),
-               let group = options.ethnicGroups?.group(local.code) {
-                issues.append(ImportIssue(sheet: layout.sheet, row: raw.row, column: layout.column("ethnicity"), value: v,
-                                          message: "'\(v)' là tên nhóm địa phương của dân tộc \(group.name) (mã \(group.code)): ghi nhận là \(group.name)\(local.verified ? "" : " [chưa xác minh]").",
-                                          blocking: false))
-            }
-            return MemberRow(row: raw.row, code: code, fields: d, issues: issues, cells: cells)
+            pendingRaw[cells["householdCode"] ?? Self.noCode, default: []].append(raw)
         }
+    }
+
+    /// The code a member row without one is kept under, so it is reported once at the end.
+    static let noCode = "(trống)"
+
+    mutating func nextMemberRaw() throws -> (row: Int, cells: [String])? {
+        guard members != nil, !membersDone else { return nil }
+        if !memberBuffered.isEmpty { return memberBuffered.removeFirst() }
+        if let r = try nextMember?() { return r }
+        membersDone = true
+        return nil
+    }
+
+    mutating func nextMemberRow() throws -> MemberRow? {
+        while let raw = try nextMemberRaw() {
+            if let m = memberRow(raw) { return m }
+        }
+        return nil
+    }
+
+    /// A row of the members sheet as a member (nil: an empty or help row).
+    func memberRow(_ raw: (row: Int, cells: [String])) -> MemberRow? {
+        guard let layout = members else { return nil }
+        guard let cells = Self.cells(raw.cells, layout), !Self.isHelpRow(cells) else { return nil }
+        var issues: [ImportIssue] = []
+        guard let code = cells["householdCode"] else {
+            issues.append(ImportIssue(sheet: layout.sheet, row: raw.row, column: layout.column("householdCode"), message: "thiếu mã hộ của nhân khẩu."))
+            return MemberRow(row: raw.row, code: Self.noCode, fields: [], issues: issues, cells: cells)
+        }
+        // Typed cells straight away: the parser reads them without a dictionary of `Any`.
+        var d: [(String, JSONText.Value)] = []
+        d.reserveCapacity(cells.count)
+        for (k, v) in cells where k != "householdCode" { d.append((k, .string(Self.normalise(key: k, v, options.values)))) }
+        if let v = cells["nationalID"], let fixed = Self.restoredNationalID(v) {
+            if let i = d.firstIndex(where: { $0.0 == "nationalID" }) { d[i].1 = .string(fixed) }
+            issues.append(ImportIssue(sheet: layout.sheet, row: raw.row, column: layout.column("nationalID"), value: v,
+                                      message: "số CCCD có 11 chữ số: Excel đã bỏ số 0 ở đầu khi ô ở dạng số; đã ghi lại là '\(fixed)'. Hãy kiểm tra, và định dạng cột là Văn bản (Text) trước khi nhập số CCCD.",
+                                      blocking: false))
+        }
+        if let v = cells["ethnicity"], let local = options.ethnicGroups?.localName(for: v),
+           let group = options.ethnicGroups?.group(local.code) {
+            issues.append(ImportIssue(sheet: layout.sheet, row: raw.row, column: layout.column("ethnicity"), value: v,
+                                      message: "'\(v)' là tên nhóm địa phương của dân tộc \(group.name) (mã \(group.code)): ghi nhận là \(group.name)\(local.verified ? "" : " [chưa xác minh]").",
+                                      blocking: false))
+        }
+        return MemberRow(row: raw.row, code: code, fields: d, issues: issues, cells: cells)
     }
 
     /// A national ID that Excel stored as a number: 11 digits (the leading 0 dropped), possibly written

@@ -109,6 +109,7 @@ public struct ImportPipeline {
     var buffered: [(row: Int, cells: [String])] = []
     var memberBuffered: [(row: Int, cells: [String])] = []
     var pending: [String: [MemberRow]] = [:]
+    var pendingRaw: [String: [(row: Int, cells: [String])]] = [:]   // members anywhere: read, not made into members yet
     var peeked: MemberRow?
     var membersDone = false
     var seenCodes: Set<String> = []
@@ -203,7 +204,9 @@ public struct ImportPipeline {
         var issues: [ImportIssue] = []
         if let p = peeked { pending[p.code, default: []].append(p); peeked = nil }
         while let m = try nextMemberRow() { pending[m.code, default: []].append(m) }
-        for (code, rows) in pending.sorted(by: { $0.value[0].row < $1.value[0].row }) {
+        for (code, raws) in pendingRaw { pending[code, default: []] += raws.compactMap(memberRow) }
+        pendingRaw = [:]
+        for (code, rows) in pending.filter({ !$0.value.isEmpty }).sorted(by: { $0.value[0].row < $1.value[0].row }) {
             for r in rows {
                 if r.issues.contains(where: \.blocking) { issues += r.issues; continue }
                 let why = emitted.contains(code)

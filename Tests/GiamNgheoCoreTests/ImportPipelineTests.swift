@@ -129,6 +129,8 @@ import Testing
         let (_, whole, left) = try Self.read(households, members)
         #expect(whole.count == 2 && whole[0].household?.members.map(\.name) == ["A", "C"] && whole[1].household?.members.count == 1)
         #expect(!left.contains { $0.message.contains("nằm tách khỏi") } && left.count == 2)
+        #expect(left.contains { $0.row == 5 && $0.value == "H09" && $0.message.contains("không có hộ mã 'H09'") })
+        #expect(left.contains { $0.row == 6 && $0.message.contains("thiếu mã hộ") })
         // A streamed (larger) file keeps the rule and says why.
         let (_, items, end) = try Self.read(households, members, streaming: true)
         #expect(items.count == 2 && items.allSatisfy { $0.household?.members.count == 1 })
