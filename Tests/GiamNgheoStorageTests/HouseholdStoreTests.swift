@@ -62,6 +62,14 @@ import Testing
                 let modelYears = try await HouseholdYear.query(on: r.db).filter(\.$householdID == h.id!).sort(\.$year, .descending).all()
                 #expect(years == modelYears.map { "\($0.year) \($0.category) \($0.recognised) \($0.source)" })
             }
+            // Audit lines newest first, as Fluent sorts them (SQLite's JSON aggregate keeps no order of its own).
+            let first = try await r.store.get(r.admin, id: r.households[0].id!, on: r.db)
+            for field in ["village", "income", "members"] {
+                try await AuditEntry(username: "kiemtra", householdID: first.id, action: "update", field: field, province: first.province).create(on: r.db)
+            }
+            let lines = try await r.store.audit(of: first, on: r.db).map { "\($0.id!) \($0.action) \($0.field ?? "")" }
+            let modelLines = try await AuditEntry.query(on: r.db).filter(\.$householdID == first.id!).sort(\.$id, .descending).all()
+            #expect(lines.count >= 3 && lines == modelLines.map { "\($0.id!) \($0.action) \($0.field ?? "")" })
             guard PostgresTestServer.server == nil else { return }   // PostgreSQL's typed columns cannot hold it
             let bad = r.households[0].id!
             try await r.db.sql.raw("UPDATE households SET deprived_count = 'nhiều' WHERE id = \(bind: bad)").run()

@@ -45,10 +45,14 @@ struct PlainRow {
         }
     }
 
+    /// SQLite keeps booleans as 0 and 1.
     func optionalBool(_ i: Int) throws -> Bool? {
-        if case .json(let v) = storage, i < v.count, case .null = v[i] { return nil }
-        if case .postgres(let r) = storage { return try r[i].decode(Bool?.self) }
-        return try bool(i)
+        try optional(i, "bool", { v in v.bool ?? v.int.flatMap { $0 == 0 ? false : $0 == 1 ? true : nil } }) { try $0.decode(Bool?.self) }
+    }
+
+    func bool(_ i: Int) throws -> Bool {
+        guard let b = try optionalBool(i) else { throw unreadable(i, "bool") }
+        return b
     }
 
     /// SQLite keeps dates as seconds since 1970 (Fluent's encoding) or as text (`CURRENT_TIMESTAMP`, ISO 8601): read
@@ -76,18 +80,6 @@ struct PlainRow {
         return d
     }
 
-    /// SQLite keeps booleans as 0 and 1.
-    func bool(_ i: Int) throws -> Bool {
-        switch storage {
-        case .json(let v):
-            guard i < v.count else { throw unreadable(i, "bool") }
-            if let b = v[i].bool { return b }
-            guard let x = v[i].int, x == 0 || x == 1 else { throw unreadable(i, "bool") }
-            return x == 1
-        case .postgres(let r): return try r[i].decode(Bool.self)
-        }
-    }
-
     private func unreadable(_ i: Int, _ type: String) -> any Error {
         UnreadableColumn(column: i < columns.count ? columns[i] : "#\(i)", type: type)
     }
@@ -106,7 +98,9 @@ enum PlainRows {
     ///
     /// SQLite's driver hands each row to the event loop on its own (a task and a wake-up per row: a third of a report
     /// table's time), so there the rows come back as one JSON array built by SQLite and read here in one pass.
-    static func all<T>(_ query: any SQLExpression, columns: [String], on sql: any SQLDatabase,
+    /// `order`: the query's ORDER BY over its result columns (`"sort_key, id"`), when the order matters. SQLite's
+    /// aggregate does not promise to keep the order of the rows it is fed, so there it sorts them itself.
+    static func all<T>(_ query: any SQLExpression, columns: [String], order: String? = nil, on sql: any SQLDatabase,
                        _ read: (PlainRow) throws -> T) async throws -> [T] {
         let (text, binds) = sql.serialize(query)
         if let pg = CopyIn.postgres(sql) {
@@ -114,7 +108,7 @@ enum PlainRows {
             let result = try await pg.query(text, try binds.map { try encoder.encode($0) }).get()
             return try result.rows.map { try read(PlainRow($0, columns: columns)) }
         }
-        let wrapped = "SELECT json_group_array(json_array(\(columns.map { "\"\($0)\"" }.joined(separator: ", ")))) FROM (\(text))"
+        let wrapped = "SELECT json_group_array(json_array(\(columns.map { "\"\($0)\"" }.joined(separator: ", ")))\(order.map { " ORDER BY \($0)" } ?? "")) FROM (\(text))"
         let rows = try await SQLiteRows.require(sql).query(wrapped, try SQLiteRows.encode(binds))
         guard let json = rows.first?.columns.first?.data.string, let all = JSONText.parse(json)?.array else {
             throw UnreadableColumn(column: columns.joined(separator: ", "), type: "JSON")

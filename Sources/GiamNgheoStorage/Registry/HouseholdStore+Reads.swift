@@ -34,7 +34,7 @@ extension HouseholdStore {
             SELECT \(unsafeRaw: Self.quoted(columns)) FROM audit_entries WHERE province_code = \(bind: r.province)
             AND household_id = \(bind: r.id!) ORDER BY id DESC LIMIT 200
             """
-        return try await PlainRows.all(q, columns: columns, on: db.sql) { row in
+        return try await PlainRows.all(q, columns: columns, order: "id DESC", on: db.sql) { row in
             let a = AuditEntry()
             a.id = try row.int(0); a.at = try row.date(1); a.username = try row.string(2); a.householdID = try row.optionalInt(3)
             a.action = try row.string(4); a.field = try row.optionalString(5); a.oldValue = try row.optionalString(6)
@@ -53,14 +53,14 @@ extension HouseholdStore {
     public func history(of r: HouseholdRecord, on db: any Database) async throws -> [HouseholdYear] {
         let columns = ["id", "household_id", "year", "category", "standard", "recognised", "source", "deprived", "decided_at"]
         let q: SQLQueryString = "SELECT \(unsafeRaw: Self.quoted(columns)) FROM household_years WHERE household_id = \(bind: r.id!) ORDER BY year DESC"
-        return try await PlainRows.all(q, columns: columns, on: db.sql) { row in
+        return try await PlainRows.all(q, columns: columns, order: "year DESC", on: db.sql) { row in
             let y = HouseholdYear()
             y.id = try row.int(0); y.householdID = try row.int(1); y.year = try row.int(2); y.category = try row.string(3)
             y.standard = try row.string(4); y.recognised = try row.bool(5); y.source = try row.string(6)
             y.deprived = try row.optionalString(7); y.decidedAt = try row.optionalDate(8)
             y.$id.exists = true
             return y
-        }.sorted { $0.year > $1.year }
+        }
     }
 
     /// Column names as SQL text, quoted: statements read on every page are written as text, not built from

@@ -57,11 +57,8 @@ public struct HouseholdStore: Sendable {
     /// One page of the list, in SQL with rows read by position: the list is the most used page, and Fluent's model
     /// decoding (reflection per row), then Codable's by-name lookups, cost more than the query itself.
     public func list(_ scope: Scope, _ query: HouseholdQuery, on db: any Database) async throws -> HouseholdPage {
-        var rows = try await PlainRows.all(pageQuery(scope, query, on: db.sql).query, columns: HouseholdListRow.columns,
-                                           on: db.sql, HouseholdListRow.init)
-        // Sorted again on SQLite, whose JSON aggregate over the ordered page is not promised to keep its order (its
-        // sort is by bytes, as Swift's here on the folded ASCII keys); PostgreSQL's rows come as its collation sorts.
-        if CopyIn.postgres(db.sql) == nil { rows.sort { ($0.sortKey, $0.id) < ($1.sortKey, $1.id) } }
+        let rows = try await PlainRows.all(pageQuery(scope, query, on: db.sql).query, columns: HouseholdListRow.columns,
+                                           order: "sort_key, id", on: db.sql, HouseholdListRow.init)
         let page = Array(rows.prefix(query.limit))
         let more = rows.count > query.limit
         return HouseholdPage(rows: page, next: more ? page.last.map { ($0.sortKey, $0.id) } : nil)
