@@ -29,6 +29,7 @@ public struct HouseholdParser: Sendable {
     }
 
     public func parse(jsonBytes: UnsafeBufferPointer<UInt8>, line: Int) throws -> Household {
+        if let h = DirectLine.household(jsonBytes) { return h }
         guard let v = JSONText.parse(bytes: jsonBytes), case .object = v else {
             throw ClassificationError(household: "dòng \(line)", field: "-", message: "không phải một đối tượng JSON hợp lệ")
         }
