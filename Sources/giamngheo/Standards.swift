@@ -141,7 +141,3 @@ enum StandardReport {
         }
     }
 }
-
-extension String {
-    var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
-}

@@ -76,7 +76,7 @@ import Vapor
             #expect(creditTicked(try await b.get("/reports/lists/ngheo?year=\(year)").body) == false)
 
             // xlsx: one row per member, the household's code, the same total.
-            let file = try await ExportTests().download(app, b, "/reports/lists/ngheo/xlsx?year=\(year)&commune=\(commune)")
+            let file = try await download(app, b, "/reports/lists/ngheo/xlsx?year=\(year)&commune=\(commune)")
             defer { try? FileManager.default.removeItem(at: file) }
             let reader = try XLSXReader(url: file)
             var texts: [String] = []

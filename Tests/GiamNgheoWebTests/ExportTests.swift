@@ -13,21 +13,6 @@ import ZIPFoundation
 /// Exports of the household list: the list's filters and scope, every page, masked IDs for roles that do
 /// not need them, audited; CSV for Excel and an xlsx with households and members.
 @Suite(.serialized) struct ExportTests {
-    /// A binary download in the browser's session, saved to a temporary .xlsx (the Browser keeps text bodies).
-    func download(_ app: Application, _ b: Browser, _ path: String) async throws -> URL {
-        var bytes = Data()
-        let cookie = try #require(b.cookie)
-        try await app.testing().test(.GET, path, beforeRequest: { req in
-            req.headers.replaceOrAdd(name: .cookie, value: "giamngheo_session=\(cookie)")
-        }, afterResponse: { res async in
-            #expect(res.status == .ok && res.headers.contentType?.subType == "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-            bytes = Data(res.body.readableBytesView)
-        })
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("dl-\(UUID()).xlsx")
-        try bytes.write(to: file)
-        return file
-    }
-
     @Test func csvAndXlsxFollowTheFiltersTheScopeAndTheRole() async throws {
         try await withTestApp(households: 2_500) { app, accounts in
             let officer = accounts.first(.communeOfficer)

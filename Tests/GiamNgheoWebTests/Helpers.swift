@@ -145,3 +145,18 @@ extension Account {
     /// What this account may reach, for calling the stores directly as the pages do.
     func scope(_ app: Application) -> Scope { Scope(username: username, role: role, units: units, adminUnits: app.registry.units) }
 }
+
+/// A binary download in the browser's session, saved to a temporary .xlsx (the Browser keeps text bodies).
+func download(_ app: Application, _ b: Browser, _ path: String) async throws -> URL {
+    var bytes = Data()
+    let cookie = try #require(b.cookie)
+    try await app.testing().test(.GET, path, beforeRequest: { req in
+        req.headers.replaceOrAdd(name: .cookie, value: "giamngheo_session=\(cookie)")
+    }, afterResponse: { res async in
+        #expect(res.status == .ok && res.headers.contentType?.subType == "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        bytes = Data(res.body.readableBytesView)
+    })
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("dl-\(UUID()).xlsx")
+    try bytes.write(to: file)
+    return file
+}

@@ -182,7 +182,7 @@ import Vapor
             #expect(old.status == .ok && old.body.contains("Tái nghèo"))
             let bad = try await b.get("/reports/ket-qua?unit=99999")
             #expect(bad.status == .unprocessableEntity && bad.body.contains("99999") && !bad.body.contains("Fatal"))
-            let file = try await ExportTests().download(app, b, "/reports/ket-qua/xlsx?year=2026&structure=2025&unit=46")
+            let file = try await download(app, b, "/reports/ket-qua/xlsx?year=2026&structure=2025&unit=46")
             defer { try? FileManager.default.removeItem(at: file) }
             let reader = try XLSXReader(url: file)
             var rows: [Int: [ReadCell]] = [:]
@@ -227,7 +227,7 @@ import Vapor
             let weights = try await b.get("/analytics?weights=VL1%3Dx")
             #expect(weights.status == .unprocessableEntity && weights.body.contains("VL1=x"))
             // The same figures as a workbook.
-            let file = try await ExportTests().download(app, b, "/analytics/xlsx?unit=46&k=3&by=unit")
+            let file = try await download(app, b, "/analytics/xlsx?unit=46&k=3&by=unit")
             defer { try? FileManager.default.removeItem(at: file) }
             let reader = try XLSXReader(url: file)
             #expect(reader.sheetNames == ["Chỉ số", "Theo chỉ số", "Phân rã"])
@@ -288,7 +288,7 @@ import Vapor
             #expect(try await TargetRecord.query(on: app.db).filter(\.$year == 2027).first()?.endRate == 50)
             let list = try await b.get("/targets?year=2026")
             #expect(list.body.contains("nguy cơ không đạt") && list.body.contains("× 12 / 11"))
-            let file = try await ExportTests().download(app, b, "/targets/xlsx?year=2026")
+            let file = try await download(app, b, "/targets/xlsx?year=2026")
             defer { try? FileManager.default.removeItem(at: file) }
             var rows: [Int: [ReadCell]] = [:]
             try XLSXReader(url: file).rows(sheet: "Chỉ tiêu 2026") { r, cells in rows[r] = cells }

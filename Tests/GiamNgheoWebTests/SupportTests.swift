@@ -205,7 +205,7 @@ import Vapor
             let folded = VietnameseText.fold(poor.head_name).uppercased()
             let found = try await b.get("/support?commune=\(commune)&q=\(folded.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)")
             #expect(found.body.contains(poor.code) && !found.body.contains(rich.code))
-            let file = try await ExportTests().download(app, b, "/support/export.xlsx?commune=\(commune)")
+            let file = try await download(app, b, "/support/export.xlsx?commune=\(commune)")
             defer { try? FileManager.default.removeItem(at: file) }
             var amounts: [Int] = []
             _ = try XLSXReader(url: file).rows(sheet: "Sổ hỗ trợ") { n, cells in

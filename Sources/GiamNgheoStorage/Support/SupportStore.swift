@@ -44,6 +44,3 @@ public struct SupportStore: Sendable {
 
 }
 
-extension String {
-    public var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
-}

@@ -133,6 +133,10 @@ extension ReviewController {
         <h2>Hộ trong vòng rà soát (\(cases.count) hộ; \(done) đã khảo sát)</h2>
         <p class="noprint"><a href="\(Path.review(round.id!, "forms"))?filled=0&copies=1" target="_blank">In Phiếu A, Phiếu B trắng</a> ·
         <a href="\(Path.review(round.id!, "forms"))?filled=1" target="_blank">In phiếu đã điền của cả vòng</a></p>
+        <p class="noprint">Phiếu cho điện thoại (ODK Collect, KoboToolbox):
+        <a href="\(Path.review(round.id!, "xlsform"))?form=A">Phiếu A (XLSForm)</a>, <a href="\(Path.review(round.id!, "households.csv"))?form=A">danh sách hộ của Phiếu A</a> ·
+        <a href="\(Path.review(round.id!, "xlsform"))?form=B">Phiếu B (XLSForm)</a>, <a href="\(Path.review(round.id!, "households.csv"))?form=B">danh sách hộ của Phiếu B</a>
+        (tải phiếu lên máy chủ cùng tệp households.csv đính kèm).</p>
         <div class="scroll"><table><thead><tr><th>Mã hộ</th><th>Chủ hộ</th><th>Thôn/tổ</th><th>Trạng thái</th><th>Phân loại</th><th class="hide-sm">Căn cứ</th><th>Diễn biến</th><th class="noprint"></th></tr></thead>
         <tbody>\(rows.isEmpty ? [HTML("<tr><td colspan=\"8\">Chưa có hộ nào.</td></tr>")] : rows)</tbody></table></div>
         """

@@ -23,6 +23,8 @@ struct ReviewController: Feature {
         r.post("reviews", ":id", "requests", use: addRequest)
         r.post("reviews", ":id", "advance", use: advance)
         r.get("reviews", ":id", "forms", use: printableForms)
+        r.get("reviews", ":id", "xlsform", use: xlsForm)
+        r.get("reviews", ":id", "households.csv", use: formHouseholds)
         r.get("reviews", "cases", ":id", use: surveyForm)
         r.post("reviews", "cases", ":id", use: saveSurvey)
         r.post("reviews", "cases", ":id", "preview", use: preview)
