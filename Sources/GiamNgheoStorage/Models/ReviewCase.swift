@@ -32,6 +32,9 @@ public final class ReviewCase: Model, @unchecked Sendable {
     @OptionalField(key: "transition") public var transition: String?
     @OptionalField(key: "certificate_no") public var certificateNo: String?
     @OptionalField(key: "refusal") public var refusal: String?
+    /// The phone submissions (instance IDs) the case's Phiếu A and Phiếu B drafts came from; nil when typed on the web.
+    @OptionalField(key: "submission_a") public var submissionA: String?
+    @OptionalField(key: "submission_b") public var submissionB: String?
     @Field(key: "version") public var version: Int
 
     public init() {}

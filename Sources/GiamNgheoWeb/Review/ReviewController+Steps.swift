@@ -137,6 +137,14 @@ extension ReviewController {
         <a href="\(Path.review(round.id!, "xlsform"))?form=A">Phiếu A (XLSForm)</a>, <a href="\(Path.review(round.id!, "households.csv"))?form=A">danh sách hộ của Phiếu A</a> ·
         <a href="\(Path.review(round.id!, "xlsform"))?form=B">Phiếu B (XLSForm)</a>, <a href="\(Path.review(round.id!, "households.csv"))?form=B">danh sách hộ của Phiếu B</a>
         (tải phiếu lên máy chủ cùng tệp households.csv đính kèm).</p>
+        \(surveying && scope.canWrite ? HTML("""
+        <form method="post" action="\(Path.review(round.id!, "submissions"))" enctype="multipart/form-data" class="filters noprint">
+          \(req.csrfField)
+          <label>Phiếu từ điện thoại (ODK Central: tệp .zip hoặc các tệp .csv; KoboToolbox: tệp .xlsx)
+          <input type="file" name="files[]" multiple required accept=".zip,.csv,.xlsx"></label>
+          <button type="submit">Kiểm tra phiếu</button>
+        </form>
+        """) : "")
         <div class="scroll"><table><thead><tr><th>Mã hộ</th><th>Chủ hộ</th><th>Thôn/tổ</th><th>Trạng thái</th><th>Phân loại</th><th class="hide-sm">Căn cứ</th><th>Diễn biến</th><th class="noprint"></th></tr></thead>
         <tbody>\(rows.isEmpty ? [HTML("<tr><td colspan=\"8\">Chưa có hộ nào.</td></tr>")] : rows)</tbody></table></div>
         """

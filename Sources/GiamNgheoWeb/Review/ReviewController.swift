@@ -25,6 +25,8 @@ struct ReviewController: Feature {
         r.get("reviews", ":id", "forms", use: printableForms)
         r.get("reviews", ":id", "xlsform", use: xlsForm)
         r.get("reviews", ":id", "households.csv", use: formHouseholds)
+        r.on(.POST, "reviews", ":id", "submissions", body: .collect(maxSize: ByteCount(value: ImportController.uploadLimit)), use: uploadSubmissions)
+        r.post("reviews", ":id", "submissions", "commit", use: commitSubmissions)
         r.get("reviews", "cases", ":id", use: surveyForm)
         r.post("reviews", "cases", ":id", use: saveSurvey)
         r.post("reviews", "cases", ":id", "preview", use: preview)

@@ -81,5 +81,5 @@ public enum RegistryMigrations {
                                                CreateReviewRounds(), CreateReviewRequests(), CreateReviewWorkflow(), CreateImports(),
                                                CreateReportCells(), CreateTargets(), CreateSupport(), AddReposting(),
                                                RederiveSummaryDetail(), CreateWebSessions(),
-                                               IndexSearchAndFilters(), PartitionByProvince(), IndexRecognisedYears()]
+                                               IndexSearchAndFilters(), PartitionByProvince(), IndexRecognisedYears(), AddSurveySubmissions()]
 }
