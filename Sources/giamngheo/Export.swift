@@ -52,7 +52,7 @@ struct Export: AsyncParsableCommand {
         } catch is CancellationError {
             FileHandle.standardError.write(Data("\nĐã huỷ; không giữ lại tệp.\n".utf8))
             throw ExitCode(130)
-        } catch let e as GiamNgheoStorage.ValidationError { throw fail(e.message.vi) } catch let e as AccessError { throw fail("\(e)") } catch { throw fail(OperatorMessage.describe(error)) }
+        } catch let e as GiamNgheoStorage.ValidationError { throw fail(e.message.vi) } catch let e as AccessError { throw fail(e) } catch { throw fail(OperatorMessage.describe(error)) }
         FileHandle.standardError.write(Data("\n".utf8))
         Swift.print("Đã xuất \(n) hộ vào \(out.path).")
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GiamNgheoCore
 import GiamNgheoData
+import GiamNgheoStorage
 
 @main
 struct GiamNgheo: AsyncParsableCommand {
@@ -49,4 +50,9 @@ final class LineWriter {
     }
     func write(_ d: Data) { buffer.append(d); if buffer.count > 1 << 20 { flush() } }
     func flush() { handle.write(buffer); buffer.removeAll(keepingCapacity: true) }
+}
+
+/// A store's refusal in words: what was asked for does not exist in the account's area, or the account may not.
+func fail(_ e: AccessError) -> ExitCode {
+    fail(e == .notFound ? "không tìm thấy (không có, hoặc ngoài địa bàn của tài khoản)" : "tài khoản không được thực hiện thao tác này trên địa bàn này")
 }

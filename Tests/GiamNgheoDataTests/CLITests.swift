@@ -325,3 +325,38 @@ struct CLI {
         #expect(m.1 == m.2 && Int(m.1)! >= 3000)
     }
 }
+
+/// Issue 21: the phone forms and the submissions' import, from the command line.
+@Suite(.serialized) struct FieldCaptureCLITests {
+    @Test func formsAreWrittenWithTheirHouseholdList() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("forms-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = "sqlite:\(dir.path)/registry.sqlite"
+        let b = try CLI.run(["forms", "xlsform", "--form", "B", "--commune", "19753", "--db", db, "--out", dir.appendingPathComponent("phieu-b.xlsx").path])
+        #expect(b.status == 0 && b.out.contains("Đã ghi Phiếu B") && b.out.contains("Đã ghi 0 hộ"), "\(b.err)")
+        let list = try String(contentsOf: dir.appendingPathComponent("households.csv"), encoding: .utf8)
+        #expect(list == "name,label,area,village\r\n")
+        let a = try CLI.run(["forms", "xlsform", "--form", "A", "--db", db, "--out", dir.appendingPathComponent("phieu-a.xlsx").path])
+        #expect(a.status == 0 && a.out.contains("cần tệp đính kèm households.csv"))
+        let bad = try CLI.run(["forms", "xlsform", "--form", "C", "--db", db, "--out", dir.appendingPathComponent("x.xlsx").path])
+        #expect(bad.status == 2 && bad.err.contains("--form phải là A hoặc B"))
+        let unknown = try CLI.run(["forms", "xlsform", "--form", "B", "--standard", "vn-xx", "--db", db, "--out", dir.appendingPathComponent("x.xlsx").path])
+        #expect(unknown.status == 2 && unknown.err.contains("Không có chuẩn nghèo 'vn-xx'"))
+    }
+
+    @Test func importSurveyNamesWhatIsWrong() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("survey-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = "sqlite:\(dir.path)/registry.sqlite"
+        let odk = CLI.root.appendingPathComponent("Tests/GiamNgheoWebTests/Fixtures/survey/odk")
+        let files = ["giamngheo_phieu_b.csv", "giamngheo_phieu_b-members.csv"].map { odk.appendingPathComponent($0).path }
+        let missing = try CLI.run(["import-survey", "--round", "999", "--db", db] + files)
+        #expect(missing.status == 2 && missing.err.contains("không tìm thấy"), "\(missing.err)")
+        let pdf = dir.appendingPathComponent("x.pdf")
+        try Data("%PDF".utf8).write(to: pdf)
+        let wrong = try CLI.run(["import-survey", "--round", "1", "--db", db, pdf.path])
+        #expect(wrong.status == 2 && wrong.err.contains("chỉ nhận .zip hoặc .csv"))
+    }
+}
