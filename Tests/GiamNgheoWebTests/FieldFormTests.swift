@@ -12,16 +12,7 @@ import VaporTesting
 @Suite(.serialized) struct FieldFormTests {
     @Test func aRoundGivesItsFormsAndItsHouseholds() async throws {
         try await withTestApp(households: 60) { app, accounts in
-            let officer = accounts.first(.communeOfficer)
-            let commune = officer.units[0]
-            var p = Browser(app)
-            try await p.login(accounts.first(.provinceOfficer))
-            _ = try await p.get("/reviews")
-            _ = try await p.post("/reviews/open", ["province": "46", "year": "2026"])
-            let round = try #require(try await ReviewRound.query(on: app.db).filter(\.$communeCode == commune).first())
-            var o = Browser(app)
-            try await o.login(officer)
-            _ = try await o.get("/reviews/\(round.id!)")
+            var (round, o, commune) = try await openedRound(app, accounts)
             let asking = try #require(try await HouseholdRecord.query(on: app.db).filter(\.$communeCode == commune).filter(\.$category == "notPoor").first())
             _ = try await o.post("/reviews/\(round.id!)/requests", ["household": asking.code, "form": "01", "receivedOn": "05/09/2026", "channel": "online"])
             _ = try await o.get("/reviews/\(round.id!)")

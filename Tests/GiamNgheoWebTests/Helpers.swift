@@ -1,3 +1,4 @@
+import Fluent
 import Foundation
 import GiamNgheoCore
 import GiamNgheoStorage
@@ -159,4 +160,18 @@ func download(_ app: Application, _ b: Browser, _ path: String) async throws -> 
     let file = FileManager.default.temporaryDirectory.appendingPathComponent("dl-\(UUID()).xlsx")
     try bytes.write(to: file)
     return file
+}
+
+/// The province opens 2026's rounds; the first commune officer, signed in, is on their commune's round page.
+func openedRound(_ app: Application, _ accounts: [Account]) async throws -> (round: ReviewRound, officer: Browser, commune: String) {
+    let account = accounts.first(.communeOfficer)
+    var p = Browser(app)
+    try await p.login(accounts.first(.provinceOfficer))
+    _ = try await p.get("/reviews")
+    _ = try await p.post("/reviews/open", ["province": "46", "year": "2026"])
+    let round = try #require(try await ReviewRound.query(on: app.db).filter(\.$communeCode == account.units[0]).first())
+    var o = Browser(app)
+    try await o.login(account)
+    _ = try await o.get("/reviews/\(round.id!)")
+    return (round, o, account.units[0])
 }

@@ -15,17 +15,9 @@ import VaporTesting
 
     /// A round at its survey step, signed in as its commune's officer, with its first ten households.
     func surveying(_ app: Application, _ accounts: [Account]) async throws -> (round: Int, officer: Browser, households: [HouseholdRecord]) {
-        let officer = accounts.first(.communeOfficer)
-        var p = Browser(app)
-        try await p.login(accounts.first(.provinceOfficer))
-        _ = try await p.get("/reviews")
-        _ = try await p.post("/reviews/open", ["province": "46", "year": "2026"])
-        let round = try #require(try await ReviewRound.query(on: app.db).filter(\.$communeCode == officer.units[0]).first())
-        var o = Browser(app)
-        try await o.login(officer)
-        _ = try await o.get("/reviews/\(round.id!)")
+        var (round, o, commune) = try await openedRound(app, accounts)
         // Households that asked to be reviewed (Mẫu 04 here: they are surveyed with Phiếu B) fill the list up to ten.
-        let others = try await HouseholdRecord.query(on: app.db).filter(\.$communeCode == officer.units[0]).filter(\.$category == "notPoor").sort(\.$id).all()
+        let others = try await HouseholdRecord.query(on: app.db).filter(\.$communeCode == commune).filter(\.$category == "notPoor").sort(\.$id).all()
         for h in others.prefix(10) {
             _ = try await o.post("/reviews/\(round.id!)/requests", ["household": h.code, "form": "04", "receivedOn": "05/09/2026", "channel": "direct"])
         }
