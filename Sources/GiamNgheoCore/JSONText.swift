@@ -87,7 +87,7 @@ public enum JSONText {
 
     /// A JSON value without `Any`: writing a household's facts this way skips the dynamic casts of the
     /// dictionary path (a seventh of an import's time).
-    public indirect enum Value {
+    public indirect enum Value: Sendable {
         case string(String), int(Int), double(Double), bool(Bool), array([Value]), object([(String, Value)]), null
 
         public subscript(key: String) -> Value? {

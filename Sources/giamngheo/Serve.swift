@@ -25,6 +25,7 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Đánh dấu cookie Secure: chỉ gửi qua HTTPS (GIAMNGHEO_SECURE_COOKIES=true).") var secureCookies = false
     @Option(help: "Proxy ngược được tin (địa chỉ IP hoặc dải CIDR, cách nhau dấu phẩy; GIAMNGHEO_TRUSTED_PROXIES): chỉ từ các proxy này mới đọc X-Forwarded-For và X-Forwarded-Proto.")
     var trustedProxies: String?
+    @Option(help: "Số yêu cầu API mỗi mã truy cập mỗi phút (GIAMNGHEO_API_RATE; mặc định 600).") var apiRate: Int?
     @Option(help: "Mức ghi nhật ký: trace, debug, info, notice, warning, error, critical (LOG_LEVEL; mặc định info).") var logLevel: String?
 
     func run() async throws {
@@ -43,6 +44,8 @@ struct Serve: AsyncParsableCommand {
         config.demoHouseholds = demoHouseholds
         config.referenceDate = try parseDate(date, option: "--date")
         config.secureCookies = try Settings.bool(secureCookies, "GIAMNGHEO_SECURE_COOKIES")
+        config.apiCallsPerMinute = try Settings.int(apiRate, "GIAMNGHEO_API_RATE", 600)
+        guard config.apiCallsPerMinute >= 1 else { throw fail("--api-rate (GIAMNGHEO_API_RATE) phải lớn hơn 0") }
         do { config.trustedProxies = try TrustedProxies(Settings.string(trustedProxies, "GIAMNGHEO_TRUSTED_PROXIES", "")) }
         catch { throw fail("proxy được tin: \(error)") }
         let hostname = Settings.string(hostname, "GIAMNGHEO_HOST", "127.0.0.1")

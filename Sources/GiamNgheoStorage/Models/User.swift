@@ -29,4 +29,12 @@ public struct SignedInUser: Sendable {
     public var displayName: String
     public var role: Role
     public var units: [String]
+
+    init(id: UUID, username: String, displayName: String, role: Role, units: [String]) {
+        self.id = id; self.username = username; self.displayName = displayName; self.role = role; self.units = units
+    }
+
+    public init(_ user: User) {
+        id = user.id!; username = user.username; displayName = user.displayName; role = user.role; units = user.units
+    }
 }

@@ -56,6 +56,7 @@ enum AccountViews {
           <p><label>\(t("Nhập lại mật khẩu mới", "New password again"))<br><input class="w-full" type="password" name="confirm" autocomplete="new-password" required></label></p>
           <p><button class="primary" type="submit">\(t("Đổi mật khẩu", "Change password"))</button></p>
         </form>
+        <p><a href="/account/tokens">\(t("Mã truy cập API cho hệ thống khác", "API tokens for other systems"))</a></p>
         """
     }
 

@@ -12,6 +12,8 @@ enum Access: String, Sendable, CaseIterable {
     case write
     /// System administrators only.
     case admin
+    /// The JSON API: a bearer token of any role instead of a session (`APIAuthMiddleware`); the account's scope.
+    case token
 
     static let userInfoKey = AnySendableHashable("giamngheo.access")
 
@@ -22,6 +24,7 @@ enum Access: String, Sendable, CaseIterable {
         case .signedIn: return role != nil
         case .write: return role?.canWrite ?? false
         case .admin: return role == .admin
+        case .token: return role != nil
         }
     }
 
@@ -31,6 +34,7 @@ enum Access: String, Sendable, CaseIterable {
         case .signedIn: return [RequireSignIn()]
         case .write: return [RequireSignIn(), RequireRole(access: .write)]
         case .admin: return [RequireSignIn(), RequireRole(access: .admin)]
+        case .token: return []   // the API group's own middleware checks the token
         }
     }
 }

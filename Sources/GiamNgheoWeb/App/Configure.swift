@@ -33,6 +33,8 @@ public struct AppConfig: Sendable {
     /// PostgreSQL: the pages' connections per event loop (one loop per core). `serve` sets 4 (`--db-connections`:
     /// a quick page passes a slow one, above all during an import); 1 here keeps in-process test apps small.
     public var databaseConnections = 1
+    /// Calls per API token and minute (`/api/v1`).
+    public var apiCallsPerMinute = 600
     /// SQLite: how long a write waits for another process's writer (a terminal import) before "registry busy".
     public var sqliteBusyTimeoutMilliseconds = DatabaseChoice.sqliteBusyTimeoutMilliseconds
     /// Reverse proxies whose `X-Forwarded-For` / `X-Forwarded-Proto` headers are believed.
@@ -159,6 +161,7 @@ public func configure(_ app: Application, _ config: AppConfig) async throws -> [
     app.middleware.use(app.sessions.middleware)
     app.middleware.use(CurrentUserMiddleware())
     app.middleware.use(CSRFMiddleware())
+    app.storage[APILimiterKey.self] = APIRateLimiter(perMinute: config.apiCallsPerMinute)
     try routes(app)
 
     let swept = try await Housekeeping.sweep(app)

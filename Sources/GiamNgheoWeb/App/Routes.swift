@@ -12,5 +12,6 @@ func routes(_ app: Application) throws {
         TargetController(),
         SupportController(), SupportMonitorController(), HelperController(),
         PublicController(),
+        APIController(limiter: app.storage[APILimiterKey.self] ?? APIRateLimiter(perMinute: 600)),
     ])
 }

@@ -81,5 +81,6 @@ public enum RegistryMigrations {
                                                CreateReviewRounds(), CreateReviewRequests(), CreateReviewWorkflow(), CreateImports(),
                                                CreateReportCells(), CreateTargets(), CreateSupport(), AddReposting(),
                                                RederiveSummaryDetail(), CreateWebSessions(),
-                                               IndexSearchAndFilters(), PartitionByProvince(), IndexRecognisedYears(), AddSurveySubmissions()]
+                                               IndexSearchAndFilters(), PartitionByProvince(), IndexRecognisedYears(), AddSurveySubmissions(),
+                                               CreateAPITokens()]
 }
