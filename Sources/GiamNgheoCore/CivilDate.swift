@@ -32,7 +32,7 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// Exactly `YYYY-MM-DD` in ASCII digits (how files and the registry write dates), read without splitting;
     /// anything else is left to the general reading, which gives the same date for this form.
-    static func iso(_ text: String) -> CivilDate? {
+    public static func iso(_ text: String) -> CivilDate? {
         var text = text
         return text.withUTF8 { b -> CivilDate? in
             guard b.count == 10, b[4] == 0x2D, b[7] == 0x2D else { return nil }

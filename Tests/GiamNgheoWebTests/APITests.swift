@@ -116,6 +116,76 @@ import VaporTesting
         }
     }
 
+    /// Writes go through the pages' own stores: versions (409, never an overwrite), scope, role, audit.
+    @Test func writesAreVersionedScopedAndAudited() async throws {
+        try await withTestApp(households: 60) { app, accounts in
+            let officer = accounts.first(.communeOfficer)
+            let t = try await token(app, officer)
+            let commune = officer.units[0]
+            let facts = #"{"code":"API-0001","commune":"\#(commune)","village":"Thôn API","incomePerCapita":1400000,"agriculture":true,"#
+                + #""members":[{"id":"1","name":"Hồ Văn Api","relation":"head","birthDate":"1980-01-02","sex":"male"}]}"#
+            let made = try await call(app, .POST, "/api/v1/households", token: t, body: #"{"facts":\#(facts),"reason":"Hộ mới chuyển đến"}"#)
+            #expect(made.status == .created && made.json["code"] as? String == "API-0001" && made.json["version"] as? Int != nil, "\(made.json)")
+            let id = try #require(made.json["id"] as? Int), v = try #require(made.json["version"] as? Int)
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$householdID == id).filter(\.$username == officer.username).count() >= 1)
+            // The same code again: the registry's own refusal, naming the field.
+            let twice = try await call(app, .POST, "/api/v1/households", token: t, body: #"{"facts":\#(facts)}"#)
+            #expect(twice.status == .unprocessableEntity)
+            // Another commune: refused; a role that may not write: refused.
+            let elsewhere = facts.replacingOccurrences(of: "\"commune\":\"\(commune)\"", with: "\"commune\":\"00004\"").replacingOccurrences(of: "API-0001", with: "API-0002")
+            let foreign = try await call(app, .POST, "/api/v1/households", token: t, body: #"{"facts":\#(elsewhere)}"#)
+            #expect([.forbidden, .unprocessableEntity].contains(foreign.status))
+            let auditor = try await token(app, accounts.first(.auditor))
+            #expect(try await call(app, .POST, "/api/v1/households", token: auditor, body: #"{"facts":\#(facts)}"#).status == .forbidden)
+
+            // Saving against the version read; the same version again is a conflict, not an overwrite.
+            let changed = facts.replacingOccurrences(of: "1400000", with: "2600000")
+            let saved = try await call(app, .PUT, "/api/v1/households/\(id)", token: t, body: #"{"version":\#(v),"facts":\#(changed)}"#)
+            #expect(saved.status == .ok && saved.json["version"] as? Int == v + 1 && saved.json["category"] as? String != made.json["category"] as? String)
+            let stale = try await call(app, .PUT, "/api/v1/households/\(id)", token: t, body: #"{"version":\#(v),"facts":\#(facts)}"#)
+            #expect(stale.status == .conflict && error(stale) == "conflict")
+            #expect(try await call(app, .PUT, "/api/v1/households/\(id)", token: t, body: #"{"facts":\#(facts)}"#).status == .badRequest)
+            #expect(try await call(app, .PUT, "/api/v1/households/\(id)", token: t, body: #"{"version":\#(v + 1),"facts":\#(facts),"extra":1}"#).status == .badRequest)
+
+            // Archiving needs a reason.
+            #expect(try await call(app, .POST, "/api/v1/households/\(id)/archive", token: t, body: #"{"version":\#(v + 1),"reason":" "}"#).status == .unprocessableEntity)
+            let archived = try await call(app, .POST, "/api/v1/households/\(id)/archive", token: t, body: #"{"version":\#(v + 1),"reason":"Chuyển đi nơi khác"}"#)
+            #expect(archived.status == .ok && archived.json["archived"] as? String == "Chuyển đi nơi khác")
+        }
+    }
+
+    @Test func surveyDraftsAndReportTables() async throws {
+        try await withTestApp(households: 120) { app, accounts in
+            var (round, o, _) = try await openedRound(app, accounts)
+            #expect(try await o.post("/reviews/\(round.id!)/advance", ["version": "\(round.version)"]).status == .seeOther)
+            let c = try #require(try await ReviewCase.query(on: app.db).filter(\.$roundID == round.id!).sort(\.$id).first())
+            let t = try await token(app, accounts.first(.communeOfficer))
+            let listed = try await call(app, .GET, "/api/v1/reviews/\(round.id!)/cases", token: t)
+            let count = try await ReviewCase.query(on: app.db).filter(\.$roundID == round.id!).count()
+            #expect(listed.status == .ok && (listed.json["items"] as? [[String: Any]])?.count == count)
+            let draft = try await call(app, .PUT, "/api/v1/reviews/cases/\(c.id!)/draft", token: t,
+                                       body: #"{"caseVersion":\#(c.version),"enumerator":"Lò Thị Mai","surveyedOn":"2026-10-20","facts":{"incomePerCapita":1234567}}"#)
+            #expect(draft.status == .ok && draft.json["stage"] as? String == "draft" && draft.json["draft"] as? Bool == true, "\(draft.json)")
+            let saved = try #require(try await ReviewCase.find(c.id!, on: app.db))
+            #expect(saved.enumerator == "Lò Thị Mai" && saved.draft?.contains("1234567") == true)
+            // The version read: a second write with the old one is a conflict; a date after today is refused.
+            #expect(try await call(app, .PUT, "/api/v1/reviews/cases/\(c.id!)/draft", token: t, body: #"{"caseVersion":\#(c.version)}"#).status == .conflict)
+            #expect(try await call(app, .PUT, "/api/v1/reviews/cases/\(c.id!)/draft", token: t, body: #"{"caseVersion":\#(saved.version),"surveyedOn":"2099-01-01"}"#).status == .unprocessableEntity)
+
+            // A report table: the same figures as the page; an unknown form is 404.
+            let form = try #require(app.registry.reportLayouts.first).id
+            let table = try await call(app, .GET, "/api/v1/reports/\(form)?year=2026", token: t)
+            #expect(table.status == .ok && !((table.json["rows"] as? [Any]) ?? []).isEmpty && table.json["form"] as? String == form)
+            #expect(try await call(app, .GET, "/api/v1/reports/nothing", token: t).status == .notFound)
+            #expect(try await call(app, .GET, "/api/v1/reports/\(form)?unit=99999", token: t).status == .unprocessableEntity)
+            // The support ledger: the scope's records, the dates as ISO dates.
+            let ledger = try await call(app, .GET, "/api/v1/support?from=2020-01-01&limit=50", token: t)
+            let officer = accounts.first(.communeOfficer)
+            #expect(ledger.status == .ok && ((ledger.json["items"] as? [[String: Any]]) ?? []).allSatisfy { officer.units.contains($0["commune"] as? String ?? "") })
+            #expect(try await call(app, .GET, "/api/v1/support?from=01/01/2020", token: t).status == .badRequest)
+        }
+    }
+
     /// The account page makes a token (shown once, never again) and revokes it; a session cookie opens no API call.
     @Test func theAccountPageMakesAndRevokesTokens() async throws {
         try await withTestApp(households: 20) { app, accounts in

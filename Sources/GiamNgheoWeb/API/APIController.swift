@@ -16,6 +16,8 @@ struct APIOperation: Sendable {
     var parameters: [Parameter] = []
     var body: JSON? = nil
     var response: JSON
+    /// The status of success (201 for a creation).
+    var status: HTTPResponseStatus = .ok
     var handler: @Sendable (Request) async throws -> JSON
 
     /// Vapor's path components: "{id}" becomes ":id".
@@ -38,14 +40,16 @@ extension APIOperation.Parameter {
 /// personal IDs, the same checks and messages as the pages; rate-limited per token.
 struct APIController: Feature {
     let limiter: APIRateLimiter
+    /// The report forms loaded (data): the `form` parameter's values in the document.
+    var reportForms: [String] = []
 
     func boot(routes: any RoutesBuilder) throws {
-        let document = APIDocument.json(Self.operations)
+        let document = APIDocument.json(Self.operations, reportForms: reportForms)
         routes.grouped(APIErrorMiddleware()).access(.anyone).get("api", "v1", "openapi.json") { _ in APIReply(body: document) }
         let api = routes.grouped(APIErrorMiddleware(), APIAuthMiddleware(limiter: limiter)).access(.token)
         for op in Self.operations {
-            let handler = op.handler
-            api.on(op.method, op.components) { req in APIReply(body: try await handler(req)) }
+            let (handler, status) = (op.handler, op.status)
+            api.on(op.method, op.components) { req in APIReply(status: status, body: try await handler(req)) }
         }
         // A method a path does not have: 405 with the ones it has.
         var methods: [String: [HTTPMethod]] = [:]
@@ -89,6 +93,30 @@ struct APIController: Feature {
                      description: "Phân loại một hộ từ dữ kiện gửi lên (lược đồ của lệnh classify), kèm giải thích; không ghi gì.",
                      parameters: [.query("standard", Schema.string, "Mã chuẩn nghèo (mặc định: theo ngày tham chiếu).")],
                      body: APISchemas.householdInput, response: APISchemas.classification, handler: APIHandlers.classify),
+        APIOperation(method: .POST, path: "/households", id: "createHousehold", summary: "Register a household",
+                     description: "Đăng ký một hộ mới (hộ đến ở, hộ còn thiếu trong sổ): dữ kiện như lệnh classify, xã trong địa bàn.",
+                     body: APISchemas.householdWrite(version: false), response: APISchemas.household, status: .created, handler: APIHandlers.createHousehold),
+        APIOperation(method: .PUT, path: "/households/{id}", id: "updateHousehold", summary: "Save a household's facts against the version read",
+                     description: "Lưu dữ kiện của hộ, kèm phiên bản đã đọc: người khác vừa lưu thì trả 409, không ghi đè.",
+                     parameters: [.pathID("Số của hộ trong sổ.")], body: APISchemas.householdWrite(version: true), response: APISchemas.household,
+                     handler: APIHandlers.updateHousehold),
+        APIOperation(method: .POST, path: "/households/{id}/archive", id: "archiveHousehold", summary: "Archive a household with a reason",
+                     description: "Lưu trữ hộ (không xoá), kèm lý do và phiên bản đã đọc.",
+                     parameters: [.pathID("Số của hộ trong sổ.")], body: APISchemas.archive, response: APISchemas.household, handler: APIHandlers.archiveHousehold),
+        APIOperation(method: .GET, path: "/reports/{form}", id: "reportTable", summary: "An official report table",
+                     description: "Một biểu báo cáo (15 biểu) của một đơn vị và năm, từ bảng tổng hợp, như trang báo cáo.",
+                     parameters: [APIOperation.Parameter(name: "form", location: "path", schema: Schema.string, required: true, description: "Mã biểu (xem trang Báo cáo)."),
+                                  .query("year", Schema.type("integer", [("minimum", .int(2016)), ("maximum", .int(2100))]), "Năm."),
+                                  .query("unit", Schema.string, "Mã đơn vị (mặc định: địa bàn của tài khoản)."),
+                                  .query("structure", Schema.enumeration(["2024", "2025"]), "Danh mục đơn vị (mặc định 2025).")],
+                     response: APISchemas.report, handler: APIHandlers.report),
+        APIOperation(method: .GET, path: "/support", id: "listSupport", summary: "Support given (the ledger)",
+                     description: "Hỗ trợ đã trao (sổ hỗ trợ) trong địa bàn: theo hộ, chính sách, khoảng ngày.",
+                     parameters: [.query("household", Schema.type("integer", [("minimum", .int(1))]), "Số của hộ."), .query("policy", Schema.string, "Mã chính sách."),
+                                  .query("from", Schema.type("string", [("format", .string("date"))]), "Từ ngày (YYYY-MM-DD)."),
+                                  .query("to", Schema.type("string", [("format", .string("date"))]), "Đến ngày (YYYY-MM-DD)."),
+                                  .query("limit", Schema.type("integer", [("minimum", .int(1)), ("maximum", .int(2000))]), "Tối đa (mặc định 500).")],
+                     response: APISchemas.supportRecords, handler: APIHandlers.support),
         APIOperation(method: .GET, path: "/reviews", id: "listRounds", summary: "Review rounds of a year",
                      description: "Các vòng rà soát của năm trong địa bàn.",
                      parameters: [.query("year", Schema.type("integer", [("minimum", .int(2016)), ("maximum", .int(2100))]), "Năm (mặc định năm hiện tại).")],
@@ -96,31 +124,37 @@ struct APIController: Feature {
         APIOperation(method: .GET, path: "/reviews/{id}/cases", id: "listCases", summary: "A round's households and where each stands",
                      description: "Các hộ của một vòng rà soát: bước, phân loại đề xuất, diễn biến.",
                      parameters: [.pathID("Số của vòng rà soát.")], response: APISchemas.cases, handler: APIHandlers.cases),
+        APIOperation(method: .PUT, path: "/reviews/cases/{id}/draft", id: "saveSurveyDraft", summary: "Save a household's survey as a draft",
+                     description: "Lưu phiếu khảo sát nháp của một hộ trong vòng rà soát (Phiếu A, Phiếu B); sổ hộ chưa đổi cho tới khi cán bộ hoàn thành phiếu.",
+                     parameters: [.pathID("Số của hộ trong vòng rà soát (case).")], body: APISchemas.draft, response: APISchemas.reviewCase,
+                     handler: APIHandlers.saveDraft),
     ]
 }
 
 /// The OpenAPI 3.1 document of the operations.
 enum APIDocument {
-    static func json(_ operations: [APIOperation]) -> JSON {
+    static func json(_ operations: [APIOperation], reportForms: [String] = []) -> JSON {
         func reply(_ description: String, _ schema: JSON) -> JSON {
             .object([("description", .string(description)), ("content", .object([("application/json", .object([("schema", schema)]))]))])
         }
         let errors: [(String, String)] = [("400", "Yêu cầu sai dạng / malformed request"), ("401", "Thiếu hoặc sai mã truy cập / no valid token"),
                                           ("403", "Vai trò không được phép / role not allowed"), ("404", "Không có, hoặc ngoài địa bàn / not found or outside the area"),
+                                          ("409", "Người khác vừa lưu (phiên bản cũ) / stale version"),
                                           ("422", "Dữ liệu không hợp lệ / invalid data"), ("429", "Quá nhiều yêu cầu / too many requests")]
         var paths: [(String, [(String, JSON)])] = []
         for op in operations {
             var o: [(String, JSON)] = [("operationId", .string(op.id)), ("summary", .string(op.summary)), ("description", .string(op.description))]
             if !op.parameters.isEmpty {
                 o.append(("parameters", .array(op.parameters.map {
-                    .object([("name", .string($0.name)), ("in", .string($0.location)), ("required", .bool($0.required)),
-                             ("description", .string($0.description)), ("schema", $0.schema)])
+                    let schema = $0.name == "form" && !reportForms.isEmpty ? Schema.enumeration(reportForms) : $0.schema
+                    return .object([("name", .string($0.name)), ("in", .string($0.location)), ("required", .bool($0.required)),
+                                    ("description", .string($0.description)), ("schema", schema)])
                 })))
             }
             if let body = op.body {
                 o.append(("requestBody", .object([("required", .bool(true)), ("content", .object([("application/json", .object([("schema", body)]))]))])))
             }
-            o.append(("responses", .object([("200", reply("OK", op.response))] + errors.map { ($0.0, reply($0.1, Schema.ref("Error"))) })))
+            o.append(("responses", .object([(String(op.status.code), reply(op.status.reasonPhrase, op.response))] + errors.map { ($0.0, reply($0.1, Schema.ref("Error"))) })))
             if let i = paths.firstIndex(where: { $0.0 == op.path }) { paths[i].1.append((op.method.rawValue.lowercased(), .object(o))) }
             else { paths.append((op.path, [(op.method.rawValue.lowercased(), .object(o))])) }
         }

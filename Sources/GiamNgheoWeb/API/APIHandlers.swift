@@ -48,6 +48,35 @@ enum APISchemas {
         ("enumerator", Schema.optionalString), ("surveyedOn", Schema.optionalString), ("draft", Schema.boolean),
     ])
     static let cases = Schema.object([("items", Schema.array(reviewCase))])
+    static func householdWrite(version: Bool) -> JSON {
+        Schema.type("object", [
+            ("properties", .object((version ? [("version", Schema.integer)] : []) + [("facts", householdInput), ("reason", Schema.string)])),
+            ("required", .array(((version ? ["version"] : []) + ["facts"]).map(JSON.string))), ("additionalProperties", .bool(false)),
+        ])
+    }
+    static let archive = Schema.type("object", [
+        ("properties", .object([("version", Schema.integer), ("reason", Schema.string)])),
+        ("required", .array([.string("version"), .string("reason")])), ("additionalProperties", .bool(false)),
+    ])
+    static let draft = Schema.type("object", [
+        ("properties", .object([("caseVersion", Schema.integer), ("enumerator", Schema.string), ("surveyedOn", Schema.string),
+                                ("quickScreen", Schema.array(Schema.string)), ("facts", householdInput)])),
+        ("required", .array([.string("caseVersion")])), ("additionalProperties", .bool(false)),
+    ])
+    static let supportRecords = Schema.object([("items", Schema.array(Schema.object([
+        ("id", Schema.integer), ("household", Schema.integer), ("householdCode", Schema.optionalString), ("member", Schema.optionalString),
+        ("commune", Schema.string), ("village", Schema.optionalString), ("policy", Schema.string), ("programme", Schema.optionalString),
+        ("form", Schema.string), ("amount", Schema.integer), ("quantity", Schema.optionalString), ("givenOn", Schema.string), ("year", Schema.integer),
+        ("source", Schema.string), ("eligible", Schema.boolean), ("voided", Schema.optionalString),
+    ])))])
+    static let report = Schema.object([
+        ("form", Schema.string), ("title", Schema.string), ("year", Schema.integer), ("unit", Schema.string), ("structure", Schema.string),
+        ("verified", Schema.boolean),
+        ("columns", Schema.array(Schema.object([("id", Schema.string), ("label", Schema.string), ("group", Schema.optionalString), ("rate", Schema.boolean)]))),
+        ("rows", Schema.array(Schema.object([("unit", Schema.string), ("name", Schema.string), ("measure", Schema.string), ("area", Schema.optionalString),
+                                             ("total", Schema.boolean), ("values", Schema.array(Schema.type("number", nullable: true)))]))),
+        ("notes", Schema.array(Schema.string)),
+    ])
 }
 
 enum APIHandlers {
@@ -119,8 +148,12 @@ enum APIHandlers {
 
     static func household(_ req: Request) async throws -> JSON {
         let scope = try req.checkedScope
+        return try householdJSON(try await req.application.registry.store.get(scope, id: try pathID(req), on: req.db), scope, req)
+    }
+
+    /// A household as the API shows it: its row, and its facts with personal IDs masked unless the role needs them.
+    static func householdJSON(_ r: HouseholdRecord, _ scope: Scope, _ req: Request) throws -> JSON {
         let services = req.application.registry
-        let r = try await services.store.get(scope, id: try pathID(req), on: req.db)
         var h = try services.store.household(r, parser: services.parser)
         if !scope.role.seesNationalID {
             for i in h.members.indices { h.members[i].nationalID = h.members[i].nationalID.map(Format.maskedID) }
@@ -177,11 +210,6 @@ enum APIHandlers {
         let cases = try await reviews.cases(scope, round: round, on: req.db)
         let codes = try await req.application.registry.store.listRows(scope, ids: cases.map(\.householdID), on: req.db)
         let codeOf = Dictionary(codes.map { ($0.id, $0.code) }, uniquingKeysWith: { a, _ in a })
-        return .object([("items", .array(cases.map { c in
-            .object([("id", .int(c.id!)), ("household", .int(c.householdID)), ("code", .string(codeOf[c.householdID] ?? "")),
-                     ("village", .text(c.village)), ("stage", .string(c.stage)), ("requestForm", .text(c.requestForm)), ("category", .text(c.category)),
-                     ("transition", .text(c.transition)), ("enumerator", .text(c.enumerator)), ("surveyedOn", .text(c.surveyedOn)),
-                     ("draft", .bool(c.draft != nil))])
-        }))])
+        return .object([("items", .array(cases.map { caseJSON($0, code: codeOf[$0.householdID] ?? "") }))])
     }
 }

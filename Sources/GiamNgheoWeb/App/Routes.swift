@@ -12,6 +12,6 @@ func routes(_ app: Application) throws {
         TargetController(),
         SupportController(), SupportMonitorController(), HelperController(),
         PublicController(),
-        APIController(limiter: app.storage[APILimiterKey.self] ?? APIRateLimiter(perMinute: 600)),
+        APIController(limiter: app.storage[APILimiterKey.self] ?? APIRateLimiter(perMinute: 600), reportForms: app.registry.reportLayouts.map(\.id)),
     ])
 }
