@@ -11,6 +11,8 @@ enum Schema {
     }
     static let string = type("string"), integer = type("integer"), boolean = type("boolean")
     static let optionalString = type("string", nullable: true), optionalInteger = type("integer", nullable: true)
+    /// A year of the registry (the first standard shipped is 2016's).
+    static let year = type("integer", [("minimum", .int(2016)), ("maximum", .int(2100))])
     static func array(_ items: JSON) -> JSON { type("array", [("items", items)]) }
     static func object(_ properties: [(String, JSON)], required: [String]? = nil) -> JSON {
         type("object", [("properties", .object(properties)), ("required", .array((required ?? properties.map(\.0)).map(JSON.string)))])
