@@ -81,7 +81,7 @@ let package = Package(
         ]),
         .testTarget(name: "GiamNgheoWebTests", dependencies: [
             "GiamNgheoWeb", "GiamNgheoStorage", "GiamNgheoCore", "GiamNgheoReports", "GiamNgheoTestSupport",
-            .product(name: "VaporTesting", package: "vapor"),
+            .product(name: "VaporTesting", package: "vapor"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ], exclude: ["Fixtures"]),   // read by path: exports in the shape other programs write them
     ]
 )

@@ -73,3 +73,24 @@ finally:
 if failures:
     print("\n".join("FAIL " + f for f in failures)); sys.exit(1)
 print("api check: OK")
+
+# Exchange files (issue 21 §4): the zip the command writes, read back with pandas: every file's SHA-256, columns and
+# row count as its manifest says.
+import hashlib, zipfile
+import pandas as pd
+out = f"{work}/exchange.zip"
+subprocess.run([binary, "exchange", "--year", "2025", "--unit", "19753", "--user", "xa19753", "--db", db, "--out", out], check=True, capture_output=True)
+z = zipfile.ZipFile(out)
+manifest = json.loads(z.read("manifest.json"))
+problems = []
+for f in manifest["files"]:
+    data = z.read(f["name"])
+    if hashlib.sha256(data).hexdigest() != f["sha256"]: problems.append(f"{f['name']}: SHA-256 differs")
+    df = pd.read_csv(z.open(f["name"]), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    if list(df.columns) != f["columns"] or len(df) != f["rows"]: problems.append(f"{f['name']}: {list(df.columns)[:3]}…, {len(df)} rows vs {f['rows']}")
+households = pd.read_csv(z.open("households.csv"), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+if households.empty or set(households["commune_code"]) != {"19753"}: problems.append("households.csv is not the commune's")
+if not manifest["reports"] or any(not r["columns"] for r in manifest["reports"]): problems.append("report forms missing")
+if problems:
+    print("\n".join("FAIL exchange: " + p for p in problems)); sys.exit(1)
+print(f"exchange check: OK ({len(manifest['files'])} files, {len(households)} households)")

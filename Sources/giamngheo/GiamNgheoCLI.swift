@@ -9,7 +9,7 @@ struct GiamNgheo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "giamngheo",
         abstract: "GiamNgheo: rà soát hộ nghèo, hộ cận nghèo theo chuẩn nghèo đa chiều (poverty household review).",
-        subcommands: [Serve.self, Users.self, Tokens.self, BackupCommand.self, Demo.self, Classify.self, Standards.self, Units.self, Generate.self, Import.self, ImportSurvey.self, Export.self, Forms.self, Dedup.self, ImportSupports.self, VerifySummaries.self, Analytics.self, Bench.self])
+        subcommands: [Serve.self, Users.self, Tokens.self, BackupCommand.self, Demo.self, Classify.self, Standards.self, Units.self, Generate.self, Import.self, ImportSurvey.self, Export.self, Exchange.self, Forms.self, Dedup.self, ImportSupports.self, VerifySummaries.self, Analytics.self, Bench.self])
 }
 
 /// Failures the user can fix: printed as one Vietnamese line, exit code 2, never a stack trace.

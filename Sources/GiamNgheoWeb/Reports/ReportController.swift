@@ -44,6 +44,7 @@ struct ReportController: Feature {
         let r = routes.access(.signedIn)
         r.get("reports", use: index)
         r.get("reports", "go", use: go)
+        r.get("reports", "exchange", use: exchange)
         r.get("reports", ":id", use: show)
         r.get("reports", ":id", "xlsx", use: xlsx)
         r.get("reports", ":id", "households", use: households)
@@ -136,6 +137,7 @@ struct ReportController: Feature {
           <input type="hidden" name="unit" value="\(p.place.structure == .y2025 ? p.place.unit : "")">
           <button type="submit">Xem</button>
           <a href="\(Path.report(p.layout.id, "xlsx"))?\(p.query)">Tải xlsx</a>
+          \(p.place.structure == .y2025 ? HTML("· <a href=\"/reports/exchange?year=\(p.year)&unit=\(p.place.unit)\" title=\"Hộ, nhân khẩu, danh sách công nhận và 15 biểu, CSV có tên cột cố định (docs/exchange.md)\">Tệp trao đổi dữ liệu (.zip)</a>") : "")
           <button type="button" data-print>In (A4 ngang)</button>
           \(up)
         </form>
@@ -244,6 +246,22 @@ struct ReportController: Feature {
         <div class="scroll"><table><thead><tr><th>Mã hộ</th><th>Chủ hộ</th><th>Thôn/tổ</th><th>Số người</th><th>Phân loại hiện tại</th></tr></thead>
         <tbody>\(rows)</tbody></table></div>
         """)
+    }
+
+    /// The year's exchange files of the page's unit (docs/exchange.md), as one zip.
+    func exchange(req: Request) async throws -> Response {
+        let scope = try req.checkedScope
+        let services = req.application.registry
+        let year = req.query[Int.self, at: "year"] ?? services.store.summaryYear
+        let unit = try req.reportPlace(allowed: [.y2025]).unit
+        let file = TemporaryFiles.url("exchange-\(UUID().uuidString).zip")
+        let s = try await ExchangePackage(scope: scope, services: services, db: req.db, reportDB: req.reportDB).write(year: year, unit: unit, to: file)
+        try await AuditEntry(username: scope.username, householdID: nil, action: "export", field: "exchange \(year) \(unit)", newValue: "\(s.households) hộ").create(on: req.db)
+        let res = try await req.fileio.asyncStreamFile(at: file.path, mediaType: HTTPMediaType(type: "application", subType: "zip")) { _ in
+            try? FileManager.default.removeItem(at: file)
+        }
+        res.headers.contentDisposition = .init(.attachment, filename: "giamngheo-trao-doi-\(year)-\(unit.isEmpty ? "toan-bo" : unit).zip")
+        return res
     }
 
     func urlEncode(_ s: String) -> String { s.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? s }

@@ -1,0 +1,66 @@
+import Fluent
+import Foundation
+import GiamNgheoCore
+import SQLKit
+
+/// The rows of the exchange files (docs/exchange.md): a province's or a commune's households and the year's
+/// recognised lists, read a page at a time by id so that a province's 800,000 households stream through flat memory.
+/// Scoped like every read: the communes asked for must be the scope's.
+public struct ExchangeRows: Sendable {
+    public init() {}
+
+    public struct Household: Sendable, Decodable {
+        public var id: Int, code: String, commune_code: String, old_commune_code: String?, village: String?, head_name: String
+        public var member_count: Int, urban: Bool?, category: String, subtype: String?, deprived: String, deprived_count: Int
+        public var standard: String, income_per_capita: Int?, causes: String?, ethnic_minority_head: Bool, meritorious: Bool
+        public var no_working_capacity: Bool, version: Int, facts: String
+    }
+
+    public struct Recognised: Sendable {
+        public var code: String, commune: String, village: String?, year: Int, category: String, standard: String
+        public var deprived: String?, decidedOn: String?, previous: String?, transition: Transition?
+    }
+
+    /// The day of a decision's time in Vietnam (the law's days are Vietnamese calendar days), as YYYY-MM-DD.
+    static func vietnamDay(_ d: Date) -> String {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh") ?? .current
+        let c = cal.dateComponents([.year, .month, .day], from: d)
+        return CivilDate(year: c.year!, month: c.month!, day: c.day!)!.description
+    }
+
+    static func check(_ scope: Scope, _ communes: [String]) throws {
+        guard !communes.isEmpty, communes.allSatisfy(scope.allows(commune:)) else { throw AccessError.forbidden }
+    }
+
+    /// Up to `limit` current households of `communes` with ids above `after`, by id.
+    public func households(_ scope: Scope, communes: [String], after: Int, limit: Int = 2_000, on db: any Database) async throws -> [Household] {
+        try Self.check(scope, communes)
+        return try await db.sql.select()
+            .columns("id", "code", "commune_code", "old_commune_code", "village", "head_name", "member_count", "urban", "category", "subtype",
+                     "deprived", "deprived_count", "standard", "income_per_capita", "causes", "ethnic_minority_head", "meritorious",
+                     "no_working_capacity", "version", "facts")
+            .from(HouseholdRecord.schema).whereCommunes(communes).where("archived_reason", .is, SQLLiteral.null)
+            .where("id", .greaterThan, after).orderBy("id").limit(limit).all(decoding: Household.self)
+    }
+
+    /// The households recognised in `year` (the chairman's decision) among `households`, with the category recognised
+    /// the year before and the year's transition (newly poor, re-poor, exited…) from each one's recognised history.
+    public func recognised(_ scope: Scope, year: Int, households: [Household], on db: any Database) async throws -> [Recognised] {
+        guard !households.isEmpty else { return [] }
+        struct Row: Decodable { var household_id: Int; var year: Int; var category: String; var standard: String; var deprived: String?; var decided_at: Date? }
+        let rows = try await db.sql.select().columns("household_id", "year", "category", "standard", "deprived", "decided_at").from("household_years")
+            .where("household_id", .in, households.map(\.id)).where("recognised", .equal, true).where("year", .lessThanOrEqual, year)
+            .orderBy("household_id").orderBy("year").all(decoding: Row.self)
+        var history: [Int: [Int: Row]] = [:]
+        for r in rows { history[r.household_id, default: [:]][r.year] = r }
+        return households.compactMap { h -> Recognised? in
+            guard let years = history[h.id], let now = years[year] else { return nil }
+            let categories = years.compactMapValues { Category(rawValue: $0.category) }
+            let before = years.keys.filter { $0 < year }.max().flatMap { years[$0]?.category }
+            let decided = now.decided_at.map(Self.vietnamDay)
+            return Recognised(code: h.code, commune: h.commune_code, village: h.village, year: year, category: now.category, standard: now.standard,
+                              deprived: now.deprived, decidedOn: decided, previous: before, transition: Transition.of(year: year, history: categories))
+        }
+    }
+}
