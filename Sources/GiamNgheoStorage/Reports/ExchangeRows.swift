@@ -33,15 +33,22 @@ public struct ExchangeRows: Sendable {
         guard !communes.isEmpty, communes.allSatisfy(scope.allows(commune:)) else { throw AccessError.forbidden }
     }
 
-    /// Up to `limit` current households of `communes` with ids above `after`, by id.
-    public func households(_ scope: Scope, communes: [String], after: Int, limit: Int = 2_000, on db: any Database) async throws -> [Household] {
-        try Self.check(scope, communes)
-        return try await db.sql.select()
+    /// Up to `limit` current households of `commune` after `after` (a page's last category and id), in the order of
+    /// the index (commune, category, id): a page is a range of it, whatever the commune's size. (Ordered by id over a
+    /// province's communes, each page re-read and sorted every matching row: 306 s for a 970,000-household province.)
+    public func households(_ scope: Scope, commune: String, after: (category: String, id: Int)?, limit: Int = 2_000,
+                           on db: any Database) async throws -> [Household] {
+        try Self.check(scope, [commune])
+        let q = db.sql.select()
             .columns("id", "code", "commune_code", "old_commune_code", "village", "head_name", "member_count", "urban", "category", "subtype",
                      "deprived", "deprived_count", "standard", "income_per_capita", "causes", "ethnic_minority_head", "meritorious",
                      "no_working_capacity", "version", "facts")
-            .from(HouseholdRecord.schema).whereCommunes(communes).where("archived_reason", .is, SQLLiteral.null)
-            .where("id", .greaterThan, after).orderBy("id").limit(limit).all(decoding: Household.self)
+            .from(HouseholdRecord.schema).whereCommunes([commune]).where("archived_reason", .is, SQLLiteral.null)
+        if let (category, id) = after {
+            q.where(SQLBinaryExpression(SQLGroupExpression([SQLColumn("category"), SQLColumn("id")]), .greaterThan,
+                                        SQLGroupExpression([SQLBind(category), SQLBind(id)])))
+        }
+        return try await q.orderBy("category").orderBy("id").limit(limit).all(decoding: Household.self)
     }
 
     /// The households recognised in `year` (the chairman's decision) among `households`, with the category recognised

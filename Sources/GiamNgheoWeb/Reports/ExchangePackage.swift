@@ -73,32 +73,34 @@ public struct ExchangePackage: Sendable {
         var summary = Summary()
         let rows = ExchangeRows(), full = scope.role.seesNationalID
         func id(_ s: String?) -> String { s.map { full ? $0 : Format.maskedID($0) } ?? "" }
-        var after = 0
-        while true {
-            let page = try await rows.households(scope, communes: communes, after: after, on: db)
-            guard let last = page.last else { break }
-            after = last.id
-            for h in page {
-                let facts = JSONText.parse(h.facts)
-                let people = facts?["members"]?.array ?? []
-                let head = people.first { $0["relation"]?.string == "head" }
-                try households.row([h.code, h.commune_code, h.old_commune_code ?? "", h.village ?? "", h.head_name, id(head?["nationalID"]?.string),
-                                    String(h.member_count), h.urban.map { $0 ? "urban" : "rural" } ?? "", h.category, h.subtype ?? "",
-                                    Self.list(h.deprived), String(h.deprived_count), h.standard,
-                                    h.income_per_capita.map(String.init) ?? "", (facts?["causes"]?.array?.compactMap(\.string) ?? []).joined(separator: ";"),
-                                    String(h.ethnic_minority_head), String(h.meritorious), String(h.no_working_capacity), String(h.version)])
-                for m in people {
-                    try members.row([h.code, m["id"]?.string ?? "", m["name"]?.string ?? "", m["relation"]?.string ?? "", m["birthDate"]?.string ?? "",
-                                     m["birthYear"]?.int.map(String.init) ?? "", m["sex"]?.string ?? "", m["ethnicity"]?.string ?? "",
-                                     id(m["nationalID"]?.string), m["healthInsurance"]?.bool.map { String($0) } ?? ""])
-                    summary.members += 1
+        for commune in communes {
+            var after: (category: String, id: Int)? = nil
+            while true {
+                let page = try await rows.households(scope, commune: commune, after: after, on: db)
+                guard let last = page.last else { break }
+                after = (last.category, last.id)
+                for h in page {
+                    let facts = JSONText.parse(h.facts)
+                    let people = facts?["members"]?.array ?? []
+                    let head = people.first { $0["relation"]?.string == "head" }
+                    try households.row([h.code, h.commune_code, h.old_commune_code ?? "", h.village ?? "", h.head_name, id(head?["nationalID"]?.string),
+                                        String(h.member_count), h.urban.map { $0 ? "urban" : "rural" } ?? "", h.category, h.subtype ?? "",
+                                        Self.list(h.deprived), String(h.deprived_count), h.standard,
+                                        h.income_per_capita.map(String.init) ?? "", (facts?["causes"]?.array?.compactMap(\.string) ?? []).joined(separator: ";"),
+                                        String(h.ethnic_minority_head), String(h.meritorious), String(h.no_working_capacity), String(h.version)])
+                    for m in people {
+                        try members.row([h.code, m["id"]?.string ?? "", m["name"]?.string ?? "", m["relation"]?.string ?? "", m["birthDate"]?.string ?? "",
+                                         m["birthYear"]?.int.map(String.init) ?? "", m["sex"]?.string ?? "", m["ethnicity"]?.string ?? "",
+                                         id(m["nationalID"]?.string), m["healthInsurance"]?.bool.map { String($0) } ?? ""])
+                        summary.members += 1
+                    }
                 }
-            }
-            summary.households += page.count
-            for r in try await rows.recognised(scope, year: year, households: page, on: db) {
-                try recognised.row([r.code, r.commune, r.village ?? "", String(r.year), r.category, r.transition?.rawValue ?? "", r.previous ?? "",
-                                    r.standard, Self.list(r.deprived), r.decidedOn ?? ""])
-                summary.recognised += 1
+                summary.households += page.count
+                for r in try await rows.recognised(scope, year: year, households: page, on: db) {
+                    try recognised.row([r.code, r.commune, r.village ?? "", String(r.year), r.category, r.transition?.rawValue ?? "", r.previous ?? "",
+                                        r.standard, Self.list(r.deprived), r.decidedOn ?? ""])
+                    summary.recognised += 1
+                }
             }
         }
         // The report forms of the unit, from the summaries, every figure as the report page shows it.
