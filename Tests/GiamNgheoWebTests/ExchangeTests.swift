@@ -12,15 +12,7 @@ import ZIPFoundation
 /// members, the recognised list and every form, each file as its manifest describes it.
 @Suite(.serialized) struct ExchangeTests {
     func zip(_ app: Application, _ b: Browser, _ path: String) async throws -> Archive {
-        var bytes = Data()
-        let cookie = try #require(b.cookie)
-        try await app.testing().test(.GET, path, beforeRequest: { req in
-            req.headers.replaceOrAdd(name: .cookie, value: "giamngheo_session=\(cookie)")
-        }, afterResponse: { res async in
-            #expect(res.status == .ok && res.headers.contentType?.subType == "zip", "\(res.status) \(res.body.string.prefix(300))")
-            bytes = Data(res.body.readableBytesView)
-        })
-        return try Archive(data: bytes, accessMode: .read)
+        try Archive(data: try await downloadBytes(app, b, path, type: "zip"), accessMode: .read)
     }
 
     func read(_ a: Archive, _ name: String) throws -> Data {

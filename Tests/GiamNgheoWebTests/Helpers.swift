@@ -149,17 +149,22 @@ extension Account {
 
 /// A binary download in the browser's session, saved to a temporary .xlsx (the Browser keeps text bodies).
 func download(_ app: Application, _ b: Browser, _ path: String) async throws -> URL {
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("dl-\(UUID()).xlsx")
+    try await downloadBytes(app, b, path, type: "vnd.openxmlformats-officedocument.spreadsheetml.sheet").write(to: file)
+    return file
+}
+
+/// The bytes of a download in the browser's session; it must answer 200 with this media subtype.
+func downloadBytes(_ app: Application, _ b: Browser, _ path: String, type subtype: String) async throws -> Data {
     var bytes = Data()
     let cookie = try #require(b.cookie)
     try await app.testing().test(.GET, path, beforeRequest: { req in
         req.headers.replaceOrAdd(name: .cookie, value: "giamngheo_session=\(cookie)")
     }, afterResponse: { res async in
-        #expect(res.status == .ok && res.headers.contentType?.subType == "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        #expect(res.status == .ok && res.headers.contentType?.subType == subtype, "\(path): \(res.status) \(res.body.string.prefix(300))")
         bytes = Data(res.body.readableBytesView)
     })
-    let file = FileManager.default.temporaryDirectory.appendingPathComponent("dl-\(UUID()).xlsx")
-    try bytes.write(to: file)
-    return file
+    return bytes
 }
 
 /// The province opens 2026's rounds; the first commune officer, signed in, is on their commune's round page.
