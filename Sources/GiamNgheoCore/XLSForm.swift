@@ -30,6 +30,9 @@ public struct XLSForm: Sendable, Equatable {
 
     public var formID: String { "giamngheo_phieu_\(kind.rawValue.lowercased())" }
 
+    /// The version a phone shows, from the day the form is made (ODK and Kobo need a new one for a changed form).
+    public static func version(_ d: CivilDate) -> String { String(format: "%04d%02d%02d", d.year, d.month, d.day) }
+
     /// A question or other row of the survey sheet; labels, hints and messages in both languages.
     mutating func row(_ type: String, _ name: String, _ label: (vi: String, en: String)? = nil, hint: (vi: String, en: String)? = nil,
                       required: String? = nil, relevant: String? = nil, constraint: (String, vi: String, en: String)? = nil,

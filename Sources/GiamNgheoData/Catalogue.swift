@@ -3,10 +3,13 @@ import GiamNgheoCore
 
 extension CivilDate {
     /// Today in Vietnam: the law's dates are Vietnamese calendar days, whatever the machine's time zone.
-    public static func todayInVietnam() -> CivilDate {
+    public static func todayInVietnam() -> CivilDate { inVietnam(Date()) }
+
+    /// The Vietnamese calendar day of a moment (a decision's time stamp).
+    public static func inVietnam(_ moment: Date) -> CivilDate {
         var cal = Calendar(identifier: .gregorian)
         cal.timeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh") ?? .current
-        let c = cal.dateComponents([.year, .month, .day], from: Date())
+        let c = cal.dateComponents([.year, .month, .day], from: moment)
         return CivilDate(year: c.year!, month: c.month!, day: c.day!)!
     }
 }

@@ -37,7 +37,7 @@ struct Forms: ParsableCommand {
             let (standard, commune, round, user) = (standard, commune, round, user)
             let url = URL(fileURLWithPath: out)
             let today = CivilDate.todayInVietnam()
-            let version = String(format: "%04d%02d%02d", today.year, today.month, today.day)
+            let version = XLSForm.version(today)
             do {
                 let listed = try await withApplication(config) { app -> Int? in
                     let scope = try await commandScope(app, user: user)

@@ -3,7 +3,7 @@ import Foundation
 import GiamNgheoCore
 import GiamNgheoReports
 import GiamNgheoStorage
-import GiamNgheoWeb
+@testable import GiamNgheoWeb
 import Testing
 import Vapor
 import VaporTesting
@@ -52,6 +52,16 @@ import VaporTesting
         guard let r = body.range(of: "name=\"\(name)\" value=\"") else { return nil }
         let rest = body[r.upperBound...]
         return String(rest[..<rest.firstIndex(of: "\"")!])
+    }
+
+    /// An upload checked and never committed is removed a day later; a fresh one stays.
+    @Test func abandonedUploadsGoAfterADay() throws {
+        let fresh = TemporaryFiles.url("survey-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: fresh, withIntermediateDirectories: true)
+        ReviewController.removeAbandonedUploads()
+        #expect(FileManager.default.fileExists(atPath: fresh.path))
+        ReviewController.removeAbandonedUploads(now: Date().addingTimeInterval(2 * 86_400))
+        #expect(!FileManager.default.fileExists(atPath: fresh.path))
     }
 
     @Test func odkCentralExportBecomesDraftsOnce() async throws {

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import GiamNgheoCore
+import GiamNgheoData
 import SQLKit
 
 /// The rows of the exchange files (docs/exchange.md): a province's or a commune's households and the year's
@@ -19,14 +20,6 @@ public struct ExchangeRows: Sendable {
     public struct Recognised: Sendable {
         public var code: String, commune: String, village: String?, year: Int, category: String, standard: String
         public var deprived: String?, decidedOn: String?, previous: String?, transition: Transition?
-    }
-
-    /// The day of a decision's time in Vietnam (the law's days are Vietnamese calendar days), as YYYY-MM-DD.
-    static func vietnamDay(_ d: Date) -> String {
-        var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh") ?? .current
-        let c = cal.dateComponents([.year, .month, .day], from: d)
-        return CivilDate(year: c.year!, month: c.month!, day: c.day!)!.description
     }
 
     static func check(_ scope: Scope, _ communes: [String]) throws {
@@ -65,7 +58,7 @@ public struct ExchangeRows: Sendable {
             guard let years = history[h.id], let now = years[year] else { return nil }
             let categories = years.compactMapValues { Category(rawValue: $0.category) }
             let before = years.keys.filter { $0 < year }.max().flatMap { years[$0]?.category }
-            let decided = now.decided_at.map(Self.vietnamDay)
+            let decided = now.decided_at.map { CivilDate.inVietnam($0).description }   // the law's days are Vietnam's
             return Recognised(code: h.code, commune: h.commune_code, village: h.village, year: year, category: now.category, standard: now.standard,
                               deprived: now.deprived, decidedOn: decided, previous: before, transition: Transition.of(year: year, history: categories))
         }

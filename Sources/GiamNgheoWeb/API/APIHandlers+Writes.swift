@@ -162,9 +162,7 @@ extension APIHandlers {
         }
         let year = try integer(req, "year", 2016...2100) ?? services.store.summaryYear
         let place = try req.reportPlace()
-        let engine = services.store.engine
-        let standard = CivilDate(year: year, month: 12, day: 31).flatMap { engine.catalogue.standard(for: $0) } ?? engine.catalogue.standard(for: engine.defaultDate)
-        let t = try await services.reportData.table(layout, year: year, place: place, scope: scope, standard: standard, on: req.reportDB)
+        let t = try await services.reportData.table(layout, year: year, place: place, scope: scope, standard: services.reportStandard(year: year), on: req.reportDB)
         return .object([
             ("form", .string(layout.id)), ("title", .string(layout.title.vi)), ("year", .int(year)), ("unit", .string(place.unit)),
             ("structure", .string(place.structure == .y2024 ? "2024" : "2025")), ("verified", .bool(layout.verified)),

@@ -74,6 +74,12 @@ public struct RegistryServices: Sendable {
     public var ethnicGroups = BundledData.ethnicGroups
     /// The report tables' reader, with the DTTC groups (forms 12, 13).
     public var reportData: ReportData { ReportData(units: units, localIndigenous: localIndigenous) }
+    /// The standard of a report year: the one in force at its end (its indicators are the deprivation columns),
+    /// else the one of the reference date (a year no standard covers yet).
+    public func reportStandard(year: Int) -> PovertyStandard? {
+        let engine = store.engine
+        return CivilDate(year: year, month: 12, day: 31).flatMap { engine.catalogue.standard(for: $0) } ?? engine.catalogue.standard(for: engine.defaultDate)
+    }
 }
 
 struct RegistryKey: StorageKey { typealias Value = RegistryServices }

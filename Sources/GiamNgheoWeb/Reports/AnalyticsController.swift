@@ -42,8 +42,7 @@ struct AnalyticsController: Feature {
         let year = req.query[Int.self, at: "year"] ?? registry.store.summaryYear
         let place = try req.reportPlace()
         let (structure, unit) = (place.structure, place.unit)
-        let engine = registry.store.engine
-        let standardOf = { (y: Int) in CivilDate(year: y, month: 12, day: 31).flatMap { engine.catalogue.standard(for: $0) } ?? engine.catalogue.standard(for: engine.defaultDate) }
+        let standardOf = { (y: Int) in registry.reportStandard(year: y) }
         guard let standard = standardOf(year) else { throw ValidationError("standard.year", field: "year", vi: "Không có chuẩn nghèo cho năm \(year).", en: "No poverty standard for the year \(year).") }
         let indicators = standard.indicators.map(\.code)
         let defaultK = standard.deprivationThreshold.value

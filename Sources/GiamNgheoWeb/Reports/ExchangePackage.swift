@@ -105,8 +105,7 @@ public struct ExchangePackage: Sendable {
         }
         // The report forms of the unit, from the summaries, every figure as the report page shows it.
         var reports: [JSON] = []
-        let engine = services.store.engine
-        let standard = CivilDate(year: year, month: 12, day: 31).flatMap { engine.catalogue.standard(for: $0) }
+        let standard = services.reportStandard(year: year)
         for layout in services.reportLayouts {
             let t = try await services.reportData.table(layout, year: year, place: .init(structure: .y2025, unit: unit), scope: scope,
                                                         standard: standard, on: reportDB)

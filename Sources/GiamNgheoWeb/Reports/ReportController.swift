@@ -64,12 +64,7 @@ struct ReportController: Feature {
         return Params(layout: layout, year: year, place: try req.reportPlace())
     }
 
-    /// The standard in force at the end of the review year: its indicators are the deprivation columns.
-    func standard(_ req: Request, year: Int) -> PovertyStandard? {
-        let engine = req.application.registry.store.engine
-        return CivilDate(year: year, month: 12, day: 31).flatMap { engine.catalogue.standard(for: $0) }
-            ?? engine.catalogue.standard(for: engine.defaultDate)
-    }
+    func standard(_ req: Request, year: Int) -> PovertyStandard? { req.application.registry.reportStandard(year: year) }
 
     func table(_ req: Request, _ p: Params) async throws -> (ReportTable, String) {
         let units = req.application.registry.units

@@ -23,7 +23,7 @@ extension ReviewController {
         let kind = try formKind(req)
         let d = services.referenceDate
         let form = try services.reviews.xlsForm(kind, standard: round.standard, ethnicGroups: BundledData.ethnicGroups.groups,
-                                                causes: BundledData.povertyCauses, version: String(format: "%04d%02d%02d", d.year, d.month, d.day))
+                                                causes: BundledData.povertyCauses, version: XLSForm.version(d))
         let file = TemporaryFiles.url("xlsform-\(UUID().uuidString).xlsx")
         try XLSFormFile.write(form, to: file)
         return try await SheetResponse.xlsx(req, file, filename: "phieu-\(kind.rawValue.lowercased())-\(round.communeCode)-\(round.year).xlsx")

@@ -19,6 +19,7 @@ extension ReviewController {
         }
         let files = upload.files.filter { $0.data.readableBytes > 0 }
         guard !files.isEmpty else { throw ValidationError("upload.empty", field: "files", vi: "Tệp tải lên trống.", en: "The uploaded file is empty.") }
+        Self.removeAbandonedUploads()
         let token = UUID().uuidString
         let dir = TemporaryFiles.url("survey-\(token)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -28,6 +29,17 @@ extension ReviewController {
             try Data(buffer: f.data).write(to: dir.appendingPathComponent("\(i)-\(safe)"))
         }
         return try await submissionsPage(req, scope, roundID: id, token: token, choices: [:], commit: false)
+    }
+
+    /// Uploads checked but never committed, a day on: a server runs for months, and each holds an export.
+    static func removeAbandonedUploads(olderThan age: TimeInterval = 86_400, now: Date = Date()) {
+        let fm = FileManager.default
+        for name in (try? fm.contentsOfDirectory(atPath: TemporaryFiles.directory.path)) ?? [] where name.hasPrefix("survey-") {
+            let url = TemporaryFiles.url(name)
+            if let made = (try? fm.attributesOfItem(atPath: url.path))?[.modificationDate] as? Date, now.timeIntervalSince(made) > age {
+                try? fm.removeItem(at: url)
+            }
+        }
     }
 
     func commitSubmissions(req: Request) async throws -> Response {
