@@ -5,7 +5,7 @@ demo data: no 5xx, every response matches the schema (status, content type, body
 token is 401. `positive_data_acceptance` is left out: the document states types, not the registry's rules (an income
 without an area is schema-valid and rightly refused with 422).
 Usage: python3 scripts/check-api.py path/to/giamngheo"""
-import json, os, socket, subprocess, sys, tempfile, time, urllib.request, urllib.error
+import http.cookiejar, json, os, re, socket, subprocess, sys, tempfile, time, urllib.parse, urllib.request, urllib.error
 
 binary = sys.argv[1]
 work = tempfile.mkdtemp(prefix="api-")
@@ -43,7 +43,39 @@ try:
     assert server.poll() is None, "another process answered on the port"
     mine, other = token("xa19753"), token("xa19774")
 
-    run = subprocess.run(["schemathesis", "run", f"{base}/api/v1/openapi.json", "-H", f"Authorization: Bearer {mine}",
+    # A review round of the commune, opened and moved to its survey by the web pages as officials do, so the
+    # fuzzer reaches a real round and a real case (ids pinned in its configuration) rather than only 404s.
+    def browser(username, role, unit):
+        """A new account's web session: created by the CLI (its password the last line), signed in through the login form."""
+        password = subprocess.run([binary, "users", "create", "--username", username, "--role", role, "--units", unit, "--db", db],
+                                  capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
+        web = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        post(web, "/login", "/login", {"username": username, "password": password})
+        return web
+    def post(web, page_path, action, fields, pattern=r'name="_csrf" value="([^"]*)"'):
+        """Submits a form of a page as a browser does: the page's CSRF token (and the version it shows, if captured)."""
+        found = re.search(pattern, web.open(base + page_path, timeout=30).read().decode(), re.S)
+        data = {"_csrf": found.group(1), **fields, **({"version": found.group(2)} if found.lastindex and found.lastindex > 1 else {})}
+        return web.open(base + action, data=urllib.parse.urlencode(data).encode(), timeout=120)
+    post(browser("kiemtra.tinh", "provinceOfficer", "46"), "/reviews", "/reviews/open", {"province": "46", "year": "2026"})
+    status, rounds = call("/api/v1/reviews?year=2026", mine)
+    round_id = rounds["items"][0]["id"]
+    post(browser("kiemtra.xa", "communeOfficer", "19753"), f"/reviews/{round_id}", f"/reviews/{round_id}/advance", {},
+         r'action="/reviews/%d/advance".*?name="_csrf" value="([^"]*)".*?name="version" value="(\d+)"' % round_id)
+    status, cases = call(f"/api/v1/reviews/{round_id}/cases", mine)
+    if status != 200 or not cases["items"]:
+        failures.append(f"the opened round has no cases: {status} {cases}")
+        case_id = 0
+    else:
+        case_id = cases["items"][0]["id"]
+    household_id = call("/api/v1/households?limit=1", mine)[1]["items"][0]["id"]
+    pinned = {"GET /reviews/{id}/cases": round_id, "PUT /reviews/cases/{id}/draft": case_id, "GET /households/{id}": household_id,
+              "PUT /households/{id}": household_id, "POST /households/{id}/archive": household_id}
+    config = f"{work}/schemathesis.toml"
+    with open(config, "w") as f:
+        f.write("".join(f'[[operations]]\ninclude-name = "{name}"\nparameters = {{ id = {value} }}\n' for name, value in pinned.items()))
+
+    run = subprocess.run(["schemathesis", "--config-file", config, "run", f"{base}/api/v1/openapi.json", "-H", f"Authorization: Bearer {mine}",
                           "--checks", "all", "--exclude-checks", "positive_data_acceptance", "--max-examples", "60",
                           "--seed", "20261206"], capture_output=True, text=True)
     print(run.stdout[-3000:])

@@ -157,6 +157,7 @@ import VaporTesting
     @Test func surveyDraftsAndReportTables() async throws {
         try await withTestApp(households: 120) { app, accounts in
             var (round, o, _) = try await openedRound(app, accounts)
+            let officer0 = accounts.first(.communeOfficer)
             #expect(try await o.post("/reviews/\(round.id!)/advance", ["version": "\(round.version)"]).status == .seeOther)
             let c = try #require(try await ReviewCase.query(on: app.db).filter(\.$roundID == round.id!).sort(\.$id).first())
             let t = try await token(app, accounts.first(.communeOfficer))
@@ -178,6 +179,24 @@ import VaporTesting
             #expect(table.status == .ok && !((table.json["rows"] as? [Any]) ?? []).isEmpty && table.json["form"] as? String == form)
             #expect(try await call(app, .GET, "/api/v1/reports/nothing", token: t).status == .notFound)
             #expect(try await call(app, .GET, "/api/v1/reports/\(form)?unit=99999", token: t).status == .unprocessableEntity)
+            // A figure's households: as many as the figure says, each a household of the commune; the total row too.
+            let columns = (table.json["columns"] as? [[String: Any]]) ?? [], rows = (table.json["rows"] as? [[String: Any]]) ?? []
+            var checked = 0
+            for r in rows where r["measure"] as? String == "households" {
+                for (i, c) in columns.enumerated() where c["countable"] as? Bool == true {
+                    guard let n = ((r["values"] as? [Any]) ?? [])[i] as? Int, n > 0, checked < 4 else { continue }
+                    let row = r["total"] as? Bool == true ? "" : r["unit"] as? String ?? ""
+                    let area = (r["area"] as? String).map { "&area=\($0)" } ?? ""
+                    let fig = try await call(app, .GET, "/api/v1/reports/\(form)/households?year=2026&row=\(row.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)&col=\(c["id"] as! String)\(area)", token: t)
+                    let items = (fig.json["items"] as? [[String: Any]]) ?? []
+                    #expect(fig.status == .ok && fig.json["count"] as? Int == n && items.count == n, "\(r) \(c) \(fig.json)")
+                    #expect(items.allSatisfy { officer0.units.contains($0["commune"] as? String ?? "") })
+                    checked += 1
+                }
+            }
+            #expect(checked > 0)
+            let fig = try await call(app, .GET, "/api/v1/reports/\(form)/households?year=2026&col=nothing", token: t)
+            #expect(fig.status == .unprocessableEntity && (fig.json["error"] as? [String: Any])?["field"] as? String == "col", "\(fig.json)")
             // The support ledger: the scope's records, the dates as ISO dates.
             let ledger = try await call(app, .GET, "/api/v1/support?from=2020-01-01&limit=50", token: t)
             let officer = accounts.first(.communeOfficer)

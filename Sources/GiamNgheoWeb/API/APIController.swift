@@ -73,6 +73,14 @@ struct APIController: Feature {
         }
     }
 
+    /// A report table's form, year and place.
+    static let reportParameters: [APIOperation.Parameter] = [
+        APIOperation.Parameter(name: "form", location: "path", schema: Schema.string, required: true, description: "Mã biểu (xem trang Báo cáo)."),
+        .query("year", Schema.year, "Năm."),
+        .query("unit", Schema.string, "Mã đơn vị (mặc định: địa bàn của tài khoản)."),
+        .query("structure", Schema.enumeration(["2024", "2025"]), "Danh mục đơn vị (mặc định 2025)."),
+    ]
+
     static let operations: [APIOperation] = [
         APIOperation(method: .GET, path: "/me", id: "me", summary: "The token's account",
                      description: "Tài khoản của mã truy cập: vai trò và địa bàn.", response: APISchemas.me, handler: APIHandlers.me),
@@ -105,11 +113,15 @@ struct APIController: Feature {
                      parameters: [.pathID("Số của hộ trong sổ.")], body: APISchemas.archive, response: APISchemas.household, handler: APIHandlers.archiveHousehold),
         APIOperation(method: .GET, path: "/reports/{form}", id: "reportTable", summary: "An official report table",
                      description: "Một biểu báo cáo (15 biểu) của một đơn vị và năm, từ bảng tổng hợp, như trang báo cáo.",
-                     parameters: [APIOperation.Parameter(name: "form", location: "path", schema: Schema.string, required: true, description: "Mã biểu (xem trang Báo cáo)."),
-                                  .query("year", Schema.year, "Năm."),
-                                  .query("unit", Schema.string, "Mã đơn vị (mặc định: địa bàn của tài khoản)."),
-                                  .query("structure", Schema.enumeration(["2024", "2025"]), "Danh mục đơn vị (mặc định 2025).")],
+                     parameters: reportParameters,
                      response: APISchemas.report, handler: APIHandlers.report),
+        APIOperation(method: .GET, path: "/reports/{form}/households", id: "reportFigureHouseholds", summary: "The households one figure of a table counts",
+                     description: "Các hộ được đếm trong một ô của biểu (như bấm vào số trên trang báo cáo): dòng `row` (mã đơn vị của dòng, rỗng là dòng tổng của một xã, `v:thôn` là một thôn), cột `col` (cột có `countable`).",
+                     parameters: reportParameters + [.query("row", Schema.string, "Mã đơn vị của dòng (trường `unit` của dòng); rỗng: dòng tổng."),
+                                                     APIOperation.Parameter(name: "col", location: "query", schema: Schema.string, required: true, description: "Mã cột (trường `id` của cột)."),
+                                                     .query("area", Schema.enumeration(["rural", "urban"]), "Khu vực của dòng (biểu tách khu vực)."),
+                                                     .query("limit", Schema.type("integer", [("minimum", .int(1)), ("maximum", .int(2000))]), "Tối đa số hộ trả về (mặc định 500); `count` là tổng.")],
+                     response: APISchemas.figure, handler: APIHandlers.reportFigure),
         APIOperation(method: .GET, path: "/support", id: "listSupport", summary: "Support given (the ledger)",
                      description: "Hỗ trợ đã trao (sổ hỗ trợ) trong địa bàn: theo hộ, chính sách, khoảng ngày.",
                      parameters: [.query("household", Schema.type("integer", [("minimum", .int(1))]), "Số của hộ."), .query("policy", Schema.string, "Mã chính sách."),

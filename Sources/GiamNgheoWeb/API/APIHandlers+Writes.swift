@@ -149,8 +149,8 @@ extension APIHandlers {
         }))])
     }
 
-    static func report(_ req: Request) async throws -> JSON {
-        let scope = try req.checkedScope
+    /// The report form, year and place of a report call (the `form` path parameter, `year`, `unit`, `structure`).
+    static func reportCall(_ req: Request) throws -> (layout: ReportLayout, year: Int, place: ReportData.Place) {
         let services = req.application.registry
         let id = req.parameters.get("form") ?? ""
         guard let layout = services.reportLayouts.first(where: { $0.id == id }) else {
@@ -160,16 +160,46 @@ extension APIHandlers {
         if let s = req.queryFields["structure"], s != "2024" && s != "2025" {
             throw APIError.badRequest("structure", vi: "Tham số 'structure' là 2024 hoặc 2025.", en: "Parameter 'structure' is 2024 or 2025.")
         }
-        let year = try integer(req, "year", 2016...2100) ?? services.store.summaryYear
-        let place = try req.reportPlace()
+        return (layout, try integer(req, "year", 2016...2100) ?? services.store.summaryYear, try req.reportPlace())
+    }
+
+    /// The households one figure of a report table counts (the page's drill-down), within the token's scope.
+    static func reportFigure(_ req: Request) async throws -> JSON {
+        let scope = try req.checkedScope
+        let (layout, year, place) = try reportCall(req)
+        let area: Area?
+        switch req.queryFields["area"] {
+        case nil, "": area = nil
+        case let a?:
+            guard let v = Area(rawValue: a) else {
+                throw APIError.badRequest("area", vi: "Khu vực '\(a)' không có (rural, urban).", en: "Area '\(a)' is not rural or urban.")
+            }
+            area = v
+        }
+        let limit = try integer(req, "limit", 1...2000) ?? 500
+        let f = try await ReportController.figure(req, layout: layout, year: year, place: place, row: req.queryFields["row"] ?? "",
+                                                  col: req.queryFields["col"] ?? "", area: area)
+        let rows = try await req.application.registry.store.listRows(scope, ids: Array(f.ids.prefix(limit)), on: req.reportDB)
+        return .object([
+            ("form", .string(layout.id)), ("year", .int(year)), ("unit", .string(place.unit)), ("row", .string(req.queryFields["row"] ?? "")),
+            ("rowName", .string(f.rowName)), ("column", .object([("id", .string(f.column.id)), ("label", .string(f.column.label)), ("group", .text(f.column.group))])),
+            ("area", .text(area?.rawValue)), ("count", .int(f.ids.count)), ("items", .array(rows.map(householdSummary))),
+        ])
+    }
+
+    static func report(_ req: Request) async throws -> JSON {
+        let scope = try req.checkedScope
+        let services = req.application.registry
+        let (layout, year, place) = try reportCall(req)
         let t = try await services.reportData.table(layout, year: year, place: place, scope: scope, standard: services.reportStandard(year: year), on: req.reportDB)
         return .object([
             ("form", .string(layout.id)), ("title", .string(layout.title.vi)), ("year", .int(year)), ("unit", .string(place.unit)),
             ("structure", .string(place.structure == .y2024 ? "2024" : "2025")), ("verified", .bool(layout.verified)),
-            ("columns", .array(t.columns.map { .object([("id", .string($0.id)), ("label", .string($0.label)), ("group", .text($0.group)), ("rate", .bool($0.rate != nil))]) })),
+            ("columns", .array(t.columns.map { .object([("id", .string($0.id)), ("label", .string($0.label)), ("group", .text($0.group)), ("rate", .bool($0.rate != nil)),
+                                                   ("countable", .bool($0.sum != nil))]) })),
             ("rows", .array(t.rows.map { r in
                 .object([("unit", .string(r.unit)), ("name", .string(r.name)), ("measure", .string(r.measure.rawValue)), ("area", .text(r.area?.rawValue)),
-                         ("total", .bool(r.isTotal)), ("values", .array(r.values.map { v -> JSON in
+                         ("total", .bool(r.isTotal)), ("drill", .text(r.drill)), ("values", .array(r.values.map { v -> JSON in
                             switch v {
                             case .count(let n): return .int(n)
                             case .rate(let a, let b): return b == 0 ? .null : .double((Double(a) * 10_000 / Double(b)).rounded() / 100)

@@ -63,6 +63,11 @@ enum APISchemas {
                                 ("quickScreen", Schema.array(Schema.string)), ("facts", householdInput)])),
         ("required", .array([.string("caseVersion")])), ("additionalProperties", .bool(false)),
     ])
+    static let figure = Schema.object([
+        ("form", Schema.string), ("year", Schema.integer), ("unit", Schema.string), ("row", Schema.string), ("rowName", Schema.string),
+        ("column", Schema.object([("id", Schema.string), ("label", Schema.string), ("group", Schema.optionalString)])),
+        ("area", Schema.optionalString), ("count", Schema.integer), ("items", Schema.array(householdSummary)),
+    ])
     static let supportRecords = Schema.object([("items", Schema.array(Schema.object([
         ("id", Schema.integer), ("household", Schema.integer), ("householdCode", Schema.optionalString), ("member", Schema.optionalString),
         ("commune", Schema.string), ("village", Schema.optionalString), ("policy", Schema.string), ("programme", Schema.optionalString),
@@ -72,9 +77,10 @@ enum APISchemas {
     static let report = Schema.object([
         ("form", Schema.string), ("title", Schema.string), ("year", Schema.integer), ("unit", Schema.string), ("structure", Schema.string),
         ("verified", Schema.boolean),
-        ("columns", Schema.array(Schema.object([("id", Schema.string), ("label", Schema.string), ("group", Schema.optionalString), ("rate", Schema.boolean)]))),
+        ("columns", Schema.array(Schema.object([("id", Schema.string), ("label", Schema.string), ("group", Schema.optionalString), ("rate", Schema.boolean),
+                                               ("countable", Schema.boolean)]))),
         ("rows", Schema.array(Schema.object([("unit", Schema.string), ("name", Schema.string), ("measure", Schema.string), ("area", Schema.optionalString),
-                                             ("total", Schema.boolean), ("values", Schema.array(Schema.type("number", nullable: true)))]))),
+                                             ("total", Schema.boolean), ("drill", Schema.optionalString), ("values", Schema.array(Schema.type("number", nullable: true)))]))),
         ("notes", Schema.array(Schema.string)),
     ])
 }
@@ -137,13 +143,15 @@ enum APIHandlers {
         q.limit = try integer(req, "limit", 1...200) ?? 50
         let page = try await req.application.registry.store.list(scope, q, on: req.db)
         return .object([
-            ("items", .array(page.rows.map { r in
-                .object([("id", .int(r.id)), ("code", .string(r.code)), ("commune", .string(r.communeCode)), ("village", .text(r.village)),
-                         ("head", .string(r.headName)), ("members", .int(r.memberCount)), ("category", .string(r.category)),
-                         ("deprived", .array(r.deprived.split(separator: ",").map { .string(String($0)) }))])
-            })),
+            ("items", .array(page.rows.map(householdSummary))),
             ("next", .text(page.next.map(cursor))),
         ])
+    }
+
+    static func householdSummary(_ r: HouseholdListRow) -> JSON {
+        .object([("id", .int(r.id)), ("code", .string(r.code)), ("commune", .string(r.communeCode)), ("village", .text(r.village)),
+                 ("head", .string(r.headName)), ("members", .int(r.memberCount)), ("category", .string(r.category)),
+                 ("deprived", .array(r.deprived.split(separator: ",").map { .string(String($0)) }))])
     }
 
     static func household(_ req: Request) async throws -> JSON {

@@ -194,48 +194,61 @@ struct ReportController: Feature {
         return try await SheetResponse.xlsx(req, file, filename: "bieu-\(p.layout.id)-\(p.year)-\(p.place.unit.isEmpty ? "toan-quoc" : p.place.unit).xlsx")
     }
 
-    /// The households one figure counts (issue 6 (g)), within the user's scope.
-    func households(req: Request) async throws -> HTML {
-        let p = try params(req)
+    /// The households behind one figure: its column, the households (ids, in the summaries' order) and the row's name.
+    struct Figure { var column: ReportColumn; var ids: [Int]; var rowName: String; var area: Area? }
+
+    /// The households one figure counts (issue 6 (g)), within the user's scope: `row` is the table row's unit
+    /// ("" for the total, "v:village[@commune]" for a village), `col` the column's id. Shared by the page and the API.
+    static func figure(_ req: Request, layout: ReportLayout, year: Int, place: ReportData.Place, row: String, col colID: String, area: Area?) async throws -> Figure {
         let scope = try req.checkedScope
         let units = req.application.registry.units
-        let row = req.query[String.self, at: "row"] ?? ""
-        let colID = req.query[String.self, at: "col"] ?? ""
-        let area = req.query[String.self, at: "area"].flatMap { Area(rawValue: $0) }
         let data = req.application.registry.reportData
         // The columns as the table resolves them (form 9's groups depend on the province's households).
-        let columns = try await data.columns(p.layout, year: p.year, place: p.place, standard: standard(req, year: p.year), on: req.reportDB)
+        let columns = try await data.columns(layout, year: year, place: place, standard: req.application.registry.reportStandard(year: year), on: req.reportDB)
         guard let column = columns.first(where: { $0.id == colID }), let terms = column.sum else {
-            throw ValidationError("report.column", field: "column", vi: "Không có cột '\(colID)' trong biểu.", en: "The table has no column '\(colID)'.")
+            throw ValidationError("report.column", field: "col", vi: "Không có cột '\(colID)' (đếm được hộ) trong biểu.", en: "The table has no countable column '\(colID)'.")
         }
-        var communes = data.communes(of: p.place, scope: scope)
+        var communes = data.communes(of: place, scope: scope)
         var oldCommune: String? = nil, village: String? = nil
         if row.hasPrefix("v:") {
             let parts = row.dropFirst(2).split(separator: "@", omittingEmptySubsequences: false).map(String.init)
             village = parts[0]
-            if p.place.structure == .y2024 { oldCommune = p.place.unit; if parts.count > 1 { communes = [parts[1]] } }
+            if place.structure == .y2024 { oldCommune = place.unit; if parts.count > 1 { communes = [parts[1]] } }
         } else if row == ReportData.unknownOld {
             oldCommune = ""
         } else if !row.isEmpty {
-            if p.place.structure == .y2025 { communes = [row] }
+            guard units.unit(row, in: place.structure) != nil else {
+                throw ValidationError("report.row", field: "row", vi: "Không có dòng '\(row)' trong biểu.", en: "The table has no row '\(row)'.")
+            }
+            if place.structure == .y2025 { communes = [row] }
             else { oldCommune = row; communes = units.convert(oldCommune: row).map(\.newCommuneCode) }
-        } else if p.place.structure == .y2024 {
-            oldCommune = p.place.unit
+        } else if place.structure == .y2024 {
+            oldCommune = place.unit
         }
-        let level = row.isEmpty ? units.unit(p.place.unit, in: p.place.structure)?.level : nil
+        let level = row.isEmpty ? units.unit(place.unit, in: place.structure)?.level : nil
         guard row.isEmpty ? level == .commune : true, communes.count <= 50 else {
             throw ValidationError("report.drillDown", vi: "Danh sách hộ chỉ mở được từ số liệu của một xã/phường hoặc thôn/tổ; hãy chọn đơn vị cấp dưới trước.", en: "Household lists open only from the figures of one commune or village; choose a lower unit first.")
         }
-        let ids = try await data.households(year: p.year, communes: communes, oldCommune: oldCommune, village: village, terms: terms,
+        let ids = try await data.households(year: year, communes: communes, oldCommune: oldCommune, village: village, terms: terms,
                                             area: area, scope: scope, on: req.reportDB)
+        let rowName = row.hasPrefix("v:") ? (village ?? "") : (row == ReportData.unknownOld ? ReportData.unknownOldName : (units.unit(row, in: place.structure)?.name ?? units.unit(place.unit, in: place.structure)?.name ?? row))
+        return Figure(column: column, ids: ids, rowName: rowName, area: area)
+    }
+
+    /// The households one figure counts, as a page.
+    func households(req: Request) async throws -> HTML {
+        let p = try params(req)
+        let scope = try req.checkedScope
+        let f = try await Self.figure(req, layout: p.layout, year: p.year, place: p.place, row: req.query[String.self, at: "row"] ?? "",
+                                      col: req.query[String.self, at: "col"] ?? "", area: req.query[String.self, at: "area"].flatMap { Area(rawValue: $0) })
+        let (column, ids, area) = (f.column, f.ids, f.area)
         let shown = try await req.application.registry.store.listRows(scope, ids: Array(ids.prefix(2_000)), on: req.reportDB)
         let rows: [HTML] = shown.map { h in
             "<tr><td><a href=\"\(Path.household(h.id))\">\(h.code)</a></td><td>\(h.headName)</td><td>\(h.village ?? "")</td><td>\(h.memberCount)</td><td>\(Layout.categoryBadge(h.category))</td></tr>"
         }
-        let rowName = row.hasPrefix("v:") ? (village ?? "") : (row == ReportData.unknownOld ? ReportData.unknownOldName : (units.unit(row, in: p.place.structure)?.name ?? units.unit(p.place.unit, in: p.place.structure)?.name ?? row))
         return Layout.page(req, title: "Danh sách hộ", """
         <h1>\(column.group.map { "\($0): " } ?? "")\(column.label): \(ids.count) hộ</h1>
-        <p>\(p.layout.title.vi) · năm \(p.year) · \(rowName)\(area.map { " · \($0.vietnamese)" } ?? "")</p>
+        <p>\(p.layout.title.vi) · năm \(p.year) · \(f.rowName)\(area.map { " · \($0.vietnamese)" } ?? "")</p>
         <p class="noprint"><a href="\(Path.report(p.layout.id))?\(p.query)">← Về biểu</a></p>
         \(ids.count > shown.count ? HTML("<p class=\"muted\">Hiển thị \(shown.count) hộ đầu tiên.</p>") : "")
         <div class="scroll"><table><thead><tr><th>Mã hộ</th><th>Chủ hộ</th><th>Thôn/tổ</th><th>Số người</th><th>Phân loại hiện tại</th></tr></thead>
