@@ -123,6 +123,24 @@ for f in manifest["files"]:
 households = pd.read_csv(z.open("households.csv"), encoding="utf-8-sig", dtype=str, keep_default_na=False)
 if households.empty or set(households["commune_code"]) != {"19753"}: problems.append("households.csv is not the commune's")
 if not manifest["reports"] or any(not r["columns"] for r in manifest["reports"]): problems.append("report forms missing")
+
+# The same year as one workbook, opened with openpyxl: a sheet per file with the same header and rows as the CSV
+# (its name and rows listed on the first sheet), counts as numbers.
+import openpyxl
+book_path = f"{work}/exchange.xlsx"
+subprocess.run([binary, "exchange", "--year", "2025", "--unit", "19753", "--user", "xa19753", "--db", db, "--out", book_path], check=True, capture_output=True)
+book = openpyxl.load_workbook(book_path, read_only=True)
+if book.sheetnames[0] != "Giới thiệu": problems.append(f"the workbook's first sheet is {book.sheetnames[0]}")
+listed = {r[0]: (r[1], r[2]) for r in book["Giới thiệu"].iter_rows(min_row=2, values_only=True) if r and r[0] and r[0].endswith(".csv")}
+for f in manifest["files"]:
+    if f["name"] not in listed: problems.append(f"xlsx: {f['name']} not listed"); continue
+    sheets, rows = listed[f["name"]]
+    parts = [list(book[name].iter_rows(values_only=True)) for name in sheets.split(", ")]   # a long table goes on in "name (2)", …
+    if any(list(p[0]) != f["columns"] for p in parts) or sum(len(p) - 1 for p in parts) != f["rows"] or rows != f["rows"]:
+        problems.append(f"xlsx: sheets {sheets}: {sum(len(p) - 1 for p in parts)} rows, listed {rows}, CSV {f['rows']}")
+sheet_rows = list(book["households"].iter_rows(min_row=2, values_only=True))
+count_at = manifest["files"][0]["columns"].index("member_count")
+if not sheet_rows or not all(isinstance(r[count_at], int) for r in sheet_rows): problems.append("xlsx: member_count is not written as numbers")
 if problems:
     print("\n".join("FAIL exchange: " + p for p in problems)); sys.exit(1)
-print(f"exchange check: OK ({len(manifest['files'])} files, {len(households)} households)")
+print(f"exchange check: OK ({len(manifest['files'])} files, {len(households)} households; the workbook's {len(book.sheetnames)} sheets agree)")

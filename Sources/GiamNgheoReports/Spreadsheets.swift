@@ -7,6 +7,8 @@ import ZIPFoundation
 public enum Cell: Sendable, Equatable {
     case text(String)
     case number(Int)
+    /// A fraction (a rate in per cent), written with a '.' as CSV and as a number in xlsx.
+    case decimal(Double)
     case date(CivilDate)
     case empty
 
@@ -15,6 +17,7 @@ public enum Cell: Sendable, Equatable {
         switch self {
         case .text(let s): return s
         case .number(let n): return String(n)
+        case .decimal(let d): return String(format: "%.2f", d)
         case .date(let d): return d.vietnamese
         case .empty: return ""
         }
@@ -116,6 +119,7 @@ public final class XLSXWriter {
             switch cell {
             case .text(let t): xml += "<c r=\"\(ref)\" t=\"inlineStr\"\(s)><is><t xml:space=\"preserve\">\(Self.escape(t))</t></is></c>"
             case .number(let n): xml += "<c r=\"\(ref)\"\(s)><v>\(n)</v></c>"
+            case .decimal(let d): xml += d.isFinite ? "<c r=\"\(ref)\"\(s)><v>\(d)</v></c>" : ""
             case .date(let d): xml += "<c r=\"\(ref)\" s=\"2\"><v>\(d.dayNumber + 25_569)</v></c>"
             case .empty: continue
             }

@@ -9,16 +9,21 @@ import Fluent
 /// `giamngheo exchange`: a year's exchange files of a commune, a province or the nation (docs/exchange.md).
 struct Exchange: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Tệp trao đổi dữ liệu của một năm (hộ, nhân khẩu, danh sách công nhận, 15 biểu báo cáo) cho hệ thống khác: một tệp .zip các CSV có tên cột cố định.",
-        discussion: "Mô tả cột: docs/exchange.md và manifest.json trong tệp. Số CCCD được che nếu vai trò của --user không cần xem.")
+        abstract: "Tệp trao đổi dữ liệu của một năm (hộ, nhân khẩu, danh sách công nhận, 15 biểu báo cáo) cho hệ thống khác: một tệp .zip các CSV có tên cột cố định, hoặc một sổ tính .xlsx.",
+        discussion: "Mô tả cột: docs/exchange.md và manifest.json trong tệp .zip (trang 'Giới thiệu' trong .xlsx). Số CCCD được che nếu vai trò của --user không cần xem.")
     @Option(help: "Năm.") var year: Int
     @Option(help: "Mã xã/phường hoặc tỉnh/thành phố (2025); bỏ trống: toàn bộ địa bàn của tài khoản.") var unit = ""
-    @Option(help: "Tệp ra (.zip).") var out: String
+    @Option(help: "Tệp ra: .zip (các CSV, cho hệ thống khác) hoặc .xlsx (một trang tính mỗi tệp, cho người đọc).") var out: String
     @Option(help: "Tài khoản (phạm vi, che số định danh và nhật ký theo tài khoản này); mặc định quản trị 'cli'.") var user: String?
     @Option(help: Settings.databaseHelp) var db: String?
 
     func run() async throws {
-        guard out.lowercased().hasSuffix(".zip") else { throw fail("--out phải là tệp .zip") }
+        let format: ExchangePackage.FileFormat
+        switch URL(fileURLWithPath: out).pathExtension.lowercased() {
+        case "zip": format = .csv
+        case "xlsx": format = .xlsx
+        default: throw fail("--out phải là tệp .zip hoặc .xlsx")
+        }
         var config = AppConfig()
         config.database = try Settings.database(db).choice
         config.seedDemo = false
@@ -27,7 +32,7 @@ struct Exchange: AsyncParsableCommand {
         do {
             summary = try await withApplication(config) { app in
                 let scope = try await commandScope(app, user: user)
-                let s = try await ExchangePackage(scope: scope, services: app.registry, db: app.db).write(year: year, unit: unit, to: url)
+                let s = try await ExchangePackage(scope: scope, services: app.registry, db: app.db).write(year: year, unit: unit, to: url, format: format)
                 try await AuditEntry(username: scope.username, householdID: nil, action: "export", field: "exchange \(year) \(unit)",
                                      newValue: "\(s.households) hộ", reason: "giamngheo exchange").create(on: app.db)
                 return s

@@ -2,7 +2,8 @@ import Fluent
 import Foundation
 import GiamNgheoCore
 import GiamNgheoStorage
-import GiamNgheoWeb
+import GiamNgheoReports
+@testable import GiamNgheoWeb
 import Testing
 import Vapor
 import VaporTesting
@@ -60,6 +61,51 @@ import ZIPFoundation
             #expect(!ids.isEmpty && ids.allSatisfy { $0.contains("•••••") })
             let other = try #require(try await HouseholdRecord.query(on: app.db).filter(\.$communeCode != officer.units[0]).first()).communeCode
             #expect(try await o.get("/reports/exchange?year=2026&unit=\(other)").status == .forbidden)
+        }
+    }
+
+    /// The same tables as one workbook for people: a sheet per file (the first says what each is), numbers as
+    /// numbers, and a table longer than a sheet continued on the next.
+    @Test func theSameYearAsOneWorkbook() async throws {
+        try await withTestApp(households: 60) { app, accounts in
+            let officer = accounts.first(.communeOfficer)
+            var o = Browser(app)
+            try await o.login(officer)
+            #expect(try await o.get("/reports/ket-qua?year=2026").body.contains("href=\"/reports/exchange?year=2026&unit=\(officer.units[0])&format=xlsx\""))
+            let bytes = try await downloadBytes(app, o, "/reports/exchange?year=2026&unit=\(officer.units[0])&format=xlsx", type: "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            let url = TemporaryFiles.url("exchange-test-\(UUID().uuidString).xlsx")
+            defer { try? FileManager.default.removeItem(at: url) }
+            try bytes.write(to: url)
+            let book = try XLSXReader(url: url)
+            let names = book.sheets.map(\.name)
+            #expect(names.first == "Giới thiệu" && names.contains("households") && names.contains("members") && names.contains("bieu-15"), "\(names)")
+            var households = 0, numbers = 0
+            _ = try book.rows(sheet: "households") { n, cells in
+                guard n > 1 else { return }
+                households += 1
+                if cells.contains(where: { $0.column == 6 && { if case .number = $0.value { return true } else { return false } }($0) }) { numbers += 1 }
+            }
+            let expected = try await HouseholdRecord.query(on: app.db).filter(\.$communeCode == officer.units[0]).filter(\.$archivedReason == nil).count()
+            #expect(households == expected && numbers == expected, "member_count written as numbers")
+            var listed: [String: Int] = [:]
+            _ = try book.rows(sheet: "Giới thiệu") { n, cells in
+                guard n > 1, cells.count > 2, case .text(let sheet) = cells[1].value else { return }
+                if case .number(let rows) = cells[2].value { listed[sheet] = Int(rows) }
+            }
+            #expect(listed["households"] == expected, "\(listed)")
+
+            // Past a sheet's rows the table goes on in "members (2)", "members (3)", …, nothing lost.
+            let scope = Scope(username: officer.username, role: officer.role, units: officer.units, adminUnits: app.registry.units)
+            var small = ExchangePackage(scope: scope, services: app.registry, db: app.db)
+            small.sheetRows = 10
+            let file = TemporaryFiles.url("exchange-test-\(UUID().uuidString).xlsx")
+            defer { try? FileManager.default.removeItem(at: file) }
+            let summary = try await small.write(year: 2026, unit: officer.units[0], to: file, format: .xlsx)
+            let split = try XLSXReader(url: file)
+            let parts = split.sheets.map(\.name).filter { $0 == "members" || $0.hasPrefix("members (") }
+            var members = 0
+            for p in parts { _ = try split.rows(sheet: p) { n, _ in if n > 1 { members += 1 } } }
+            #expect(parts.count == (summary.members + 9) / 10 && parts.count > 1 && members == summary.members, "\(parts) \(members) \(summary.members)")
         }
     }
 }

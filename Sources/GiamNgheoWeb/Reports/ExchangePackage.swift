@@ -32,6 +32,8 @@ public struct ExchangePackage: Sendable {
     let services: RegistryServices
     let db: any Database
     let reportDB: any Database
+    /// Rows of a workbook's sheet before it continues on the next (Excel's limit; lowered by tests).
+    var sheetRows = ExchangeFile.excelRows
 
     public init(scope: Scope, services: RegistryServices, db: any Database, reportDB: (any Database)? = nil) {
         self.scope = scope; self.services = services; self.db = db; self.reportDB = reportDB ?? db
@@ -54,22 +56,34 @@ public struct ExchangePackage: Sendable {
 
     public struct Summary: Sendable { public var households = 0, members = 0, recognised = 0, reports = 0 }
 
-    /// Writes the zip to `url` (replaced); a failure leaves no file.
+    /// A zip of CSV files with `manifest.json` (for systems), or one xlsx workbook, a sheet per file (for people).
+    public enum FileFormat: String, Sendable, CaseIterable { case csv, xlsx }
+
+    /// Writes the zip (or workbook) to `url` (replaced); a failure leaves no file.
     @discardableResult
-    public func write(year: Int, unit: String, to url: URL, generatedAt: Date = Date()) async throws -> Summary {
+    public func write(year: Int, unit: String, to url: URL, format: FileFormat = .csv, generatedAt: Date = Date()) async throws -> Summary {
         let communes = try communes(unit)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("giamngheo-exchange-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        var files: [CSVFile] = []
-        func open(_ name: String, _ columns: [String], _ describe: String) throws -> CSVFile {
-            let f = try CSVFile(dir.appendingPathComponent(name), name: name, columns: columns, description: describe)
+        let book = format == .xlsx ? try XLSXWriter() : nil
+        // The workbook's first sheet says what each sheet is; its rows are written at the end.
+        let intro = try book?.startSheet("Giới thiệu", header: ["Tệp (file)", "Trang tính (sheet)", "Số dòng (rows)", "Mô tả", "Cột (columns)"],
+                                         widths: [34, 34, 12, 70, 90])
+        var files: [ExchangeFile] = []
+        func open(_ name: String, sheet: String, _ columns: [String], _ describe: String, numeric: Set<String> = []) throws -> ExchangeFile {
+            let f = try ExchangeFile(dir.appendingPathComponent(name), name: name, columns: columns, description: describe,
+                                     book: book.map { ($0, sheet, Set(columns.indices.filter { numeric.contains(columns[$0]) })) },
+                                     sheetRows: sheetRows)
             files.append(f)
             return f
         }
-        let households = try open("households.csv", Self.householdColumns, "Hộ gia đình hiện có trong sổ (không gồm hộ đã lưu trữ).")
-        let members = try open("members.csv", Self.memberColumns, "Nhân khẩu của các hộ trong households.csv.")
-        let recognised = try open("recognised-\(year).csv", Self.recognisedColumns, "Hộ được công nhận trong năm \(year) theo quyết định của Chủ tịch UBND xã (Mẫu số 02), với diễn biến so với năm trước.")
+        let households = try open("households.csv", sheet: "households", Self.householdColumns, "Hộ gia đình hiện có trong sổ (không gồm hộ đã lưu trữ).",
+                                  numeric: ["member_count", "deprived_count", "income_per_capita", "record_version"])
+        let members = try open("members.csv", sheet: "members", Self.memberColumns, "Nhân khẩu của các hộ trong households.csv.", numeric: ["birth_year"])
+        let recognised = try open("recognised-\(year).csv", sheet: "recognised-\(year)", Self.recognisedColumns,
+                                  "Hộ được công nhận trong năm \(year) theo quyết định của Chủ tịch UBND xã (Mẫu số 02), với diễn biến so với năm trước.",
+                                  numeric: ["year"])
         var summary = Summary()
         let rows = ExchangeRows(), full = scope.role.seesNationalID
         func id(_ s: String?) -> String { s.map { full ? $0 : Format.maskedID($0) } ?? "" }
@@ -109,13 +123,14 @@ public struct ExchangePackage: Sendable {
         for layout in services.reportLayouts {
             let t = try await services.reportData.table(layout, year: year, place: .init(structure: .y2025, unit: unit), scope: scope,
                                                         standard: standard, on: reportDB)
-            let f = try open("reports/\(layout.id).csv", Self.reportKeyColumns + t.columns.map(\.id),
-                             "\(layout.number.map { "Biểu \($0). " } ?? "")\(layout.title.vi)\(layout.verified ? "" : " (mẫu biểu chưa xác minh)")")
+            let f = try open("reports/\(layout.id).csv", sheet: "bieu-" + (layout.number.map { "\($0)" } ?? layout.id), Self.reportKeyColumns + t.columns.map(\.id),
+                             "\(layout.number.map { "Biểu \($0). " } ?? "")\(layout.title.vi)\(layout.verified ? "" : " (mẫu biểu chưa xác minh)")"
+                             + (book == nil ? "" : ". Cột: " + t.columns.map { "\($0.id) = \($0.group.map { "\($0): " } ?? "")\($0.label)" }.joined(separator: "; ")))
             for r in t.rows {
-                try f.row([r.unit, r.name, r.measure.rawValue, r.area?.rawValue ?? "", String(r.isTotal)] + r.values.map { v in
+                try f.row([.text(r.unit), .text(r.name), .text(r.measure.rawValue), .text(r.area?.rawValue ?? ""), .text(String(r.isTotal))] + r.values.map { v -> Cell in
                     switch v {
-                    case .count(let n): return String(n)
-                    case .rate(let a, let b): return b == 0 ? "" : String(format: "%.2f", Double(a) * 100 / Double(b))
+                    case .count(let n): return .number(n)
+                    case .rate(let a, let b): return b == 0 ? .empty : .decimal((Double(a) * 10_000 / Double(b)).rounded() / 100)
                     }
                 })
             }
@@ -128,8 +143,8 @@ public struct ExchangePackage: Sendable {
         // Forms 14 and 15 (the detailed lists), commune by commune, when the support ledger is on.
         if let support = services.support {
             for kind in [DetailedList.Kind.nearPoor, .poor] {
-                let f = try open("lists/\(kind.formNumber)-danh-sach-chi-tiet-\(kind.slug).csv", Self.detailedColumns,
-                                 "Biểu \(kind.formNumber). \(kind.title) năm \(year) (một dòng mỗi nhân khẩu)")
+                let f = try open("lists/\(kind.formNumber)-danh-sach-chi-tiet-\(kind.slug).csv", sheet: "bieu-\(kind.formNumber)", Self.detailedColumns,
+                                 "Biểu \(kind.formNumber). \(kind.title) năm \(year) (một dòng mỗi nhân khẩu)", numeric: ["persons", "member_number", "birth_year"])
                 for commune in communes {
                     for e in try await support.detailedList(kind, year: year, commune: commune, village: nil, scope: scope,
                                                             localIndigenous: services.localIndigenous, on: reportDB) {
@@ -145,6 +160,11 @@ public struct ExchangePackage: Sendable {
             }
         }
         for f in files { try f.close() }
+        if let book, let intro {
+            try writeIntro(book, intro, files: files, year: year, unit: unit, communes: communes, full: full, generatedAt: generatedAt)
+            try book.finish(to: url)
+            return summary
+        }
         let manifest: JSON = .object([
             ("format", .string("giamngheo-exchange")), ("version", .int(1)), ("documentation", .string("docs/exchange.md")),
             ("generatedAt", .string(ISO8601DateFormatter().string(from: generatedAt))), ("generatedBy", .string(scope.username)),
@@ -168,42 +188,3 @@ public struct ExchangePackage: Sendable {
     }
 }
 
-/// One CSV file of the package, written as it goes, with its SHA-256 for the manifest.
-final class CSVFile {
-    let url: URL, name: String, columns: [String], description: String
-    let handle: FileHandle
-    var hasher = SHA256()
-    var rows = 0
-    var buffer = Data()
-    private(set) var sha256 = ""
-
-    init(_ url: URL, name: String, columns: [String], description: String) throws {
-        self.url = url; self.name = name; self.columns = columns; self.description = description
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: url.path, contents: nil)
-        handle = try FileHandle(forWritingTo: url)
-        append(CSVWriter.byteOrderMark + CSVWriter.line(columns.map(Cell.text)))
-    }
-
-    func append(_ text: String) {
-        buffer.append(contentsOf: text.utf8)
-    }
-
-    func row(_ cells: [String]) throws {
-        append(CSVWriter.line(cells.map { .text($0) }))
-        rows += 1
-        if buffer.count > 1 << 20 { try flush() }
-    }
-
-    func flush() throws {
-        hasher.update(data: buffer)
-        try handle.write(contentsOf: buffer)
-        buffer.removeAll(keepingCapacity: true)
-    }
-
-    func close() throws {
-        try flush()
-        try handle.close()
-        sha256 = hasher.finalize().map { String(format: "%02x", $0) }.joined()
-    }
-}

@@ -132,7 +132,7 @@ struct ReportController: Feature {
           <input type="hidden" name="unit" value="\(p.place.structure == .y2025 ? p.place.unit : "")">
           <button type="submit">Xem</button>
           <a href="\(Path.report(p.layout.id, "xlsx"))?\(p.query)">Tải xlsx</a>
-          \(p.place.structure == .y2025 ? HTML("· <a href=\"/reports/exchange?year=\(p.year)&unit=\(p.place.unit)\" title=\"Hộ, nhân khẩu, danh sách công nhận và 15 biểu, CSV có tên cột cố định (docs/exchange.md)\">Tệp trao đổi dữ liệu (.zip)</a>") : "")
+          \(p.place.structure == .y2025 ? HTML("· <a href=\"/reports/exchange?year=\(p.year)&unit=\(p.place.unit)\" title=\"Hộ, nhân khẩu, danh sách công nhận và 15 biểu, CSV có tên cột cố định (docs/exchange.md)\">Tệp trao đổi dữ liệu (.zip)</a> <a href=\"/reports/exchange?year=\(p.year)&unit=\(p.place.unit)&format=xlsx\" title=\"Cùng các bảng, mỗi bảng một trang tính\">(.xlsx)</a>") : "")
           <button type="button" data-print>In (A4 ngang)</button>
           \(up)
         </form>
@@ -256,19 +256,22 @@ struct ReportController: Feature {
         """)
     }
 
-    /// The year's exchange files of the page's unit (docs/exchange.md), as one zip.
+    /// The year's exchange files of the page's unit (docs/exchange.md), as one zip of CSVs or (`format=xlsx`) one workbook.
     func exchange(req: Request) async throws -> Response {
         let scope = try req.checkedScope
         let services = req.application.registry
         let year = req.query[Int.self, at: "year"] ?? services.store.summaryYear
         let unit = try req.reportPlace(allowed: [.y2025]).unit
-        let file = TemporaryFiles.url("exchange-\(UUID().uuidString).zip")
-        let s = try await ExchangePackage(scope: scope, services: services, db: req.db, reportDB: req.reportDB).write(year: year, unit: unit, to: file)
-        try await AuditEntry(username: scope.username, householdID: nil, action: "export", field: "exchange \(year) \(unit)", newValue: "\(s.households) hộ").create(on: req.db)
-        let res = try await req.fileio.asyncStreamFile(at: file.path, mediaType: HTTPMediaType(type: "application", subType: "zip")) { _ in
+        let format: ExchangePackage.FileFormat = req.query[String.self, at: "format"] == "xlsx" ? .xlsx : .csv
+        let ext = format == .xlsx ? "xlsx" : "zip"
+        let file = TemporaryFiles.url("exchange-\(UUID().uuidString).\(ext)")
+        let s = try await ExchangePackage(scope: scope, services: services, db: req.db, reportDB: req.reportDB).write(year: year, unit: unit, to: file, format: format)
+        try await AuditEntry(username: scope.username, householdID: nil, action: "export", field: "exchange \(year) \(unit)\(format == .xlsx ? " xlsx" : "")", newValue: "\(s.households) hộ").create(on: req.db)
+        let type = format == .xlsx ? HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet") : HTTPMediaType(type: "application", subType: "zip")
+        let res = try await req.fileio.asyncStreamFile(at: file.path, mediaType: type) { _ in
             try? FileManager.default.removeItem(at: file)
         }
-        res.headers.contentDisposition = .init(.attachment, filename: "giamngheo-trao-doi-\(year)-\(unit.isEmpty ? "toan-bo" : unit).zip")
+        res.headers.contentDisposition = .init(.attachment, filename: "giamngheo-trao-doi-\(year)-\(unit.isEmpty ? "toan-bo" : unit).\(ext)")
         return res
     }
 
