@@ -108,4 +108,35 @@ import ZIPFoundation
             #expect(parts.count == (summary.members + 9) / 10 && parts.count > 1 && members == summary.members, "\(parts) \(members) \(summary.members)")
         }
     }
+
+    /// A unit bigger than the inline limit (a province) is written in the background: a link only shows the button,
+    /// its POST starts the job, the export page follows it, and the file is its owner's.
+    @Test func aBigUnitsFilesAreWrittenInTheBackground() async throws {
+        try await withTestApp(households: 60, config: { $0.exportInlineRows = 5 }) { app, accounts in
+            let officer = accounts.first(.communeOfficer)
+            var o = Browser(app)
+            try await o.login(officer)
+            let path = "/reports/exchange?year=2026&unit=\(officer.units[0])"
+            let confirm = try await o.get(path)
+            #expect(confirm.status == .ok && confirm.body.contains("Lập tệp") && confirm.body.contains("method=\"post\""))
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "export").count() == 0)
+            let job = try #require(try await o.post(path, [:]).location)
+            #expect(job.hasPrefix("/exports/"))
+            var done = false
+            for _ in 0..<400 where !done {
+                done = try await o.get(job + "/progress").body.contains("\"done\":\"true\"")
+                if !done { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            let finished = try await o.get(job).body
+            #expect(done && finished.contains("Tệp đã sẵn sàng"))
+            let a = try Archive(data: try await downloadBytes(app, o, job + "/file", type: "zip"), accessMode: .read)
+            let manifest = try #require(try JSONSerialization.jsonObject(with: try read(a, "manifest.json")) as? [String: Any])
+            let expected = try await HouseholdRecord.query(on: app.db).filter(\.$communeCode == officer.units[0]).filter(\.$archivedReason == nil).count()
+            #expect(((manifest["files"] as? [[String: Any]])?.first?["rows"] as? Int) == expected)
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "export").count() == 1)
+            var other = Browser(app)
+            try await other.login(accounts.first(.provinceOfficer))
+            #expect(try await other.get(job + "/file").status == .notFound)
+        }
+    }
 }

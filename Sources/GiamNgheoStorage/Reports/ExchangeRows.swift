@@ -26,6 +26,18 @@ public struct ExchangeRows: Sendable {
         guard !communes.isEmpty, communes.allSatisfy(scope.allows(commune:)) else { throw AccessError.forbidden }
     }
 
+    /// How many current households the communes have (the progress of a long export).
+    public func count(_ scope: Scope, communes: [String], on db: any Database) async throws -> Int {
+        try Self.check(scope, communes)
+        var total = 0
+        for chunk in communes.chunks(of: 500) {
+            struct N: Decodable { var n: Int }
+            total += try await db.sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n").from(HouseholdRecord.schema)
+                .whereCommunes(chunk).where("archived_reason", .is, SQLLiteral.null).first(decoding: N.self)?.n ?? 0
+        }
+        return total
+    }
+
     /// Up to `limit` current households of `commune` after `after` (a page's last category and id), in the order of
     /// the index (commune, category, id): a page is a range of it, whatever the commune's size. (Ordered by id over a
     /// province's communes, each page re-read and sorted every matching row: 306 s for a 970,000-household province.)

@@ -31,23 +31,16 @@ struct ExportJobController: Feature {
         if total <= app.registry.exportInlineRows { return req.redirect(to: Path.householdExport + filters) }
         let id = UUID().uuidString
         let file = TemporaryFiles.url("export-\(id).\(format.rawValue)")
-        let jobs = app.exportJobs
-        jobs.add(id, ExportJobs.Job(owner: scope.username, format: format, what: what, total: total, file: file, filename: source.filename(format, what)))
+        let noun = what == .members ? ("nhân khẩu", "members") : ("hộ gia đình", "households")
+        let label = format == .xlsx ? "Excel" : "CSV"
         let audit = ExportController.audit(req, scope: scope, format: format, what: what, on: app.db)
-        let logger = req.logger
-        Task.detached {
-            do {
-                let n = try await source.write(format, what, to: file, progress: { n in jobs.update(id) { $0.rows = n } },
-                                               isCancelled: { jobs.isCancelled(id) })
-                try await audit(n)
-                jobs.update(id) { $0.rows = n; $0.finished = Date() }
-            } catch {
-                if !(error is CancellationError) { logger.error("xuất danh sách nền: \(OperatorMessage.describe(error))") }
-                jobs.update(id) { j in
-                    j.finished = Date()
-                    if !j.cancelled { j.failed = "Không xuất được tệp; hãy thử lại. Nếu vẫn lỗi, báo quản trị hệ thống." }
-                }
-            }
+        app.exportJobs.run(id, ExportJobs.Job(owner: scope.username, title: ("Xuất danh sách \(noun.0) (\(label))", "Export of \(noun.1) (\(label))"),
+                                              media: format == .csv ? HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"]) : .spreadsheet,
+                                              back: (Path.households, "Về danh sách hộ", "Back to the household list"),
+                                              total: total, file: file, filename: source.filename(format, what)), logger: req.logger) { progress, isCancelled in
+            let n = try await source.write(format, what, to: file, progress: progress, isCancelled: isCancelled)
+            try await audit(n)
+            return n
         }
         return req.redirect(to: Path.exportJob(id))
     }
@@ -62,9 +55,8 @@ struct ExportJobController: Feature {
 
     func show(req: Request) async throws -> HTML {
         let (id, j) = try job(req)
-        let what = j.what == .members ? req.t("nhân khẩu", "members") : req.t("hộ gia đình", "households")
-        let head: HTML = "<h1>\(req.t("Xuất danh sách", "Export of")) \(what) (\(j.format == .xlsx ? "Excel" : "CSV"))</h1>"
-        let back: HTML = "<p><a href=\"\(Path.households)\">\(req.t("Về danh sách hộ", "Back to the household list"))</a></p>"
+        let head: HTML = "<h1>\(req.t(j.title.vi, j.title.en))</h1>"
+        let back: HTML = "<p><a href=\"\(j.back.path)\">\(req.t(j.back.vi, j.back.en))</a></p>"
         let body: HTML
         if j.cancelled && j.done {
             body = "<p class=\"card\">\(req.t("Đã huỷ; không giữ lại tệp nào.", "Cancelled; no file was kept."))</p>\(back)"
@@ -108,9 +100,7 @@ struct ExportJobController: Feature {
     func file(req: Request) async throws -> Response {
         let (_, j) = try job(req)
         guard j.done, j.failed == nil, !j.cancelled, FileManager.default.fileExists(atPath: j.file.path) else { throw AccessError.notFound }
-        let type = j.format == .csv ? HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
-            : HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        let res = try await req.fileio.asyncStreamFile(at: j.file.path, mediaType: type)
+        let res = try await req.fileio.asyncStreamFile(at: j.file.path, mediaType: j.media)
         res.headers.contentDisposition = .init(.attachment, filename: j.filename)
         return res
     }

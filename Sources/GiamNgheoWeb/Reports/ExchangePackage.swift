@@ -39,6 +39,11 @@ public struct ExchangePackage: Sendable {
         self.scope = scope; self.services = services; self.db = db; self.reportDB = reportDB ?? db
     }
 
+    /// How many households the package of `unit` will have.
+    public func households(unit: String) async throws -> Int {
+        try await ExchangeRows().count(scope, communes: try communes(unit), on: db)
+    }
+
     /// The communes of `unit` (a 2025 commune or province; "" for all of the scope's) the scope may read.
     func communes(_ unit: String) throws -> [String] {
         let units = services.units
@@ -61,7 +66,8 @@ public struct ExchangePackage: Sendable {
 
     /// Writes the zip (or workbook) to `url` (replaced); a failure leaves no file.
     @discardableResult
-    public func write(year: Int, unit: String, to url: URL, format: FileFormat = .csv, generatedAt: Date = Date()) async throws -> Summary {
+    public func write(year: Int, unit: String, to url: URL, format: FileFormat = .csv, generatedAt: Date = Date(),
+                      progress: @Sendable (Int) -> Void = { _ in }, isCancelled: @Sendable () -> Bool = { false }) async throws -> Summary {
         let communes = try communes(unit)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("giamngheo-exchange-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -110,6 +116,8 @@ public struct ExchangePackage: Sendable {
                     }
                 }
                 summary.households += page.count
+                progress(summary.households)
+                if isCancelled() { throw CancellationError() }
                 for r in try await rows.recognised(scope, year: year, households: page, on: db) {
                     try recognised.row([r.code, r.commune, r.village ?? "", String(r.year), r.category, r.transition?.rawValue ?? "", r.previous ?? "",
                                         r.standard, Self.list(r.deprived), r.decidedOn ?? ""])

@@ -45,6 +45,7 @@ struct ReportController: Feature {
         r.get("reports", use: index)
         r.get("reports", "go", use: go)
         r.get("reports", "exchange", use: exchange)
+        r.post("reports", "exchange", use: exchange)
         r.get("reports", ":id", use: show)
         r.get("reports", ":id", "xlsx", use: xlsx)
         r.get("reports", ":id", "households", use: households)
@@ -254,25 +255,6 @@ struct ReportController: Feature {
         <div class="scroll"><table><thead><tr><th>Mã hộ</th><th>Chủ hộ</th><th>Thôn/tổ</th><th>Số người</th><th>Phân loại hiện tại</th></tr></thead>
         <tbody>\(rows)</tbody></table></div>
         """)
-    }
-
-    /// The year's exchange files of the page's unit (docs/exchange.md), as one zip of CSVs or (`format=xlsx`) one workbook.
-    func exchange(req: Request) async throws -> Response {
-        let scope = try req.checkedScope
-        let services = req.application.registry
-        let year = req.query[Int.self, at: "year"] ?? services.store.summaryYear
-        let unit = try req.reportPlace(allowed: [.y2025]).unit
-        let format: ExchangePackage.FileFormat = req.query[String.self, at: "format"] == "xlsx" ? .xlsx : .csv
-        let ext = format == .xlsx ? "xlsx" : "zip"
-        let file = TemporaryFiles.url("exchange-\(UUID().uuidString).\(ext)")
-        let s = try await ExchangePackage(scope: scope, services: services, db: req.db, reportDB: req.reportDB).write(year: year, unit: unit, to: file, format: format)
-        try await AuditEntry(username: scope.username, householdID: nil, action: "export", field: "exchange \(year) \(unit)\(format == .xlsx ? " xlsx" : "")", newValue: "\(s.households) hộ").create(on: req.db)
-        let type = format == .xlsx ? HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet") : HTTPMediaType(type: "application", subType: "zip")
-        let res = try await req.fileio.asyncStreamFile(at: file.path, mediaType: type) { _ in
-            try? FileManager.default.removeItem(at: file)
-        }
-        res.headers.contentDisposition = .init(.attachment, filename: "giamngheo-trao-doi-\(year)-\(unit.isEmpty ? "toan-bo" : unit).\(ext)")
-        return res
     }
 
     func urlEncode(_ s: String) -> String { s.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? s }
