@@ -26,6 +26,8 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
             guard parts.count == 3, parts[2].count == 4 else { return nil }
             (y, m, d) = (Int(parts[2]), Int(parts[1]), Int(parts[0]))
         } else { return nil }
+        // Digits only: Int() would also take a sign ("2024-+2-05").
+        guard parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber } }) else { return nil }
         guard let y, let m, let d, let date = CivilDate(year: y, month: m, day: d) else { return nil }
         self = date
     }

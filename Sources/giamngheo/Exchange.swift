@@ -37,7 +37,7 @@ struct Exchange: AsyncParsableCommand {
                                      newValue: "\(s.households) hộ", reason: "giamngheo exchange").create(on: app.db)
                 return s
             }
-        } catch let e as UserError { throw fail(e.message) } catch let e as GiamNgheoStorage.ValidationError { throw fail(e.message.vi) } catch let e as AccessError { throw fail(e) } catch { throw fail(OperatorMessage.describe(error)) }
+        } catch { throw fail(error) }
         print("Đã ghi \(url.path): \(summary.households) hộ, \(summary.members) nhân khẩu, \(summary.recognised) hộ được công nhận năm \(year), \(summary.reports) biểu.")
     }
 }

@@ -69,7 +69,7 @@ struct Forms: ParsableCommand {
                 } else {
                     Swift.print("Phiếu cần tệp đính kèm \(XLSForm.householdsFile) (chạy lại với --commune hoặc --round, hoặc tải từ trang vòng rà soát).")
                 }
-            } catch let e as UserError { throw fail(e.message) } catch let e as GiamNgheoStorage.ValidationError { throw fail(e.message.vi) } catch let e as AccessError { throw fail(e) } catch { throw fail(OperatorMessage.describe(error)) }
+            } catch { throw fail(error) }
         }
     }
 }

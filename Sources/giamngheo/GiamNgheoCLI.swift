@@ -52,6 +52,18 @@ final class LineWriter {
     func flush() { handle.write(buffer); buffer.removeAll(keepingCapacity: true) }
 }
 
+/// Any failure of a command's work as one line for the operator: the user's mistakes in their own words, anything
+/// else through `OperatorMessage` (never a stack trace).
+func fail(_ error: any Error) -> ExitCode {
+    switch error {
+    case let e as ExitCode: return e
+    case let e as UserError: return fail(e.message)
+    case let e as GiamNgheoStorage.ValidationError: return fail(e.message.vi)
+    case let e as AccessError: return fail(e)
+    default: return fail(OperatorMessage.describe(error))
+    }
+}
+
 /// A store's refusal in words: what was asked for does not exist in the account's area, or the account may not.
 func fail(_ e: AccessError) -> ExitCode {
     fail(e == .notFound ? "không tìm thấy (không có, hoặc ngoài địa bàn của tài khoản)" : "tài khoản không được thực hiện thao tác này trên địa bàn này")

@@ -52,7 +52,7 @@ struct ImportSurvey: AsyncParsableCommand {
                 let check = try await run(false)
                 return commit && check.canCommit ? try await run(true, check.fingerprint) : check
             }
-        } catch let e as UserError { throw fail(e.message) } catch let e as GiamNgheoStorage.ValidationError { throw fail(e.message.vi) } catch let e as AccessError { throw fail(e) } catch { throw fail(OperatorMessage.describe(error)) }
+        } catch { throw fail(error) }
         for i in report.issues { Swift.print("Vấn đề: \(i.text)") }
         for l in report.lines {
             Swift.print("\(l.outcome.rawValue)\tPhiếu \(l.form)\t\(l.household)\t\(l.sheet) dòng \(l.row)\t\(l.instanceID)\t\(l.message)")

@@ -100,6 +100,8 @@ import GiamNgheoData
         #expect(CivilDate("2024-2-05") == CivilDate(year: 2024, month: 2, day: 5) && CivilDate.iso("2024-2-05") == nil)
         #expect(CivilDate(" 2024-02-05") == CivilDate(year: 2024, month: 2, day: 5))
         #expect(CivilDate("2024-02-30") == nil && CivilDate("2024-02-5x") == nil && CivilDate("２０２４-02-05") == nil)
+        // A sign is not a digit, whatever Int() accepts.
+        #expect(CivilDate("2024-+2-05") == nil && CivilDate("-5/02/2024") == nil && CivilDate("05/+2/2024") == nil && CivilDate("+024-02-05") == nil)
     }
 
     /// JSON keys are written in UTF-8 byte order, compared as memory.
