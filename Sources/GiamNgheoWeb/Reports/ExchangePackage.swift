@@ -170,7 +170,10 @@ public struct ExchangePackage: Sendable {
         for f in files { try f.close() }
         if let book, let intro {
             try writeIntro(book, intro, files: files, year: year, unit: unit, communes: communes, full: full, generatedAt: generatedAt)
-            try book.finish(to: url)
+            do { try book.finish(to: url) } catch {
+                try? FileManager.default.removeItem(at: url)
+                throw error
+            }
             return summary
         }
         let manifest: JSON = .object([
