@@ -135,8 +135,9 @@ public final class XLSXWriter {
         sheet.buffer.removeAll(keepingCapacity: true)
     }
 
-    /// Writes the package to `url` (replacing it).
-    public func finish(to url: URL) throws {
+    /// Writes the package to `url` (replacing it); `order` lists the sheets' indexes in the order the workbook shows
+    /// them (by default the order they were started).
+    public func finish(to url: URL, order: [Int]? = nil) throws {
         for sheet in sheets where sheet.open {
             var tail = "</sheetData>"
             if !sheet.lists.isEmpty {
@@ -150,6 +151,8 @@ public final class XLSXWriter {
             sheet.open = false
         }
         guard !sheets.isEmpty else { throw SpreadsheetError("sổ tính chưa có trang nào") }
+        let shown = order ?? Array(sheets.indices)
+        guard shown.sorted() == Array(sheets.indices) else { throw SpreadsheetError("thứ tự trang tính không đủ hoặc trùng") }
         try? FileManager.default.removeItem(at: url)
         let archive = try Archive(url: url, accessMode: .create)
         func part(_ path: String, _ text: String) throws {
@@ -167,7 +170,7 @@ public final class XLSXWriter {
             + "</Types>")
         try part("_rels/.rels", xmlHead + #"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#)
         try part("xl/workbook.xml", xmlHead + #"<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>"#
-            + sheets.enumerated().map { #"<sheet name="\#(Self.escape($1.name))" sheetId="\#($0 + 1)"\#($1.hidden ? #" state="hidden""# : "") r:id="rId\#($0 + 1)"/>"# }.joined() + "</sheets></workbook>")
+            + shown.map { ($0, sheets[$0]) }.map { #"<sheet name="\#(Self.escape($1.name))" sheetId="\#($0 + 1)"\#($1.hidden ? #" state="hidden""# : "") r:id="rId\#($0 + 1)"/>"# }.joined() + "</sheets></workbook>")
         try part("xl/_rels/workbook.xml.rels", xmlHead + #"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">"#
             + sheets.indices.map { #"<Relationship Id="rId\#($0 + 1)" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet\#($0 + 1).xml"/>"# }.joined()
             + #"<Relationship Id="rId\#(sheets.count + 1)" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>"#)

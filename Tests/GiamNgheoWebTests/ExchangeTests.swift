@@ -105,6 +105,9 @@ import ZIPFoundation
             let parts = split.sheets.map(\.name).filter { $0 == "members" || $0.hasPrefix("members (") }
             var members = 0
             for p in parts { _ = try split.rows(sheet: p) { n, _ in if n > 1 { members += 1 } } }
+            // …each right after the one before it.
+            let names2 = split.sheets.map(\.name), first = try #require(names2.firstIndex(of: "members"))
+            #expect(Array(names2[first..<first + parts.count]) == parts, "\(names2)")
             #expect(parts.count == (summary.members + 9) / 10 && parts.count > 1 && members == summary.members, "\(parts) \(members) \(summary.members)")
         }
     }

@@ -18,6 +18,8 @@ final class ExchangeFile {
     /// The workbook, the sheet's name and the columns written as numbers.
     let book: (writer: XLSXWriter, sheet: String, numeric: Set<Int>)?
     private(set) var sheets: [String] = []
+    /// The workbook indexes of its sheets (a long table's continuations stay beside it).
+    private(set) var sheetIndexes: [Int] = []
     private var sheet = 0
 
     init(_ url: URL, name: String, columns: [String], description: String, book: (XLSXWriter, String, Set<Int>)? = nil,
@@ -41,6 +43,7 @@ final class ExchangeFile {
         let title = sheets.isEmpty ? book.sheet : "\(book.sheet.prefix(25)) (\(sheets.count + 1))"
         sheet = try book.writer.startSheet(title, header: columns, widths: columns.map { max(10, min(30, $0.count + 2)) })
         sheets.append(title)
+        sheetIndexes.append(sheet)
     }
 
     /// A row of text cells.

@@ -170,7 +170,7 @@ public struct ExchangePackage: Sendable {
         for f in files { try f.close() }
         if let book, let intro {
             try writeIntro(book, intro, files: files, year: year, unit: unit, communes: communes, full: full, generatedAt: generatedAt)
-            do { try book.finish(to: url) } catch {
+            do { try book.finish(to: url, order: [intro] + files.flatMap(\.sheetIndexes)) } catch {
                 try? FileManager.default.removeItem(at: url)
                 throw error
             }
