@@ -109,11 +109,23 @@ import VaporTesting
         try await withTestApp(households: 20, config: { $0.apiCallsPerMinute = 3 }) { app, accounts in
             let t = try await token(app, accounts.first(.admin))
             for _ in 0..<3 { #expect(try await call(app, .GET, "/api/v1/me", token: t).status == .ok) }
-            let limited = try await call(app, .GET, "/api/v1/me", token: t)
+            // The window is a clock minute: calls that straddle its end (a slow machine) get a second allowance, never a third.
+            var limited = try await call(app, .GET, "/api/v1/me", token: t)
+            for _ in 0..<3 where limited.status == .ok { limited = try await call(app, .GET, "/api/v1/me", token: t) }
             #expect(limited.status == .tooManyRequests && Int(limited.headers.first(name: "Retry-After") ?? "") != nil && error(limited) == "rate")
             // Another token has its own allowance.
             #expect(try await call(app, .GET, "/api/v1/me", token: try await token(app, accounts.first(.auditor))).status == .ok)
         }
+    }
+
+    /// The limiter itself, on a given clock: the allowance of a minute, the seconds to wait, the next minute's fresh allowance.
+    @Test func theLimiterCountsAClockMinute() {
+        let limiter = APIRateLimiter(perMinute: 3)
+        let start = Date(timeIntervalSince1970: 1_800_000_000 - 1_800_000_000.truncatingRemainder(dividingBy: 60) + 15)
+        for i in 0..<3 { #expect(limiter.take(1, now: start.addingTimeInterval(Double(i))) == nil) }
+        #expect(limiter.take(1, now: start.addingTimeInterval(5)) == 40)
+        #expect(limiter.take(2, now: start.addingTimeInterval(5)) == nil)
+        #expect(limiter.take(1, now: start.addingTimeInterval(45)) == nil)
     }
 
     /// Writes go through the pages' own stores: versions (409, never an overwrite), scope, role, audit.
