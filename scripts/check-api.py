@@ -77,7 +77,7 @@ try:
 
     run = subprocess.run(["schemathesis", "--config-file", config, "run", f"{base}/api/v1/openapi.json", "-H", f"Authorization: Bearer {mine}",
                           "--checks", "all", "--exclude-checks", "positive_data_acceptance", "--max-examples", "60",
-                          "--seed", "20261206"], capture_output=True, text=True)
+                          "--seed", "20261206"], capture_output=True, text=True, cwd=work)   # its cache stays out of the checkout
     print(run.stdout[-3000:])
     if run.returncode != 0:
         failures.append("schemathesis found failures (above)")

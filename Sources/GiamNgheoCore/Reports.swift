@@ -113,13 +113,19 @@ public enum ReportValue: Sendable, Equatable {
     public var text: String {
         switch self {
         case .count(let n): return Format.money(n)
-        case .rate(let a, let b):
-            guard b != 0 else { return "-" }
-            // Rounded half up on integers: no floating-point drift between levels.
-            let hundredths = (a * 10_000 * 2 + b) / (2 * b)
-            return "\(hundredths / 100),\(String(format: "%02d", hundredths % 100))"
+        case .rate:
+            guard let h = hundredths else { return "-" }
+            return "\(h / 100),\(String(format: "%02d", h % 100))"
         }
     }
+    /// A rate in hundredths of a per cent, rounded half up on integers (no floating-point drift between levels);
+    /// nil for a count or a zero denominator.
+    public var hundredths: Int? {
+        guard case .rate(let a, let b) = self, b != 0 else { return nil }
+        return (a * 10_000 * 2 + b) / (2 * b)
+    }
+    /// The rate as a number of per cent, the printed figure exactly (12.34 for "12,34"); what files and the API carry.
+    public var percent: Double? { hundredths.map { Double($0) / 100 } }
     public var count: Int? { if case .count(let n) = self { return n }; return nil }
 }
 

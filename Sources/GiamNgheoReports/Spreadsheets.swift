@@ -170,7 +170,7 @@ public final class XLSXWriter {
             + "</Types>")
         try part("_rels/.rels", xmlHead + #"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#)
         try part("xl/workbook.xml", xmlHead + #"<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>"#
-            + shown.map { ($0, sheets[$0]) }.map { #"<sheet name="\#(Self.escape($1.name))" sheetId="\#($0 + 1)"\#($1.hidden ? #" state="hidden""# : "") r:id="rId\#($0 + 1)"/>"# }.joined() + "</sheets></workbook>")
+            + shown.map { i in #"<sheet name="\#(Self.escape(sheets[i].name))" sheetId="\#(i + 1)"\#(sheets[i].hidden ? #" state="hidden""# : "") r:id="rId\#(i + 1)"/>"# }.joined() + "</sheets></workbook>")
         try part("xl/_rels/workbook.xml.rels", xmlHead + #"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">"#
             + sheets.indices.map { #"<Relationship Id="rId\#($0 + 1)" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet\#($0 + 1).xml"/>"# }.joined()
             + #"<Relationship Id="rId\#(sheets.count + 1)" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>"#)

@@ -18,12 +18,7 @@ struct Exchange: AsyncParsableCommand {
     @Option(help: Settings.databaseHelp) var db: String?
 
     func run() async throws {
-        let format: ExchangePackage.FileFormat
-        switch URL(fileURLWithPath: out).pathExtension.lowercased() {
-        case "zip": format = .csv
-        case "xlsx": format = .xlsx
-        default: throw fail("--out phải là tệp .zip hoặc .xlsx")
-        }
+        guard let format = ExchangePackage.FileFormat(fileName: out) else { throw fail("--out phải là tệp .zip hoặc .xlsx") }
         var config = AppConfig()
         config.database = try Settings.database(db).choice
         config.seedDemo = false
@@ -32,9 +27,9 @@ struct Exchange: AsyncParsableCommand {
         do {
             summary = try await withApplication(config) { app in
                 let scope = try await commandScope(app, user: user)
-                let s = try await ExchangePackage(scope: scope, services: app.registry, db: app.db).write(year: year, unit: unit, to: url, format: format)
-                try await AuditEntry(username: scope.username, householdID: nil, action: "export", field: "exchange \(year) \(unit)",
-                                     newValue: "\(s.households) hộ", reason: "giamngheo exchange").create(on: app.db)
+                let package = ExchangePackage(scope: scope, services: app.registry, db: app.db)
+                let s = try await package.write(year: year, unit: unit, to: url, format: format)
+                try await package.audit(s, year: year, unit: unit, format: format, reason: "giamngheo exchange", on: app.db)
                 return s
             }
         } catch { throw fail(error) }

@@ -208,7 +208,7 @@ struct Analytics: AsyncParsableCommand {
                 for p in parts { lines.append("  \(p.name): \(p.measures.households) hộ, H = \(String(format: "%.4f", p.measures.headcount.double)), M0 = \(String(format: "%.4f", p.measures.adjustedHeadcount.double))") }
                 return lines.joined(separator: "\n")
             }
-        } catch let e as UserError { throw fail(e.message) } catch { throw fail(OperatorMessage.describe(error)) }
+        } catch { throw fail(error) }
         print(out)
     }
 }

@@ -74,6 +74,13 @@ import Testing
         #expect(ReportValue.rate(106, 8346).text == "1,27")
         #expect(ReportValue.rate(1, 3).text == "33,33" && ReportValue.rate(2, 3).text == "66,67" && ReportValue.rate(1, 0).text == "-")
         #expect(ReportValue.rate(1, 8).text == "12,50")   // 12.5 exactly: no float noise
+        // What files and the API carry is the printed figure, whatever the fraction.
+        var g = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            let b = Int.random(in: 1...2_000_000, using: &g), v = ReportValue.rate(Int.random(in: 0...b, using: &g), b)
+            #expect(String(format: "%.2f", v.percent!).replacingOccurrences(of: ".", with: ",") == v.text)
+        }
+        #expect(ReportValue.rate(1, 0).percent == nil && ReportValue.count(5).percent == nil)
         let layout = ReportLayout(id: "t", number: nil, title: LocalizedText(vi: "T", en: "T"), verified: false, source: nil, note: nil,
                                   measures: [.households, .persons], columns: [
                                     ReportColumn(id: "n", label: "Tổng", sum: [CellTerm(dim: "all")]),

@@ -72,10 +72,8 @@ import ZIPFoundation
             var o = Browser(app)
             try await o.login(officer)
             #expect(try await o.get("/reports/ket-qua?year=2026").body.contains("href=\"/reports/exchange?year=2026&unit=\(officer.units[0])&format=xlsx\""))
-            let bytes = try await downloadBytes(app, o, "/reports/exchange?year=2026&unit=\(officer.units[0])&format=xlsx", type: "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-            let url = TemporaryFiles.url("exchange-test-\(UUID().uuidString).xlsx")
+            let url = try await download(app, o, "/reports/exchange?year=2026&unit=\(officer.units[0])&format=xlsx")
             defer { try? FileManager.default.removeItem(at: url) }
-            try bytes.write(to: url)
             let book = try XLSXReader(url: url)
             let names = book.sheets.map(\.name)
             #expect(names.first == "Giới thiệu" && names.contains("households") && names.contains("members") && names.contains("bieu-15"), "\(names)")

@@ -202,7 +202,7 @@ extension APIHandlers {
                          ("total", .bool(r.isTotal)), ("drill", .text(r.drill)), ("values", .array(r.values.map { v -> JSON in
                             switch v {
                             case .count(let n): return .int(n)
-                            case .rate(let a, let b): return b == 0 ? .null : .double((Double(a) * 10_000 / Double(b)).rounded() / 100)
+                            case .rate: return v.percent.map(JSON.double) ?? .null
                             }
                          }))])
             })),

@@ -42,8 +42,7 @@ struct AnalyticsController: Feature {
         let year = req.query[Int.self, at: "year"] ?? registry.store.summaryYear
         let place = try req.reportPlace()
         let (structure, unit) = (place.structure, place.unit)
-        let standardOf = { (y: Int) in registry.reportStandard(year: y) }
-        guard let standard = standardOf(year) else { throw ValidationError("standard.year", field: "year", vi: "Không có chuẩn nghèo cho năm \(year).", en: "No poverty standard for the year \(year).") }
+        guard let standard = registry.reportStandard(year: year) else { throw ValidationError("standard.year", field: "year", vi: "Không có chuẩn nghèo cho năm \(year).", en: "No poverty standard for the year \(year).") }
         let indicators = standard.indicators.map(\.code)
         let defaultK = standard.deprivationThreshold.value
         let k = req.query[Int.self, at: "k"] ?? defaultK
@@ -95,7 +94,7 @@ struct AnalyticsController: Feature {
         var trendRows: [HTML] = []
         var points: [SVGChart.Point] = []
         for y in try await Summaries.years(on: req.reportDB) {
-            guard let s = standardOf(y) else { continue }
+            guard let s = registry.reportStandard(year: y) else { continue }
             let (t, _) = try await data.alkireFoster(year: y, place: place, scope: scope, indicators: s.indicators.map(\.code),
                                                      cutoff: min(k, s.indicators.count), by: .minority, on: req.reportDB)
             guard t.measures.households > 0 else {

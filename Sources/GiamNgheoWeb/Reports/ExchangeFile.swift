@@ -17,10 +17,8 @@ final class ExchangeFile {
     private(set) var sha256 = ""
     /// The workbook, the sheet's name and the columns written as numbers.
     let book: (writer: XLSXWriter, sheet: String, numeric: Set<Int>)?
-    private(set) var sheets: [String] = []
-    /// The workbook indexes of its sheets (a long table's continuations stay beside it).
-    private(set) var sheetIndexes: [Int] = []
-    private var sheet = 0
+    /// Its sheets' names and workbook indexes, the one being written last (a long table's continuations stay beside it).
+    private(set) var sheets: [(name: String, index: Int)] = []
 
     init(_ url: URL, name: String, columns: [String], description: String, book: (XLSXWriter, String, Set<Int>)? = nil,
          sheetRows: Int = excelRows) throws {
@@ -41,9 +39,7 @@ final class ExchangeFile {
     private func startSheet() throws {
         guard let book else { return }
         let title = sheets.isEmpty ? book.sheet : "\(book.sheet.prefix(25)) (\(sheets.count + 1))"
-        sheet = try book.writer.startSheet(title, header: columns, widths: columns.map { max(10, min(30, $0.count + 2)) })
-        sheets.append(title)
-        sheetIndexes.append(sheet)
+        sheets.append((title, try book.writer.startSheet(title, header: columns, widths: columns.map { max(10, min(30, $0.count + 2)) })))
     }
 
     /// A row of text cells.
@@ -60,7 +56,7 @@ final class ExchangeFile {
         rows += 1
         if book != nil {
             if rows > sheets.count * sheetRows { try startSheet() }
-            try book?.writer.append(cells, to: sheet)
+            try book?.writer.append(cells, to: sheets.last?.index)
             return
         }
         buffer.append(contentsOf: CSVWriter.line(cells.map { .text($0.csv) }).utf8)
@@ -87,7 +83,7 @@ extension ExchangePackage {
     func writeIntro(_ book: XLSXWriter, _ intro: Int, files: [ExchangeFile], year: Int, unit: String, communes: [String], full: Bool,
                     generatedAt: Date) throws {
         for f in files {
-            try book.append([.text(f.name), .text(f.sheets.joined(separator: ", ")), .number(f.rows), .text(f.description),
+            try book.append([.text(f.name), .text(f.sheets.map(\.name).joined(separator: ", ")), .number(f.rows), .text(f.description),
                              .text(f.columns.joined(separator: ", "))], to: intro)
         }
         try book.append([], to: intro)

@@ -39,6 +39,12 @@ public struct ExchangePackage: Sendable {
         self.scope = scope; self.services = services; self.db = db; self.reportDB = reportDB ?? db
     }
 
+    /// The audit trail's entry of a package written (the web's and the CLI's alike).
+    public func audit(_ s: Summary, year: Int, unit: String, format: FileFormat, reason: String? = nil, on db: any Database) async throws {
+        try await AuditEntry(username: scope.username, householdID: nil, action: "export", field: "exchange \(year) \(unit)\(format == .xlsx ? " xlsx" : "")",
+                             newValue: "\(s.households) hộ", reason: reason).create(on: db)
+    }
+
     /// How many households the package of `unit` will have.
     public func households(unit: String) async throws -> Int {
         try await ExchangeRows().count(scope, communes: try communes(unit), on: db)
@@ -62,7 +68,16 @@ public struct ExchangePackage: Sendable {
     public struct Summary: Sendable { public var households = 0, members = 0, recognised = 0, reports = 0 }
 
     /// A zip of CSV files with `manifest.json` (for systems), or one xlsx workbook, a sheet per file (for people).
-    public enum FileFormat: String, Sendable, CaseIterable { case csv, xlsx }
+    public enum FileFormat: String, Sendable, CaseIterable {
+        case csv, xlsx
+        /// The file's extension: a zip of CSVs, or a workbook.
+        public var fileExtension: String { self == .xlsx ? "xlsx" : "zip" }
+        /// The format a file name asks for (`hue-2026.zip`, `hue-2026.xlsx`); nil for another extension.
+        public init?(fileName: String) {
+            guard let f = Self.allCases.first(where: { $0.fileExtension == URL(fileURLWithPath: fileName).pathExtension.lowercased() }) else { return nil }
+            self = f
+        }
+    }
 
     /// Writes the zip (or workbook) to `url` (replaced); a failure leaves no file.
     @discardableResult
@@ -138,7 +153,7 @@ public struct ExchangePackage: Sendable {
                 try f.row([.text(r.unit), .text(r.name), .text(r.measure.rawValue), .text(r.area?.rawValue ?? ""), .text(String(r.isTotal))] + r.values.map { v -> Cell in
                     switch v {
                     case .count(let n): return .number(n)
-                    case .rate(let a, let b): return b == 0 ? .empty : .decimal((Double(a) * 10_000 / Double(b)).rounded() / 100)
+                    case .rate: return v.percent.map(Cell.decimal) ?? .empty
                     }
                 })
             }
@@ -170,7 +185,7 @@ public struct ExchangePackage: Sendable {
         for f in files { try f.close() }
         if let book, let intro {
             try writeIntro(book, intro, files: files, year: year, unit: unit, communes: communes, full: full, generatedAt: generatedAt)
-            do { try book.finish(to: url, order: [intro] + files.flatMap(\.sheetIndexes)) } catch {
+            do { try book.finish(to: url, order: [intro] + files.flatMap { $0.sheets.map(\.index) }) } catch {
                 try? FileManager.default.removeItem(at: url)
                 throw error
             }
